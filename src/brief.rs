@@ -1,0 +1,497 @@
+//! Parses a persona brief: a Markdown description of the character (the intent), optionally
+//! preceded by YAML front matter between `---` lines that sets language, visibility, seed, etc.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+use serde_norway::Value as YamlValue;
+
+/// The front-matter keys a brief may set, in the order error messages list them.
+const ALLOWED_KEYS: [&str; 7] = [
+    "language",
+    "visibility",
+    "pipeline",
+    "seed",
+    "budget_usd",
+    "slug",
+    "custom_fields",
+];
+
+const VISIBILITIES: [&str; 3] = ["private", "workspace", "public"];
+
+/// A parsed brief: the character description plus the options set in its front matter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Brief {
+    pub intent: String,
+    pub language: Option<String>,
+    pub visibility: Option<String>,
+    pub pipeline: Option<String>,
+    pub seed: Option<u64>,
+    pub budget_usd: Option<f64>,
+    pub slug: Option<String>,
+    pub custom_fields: Option<Map<String, Value>>,
+}
+
+impl Brief {
+    /// The longest intent the API accepts, in Unicode characters.
+    pub const MAX_INTENT_CHARS: usize = 4000;
+}
+
+/// What is wrong with a brief and how to fix it; `line` is 1-based within the brief file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BriefError {
+    pub message: String,
+    pub line: Option<usize>,
+}
+
+impl BriefError {
+    fn new(message: impl Into<String>, line: Option<usize>) -> Self {
+        BriefError {
+            message: message.into(),
+            line,
+        }
+    }
+}
+
+impl fmt::Display for BriefError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for BriefError {}
+
+/// Parses a brief. Front matter is recognised only when the first line is `---` (after an
+/// optional UTF-8 BOM; CRLF line endings are fine) and must be closed by another `---` line.
+pub fn parse_brief(text: &str) -> Result<Brief, BriefError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (front_matter, body) = split_front_matter(text)?;
+
+    let intent = body.trim();
+    if intent.is_empty() {
+        let message = if front_matter.is_some() {
+            "the brief has no text after its front matter: write the character description below the closing ---"
+        } else {
+            "the brief is empty: write a description of the character"
+        };
+        return Err(BriefError::new(message, None));
+    }
+    let intent_chars = intent.chars().count();
+    if intent_chars > Brief::MAX_INTENT_CHARS {
+        return Err(BriefError::new(
+            format!(
+                "the brief's description is {intent_chars} characters long; the limit is {}: shorten it",
+                Brief::MAX_INTENT_CHARS
+            ),
+            None,
+        ));
+    }
+
+    let mut brief = Brief {
+        intent: intent.to_string(),
+        language: None,
+        visibility: None,
+        pipeline: None,
+        seed: None,
+        budget_usd: None,
+        slug: None,
+        custom_fields: None,
+    };
+    if let Some(front_matter) = front_matter {
+        apply_front_matter(&mut brief, front_matter)?;
+    }
+    Ok(brief)
+}
+
+/// Returns the front-matter text (file lines 2.. up to the closing `---`) and the body.
+fn split_front_matter(text: &str) -> Result<(Option<&str>, &str), BriefError> {
+    let mut lines = text.split_inclusive('\n');
+    let Some(first_line) = lines.next() else {
+        return Ok((None, text));
+    };
+    if !is_delimiter(first_line) {
+        return Ok((None, text));
+    }
+    let front_start = first_line.len();
+    let mut offset = front_start;
+    for line in lines {
+        if is_delimiter(line) {
+            return Ok((
+                Some(&text[front_start..offset]),
+                &text[offset + line.len()..],
+            ));
+        }
+        offset += line.len();
+    }
+    Err(BriefError::new(
+        "the front matter opened by --- on line 1 is never closed: add a line containing only --- after the last key, then write the description below it",
+        Some(1),
+    ))
+}
+
+fn is_delimiter(line: &str) -> bool {
+    line.trim_end() == "---"
+}
+
+/// The front matter starts on line 2 of the file.
+const FRONT_MATTER_FIRST_LINE: usize = 2;
+
+struct FrontMatter<'a> {
+    text: &'a str,
+}
+
+impl FrontMatter<'_> {
+    /// The file line on which the top-level `key:` is written, if it can be found.
+    fn line_of_key(&self, key: &str) -> Option<usize> {
+        let quoted_double = format!("\"{key}\"");
+        let quoted_single = format!("'{key}'");
+        self.text
+            .lines()
+            .position(|line| {
+                [key, quoted_double.as_str(), quoted_single.as_str()]
+                    .iter()
+                    .any(|spelling| {
+                        line.strip_prefix(spelling).is_some_and(|rest| {
+                            rest.trim_start_matches([' ', '\t']).starts_with(':')
+                        })
+                    })
+            })
+            .map(|index| index + FRONT_MATTER_FIRST_LINE)
+    }
+
+    fn error(&self, key: &str, problem: &str) -> BriefError {
+        let line = self.line_of_key(key);
+        let location = line
+            .map(|line| format!(" on line {line}"))
+            .unwrap_or_default();
+        BriefError::new(format!("`{key}`{location} {problem}"), line)
+    }
+}
+
+fn apply_front_matter(brief: &mut Brief, text: &str) -> Result<(), BriefError> {
+    let front_matter = FrontMatter { text };
+    let parsed: YamlValue = serde_norway::from_str(text).map_err(|error| {
+        let (problem, location) = crate::persona_file::yaml_error_parts(&error);
+        let (line, position) = match location {
+            Some((line, column)) => {
+                let line = line + FRONT_MATTER_FIRST_LINE - 1;
+                (Some(line), format!(" on line {line}, column {column}"))
+            }
+            None => (None, String::new()),
+        };
+        BriefError::new(
+            format!("the front matter is not valid YAML{position}: {problem}; write one `key: value` per line between the --- lines"),
+            line,
+        )
+    })?;
+    let mapping = match parsed {
+        YamlValue::Null => return Ok(()),
+        YamlValue::Mapping(mapping) => mapping,
+        other => {
+            return Err(BriefError::new(
+                format!(
+                    "the front matter must be `key: value` lines, but it is {}",
+                    describe_yaml(&other)
+                ),
+                Some(FRONT_MATTER_FIRST_LINE),
+            ));
+        }
+    };
+
+    for (key, value) in mapping {
+        let key_name = match &key {
+            YamlValue::String(name) => name.clone(),
+            YamlValue::Number(number) => number.to_string(),
+            YamlValue::Bool(flag) => flag.to_string(),
+            other => describe_yaml(other),
+        };
+        if value.is_null() && ALLOWED_KEYS.contains(&key_name.as_str()) {
+            continue;
+        }
+        match key_name.as_str() {
+            "language" => brief.language = Some(text_value(&front_matter, "language", value)?),
+            "visibility" => {
+                let visibility = text_value(&front_matter, "visibility", value)?;
+                if !VISIBILITIES.contains(&visibility.as_str()) {
+                    return Err(front_matter.error(
+                        "visibility",
+                        &format!("must be private, workspace or public (found `{visibility}`)"),
+                    ));
+                }
+                brief.visibility = Some(visibility);
+            }
+            "pipeline" => brief.pipeline = Some(text_value(&front_matter, "pipeline", value)?),
+            "slug" => brief.slug = Some(text_value(&front_matter, "slug", value)?),
+            "seed" => {
+                let seed = value.as_u64().ok_or_else(|| {
+                    front_matter.error("seed", "must be a non-negative integer, e.g. `seed: 42`")
+                })?;
+                brief.seed = Some(seed);
+            }
+            "budget_usd" => {
+                let budget = value
+                    .as_f64()
+                    .filter(|budget| budget.is_finite() && *budget > 0.0)
+                    .ok_or_else(|| {
+                        front_matter.error(
+                            "budget_usd",
+                            "must be a positive number of US dollars, e.g. `budget_usd: 0.5`",
+                        )
+                    })?;
+                brief.budget_usd = Some(budget);
+            }
+            "custom_fields" => {
+                let fields: Map<String, Value> =
+                    serde_norway::from_value(value).map_err(|error| {
+                        let (problem, _) = crate::persona_file::yaml_error_parts(&error);
+                        front_matter.error(
+                            "custom_fields",
+                            &format!("must be a mapping of names to values, e.g. `custom_fields: {{hometown: Izmir}}` ({problem})"),
+                        )
+                    })?;
+                brief.custom_fields = Some(fields);
+            }
+            unknown => {
+                let line = front_matter.line_of_key(unknown);
+                let location = line
+                    .map(|line| format!(" on line {line}"))
+                    .unwrap_or_default();
+                return Err(BriefError::new(
+                    format!(
+                        "unknown key `{unknown}`{location}; allowed: {}",
+                        ALLOWED_KEYS.join(", ")
+                    ),
+                    line,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn text_value(
+    front_matter: &FrontMatter<'_>,
+    key: &str,
+    value: YamlValue,
+) -> Result<String, BriefError> {
+    match value {
+        YamlValue::String(text) if !text.trim().is_empty() => Ok(text),
+        _ => Err(front_matter.error(
+            key,
+            "must be non-empty text (put it in quotes if YAML reads it as a number or boolean)",
+        )),
+    }
+}
+
+fn describe_yaml(value: &YamlValue) -> String {
+    match value {
+        YamlValue::Null => "null".to_string(),
+        YamlValue::Bool(_) => "a boolean".to_string(),
+        YamlValue::Number(_) => "a number".to_string(),
+        YamlValue::String(_) => "a single text value".to_string(),
+        YamlValue::Sequence(_) => "a list".to_string(),
+        YamlValue::Mapping(_) => "a mapping".to_string(),
+        YamlValue::Tagged(_) => "a tagged value".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn error_of(text: &str) -> BriefError {
+        parse_brief(text).expect_err("the brief should be rejected")
+    }
+
+    #[test]
+    fn parses_the_documented_example() {
+        let brief = parse_brief(
+            "---\nlanguage: tr\nvisibility: workspace\nseed: 42\n---\n35-year-old, lonely, intellectual ex-academic bookseller in Istanbul.\n",
+        )
+        .unwrap();
+        assert_eq!(
+            brief,
+            Brief {
+                intent: "35-year-old, lonely, intellectual ex-academic bookseller in Istanbul."
+                    .to_string(),
+                language: Some("tr".to_string()),
+                visibility: Some("workspace".to_string()),
+                pipeline: None,
+                seed: Some(42),
+                budget_usd: None,
+                slug: None,
+                custom_fields: None,
+            }
+        );
+    }
+
+    #[test]
+    fn parses_every_key_with_bom_and_crlf() {
+        let text = "\u{feff}---\r\nlanguage: no\r\nvisibility: public\r\npipeline: deep\r\nseed: 7\r\nbudget_usd: 1.25\r\nslug: mert-k\r\ncustom_fields:\r\n  hometown: İzmir\r\n  cats: 2\r\n---\r\n\r\n  A retired ferry captain.\r\n\r\nLoves tea.\r\n";
+        let brief = parse_brief(text).unwrap();
+        assert_eq!(brief.intent, "A retired ferry captain.\r\n\r\nLoves tea.");
+        assert_eq!(brief.language.as_deref(), Some("no"));
+        assert_eq!(brief.visibility.as_deref(), Some("public"));
+        assert_eq!(brief.pipeline.as_deref(), Some("deep"));
+        assert_eq!(brief.seed, Some(7));
+        assert_eq!(brief.budget_usd, Some(1.25));
+        assert_eq!(brief.slug.as_deref(), Some("mert-k"));
+        assert_eq!(
+            Value::Object(brief.custom_fields.unwrap()),
+            json!({"hometown": "İzmir", "cats": 2})
+        );
+    }
+
+    #[test]
+    fn text_without_front_matter_is_all_intent() {
+        let brief = parse_brief("  A shy violinist.\n\n---\nnot: front matter\n").unwrap();
+        assert_eq!(brief.intent, "A shy violinist.\n\n---\nnot: front matter");
+        assert_eq!(brief.language, None);
+        assert_eq!(parse_brief("-- \nA poet.").unwrap().intent, "-- \nA poet.");
+    }
+
+    #[test]
+    fn empty_front_matter_and_null_values_are_allowed() {
+        assert_eq!(parse_brief("---\n---\nA poet.").unwrap().intent, "A poet.");
+        let brief = parse_brief("---\n# just a comment\nseed:\nlanguage: ~\n---\nA poet.").unwrap();
+        assert_eq!((brief.seed, brief.language), (None, None));
+        assert_eq!(
+            parse_brief("--- \nseed: 1\n---  \nA poet.").unwrap().seed,
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn rejects_an_empty_body() {
+        let error = error_of("---\nlanguage: tr\n---\n \n\t\n");
+        assert_eq!(
+            error.message,
+            "the brief has no text after its front matter: write the character description below the closing ---"
+        );
+        assert_eq!(
+            error_of("  \n").message,
+            "the brief is empty: write a description of the character"
+        );
+        assert_eq!(
+            error_of("").message,
+            "the brief is empty: write a description of the character"
+        );
+    }
+
+    #[test]
+    fn limits_the_intent_by_unicode_characters() {
+        let at_limit = "ı".repeat(Brief::MAX_INTENT_CHARS);
+        assert_eq!(parse_brief(&at_limit).unwrap().intent.chars().count(), 4000);
+        let error = error_of(&format!("{at_limit}ş"));
+        assert_eq!(
+            error.message,
+            "the brief's description is 4001 characters long; the limit is 4000: shorten it"
+        );
+    }
+
+    #[test]
+    fn rejects_unclosed_front_matter() {
+        let error = error_of("---\nlanguage: tr\nA poet.\n");
+        assert_eq!(error.line, Some(1));
+        assert!(error.message.contains("never closed"), "{}", error.message);
+    }
+
+    #[test]
+    fn names_an_unknown_key_with_its_line() {
+        let error = error_of("---\nlangauge: tr\n---\nA poet.");
+        assert_eq!(
+            error.message,
+            "unknown key `langauge` on line 2; allowed: language, visibility, pipeline, seed, budget_usd, slug, custom_fields"
+        );
+        assert_eq!(error.line, Some(2));
+        let error = error_of("\u{feff}---\r\nseed: 1\r\n\r\n\"colour\": red\r\n---\r\nA poet.");
+        assert_eq!(error.line, Some(4));
+        assert!(error.message.starts_with("unknown key `colour` on line 4;"));
+    }
+
+    #[test]
+    fn reports_yaml_syntax_errors_at_file_lines() {
+        let error = error_of("---\nlanguage: tr\nseed: [1, 2\n---\nA poet.");
+        assert!(
+            error
+                .message
+                .starts_with("the front matter is not valid YAML on line "),
+            "{}",
+            error.message
+        );
+        assert!(!error.message.contains(" at line "), "{}", error.message);
+        let error = error_of("---\nlanguage: tr\nvisibility: a: b\n---\nA poet.");
+        assert_eq!(error.line, Some(3), "{}", error.message);
+        assert!(
+            error.message.contains("on line 3, column 14"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn names_wrong_types() {
+        let cases = [
+            (
+                "seed: -1",
+                "`seed` on line 2 must be a non-negative integer, e.g. `seed: 42`",
+            ),
+            (
+                "seed: 1.5",
+                "`seed` on line 2 must be a non-negative integer, e.g. `seed: 42`",
+            ),
+            (
+                "seed: \"42\"",
+                "`seed` on line 2 must be a non-negative integer, e.g. `seed: 42`",
+            ),
+            (
+                "budget_usd: -2",
+                "`budget_usd` on line 2 must be a positive number of US dollars, e.g. `budget_usd: 0.5`",
+            ),
+            (
+                "budget_usd: cheap",
+                "`budget_usd` on line 2 must be a positive number of US dollars, e.g. `budget_usd: 0.5`",
+            ),
+            (
+                "language: 12",
+                "`language` on line 2 must be non-empty text (put it in quotes if YAML reads it as a number or boolean)",
+            ),
+            (
+                "slug: [a]",
+                "`slug` on line 2 must be non-empty text (put it in quotes if YAML reads it as a number or boolean)",
+            ),
+            (
+                "visibility: team",
+                "`visibility` on line 2 must be private, workspace or public (found `team`)",
+            ),
+        ];
+        for (front_matter, expected) in cases {
+            let error = error_of(&format!("---\n{front_matter}\n---\nA poet."));
+            assert_eq!(error.message, expected);
+            assert_eq!(error.line, Some(2));
+        }
+        let error = error_of("---\ncustom_fields: [1, 2]\n---\nA poet.");
+        assert!(
+            error
+                .message
+                .starts_with("`custom_fields` on line 2 must be a mapping"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn rejects_front_matter_that_is_not_a_mapping() {
+        let error = error_of("---\n- language\n- tr\n---\nA poet.");
+        assert_eq!(
+            error.message,
+            "the front matter must be `key: value` lines, but it is a list"
+        );
+        let error = error_of("---\njust words\n---\nA poet.");
+        assert_eq!(
+            error.message,
+            "the front matter must be `key: value` lines, but it is a single text value"
+        );
+    }
+}

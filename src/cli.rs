@@ -1,0 +1,86 @@
+//! What a user can type: the clap definitions of every command, flag and help text.
+//! Command logic lives in `commands/`; doc comments here and on each `Args` are the help.
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::commands::{completion, dev, personas, runs};
+use crate::output::ColorChoice;
+
+/// Command-line tool for the Persona API: generate, version and run AI character personas.
+///
+/// With no account, `persona` talks to an embedded Persona API over a local store (the
+/// `local` profile), so every command works offline on a fresh machine.
+#[derive(Debug, Parser)]
+#[command(
+    name = "persona",
+    version,
+    propagate_version = true,
+    after_long_help = EXAMPLES,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  persona personas create -f examples/brief.md
+  persona personas list
+  persona personas pull the-istanbul-bookseller -o bookseller.yml
+  persona personas push bookseller.yml
+  persona runs tail run_a8K2zB
+
+Exit codes: 0 ok, 1 error, 2 usage or invalid input file, 3 not found, 4 authentication,
+5 conflict, 6 rate limited, 7 budget or moderation, 8 run failed or canceled,
+9 network or provider unavailable, 130 interrupted.";
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print machine-readable JSON on stdout (errors too)
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Print only data and errors, no progress or status messages
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Show HTTP requests on stderr (-vv adds headers, with the key redacted)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// The profile (backend and key) to use; `local` is the embedded server
+    #[arg(long, global = true, env = "PERSONA_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, read, version and edit personas
+    #[command(subcommand)]
+    Personas(personas::PersonasCommand),
+
+    /// Follow and manage generation runs
+    #[command(subcommand)]
+    Runs(runs::RunsCommand),
+
+    /// Run the embedded Persona API for other programs, and manage its keys
+    #[command(subcommand)]
+    Dev(dev::DevCommand),
+
+    /// Print a shell completion script
+    Completion(completion::CompletionArgs),
+}
+
+/// The clap command tree, for completions and man pages.
+pub fn command() -> clap::Command {
+    Cli::command()
+}

@@ -1,0 +1,565 @@
+//! The typed client of the Persona API: one code path for every backend, with timeouts, proxy
+//! support from the environment, retries (`retry`), event streams (`sse`) and the error envelope.
+
+pub mod retry;
+pub mod sse;
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{CliError, ExitKind, Result};
+use crate::output::Output;
+use retry::{RetryPolicy, is_retryable_status};
+pub use sse::{RunEvent, RunEventStream};
+
+/// Time allowed for one ordinary request.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Time allowed for a request that waits for a whole run (a blocking create or fork).
+const RUN_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// One page of a list.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// Body of `POST /v1/personas`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CreatePersona {
+    pub intent: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget_usd: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<serde_json::Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+}
+
+/// Body of `POST /v1/personas/{ref}/fork`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ForkPersona {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<String>,
+}
+
+/// Query of `GET /v1/personas`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ListPersonas {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
+    pub limit: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// Query of `GET /v1/runs`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ListRuns {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub persona_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    pub limit: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// The 202 answer of an asynchronous create.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Accepted {
+    pub id: String,
+    pub status: String,
+    pub run: RunRef,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RunRef {
+    pub id: String,
+}
+
+/// A client bound to one backend, key and workspace.
+#[derive(Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base_url: String,
+    key: Option<String>,
+    workspace: Option<String>,
+    output: Output,
+    retry: RetryPolicy,
+}
+
+impl ApiClient {
+    /// A client for `base_url` (ending in `/v1`). Refuses to send a key over plain HTTP to
+    /// anything but a loopback address.
+    pub fn new(
+        base_url: &str,
+        key: Option<String>,
+        workspace: Option<String>,
+        output: Output,
+    ) -> Result<Self> {
+        let base_url = base_url.trim_end_matches('/').to_string();
+        let parsed = reqwest::Url::parse(&base_url).map_err(|err| {
+            CliError::usage(format!("`{base_url}` is not a valid API URL: {err}"))
+        })?;
+        match parsed.scheme() {
+            "https" => {}
+            "http" if key.is_none() || is_loopback(&parsed) => {}
+            "http" => {
+                return Err(CliError::usage(format!(
+                    "refusing to send an API key over plain HTTP to {}",
+                    parsed.host_str().unwrap_or("?")
+                ))
+                .with_hint("use an https:// URL; plain http is only allowed for 127.0.0.1, ::1 and localhost"));
+            }
+            other => {
+                return Err(CliError::usage(format!(
+                    "unsupported URL scheme `{other}` in {base_url}"
+                )));
+            }
+        }
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("persona-cli/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|err| CliError::general(format!("cannot set up HTTP: {err}")))?;
+        Ok(ApiClient {
+            http,
+            base_url,
+            key,
+            workspace,
+            output,
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn workspace(&self) -> Option<&str> {
+        self.workspace.as_deref()
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let mut builder = self
+            .http
+            .request(method, format!("{}{path}", self.base_url));
+        if let Some(key) = &self.key {
+            builder = builder.bearer_auth(key);
+        }
+        if let Some(workspace) = &self.workspace {
+            builder = builder.header("Persona-Workspace", workspace);
+        }
+        builder
+    }
+
+    /// Sends the request `build` makes, retrying transient failures when `retryable`.
+    async fn send(&self, retryable: bool, build: impl Fn() -> RequestBuilder) -> Result<Response> {
+        let mut attempt = 1;
+        let mut waited = Duration::ZERO;
+        loop {
+            let request = build()
+                .build()
+                .map_err(|err| CliError::general(format!("bad request: {err}")))?;
+            let (method, url) = (request.method().clone(), request.url().clone());
+            self.log_request(&request);
+            let started = Instant::now();
+            let outcome = self.http.execute(request).await;
+            let (reason, retry_after, failure) = match outcome {
+                Ok(response) => {
+                    let status = response.status();
+                    self.output.debug(format!(
+                        "← {} {} ({} ms) {}",
+                        status.as_u16(),
+                        status.canonical_reason().unwrap_or(""),
+                        started.elapsed().as_millis(),
+                        header(&response, "x-request-id").unwrap_or_default()
+                    ));
+                    if status.is_success() {
+                        return Ok(response);
+                    }
+                    if !(retryable && is_retryable_status(status.as_u16())) {
+                        return Err(error_from_response(response).await);
+                    }
+                    let retry_after = header(&response, "retry-after")
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    let error = error_from_response(response).await;
+                    let reason = match &error.code {
+                        Some(code) => format!("HTTP {} {code}", status.as_u16()),
+                        None => format!("HTTP {}", status.as_u16()),
+                    };
+                    (reason, retry_after, error)
+                }
+                Err(err) => {
+                    let error = transport_error(&err, &url);
+                    if !(retryable && (err.is_connect() || err.is_timeout() || err.is_request())) {
+                        return Err(error);
+                    }
+                    ("the connection failed".to_string(), None, error)
+                }
+            };
+            let Some(delay) = self
+                .retry
+                .next_delay(attempt, retry_after, waited, rand::random())
+            else {
+                return Err(failure);
+            };
+            self.output.warn(format!(
+                "{method} {}: {reason}; retrying in {} (attempt {} of {})",
+                url.path(),
+                human_duration(delay),
+                attempt + 1,
+                self.retry.max_attempts
+            ));
+            tokio::time::sleep(delay).await;
+            waited += delay;
+            attempt += 1;
+        }
+    }
+
+    fn log_request(&self, request: &reqwest::Request) {
+        if self.output.verbose == 0 {
+            return;
+        }
+        self.output
+            .debug(format!("→ {} {}", request.method(), request.url()));
+        if self.output.verbose > 1 {
+            for (name, value) in request.headers() {
+                let shown = if name == reqwest::header::AUTHORIZATION {
+                    "Bearer [redacted]".to_string()
+                } else {
+                    value.to_str().unwrap_or("(binary)").to_string()
+                };
+                self.output.debug(format!("  {name}: {shown}"));
+            }
+        }
+    }
+
+    async fn json<T: serde::de::DeserializeOwned>(&self, response: Response) -> Result<T> {
+        let url = response.url().clone();
+        response
+            .json::<T>()
+            .await
+            .map_err(|err| CliError::general(format!("unexpected answer from {url}: {err}")))
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &impl Serialize,
+    ) -> Result<T> {
+        let response = self
+            .send(true, || {
+                self.request(Method::GET, path)
+                    .query(query)
+                    .timeout(REQUEST_TIMEOUT)
+            })
+            .await?;
+        self.json(response).await
+    }
+
+    /// `POST /v1/personas`, waiting for the run; the same `idempotency_key` on every retry.
+    pub async fn create_persona(
+        &self,
+        body: &CreatePersona,
+        idempotency_key: &str,
+    ) -> Result<Value> {
+        let response = self
+            .send(true, || {
+                self.request(Method::POST, "/personas")
+                    .header("Idempotency-Key", idempotency_key)
+                    .json(body)
+                    .timeout(RUN_TIMEOUT)
+            })
+            .await?;
+        self.json(response).await
+    }
+
+    /// `POST /v1/personas` with `Prefer: respond-async`: the persona and run ids at once.
+    pub async fn create_persona_async(
+        &self,
+        body: &CreatePersona,
+        idempotency_key: &str,
+    ) -> Result<Accepted> {
+        let response = self
+            .send(true, || {
+                self.request(Method::POST, "/personas")
+                    .header("Idempotency-Key", idempotency_key)
+                    .header("Prefer", "respond-async")
+                    .json(body)
+                    .timeout(REQUEST_TIMEOUT)
+            })
+            .await?;
+        self.json(response).await
+    }
+
+    /// `POST /v1/personas?stream=true`: the run's events as they happen; the stream resumes
+    /// from the run's event log if the connection drops.
+    pub async fn create_persona_stream(
+        &self,
+        body: &CreatePersona,
+        idempotency_key: &str,
+    ) -> Result<RunEventStream> {
+        let response = self
+            .send(true, || {
+                self.request(Method::POST, "/personas?stream=true")
+                    .header("Idempotency-Key", idempotency_key)
+                    .header("Accept", "text/event-stream")
+                    .json(body)
+            })
+            .await?;
+        Ok(RunEventStream::from_response(self.clone(), None, response))
+    }
+
+    pub async fn list_personas(&self, query: &ListPersonas) -> Result<Page<Value>> {
+        self.get("/personas", query).await
+    }
+
+    pub async fn get_persona(&self, reference: &str) -> Result<Value> {
+        self.get(&format!("/personas/{}", segment(reference)), &())
+            .await
+    }
+
+    pub async fn persona_versions(&self, reference: &str) -> Result<Page<Value>> {
+        self.get(&format!("/personas/{}/versions", segment(reference)), &())
+            .await
+    }
+
+    /// `PATCH` with a JSON merge patch; `if_match` is the fingerprint the change was based on.
+    pub async fn patch_persona(
+        &self,
+        reference: &str,
+        if_match: Option<&str>,
+        patch: &Value,
+    ) -> Result<Value> {
+        let path = format!("/personas/{}", segment(reference));
+        let response = self
+            .send(false, || {
+                let mut request = self
+                    .request(Method::PATCH, &path)
+                    .header("Content-Type", "application/merge-patch+json")
+                    .body(patch.to_string())
+                    .timeout(REQUEST_TIMEOUT);
+                if let Some(fingerprint) = if_match {
+                    request = request.header("If-Match", format!("\"{fingerprint}\""));
+                }
+                request
+            })
+            .await?;
+        self.json(response).await
+    }
+
+    pub async fn fork_persona(
+        &self,
+        reference: &str,
+        body: &ForkPersona,
+        idempotency_key: &str,
+    ) -> Result<Value> {
+        let path = format!("/personas/{}/fork", segment(reference));
+        let response = self
+            .send(true, || {
+                self.request(Method::POST, &path)
+                    .header("Idempotency-Key", idempotency_key)
+                    .json(body)
+                    .timeout(RUN_TIMEOUT)
+            })
+            .await?;
+        self.json(response).await
+    }
+
+    pub async fn archive_persona(&self, reference: &str) -> Result<Value> {
+        let path = format!("/personas/{}/archive", segment(reference));
+        let response = self
+            .send(false, || {
+                self.request(Method::POST, &path).timeout(REQUEST_TIMEOUT)
+            })
+            .await?;
+        self.json(response).await
+    }
+
+    pub async fn list_runs(&self, query: &ListRuns) -> Result<Page<Value>> {
+        self.get("/runs", query).await
+    }
+
+    pub async fn get_run(&self, run_id: &str) -> Result<Value> {
+        self.get(&format!("/runs/{}", segment(run_id)), &()).await
+    }
+
+    pub async fn cancel_run(&self, run_id: &str) -> Result<Value> {
+        let path = format!("/runs/{}/cancel", segment(run_id));
+        let response = self
+            .send(false, || {
+                self.request(Method::POST, &path).timeout(REQUEST_TIMEOUT)
+            })
+            .await?;
+        self.json(response).await
+    }
+
+    /// The run's events after `since` (0 = from the start), reconnecting on any drop.
+    pub fn run_events(&self, run_id: &str, since: i64) -> RunEventStream {
+        RunEventStream::resume(self.clone(), run_id.to_string(), since)
+    }
+
+    /// One connection to `GET /v1/runs/{id}/events` after `last_event_id`.
+    async fn open_run_events(&self, run_id: &str, last_event_id: i64) -> Result<Response> {
+        let path = format!("/runs/{}/events", segment(run_id));
+        self.send(false, || {
+            let mut request = self
+                .request(Method::GET, &path)
+                .header("Accept", "text/event-stream");
+            if last_event_id > 0 {
+                request = request.header("Last-Event-ID", last_event_id.to_string());
+            }
+            request
+        })
+        .await
+    }
+
+    pub(crate) fn output(&self) -> &Output {
+        &self.output
+    }
+}
+
+/// A new idempotency key for one logical request.
+pub fn new_idempotency_key() -> String {
+    let bytes: [u8; 16] = rand::random();
+    hex::encode(bytes)
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    }
+}
+
+/// Percent-encodes one path segment (ids, slugs and `slug@v3` stay readable).
+fn segment(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~' | b'@') {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+fn header(response: &Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// The CLI error for a non-success answer, from its error envelope when it has one.
+async fn error_from_response(response: Response) -> CliError {
+    let status = response.status();
+    let request_id = header(&response, "x-request-id");
+    let body = response.text().await.unwrap_or_default();
+    match serde_json::from_str::<Value>(&body) {
+        Ok(envelope) if envelope["error"].is_object() => {
+            CliError::from_api(status.as_u16(), &envelope)
+        }
+        _ => {
+            let kind = match status {
+                StatusCode::SERVICE_UNAVAILABLE
+                | StatusCode::BAD_GATEWAY
+                | StatusCode::GATEWAY_TIMEOUT => ExitKind::Unavailable,
+                _ => ExitKind::for_api(status.as_u16(), ""),
+            };
+            let mut error = CliError::new(kind, format!("the server answered HTTP {status}"));
+            error.request_id = request_id;
+            error
+        }
+    }
+}
+
+fn transport_error(err: &reqwest::Error, url: &reqwest::Url) -> CliError {
+    let origin = url.origin().ascii_serialization();
+    let what = if err.is_timeout() {
+        "timed out".to_string()
+    } else if err.is_connect() {
+        "could not connect".to_string()
+    } else {
+        let mut source: &dyn std::error::Error = err;
+        while let Some(next) = source.source() {
+            source = next;
+        }
+        source.to_string()
+    };
+    CliError::new(
+        ExitKind::Unavailable,
+        format!("cannot reach the Persona API at {origin}: {what}"),
+    )
+    .with_hint("check your network and the profile's API URL (`persona auth status`)")
+}
+
+/// `1.5s`, `12s`, `250ms`.
+pub fn human_duration(duration: Duration) -> String {
+    if duration < Duration::from_secs(1) {
+        format!("{}ms", duration.as_millis())
+    } else if duration < Duration::from_secs(10) {
+        format!("{:.1}s", duration.as_secs_f64())
+    } else {
+        format!("{}s", duration.as_secs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output() -> Output {
+        Output::from_process(false, true, 0, crate::output::ColorChoice::Never)
+    }
+
+    #[test]
+    fn a_key_is_never_sent_over_plain_http_to_a_remote_host() {
+        let key = Some("pk_live_x".to_string());
+        let err = ApiClient::new("http://api.example.com/v1", key.clone(), None, output())
+            .err()
+            .unwrap();
+        assert_eq!(err.kind, ExitKind::Usage);
+        for local in [
+            "http://127.0.0.1:8787/v1",
+            "http://localhost:1/v1",
+            "http://[::1]:2/v1",
+            "https://api.example.com/v1",
+        ] {
+            ApiClient::new(local, key.clone(), None, output()).unwrap();
+        }
+    }
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(segment("the-bookseller@v3"), "the-bookseller@v3");
+        assert_eq!(segment("a/b?c"), "a%2Fb%3Fc");
+    }
+}

@@ -1,0 +1,121 @@
+//! `persona dev keys create`: a lasting API key for the local store, shown once and stored
+//! only as a hash; creates the workspace when it is new.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use crate::context::Context;
+use crate::error::{CliError, Result};
+use crate::server::{self, ALL_SCOPES, clock, store::Store};
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print it once
+    Create(CreateArgs),
+}
+
+pub async fn dispatch(ctx: &Context, command: KeysCommand) -> Result<()> {
+    match command {
+        KeysCommand::Create(args) => create(ctx, args),
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona dev keys create
+  persona dev keys create --workspace ws_acme_studio --mode live --scopes personas:read,runs:read")]
+pub struct CreateArgs {
+    /// The workspace (created if new)
+    #[arg(long, default_value = server::LOCAL_WORKSPACE_ID, value_name = "WS")]
+    workspace: String,
+
+    /// Live or test key; must match the workspace's mode (default: the workspace's, else test)
+    #[arg(long, value_parser = ["live", "test"])]
+    mode: Option<String>,
+
+    /// Comma-separated scopes, `group:*` allowed (default: every scope)
+    #[arg(long, value_delimiter = ',', value_name = "SCOPES")]
+    scopes: Vec<String>,
+
+    /// Days until the key expires
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    expires_in_days: u32,
+
+    /// The store's directory (default: PERSONA_DATA_DIR, else the platform data directory)
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+fn create(ctx: &Context, args: CreateArgs) -> Result<()> {
+    let workspace_ok = args.workspace.strip_prefix("ws_").is_some_and(|rest| {
+        !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    });
+    if !workspace_ok {
+        return Err(CliError::usage(format!(
+            "`{}` is not a workspace id: write ws_ followed by letters, digits or _",
+            args.workspace
+        )));
+    }
+    let scopes: Vec<String> = if args.scopes.is_empty() {
+        ALL_SCOPES.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.scopes.iter().map(|s| s.trim().to_string()).collect()
+    };
+    for scope in &scopes {
+        let group_wildcard = scope.strip_suffix(":*").is_some_and(|group| {
+            ALL_SCOPES
+                .iter()
+                .any(|s| s.starts_with(&format!("{group}:")))
+        });
+        if !(ALL_SCOPES.contains(&scope.as_str()) || group_wildcard) {
+            return Err(CliError::usage(format!(
+                "unknown scope `{scope}`; scopes: {}",
+                ALL_SCOPES.join(" ")
+            )));
+        }
+    }
+    let data_dir = args.data_dir.unwrap_or_else(|| ctx.config.data_dir.clone());
+    let store = Store::open(&data_dir).map_err(|err| CliError::general(err.to_string()))?;
+    let store_error =
+        |err: rusqlite::Error| CliError::general(format!("cannot write the store: {err}"));
+    let existing = store.workspace(&args.workspace).map_err(store_error)?;
+    let mode = match (&existing, args.mode) {
+        (Some(ws), Some(mode)) if ws.mode != mode => {
+            return Err(CliError::usage(format!(
+                "the workspace {} is a {} workspace; a {mode} key cannot be used with it",
+                ws.id, ws.mode
+            )));
+        }
+        (Some(ws), _) => ws.mode.clone(),
+        (None, Some(mode)) => mode,
+        (None, None) => "test".to_string(),
+    };
+    let (secret, record) = server::create_key(
+        &store,
+        &args.workspace,
+        &mode,
+        &scopes,
+        i64::from(args.expires_in_days),
+    )
+    .map_err(store_error)?;
+    let output = &ctx.output;
+    if output.json {
+        output.json_value(&json!({
+            "api_key": secret, "key_id": record.id, "workspace": record.workspace_id, "mode": record.mode,
+            "scopes": record.scopes, "expires_at": clock::rfc3339(record.expires_at),
+        }));
+    } else {
+        output.line(&secret);
+        output.info(format!(
+            "Created {} for {} ({} mode, expires {}). It is shown only this once.",
+            record.id,
+            record.workspace_id,
+            record.mode,
+            clock::rfc3339(record.expires_at)
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! `persona dev serve`: the embedded Persona API on an address, for MCP hosts, SDKs, curl and
+//! tests. Prints its base URL on stdout, logs requests on stderr, stops on Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::context::{Context, step_delay_from_env};
+use crate::error::{CliError, Result};
+use crate::server::{self, ServerConfig, ratelimit::Plan};
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona dev serve
+  persona dev serve --addr 127.0.0.1:0 --data-dir ./tmp-store --plan free
+
+The first line on stdout is the base URL (http://127.0.0.1:PORT/v1). A development key that is
+valid while the server runs is printed on stderr; `persona dev keys create` makes lasting ones.")]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    addr: SocketAddr,
+
+    /// The store's directory (default: PERSONA_DATA_DIR, else the platform data directory)
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// The plan whose rate limits apply
+    #[arg(long, default_value = "unlimited", value_parser = ["free", "pro", "team", "unlimited"])]
+    plan: String,
+
+    /// Length of the rate-limit window in seconds
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
+    rate_window: u32,
+
+    /// Pause after each pipeline step, in milliseconds, to watch runs live (default: PERSONA_STEP_DELAY_MS, else 0)
+    #[arg(long, value_name = "MS")]
+    step_delay_ms: Option<u64>,
+
+    /// Seconds of idle time before an event stream sends a keepalive comment
+    #[arg(long, default_value_t = 15, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=300))]
+    keepalive: u64,
+}
+
+pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
+    let mut config =
+        ServerConfig::new(args.data_dir.unwrap_or_else(|| ctx.config.data_dir.clone()));
+    config.plan = Plan::parse(&args.plan).unwrap_or(Plan::Unlimited);
+    config.rate_window_seconds = args.rate_window;
+    config.step_delay = match args.step_delay_ms {
+        Some(ms) => std::time::Duration::from_millis(ms),
+        None => step_delay_from_env()?,
+    };
+    config.keepalive = std::time::Duration::from_secs(args.keepalive);
+    config.log_requests = !ctx.output.quiet;
+    let data_dir = config.data_dir.clone();
+    let handle = server::spawn(config, args.addr)
+        .await
+        .map_err(|err| CliError::general(err.to_string()))?;
+    ctx.output.line(handle.base_url());
+    ctx.output
+        .info(format!("persona dev serve: store {}", data_dir.display()));
+    ctx.output.info(format!(
+        "development key for workspace {} (valid while this server runs): {}",
+        server::LOCAL_WORKSPACE_ID,
+        handle.dev_key
+    ));
+    ctx.output.info("Press Ctrl-C to stop.");
+    wait_for_stop_signal().await;
+    ctx.output.info("stopping…");
+    handle.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,48 @@
+//! Plain-text formatting of API values shared by the commands: ids and nulls, counts, money.
+
+use serde_json::Value;
+
+/// A JSON value as plain text (strings without quotes, null as `-`).
+pub fn text(value: &Value) -> String {
+    match value {
+        Value::Null => "-".to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `18,421`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `$0.79`, or `$0.0042` below a cent.
+pub fn usd(amount: f64) -> String {
+    if amount != 0.0 && amount.abs() < 0.01 {
+        format!("${amount:.4}")
+    } else {
+        format!("${amount:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_read_well() {
+        assert_eq!(thousands(18421), "18,421");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(usd(0.79), "$0.79");
+        assert_eq!(usd(0.0042), "$0.0042");
+        assert_eq!(text(&Value::Null), "-");
+    }
+}

@@ -1,0 +1,26 @@
+//! Command logic: one folder per command group, one file per verb, each verb a
+//! `run(ctx, args)` that gets everything it uses (client, config, output) from the `Context`.
+
+pub mod completion;
+pub mod dev;
+pub mod format;
+pub mod personas;
+pub mod runs;
+
+use crate::cli::Command;
+use crate::context::Context;
+use crate::error::Result;
+
+pub async fn dispatch(ctx: &Context, command: Command) -> Result<()> {
+    match command {
+        Command::Personas(command) => personas::dispatch(ctx, command).await,
+        Command::Runs(command) => runs::dispatch(ctx, command).await,
+        Command::Dev(command) => dev::dispatch(ctx, command).await,
+        Command::Completion(args) => completion::run(ctx, args),
+    }
+}
+
+/// Commands that stop cleanly on Ctrl-C themselves (a server), rather than exiting with 130.
+pub fn handles_own_interrupts(command: &Command) -> bool {
+    matches!(command, Command::Dev(dev::DevCommand::Serve(_)))
+}

@@ -1,0 +1,28 @@
+//! `persona personas archive REF`: hides a persona from lists; it stays readable.
+
+use clap::Args;
+
+use crate::context::Context;
+use crate::error::Result;
+
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    /// The persona: id or slug
+    #[arg(value_name = "REF")]
+    reference: String,
+}
+
+pub async fn run(ctx: &Context, args: ArchiveArgs) -> Result<()> {
+    let persona = ctx.client().await?.archive_persona(&args.reference).await?;
+    let output = &ctx.output;
+    if output.json {
+        output.json_value(&persona);
+    } else {
+        output.success(format!(
+            "Archived {} ({}); list archived personas with `persona personas list --archived`",
+            persona["slug"].as_str().unwrap_or_default(),
+            persona["id"].as_str().unwrap_or_default()
+        ));
+    }
+    Ok(())
+}

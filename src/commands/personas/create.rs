@@ -1,0 +1,290 @@
+//! `persona personas create`: a persona from a brief (file, stdin or `--intent`), with the run
+//! shown live on a terminal, the persona summarised, and optionally its working copy written.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{render, working_copy};
+use crate::brief::{Brief, parse_brief};
+use crate::client::{CreatePersona, RunEvent, new_idempotency_key};
+use crate::commands::format::{thousands, usd};
+use crate::context::Context;
+use crate::error::{CliError, ExitKind, Result};
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona personas create -f examples/brief.md
+  persona personas create --intent \"35-year-old, lonely ex-academic bookseller in Istanbul\" --language tr
+  cat brief.md | persona personas create -f - -o bookseller.yml
+  persona personas create -f brief.md --no-wait
+
+A brief is Markdown: its body is the intent (1 to 4000 characters), and an optional YAML front
+matter sets language, visibility, pipeline, seed, budget_usd, slug and custom_fields. Flags win
+over the front matter.")]
+pub struct CreateArgs {
+    /// The brief: a Markdown file, or `-` for standard input
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        required_unless_present = "intent",
+        conflicts_with = "intent"
+    )]
+    file: Option<PathBuf>,
+
+    /// The character brief as text, instead of a file
+    #[arg(long, value_name = "TEXT")]
+    intent: Option<String>,
+
+    /// Primary speaking language (ISO-639-1, e.g. en, tr)
+    #[arg(long, value_name = "CODE")]
+    language: Option<String>,
+
+    /// Who can see the persona
+    #[arg(long, value_parser = ["private", "workspace", "public"])]
+    visibility: Option<String>,
+
+    /// The generation pipeline (e.g. default, strict-audit)
+    #[arg(long, value_name = "NAME")]
+    pipeline: Option<String>,
+
+    /// Reproducibility seed: the same brief and seed give the same persona
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+
+    /// Hard cost cap in USD; the run aborts when it would exceed it
+    #[arg(long, value_name = "USD")]
+    budget_usd: Option<f64>,
+
+    /// The persona's slug (default: derived from the generated persona)
+    #[arg(long)]
+    slug: Option<String>,
+
+    /// Also write the persona's YAML working copy to this file
+    #[arg(short = 'o', long = "output", value_name = "FILE.yml")]
+    output_file: Option<PathBuf>,
+
+    /// Print the run id and return at once; the run goes on (follow it with `persona runs tail`)
+    #[arg(long, conflicts_with = "output_file")]
+    no_wait: bool,
+}
+
+pub async fn run(ctx: &Context, args: CreateArgs) -> Result<()> {
+    let body = request_body(&args)?;
+    let client = ctx.client().await?;
+    let idempotency_key = new_idempotency_key();
+    let output = &ctx.output;
+
+    if args.no_wait {
+        let accepted = client.create_persona_async(&body, &idempotency_key).await?;
+        if output.json {
+            output.json_value(&serde_json::to_value(&accepted).unwrap_or_default());
+        } else {
+            output.line(&accepted.run.id);
+            output.info(format!(
+                "Run {} started for persona {}; follow it with `persona runs tail {}`",
+                accepted.run.id, accepted.id, accepted.run.id
+            ));
+        }
+        return Ok(());
+    }
+
+    let mut events = client
+        .create_persona_stream(&body, &idempotency_key)
+        .await?;
+    let mut progress = RunProgress::new(ctx);
+    let mut persona_id = None;
+    while let Some(event) = events.next().await? {
+        progress.show(&event);
+        match event.event.as_str() {
+            "run.completed" => persona_id = event.data["persona_id"].as_str().map(str::to_string),
+            "run.failed" => {
+                progress.finish();
+                return Err(run_failure(&event));
+            }
+            "run.canceled" => {
+                progress.finish();
+                return Err(CliError::new(
+                    ExitKind::RunFailed,
+                    format!("run {} was canceled", events.run_id().unwrap_or("?")),
+                ));
+            }
+            _ => {}
+        }
+    }
+    progress.finish();
+    let persona_id =
+        persona_id.ok_or_else(|| CliError::general("the run ended without naming its persona"))?;
+    let persona = client.get_persona(&persona_id).await?;
+    if let Some(path) = &args.output_file {
+        working_copy::write(path, &persona)?;
+    }
+    if output.json {
+        output.json_value(&persona);
+    } else {
+        output.line(render::summary(output, &persona));
+        if let Some(path) = &args.output_file {
+            output.success(format!("Wrote the working copy to {}", path.display()));
+        }
+    }
+    Ok(())
+}
+
+/// The create request: the brief's front matter, overridden by flags.
+fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
+    let brief = match (&args.intent, &args.file) {
+        (Some(intent), _) => {
+            let intent = intent.trim();
+            let chars = intent.chars().count();
+            if chars == 0 {
+                return Err(CliError::usage("--intent is empty: describe the character"));
+            }
+            if chars > Brief::MAX_INTENT_CHARS {
+                return Err(CliError::usage(format!(
+                    "--intent has {chars} characters; the limit is {}",
+                    Brief::MAX_INTENT_CHARS
+                )));
+            }
+            Brief {
+                intent: intent.to_string(),
+                language: None,
+                visibility: None,
+                pipeline: None,
+                seed: None,
+                budget_usd: None,
+                slug: None,
+                custom_fields: None,
+            }
+        }
+        (None, Some(path)) => {
+            let (name, text) = read_brief(path)?;
+            parse_brief(&text).map_err(|err| {
+                let location = err.line.map(|line| format!(":{line}")).unwrap_or_default();
+                CliError::usage(format!("{name}{location}: {err}"))
+            })?
+        }
+        (None, None) => {
+            return Err(CliError::usage(
+                "give a brief with -f FILE, or the intent with --intent",
+            ));
+        }
+    };
+    if let Some(budget) = args.budget_usd
+        && !(budget.is_finite() && budget > 0.0)
+    {
+        return Err(CliError::usage("--budget-usd must be a positive number"));
+    }
+    Ok(CreatePersona {
+        intent: brief.intent,
+        language: args.language.clone().or(brief.language),
+        visibility: args.visibility.clone().or(brief.visibility),
+        pipeline: args.pipeline.clone().or(brief.pipeline),
+        seed: args.seed.or(brief.seed),
+        budget_usd: args.budget_usd.or(brief.budget_usd),
+        custom_fields: brief.custom_fields,
+        slug: args.slug.clone().or(brief.slug),
+    })
+}
+
+fn read_brief(path: &PathBuf) -> Result<(String, String)> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|err| {
+            CliError::usage(format!("cannot read the brief from standard input: {err}"))
+        })?;
+        return Ok(("<stdin>".to_string(), text));
+    }
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        CliError::usage(format!("cannot read the brief {}: {err}", path.display()))
+    })?;
+    Ok((path.display().to_string(), text))
+}
+
+/// The error of a `run.failed` event: the server's error, exit 7 for a budget or moderation
+/// stop, 8 otherwise.
+pub fn run_failure(event: &RunEvent) -> CliError {
+    let error = &event.data["error"];
+    let code = error["code"].as_str().unwrap_or("");
+    let status = match code {
+        "persona.cost_budget_exceeded" => 402,
+        c if c.starts_with("moderation.") => 403,
+        _ => 500,
+    };
+    let mut failure = CliError::from_api(status, &serde_json::json!({ "error": error }));
+    if failure.kind != ExitKind::Budget {
+        failure.kind = ExitKind::RunFailed;
+    }
+    failure
+}
+
+/// The live view of a run on a terminal: a spinner with the current step, tokens and cost,
+/// and a line per finished step. Nothing at all without a terminal.
+struct RunProgress {
+    bar: Option<ProgressBar>,
+    tokens: u64,
+    cost: f64,
+    color: crate::output::Output,
+}
+
+impl RunProgress {
+    fn new(ctx: &Context) -> Self {
+        let bar = ctx.output.progress_allowed().then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(90));
+            bar.set_message("starting the run…");
+            bar
+        });
+        RunProgress {
+            bar,
+            tokens: 0,
+            cost: 0.0,
+            color: ctx.output.clone(),
+        }
+    }
+
+    fn show(&mut self, event: &RunEvent) {
+        let Some(bar) = &self.bar else {
+            return;
+        };
+        let data = &event.data;
+        let step = data["step"].as_str().unwrap_or("");
+        match event.event.as_str() {
+            "step.started" => bar.set_message(format!(
+                "{step} · {} tokens · {}",
+                thousands(self.tokens),
+                usd(self.cost)
+            )),
+            "step.completed" => {
+                self.tokens += data["tokens"].as_u64().unwrap_or(0);
+                self.cost = data["total_cost_usd"].as_f64().unwrap_or(self.cost);
+                bar.println(format!(
+                    "{} {step:<18} {:>7} tokens  {}",
+                    self.color.paint_err("✓", "32"),
+                    thousands(data["tokens"].as_u64().unwrap_or(0)),
+                    usd(data["cost_usd"].as_f64().unwrap_or(0.0))
+                ));
+            }
+            "layer.delta" => bar.set_message(format!(
+                "{step} · {} · {} tokens · {}",
+                data["path"].as_str().unwrap_or(""),
+                thousands(self.tokens),
+                usd(self.cost)
+            )),
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! `persona personas diff FILE`: a unified diff of the server's persona against a working copy.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::json;
+
+use super::working_copy;
+use crate::context::Context;
+use crate::error::{CliError, ExitKind, Result};
+use crate::persona_file::{to_yaml, unified_diff};
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona personas diff bookseller.yml
+  persona personas diff bookseller.yml --exit-code && echo unchanged")]
+pub struct DiffArgs {
+    /// A working copy written by `persona personas pull`
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+
+    /// Exit with 1 when the file and the server differ
+    #[arg(long)]
+    exit_code: bool,
+}
+
+pub async fn run(ctx: &Context, args: DiffArgs) -> Result<()> {
+    let (_, local) = working_copy::read(&args.file)?;
+    let id = working_copy::id_of(&args.file, &local)?;
+    let server = ctx.client().await?.get_persona(&id).await?;
+    let server_label = format!("server/{id}@v{}", server["version"]);
+    let file_label = args.file.display().to_string();
+    let diff = unified_diff(
+        &server_label,
+        &file_label,
+        &to_yaml(&server),
+        &to_yaml(&local),
+    );
+    let output = &ctx.output;
+    if output.json {
+        output.json_value(
+            &json!({ "file": file_label, "id": id, "differs": diff.is_some(), "diff": diff }),
+        );
+    } else if let Some(diff) = &diff {
+        for line in diff.lines() {
+            let colored = match line.as_bytes().first() {
+                Some(b'+') if !line.starts_with("+++") => output.paint(line, "32"),
+                Some(b'-') if !line.starts_with("---") => output.paint(line, "31"),
+                Some(b'@') => output.paint(line, "36"),
+                _ => line.to_string(),
+            };
+            output.line(colored);
+        }
+    } else {
+        output.info(format!(
+            "{file_label} is the same as the server (v{})",
+            server["version"]
+        ));
+    }
+    if diff.is_some() && args.exit_code {
+        return Err(CliError::new(ExitKind::General, ""));
+    }
+    Ok(())
+}

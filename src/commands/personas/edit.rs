@@ -1,0 +1,165 @@
+//! `persona personas edit REF`: pulls into a temporary working copy, opens `VISUAL`/`EDITOR`,
+//! and pushes; an invalid edit reopens with the error on top, and the user's text is never lost.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::push::{Pushed, push_persona};
+use crate::context::Context;
+use crate::error::{CliError, ExitKind, Result};
+use crate::persona_file::{from_yaml, has_local_edits, to_yaml, write_atomic};
+
+/// Lines of the error banner put on top of a file reopened after a failed edit.
+const BANNER_PREFIX: &str = "# ! ";
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona personas edit the-istanbul-bookseller
+  EDITOR=\"code --wait\" persona personas edit psn_3kP9aLwX2vQ1
+
+Saving the file unchanged cancels the edit.")]
+pub struct EditArgs {
+    /// The persona: id or slug
+    #[arg(value_name = "REF")]
+    reference: String,
+}
+
+pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
+    let client = ctx.client().await?;
+    let persona = client.get_persona(&args.reference).await?;
+    let slug = persona["slug"].as_str().unwrap_or("persona").to_string();
+    let path = temp_path(&slug);
+    let mut presented = to_yaml(&persona);
+    write_atomic(&path, &presented)
+        .map_err(|err| CliError::general(format!("cannot write {}: {err}", path.display())))?;
+    let kept = |err: CliError| -> CliError {
+        let hint = format!("your edits are kept in {}", path.display());
+        match err.hint {
+            Some(existing) => CliError {
+                hint: Some(format!("{existing}; {hint}")),
+                ..err
+            },
+            None => err.with_hint(hint),
+        }
+    };
+    let mut after_error = false;
+    loop {
+        open_editor(&path).await.map_err(kept)?;
+        let text = std::fs::read_to_string(&path).map_err(|err| {
+            kept(CliError::general(format!(
+                "cannot read {}: {err}",
+                path.display()
+            )))
+        })?;
+        if text == presented {
+            if after_error {
+                return Err(kept(CliError::usage(
+                    "edit canceled: the file was saved unchanged after an error",
+                )));
+            }
+            let _ = std::fs::remove_file(&path);
+            ctx.output.info("No changes.");
+            return Ok(());
+        }
+        let body = strip_banner(&text);
+        let problem = match from_yaml(&body, &path.display().to_string()) {
+            Err(err) => CliError::usage(err.to_string()),
+            Ok(edited) if !has_local_edits(&edited) => {
+                let _ = std::fs::remove_file(&path);
+                ctx.output.info("No changes.");
+                return Ok(());
+            }
+            Ok(edited) => match push_persona(client, &path, &edited, false).await {
+                Ok(Pushed::Updated(updated)) => {
+                    let _ = std::fs::remove_file(&path);
+                    if ctx.output.json {
+                        ctx.output.json_value(&updated);
+                    } else {
+                        ctx.output
+                            .success(format!("Saved {slug} → v{}", updated["version"]));
+                    }
+                    return Ok(());
+                }
+                Ok(Pushed::UpToDate(_)) => {
+                    let _ = std::fs::remove_file(&path);
+                    ctx.output.info("No changes.");
+                    return Ok(());
+                }
+                // Invalid content: let the person fix it. Anything else ends the edit.
+                Err(err) if err.kind == ExitKind::Usage => err,
+                Err(err) => return Err(kept(err)),
+            },
+        };
+        presented = format!("{}{body}", banner(&problem));
+        write_atomic(&path, &presented).map_err(|err| {
+            kept(CliError::general(format!(
+                "cannot write {}: {err}",
+                path.display()
+            )))
+        })?;
+        after_error = true;
+    }
+}
+
+fn temp_path(slug: &str) -> PathBuf {
+    let unique: u32 = rand::random();
+    std::env::temp_dir().join(format!("persona-edit-{slug}-{unique:08x}.yml"))
+}
+
+/// The error, as comment lines to put on top of the file.
+fn banner(problem: &CliError) -> String {
+    let mut text = String::new();
+    for line in problem.message.lines() {
+        text.push_str(&format!("{BANNER_PREFIX}error: {line}\n"));
+    }
+    text.push_str(&format!(
+        "{BANNER_PREFIX}Fix the file and save it to try again, or save it unchanged to cancel.\n"
+    ));
+    text
+}
+
+fn strip_banner(text: &str) -> String {
+    let mut rest = text;
+    while rest.starts_with(BANNER_PREFIX) {
+        rest = rest.split_once('\n').map_or("", |(_, tail)| tail);
+    }
+    rest.to_string()
+}
+
+/// Runs `VISUAL`, else `EDITOR`, else `vi`, on `path` through the shell, so that editors with
+/// arguments (`code --wait`) work.
+async fn open_editor(path: &Path) -> Result<()> {
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "vi".to_string());
+    let status = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("persona-edit")
+        .arg(path)
+        .status()
+        .await
+        .map_err(|err| CliError::general(format!("cannot start the editor `{editor}`: {err}")))?;
+    if !status.success() {
+        return Err(CliError::general(format!(
+            "the editor `{editor}` exited with {status}"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_banner_is_removed_before_the_file_is_read_again() {
+        let problem = CliError::usage("line one\nline two");
+        let text = format!("{}id: psn_1\n", banner(&problem));
+        assert_eq!(strip_banner(&text), "id: psn_1\n");
+        assert_eq!(strip_banner("id: psn_1\n"), "id: psn_1\n");
+    }
+}

@@ -1,0 +1,66 @@
+//! `persona personas fork REF`: a new persona from a parent, refined when given an intent.
+
+use clap::Args;
+use indicatif::ProgressBar;
+
+use super::render;
+use crate::client::{ForkPersona, new_idempotency_key};
+use crate::context::Context;
+use crate::error::Result;
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona personas fork the-istanbul-bookseller --slug young-bookseller --intent \"twenty years younger\"
+  persona personas fork psn_3kP9aLwX2vQ1 --visibility workspace")]
+pub struct ForkArgs {
+    /// The parent persona: id, slug, or either with @vN
+    #[arg(value_name = "REF")]
+    reference: String,
+
+    /// A refinement: the fork's layers are rewritten under it
+    #[arg(long, value_name = "TEXT")]
+    intent: Option<String>,
+
+    /// The fork's slug (default: the parent's with -fork)
+    #[arg(long)]
+    slug: Option<String>,
+
+    /// The fork's visibility (default: the parent's)
+    #[arg(long, value_parser = ["private", "workspace", "public"])]
+    visibility: Option<String>,
+}
+
+pub async fn run(ctx: &Context, args: ForkArgs) -> Result<()> {
+    let client = ctx.client().await?;
+    let body = ForkPersona {
+        intent: args.intent,
+        slug: args.slug,
+        visibility: args.visibility,
+    };
+    let spinner = ctx.output.progress_allowed().then(|| {
+        let spinner = ProgressBar::new_spinner();
+        spinner.set_message(format!("forking {}…", args.reference));
+        spinner.enable_steady_tick(std::time::Duration::from_millis(90));
+        spinner
+    });
+    let result = client
+        .fork_persona(&args.reference, &body, &new_idempotency_key())
+        .await;
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
+    let persona = result?;
+    let output = &ctx.output;
+    if output.json {
+        output.json_value(&persona);
+    } else {
+        output.line(render::summary(output, &persona));
+        output.success(format!(
+            "Forked {} into {}",
+            args.reference,
+            persona["slug"].as_str().unwrap_or_default()
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! `persona personas get REF`: one persona, as a readable summary, JSON or YAML.
+
+use clap::Args;
+
+use super::render;
+use crate::context::Context;
+use crate::error::Result;
+use crate::persona_file;
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona personas get the-istanbul-bookseller
+  persona personas get the-istanbul-bookseller@v2 --yaml
+  persona personas get psn_3kP9aLwX2vQ1 --json")]
+pub struct GetArgs {
+    /// The persona: id (psn_...), slug, or either with @vN for a past version
+    #[arg(value_name = "REF")]
+    reference: String,
+
+    /// Print the persona as a YAML working copy
+    #[arg(long, conflicts_with = "json")]
+    yaml: bool,
+}
+
+pub async fn run(ctx: &Context, args: GetArgs) -> Result<()> {
+    let persona = ctx.client().await?.get_persona(&args.reference).await?;
+    let output = &ctx.output;
+    if output.json {
+        output.json_value(&persona);
+    } else if args.yaml {
+        output.raw(&persona_file::to_yaml(&persona));
+    } else {
+        output.line(render::summary(output, &persona));
+    }
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! `persona personas list`: the workspace's personas, newest first, one page or `--all`.
+
+use clap::Args;
+use serde_json::Value;
+
+use crate::client::ListPersonas;
+use crate::commands::format::text;
+use crate::context::Context;
+use crate::error::Result;
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona personas list
+  persona personas list --query bookseller --visibility workspace
+  persona personas list --all --json | jq -r '.[].slug'")]
+pub struct ListArgs {
+    /// Only personas whose slug, name, occupation or intent contains this text
+    #[arg(long, short = 'Q', value_name = "TEXT")]
+    query: Option<String>,
+
+    /// Only personas with this visibility
+    #[arg(long, value_parser = ["private", "workspace", "public"])]
+    visibility: Option<String>,
+
+    /// List archived personas instead
+    #[arg(long)]
+    archived: bool,
+
+    /// How many to list (1 to 100; with --all, the page size)
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
+    limit: u32,
+
+    /// Follow every page to the end
+    #[arg(long)]
+    all: bool,
+}
+
+pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
+    let client = ctx.client().await?;
+    let mut query = ListPersonas {
+        q: args.query,
+        visibility: args.visibility,
+        archived: args.archived,
+        limit: args.limit,
+        cursor: None,
+    };
+    let mut personas: Vec<Value> = Vec::new();
+    loop {
+        let page = client.list_personas(&query).await?;
+        personas.extend(page.data);
+        match page.next_cursor {
+            Some(cursor) if args.all => query.cursor = Some(cursor),
+            _ => break,
+        }
+    }
+    let output = &ctx.output;
+    if output.json {
+        output.json_value(&Value::Array(personas));
+        return Ok(());
+    }
+    if personas.is_empty() {
+        output.info(
+            "No personas yet. Create one with `persona personas create -f examples/brief.md`.",
+        );
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = personas
+        .iter()
+        .map(|p| {
+            vec![
+                text(&p["id"]),
+                text(&p["slug"]),
+                text(&p["surface"]["name"]),
+                text(&p["status"]),
+                text(&p["visibility"]),
+                format!("v{}", text(&p["version"])),
+                text(&p["created_at"]),
+            ]
+        })
+        .collect();
+    output.table(
+        &[
+            "id",
+            "slug",
+            "name",
+            "status",
+            "visibility",
+            "version",
+            "created",
+        ],
+        &rows,
+    );
+    Ok(())
+}

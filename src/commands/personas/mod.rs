@@ -1,0 +1,60 @@
+//! `persona personas`: create personas from briefs, read and version them, and keep YAML
+//! working copies in sync with the server (pull, push, diff, edit).
+
+mod archive;
+mod create;
+pub use create::run_failure;
+mod diff;
+mod edit;
+mod fork;
+mod get;
+mod list;
+mod pull;
+mod push;
+mod render;
+mod versions;
+mod working_copy;
+
+use clap::Subcommand;
+
+use crate::context::Context;
+use crate::error::Result;
+
+#[derive(Debug, Subcommand)]
+pub enum PersonasCommand {
+    /// Generate a persona from a brief, watching the run live
+    Create(create::CreateArgs),
+    /// List the workspace's personas, newest first
+    List(list::ListArgs),
+    /// Show one persona by id, slug or slug@vN
+    Get(get::GetArgs),
+    /// List a persona's versions
+    Versions(versions::VersionsArgs),
+    /// Fork a persona, optionally refining it with a new intent
+    Fork(fork::ForkArgs),
+    /// Archive a persona (hidden from lists unless --archived)
+    Archive(archive::ArchiveArgs),
+    /// Write a persona to a YAML working copy
+    Pull(pull::PullArgs),
+    /// Send the edits of YAML working copies to the server
+    Push(push::PushArgs),
+    /// Show how a working copy differs from the server
+    Diff(diff::DiffArgs),
+    /// Edit a persona in your editor and push the result
+    Edit(edit::EditArgs),
+}
+
+pub async fn dispatch(ctx: &Context, command: PersonasCommand) -> Result<()> {
+    match command {
+        PersonasCommand::Create(args) => create::run(ctx, args).await,
+        PersonasCommand::List(args) => list::run(ctx, args).await,
+        PersonasCommand::Get(args) => get::run(ctx, args).await,
+        PersonasCommand::Versions(args) => versions::run(ctx, args).await,
+        PersonasCommand::Fork(args) => fork::run(ctx, args).await,
+        PersonasCommand::Archive(args) => archive::run(ctx, args).await,
+        PersonasCommand::Pull(args) => pull::run(ctx, args).await,
+        PersonasCommand::Push(args) => push::run(ctx, args).await,
+        PersonasCommand::Diff(args) => diff::run(ctx, args).await,
+        PersonasCommand::Edit(args) => edit::run(ctx, args).await,
+    }
+}

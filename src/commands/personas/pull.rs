@@ -1,0 +1,127 @@
+//! `persona personas pull REF`: writes a persona's YAML working copy atomically, refusing to
+//! overwrite local edits unless `--force`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::json;
+
+use super::working_copy;
+use crate::context::Context;
+use crate::error::{CliError, ExitKind, Result};
+use crate::persona_file;
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona personas pull the-istanbul-bookseller            # writes the-istanbul-bookseller.yml
+  persona personas pull psn_3kP9aLwX2vQ1 -o bookseller.yml
+  persona personas pull the-istanbul-bookseller --version 2 -o v2.yml")]
+pub struct PullArgs {
+    /// The persona: id or slug (or either with @vN)
+    #[arg(value_name = "REF")]
+    reference: String,
+
+    /// The file to write (default: <slug>.yml)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output_file: Option<PathBuf>,
+
+    /// Pull this past version instead of the current one
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    version: Option<u32>,
+
+    /// Overwrite the file even if it has local edits
+    #[arg(long)]
+    force: bool,
+}
+
+pub async fn run(ctx: &Context, args: PullArgs) -> Result<()> {
+    let reference = match args.version {
+        Some(version) => format!(
+            "{}@v{version}",
+            args.reference.split('@').next().unwrap_or_default()
+        ),
+        None => args.reference.clone(),
+    };
+    let persona = ctx.client().await?.get_persona(&reference).await?;
+    if persona["status"] != "completed" {
+        return Err(CliError::new(
+            ExitKind::Conflict,
+            format!(
+                "persona {} is {}; only a completed persona has a working copy",
+                persona["id"].as_str().unwrap_or_default(),
+                persona["status"].as_str().unwrap_or_default()
+            ),
+        ));
+    }
+    let path = args.output_file.unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "{}.yml",
+            persona["slug"].as_str().unwrap_or("persona")
+        ))
+    });
+    let contents = persona_file::to_yaml(&persona);
+    let existing = std::fs::read_to_string(&path).ok();
+    let output = &ctx.output;
+    let report = json!({
+        "file": path.display().to_string(),
+        "id": persona["id"],
+        "version": persona["version"],
+        "fingerprint": persona["fingerprint"],
+    });
+    if existing.as_deref() == Some(contents.as_str()) {
+        if output.json {
+            output.json_value(&report);
+        } else {
+            output.info(format!(
+                "{} is already up to date (v{})",
+                path.display(),
+                persona["version"]
+            ));
+        }
+        return Ok(());
+    }
+    if existing.is_some() && !args.force {
+        refuse_to_overwrite(&path, &persona)?;
+    }
+    working_copy::write(&path, &persona)?;
+    if output.json {
+        output.json_value(&report);
+    } else {
+        output.success(format!(
+            "Pulled {} v{} to {}",
+            persona["slug"].as_str().unwrap_or_default(),
+            persona["version"],
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// An existing file may be replaced only when it is an unedited working copy of this persona.
+fn refuse_to_overwrite(path: &std::path::Path, persona: &serde_json::Value) -> Result<()> {
+    let conflict = |why: String| {
+        CliError::new(ExitKind::Conflict, why)
+            .with_hint("push your edits first, write elsewhere with -o, or overwrite with --force")
+    };
+    let (_, local) = working_copy::read(path).map_err(|_| {
+        conflict(format!(
+            "{} exists and is not a readable working copy",
+            path.display()
+        ))
+    })?;
+    if local["id"] != persona["id"] {
+        return Err(conflict(format!(
+            "{} holds another persona ({})",
+            path.display(),
+            local["id"].as_str().unwrap_or("?")
+        )));
+    }
+    if persona_file::has_local_edits(&local) {
+        return Err(conflict(format!(
+            "{} has local edits that pull would overwrite",
+            path.display()
+        )));
+    }
+    Ok(())
+}

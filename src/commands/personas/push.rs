@@ -1,0 +1,178 @@
+//! `persona personas push FILE...`: sends a working copy's edits as a JSON merge patch guarded
+//! by the fingerprint it was pulled at; a stale file changes nothing, anywhere.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde_json::{Value, json};
+
+use super::working_copy;
+use crate::client::ApiClient;
+use crate::context::Context;
+use crate::error::{CliError, ExitKind, Result};
+use crate::json::{EDITABLE_FIELDS, merge_patch_diff};
+use crate::persona_file::{editable_fields, has_local_edits};
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona personas push bookseller.yml
+  persona personas push personas/*.yml
+  persona personas push bookseller.yml --force   # overwrite changes made on the server since the pull")]
+pub struct PushArgs {
+    /// Working copies written by `persona personas pull`
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+
+    /// Push even if the persona changed on the server since the pull, overwriting those changes
+    #[arg(long)]
+    force: bool,
+}
+
+/// What a push did.
+pub enum Pushed {
+    /// Nothing to send: the file equals the server.
+    UpToDate(Value),
+    /// The server took the edits; the new persona.
+    Updated(Value),
+}
+
+pub async fn run(ctx: &Context, args: PushArgs) -> Result<()> {
+    let client = ctx.client().await?;
+    let output = &ctx.output;
+    let mut failures: Vec<CliError> = Vec::new();
+    let mut reports = Vec::new();
+    let several = args.files.len() > 1;
+    for path in &args.files {
+        match push_file(client, path, args.force).await {
+            Ok(outcome) => {
+                let (persona, changed) = match &outcome {
+                    Pushed::UpToDate(persona) => (persona, false),
+                    Pushed::Updated(persona) => (persona, true),
+                };
+                reports.push(json!({
+                    "file": path.display().to_string(), "id": persona["id"], "version": persona["version"],
+                    "fingerprint": persona["fingerprint"], "changed": changed,
+                }));
+                if changed {
+                    output.success(format!(
+                        "Pushed {} → v{}",
+                        path.display(),
+                        persona["version"]
+                    ));
+                } else {
+                    output.info(format!(
+                        "{} is up to date (v{})",
+                        path.display(),
+                        persona["version"]
+                    ));
+                }
+            }
+            Err(mut err) if several => {
+                err.message = format!("{}: {}", path.display(), err.message);
+                if !output.json {
+                    output.error(&err);
+                }
+                failures.push(err);
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    if output.json && failures.is_empty() {
+        output.json_value(&Value::Array(reports));
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else if output.json {
+        Err(failures.remove(0))
+    } else {
+        Err(quiet_failure(&failures[0]))
+    }
+}
+
+/// An error already shown: only its exit code remains to be given.
+fn quiet_failure(shown: &CliError) -> CliError {
+    CliError::new(shown.kind, "")
+}
+
+/// Pushes one working copy and rewrites it with the server's new version.
+pub async fn push_file(client: &ApiClient, path: &Path, force: bool) -> Result<Pushed> {
+    let (_, local) = working_copy::read(path)?;
+    let outcome = push_persona(client, path, &local, force).await?;
+    if let Pushed::Updated(persona) | Pushed::UpToDate(persona) = &outcome
+        && persona["fingerprint"] != local["fingerprint"]
+    {
+        working_copy::write(path, persona)?;
+    }
+    Ok(outcome)
+}
+
+/// Sends the edits of `local` (read from `path`) to the server.
+pub async fn push_persona(
+    client: &ApiClient,
+    path: &Path,
+    local: &Value,
+    force: bool,
+) -> Result<Pushed> {
+    let id = working_copy::id_of(path, local)?;
+    if !has_local_edits(local) && !force {
+        return Ok(Pushed::UpToDate(local.clone()));
+    }
+    let server = client.get_persona(&id).await?;
+    let stale = server["fingerprint"] != local["fingerprint"];
+    if !stale {
+        reject_read_only_edits(path, local, &server)?;
+    }
+    let Some(patch) = merge_patch_diff(&editable_fields(&server), &editable_fields(local)) else {
+        return Ok(Pushed::UpToDate(server));
+    };
+    let if_match = if force {
+        &server["fingerprint"]
+    } else {
+        &local["fingerprint"]
+    };
+    let updated = client
+        .patch_persona(&id, if_match.as_str(), &patch)
+        .await
+        .map_err(|mut err| {
+            if err.kind == ExitKind::Conflict && err.code.as_deref() == Some("persona.version_conflict") {
+                err.message = format!(
+                    "{} is stale: {} changed on the server since it was pulled ({}); nothing was changed",
+                    path.display(),
+                    id,
+                    err.message
+                );
+            }
+            err
+        })?;
+    Ok(Pushed::Updated(updated))
+}
+
+/// Fields the server owns cannot be changed from a file; an edit to one is an error, not a
+/// silently dropped change.
+fn reject_read_only_edits(path: &Path, local: &Value, server: &Value) -> Result<()> {
+    const SERVER_MAINTAINED: [&str; 5] = [
+        "fingerprint",
+        "version",
+        "status",
+        "updated_at",
+        "archived_at",
+    ];
+    let Some(fields) = local.as_object() else {
+        return Ok(());
+    };
+    for (field, value) in fields {
+        if EDITABLE_FIELDS.contains(&field.as_str()) || SERVER_MAINTAINED.contains(&field.as_str())
+        {
+            continue;
+        }
+        if server.get(field).is_some_and(|current| current != value) {
+            return Err(CliError::usage(format!(
+                "{}: `{field}` is read-only and was changed; revert it (editable fields: {})",
+                path.display(),
+                EDITABLE_FIELDS.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}

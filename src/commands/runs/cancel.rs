@@ -1,0 +1,23 @@
+//! `persona runs cancel RUN_ID`: stops a queued or running run.
+
+use clap::Args;
+
+use crate::context::Context;
+use crate::error::Result;
+
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// The run id (run_...)
+    #[arg(value_name = "RUN_ID")]
+    run_id: String,
+}
+
+pub async fn run(ctx: &Context, args: CancelArgs) -> Result<()> {
+    let run = ctx.client().await?.cancel_run(&args.run_id).await?;
+    if ctx.output.json {
+        ctx.output.json_value(&run);
+    } else {
+        ctx.output.success(format!("Canceled run {}", args.run_id));
+    }
+    Ok(())
+}

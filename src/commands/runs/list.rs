@@ -1,0 +1,89 @@
+//! `persona runs list`: runs of the workspace, newest first, filtered by persona or status.
+
+use clap::Args;
+use serde_json::Value;
+
+use crate::client::ListRuns;
+use crate::commands::format::{text, thousands, usd};
+use crate::context::Context;
+use crate::error::Result;
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona runs list
+  persona runs list --persona the-istanbul-bookseller --status failed
+  persona runs list --all --json")]
+pub struct ListArgs {
+    /// Only runs of this persona (id or slug)
+    #[arg(long, value_name = "REF")]
+    persona: Option<String>,
+
+    /// Only runs with this status
+    #[arg(long, value_parser = ["queued", "running", "completed", "failed", "canceled"])]
+    status: Option<String>,
+
+    /// How many to list (1 to 100; with --all, the page size)
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
+    limit: u32,
+
+    /// Follow every page to the end
+    #[arg(long)]
+    all: bool,
+}
+
+pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
+    let client = ctx.client().await?;
+    let persona_id = match &args.persona {
+        Some(reference) if reference.starts_with("psn_") => Some(reference.clone()),
+        Some(reference) => client.get_persona(reference).await?["id"]
+            .as_str()
+            .map(str::to_string),
+        None => None,
+    };
+    let mut query = ListRuns {
+        persona_id,
+        status: args.status,
+        limit: args.limit,
+        cursor: None,
+    };
+    let mut runs: Vec<Value> = Vec::new();
+    loop {
+        let page = client.list_runs(&query).await?;
+        runs.extend(page.data);
+        match page.next_cursor {
+            Some(cursor) if args.all => query.cursor = Some(cursor),
+            _ => break,
+        }
+    }
+    let output = &ctx.output;
+    if output.json {
+        output.json_value(&Value::Array(runs));
+        return Ok(());
+    }
+    if runs.is_empty() {
+        output.info("No runs.");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .map(|r| {
+            vec![
+                text(&r["id"]),
+                text(&r["persona_id"]),
+                text(&r["kind"]),
+                text(&r["status"]),
+                thousands(r["tokens"].as_u64().unwrap_or(0)),
+                usd(r["cost_usd"].as_f64().unwrap_or(0.0)),
+                text(&r["created_at"]),
+            ]
+        })
+        .collect();
+    output.table(
+        &[
+            "id", "persona", "kind", "status", "tokens", "cost", "created",
+        ],
+        &rows,
+    );
+    Ok(())
+}

@@ -1,0 +1,203 @@
+//! `persona runs tail RUN_ID`: follows a run's events until its terminal event, as readable
+//! lines, NDJSON, or the persona drawn as its JSON patches arrive; never loses or repeats one.
+
+use std::collections::HashSet;
+
+use clap::Args;
+use serde_json::{Value, json};
+
+use crate::client::RunEvent;
+use crate::commands::format::{thousands, usd};
+use crate::commands::personas::run_failure;
+use crate::context::Context;
+use crate::error::{CliError, ExitKind, Result};
+use crate::json::json_patch_apply;
+use crate::output::Output;
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona runs tail run_a8K2zB
+  persona runs tail run_a8K2zB --json | jq -c 'select(.event == \"step.completed\")'
+  persona runs tail run_a8K2zB --since 12 --filter layer.delta
+  persona runs tail run_a8K2zB --render
+  persona runs tail run_a8K2zB --exit-status && echo ok
+
+Reconnects after any drop with Last-Event-ID; gives up with exit 9 after
+PERSONA_RECONNECT_TIMEOUT_SECS (default 60) without a connection.")]
+pub struct TailArgs {
+    /// The run id (run_...)
+    #[arg(value_name = "RUN_ID")]
+    run_id: String,
+
+    /// Start after this event id instead of replaying from the start
+    #[arg(long, value_name = "EVENT_ID", default_value_t = 0)]
+    since: i64,
+
+    /// Show only events of this type (repeatable), e.g. step.completed
+    #[arg(long, value_name = "TYPE")]
+    filter: Vec<String>,
+
+    /// Exit with 8 when the run ended failed or canceled
+    #[arg(long)]
+    exit_status: bool,
+
+    /// Draw the persona as it fills in, applying each JSON patch
+    #[arg(long, conflicts_with = "filter")]
+    render: bool,
+}
+
+pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
+    let client = ctx.client().await?;
+    let output = &ctx.output;
+    let wanted: HashSet<&str> = args.filter.iter().map(String::as_str).collect();
+    let mut events = client.run_events(&args.run_id, args.since);
+    let mut layers = json!({});
+    let mut outcome: Option<RunEvent> = None;
+    let mut total_tokens = 0u64;
+    while let Some(event) = events.next().await? {
+        if event.event == "layer.delta" {
+            // A patch that does not apply means this view started mid-run (`--since`); the
+            // legacy path/value pair still says what changed.
+            let _ = json_patch_apply(&mut layers, &event.data["patch"]);
+        }
+        total_tokens += event.data["tokens"]
+            .as_u64()
+            .filter(|_| event.event == "step.completed")
+            .unwrap_or(0);
+        let shown = wanted.is_empty() || wanted.contains(event.event.as_str());
+        if shown {
+            if output.json {
+                output.line(
+                    json!({ "id": event.id, "event": event.event, "data": event.data }).to_string(),
+                );
+            } else if args.render {
+                draw(output, &layers, &event);
+            } else {
+                output.line(describe(output, &event));
+            }
+        }
+        if event.is_terminal() {
+            outcome = Some(event);
+        }
+    }
+    let Some(last) = outcome else {
+        return Ok(());
+    };
+    if !output.json {
+        output.info(closing_line(&last, total_tokens));
+    }
+    match last.event.as_str() {
+        "run.failed" if args.exit_status => Err(quiet(run_failure(&last))),
+        "run.canceled" if args.exit_status => Err(CliError::new(ExitKind::RunFailed, "")),
+        _ => Ok(()),
+    }
+}
+
+/// The run's failure reported through the closing line already: only the exit code remains.
+fn quiet(mut error: CliError) -> CliError {
+    error.kind = ExitKind::RunFailed;
+    error.message.clear();
+    error
+}
+
+fn closing_line(last: &RunEvent, tokens: u64) -> String {
+    let cost = last.data["total_cost_usd"].as_f64();
+    match last.event.as_str() {
+        "run.completed" => format!(
+            "run completed · persona {} · {} tokens · {}",
+            last.data["persona_id"].as_str().unwrap_or("?"),
+            thousands(tokens),
+            usd(cost.unwrap_or(0.0))
+        ),
+        "run.failed" => format!(
+            "run failed · {} ({})",
+            last.data["error"]["message"]
+                .as_str()
+                .unwrap_or("no reason given"),
+            last.data["error"]["code"].as_str().unwrap_or("?")
+        ),
+        _ => "run canceled".to_string(),
+    }
+}
+
+/// One human line: time of arrival, type, step, and what the event says.
+fn describe(output: &Output, event: &RunEvent) -> String {
+    let data = &event.data;
+    let step = data["step"].as_str().unwrap_or("");
+    let detail = match event.event.as_str() {
+        "step.completed" => format!(
+            "{step}  {} tokens  {}",
+            thousands(data["tokens"].as_u64().unwrap_or(0)),
+            usd(data["cost_usd"].as_f64().unwrap_or(0.0))
+        ),
+        "layer.delta" => format!(
+            "{}  {}",
+            data["path"].as_str().unwrap_or(""),
+            short_value(&data["value"])
+        ),
+        "run.completed" => format!(
+            "persona {}  total {}",
+            data["persona_id"].as_str().unwrap_or("?"),
+            usd(data["total_cost_usd"].as_f64().unwrap_or(0.0))
+        ),
+        "run.failed" => data["error"]["message"].as_str().unwrap_or("").to_string(),
+        _ => step.to_string(),
+    };
+    let kind = match event.event.as_str() {
+        "run.completed" => output.paint(&event.event, "32"),
+        "run.failed" | "run.canceled" => output.paint(&event.event, "31"),
+        "layer.delta" => output.paint(&event.event, "2"),
+        _ => event.event.clone(),
+    };
+    let pad = 15usize.saturating_sub(event.event.len());
+    format!(
+        "{}  {:>4}  {kind}{}  {detail}",
+        clock_now(),
+        event.id,
+        " ".repeat(pad)
+    )
+}
+
+/// A value in at most 60 characters of one line.
+fn short_value(value: &Value) -> String {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let one_line = text.replace('\n', " ");
+    if one_line.chars().count() > 60 {
+        format!("{}…", one_line.chars().take(59).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+/// Redraws the persona built so far (on a terminal), or prints it once at the end.
+fn draw(output: &Output, layers: &Value, event: &RunEvent) {
+    let yaml = serde_norway::to_string(layers).unwrap_or_default();
+    if output.stdout_is_terminal() {
+        output.raw(&format!(
+            "\x1b[H\x1b[2J{}  event {} · {}\n\n{yaml}",
+            output.paint("persona", "1"),
+            event.id,
+            event.event
+        ));
+    } else if event.is_terminal() {
+        output.raw(&yaml);
+    }
+}
+
+/// `HH:MM:SS` (UTC) of now.
+fn clock_now() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    format!(
+        "{:02}:{:02}:{:02}",
+        seconds / 3600 % 24,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}

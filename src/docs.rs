@@ -1,0 +1,104 @@
+//! Completions and man pages, rendered from `cli::command()`; the committed copies under
+//! `completions/` and `man/` are checked against these by a test.
+
+use clap_complete::Shell;
+
+/// The completion script for `shell`.
+pub fn completion_script(shell: Shell) -> String {
+    let mut command = crate::cli::command();
+    let mut buffer = Vec::new();
+    clap_complete::generate(shell, &mut command, "persona", &mut buffer);
+    String::from_utf8_lossy(&buffer).into_owned()
+}
+
+/// The committed completion files: (file name, shell).
+pub const COMPLETION_FILES: [(&str, Shell); 5] = [
+    ("persona.bash", Shell::Bash),
+    ("_persona", Shell::Zsh),
+    ("persona.fish", Shell::Fish),
+    ("_persona.ps1", Shell::PowerShell),
+    ("persona.elv", Shell::Elvish),
+];
+
+const EXIT_STATUS: &str = "\
+0 success; 1 an error not listed here (server error, I/O); 2 usage: bad flags or an invalid local \
+input file (brief, YAML); 3 not found; 4 authentication needed or refused; 5 conflict: slug taken, \
+version conflict, run not cancelable; 6 rate limited after retries; 7 budget exceeded or \
+moderation block; 8 the run ended failed or canceled; 9 network or provider unavailable; \
+130 interrupted.";
+
+const ENVIRONMENT: [(&str, &str); 11] = [
+    ("PERSONA_PROFILE", "the profile to use (like --profile)"),
+    (
+        "PERSONA_API_URL",
+        "a remote API base URL, used with PERSONA_API_KEY without a stored profile",
+    ),
+    (
+        "PERSONA_API_KEY",
+        "the API key; wins over stored credentials",
+    ),
+    (
+        "PERSONA_WORKSPACE",
+        "the workspace to send in Persona-Workspace",
+    ),
+    (
+        "PERSONA_CONFIG_DIR",
+        "where config.yml and credentials live",
+    ),
+    ("PERSONA_DATA_DIR", "where the local persona store lives"),
+    (
+        "PERSONA_NO_PROGRESS",
+        "never draw progress bars or spinners",
+    ),
+    (
+        "PERSONA_STEP_DELAY_MS",
+        "pause of the embedded engine after each step, to watch runs live",
+    ),
+    (
+        "PERSONA_RECONNECT_TIMEOUT_SECS",
+        "how long an event stream keeps reconnecting (default 60)",
+    ),
+    ("VISUAL, EDITOR", "the editor of `persona personas edit`"),
+    (
+        "NO_COLOR, CLICOLOR, CLICOLOR_FORCE",
+        "colour rules, as with --color",
+    ),
+];
+
+/// Every man page: (file name, roff text), one per command and subcommand.
+pub fn man_pages() -> Vec<(String, String)> {
+    let mut command = crate::cli::command();
+    command.build();
+    let mut pages = Vec::new();
+    collect_pages(&command, "persona", &mut pages);
+    pages
+}
+
+fn collect_pages(command: &clap::Command, name: &str, pages: &mut Vec<(String, String)>) {
+    let command = command.clone().name(name.to_string());
+    let man = clap_mangen::Man::new(command.clone());
+    let mut buffer = Vec::new();
+    let rendered = man
+        .render_title(&mut buffer)
+        .and_then(|_| man.render_name_section(&mut buffer))
+        .and_then(|_| man.render_synopsis_section(&mut buffer))
+        .and_then(|_| man.render_description_section(&mut buffer))
+        .and_then(|_| man.render_options_section(&mut buffer))
+        .and_then(|_| man.render_subcommands_section(&mut buffer));
+    if rendered.is_ok() {
+        buffer.extend_from_slice(b".SH \"EXIT STATUS\"\n");
+        buffer.extend_from_slice(EXIT_STATUS.as_bytes());
+        buffer.extend_from_slice(b"\n.SH ENVIRONMENT\n");
+        for (variable, meaning) in ENVIRONMENT {
+            buffer.extend_from_slice(format!(".TP\n\\fB{variable}\\fR\n{meaning}\n").as_bytes());
+        }
+        let _ = man.render_version_section(&mut buffer);
+    }
+    pages.push((
+        format!("{name}.1"),
+        String::from_utf8_lossy(&buffer).into_owned(),
+    ));
+    for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+        collect_pages(sub, &format!("{name}-{}", sub.get_name()), pages);
+    }
+}

@@ -1,0 +1,1849 @@
+//! The offline engine: writes a whole persona from an English brief, with no model or network.
+//! Deterministic in (intent, seed, language, pipeline): all chance comes from a seeded PRNG.
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::{
+    Engine, EngineError, Generation, GenerationRequest, Pipeline, StepOutput, layers_from_steps,
+};
+
+/// Writes personas from keyword heuristics and seeded template tables.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OfflineEngine;
+
+impl Engine for OfflineEngine {
+    fn name(&self) -> &'static str {
+        "offline"
+    }
+
+    fn generate(&self, request: &GenerationRequest) -> Result<Generation, EngineError> {
+        require_intent(request.intent)?;
+        write_generation(request.intent, Brief::parse(request.intent), request)
+    }
+
+    fn refine(
+        &self,
+        parent_layers: &Value,
+        parent_intent: &str,
+        request: &GenerationRequest,
+    ) -> Result<Generation, EngineError> {
+        require_intent(request.intent)?;
+        if !parent_layers.is_object() {
+            return Err(EngineError {
+                message: "the parent's layers must be a JSON object".to_owned(),
+            });
+        }
+        let parent_surface = &parent_layers["surface"];
+        let mut refinement = Brief::parse(request.intent);
+        refinement.name = refinement
+            .name
+            .or_else(|| parent_surface["name"].as_str().map(str::to_owned));
+        refinement.age = refinement
+            .age
+            .or_else(|| parent_surface["age"].as_u64().map(|age| age.min(MAX_AGE)));
+        let brief = Brief::parse(parent_intent).refined_by(refinement);
+        let parent_intent = parent_intent.trim().trim_end_matches('.').trim_end();
+        let combined_intent = if parent_intent.is_empty() {
+            request.intent.trim().to_owned()
+        } else {
+            format!("{parent_intent}. {}", request.intent.trim())
+        };
+        write_generation(&combined_intent, brief, request)
+    }
+}
+
+fn require_intent(intent: &str) -> Result<(), EngineError> {
+    if intent.trim().is_empty() {
+        return Err(EngineError {
+            message: "the brief is empty: describe the persona to write".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn write_generation(
+    intent: &str,
+    brief: Brief,
+    request: &GenerationRequest,
+) -> Result<Generation, EngineError> {
+    let mut rng = SplitMix64::seeded(intent, request.seed);
+    let persona = Persona::compose(brief, request.language, &mut rng);
+    let steps = persona.steps(request.pipeline, intent)?;
+    let layers = layers_from_steps(&steps);
+    Ok(Generation {
+        suggested_slug: persona.suggested_slug(),
+        steps,
+        layers,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Seeded randomness
+
+/// splitmix64: tiny, well mixed, and identical on every platform and Rust version.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn seeded(intent: &str, seed: u64) -> Self {
+        let digest = Sha256::new()
+            .chain_update(intent.as_bytes())
+            .chain_update(seed.to_le_bytes())
+            .finalize();
+        let mut state = [0u8; 8];
+        state.copy_from_slice(&digest[..8]);
+        SplitMix64(u64::from_le_bytes(state))
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut mixed = self.0;
+        mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        mixed ^ (mixed >> 31)
+    }
+
+    /// A float uniformly drawn from [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// An integer uniformly drawn from low..=high.
+    fn between(&mut self, low: u64, high: u64) -> u64 {
+        low + self.next_u64() % (high - low + 1)
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next_u64() % items.len() as u64) as usize]
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reading the brief
+
+const MAX_AGE: u64 = 150;
+const MIN_DRAWN_AGE: u64 = 22;
+const MAX_DRAWN_AGE: u64 = 70;
+const MIN_RETIRED_AGE: u64 = 58;
+const MAX_RETIRED_AGE: u64 = 84;
+const MAX_PHRASE_WORDS: usize = 4;
+
+/// What the brief states outright; anything missing is drawn from the PRNG.
+struct Brief {
+    age: Option<u64>,
+    name: Option<String>,
+    place: Option<String>,
+    career: Option<Career>,
+    trait_shifts: Vec<(usize, f64)>,
+}
+
+impl Brief {
+    fn parse(text: &str) -> Brief {
+        let tokens = keyword_tokens(text);
+        let words = phrase_words(text);
+        let brief_is_lowercase = !text.chars().any(char::is_uppercase);
+        Brief {
+            age: parse_age(&tokens),
+            name: parse_name(&words),
+            place: parse_place(&words, brief_is_lowercase),
+            career: parse_career(&tokens),
+            trait_shifts: tokens
+                .iter()
+                .filter_map(|token| trait_shifts(token))
+                .flatten()
+                .copied()
+                .collect(),
+        }
+    }
+
+    /// The refinement's explicit facts win; trait words from both briefs add up.
+    fn refined_by(mut self, refinement: Brief) -> Brief {
+        self.trait_shifts.extend(refinement.trait_shifts);
+        Brief {
+            age: refinement.age.or(self.age),
+            name: refinement.name.or(self.name),
+            place: refinement.place.or(self.place),
+            career: refinement.career.or(self.career),
+            trait_shifts: self.trait_shifts,
+        }
+    }
+}
+
+/// Lowercase alphanumeric runs: "35-year-old" gives "35", "year", "old".
+fn keyword_tokens(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|token| !token.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A whitespace-separated word with its edge punctuation removed, for reading proper nouns.
+struct Word<'a> {
+    text: &'a str,
+    lower: String,
+    closes_clause: bool,
+}
+
+fn phrase_words(text: &str) -> Vec<Word<'_>> {
+    let mut words: Vec<Word<'_>> = Vec::new();
+    for raw in text.split_whitespace() {
+        let core = raw.trim_matches(|c: char| !c.is_alphanumeric());
+        let trailing = &raw[raw.trim_end_matches(|c: char| !c.is_alphanumeric()).len()..];
+        let closes_clause = trailing.contains([',', '.', ';', ':', '!', '?', ')']);
+        if core.is_empty() {
+            if let Some(previous) = words.last_mut() {
+                previous.closes_clause |= closes_clause;
+            }
+            continue;
+        }
+        words.push(Word {
+            text: core,
+            lower: core.to_lowercase(),
+            closes_clause,
+        });
+    }
+    words
+}
+
+fn parse_age(tokens: &[String]) -> Option<u64> {
+    let token_at = |index: usize| tokens.get(index).map(String::as_str);
+    for (index, token) in tokens.iter().enumerate() {
+        if let Some(number) = whole_number(token) {
+            let says_years_old =
+                matches!(token_at(index + 1), Some("year" | "years" | "yr" | "yrs"))
+                    && token_at(index + 2) == Some("old");
+            if says_years_old || token_at(index + 1) == Some("yo") {
+                return Some(number.min(MAX_AGE));
+            }
+        }
+        if let Some(number) = token.strip_suffix("yo").and_then(whole_number) {
+            return Some(number.min(MAX_AGE));
+        }
+        if matches!(token.as_str(), "aged" | "age")
+            && let Some(number) = token_at(index + 1).and_then(whole_number)
+        {
+            return Some(number.min(MAX_AGE));
+        }
+    }
+    None
+}
+
+/// Digits only; a number too large for u64 saturates (ages are clamped anyway).
+fn whole_number(token: &str) -> Option<u64> {
+    if token.is_empty() || !token.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    Some(token.parse().unwrap_or(u64::MAX))
+}
+
+fn parse_name(words: &[Word]) -> Option<String> {
+    words.iter().enumerate().find_map(|(index, word)| {
+        let introduces_name =
+            matches!(word.lower.as_str(), "named" | "called") && !word.closes_clause;
+        if introduces_name {
+            capitalized_phrase(&words[index + 1..])
+        } else {
+            None
+        }
+    })
+}
+
+/// "in X" wins over "from X": where someone lives matters more than where they came from.
+fn parse_place(words: &[Word], brief_is_lowercase: bool) -> Option<String> {
+    ["in", "from"].iter().find_map(|keyword| {
+        words.iter().enumerate().find_map(|(index, word)| {
+            if word.lower != *keyword || word.closes_clause {
+                return None;
+            }
+            let following = &words[index + 1..];
+            let first = following.first()?;
+            if is_listed(NOT_A_PLACE, &first.lower) {
+                return None;
+            }
+            capitalized_phrase(following).or_else(|| {
+                (brief_is_lowercase && could_be_lowercase_place(&first.lower))
+                    .then(|| capitalized(first.text))
+            })
+        })
+    })
+}
+
+fn could_be_lowercase_place(word: &str) -> bool {
+    word.chars().all(char::is_alphabetic)
+        && occupation_named(word).is_none()
+        && trait_shifts(word).is_none()
+}
+
+/// Consecutive capitalised words ("New York", "Rio de Janeiro"), up to the end of the clause.
+fn capitalized_phrase(following: &[Word]) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for (index, word) in following.iter().enumerate() {
+        let joins_names = !parts.is_empty()
+            && !word.closes_clause
+            && is_listed(PHRASE_CONNECTORS, &word.lower)
+            && following
+                .get(index + 1)
+                .is_some_and(|next| starts_uppercase(next.text));
+        if parts.len() == MAX_PHRASE_WORDS || !(starts_uppercase(word.text) || joins_names) {
+            break;
+        }
+        parts.push(word.text);
+        if word.closes_clause {
+            break;
+        }
+    }
+    while parts
+        .last()
+        .is_some_and(|last| is_listed(PHRASE_CONNECTORS, &last.to_lowercase()))
+    {
+        parts.pop();
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+fn is_listed(word_list: &str, word: &str) -> bool {
+    word_list.split_whitespace().any(|listed| listed == word)
+}
+
+fn starts_uppercase(text: &str) -> bool {
+    text.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Lowercase particles that may sit inside a place or person name, space-separated.
+const PHRASE_CONNECTORS: &str = "de del da do dos di la le les van von am upon sur en al el";
+
+/// Lowercase words that can follow "in" or "from" without naming a place, space-separated.
+const NOT_A_PLACE: &str = "\
+    the a an her his their my our your its love search pursuit need debt exile \
+    retirement mourning grief trouble charge secret private public general particular \
+    between middle time school college university town city village country countryside \
+    prison hospital hiding denial recovery spirit fact order hope which january february \
+    march april may june july august september october november december monday tuesday \
+    wednesday thursday friday saturday sunday english turkish german french spanish \
+    italian portuguese japanese norwegian";
+
+// ---------------------------------------------------------------------------
+// Occupations
+
+struct Occupation {
+    noun: &'static str,
+    /// What the work is made of, as a plural noun phrase: "spends most days among {matter}".
+    matter: &'static str,
+}
+
+const fn occupation(noun: &'static str, matter: &'static str) -> Occupation {
+    Occupation { noun, matter }
+}
+
+const OCCUPATIONS: &[Occupation] = &[
+    occupation("bookseller", "forgotten books"),
+    occupation("librarian", "catalogued shelves and quiet reading rooms"),
+    occupation("teacher", "restless classrooms"),
+    occupation("professor", "lecture halls and unread dissertations"),
+    occupation("academic", "footnotes and seminar rooms"),
+    occupation("student", "lecture notes and unfinished essays"),
+    occupation("nurse", "night shifts and hospital corridors"),
+    occupation("doctor", "patients' charts and waiting rooms"),
+    occupation("surgeon", "operating theatres and steady hands"),
+    occupation("pharmacist", "labelled jars and prescriptions"),
+    occupation("dentist", "nervous patients"),
+    occupation("therapist", "other people's confessions"),
+    occupation("midwife", "first breaths"),
+    occupation("veterinarian", "frightened animals"),
+    occupation("detective", "unsolved cases"),
+    occupation("lawyer", "contracts and courtrooms"),
+    occupation("judge", "verdicts and case files"),
+    occupation("officer", "patrol routes and incident reports"),
+    occupation("soldier", "barracks and marching orders"),
+    occupation("baker", "flour and early ovens"),
+    occupation("chef", "hot kitchens and sharp knives"),
+    occupation("cook", "simmering pots"),
+    occupation("butcher", "cleavers and cold rooms"),
+    occupation("farmer", "fields and weather"),
+    occupation("gardener", "seed trays and overgrown beds"),
+    occupation("florist", "cut flowers"),
+    occupation("fisherman", "nets and cold harbours"),
+    occupation("sailor", "ropes, tides and harbours"),
+    occupation("pilot", "flight plans and clouds"),
+    occupation("driver", "night roads"),
+    occupation("courier", "parcels and city streets"),
+    occupation("engineer", "machines and blueprints"),
+    occupation("architect", "blueprints and unfinished buildings"),
+    occupation("programmer", "code and blinking terminals"),
+    occupation("developer", "code and bug reports"),
+    occupation("scientist", "experiments and data"),
+    occupation("mechanic", "engines and oil-stained tools"),
+    occupation("electrician", "tangled wiring"),
+    occupation("carpenter", "timber and sawdust"),
+    occupation("blacksmith", "forges and hot iron"),
+    occupation("tailor", "bolts of cloth and pins"),
+    occupation("barber", "razors and small talk"),
+    occupation("shopkeeper", "crowded shelves and regular customers"),
+    occupation("merchant", "ledgers and trade routes"),
+    occupation("banker", "ledgers and balance sheets"),
+    occupation("accountant", "spreadsheets and receipts"),
+    occupation("clerk", "forms and filing cabinets"),
+    occupation("painter", "half-finished canvases"),
+    occupation("sculptor", "stone and clay"),
+    occupation("photographer", "contact sheets and changing light"),
+    occupation("musician", "old scores and late-night rehearsals"),
+    occupation("composer", "blank staves and half-heard melodies"),
+    occupation("singer", "songs and smoky stages"),
+    occupation("dancer", "rehearsal rooms and sore feet"),
+    occupation("actor", "scripts and stage lights"),
+    occupation("writer", "drafts and crossed-out pages"),
+    occupation("novelist", "unfinished manuscripts"),
+    occupation("poet", "notebooks full of half-lines"),
+    occupation("journalist", "deadlines and sources"),
+    occupation("editor", "other people's sentences"),
+    occupation("translator", "dictionaries and untranslatable words"),
+    occupation("historian", "archives and old letters"),
+    occupation("archivist", "boxes of old letters"),
+    occupation("philosopher", "old arguments"),
+    occupation("astronomer", "star charts and long nights"),
+    occupation("monk", "prayers and quiet cloisters"),
+    occupation("nun", "prayers and quiet cloisters"),
+    occupation("priest", "confessions and empty pews"),
+    occupation("diplomat", "treaties and polite lies"),
+    occupation("spy", "codes and borrowed identities"),
+    occupation("waiter", "crowded tables"),
+    occupation("bartender", "late-night confessions"),
+    occupation("barista", "coffee cups and early risers"),
+    occupation("knight", "oaths and old armour"),
+    occupation("pirate", "stolen maps and open sea"),
+    occupation("thief", "locks and other people's treasures"),
+    occupation("hunter", "tracks and cold forests"),
+    occupation("witch", "herbs and old spells"),
+    occupation("wizard", "spellbooks and strange lights"),
+    occupation("vampire", "long nights and old secrets"),
+];
+
+fn occupation_named(word: &str) -> Option<&'static Occupation> {
+    OCCUPATIONS
+        .iter()
+        .find(|occupation| occupation.noun == word)
+}
+
+/// Words that mark the next occupation noun (within two words) as a former one.
+const FORMER_MARKERS: &[&str] = &["ex", "former", "formerly", "retired", "erstwhile"];
+const FORMER_MARKER_REACH: usize = 3;
+
+#[derive(Clone, Copy)]
+enum Career {
+    Current {
+        now: &'static Occupation,
+        before: Option<&'static Occupation>,
+    },
+    Past {
+        was: &'static Occupation,
+        retired: bool,
+    },
+}
+
+impl Career {
+    fn head(self) -> &'static Occupation {
+        match self {
+            Career::Current { now, .. } => now,
+            Career::Past { was, .. } => was,
+        }
+    }
+
+    /// The range an age is drawn from when the brief gives none.
+    fn plausible_ages(self) -> (u64, u64) {
+        match self {
+            Career::Past { retired: true, .. } => (MIN_RETIRED_AGE, MAX_RETIRED_AGE),
+            _ => (MIN_DRAWN_AGE, MAX_DRAWN_AGE),
+        }
+    }
+
+    /// The surface.occupation text: "Bookseller, former academic".
+    fn title(self) -> String {
+        match self {
+            Career::Current {
+                now,
+                before: Some(before),
+            } => {
+                format!("{}, former {}", capitalized(now.noun), before.noun)
+            }
+            Career::Current { now, before: None } => capitalized(now.noun),
+            Career::Past { was, retired } => {
+                format!(
+                    "{} {}",
+                    if retired { "Retired" } else { "Former" },
+                    was.noun
+                )
+            }
+        }
+    }
+
+    /// The same, as it reads inside a sentence: "bookseller and former academic".
+    fn phrase(self) -> String {
+        match self {
+            Career::Current {
+                now,
+                before: Some(before),
+            } => {
+                format!("{} and former {}", now.noun, before.noun)
+            }
+            Career::Current { now, before: None } => now.noun.to_owned(),
+            Career::Past { was, retired } => {
+                format!(
+                    "{} {}",
+                    if retired { "retired" } else { "former" },
+                    was.noun
+                )
+            }
+        }
+    }
+}
+
+fn parse_career(tokens: &[String]) -> Option<Career> {
+    let mut current = None;
+    let mut former: Option<(&'static Occupation, bool)> = None;
+    let mut pending_marker: Option<(bool, usize)> = None;
+    for token in tokens {
+        if FORMER_MARKERS.contains(&token.as_str()) {
+            pending_marker = Some((token == "retired", FORMER_MARKER_REACH));
+            continue;
+        }
+        if let Some(found) = occupation_named(token) {
+            match pending_marker.take() {
+                Some((retired, _)) => {
+                    former = former.or(Some((found, retired)));
+                }
+                None => current = current.or(Some(found)),
+            }
+            continue;
+        }
+        pending_marker = pending_marker
+            .map(|(retired, reach)| (retired, reach - 1))
+            .filter(|&(_, reach)| reach > 0);
+    }
+    match (current, former) {
+        (Some(now), before) => Some(Career::Current {
+            now,
+            before: before.map(|(occupation, _)| occupation),
+        }),
+        (None, Some((was, retired))) => Some(Career::Past { was, retired }),
+        (None, None) => None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Big Five
+
+const OPENNESS: usize = 0;
+const CONSCIENTIOUSNESS: usize = 1;
+const EXTRAVERSION: usize = 2;
+const AGREEABLENESS: usize = 3;
+const NEUROTICISM: usize = 4;
+const BIG_FIVE_KEYS: [&str; 5] = ["O", "C", "E", "A", "N"];
+
+const BASELINE: f64 = 0.5;
+const JITTER: f64 = 0.06;
+const STRONG: f64 = 0.28;
+const MILD: f64 = 0.14;
+const LOWEST_SCORE: f64 = 0.02;
+const HIGHEST_SCORE: f64 = 0.98;
+/// How far from the baseline a score must sit to colour the voice and the bio.
+const NOTABLE_DEVIATION: f64 = 0.12;
+
+type Shifts = &'static [(usize, f64)];
+
+/// Trait words (space-separated) and how each one moves the Big Five.
+const TRAIT_WORDS: &[(&str, Shifts)] = &[
+    (
+        "shy introverted quiet reserved withdrawn solitary reclusive taciturn",
+        &[(EXTRAVERSION, -STRONG)],
+    ),
+    (
+        "lonely timid",
+        &[(EXTRAVERSION, -STRONG), (NEUROTICISM, MILD)],
+    ),
+    (
+        "outgoing talkative charismatic extroverted extraverted sociable \
+         gregarious bubbly loud flamboyant",
+        &[(EXTRAVERSION, STRONG)],
+    ),
+    (
+        "intellectual curious artistic dreamy imaginative creative eccentric \
+         bookish philosophical inventive erudite poetic",
+        &[(OPENNESS, STRONG)],
+    ),
+    ("adventurous", &[(OPENNESS, STRONG), (EXTRAVERSION, MILD)]),
+    (
+        "conventional traditional practical pragmatic conservative rigid",
+        &[(OPENNESS, -STRONG)],
+    ),
+    (
+        "organized organised meticulous disciplined diligent punctual methodical \
+         hardworking perfectionist careful dutiful",
+        &[(CONSCIENTIOUSNESS, STRONG)],
+    ),
+    (
+        "ambitious",
+        &[(CONSCIENTIOUSNESS, STRONG), (EXTRAVERSION, MILD)],
+    ),
+    (
+        "lazy chaotic messy disorganized disorganised careless forgetful",
+        &[(CONSCIENTIOUSNESS, -STRONG)],
+    ),
+    (
+        "impulsive reckless spontaneous",
+        &[(CONSCIENTIOUSNESS, -STRONG), (EXTRAVERSION, MILD)],
+    ),
+    (
+        "kind warm gentle generous compassionate caring friendly patient loyal \
+         empathetic sweet tender nurturing",
+        &[(AGREEABLENESS, STRONG)],
+    ),
+    (
+        "cynical grumpy blunt arrogant rude cold ruthless sarcastic stubborn \
+         bitter cruel abrasive cantankerous",
+        &[(AGREEABLENESS, -STRONG)],
+    ),
+    ("rebellious", &[(AGREEABLENESS, -STRONG), (OPENNESS, MILD)]),
+    (
+        "anxious melancholic melancholy nervous moody insecure neurotic worried \
+         sad fragile haunted grieving tormented paranoid depressed",
+        &[(NEUROTICISM, STRONG)],
+    ),
+    (
+        "calm serene stoic relaxed steady resilient unflappable composed \
+         confident",
+        &[(NEUROTICISM, -STRONG)],
+    ),
+    (
+        "cheerful optimistic jovial",
+        &[(NEUROTICISM, -STRONG), (EXTRAVERSION, MILD)],
+    ),
+    (
+        "playful witty funny",
+        &[(EXTRAVERSION, STRONG), (NEUROTICISM, -MILD)],
+    ),
+];
+
+fn trait_shifts(word: &str) -> Option<Shifts> {
+    TRAIT_WORDS
+        .iter()
+        .find(|(words, _)| is_listed(words, word))
+        .map(|&(_, shifts)| shifts)
+}
+
+/// Baseline plus jitter, moved by each trait word, clamped and rounded to two decimals.
+fn big_five_scores(trait_shifts: &[(usize, f64)], rng: &mut SplitMix64) -> [f64; 5] {
+    let mut scores = [0.0; 5];
+    for score in &mut scores {
+        *score = BASELINE + (rng.unit() * 2.0 - 1.0) * JITTER;
+    }
+    for &(dimension, shift) in trait_shifts {
+        scores[dimension] += shift;
+    }
+    scores.map(|score| (score.clamp(LOWEST_SCORE, HIGHEST_SCORE) * 100.0).round() / 100.0)
+}
+
+/// How a strong score on one side of a dimension shows: in the voice, and in what people say.
+struct Pole {
+    registers: [&'static str; 2],
+    reputation: &'static str,
+}
+
+/// Per dimension, in O C E A N order: the low pole, then the high pole.
+const POLES: [[Pole; 2]; 5] = [
+    [
+        Pole {
+            registers: ["plain-spoken", "concrete and literal"],
+            reputation: "good common sense",
+        },
+        Pole {
+            registers: ["allusive, slightly archaic", "curious, digressive"],
+            reputation: "a restless curiosity",
+        },
+    ],
+    [
+        Pole {
+            registers: ["rambling", "loose and improvised"],
+            reputation: "a cheerful disregard for schedules",
+        },
+        Pole {
+            registers: ["precise", "carefully measured"],
+            reputation: "exacting standards",
+        },
+    ],
+    [
+        Pole {
+            registers: ["terse", "quiet and economical"],
+            reputation: "a reserved, watchful manner",
+        },
+        Pole {
+            registers: ["animated", "warm and talkative"],
+            reputation: "an easy laugh",
+        },
+    ],
+    [
+        Pole {
+            registers: ["wry", "blunt, faintly sardonic"],
+            reputation: "a sharp tongue",
+        },
+        Pole {
+            registers: ["gentle", "encouraging"],
+            reputation: "a soft heart",
+        },
+    ],
+    [
+        Pole {
+            registers: ["calm", "unhurried"],
+            reputation: "an unshakable calm",
+        },
+        Pole {
+            registers: ["hesitant", "self-deprecating"],
+            reputation: "a nervous intensity",
+        },
+    ],
+];
+
+const PLAIN_REGISTER: &str = "plain, conversational";
+const PLAIN_REPUTATION: &str = "an even temper";
+const MAX_REGISTER_DESCRIPTORS: usize = 3;
+
+/// The poles of the dimensions that stand out, most extreme first.
+fn notable_poles(scores: &[f64; 5]) -> Vec<&'static Pole> {
+    let deviation = |dimension: usize| (scores[dimension] - BASELINE).abs();
+    let mut dimensions: Vec<usize> = (0..scores.len())
+        .filter(|&dimension| deviation(dimension) >= NOTABLE_DEVIATION)
+        .collect();
+    dimensions.sort_by(|&left, &right| deviation(right).total_cmp(&deviation(left)));
+    dimensions
+        .into_iter()
+        .map(|dimension| &POLES[dimension][usize::from(scores[dimension] >= BASELINE)])
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Archetypes and the soul they imply
+
+struct Archetype {
+    slug: &'static str,
+    /// The typical Big Five profile, in O C E A N order.
+    prototype: [f64; 5],
+    /// Soul templates; "{matter}" becomes what the persona's work is made of.
+    desires: &'static [&'static str],
+    fears: &'static [&'static str],
+    wounds: &'static [&'static str],
+}
+
+const ARCHETYPES: &[Archetype] = &[
+    Archetype {
+        slug: "the-sage",
+        prototype: [0.85, 0.6, 0.25, 0.5, 0.5],
+        desires: &[
+            "To understand the world through {matter}",
+            "To find the pattern that quietly connects {matter}",
+        ],
+        fears: &[
+            "Being deceived, or dying having understood nothing",
+            "That the truth was in plain sight and they were too proud to see it",
+        ],
+        wounds: &[
+            "A mentor they revered took credit for their life's best idea.",
+            "Was laughed out of the one room where they had hoped to be understood.",
+        ],
+    },
+    Archetype {
+        slug: "the-caregiver",
+        prototype: [0.5, 0.6, 0.55, 0.9, 0.45],
+        desires: &[
+            "To keep the people around them safe, fed and seen",
+            "To turn a life spent among {matter} into shelter for others",
+        ],
+        fears: &[
+            "Being useless to someone who needed them",
+            "That their kindness is only a way of hiding from their own needs",
+        ],
+        wounds: &[
+            "Could not save a younger sibling, and has been paying the debt to strangers ever since.",
+            "Cared for a dying parent for years and was never once thanked.",
+        ],
+    },
+    Archetype {
+        slug: "the-hero",
+        prototype: [0.55, 0.75, 0.65, 0.6, 0.25],
+        desires: &[
+            "To prove, through {matter}, that courage still changes things",
+            "To be the one who stands up when everyone else steps back",
+        ],
+        fears: &[
+            "Freezing at the moment it matters most",
+            "Growing old and harmless",
+        ],
+        wounds: &[
+            "Once hesitated, and someone else paid for it.",
+            "Was decorated for a rescue that, privately, they know went wrong.",
+        ],
+    },
+    Archetype {
+        slug: "the-rebel",
+        prototype: [0.7, 0.3, 0.75, 0.2, 0.5],
+        desires: &[
+            "To tear down the rules that made {matter} small and joyless",
+            "To live without asking anyone's permission",
+        ],
+        fears: &[
+            "Becoming exactly the kind of person they used to mock",
+            "Being tamed by comfort",
+        ],
+        wounds: &[
+            "Was punished as a child for telling a truth the adults preferred to ignore.",
+            "Watched an institution they trusted close ranks around a liar.",
+        ],
+    },
+    Archetype {
+        slug: "the-explorer",
+        prototype: [0.85, 0.4, 0.75, 0.55, 0.35],
+        desires: &[
+            "To go one step further than anyone has gone with {matter}",
+            "To see every place that is still said to be out of reach",
+        ],
+        fears: &[
+            "A small life, lived in one room",
+            "Arriving everywhere and belonging nowhere",
+        ],
+        wounds: &[
+            "Left home at seventeen without saying goodbye, and the door closed behind them.",
+            "Came back from a long journey to find that no one had noticed they were gone.",
+        ],
+    },
+    Archetype {
+        slug: "the-ruler",
+        prototype: [0.45, 0.85, 0.75, 0.35, 0.3],
+        desires: &[
+            "To build something around {matter} that runs perfectly and outlasts them",
+            "To be the one whose word settles the matter",
+        ],
+        fears: &[
+            "Chaos, and the loss of control that lets it in",
+            "Being found out as less capable than they appear",
+        ],
+        wounds: &[
+            "Grew up in a household that fell apart because no one took charge.",
+            "Lost everything they had built to a partner's carelessness.",
+        ],
+    },
+    Archetype {
+        slug: "the-innocent",
+        prototype: [0.5, 0.5, 0.55, 0.8, 0.2],
+        desires: &[
+            "To find the good in {matter} and in everyone who comes near them",
+            "To live simply and be happy without apology",
+        ],
+        fears: &[
+            "Being punished for something they did not know was wrong",
+            "Discovering that the world is crueller than they have let themselves believe",
+        ],
+        wounds: &[
+            "A friend they trusted completely sold them out for very little.",
+            "Was told as a child that their cheerfulness was a kind of stupidity.",
+        ],
+    },
+    Archetype {
+        slug: "the-jester",
+        prototype: [0.65, 0.35, 0.85, 0.6, 0.2],
+        desires: &[
+            "To leave every room lighter than they found it",
+            "To find the joke hidden in {matter} and share it with everyone",
+        ],
+        fears: &[
+            "Being boring, or worse, being taken seriously",
+            "The silence after a joke that lands wrong",
+        ],
+        wounds: &[
+            "Learned to be funny in a house where laughter was the only safe thing.",
+            "Once made a joke that cost someone their dignity, and still replays it at night.",
+        ],
+    },
+    Archetype {
+        slug: "the-lover",
+        prototype: [0.65, 0.45, 0.6, 0.75, 0.6],
+        desires: &[
+            "To share a life with someone who truly sees them",
+            "To pour their whole heart into {matter}, and be loved for it",
+        ],
+        fears: &[
+            "Being alone and unwanted",
+            "Loving someone more than they are loved back",
+        ],
+        wounds: &[
+            "Was left, without explanation, by the person they had planned a life around.",
+            "Grew up with a parent whose affection had to be earned every single day.",
+        ],
+    },
+    Archetype {
+        slug: "the-orphan",
+        prototype: [0.45, 0.45, 0.35, 0.55, 0.8],
+        desires: &[
+            "To belong somewhere without having to earn it",
+            "To find, among {matter}, a place that cannot be taken away",
+        ],
+        fears: &[
+            "Being abandoned again",
+            "Trusting someone at exactly the wrong moment",
+        ],
+        wounds: &[
+            "Was sent away to live with relatives after the family fell apart.",
+            "Came home one day to find the people they depended on simply gone.",
+        ],
+    },
+    Archetype {
+        slug: "the-creator",
+        prototype: [0.9, 0.55, 0.55, 0.45, 0.55],
+        desires: &[
+            "To make something out of {matter} that has never existed before",
+            "To leave behind one work that is entirely, unmistakably theirs",
+        ],
+        fears: &[
+            "Mediocrity, and the slow realisation of it",
+            "That their best work is already behind them",
+        ],
+        wounds: &[
+            "Their first real work was dismissed in public by someone whose opinion mattered.",
+            "Abandoned a great project halfway and has never forgiven themselves.",
+        ],
+    },
+];
+
+fn nearest_archetype(scores: &[f64; 5]) -> &'static Archetype {
+    let distance = |archetype: &Archetype| -> f64 {
+        archetype
+            .prototype
+            .iter()
+            .zip(scores)
+            .map(|(typical, score)| (typical - score).powi(2))
+            .sum()
+    };
+    ARCHETYPES
+        .iter()
+        .min_by(|left, right| distance(left).total_cmp(&distance(right)))
+        .unwrap_or(&ARCHETYPES[0])
+}
+
+// ---------------------------------------------------------------------------
+// Names
+
+struct NamePool {
+    languages: &'static [&'static str],
+    given: &'static [&'static str],
+    family: &'static [&'static str],
+}
+
+/// The first pool (English) is the fallback for languages without their own.
+const NAME_POOLS: &[NamePool] = &[
+    NamePool {
+        languages: &["en"],
+        given: &[
+            "Eleanor", "James", "Margaret", "Thomas", "Clara", "Samuel", "Hazel", "Oliver", "Rose",
+            "Henry", "Iris", "Arthur",
+        ],
+        family: &[
+            "Whitfield",
+            "Hart",
+            "Ashford",
+            "Bennett",
+            "Carter",
+            "Hollis",
+            "Marsh",
+            "Pryce",
+            "Thorne",
+            "Wells",
+            "Everett",
+            "Lane",
+        ],
+    },
+    NamePool {
+        languages: &["tr"],
+        given: &[
+            "Mert", "Elif", "Zeynep", "Emre", "Ayşe", "Burak", "Selin", "Oğuz", "Defne", "Çağan",
+            "Gül", "Barış",
+        ],
+        family: &[
+            "Kavaklı", "Yılmaz", "Öztürk", "Şahin", "Demir", "Çelik", "Aydın", "Koç", "Arslan",
+            "Doğan", "Kılıç", "Güneş",
+        ],
+    },
+    NamePool {
+        languages: &["de"],
+        given: &[
+            "Lukas", "Anna", "Jonas", "Lena", "Felix", "Marie", "Jürgen", "Greta", "Matthias",
+            "Sophie", "Tobias", "Hannah",
+        ],
+        family: &[
+            "Müller",
+            "Schneider",
+            "Fischer",
+            "Weber",
+            "Becker",
+            "Hoffmann",
+            "Schäfer",
+            "Koch",
+            "Richter",
+            "Wolf",
+            "Krüger",
+            "Braun",
+        ],
+    },
+    NamePool {
+        languages: &["fr"],
+        given: &[
+            "Camille", "Louis", "Léa", "Hugo", "Chloé", "Julien", "Manon", "Étienne", "Amélie",
+            "Théo", "Inès", "Mathieu",
+        ],
+        family: &[
+            "Martin",
+            "Bernard",
+            "Dubois",
+            "Lefèvre",
+            "Moreau",
+            "Laurent",
+            "Girard",
+            "Rousseau",
+            "Fontaine",
+            "Mercier",
+            "Chevalier",
+            "Garnier",
+        ],
+    },
+    NamePool {
+        languages: &["es"],
+        given: &[
+            "Lucía", "Mateo", "Carmen", "Javier", "Sofía", "Diego", "Elena", "Álvaro", "Marta",
+            "Andrés", "Paula", "Sergio",
+        ],
+        family: &[
+            "García",
+            "Fernández",
+            "López",
+            "Martínez",
+            "Sánchez",
+            "Romero",
+            "Navarro",
+            "Torres",
+            "Ruiz",
+            "Peña",
+            "Ortega",
+            "Castillo",
+        ],
+    },
+    NamePool {
+        languages: &["it"],
+        given: &[
+            "Giulia",
+            "Marco",
+            "Chiara",
+            "Luca",
+            "Francesca",
+            "Matteo",
+            "Sara",
+            "Alessandro",
+            "Elena",
+            "Davide",
+            "Martina",
+            "Lorenzo",
+        ],
+        family: &[
+            "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci",
+            "Marino", "Greco", "Bruno", "Gallo",
+        ],
+    },
+    NamePool {
+        languages: &["pt"],
+        given: &[
+            "João", "Ana", "Tiago", "Beatriz", "Rafael", "Inês", "Gonçalo", "Mariana", "Pedro",
+            "Leonor", "Duarte", "Carolina",
+        ],
+        family: &[
+            "Silva",
+            "Santos",
+            "Ferreira",
+            "Pereira",
+            "Oliveira",
+            "Costa",
+            "Rodrigues",
+            "Martins",
+            "Sousa",
+            "Gonçalves",
+            "Lopes",
+            "Araújo",
+        ],
+    },
+    NamePool {
+        languages: &["ja"],
+        given: &[
+            "Haruto", "Yui", "Sota", "Aoi", "Ren", "Hina", "Daiki", "Sakura", "Kenji", "Yuki",
+            "Takumi", "Mei",
+        ],
+        family: &[
+            "Sato",
+            "Suzuki",
+            "Takahashi",
+            "Tanaka",
+            "Watanabe",
+            "Ito",
+            "Yamamoto",
+            "Nakamura",
+            "Kobayashi",
+            "Kato",
+            "Yoshida",
+            "Yamada",
+        ],
+    },
+    NamePool {
+        languages: &["no", "nb", "nn"],
+        given: &[
+            "Ingrid", "Lars", "Sigrid", "Håkon", "Astrid", "Magnus", "Solveig", "Eirik",
+            "Ingeborg", "Øystein", "Kari", "Bjørn",
+        ],
+        family: &[
+            "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Berg",
+            "Haugen", "Bakken", "Solberg", "Dahl",
+        ],
+    },
+];
+
+/// The pool for a language tag such as "tr", "pt-BR" or "nb_NO".
+fn name_pool(language: &str) -> &'static NamePool {
+    let primary = language
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    NAME_POOLS
+        .iter()
+        .find(|pool| pool.languages.contains(&primary.as_str()))
+        .unwrap_or(&NAME_POOLS[0])
+}
+
+// ---------------------------------------------------------------------------
+// Composing the persona and its steps
+
+struct Persona {
+    name: String,
+    age: u64,
+    career: Career,
+    place: Option<String>,
+    big_five: [f64; 5],
+    archetype: &'static Archetype,
+    core_desire: String,
+    core_fear: String,
+    wound: String,
+    register: String,
+    public_bio: String,
+}
+
+impl Persona {
+    fn compose(brief: Brief, language: &str, rng: &mut SplitMix64) -> Persona {
+        let big_five = big_five_scores(&brief.trait_shifts, rng);
+        let archetype = nearest_archetype(&big_five);
+        let career = brief.career.unwrap_or_else(|| Career::Current {
+            now: rng.pick(OCCUPATIONS),
+            before: None,
+        });
+        let age = brief.age.unwrap_or_else(|| {
+            let (youngest, oldest) = career.plausible_ages();
+            rng.between(youngest, oldest)
+        });
+        let name = brief.name.unwrap_or_else(|| {
+            let pool = name_pool(language);
+            format!("{} {}", rng.pick(pool.given), rng.pick(pool.family))
+        });
+        let matter = career.head().matter;
+        let core_desire = rng.pick(archetype.desires).replace("{matter}", matter);
+        let core_fear = rng.pick(archetype.fears).replace("{matter}", matter);
+        let mut wound = rng.pick(archetype.wounds).replace("{matter}", matter);
+        if let Career::Current {
+            before: Some(before),
+            ..
+        } = career
+        {
+            wound = format!(
+                "{wound} It is the unspoken reason they are no longer {}.",
+                with_article(before.noun)
+            );
+        }
+        let poles = notable_poles(&big_five);
+        let register = if poles.is_empty() {
+            PLAIN_REGISTER.to_owned()
+        } else {
+            let descriptors: Vec<&str> = poles
+                .iter()
+                .take(MAX_REGISTER_DESCRIPTORS)
+                .map(|pole| *rng.pick(&pole.registers))
+                .collect();
+            descriptors.join(", ")
+        };
+        let reputation = poles
+            .first()
+            .map_or(PLAIN_REPUTATION, |pole| pole.reputation);
+        let place_clause = brief
+            .place
+            .as_ref()
+            .map(|place| format!(" in {place}"))
+            .unwrap_or_default();
+        let public_bio = format!(
+            "{name} is {} {age}-year-old {}{place_clause}. \
+             Known for {reputation}, {} spends most days among {matter}.",
+            article_for_age(age),
+            career.phrase(),
+            given_name(&name),
+        );
+        Persona {
+            name,
+            age,
+            career,
+            place: brief.place,
+            big_five,
+            archetype,
+            core_desire,
+            core_fear,
+            wound,
+            register,
+            public_bio,
+        }
+    }
+
+    fn soul_fields(&self) -> Vec<(String, Value)> {
+        vec![
+            field("soul.core_desire", self.core_desire.as_str()),
+            field("soul.core_fear", self.core_fear.as_str()),
+            field("soul.wound", self.wound.as_str()),
+        ]
+    }
+
+    fn self_fields(&self) -> Vec<(String, Value)> {
+        let mut fields: Vec<(String, Value)> = BIG_FIVE_KEYS
+            .iter()
+            .zip(self.big_five)
+            .map(|(key, score)| (format!("self.big_five.{key}"), Value::from(score)))
+            .collect();
+        fields.push(field("self.archetype", self.archetype.slug));
+        fields
+    }
+
+    fn mask_fields(&self) -> Vec<(String, Value)> {
+        vec![
+            field("mask.voice.register", self.register.as_str()),
+            field("mask.public_bio", self.public_bio.as_str()),
+        ]
+    }
+
+    fn surface_fields(&self) -> Vec<(String, Value)> {
+        let mut fields = vec![
+            field("surface.name", self.name.as_str()),
+            field("surface.age", self.age),
+            field("surface.occupation", self.career.title()),
+        ];
+        if let Some(place) = &self.place {
+            fields.push(field("surface.place", place.as_str()));
+        }
+        fields
+    }
+
+    fn steps(&self, pipeline: Pipeline, intent: &str) -> Result<Vec<StepOutput>, EngineError> {
+        let layer_chars: usize = [
+            self.soul_fields(),
+            self.self_fields(),
+            self.mask_fields(),
+            self.surface_fields(),
+        ]
+        .iter()
+        .flatten()
+        .map(|(_, value)| value_chars(value))
+        .sum();
+        pipeline
+            .steps()
+            .iter()
+            .map(|&name| self.step(name, intent, layer_chars))
+            .collect()
+    }
+
+    fn step(
+        &self,
+        name: &'static str,
+        intent: &str,
+        layer_chars: usize,
+    ) -> Result<StepOutput, EngineError> {
+        let (fields, tokens) = match name {
+            "intent_parse" => (Vec::new(), estimated_tokens(400, 6, intent.chars().count())),
+            "soul_draft" => drafted(self.soul_fields()),
+            "self_draft" => drafted(self.self_fields()),
+            "mask_draft" => drafted(self.mask_fields()),
+            "surface_draft" => drafted(self.surface_fields()),
+            "consistency_audit" => (Vec::new(), estimated_tokens(500, 2, layer_chars)),
+            "adversarial_audit" => (Vec::new(), estimated_tokens(800, 3, layer_chars)),
+            unknown => {
+                return Err(EngineError {
+                    message: format!("the offline engine has no step named {unknown:?}"),
+                });
+            }
+        };
+        Ok(StepOutput {
+            name,
+            tokens,
+            fields,
+        })
+    }
+
+    fn suggested_slug(&self) -> String {
+        let head = self.career.head().noun;
+        match &self.place {
+            Some(place) => slugify(&format!("the-{place}-{head}")),
+            None => slugify(&format!("the-{head}-{}", given_name(&self.name))),
+        }
+    }
+}
+
+fn field(path: &str, value: impl Into<Value>) -> (String, Value) {
+    (path.to_owned(), value.into())
+}
+
+fn given_name(full_name: &str) -> &str {
+    full_name.split_whitespace().next().unwrap_or(full_name)
+}
+
+fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
+}
+
+/// "an 8-year-old", "an 18-year-old", "an 80-year-old"; "a" otherwise.
+fn article_for_age(age: u64) -> &'static str {
+    if matches!(age, 8 | 11 | 18 | 80..=89) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Token accounting
+
+const MAX_STEP_TOKENS: u64 = 3000;
+const DRAFT_BASE_TOKENS: u64 = 600;
+const DRAFT_TOKENS_PER_CHAR: u64 = 8;
+
+/// A fixed prompt cost plus a cost per character read or written, capped per step.
+fn estimated_tokens(base: u64, per_char: u64, chars: usize) -> u64 {
+    base.saturating_add(per_char.saturating_mul(chars as u64))
+        .min(MAX_STEP_TOKENS)
+}
+
+fn drafted(fields: Vec<(String, Value)>) -> (Vec<(String, Value)>, u64) {
+    let chars = fields.iter().map(|(_, value)| value_chars(value)).sum();
+    let tokens = estimated_tokens(DRAFT_BASE_TOKENS, DRAFT_TOKENS_PER_CHAR, chars);
+    (fields, tokens)
+}
+
+fn value_chars(value: &Value) -> usize {
+    match value {
+        Value::String(text) => text.chars().count(),
+        other => other.to_string().len(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Slugs
+
+const MAX_SLUG_LEN: usize = 48;
+
+/// Lowercase ASCII [a-z0-9-], accents transliterated, single dashes, none at the edges.
+fn slugify(text: &str) -> String {
+    let mut slug = String::new();
+    for character in text.chars().flat_map(char::to_lowercase) {
+        if character.is_ascii_alphanumeric() {
+            slug.push(character);
+        } else if let Some(ascii) = ascii_for(character) {
+            slug.push_str(ascii);
+        } else if is_combining_mark(character) {
+            continue;
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.truncate(MAX_SLUG_LEN);
+    slug.trim_end_matches('-').to_owned()
+}
+
+fn ascii_for(lowercase: char) -> Option<&'static str> {
+    let ascii = match lowercase {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+        'æ' => "ae",
+        'ç' | 'ć' | 'č' => "c",
+        'ď' | 'đ' | 'ð' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+        'ğ' => "g",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => "i",
+        'ł' => "l",
+        'ñ' | 'ń' | 'ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+        'œ' => "oe",
+        'ř' => "r",
+        'ś' | 'š' | 'ş' | 'ș' => "s",
+        'ß' => "ss",
+        'ť' | 'ţ' | 'ț' => "t",
+        'þ' => "th",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => "u",
+        'ý' | 'ÿ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        _ => return None,
+    };
+    Some(ascii)
+}
+
+/// Combining diacritics, such as the dot that "İ" leaves behind when lowercased.
+fn is_combining_mark(character: char) -> bool {
+    ('\u{0300}'..='\u{036F}').contains(&character)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ISTANBUL_BRIEF: &str =
+        "35-year-old, lonely, intellectual ex-academic bookseller in Istanbul";
+
+    const BRIEFS: &[&str] = &[
+        ISTANBUL_BRIEF,
+        "A cheerful, talkative baker from Lyon, living in Osaka",
+        "grumpy retired sailor",
+        "aged 61, meticulous and cold lawyer named Ada Quill",
+        "200-year-old vampire, melancholic and charismatic",
+        "someone",
+    ];
+
+    fn request(intent: &str, seed: u64) -> GenerationRequest<'_> {
+        GenerationRequest {
+            intent,
+            language: "en",
+            seed,
+            pipeline: Pipeline::Default,
+        }
+    }
+
+    fn generate(intent: &str, seed: u64) -> Generation {
+        OfflineEngine
+            .generate(&request(intent, seed))
+            .expect("generation succeeds")
+    }
+
+    /// An independent oracle for the invariant: nest each dotted path by hand into `{}`.
+    fn rebuild_from_fields(steps: &[StepOutput]) -> Value {
+        let mut root = json!({});
+        for (path, value) in steps.iter().flat_map(|step| &step.fields) {
+            let segments: Vec<&str> = path.split('.').collect();
+            assert!(
+                (2..=3).contains(&segments.len()),
+                "path {path} has 2 or 3 levels"
+            );
+            let (last, parents) = segments.split_last().unwrap();
+            let mut node = &mut root;
+            for segment in parents {
+                node = node
+                    .as_object_mut()
+                    .unwrap()
+                    .entry(*segment)
+                    .or_insert_with(|| json!({}));
+            }
+            node.as_object_mut()
+                .unwrap()
+                .insert((*last).to_owned(), value.clone());
+        }
+        root
+    }
+
+    fn surface_name(generation: &Generation) -> String {
+        generation.layers["surface"]["name"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn istanbul_brief_reads_age_occupation_traits_and_place() {
+        let generation = generate(ISTANBUL_BRIEF, 7);
+        let layers = &generation.layers;
+        assert_eq!(layers["surface"]["age"], json!(35));
+        let occupation = layers["surface"]["occupation"].as_str().unwrap();
+        assert_eq!(occupation, "Bookseller, former academic");
+        assert_eq!(layers["surface"]["place"], json!("Istanbul"));
+        assert!(layers["self"]["big_five"]["E"].as_f64().unwrap() < 0.35);
+        assert!(layers["self"]["big_five"]["O"].as_f64().unwrap() > 0.7);
+        for seed in 0..30 {
+            let archetype = generate(ISTANBUL_BRIEF, seed).layers["self"]["archetype"].clone();
+            assert_eq!(archetype, json!("the-sage"), "seed {seed}");
+        }
+        assert_eq!(generation.suggested_slug, "the-istanbul-bookseller");
+        let bio = layers["mask"]["public_bio"].as_str().unwrap();
+        assert!(
+            bio.contains("35-year-old bookseller and former academic in Istanbul"),
+            "{bio}"
+        );
+        assert!(bio.starts_with(&surface_name(&generation)));
+    }
+
+    #[test]
+    fn same_inputs_give_identical_generations() {
+        for brief in BRIEFS {
+            assert_eq!(generate(brief, 42), generate(brief, 42));
+        }
+    }
+
+    #[test]
+    fn different_seeds_or_briefs_give_different_layers() {
+        for brief in BRIEFS {
+            let layers: Vec<Value> = (0..4).map(|seed| generate(brief, seed).layers).collect();
+            for (index, left) in layers.iter().enumerate() {
+                for right in &layers[index + 1..] {
+                    assert_ne!(left, right, "seeds collided for {brief:?}");
+                }
+            }
+        }
+        let souls: Vec<Value> = BRIEFS
+            .iter()
+            .map(|brief| generate(brief, 1).layers["soul"].clone())
+            .collect();
+        for (index, left) in souls.iter().enumerate() {
+            for right in &souls[index + 1..] {
+                assert_ne!(left, right);
+            }
+        }
+    }
+
+    #[test]
+    fn each_language_draws_names_from_its_own_pool() {
+        let english = name_pool("en");
+        for language in ["en", "tr", "de", "fr", "es", "it", "pt", "ja", "no", "nb"] {
+            let pool = name_pool(language);
+            assert!(pool.languages.contains(&language));
+            for seed in 0..8 {
+                let generation = OfflineEngine
+                    .generate(&GenerationRequest {
+                        language,
+                        ..request("a quiet gardener", seed)
+                    })
+                    .unwrap();
+                let name = surface_name(&generation);
+                let (given, family) = name.split_once(' ').unwrap();
+                assert!(pool.given.contains(&given), "{language}: {name}");
+                assert!(pool.family.contains(&family), "{language}: {name}");
+                if language != "en" {
+                    assert!(!english.given.contains(&given), "{language}: {name}");
+                }
+            }
+        }
+        assert!(std::ptr::eq(name_pool("pt-BR"), name_pool("pt")));
+        assert!(std::ptr::eq(name_pool("nb_NO"), name_pool("no")));
+        assert!(std::ptr::eq(name_pool("sw"), english));
+    }
+
+    #[test]
+    fn turkish_names_keep_turkish_letters() {
+        let turkish = name_pool("tr");
+        assert!(turkish.family.contains(&"Kavaklı"));
+        let letters = ['ı', 'ş', 'ğ', 'ç', 'ö', 'ü', 'Ç', 'Ö', 'Ş'];
+        assert!(
+            turkish
+                .given
+                .iter()
+                .chain(turkish.family)
+                .filter(|name| name.contains(letters))
+                .count()
+                >= 10
+        );
+    }
+
+    #[test]
+    fn strict_audit_runs_seven_steps_and_default_six() {
+        for (pipeline, count) in [(Pipeline::Default, 6), (Pipeline::StrictAudit, 7)] {
+            let generation = OfflineEngine
+                .generate(&GenerationRequest {
+                    pipeline,
+                    ..request(ISTANBUL_BRIEF, 3)
+                })
+                .unwrap();
+            let names: Vec<&str> = generation.steps.iter().map(|step| step.name).collect();
+            assert_eq!(names.len(), count);
+            assert_eq!(names, pipeline.steps());
+            for step in &generation.steps {
+                let fills_nothing = matches!(
+                    step.name,
+                    "intent_parse" | "consistency_audit" | "adversarial_audit"
+                );
+                assert_eq!(step.fields.is_empty(), fills_nothing, "{}", step.name);
+                assert!(
+                    (400..=3000).contains(&step.tokens),
+                    "{}: {}",
+                    step.name,
+                    step.tokens
+                );
+            }
+            let total: u64 = generation.steps.iter().map(|step| step.tokens).sum();
+            assert!((5_000..=15_000).contains(&total), "{total}");
+        }
+    }
+
+    #[test]
+    fn pipelines_share_the_same_layers() {
+        let strict = OfflineEngine
+            .generate(&GenerationRequest {
+                pipeline: Pipeline::StrictAudit,
+                ..request(ISTANBUL_BRIEF, 9)
+            })
+            .unwrap();
+        assert_eq!(strict.layers, generate(ISTANBUL_BRIEF, 9).layers);
+    }
+
+    #[test]
+    fn fields_rebuild_layers_exactly() {
+        for brief in BRIEFS {
+            for pipeline in [Pipeline::Default, Pipeline::StrictAudit] {
+                for language in ["en", "tr", "ja"] {
+                    let generation = OfflineEngine
+                        .generate(&GenerationRequest {
+                            intent: brief,
+                            language,
+                            seed: 11,
+                            pipeline,
+                        })
+                        .unwrap();
+                    assert_eq!(generation.layers, rebuild_from_fields(&generation.steps));
+                    let layer_names: Vec<&String> =
+                        generation.layers.as_object().unwrap().keys().collect();
+                    assert_eq!(layer_names, ["soul", "self", "mask", "surface"]);
+                }
+            }
+        }
+        let parent = generate(ISTANBUL_BRIEF, 5);
+        let refined = OfflineEngine
+            .refine(
+                &parent.layers,
+                ISTANBUL_BRIEF,
+                &request("make her calmer", 6),
+            )
+            .unwrap();
+        assert_eq!(refined.layers, rebuild_from_fields(&refined.steps));
+    }
+
+    #[test]
+    fn slugs_are_transliterated_ascii() {
+        assert_eq!(
+            slugify("the-İstanbul-Şişli Ağaççı"),
+            "the-istanbul-sisli-agacci"
+        );
+        assert_eq!(slugify("Ölçü Öğüt Straße"), "olcu-ogut-strasse");
+        assert_eq!(
+            slugify("  Café -- Niño!! Bjørn Håkon  "),
+            "cafe-nino-bjorn-hakon"
+        );
+        assert_eq!(slugify("東京 baker"), "baker");
+        let long = slugify(&"the Rio de Janeiro ".repeat(10));
+        assert!(long.len() <= MAX_SLUG_LEN && !long.ends_with('-'), "{long}");
+        let slug = generate("a shy teacher from Düsseldorf", 1).suggested_slug;
+        assert_eq!(slug, "the-dusseldorf-teacher");
+        for seed in 0..20 {
+            let generation = OfflineEngine
+                .generate(&GenerationRequest {
+                    language: "tr",
+                    ..request("a kind farmer", seed)
+                })
+                .unwrap();
+            let slug = generation.suggested_slug;
+            assert!(slug.starts_with("the-farmer-"), "{slug}");
+            assert!(
+                slug.bytes()
+                    .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-'),
+                "{slug}"
+            );
+            assert!(!slug.contains("--") && !slug.ends_with('-'), "{slug}");
+        }
+    }
+
+    #[test]
+    fn big_five_stays_in_unit_interval() {
+        let extreme = "shy quiet introverted reserved withdrawn lonely timid solitary anxious nervous moody sad \
+                       kind warm gentle generous caring chaotic lazy messy curious dreamy artistic creative";
+        for brief in BRIEFS.iter().chain([&extreme]) {
+            for seed in 0..10 {
+                let big_five = &generate(brief, seed).layers["self"]["big_five"];
+                for key in BIG_FIVE_KEYS {
+                    let score = big_five[key].as_f64().unwrap();
+                    assert!((0.0..=1.0).contains(&score), "{key}={score}");
+                }
+            }
+        }
+        let big_five = &generate(extreme, 0).layers["self"]["big_five"];
+        assert_eq!(big_five["E"], json!(LOWEST_SCORE));
+        assert_eq!(big_five["A"], json!(HIGHEST_SCORE));
+    }
+
+    #[test]
+    fn ages_are_read_in_several_forms_and_clamped() {
+        let age_of = |brief: &str| parse_age(&keyword_tokens(brief));
+        assert_eq!(age_of("a 35 year old nurse"), Some(35));
+        assert_eq!(age_of("nurse, aged 35"), Some(35));
+        assert_eq!(age_of("35 yo nurse"), Some(35));
+        assert_eq!(age_of("35yo nurse"), Some(35));
+        assert_eq!(age_of("a 42-years-old nurse"), Some(42));
+        assert_eq!(
+            age_of("99999999999999999999999-year-old lich"),
+            Some(MAX_AGE)
+        );
+        assert_eq!(age_of("a nurse with 3 cats"), None);
+        assert_eq!(
+            generate("200-year-old vampire", 1).layers["surface"]["age"],
+            json!(150)
+        );
+        for seed in 0..20 {
+            let age = generate("a pilot", seed).layers["surface"]["age"]
+                .as_u64()
+                .unwrap();
+            assert!((MIN_DRAWN_AGE..=MAX_DRAWN_AGE).contains(&age));
+            let retired = generate("a retired pilot", seed).layers["surface"]["age"].clone();
+            assert!((MIN_RETIRED_AGE..=MAX_RETIRED_AGE).contains(&retired.as_u64().unwrap()));
+        }
+    }
+
+    #[test]
+    fn places_names_and_careers_are_read_from_the_brief() {
+        let brief = Brief::parse(
+            "A cheerful baker from Lyon, living in Rio de Janeiro, named Lena Fischer.",
+        );
+        assert_eq!(brief.place.as_deref(), Some("Rio de Janeiro"));
+        assert_eq!(brief.name.as_deref(), Some("Lena Fischer"));
+        assert_eq!(
+            Brief::parse("a baker from Lyon").place.as_deref(),
+            Some("Lyon")
+        );
+        assert_eq!(Brief::parse("a nurse in March").place, None);
+        assert_eq!(Brief::parse("a poet in love").place, None);
+        assert_eq!(
+            Brief::parse("a quiet chef in osaka").place.as_deref(),
+            Some("Osaka")
+        );
+        let career = |text: &str| Brief::parse(text).career.map(Career::title);
+        assert_eq!(
+            career("a retired teacher"),
+            Some("Retired teacher".to_owned())
+        );
+        assert_eq!(
+            career("former army doctor turned novelist").as_deref(),
+            Some("Novelist, former doctor")
+        );
+        assert_eq!(career("a nice person"), None);
+        let unknown = generate("a nice person", 4).layers["surface"]["occupation"].clone();
+        assert!(
+            OCCUPATIONS
+                .iter()
+                .any(|occupation| json!(capitalized(occupation.noun)) == unknown)
+        );
+        assert!(
+            !generate("a quiet chef", 0).layers["surface"]
+                .as_object()
+                .unwrap()
+                .contains_key("place")
+        );
+    }
+
+    #[test]
+    fn archetypes_follow_the_traits() {
+        let archetype_of = |brief: &str| generate(brief, 2).layers["self"]["archetype"].clone();
+        assert_eq!(
+            archetype_of("an outgoing, cynical, chaotic punk"),
+            json!("the-rebel")
+        );
+        assert_eq!(
+            archetype_of("a kind, caring, gentle nurse"),
+            json!("the-caregiver")
+        );
+        assert_eq!(
+            archetype_of("an anxious, lonely, fragile orphan"),
+            json!("the-orphan")
+        );
+    }
+
+    #[test]
+    fn refine_keeps_name_and_age_unless_the_refinement_changes_them() {
+        let parent = OfflineEngine
+            .generate(&GenerationRequest {
+                language: "tr",
+                ..request(ISTANBUL_BRIEF, 5)
+            })
+            .unwrap();
+        let refined = OfflineEngine
+            .refine(
+                &parent.layers,
+                ISTANBUL_BRIEF,
+                &GenerationRequest {
+                    language: "tr",
+                    ..request("now a cheerful baker living in Izmir", 6)
+                },
+            )
+            .unwrap();
+        let surface = &refined.layers["surface"];
+        assert_eq!(surface["name"], parent.layers["surface"]["name"]);
+        assert_eq!(surface["age"], json!(35));
+        assert_eq!(surface["place"], json!("Izmir"));
+        assert_eq!(surface["occupation"], json!("Baker"));
+        assert_eq!(refined.suggested_slug, "the-izmir-baker");
+        assert_ne!(refined.layers["soul"], parent.layers["soul"]);
+
+        let older = OfflineEngine
+            .refine(
+                &parent.layers,
+                ISTANBUL_BRIEF,
+                &request("make them 70 years old, named Selin Aydın", 6),
+            )
+            .unwrap();
+        assert_eq!(older.layers["surface"]["age"], json!(70));
+        assert_eq!(older.layers["surface"]["name"], json!("Selin Aydın"));
+        assert_eq!(older.layers["surface"]["place"], json!("Istanbul"));
+
+        let again = OfflineEngine
+            .refine(
+                &parent.layers,
+                ISTANBUL_BRIEF,
+                &request("make them 70 years old, named Selin Aydın", 6),
+            )
+            .unwrap();
+        assert_eq!(older, again);
+    }
+
+    #[test]
+    fn empty_briefs_and_malformed_parents_are_rejected() {
+        assert!(OfflineEngine.generate(&request("   ", 1)).is_err());
+        let parent = generate(ISTANBUL_BRIEF, 1);
+        assert!(
+            OfflineEngine
+                .refine(&parent.layers, ISTANBUL_BRIEF, &request("", 1))
+                .is_err()
+        );
+        assert!(
+            OfflineEngine
+                .refine(&json!([]), ISTANBUL_BRIEF, &request("calmer", 1))
+                .is_err()
+        );
+        assert_eq!(OfflineEngine.name(), "offline");
+    }
+}

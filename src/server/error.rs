@@ -1,0 +1,129 @@
+//! The API error envelope of contract §9, as the server answers it.
+//! Handlers return `ApiError`; the envelope middleware adds the request id.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// An error answer: HTTP status, stable code, a message for people, optional details.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Option<Box<Value>>,
+    pub run_id: Option<String>,
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            details: None,
+            run_id: None,
+            retry_after: None,
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "request.invalid", message)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "resource.not_found",
+            format!("{what} not found in this workspace"),
+        )
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "auth.invalid_key", message)
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal.error", message)
+    }
+
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(Box::new(details));
+        self
+    }
+
+    pub fn with_run(mut self, run_id: &str) -> Self {
+        self.run_id = Some(run_id.to_string());
+        self
+    }
+
+    /// The `type` field of the envelope, derived from the code.
+    pub fn error_type(&self) -> &'static str {
+        match self.code.split('.').next().unwrap_or("") {
+            "auth" => "auth",
+            "moderation" => "moderation",
+            "rate_limit" => "rate_limit",
+            "provider" => "provider",
+            "resource" => "not_found",
+            "internal" => "api_error",
+            _ => match self.status {
+                StatusCode::PAYMENT_REQUIRED => "billing",
+                StatusCode::CONFLICT | StatusCode::PRECONDITION_FAILED => "conflict",
+                _ => "invalid_request",
+            },
+        }
+    }
+
+    /// The envelope body, with the request id that the middleware knows.
+    pub fn body(&self, request_id: &str) -> Value {
+        let anchor = self.code.rsplit('.').next().unwrap_or(self.code);
+        let mut error = json!({
+            "code": self.code,
+            "message": self.message,
+            "type": self.error_type(),
+            "doc_url": format!("https://docs.persona.dev/errors#{anchor}"),
+            "request_id": request_id,
+        });
+        if let Some(run_id) = &self.run_id {
+            error["run_id"] = json!(run_id);
+        }
+        if let Some(details) = &self.details {
+            error["details"] = (**details).clone();
+        }
+        json!({ "error": error })
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.message, self.code)
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(err: rusqlite::Error) -> Self {
+        ApiError::internal(format!("store error: {err}"))
+    }
+}
+
+/// The response carries the error as an extension; the envelope middleware renders the body
+/// once it has attached the request id.
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert("retry-after", seconds.to_string().parse().expect("digits"));
+        }
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,124 @@
+//! Run event delivery: a change signal for followers in this process, and the SSE stream of
+//! contract §5 (replay from the log, follow, `retry:`, keepalives, close after the terminal event).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::{mpsc, watch};
+
+use super::AppState;
+
+/// How often a follower re-reads the store when nothing in this process signalled, so that
+/// events written by another process on the same store are seen too.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// Event types after which a run's stream closes.
+pub fn is_terminal(event: &str) -> bool {
+    matches!(event, "run.completed" | "run.failed" | "run.canceled")
+}
+
+/// Signals "the store has new run events" to every follower in this process.
+pub struct EventHub {
+    changes: watch::Sender<u64>,
+}
+
+impl Default for EventHub {
+    fn default() -> Self {
+        EventHub {
+            changes: watch::channel(0).0,
+        }
+    }
+}
+
+impl EventHub {
+    pub fn notify(&self) {
+        self.changes.send_modify(|n| *n += 1);
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+}
+
+/// Waits for a change signal, or the poll interval, whichever comes first.
+pub async fn wait_for_change(changes: &mut watch::Receiver<u64>) {
+    let _ = tokio::time::timeout(POLL_INTERVAL, changes.changed()).await;
+}
+
+/// One SSE frame for a stored event.
+pub fn sse_frame(seq: i64, event: &str, data: &str) -> String {
+    format!("id: {seq}\nevent: {event}\ndata: {data}\n\n")
+}
+
+/// The run's events after `after` as an SSE response that follows until the terminal event.
+pub fn run_event_stream(state: Arc<AppState>, run_id: String, after: i64) -> Response {
+    let (sender, receiver) = mpsc::channel::<Bytes>(64);
+    tokio::spawn(async move {
+        let _ = pump_events(&state, &run_id, after, &sender).await;
+    });
+    let body = Body::from_stream(futures_util::stream::unfold(
+        receiver,
+        |mut rx| async move {
+            rx.recv()
+                .await
+                .map(|chunk| (Ok::<_, Infallible>(chunk), rx))
+        },
+    ));
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
+}
+
+/// Writes frames until the terminal event, the client leaving, or the server stopping.
+async fn pump_events(
+    state: &AppState,
+    run_id: &str,
+    mut last: i64,
+    sender: &mpsc::Sender<Bytes>,
+) -> Result<(), mpsc::error::SendError<Bytes>> {
+    let mut changes = state.hub.subscribe();
+    sender.send(Bytes::from_static(b"retry: 2000\n\n")).await?;
+    let mut idle = Duration::ZERO;
+    loop {
+        changes.borrow_and_update();
+        let events = match state.store.events_after(run_id, last, 512) {
+            Ok(events) => events,
+            Err(_) => return Ok(()),
+        };
+        if events.is_empty() {
+            if state.is_stopping() {
+                return Ok(());
+            }
+            let before = tokio::time::Instant::now();
+            wait_for_change(&mut changes).await;
+            idle += before.elapsed();
+            if idle >= state.config.keepalive {
+                sender.send(Bytes::from_static(b": keepalive\n\n")).await?;
+                idle = Duration::ZERO;
+            }
+            continue;
+        }
+        idle = Duration::ZERO;
+        let mut chunk = String::new();
+        let mut ended = false;
+        for event in &events {
+            chunk.push_str(&sse_frame(event.seq, &event.event, &event.data));
+            last = event.seq;
+            ended |= is_terminal(&event.event);
+        }
+        sender.send(Bytes::from(chunk)).await?;
+        if ended {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! What every request goes through: the request id, authentication of the key and workspace,
+//! the error envelope, rate-limit headers and the request log; plus the JSON and query extractors.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use super::AppState;
+use super::clock;
+use super::error::{ApiError, ApiResult};
+use super::ids;
+use super::store::Workspace;
+
+/// The authenticated key behind a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub key_id: String,
+    pub workspace: Workspace,
+    pub mode: String,
+    pub scopes: Vec<String>,
+    pub expires_at: i64,
+    pub user_email: String,
+}
+
+impl Caller {
+    /// Whether the key holds `scope`, directly or through a `group:*` wildcard.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        let group = scope.split(':').next().unwrap_or(scope);
+        self.scopes
+            .iter()
+            .any(|held| held == scope || held == "*" || *held == format!("{group}:*"))
+    }
+
+    pub fn require(&self, scope: &str) -> ApiResult<()> {
+        if self.has_scope(scope) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "auth.insufficient_scope",
+                format!("this API key lacks the scope `{scope}`; create a key that has it"),
+            )
+            .with_details(serde_json::json!({ "required_scope": scope })))
+        }
+    }
+}
+
+/// The request id, in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// The outcome of authentication, in the request's extensions.
+#[derive(Clone)]
+struct Authentication(Result<Caller, ApiError>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Authentication>() {
+            Some(Authentication(outcome)) => outcome.clone(),
+            None => Err(ApiError::internal("authentication did not run")),
+        }
+    }
+}
+
+fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(ApiError::unauthorized(
+            "missing API key: send `Authorization: Bearer pk_...`",
+        ));
+    };
+    let secret = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| {
+            ApiError::unauthorized("the Authorization header must be `Bearer pk_...`")
+        })?;
+    let hash = ids::hash_secret(secret);
+    let key = match state.session_keys.get(&hash) {
+        Some(key) => Some(key.clone()),
+        None => state.store.key_by_hash(&hash)?,
+    };
+    let key = key.ok_or_else(|| {
+        ApiError::unauthorized("this API key is not valid: it is unknown or was revoked")
+    })?;
+    if key.revoked_at.is_some() {
+        return Err(ApiError::unauthorized("this API key was revoked"));
+    }
+    if key.expires_at <= clock::now() {
+        return Err(ApiError::unauthorized(format!(
+            "this API key expired at {}; create a new one",
+            clock::rfc3339(key.expires_at)
+        )));
+    }
+    let workspace_id = match headers.get("persona-workspace") {
+        Some(value) => value
+            .to_str()
+            .map_err(|_| ApiError::invalid("the Persona-Workspace header is not valid text"))?
+            .trim()
+            .to_string(),
+        None => key.workspace_id.clone(),
+    };
+    let workspace = state.store.workspace(&workspace_id)?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "auth.workspace_forbidden",
+            format!("this API key cannot use the workspace `{workspace_id}`"),
+        )
+    })?;
+    if workspace.mode != key.mode {
+        return Err(ApiError::unauthorized(format!(
+            "a {} key cannot be used with the {} workspace `{}`",
+            key.mode, workspace.mode, workspace.id
+        )));
+    }
+    if workspace.id != key.workspace_id {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "auth.workspace_forbidden",
+            format!(
+                "this API key belongs to another workspace than `{}`",
+                workspace.id
+            ),
+        ));
+    }
+    Ok(Caller {
+        key_id: key.id,
+        workspace,
+        mode: key.mode,
+        scopes: key.scopes,
+        expires_at: key.expires_at,
+        user_email: key.user_email,
+    })
+}
+
+/// Request id, authentication, error envelope, rate-limit headers and the request log.
+pub async fn envelope(
+    State(state): State<Arc<AppState>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let request_id = ids::new_id("req");
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let auth = authenticate(&state, request.headers());
+    let workspace_id = auth.as_ref().ok().map(|c| c.workspace.id.clone());
+    request
+        .extensions_mut()
+        .insert(RequestId(request_id.clone()));
+    request.extensions_mut().insert(Authentication(auth));
+
+    let mut response = next.run(request).await;
+
+    if let Some(error) = response.extensions_mut().remove::<ApiError>() {
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        response = (status, axum::Json(error.body(&request_id))).into_response();
+        response.headers_mut().extend(headers);
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
+    let window = state.limiter.state(workspace_id.as_deref());
+    let headers = response.headers_mut();
+    headers.insert("x-request-id", header_value(&request_id));
+    headers.insert("x-ratelimit-limit", header_value(&window.limit.to_string()));
+    headers.insert(
+        "x-ratelimit-remaining",
+        header_value(&window.remaining.to_string()),
+    );
+    headers.insert(
+        "x-ratelimit-reset",
+        header_value(&window.reset_at.to_string()),
+    );
+    if state.config.log_requests {
+        eprintln!(
+            "{method} {path} {} {}ms {request_id}",
+            response.status().as_u16(),
+            started.elapsed().as_millis()
+        );
+    }
+    response
+}
+
+fn header_value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Answers routes that do not exist.
+pub async fn unknown_route(request: Request) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "resource.not_found",
+        format!(
+            "no such endpoint: {} {}",
+            request.method(),
+            request.uri().path()
+        ),
+    )
+}
+
+/// Answers known routes called with a method they do not serve.
+pub async fn method_not_allowed(request: Request) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "request.method_not_allowed",
+        format!(
+            "{} is not allowed on {}",
+            request.method(),
+            request.uri().path()
+        ),
+    )
+}
+
+/// A JSON body with the raw bytes kept (idempotency hashes them). Unknown fields, bad JSON
+/// and bodies over the limit become the errors of contract §9.
+pub struct JsonBody<T> {
+    pub value: T,
+    pub raw: Bytes,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request<Body>, state: &S) -> Result<Self, Self::Rejection> {
+        let raw = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "request.too_large",
+                        format!(
+                            "the request body is larger than the limit of {} bytes",
+                            super::MAX_BODY_BYTES
+                        ),
+                    )
+                } else {
+                    ApiError::invalid(format!("cannot read the request body: {rejection}"))
+                }
+            })?;
+        let value = parse_json(&raw)?;
+        Ok(JsonBody { value, raw })
+    }
+}
+
+/// Parses a JSON body, naming the offending field on error.
+pub fn parse_json<T: DeserializeOwned>(raw: &[u8]) -> ApiResult<T> {
+    let text = if raw.iter().all(u8::is_ascii_whitespace) {
+        &b"{}"[..]
+    } else {
+        raw
+    };
+    let deserializer = &mut serde_json::Deserializer::from_slice(text);
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.inner().to_string();
+        let unknown = message
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next());
+        let pointer = match unknown {
+            Some(field) if path == "." => format!("/{field}"),
+            Some(field) => format!("/{}/{field}", path.replace('.', "/")),
+            None if path == "." => String::new(),
+            None => format!("/{}", path.replace('.', "/")),
+        };
+        let message = match unknown {
+            Some(_) => format!("invalid request body: {message} (at `{pointer}`)"),
+            None if pointer.is_empty() => format!("invalid request body: {message}"),
+            None => format!("invalid request body: `{pointer}`: {message}"),
+        };
+        let error = ApiError::invalid(message);
+        if pointer.is_empty() {
+            error
+        } else {
+            error.with_details(serde_json::json!([{ "pointer": pointer }]))
+        }
+    })
+}
+
+/// Query parameters, with the errors of contract §9.
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(query)
+            .map(QueryParams)
+            .map_err(|err| ApiError::invalid(format!("invalid query parameters: {err}")))
+    }
+}

@@ -1,0 +1,298 @@
+//! The embedded Persona API: a real implementation of the contract over a SQLite store, used
+//! by the `local` profile in-process, by `persona dev serve`, and by every test.
+//!
+//! Routes (see `routes::table`, documented in `routes/openapi.json`):
+//!
+//! | method | path | scope |
+//! |---|---|---|
+//! | GET | /v1/openapi.json | none |
+//! | GET | /v1/auth/whoami | any key |
+//! | POST, GET | /v1/personas | personas:write, personas:read |
+//! | GET, PATCH | /v1/personas/{ref} | personas:read, personas:write |
+//! | GET | /v1/personas/{ref}/versions | personas:read |
+//! | POST | /v1/personas/{ref}/fork | personas:fork |
+//! | POST | /v1/personas/{ref}/archive | personas:write |
+//! | GET | /v1/runs, /v1/runs/{id}, /v1/runs/{id}/events | runs:read |
+//! | POST | /v1/runs/{id}/cancel | runs:cancel |
+
+pub mod clock;
+pub mod engine;
+mod error;
+mod events;
+mod http;
+pub mod ids;
+pub mod ratelimit;
+mod routes;
+mod runner;
+pub mod store;
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use engine::{Engine, OfflineEngine};
+use ratelimit::{Plan, RateLimiter};
+use store::{KeyRecord, Store};
+
+pub use routes::OPENAPI_JSON;
+pub use store::OpenError;
+
+/// Request bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The workspace every store has, for use without an account.
+pub const LOCAL_WORKSPACE_ID: &str = "ws_local";
+const LOCAL_WORKSPACE_NAME: &str = "Local workspace";
+const LOCAL_KEY_ID: &str = "key_local_dev";
+
+/// Every scope of contract §2; the development key holds them all.
+pub const ALL_SCOPES: [&str; 11] = [
+    "personas:read",
+    "personas:write",
+    "personas:fork",
+    "runs:read",
+    "runs:cancel",
+    "chat:invoke",
+    "chat:read",
+    "webhooks:manage",
+    "config:read",
+    "config:write",
+    "keys:manage",
+];
+
+/// How a server is set up.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub data_dir: PathBuf,
+    pub plan: Plan,
+    /// Length of the rate-limit window in seconds (60 in production; shorter in tests).
+    pub rate_window_seconds: u32,
+    /// Pause after each pipeline step (zero by default; lets people and tests watch a run live).
+    pub step_delay: Duration,
+    /// Idle time after which an event stream sends a `: keepalive` comment.
+    pub keepalive: Duration,
+    /// Nominal price the offline engine charges, in USD per 1,000 tokens.
+    pub usd_per_1k_tokens: f64,
+    /// Log one line per request on stderr.
+    pub log_requests: bool,
+}
+
+impl ServerConfig {
+    pub fn new(data_dir: PathBuf) -> Self {
+        ServerConfig {
+            data_dir,
+            plan: Plan::Unlimited,
+            rate_window_seconds: 60,
+            step_delay: Duration::ZERO,
+            keepalive: Duration::from_secs(15),
+            usd_per_1k_tokens: 0.04,
+            log_requests: false,
+        }
+    }
+}
+
+/// What every handler shares.
+pub struct AppState {
+    store: Store,
+    engine: Box<dyn Engine>,
+    hub: events::EventHub,
+    limiter: RateLimiter,
+    config: ServerConfig,
+    /// Keys valid only while this server runs (hash → key), such as the development key.
+    session_keys: HashMap<String, KeyRecord>,
+    /// Lease owner name of this server: `pid:<pid>:<random>`.
+    instance_id: String,
+    stopping: AtomicBool,
+}
+
+impl AppState {
+    fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::Relaxed)
+    }
+}
+
+/// Lease owners of the servers alive in this process.
+static LIVE_INSTANCES: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+
+fn set_instance_live(instance_id: &str, live: bool) {
+    let mut instances = LIVE_INSTANCES.lock().unwrap_or_else(|p| p.into_inner());
+    let instances = instances.get_or_insert_with(HashSet::new);
+    if live {
+        instances.insert(instance_id.to_string());
+    } else {
+        instances.remove(instance_id);
+    }
+}
+
+fn instance_is_live(instance_id: &str) -> bool {
+    LIVE_INSTANCES
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+        .is_some_and(|instances| instances.contains(instance_id))
+}
+
+/// A running server.
+pub struct ServerHandle {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// A key valid while this server runs, with every scope on the local workspace.
+    pub dev_key: String,
+    state: Arc<AppState>,
+    shutdown: Option<oneshot::Sender<()>>,
+    served: tokio::task::JoinHandle<()>,
+}
+
+impl ServerHandle {
+    /// `http://127.0.0.1:PORT/v1`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    /// Stops accepting, ends open streams, and hands unfinished runs to the next server.
+    pub async fn shutdown(mut self) {
+        self.state.stopping.store(true, Ordering::Relaxed);
+        self.state.hub.notify();
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if tokio::time::timeout(Duration::from_secs(2), &mut self.served)
+            .await
+            .is_err()
+        {
+            self.served.abort();
+        }
+        let _ = self.state.store.release_leases(&self.state.instance_id);
+        set_instance_live(&self.state.instance_id, false);
+    }
+}
+
+/// Opens the store of `config.data_dir`, binds `addr` and serves until `shutdown`.
+pub async fn spawn(config: ServerConfig, addr: SocketAddr) -> Result<ServerHandle, SpawnError> {
+    let store = Store::open(&config.data_dir).map_err(SpawnError::Store)?;
+    store
+        .ensure_workspace(LOCAL_WORKSPACE_ID, LOCAL_WORKSPACE_NAME, "test")
+        .map_err(|e| SpawnError::Store(OpenError::Sqlite(store.path().to_path_buf(), e)))?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| SpawnError::Bind(addr, e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| SpawnError::Bind(addr, e))?;
+
+    let dev_key = ids::new_key_secret("test");
+    let now = clock::now();
+    let dev_record = KeyRecord {
+        id: LOCAL_KEY_ID.to_string(),
+        workspace_id: LOCAL_WORKSPACE_ID.to_string(),
+        mode: "test".to_string(),
+        scopes: ALL_SCOPES.iter().map(|s| s.to_string()).collect(),
+        user_email: "developer@localhost".to_string(),
+        created_at: now,
+        expires_at: now + 90 * 86_400,
+        revoked_at: None,
+    };
+    let instance_id = format!("pid:{}:{}", std::process::id(), ids::base62(8));
+    set_instance_live(&instance_id, true);
+    let state = Arc::new(AppState {
+        store,
+        engine: Box::new(OfflineEngine),
+        hub: events::EventHub::default(),
+        limiter: RateLimiter::new(config.plan, config.rate_window_seconds),
+        config,
+        session_keys: HashMap::from([(ids::hash_secret(&dev_key), dev_record)]),
+        instance_id,
+        stopping: AtomicBool::new(false),
+    });
+
+    let router = router(state.clone());
+    let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
+    let served = tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = shutdown_rx.await;
+            })
+            .await;
+    });
+    tokio::spawn(runner::sweep_forever(state.clone()));
+    Ok(ServerHandle {
+        addr,
+        dev_key,
+        state,
+        shutdown: Some(shutdown_tx),
+        served,
+    })
+}
+
+fn router(state: Arc<AppState>) -> Router {
+    let mut router = Router::new();
+    for (_, path, handler) in routes::table() {
+        router = router.route(path, handler);
+    }
+    router
+        .fallback(http::unknown_route)
+        .method_not_allowed_fallback(http::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::envelope,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Why a server could not start.
+#[derive(Debug)]
+pub enum SpawnError {
+    Store(OpenError),
+    Bind(SocketAddr, std::io::Error),
+}
+
+impl std::fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SpawnError::Store(err) => err.fmt(f),
+            SpawnError::Bind(addr, err) => write!(f, "cannot listen on {addr}: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for SpawnError {}
+
+/// Creates a key that outlives the server (for `persona dev keys create`): returns the secret,
+/// which is shown once and stored only as a hash. Creates the workspace if it is new.
+pub fn create_key(
+    store: &Store,
+    workspace_id: &str,
+    mode: &str,
+    scopes: &[String],
+    expires_in_days: i64,
+) -> rusqlite::Result<(String, KeyRecord)> {
+    let name = if workspace_id == LOCAL_WORKSPACE_ID {
+        LOCAL_WORKSPACE_NAME.to_string()
+    } else {
+        workspace_id.trim_start_matches("ws_").replace('_', " ")
+    };
+    store.ensure_workspace(workspace_id, &name, mode)?;
+    let secret = ids::new_key_secret(mode);
+    let now = clock::now();
+    let record = KeyRecord {
+        id: ids::new_id("key"),
+        workspace_id: workspace_id.to_string(),
+        mode: mode.to_string(),
+        scopes: scopes.to_vec(),
+        user_email: "developer@localhost".to_string(),
+        created_at: now,
+        expires_at: now + expires_in_days * 86_400,
+        revoked_at: None,
+    };
+    store.insert_key(&record, &ids::hash_secret(&secret))?;
+    Ok((secret, record))
+}

@@ -1,0 +1,137 @@
+//! Per-workspace rate limits of contract §10: fixed one-minute windows, by plan.
+//! Every answer carries the generation window's state in `X-RateLimit-*` headers.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::http::StatusCode;
+
+use super::clock;
+use super::error::ApiError;
+
+/// The workspace's plan, which sets its limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    Free,
+    Pro,
+    Team,
+    Unlimited,
+}
+
+impl Plan {
+    pub fn parse(name: &str) -> Option<Plan> {
+        match name {
+            "free" => Some(Plan::Free),
+            "pro" => Some(Plan::Pro),
+            "team" => Some(Plan::Team),
+            "unlimited" => Some(Plan::Unlimited),
+            _ => None,
+        }
+    }
+
+    /// Generations (creates and forks) per minute.
+    pub fn generations_per_minute(self) -> u32 {
+        match self {
+            Plan::Free => 5,
+            Plan::Pro => 60,
+            Plan::Team => 300,
+            Plan::Unlimited => 1_000_000,
+        }
+    }
+}
+
+/// A snapshot of one window, for the headers.
+#[derive(Debug, Clone, Copy)]
+pub struct WindowState {
+    pub limit: u32,
+    pub remaining: u32,
+    pub reset_at: i64,
+}
+
+/// Counts generations per workspace in the current window (one minute unless configured).
+pub struct RateLimiter {
+    plan: Plan,
+    window_seconds: i64,
+    windows: Mutex<HashMap<String, (i64, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(plan: Plan, window_seconds: u32) -> Self {
+        RateLimiter {
+            plan,
+            window_seconds: i64::from(window_seconds.max(1)),
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn window_start(&self, now: i64) -> i64 {
+        now - now.rem_euclid(self.window_seconds)
+    }
+
+    /// Counts one generation, or answers 429 with how long to wait.
+    pub fn take_generation(&self, workspace_id: &str) -> Result<(), ApiError> {
+        let now = clock::now();
+        let start = self.window_start(now);
+        let limit = self.plan.generations_per_minute();
+        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = windows
+            .entry(workspace_id.to_string())
+            .or_insert((start, 0));
+        if entry.0 != start {
+            *entry = (start, 0);
+        }
+        if entry.1 >= limit {
+            let mut err = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limit.exceeded",
+                format!(
+                    "rate limit of {limit} generations per minute reached; retry after the window resets"
+                ),
+            );
+            err.retry_after = Some((start + self.window_seconds - now).max(1) as u64);
+            return Err(err);
+        }
+        entry.1 += 1;
+        Ok(())
+    }
+
+    pub fn state(&self, workspace_id: Option<&str>) -> WindowState {
+        let now = clock::now();
+        let start = self.window_start(now);
+        let limit = self.plan.generations_per_minute();
+        let used = workspace_id
+            .and_then(|ws| {
+                let windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+                windows
+                    .get(ws)
+                    .filter(|(s, _)| *s == start)
+                    .map(|(_, n)| *n)
+            })
+            .unwrap_or(0);
+        WindowState {
+            limit,
+            remaining: limit.saturating_sub(used),
+            reset_at: start + self.window_seconds,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_plan_allows_five_generations_then_says_when_to_retry() {
+        let limiter = RateLimiter::new(Plan::Free, 60);
+        for _ in 0..5 {
+            limiter.take_generation("ws_a").unwrap();
+        }
+        let err = limiter.take_generation("ws_a").unwrap_err();
+        assert_eq!(err.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!((1..=60).contains(&err.retry_after.unwrap()));
+        assert_eq!(limiter.state(Some("ws_a")).remaining, 0);
+        limiter
+            .take_generation("ws_b")
+            .expect("workspaces are counted apart");
+    }
+}

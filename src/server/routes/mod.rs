@@ -1,0 +1,126 @@
+//! The route table of the embedded API and what the handlers share (pages, cursors, run errors).
+//! `openapi.json` beside this file documents exactly these routes; a test keeps them equal.
+
+mod auth;
+mod personas;
+mod runs;
+
+use std::sync::Arc;
+
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, patch, post};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::AppState;
+use super::error::{ApiError, ApiResult};
+
+/// The OpenAPI 3.1 document of these routes.
+pub const OPENAPI_JSON: &str = include_str!("openapi.json");
+
+/// Every route: method, path (axum and OpenAPI share the `{param}` syntax), handler.
+pub fn table() -> Vec<(Method, &'static str, MethodRouter<Arc<AppState>>)> {
+    vec![
+        (Method::GET, "/v1/openapi.json", get(openapi)),
+        (Method::GET, "/v1/auth/whoami", get(auth::whoami)),
+        (Method::POST, "/v1/personas", post(personas::create)),
+        (Method::GET, "/v1/personas", get(personas::list)),
+        (Method::GET, "/v1/personas/{ref}", get(personas::get)),
+        (Method::PATCH, "/v1/personas/{ref}", patch(personas::patch)),
+        (
+            Method::GET,
+            "/v1/personas/{ref}/versions",
+            get(personas::versions),
+        ),
+        (
+            Method::POST,
+            "/v1/personas/{ref}/fork",
+            post(personas::fork),
+        ),
+        (
+            Method::POST,
+            "/v1/personas/{ref}/archive",
+            post(personas::archive),
+        ),
+        (Method::GET, "/v1/runs", get(runs::list)),
+        (Method::GET, "/v1/runs/{id}", get(runs::get)),
+        (Method::POST, "/v1/runs/{id}/cancel", post(runs::cancel)),
+        (Method::GET, "/v1/runs/{id}/events", get(runs::events)),
+    ]
+}
+
+async fn openapi() -> Response {
+    let mut response = OPENAPI_JSON.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// One page of a list: `{"data": [...], "next_cursor": "..." | null}`.
+#[derive(Serialize)]
+pub struct Page {
+    data: Vec<Value>,
+    next_cursor: Option<String>,
+}
+
+/// Builds a page from `limit + 1` rows of (sequence, document), newest first.
+fn page(mut rows: Vec<(i64, Value)>, limit: usize) -> Page {
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next_cursor = if more {
+        rows.last().map(|(seq, _)| format!("c{seq}"))
+    } else {
+        None
+    };
+    Page {
+        data: rows.into_iter().map(|(_, doc)| doc).collect(),
+        next_cursor,
+    }
+}
+
+fn parse_cursor(cursor: Option<&str>) -> ApiResult<Option<i64>> {
+    cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.strip_prefix('c')
+                .and_then(|n| n.parse::<i64>().ok())
+                .ok_or_else(|| {
+                    ApiError::invalid(format!("`{c}` is not a cursor this server gave out"))
+                })
+        })
+        .transpose()
+}
+
+fn check_limit(limit: Option<usize>) -> ApiResult<usize> {
+    match limit.unwrap_or(20) {
+        limit @ 1..=100 => Ok(limit),
+        other => Err(ApiError::invalid(format!(
+            "`limit` must be from 1 to 100, not {other}"
+        ))),
+    }
+}
+
+/// The API error that a failed run recorded.
+fn run_error(run: &Value) -> ApiError {
+    let error = &run["error"];
+    let (status, code) = match error["code"].as_str().unwrap_or("") {
+        "persona.cost_budget_exceeded" => {
+            (StatusCode::PAYMENT_REQUIRED, "persona.cost_budget_exceeded")
+        }
+        "provider.unavailable" => (StatusCode::SERVICE_UNAVAILABLE, "provider.unavailable"),
+        "moderation.intent_blocked" => (StatusCode::FORBIDDEN, "moderation.intent_blocked"),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "run.failed"),
+    };
+    let message = error["message"]
+        .as_str()
+        .unwrap_or("the run failed")
+        .to_string();
+    let mut api_error = ApiError::new(status, code, message);
+    if let Some(run_id) = run["id"].as_str() {
+        api_error = api_error.with_run(run_id);
+    }
+    api_error
+}

@@ -1,0 +1,132 @@
+//! Run endpoints of contract §4: list, get, cancel, and the replayable event stream.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Page, check_limit, page, parse_cursor};
+use crate::server::AppState;
+use crate::server::clock;
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::events::run_event_stream;
+use crate::server::http::{Caller, QueryParams};
+use crate::server::runner::set_persona_status;
+use crate::server::store::Store;
+
+const STATUSES: [&str; 5] = ["queued", "running", "completed", "failed", "canceled"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    persona_id: Option<String>,
+    status: Option<String>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    QueryParams(query): QueryParams<ListQuery>,
+) -> ApiResult<axum::Json<Page>> {
+    caller.require("runs:read")?;
+    if let Some(status) = &query.status
+        && !STATUSES.contains(&status.as_str())
+    {
+        return Err(ApiError::invalid(format!(
+            "`status` must be one of {}, not `{status}`",
+            STATUSES.join(", ")
+        )));
+    }
+    let limit = check_limit(query.limit)?;
+    let before = parse_cursor(query.cursor.as_deref())?;
+    let rows = state.store.list_runs(
+        &caller.workspace.id,
+        query.persona_id.as_deref(),
+        query.status.as_deref(),
+        limit + 1,
+        before,
+    )?;
+    Ok(axum::Json(page(rows, limit)))
+}
+
+pub async fn get(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Path(run_id): Path<String>,
+) -> ApiResult<axum::Json<Value>> {
+    caller.require("runs:read")?;
+    let run = state
+        .store
+        .run(&caller.workspace.id, &run_id)?
+        .ok_or_else(|| ApiError::not_found(&format!("run `{run_id}`")))?;
+    Ok(axum::Json(run))
+}
+
+pub async fn cancel(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Path(run_id): Path<String>,
+) -> ApiResult<axum::Json<Value>> {
+    caller.require("runs:cancel")?;
+    let workspace_id = caller.workspace.id.clone();
+    let run = state.store.write(|tx| {
+        let mut run = Store::run_in(tx, &run_id)?
+            .filter(|(ws, _)| *ws == workspace_id)
+            .map(|(_, doc)| doc)
+            .ok_or_else(|| ApiError::not_found(&format!("run `{run_id}`")))?;
+        let status = run["status"].as_str().unwrap_or_default().to_string();
+        if status != "queued" && status != "running" {
+            return Err(ApiError::conflict(
+                "run.not_cancelable",
+                format!("run {run_id} already ended ({status}); only a queued or running run can be canceled"),
+            )
+            .with_run(&run_id));
+        }
+        run["status"] = json!("canceled");
+        run["completed_at"] = json!(clock::rfc3339(clock::now()));
+        for step in run["steps"].as_array_mut().into_iter().flatten() {
+            if step["status"] == "pending" || step["status"] == "running" {
+                step["status"] = json!("canceled");
+            }
+        }
+        Store::save_run(tx, &run)?;
+        Store::append_event(tx, &run_id, "run.canceled", &json!({ "run_id": run_id }))?;
+        set_persona_status(tx, run["persona_id"].as_str().unwrap_or_default(), "canceled")?;
+        Ok::<_, ApiError>(run)
+    })?;
+    state.hub.notify();
+    Ok(axum::Json(run))
+}
+
+pub async fn events(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Path(run_id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    caller.require("runs:read")?;
+    if state.store.run(&caller.workspace.id, &run_id)?.is_none() {
+        return Err(ApiError::not_found(&format!("run `{run_id}`")));
+    }
+    let after = match headers.get("last-event-id") {
+        None => 0,
+        Some(value) => value
+            .to_str()
+            .ok()
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "request.invalid",
+                    "Last-Event-ID must be the number of an event of this run",
+                )
+            })?,
+    };
+    Ok(run_event_stream(state, run_id, after))
+}

@@ -1,0 +1,477 @@
+//! Durable runs: executes a run's pipeline under a lease, writing each event to the store,
+//! and resumes runs that a stopped or crashed server left unfinished.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use rusqlite::params;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::clock;
+use super::engine::{Generation, GenerationRequest, Pipeline, StepOutput};
+use super::error::ApiError;
+use super::store::Store;
+
+/// How long a lease lasts without renewal; every event renews it.
+const LEASE_SECONDS: i64 = 30;
+
+/// How often each server looks for runs whose owner is gone.
+const SWEEP_INTERVAL: Duration = Duration::from_secs(2);
+
+/// Starts executing `run_id` in the background, if no live server holds it already.
+pub fn spawn_run(state: &Arc<AppState>, run_id: String) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(err) = execute(&state, &run_id).await {
+            eprintln!("persona: run {run_id} stopped on a store error: {err}");
+        }
+    });
+}
+
+/// Resumes, now and then every few seconds, the runs whose owner stopped or died.
+pub async fn sweep_forever(state: Arc<AppState>) {
+    loop {
+        if state.is_stopping() {
+            return;
+        }
+        if let Ok(runs) = state.store.unfinished_runs() {
+            let now = clock::now();
+            for (run_id, owner, expires_at) in runs {
+                let orphaned = match owner.as_deref() {
+                    None => true,
+                    Some(owner) if owner == state.instance_id => false,
+                    Some(owner) => expires_at.unwrap_or(0) < now || owner_is_dead(owner),
+                };
+                if orphaned {
+                    spawn_run(&state, run_id);
+                }
+            }
+        }
+        tokio::time::sleep(SWEEP_INTERVAL).await;
+    }
+}
+
+/// A lease owner is `pid:<pid>:<random>`. An owner in this process is dead when its server
+/// is no longer registered; in another process, when that process no longer exists.
+pub fn owner_is_dead(owner: &str) -> bool {
+    let mut parts = owner.split(':');
+    let pid = match (
+        parts.next(),
+        parts.next().and_then(|p| p.parse::<u32>().ok()),
+    ) {
+        (Some("pid"), Some(pid)) => pid,
+        _ => return false,
+    };
+    if pid == std::process::id() {
+        return !super::instance_is_live(owner);
+    }
+    cfg!(target_os = "linux") && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Why an execution stopped writing.
+enum Stop {
+    /// The run was canceled, or its lease went to another server.
+    Superseded,
+    /// This server is shutting down; the lease is released for the next one.
+    ShuttingDown,
+    Store(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for Stop {
+    fn from(err: rusqlite::Error) -> Self {
+        Stop::Store(err)
+    }
+}
+
+/// One execution of one run. Events are regenerated deterministically on resume; those the
+/// log already holds are skipped, so a reader never sees one twice.
+struct Execution<'a> {
+    state: &'a Arc<AppState>,
+    run_id: String,
+    persona_id: String,
+    doc: Value,
+    created_at_ms: i64,
+    seq: i64,
+    already_written: i64,
+}
+
+async fn execute(state: &Arc<AppState>, run_id: &str) -> rusqlite::Result<()> {
+    let now = clock::now();
+    let claimed = state.store.claim_run(
+        run_id,
+        &state.instance_id,
+        now + LEASE_SECONDS,
+        now,
+        owner_is_dead,
+    )?;
+    if !claimed {
+        return Ok(());
+    }
+    let Some((_, request, doc)) = state.store.run_request(run_id)? else {
+        return Ok(());
+    };
+    let mut execution = Execution {
+        state,
+        run_id: run_id.to_string(),
+        persona_id: doc["persona_id"].as_str().unwrap_or_default().to_string(),
+        already_written: state.store.last_event_seq(run_id)?,
+        created_at_ms: request["created_at_ms"]
+            .as_i64()
+            .unwrap_or_else(clock::now_millis),
+        doc,
+        seq: 0,
+    };
+    let outcome = execution.run(&request).await;
+    match outcome {
+        Ok(()) | Err(Stop::Superseded) => Ok(()),
+        Err(Stop::ShuttingDown) => state.store.release_leases(&state.instance_id),
+        Err(Stop::Store(err)) => Err(err),
+    }
+}
+
+impl Execution<'_> {
+    async fn run(&mut self, request: &Value) -> Result<(), Stop> {
+        let generation = match plan(self.state, request) {
+            Ok(generation) => generation,
+            Err(error) => {
+                self.emit(
+                    "run.started",
+                    json!({ "run_id": self.run_id, "step": null }),
+                )?;
+                return self.fail(error);
+            }
+        };
+        let rate = self.state.config.usd_per_1k_tokens;
+        let budget = request["budget_usd"].as_f64();
+        self.doc["status"] = json!("running");
+        self.doc["steps"] = Value::Array(
+            generation
+                .steps
+                .iter()
+                .map(|s| json!({ "name": s.name, "status": "pending", "tokens": 0, "cost_usd": 0.0, "started_at": null, "completed_at": null }))
+                .collect(),
+        );
+        let first_step = generation.steps.first().map(|s| s.name);
+        let persona_id = self.persona_id.clone();
+        self.commit(
+            "run.started",
+            json!({ "run_id": self.run_id, "step": first_step }),
+            |tx| set_persona_status(tx, &persona_id, "running"),
+        )?;
+
+        let mut layers = json!({});
+        let mut total_tokens = 0u64;
+        for (index, step) in generation.steps.iter().enumerate() {
+            let now = clock::rfc3339(clock::now());
+            self.doc["steps"][index]["status"] = json!("running");
+            self.doc["steps"][index]["started_at"] = json!(now);
+            self.emit(
+                "step.started",
+                json!({ "run_id": self.run_id, "step": step.name }),
+            )?;
+            for (path, value) in &step.fields {
+                let patch = field_patch(&mut layers, path, value);
+                self.emit(
+                    "layer.delta",
+                    json!({ "run_id": self.run_id, "step": step.name, "patch": patch, "path": path, "value": value }),
+                )?;
+            }
+            let cost = usd(step.tokens, rate);
+            total_tokens += step.tokens;
+            let total_cost = usd(total_tokens, rate);
+            let step_doc = &mut self.doc["steps"][index];
+            step_doc["status"] = json!("completed");
+            step_doc["tokens"] = json!(step.tokens);
+            step_doc["cost_usd"] = json!(cost);
+            step_doc["completed_at"] = json!(clock::rfc3339(clock::now()));
+            self.doc["tokens"] = json!(total_tokens);
+            self.doc["cost_usd"] = json!(total_cost);
+            self.emit(
+                "step.completed",
+                json!({ "run_id": self.run_id, "step": step.name, "tokens": step.tokens, "cost_usd": cost, "total_cost_usd": total_cost }),
+            )?;
+            if let Some(budget) = budget.filter(|budget| total_cost > *budget) {
+                let error = ApiError::new(
+                    StatusCode::PAYMENT_REQUIRED,
+                    "persona.cost_budget_exceeded",
+                    format!("Run aborted: ${total_cost:.2} exceeds budget ${budget:.2}."),
+                );
+                return self.fail(error);
+            }
+            self.pause_between_steps().await?;
+        }
+        self.complete(&generation, total_tokens, request)
+    }
+
+    async fn pause_between_steps(&self) -> Result<(), Stop> {
+        let delay = self.state.config.step_delay;
+        if self.seq < self.already_written || delay.is_zero() {
+            return Ok(());
+        }
+        tokio::time::sleep(delay).await;
+        if self.state.is_stopping() {
+            return Err(Stop::ShuttingDown);
+        }
+        Ok(())
+    }
+
+    /// Writes the next event (and the run document) unless the log already holds it.
+    fn emit(&mut self, event: &str, data: Value) -> Result<(), Stop> {
+        self.commit(event, data, |_| Ok(()))
+    }
+
+    fn commit(
+        &mut self,
+        event: &str,
+        data: Value,
+        also: impl FnOnce(&rusqlite::Transaction) -> rusqlite::Result<()>,
+    ) -> Result<(), Stop> {
+        self.seq += 1;
+        if self.seq <= self.already_written {
+            return Ok(());
+        }
+        if self.state.is_stopping() {
+            return Err(Stop::ShuttingDown);
+        }
+        let state = self.state;
+        let run_id = &self.run_id;
+        let doc = &self.doc;
+        state.store.write(|tx| {
+            let renewed = tx.execute(
+                "UPDATE runs SET lease_expires_at = ?3 WHERE id = ?1 AND lease_owner = ?2 AND status IN ('queued', 'running')",
+                params![run_id, state.instance_id, clock::now() + LEASE_SECONDS],
+            )?;
+            if renewed == 0 {
+                return Err(Stop::Superseded);
+            }
+            Store::append_event(tx, run_id, event, &data)?;
+            Store::save_run(tx, doc)?;
+            also(tx)?;
+            Ok(())
+        })?;
+        state.hub.notify();
+        Ok(())
+    }
+
+    fn fail(&mut self, error: ApiError) -> Result<(), Stop> {
+        let body = error.with_run(&self.run_id).body("")["error"].clone();
+        self.doc["status"] = json!("failed");
+        self.doc["error"] = body.clone();
+        self.finish_times();
+        let persona_id = self.persona_id.clone();
+        self.commit(
+            "run.failed",
+            json!({ "run_id": self.run_id, "error": body }),
+            |tx| set_persona_status(tx, &persona_id, "failed"),
+        )
+    }
+
+    fn finish_times(&mut self) {
+        let now_ms = clock::now_millis();
+        self.doc["completed_at"] = json!(clock::rfc3339(now_ms / 1000));
+        self.doc["latency_ms"] = json!((now_ms - self.created_at_ms).max(0));
+    }
+
+    fn complete(
+        &mut self,
+        generation: &Generation,
+        total_tokens: u64,
+        request: &Value,
+    ) -> Result<(), Stop> {
+        self.doc["status"] = json!("completed");
+        self.finish_times();
+        let total_cost = self.doc["cost_usd"].clone();
+        let run_summary = json!({
+            "id": self.run_id,
+            "cost_usd": total_cost,
+            "tokens": total_tokens,
+            "latency_ms": self.doc["latency_ms"],
+        });
+        let persona_id = self.persona_id.clone();
+        let suggested_slug = generation.suggested_slug.clone();
+        let layers = generation.layers.clone();
+        let keep_custom_fields = request["kind"] == "fork";
+        self.commit(
+            "run.completed",
+            json!({ "run_id": self.run_id, "persona_id": persona_id, "total_cost_usd": total_cost }),
+            |tx| {
+                let Some(mut persona) = persona_by_id(tx, &persona_id)? else {
+                    return Ok(());
+                };
+                if persona["slug"].is_null() {
+                    persona["slug"] = json!(free_slug(tx, &persona, &suggested_slug)?);
+                }
+                for layer in ["soul", "self", "mask", "surface"] {
+                    persona[layer] = layers[layer].clone();
+                }
+                if !keep_custom_fields && persona["custom_fields"].is_null() {
+                    persona["custom_fields"] = json!({});
+                }
+                persona["status"] = json!("completed");
+                persona["run"] = run_summary;
+                persona["fingerprint"] = json!(crate::json::fingerprint(&persona));
+                let now = clock::now();
+                persona["updated_at"] = json!(clock::rfc3339(now));
+                Store::save_persona(tx, &persona)?;
+                Store::insert_version(tx, &persona, now)
+            },
+        )
+    }
+}
+
+/// What the run will do: the engine's generation for a create or a refining fork, or a copy
+/// of the parent's layers for a plain fork.
+fn plan(state: &AppState, request: &Value) -> Result<Generation, ApiError> {
+    let pipeline = Pipeline::parse(request["pipeline"].as_str().unwrap_or("default"))
+        .unwrap_or(Pipeline::Default);
+    let intent = request["intent"].as_str().unwrap_or_default();
+    let generation_request = GenerationRequest {
+        intent,
+        language: request["language"].as_str().unwrap_or("en"),
+        seed: request["seed"].as_u64().unwrap_or(0),
+        pipeline,
+    };
+    let provider_error = |err: super::engine::EngineError| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "provider.unavailable",
+            err.message,
+        )
+    };
+    let parent = &request["parent"];
+    if parent.is_null() {
+        return state
+            .engine
+            .generate(&generation_request)
+            .map_err(provider_error);
+    }
+    if !intent.is_empty() {
+        let parent_intent = parent["intent"].as_str().unwrap_or_default();
+        return state
+            .engine
+            .refine(&parent["layers"], parent_intent, &generation_request)
+            .map_err(provider_error);
+    }
+    let fields = ["soul", "self", "mask", "surface"]
+        .iter()
+        .map(|layer| (layer.to_string(), parent["layers"][layer].clone()))
+        .collect();
+    Ok(Generation {
+        steps: vec![StepOutput {
+            name: "copy",
+            tokens: 0,
+            fields,
+        }],
+        layers: parent["layers"].clone(),
+        suggested_slug: parent["slug"]
+            .as_str()
+            .map(|s| format!("{s}-fork"))
+            .unwrap_or_default(),
+    })
+}
+
+/// The JSON patch that sets `path` (dotted) to `value` in `layers`, creating missing parent
+/// objects first; `layers` is updated to match.
+fn field_patch(layers: &mut Value, path: &str, value: &Value) -> Value {
+    let mut ops = Vec::new();
+    let mut pointer = String::new();
+    let mut node = layers;
+    let segments: Vec<&str> = path.split('.').collect();
+    for (index, segment) in segments.iter().enumerate() {
+        pointer.push('/');
+        pointer.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+        let last = index + 1 == segments.len();
+        let object = node
+            .as_object_mut()
+            .expect("layers are objects down to their fields");
+        if last {
+            ops.push(json!({ "op": "add", "path": pointer, "value": value }));
+            object.insert(segment.to_string(), value.clone());
+            break;
+        }
+        if !object.get(*segment).is_some_and(Value::is_object) {
+            ops.push(json!({ "op": "add", "path": pointer, "value": {} }));
+            object.insert(segment.to_string(), json!({}));
+        }
+        node = object.get_mut(*segment).expect("inserted above");
+    }
+    Value::Array(ops)
+}
+
+/// Nominal price of `tokens`, rounded to a hundredth of a cent.
+fn usd(tokens: u64, usd_per_1k_tokens: f64) -> f64 {
+    (tokens as f64 / 1000.0 * usd_per_1k_tokens * 10_000.0).round() / 10_000.0
+}
+
+fn persona_by_id(tx: &rusqlite::Transaction, persona_id: &str) -> rusqlite::Result<Option<Value>> {
+    use rusqlite::OptionalExtension;
+    tx.query_row(
+        "SELECT doc FROM personas WHERE id = ?1",
+        [persona_id],
+        |row| row.get::<_, String>(0),
+    )
+    .optional()
+    .map(|doc| doc.and_then(|d| serde_json::from_str(&d).ok()))
+}
+
+pub fn set_persona_status(
+    tx: &rusqlite::Transaction,
+    persona_id: &str,
+    status: &str,
+) -> rusqlite::Result<()> {
+    if let Some(mut persona) = persona_by_id(tx, persona_id)? {
+        persona["status"] = json!(status);
+        persona["updated_at"] = json!(clock::rfc3339(clock::now()));
+        Store::save_persona(tx, &persona)?;
+    }
+    Ok(())
+}
+
+/// `base`, or `base-2`, `base-3`, ... whichever is free in the persona's workspace.
+fn free_slug(tx: &rusqlite::Transaction, persona: &Value, base: &str) -> rusqlite::Result<String> {
+    let workspace_id: String = tx.query_row(
+        "SELECT workspace_id FROM personas WHERE id = ?1",
+        [persona["id"].as_str()],
+        |row| row.get(0),
+    )?;
+    // Room for a `-NN` suffix within the 64 characters a slug may have.
+    let base = base.get(..58).unwrap_or(base).trim_end_matches('-');
+    let base = if base.is_empty() { "persona" } else { base };
+    let mut candidate = base.to_string();
+    let mut n = 2;
+    while Store::slug_taken(tx, &workspace_id, &candidate)? {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_patches_rebuild_the_layers_from_nothing() {
+        let mut layers = json!({});
+        let first = field_patch(&mut layers, "self.big_five.O", &json!(0.8));
+        assert_eq!(
+            first.as_array().unwrap().len(),
+            3,
+            "creates /self and /self/big_five first: {first}"
+        );
+        let second = field_patch(&mut layers, "self.big_five.C", &json!(0.4));
+        assert_eq!(second.as_array().unwrap().len(), 1);
+        assert_eq!(
+            layers,
+            json!({ "self": { "big_five": { "O": 0.8, "C": 0.4 } } })
+        );
+    }
+
+    #[test]
+    fn nominal_price_is_rounded_to_a_hundredth_of_a_cent() {
+        assert_eq!(usd(12_345, 0.04), 0.4938);
+        assert_eq!(usd(0, 0.04), 0.0);
+    }
+}

@@ -1,0 +1,774 @@
+//! The persona store: one SQLite file (WAL, busy timeout, versioned migrations) holding
+//! workspaces, hashed keys, personas with every version, runs, run events and idempotency records.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use serde_json::Value;
+
+/// Schema version this build writes. Migrations below run in order from the file's version.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the foundation.
+    "CREATE TABLE workspaces (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, mode TEXT NOT NULL, created_at INTEGER NOT NULL);
+     CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        hash TEXT NOT NULL UNIQUE, mode TEXT NOT NULL, scopes TEXT NOT NULL,
+        user_email TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+        revoked_at INTEGER);
+     CREATE TABLE personas (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+        workspace_id TEXT NOT NULL, slug TEXT, visibility TEXT NOT NULL, status TEXT NOT NULL,
+        version INTEGER NOT NULL, archived INTEGER NOT NULL DEFAULT 0, search_text TEXT NOT NULL,
+        doc TEXT NOT NULL, UNIQUE (workspace_id, slug));
+     CREATE INDEX personas_by_workspace ON personas (workspace_id, seq);
+     CREATE TABLE persona_versions (
+        persona_id TEXT NOT NULL, version INTEGER NOT NULL, fingerprint TEXT NOT NULL,
+        run_id TEXT, created_at INTEGER NOT NULL, doc TEXT NOT NULL,
+        PRIMARY KEY (persona_id, version)) WITHOUT ROWID;
+     CREATE TABLE runs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+        workspace_id TEXT NOT NULL, persona_id TEXT NOT NULL, status TEXT NOT NULL,
+        request TEXT NOT NULL, lease_owner TEXT, lease_expires_at INTEGER, doc TEXT NOT NULL);
+     CREATE INDEX runs_by_workspace ON runs (workspace_id, seq);
+     CREATE INDEX runs_active ON runs (status) WHERE status IN ('queued', 'running');
+     CREATE TABLE run_events (
+        run_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, data TEXT NOT NULL,
+        created_at INTEGER NOT NULL, PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
+     CREATE TABLE idempotency (
+        key_id TEXT NOT NULL, idem_key TEXT NOT NULL, request_hash TEXT NOT NULL,
+        run_id TEXT, status INTEGER, body TEXT, created_at INTEGER NOT NULL,
+        PRIMARY KEY (key_id, idem_key)) WITHOUT ROWID;",
+];
+
+/// Why a store could not be opened.
+#[derive(Debug)]
+pub enum OpenError {
+    Io(PathBuf, std::io::Error),
+    Sqlite(PathBuf, rusqlite::Error),
+    NewerSchema { path: PathBuf, found: i64 },
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::Io(path, err) => {
+                write!(f, "cannot use the data directory {}: {err}", path.display())
+            }
+            OpenError::Sqlite(path, err) => {
+                write!(f, "cannot open the persona store {}: {err}", path.display())
+            }
+            OpenError::NewerSchema { path, found } => write!(
+                f,
+                "the persona store {} has schema version {found}, newer than this build of \
+                 persona understands ({SCHEMA_VERSION}); upgrade persona, or point \
+                 --data-dir / PERSONA_DATA_DIR at another directory",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+/// A workspace row.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub id: String,
+    pub name: String,
+    pub mode: String,
+}
+
+/// An API key row (the secret itself is never stored).
+#[derive(Debug, Clone)]
+pub struct KeyRecord {
+    pub id: String,
+    pub workspace_id: String,
+    pub mode: String,
+    pub scopes: Vec<String>,
+    pub user_email: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// One stored run event.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub event: String,
+    pub data: String,
+}
+
+/// One row of a persona's version list: version, fingerprint, created at, run id.
+pub type VersionRow = (i64, String, i64, Option<String>);
+
+/// A run not yet ended: id, lease owner, lease expiry.
+pub type UnfinishedRun = (String, Option<String>, Option<i64>);
+
+/// A stored idempotency record.
+#[derive(Debug, Clone)]
+pub struct IdempotencyRecord {
+    pub request_hash: String,
+    pub run_id: Option<String>,
+    pub response: Option<(u16, String)>,
+}
+
+/// Filters of the persona list.
+#[derive(Debug, Default)]
+pub struct PersonaFilter<'a> {
+    pub query: Option<&'a str>,
+    pub visibility: Option<&'a str>,
+    pub archived: bool,
+}
+
+/// The SQLite store shared by every request of one server.
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) `persona.db` in `data_dir` and brings its schema up to date.
+    pub fn open(data_dir: &Path) -> Result<Store, OpenError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| OpenError::Io(data_dir.into(), e))?;
+        let path = data_dir.join("persona.db");
+        let sqlite_err = |e| OpenError::Sqlite(path.clone(), e);
+        let mut conn = Connection::open(&path).map_err(sqlite_err)?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(sqlite_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(sqlite_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sqlite_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(sqlite_err)?;
+        migrate(&mut conn, &path)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        f(&conn)
+    }
+
+    /// Runs `f` in an immediate transaction, committed when `f` returns `Ok`.
+    pub fn write<T, E: From<rusqlite::Error>>(
+        &self,
+        f: impl FnOnce(&Transaction) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    // ---- workspaces and keys -------------------------------------------------------------
+
+    pub fn ensure_workspace(&self, id: &str, name: &str, mode: &str) -> rusqlite::Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT OR IGNORE INTO workspaces (id, name, mode, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![id, name, mode, super::clock::now()],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn workspace(&self, id: &str) -> rusqlite::Result<Option<Workspace>> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT id, name, mode FROM workspaces WHERE id = ?1",
+                [id],
+                |row| {
+                    Ok(Workspace {
+                        id: row.get(0)?,
+                        name: row.get(1)?,
+                        mode: row.get(2)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    pub fn insert_key(&self, key: &KeyRecord, secret_hash: &str) -> rusqlite::Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO api_keys (id, workspace_id, hash, mode, scopes, user_email, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    key.id,
+                    key.workspace_id,
+                    secret_hash,
+                    key.mode,
+                    key.scopes.join(" "),
+                    key.user_email,
+                    key.created_at,
+                    key.expires_at
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn key_by_hash(&self, secret_hash: &str) -> rusqlite::Result<Option<KeyRecord>> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT id, workspace_id, mode, scopes, user_email, created_at, expires_at, revoked_at
+                 FROM api_keys WHERE hash = ?1",
+                [secret_hash],
+                |row| {
+                    let scopes: String = row.get(3)?;
+                    Ok(KeyRecord {
+                        id: row.get(0)?,
+                        workspace_id: row.get(1)?,
+                        mode: row.get(2)?,
+                        scopes: scopes.split_whitespace().map(String::from).collect(),
+                        user_email: row.get(4)?,
+                        created_at: row.get(5)?,
+                        expires_at: row.get(6)?,
+                        revoked_at: row.get(7)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    // ---- personas ------------------------------------------------------------------------
+
+    /// Inserts a new persona document. Fails with a constraint error when the slug is taken.
+    pub fn insert_persona(
+        tx: &Transaction,
+        workspace_id: &str,
+        doc: &Value,
+    ) -> rusqlite::Result<()> {
+        tx.execute(
+            "INSERT INTO personas (id, workspace_id, slug, visibility, status, version, archived, search_text, doc)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)",
+            params![
+                doc["id"].as_str(),
+                workspace_id,
+                doc["slug"].as_str(),
+                doc["visibility"].as_str(),
+                doc["status"].as_str(),
+                doc["version"].as_i64(),
+                search_text(doc),
+                doc.to_string()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Replaces a persona's document (the indexed columns follow it).
+    pub fn save_persona(tx: &Transaction, doc: &Value) -> rusqlite::Result<()> {
+        tx.execute(
+            "UPDATE personas SET slug = ?2, visibility = ?3, status = ?4, version = ?5,
+                archived = ?6, search_text = ?7, doc = ?8 WHERE id = ?1",
+            params![
+                doc["id"].as_str(),
+                doc["slug"].as_str(),
+                doc["visibility"].as_str(),
+                doc["status"].as_str(),
+                doc["version"].as_i64(),
+                !doc["archived_at"].is_null(),
+                search_text(doc),
+                doc.to_string()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Records `doc` as version `doc.version` of its persona.
+    pub fn insert_version(tx: &Transaction, doc: &Value, created_at: i64) -> rusqlite::Result<()> {
+        tx.execute(
+            "INSERT OR REPLACE INTO persona_versions (persona_id, version, fingerprint, run_id, created_at, doc)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                doc["id"].as_str(),
+                doc["version"].as_i64(),
+                doc["fingerprint"].as_str(),
+                doc["run"]["id"].as_str(),
+                created_at,
+                doc.to_string()
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn persona_in(
+        tx: &Connection,
+        workspace_id: &str,
+        id_or_slug: &str,
+    ) -> rusqlite::Result<Option<Value>> {
+        let column = if id_or_slug.starts_with("psn_") {
+            "id"
+        } else {
+            "slug"
+        };
+        tx.query_row(
+            &format!("SELECT doc FROM personas WHERE workspace_id = ?1 AND {column} = ?2"),
+            params![workspace_id, id_or_slug],
+            |row| row.get::<_, String>(0),
+        )
+        .optional()
+        .map(|doc| doc.map(parse_doc))
+    }
+
+    pub fn persona(&self, workspace_id: &str, id_or_slug: &str) -> rusqlite::Result<Option<Value>> {
+        self.read(|conn| Self::persona_in(conn, workspace_id, id_or_slug))
+    }
+
+    pub fn persona_version(
+        &self,
+        persona_id: &str,
+        version: i64,
+    ) -> rusqlite::Result<Option<Value>> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT doc FROM persona_versions WHERE persona_id = ?1 AND version = ?2",
+                params![persona_id, version],
+                |row| row.get::<_, String>(0),
+            )
+            .optional()
+            .map(|doc| doc.map(parse_doc))
+        })
+    }
+
+    /// `{version, fingerprint, created_at, run_id}` rows, oldest first.
+    pub fn persona_versions(&self, persona_id: &str) -> rusqlite::Result<Vec<VersionRow>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT version, fingerprint, created_at, run_id FROM persona_versions
+                 WHERE persona_id = ?1 ORDER BY version",
+            )?;
+            stmt.query_map([persona_id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?
+            .collect()
+        })
+    }
+
+    pub fn slug_taken(tx: &Connection, workspace_id: &str, slug: &str) -> rusqlite::Result<bool> {
+        tx.query_row(
+            "SELECT 1 FROM personas WHERE workspace_id = ?1 AND slug = ?2",
+            params![workspace_id, slug],
+            |_| Ok(()),
+        )
+        .optional()
+        .map(|found| found.is_some())
+    }
+
+    /// Newest first; `before` is the sequence cursor of the previous page.
+    pub fn list_personas(
+        &self,
+        workspace_id: &str,
+        filter: &PersonaFilter,
+        limit: usize,
+        before: Option<i64>,
+    ) -> rusqlite::Result<Vec<(i64, Value)>> {
+        self.read(|conn| {
+            let pattern = filter
+                .query
+                .map(|q| format!("%{}%", q.to_lowercase().replace(['%', '_'], "")));
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, doc FROM personas WHERE workspace_id = ?1
+                   AND archived = ?2
+                   AND (?3 IS NULL OR visibility = ?3)
+                   AND (?4 IS NULL OR search_text LIKE ?4)
+                   AND (?5 IS NULL OR seq < ?5)
+                 ORDER BY seq DESC LIMIT ?6",
+            )?;
+            stmt.query_map(
+                params![
+                    workspace_id,
+                    filter.archived,
+                    filter.visibility,
+                    pattern,
+                    before,
+                    limit as i64
+                ],
+                |row| Ok((row.get(0)?, parse_doc(row.get(1)?))),
+            )?
+            .collect()
+        })
+    }
+
+    // ---- runs ----------------------------------------------------------------------------
+
+    pub fn insert_run(
+        tx: &Transaction,
+        workspace_id: &str,
+        request: &Value,
+        doc: &Value,
+    ) -> rusqlite::Result<()> {
+        tx.execute(
+            "INSERT INTO runs (id, workspace_id, persona_id, status, request, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                doc["id"].as_str(),
+                workspace_id,
+                doc["persona_id"].as_str(),
+                doc["status"].as_str(),
+                request.to_string(),
+                doc.to_string()
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn save_run(tx: &Connection, doc: &Value) -> rusqlite::Result<()> {
+        tx.execute(
+            "UPDATE runs SET status = ?2, doc = ?3 WHERE id = ?1",
+            params![doc["id"].as_str(), doc["status"].as_str(), doc.to_string()],
+        )?;
+        Ok(())
+    }
+
+    pub fn run_in(conn: &Connection, run_id: &str) -> rusqlite::Result<Option<(String, Value)>> {
+        conn.query_row(
+            "SELECT workspace_id, doc FROM runs WHERE id = ?1",
+            [run_id],
+            |row| Ok((row.get(0)?, parse_doc(row.get(1)?))),
+        )
+        .optional()
+    }
+
+    /// A run of `workspace_id`, or None (another workspace's run is not found either).
+    pub fn run(&self, workspace_id: &str, run_id: &str) -> rusqlite::Result<Option<Value>> {
+        self.read(|conn| {
+            Ok(Self::run_in(conn, run_id)?
+                .filter(|(ws, _)| ws == workspace_id)
+                .map(|(_, doc)| doc))
+        })
+    }
+
+    pub fn run_request(&self, run_id: &str) -> rusqlite::Result<Option<(String, Value, Value)>> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT workspace_id, request, doc FROM runs WHERE id = ?1",
+                [run_id],
+                |row| Ok((row.get(0)?, parse_doc(row.get(1)?), parse_doc(row.get(2)?))),
+            )
+            .optional()
+        })
+    }
+
+    pub fn list_runs(
+        &self,
+        workspace_id: &str,
+        persona_id: Option<&str>,
+        status: Option<&str>,
+        limit: usize,
+        before: Option<i64>,
+    ) -> rusqlite::Result<Vec<(i64, Value)>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, doc FROM runs WHERE workspace_id = ?1
+                   AND (?2 IS NULL OR persona_id = ?2) AND (?3 IS NULL OR status = ?3)
+                   AND (?4 IS NULL OR seq < ?4)
+                 ORDER BY seq DESC LIMIT ?5",
+            )?;
+            stmt.query_map(
+                params![workspace_id, persona_id, status, before, limit as i64],
+                |row| Ok((row.get(0)?, parse_doc(row.get(1)?))),
+            )?
+            .collect()
+        })
+    }
+
+    /// Takes the lease of a run that is queued or running and whose lease is free, expired,
+    /// or held by `is_dead`. Returns false when a live owner (this one included) holds it.
+    pub fn claim_run(
+        &self,
+        run_id: &str,
+        owner: &str,
+        lease_until: i64,
+        now: i64,
+        is_dead: impl Fn(&str) -> bool,
+    ) -> rusqlite::Result<bool> {
+        self.write(|tx| {
+            let current: Option<(String, Option<String>, Option<i64>)> = tx
+                .query_row(
+                    "SELECT status, lease_owner, lease_expires_at FROM runs WHERE id = ?1",
+                    [run_id],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )
+                .optional()?;
+            let Some((status, lease_owner, lease_expires_at)) = current else {
+                return Ok(false);
+            };
+            if status != "queued" && status != "running" {
+                return Ok(false);
+            }
+            let free = match (lease_owner.as_deref(), lease_expires_at) {
+                (None, _) => true,
+                // This server already runs it.
+                (Some(holder), _) if holder == owner => false,
+                (Some(holder), expires) => expires.unwrap_or(0) < now || is_dead(holder),
+            };
+            if free {
+                tx.execute(
+                    "UPDATE runs SET lease_owner = ?2, lease_expires_at = ?3 WHERE id = ?1",
+                    params![run_id, owner, lease_until],
+                )?;
+            }
+            Ok(free)
+        })
+    }
+
+    pub fn renew_lease(&self, run_id: &str, owner: &str, lease_until: i64) -> rusqlite::Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE runs SET lease_expires_at = ?3 WHERE id = ?1 AND lease_owner = ?2",
+                params![run_id, owner, lease_until],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Gives up every lease `owner` holds, so that the next server resumes those runs at once.
+    pub fn release_leases(&self, owner: &str) -> rusqlite::Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = ?1",
+                [owner],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Ids of runs not yet ended, with their lease holder.
+    pub fn unfinished_runs(&self) -> rusqlite::Result<Vec<UnfinishedRun>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, lease_owner, lease_expires_at FROM runs WHERE status IN ('queued', 'running') ORDER BY seq",
+            )?;
+            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                .collect()
+        })
+    }
+
+    /// Appends an event to a run's log; the sequence number is the next one of that run.
+    pub fn append_event(
+        tx: &Connection,
+        run_id: &str,
+        event: &str,
+        data: &Value,
+    ) -> rusqlite::Result<i64> {
+        let seq: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM run_events WHERE run_id = ?1",
+            [run_id],
+            |row| row.get(0),
+        )?;
+        tx.execute(
+            "INSERT INTO run_events (run_id, seq, event, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![run_id, seq, event, data.to_string(), super::clock::now()],
+        )?;
+        Ok(seq)
+    }
+
+    pub fn last_event_seq(&self, run_id: &str) -> rusqlite::Result<i64> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT COALESCE(MAX(seq), 0) FROM run_events WHERE run_id = ?1",
+                [run_id],
+                |row| row.get(0),
+            )
+        })
+    }
+
+    /// Events of a run after `after`, in order, at most `limit`.
+    pub fn events_after(
+        &self,
+        run_id: &str,
+        after: i64,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<StoredEvent>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, event, data FROM run_events WHERE run_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            )?;
+            stmt.query_map(params![run_id, after, limit as i64], |row| {
+                Ok(StoredEvent {
+                    seq: row.get(0)?,
+                    event: row.get(1)?,
+                    data: row.get(2)?,
+                })
+            })?
+            .collect()
+        })
+    }
+
+    // ---- idempotency ---------------------------------------------------------------------
+
+    pub fn idempotency(
+        &self,
+        key_id: &str,
+        idem_key: &str,
+    ) -> rusqlite::Result<Option<IdempotencyRecord>> {
+        self.read(|conn| Self::idempotency_in(conn, key_id, idem_key))
+    }
+
+    pub fn idempotency_in(
+        conn: &Connection,
+        key_id: &str,
+        idem_key: &str,
+    ) -> rusqlite::Result<Option<IdempotencyRecord>> {
+        conn.query_row(
+            "SELECT request_hash, run_id, status, body FROM idempotency
+             WHERE key_id = ?1 AND idem_key = ?2 AND created_at > ?3",
+            params![key_id, idem_key, super::clock::now() - 86_400],
+            |row| {
+                let status: Option<u16> = row.get(2)?;
+                let body: Option<String> = row.get(3)?;
+                Ok(IdempotencyRecord {
+                    request_hash: row.get(0)?,
+                    run_id: row.get(1)?,
+                    response: status.zip(body),
+                })
+            },
+        )
+        .optional()
+    }
+
+    pub fn insert_idempotency(
+        tx: &Transaction,
+        key_id: &str,
+        idem_key: &str,
+        request_hash: &str,
+        run_id: &str,
+    ) -> rusqlite::Result<()> {
+        tx.execute(
+            "INSERT OR REPLACE INTO idempotency (key_id, idem_key, request_hash, run_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![key_id, idem_key, request_hash, run_id, super::clock::now()],
+        )?;
+        Ok(())
+    }
+
+    pub fn complete_idempotency(
+        &self,
+        key_id: &str,
+        idem_key: &str,
+        status: u16,
+        body: &str,
+    ) -> rusqlite::Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE idempotency SET status = ?3, body = ?4 WHERE key_id = ?1 AND idem_key = ?2",
+                params![key_id, idem_key, status, body],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), OpenError> {
+    let sqlite_err = |e| OpenError::Sqlite(path.to_path_buf(), e);
+    let found: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(sqlite_err)?;
+    if found > SCHEMA_VERSION {
+        return Err(OpenError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+        });
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Exclusive)
+            .map_err(sqlite_err)?;
+        // Another process may have migrated while this one waited for the lock.
+        let now_at: i64 = tx
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(sqlite_err)?;
+        if now_at > index as i64 {
+            continue;
+        }
+        tx.execute_batch(migration).map_err(sqlite_err)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)
+            .map_err(sqlite_err)?;
+        tx.commit().map_err(sqlite_err)?;
+    }
+    Ok(())
+}
+
+fn parse_doc(text: String) -> Value {
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+/// What `q` searches: slug, name, occupation and intent, lowercased.
+fn search_text(doc: &Value) -> String {
+    [
+        &doc["slug"],
+        &doc["surface"]["name"],
+        &doc["surface"]["occupation"],
+        &doc["intent"],
+    ]
+    .iter()
+    .filter_map(|v| v.as_str())
+    .collect::<Vec<_>>()
+    .join(" ")
+    .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_from_a_newer_schema_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let conn = Connection::open(dir.path().join("persona.db")).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(conn);
+        let err = Store::open(dir.path())
+            .err()
+            .expect("newer schema must be refused");
+        assert!(err.to_string().contains("newer than this build"), "{err}");
+        let conn = Connection::open(dir.path().join("persona.db")).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION + 1);
+    }
+
+    #[test]
+    fn events_get_consecutive_sequence_numbers_per_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        for _ in 0..3 {
+            store
+                .write(|tx| {
+                    Store::append_event(tx, "run_a", "step.started", &serde_json::json!({}))
+                })
+                .unwrap();
+        }
+        store
+            .write(|tx| Store::append_event(tx, "run_b", "run.started", &serde_json::json!({})))
+            .unwrap();
+        let seqs: Vec<i64> = store
+            .events_after("run_a", 1, 10)
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(seqs, vec![2, 3]);
+        assert_eq!(store.last_event_seq("run_b").unwrap(), 1);
+    }
+}
