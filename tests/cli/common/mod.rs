@@ -1,0 +1,244 @@
+//! `TestEnv`: the real `persona` binary in an isolated home (temp config, data and working
+//! directories, file credentials, no colour), and `DevServer`: `persona dev serve` on a free port.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_persona");
+
+/// What a finished command gave.
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+
+    #[track_caller]
+    pub fn success(self) -> Self {
+        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    #[track_caller]
+    pub fn code(self, expected: i32) -> Self {
+        assert_eq!(
+            self.code, expected,
+            "expected exit {expected}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// An isolated environment for the binary.
+pub struct TestEnv {
+    pub root: tempfile::TempDir,
+    /// Extra environment for every command.
+    pub env: Vec<(String, String)>,
+}
+
+impl TestEnv {
+    pub fn new() -> Self {
+        let root = tempfile::tempdir().expect("temp dir");
+        for dir in ["home", "config", "data", "work"] {
+            std::fs::create_dir_all(root.path().join(dir)).unwrap();
+        }
+        TestEnv { root, env: Vec::new() }
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root.path().join(relative)
+    }
+
+    pub fn work(&self) -> PathBuf {
+        self.path("work")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.path("data")
+    }
+
+    /// Writes a file in the working directory.
+    pub fn write(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.work().join(name);
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.work().join(name)).unwrap()
+    }
+
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.env.push((name.to_string(), value.to_string()));
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(BIN);
+        command
+            .args(args)
+            .current_dir(self.work())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.path("home"))
+            .env("XDG_CONFIG_HOME", self.path("home/.config"))
+            .env("XDG_DATA_HOME", self.path("home/.local/share"))
+            .env("PERSONA_CONFIG_DIR", self.path("config"))
+            .env("PERSONA_DATA_DIR", self.data_dir())
+            .env("PERSONA_CREDENTIAL_STORE", "file")
+            .env("NO_COLOR", "1")
+            .env("TMPDIR", self.path("home"));
+        for (name, value) in &self.env {
+            command.env(name, value);
+        }
+        command
+    }
+
+    /// Runs the binary to completion with no stdin.
+    pub fn run(&self, args: &[&str]) -> Outcome {
+        self.run_with_stdin(args, "")
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Outcome {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn persona");
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        Outcome {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Creates a persona on the active backend and returns it.
+    pub fn create(&self, intent: &str, extra: &[&str]) -> Value {
+        let mut args = vec!["personas", "create", "--intent", intent, "--json"];
+        args.extend_from_slice(extra);
+        self.run(&args).success().json()
+    }
+
+    /// Points every later command at `server` instead of the embedded default.
+    pub fn use_server(&mut self, server: &DevServer) {
+        self.set("PERSONA_API_URL", &server.base_url);
+        self.set("PERSONA_API_KEY", &server.key);
+    }
+
+    /// Starts `persona dev serve` over this environment's data directory.
+    pub fn serve(&self, extra: &[&str]) -> DevServer {
+        self.serve_on("127.0.0.1:0", extra)
+    }
+
+    pub fn serve_on(&self, addr: &str, extra: &[&str]) -> DevServer {
+        let mut args = vec!["dev", "serve", "--addr", addr];
+        args.extend_from_slice(extra);
+        let mut child = self
+            .command(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn persona dev serve");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut base_url = String::new();
+        stdout.read_line(&mut base_url).unwrap();
+        let base_url = base_url.trim().to_string();
+        assert!(base_url.starts_with("http://127.0.0.1:"), "dev serve printed {base_url:?}");
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut key = None;
+        let mut line = String::new();
+        while stderr.read_line(&mut line).unwrap() > 0 {
+            if let Some(found) = line.split_whitespace().find(|w| w.starts_with("pk_test_")) {
+                key = Some(found.to_string());
+                break;
+            }
+            line.clear();
+        }
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while stderr.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
+                sink.clear();
+            }
+        });
+        DevServer {
+            child,
+            base_url,
+            key: key.expect("dev serve printed a development key"),
+        }
+    }
+}
+
+/// A running `persona dev serve`.
+pub struct DevServer {
+    pub child: Child,
+    pub base_url: String,
+    pub key: String,
+}
+
+impl DevServer {
+    /// `127.0.0.1:PORT`.
+    pub fn addr(&self) -> String {
+        self.base_url.trim_start_matches("http://").trim_end_matches("/v1").to_string()
+    }
+
+    /// Stops the server with SIGKILL, as a crash would.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Stops the server with SIGTERM and waits for it.
+    pub fn terminate(mut self) -> i32 {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let status = self.child.wait().unwrap();
+        status.code().unwrap_or(-1)
+    }
+}
+
+impl Drop for DevServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits for `check` to hold, up to `limit`.
+pub fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    check()
+}
+
+/// Files in a directory, for "nothing else was written" checks.
+pub fn list_dir(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}

@@ -1,0 +1,6 @@
+//! Integration tests: the real `persona` binary, and the embedded server over real HTTP.
+
+mod common;
+mod personas;
+mod runs;
+mod server_api;

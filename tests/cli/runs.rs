@@ -1,0 +1,1 @@
+//! `persona runs`: list, get, cancel, and tail (replay, follow, filters, reconnection).

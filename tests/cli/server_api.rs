@@ -1,0 +1,1 @@
+//! The embedded server over real HTTP: create modes, SSE, patches, idempotency, errors.
