@@ -79,6 +79,16 @@ pub fn run_event_stream(state: Arc<AppState>, run_id: String, after: i64) -> Res
     response
 }
 
+/// Whether the run reached a terminal status (its terminal event is then in the log).
+fn run_has_ended(state: &AppState, run_id: &str) -> bool {
+    state
+        .store
+        .run_status(run_id)
+        .ok()
+        .flatten()
+        .is_some_and(|status| matches!(status.as_str(), "completed" | "failed" | "canceled"))
+}
+
 /// Writes frames until the terminal event, the client leaving, or the server stopping.
 async fn pump_events(
     state: &AppState,
@@ -91,12 +101,15 @@ async fn pump_events(
     let mut idle = Duration::ZERO;
     loop {
         changes.borrow_and_update();
+        // Read the status first: the terminal event is written with it, so a run that has
+        // ended by now has all its events in what is read next.
+        let ended = run_has_ended(state, run_id);
         let events = match state.store.events_after(run_id, last, 512) {
             Ok(events) => events,
             Err(_) => return Ok(()),
         };
         if events.is_empty() {
-            if state.is_stopping() {
+            if state.is_stopping() || ended {
                 return Ok(());
             }
             let before = tokio::time::Instant::now();

@@ -270,11 +270,11 @@ pub fn parse_json<T: DeserializeOwned>(raw: &[u8]) -> ApiResult<T> {
         let unknown = message
             .strip_prefix("unknown field `")
             .and_then(|rest| rest.split('`').next());
-        let pointer = match unknown {
-            Some(field) if path == "." => format!("/{field}"),
-            Some(field) => format!("/{}/{field}", path.replace('.', "/")),
-            None if path == "." => String::new(),
-            None => format!("/{}", path.replace('.', "/")),
+        // For an unknown field the path already ends with the field's name.
+        let pointer = match (unknown, path.as_str()) {
+            (Some(field), ".") => format!("/{field}"),
+            (None, ".") => String::new(),
+            _ => format!("/{}", path.replace('.', "/")),
         };
         let message = match unknown {
             Some(_) => format!("invalid request body: {message} (at `{pointer}`)"),

@@ -232,6 +232,14 @@ pub async fn spawn(config: ServerConfig, addr: SocketAddr) -> Result<ServerHandl
     })
 }
 
+/// `METHOD /path` of every route the router serves.
+pub fn route_list() -> Vec<String> {
+    routes::table()
+        .into_iter()
+        .map(|(method, path, _)| format!("{method} {path}"))
+        .collect()
+}
+
 fn router(state: Arc<AppState>) -> Router {
     let mut router = Router::new();
     for (_, path, handler) in routes::table() {

@@ -455,6 +455,15 @@ impl Store {
         })
     }
 
+    pub fn run_status(&self, run_id: &str) -> rusqlite::Result<Option<String>> {
+        self.read(|conn| {
+            conn.query_row("SELECT status FROM runs WHERE id = ?1", [run_id], |row| {
+                row.get(0)
+            })
+            .optional()
+        })
+    }
+
     pub fn run_request(&self, run_id: &str) -> rusqlite::Result<Option<(String, Value, Value)>> {
         self.read(|conn| {
             conn.query_row(

@@ -22,13 +22,21 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|err| {
+            panic!(
+                "stdout is not JSON ({err}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 
     #[track_caller]
     pub fn success(self) -> Self {
-        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
@@ -56,7 +64,10 @@ impl TestEnv {
         for dir in ["home", "config", "data", "work"] {
             std::fs::create_dir_all(root.path().join(dir)).unwrap();
         }
-        TestEnv { root, env: Vec::new() }
+        TestEnv {
+            root,
+            env: Vec::new(),
+        }
     }
 
     pub fn path(&self, relative: &str) -> PathBuf {
@@ -120,7 +131,12 @@ impl TestEnv {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn persona");
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         let output = child.wait_with_output().unwrap();
         Outcome {
             code: output.status.code().unwrap_or(-1),
@@ -161,7 +177,10 @@ impl TestEnv {
         let mut base_url = String::new();
         stdout.read_line(&mut base_url).unwrap();
         let base_url = base_url.trim().to_string();
-        assert!(base_url.starts_with("http://127.0.0.1:"), "dev serve printed {base_url:?}");
+        assert!(
+            base_url.starts_with("http://127.0.0.1:"),
+            "dev serve printed {base_url:?}"
+        );
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
         let mut key = None;
         let mut line = String::new();
@@ -197,7 +216,10 @@ pub struct DevServer {
 impl DevServer {
     /// `127.0.0.1:PORT`.
     pub fn addr(&self) -> String {
-        self.base_url.trim_start_matches("http://").trim_end_matches("/v1").to_string()
+        self.base_url
+            .trim_start_matches("http://")
+            .trim_end_matches("/v1")
+            .to_string()
     }
 
     /// Stops the server with SIGKILL, as a crash would.
@@ -208,7 +230,10 @@ impl DevServer {
 
     /// Stops the server with SIGTERM and waits for it.
     pub fn terminate(mut self) -> i32 {
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
         let status = self.child.wait().unwrap();
         status.code().unwrap_or(-1)
     }
