@@ -14,7 +14,6 @@ use crate::output::ColorChoice;
 #[command(
     name = "persona",
     version,
-    propagate_version = true,
     after_long_help = EXAMPLES,
     max_term_width = 100
 )]
@@ -83,4 +82,29 @@ pub enum Command {
 /// The clap command tree, for completions and man pages.
 pub fn command() -> clap::Command {
     Cli::command()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn a_brief_file_and_an_intent_exclude_each_other() {
+        assert!(Cli::try_parse_from(["persona", "personas", "create"]).is_err());
+        assert!(Cli::try_parse_from(["persona", "personas", "create", "-f", "b.md", "--intent", "x"]).is_err());
+        assert!(Cli::try_parse_from(["persona", "personas", "create", "-f", "b.md"]).is_ok());
+    }
+
+    #[test]
+    fn global_flags_go_anywhere() {
+        let cli = Cli::try_parse_from(["persona", "personas", "list", "--json", "-q"]).unwrap();
+        assert!(cli.global.json && cli.global.quiet);
+    }
 }

@@ -75,7 +75,10 @@ pub fn man_pages() -> Vec<(String, String)> {
 }
 
 fn collect_pages(command: &clap::Command, name: &str, pages: &mut Vec<(String, String)>) {
-    let command = command.clone().name(name.to_string());
+    let command = command
+        .clone()
+        .name(name.to_string())
+        .version(env!("CARGO_PKG_VERSION"));
     let man = clap_mangen::Man::new(command.clone());
     let mut buffer = Vec::new();
     let rendered = man

@@ -1,0 +1,481 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[persona] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'persona'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'persona'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand personas 'Create, read, version and edit personas'
+            cand runs 'Follow and manage generation runs'
+            cand dev 'Run the embedded Persona API for other programs, and manage its keys'
+            cand completion 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;personas'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand create 'Generate a persona from a brief, watching the run live'
+            cand list 'List the workspace''s personas, newest first'
+            cand get 'Show one persona by id, slug or slug@vN'
+            cand versions 'List a persona''s versions'
+            cand fork 'Fork a persona, optionally refining it with a new intent'
+            cand archive 'Archive a persona (hidden from lists unless --archived)'
+            cand pull 'Write a persona to a YAML working copy'
+            cand push 'Send the edits of YAML working copies to the server'
+            cand diff 'Show how a working copy differs from the server'
+            cand edit 'Edit a persona in your editor and push the result'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;personas;create'= {
+            cand -f 'The brief: a Markdown file, or `-` for standard input'
+            cand --file 'The brief: a Markdown file, or `-` for standard input'
+            cand --intent 'The character brief as text, instead of a file'
+            cand --language 'Primary speaking language (ISO-639-1, e.g. en, tr)'
+            cand --visibility 'Who can see the persona'
+            cand --pipeline 'The generation pipeline (e.g. default, strict-audit)'
+            cand --seed 'Reproducibility seed: the same brief and seed give the same persona'
+            cand --budget-usd 'Hard cost cap in USD; the run aborts when it would exceed it'
+            cand --slug 'The persona''s slug (default: derived from the generated persona)'
+            cand -o 'Also write the persona''s YAML working copy to this file'
+            cand --output 'Also write the persona''s YAML working copy to this file'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --no-wait 'Print the run id and return at once; the run goes on (follow it with `persona runs tail`)'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;personas;list'= {
+            cand -Q 'Only personas whose slug, name, occupation or intent contains this text'
+            cand --query 'Only personas whose slug, name, occupation or intent contains this text'
+            cand --visibility 'Only personas with this visibility'
+            cand --limit 'How many to list (1 to 100; with --all, the page size)'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --archived 'List archived personas instead'
+            cand --all 'Follow every page to the end'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;personas;get'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --yaml 'Print the persona as a YAML working copy'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;personas;versions'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'persona;personas;fork'= {
+            cand --intent 'A refinement: the fork''s layers are rewritten under it'
+            cand --slug 'The fork''s slug (default: the parent''s with -fork)'
+            cand --visibility 'The fork''s visibility (default: the parent''s)'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;personas;archive'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'persona;personas;pull'= {
+            cand -o 'The file to write (default: <slug>.yml)'
+            cand --output 'The file to write (default: <slug>.yml)'
+            cand --version 'Pull this past version instead of the current one'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --force 'Overwrite the file even if it has local edits'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;personas;push'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --force 'Push even if the persona changed on the server since the pull, overwriting those changes'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;personas;diff'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --exit-code 'Exit with 1 when the file and the server differ'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;personas;edit'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;personas;help'= {
+            cand create 'Generate a persona from a brief, watching the run live'
+            cand list 'List the workspace''s personas, newest first'
+            cand get 'Show one persona by id, slug or slug@vN'
+            cand versions 'List a persona''s versions'
+            cand fork 'Fork a persona, optionally refining it with a new intent'
+            cand archive 'Archive a persona (hidden from lists unless --archived)'
+            cand pull 'Write a persona to a YAML working copy'
+            cand push 'Send the edits of YAML working copies to the server'
+            cand diff 'Show how a working copy differs from the server'
+            cand edit 'Edit a persona in your editor and push the result'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;personas;help;create'= {
+        }
+        &'persona;personas;help;list'= {
+        }
+        &'persona;personas;help;get'= {
+        }
+        &'persona;personas;help;versions'= {
+        }
+        &'persona;personas;help;fork'= {
+        }
+        &'persona;personas;help;archive'= {
+        }
+        &'persona;personas;help;pull'= {
+        }
+        &'persona;personas;help;push'= {
+        }
+        &'persona;personas;help;diff'= {
+        }
+        &'persona;personas;help;edit'= {
+        }
+        &'persona;personas;help;help'= {
+        }
+        &'persona;runs'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List runs, newest first'
+            cand get 'Show a run: steps, tokens, cost, timing and error'
+            cand cancel 'Cancel a queued or running run'
+            cand tail 'Follow a run''s events live, replaying from the start; survives dropped connections'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;runs;list'= {
+            cand --persona 'Only runs of this persona (id or slug)'
+            cand --status 'Only runs with this status'
+            cand --limit 'How many to list (1 to 100; with --all, the page size)'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --all 'Follow every page to the end'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;runs;get'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'persona;runs;cancel'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'persona;runs;tail'= {
+            cand --since 'Start after this event id instead of replaying from the start'
+            cand --filter 'Show only events of this type (repeatable), e.g. step.completed'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --exit-status 'Exit with 8 when the run ended failed or canceled'
+            cand --render 'Draw the persona as it fills in, applying each JSON patch'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;runs;help'= {
+            cand list 'List runs, newest first'
+            cand get 'Show a run: steps, tokens, cost, timing and error'
+            cand cancel 'Cancel a queued or running run'
+            cand tail 'Follow a run''s events live, replaying from the start; survives dropped connections'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;runs;help;list'= {
+        }
+        &'persona;runs;help;get'= {
+        }
+        &'persona;runs;help;cancel'= {
+        }
+        &'persona;runs;help;tail'= {
+        }
+        &'persona;runs;help;help'= {
+        }
+        &'persona;dev'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand serve 'Run the embedded Persona API on a local address'
+            cand keys 'Manage API keys of the local store'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;dev;serve'= {
+            cand --addr 'Address to listen on; port 0 picks a free port'
+            cand --data-dir 'The store''s directory (default: PERSONA_DATA_DIR, else the platform data directory)'
+            cand --plan 'The plan whose rate limits apply'
+            cand --rate-window 'Length of the rate-limit window in seconds'
+            cand --step-delay-ms 'Pause after each pipeline step, in milliseconds, to watch runs live (default: PERSONA_STEP_DELAY_MS, else 0)'
+            cand --keepalive 'Seconds of idle time before an event stream sends a keepalive comment'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;dev;keys'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand create 'Create a key and print it once'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;dev;keys;create'= {
+            cand --workspace 'The workspace (created if new)'
+            cand --mode 'Live or test key; must match the workspace''s mode (default: the workspace''s, else test)'
+            cand --scopes 'Comma-separated scopes, `group:*` allowed (default: every scope)'
+            cand --expires-in-days 'Days until the key expires'
+            cand --data-dir 'The store''s directory (default: PERSONA_DATA_DIR, else the platform data directory)'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;dev;keys;help'= {
+            cand create 'Create a key and print it once'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;dev;keys;help;create'= {
+        }
+        &'persona;dev;keys;help;help'= {
+        }
+        &'persona;dev;help'= {
+            cand serve 'Run the embedded Persona API on a local address'
+            cand keys 'Manage API keys of the local store'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;dev;help;serve'= {
+        }
+        &'persona;dev;help;keys'= {
+            cand create 'Create a key and print it once'
+        }
+        &'persona;dev;help;keys;create'= {
+        }
+        &'persona;dev;help;help'= {
+        }
+        &'persona;completion'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'persona;help'= {
+            cand personas 'Create, read, version and edit personas'
+            cand runs 'Follow and manage generation runs'
+            cand dev 'Run the embedded Persona API for other programs, and manage its keys'
+            cand completion 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;help;personas'= {
+            cand create 'Generate a persona from a brief, watching the run live'
+            cand list 'List the workspace''s personas, newest first'
+            cand get 'Show one persona by id, slug or slug@vN'
+            cand versions 'List a persona''s versions'
+            cand fork 'Fork a persona, optionally refining it with a new intent'
+            cand archive 'Archive a persona (hidden from lists unless --archived)'
+            cand pull 'Write a persona to a YAML working copy'
+            cand push 'Send the edits of YAML working copies to the server'
+            cand diff 'Show how a working copy differs from the server'
+            cand edit 'Edit a persona in your editor and push the result'
+        }
+        &'persona;help;personas;create'= {
+        }
+        &'persona;help;personas;list'= {
+        }
+        &'persona;help;personas;get'= {
+        }
+        &'persona;help;personas;versions'= {
+        }
+        &'persona;help;personas;fork'= {
+        }
+        &'persona;help;personas;archive'= {
+        }
+        &'persona;help;personas;pull'= {
+        }
+        &'persona;help;personas;push'= {
+        }
+        &'persona;help;personas;diff'= {
+        }
+        &'persona;help;personas;edit'= {
+        }
+        &'persona;help;runs'= {
+            cand list 'List runs, newest first'
+            cand get 'Show a run: steps, tokens, cost, timing and error'
+            cand cancel 'Cancel a queued or running run'
+            cand tail 'Follow a run''s events live, replaying from the start; survives dropped connections'
+        }
+        &'persona;help;runs;list'= {
+        }
+        &'persona;help;runs;get'= {
+        }
+        &'persona;help;runs;cancel'= {
+        }
+        &'persona;help;runs;tail'= {
+        }
+        &'persona;help;dev'= {
+            cand serve 'Run the embedded Persona API on a local address'
+            cand keys 'Manage API keys of the local store'
+        }
+        &'persona;help;dev;serve'= {
+        }
+        &'persona;help;dev;keys'= {
+            cand create 'Create a key and print it once'
+        }
+        &'persona;help;dev;keys;create'= {
+        }
+        &'persona;help;completion'= {
+        }
+        &'persona;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

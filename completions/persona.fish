@@ -1,0 +1,312 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_persona_global_optspecs
+    string join \n json q/quiet v/verbose color= profile= h/help V/version
+end
+
+function __fish_persona_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_persona_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_persona_using_subcommand
+    set -l cmd (__fish_persona_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c persona -n "__fish_persona_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_needs_command" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_needs_command" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_needs_command" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_needs_command" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_needs_command" -s V -l version -d 'Print version'
+complete -c persona -n "__fish_persona_needs_command" -f -a "personas" -d 'Create, read, version and edit personas'
+complete -c persona -n "__fish_persona_needs_command" -f -a "runs" -d 'Follow and manage generation runs'
+complete -c persona -n "__fish_persona_needs_command" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
+complete -c persona -n "__fish_persona_needs_command" -f -a "completion" -d 'Print a shell completion script'
+complete -c persona -n "__fish_persona_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "create" -d 'Generate a persona from a brief, watching the run live'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "list" -d 'List the workspace\'s personas, newest first'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "get" -d 'Show one persona by id, slug or slug@vN'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "versions" -d 'List a persona\'s versions'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "fork" -d 'Fork a persona, optionally refining it with a new intent'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "pull" -d 'Write a persona to a YAML working copy'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "push" -d 'Send the edits of YAML working copies to the server'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "diff" -d 'Show how a working copy differs from the server'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "edit" -d 'Edit a persona in your editor and push the result'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -s f -l file -d 'The brief: a Markdown file, or `-` for standard input' -r -F
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l intent -d 'The character brief as text, instead of a file' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l language -d 'Primary speaking language (ISO-639-1, e.g. en, tr)' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l visibility -d 'Who can see the persona' -r -f -a "private\t''
+workspace\t''
+public\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l pipeline -d 'The generation pipeline (e.g. default, strict-audit)' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l seed -d 'Reproducibility seed: the same brief and seed give the same persona' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l budget-usd -d 'Hard cost cap in USD; the run aborts when it would exceed it' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l slug -d 'The persona\'s slug (default: derived from the generated persona)' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -s o -l output -d 'Also write the persona\'s YAML working copy to this file' -r -F
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l no-wait -d 'Print the run id and return at once; the run goes on (follow it with `persona runs tail`)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -s Q -l query -d 'Only personas whose slug, name, occupation or intent contains this text' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -l visibility -d 'Only personas with this visibility' -r -f -a "private\t''
+workspace\t''
+public\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -l limit -d 'How many to list (1 to 100; with --all, the page size)' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -l archived -d 'List archived personas instead'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -l all -d 'Follow every page to the end'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from get" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from get" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from get" -l yaml -d 'Print the persona as a YAML working copy'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from get" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from versions" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from versions" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from versions" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from versions" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from versions" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from versions" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from fork" -l intent -d 'A refinement: the fork\'s layers are rewritten under it' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from fork" -l slug -d 'The fork\'s slug (default: the parent\'s with -fork)' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from fork" -l visibility -d 'The fork\'s visibility (default: the parent\'s)' -r -f -a "private\t''
+workspace\t''
+public\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from fork" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from fork" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from fork" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from fork" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from fork" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from fork" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from archive" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from archive" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from archive" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from archive" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from archive" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from archive" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -s o -l output -d 'The file to write (default: <slug>.yml)' -r -F
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l version -d 'Pull this past version instead of the current one' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l force -d 'Overwrite the file even if it has local edits'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from push" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from push" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from push" -l force -d 'Push even if the persona changed on the server since the pull, overwriting those changes'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from push" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from push" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from push" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from push" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from diff" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from diff" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from diff" -l exit-code -d 'Exit with 1 when the file and the server differ'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from diff" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from edit" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from edit" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from edit" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "create" -d 'Generate a persona from a brief, watching the run live'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the workspace\'s personas, newest first'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "get" -d 'Show one persona by id, slug or slug@vN'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "versions" -d 'List a persona\'s versions'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "fork" -d 'Fork a persona, optionally refining it with a new intent'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "pull" -d 'Write a persona to a YAML working copy'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "push" -d 'Send the edits of YAML working copies to the server'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Show how a working copy differs from the server'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Edit a persona in your editor and push the result'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand runs; and not __fish_seen_subcommand_from list get cancel tail help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand runs; and not __fish_seen_subcommand_from list get cancel tail help" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand runs; and not __fish_seen_subcommand_from list get cancel tail help" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand runs; and not __fish_seen_subcommand_from list get cancel tail help" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand runs; and not __fish_seen_subcommand_from list get cancel tail help" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand runs; and not __fish_seen_subcommand_from list get cancel tail help" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand runs; and not __fish_seen_subcommand_from list get cancel tail help" -f -a "list" -d 'List runs, newest first'
+complete -c persona -n "__fish_persona_using_subcommand runs; and not __fish_seen_subcommand_from list get cancel tail help" -f -a "get" -d 'Show a run: steps, tokens, cost, timing and error'
+complete -c persona -n "__fish_persona_using_subcommand runs; and not __fish_seen_subcommand_from list get cancel tail help" -f -a "cancel" -d 'Cancel a queued or running run'
+complete -c persona -n "__fish_persona_using_subcommand runs; and not __fish_seen_subcommand_from list get cancel tail help" -f -a "tail" -d 'Follow a run\'s events live, replaying from the start; survives dropped connections'
+complete -c persona -n "__fish_persona_using_subcommand runs; and not __fish_seen_subcommand_from list get cancel tail help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from list" -l persona -d 'Only runs of this persona (id or slug)' -r
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from list" -l status -d 'Only runs with this status' -r -f -a "queued\t''
+running\t''
+completed\t''
+failed\t''
+canceled\t''"
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from list" -l limit -d 'How many to list (1 to 100; with --all, the page size)' -r
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from list" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from list" -l all -d 'Follow every page to the end'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from get" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from get" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from get" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from cancel" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from cancel" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from cancel" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l since -d 'Start after this event id instead of replaying from the start' -r
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l filter -d 'Show only events of this type (repeatable), e.g. step.completed' -r
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l exit-status -d 'Exit with 8 when the run ended failed or canceled'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l render -d 'Draw the persona as it fills in, applying each JSON patch'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "list" -d 'List runs, newest first'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "get" -d 'Show a run: steps, tokens, cost, timing and error'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a queued or running run'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "tail" -d 'Follow a run\'s events live, replaying from the start; survives dropped connections'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -f -a "serve" -d 'Run the embedded Persona API on a local address'
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -f -a "keys" -d 'Manage API keys of the local store'
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l addr -d 'Address to listen on; port 0 picks a free port' -r
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l data-dir -d 'The store\'s directory (default: PERSONA_DATA_DIR, else the platform data directory)' -r -F
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l plan -d 'The plan whose rate limits apply' -r -f -a "free\t''
+pro\t''
+team\t''
+unlimited\t''"
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l rate-window -d 'Length of the rate-limit window in seconds' -r
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l step-delay-ms -d 'Pause after each pipeline step, in milliseconds, to watch runs live (default: PERSONA_STEP_DELAY_MS, else 0)' -r
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l keepalive -d 'Seconds of idle time before an event stream sends a keepalive comment' -r
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from keys" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from keys" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from keys" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from keys" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from keys" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from keys" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from keys" -f -a "create" -d 'Create a key and print it once'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from keys" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Run the embedded Persona API on a local address'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "keys" -d 'Manage API keys of the local store'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand completion" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand completion" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand completion" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand completion" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand completion" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand completion" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from personas runs dev completion help" -f -a "personas" -d 'Create, read, version and edit personas'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from personas runs dev completion help" -f -a "runs" -d 'Follow and manage generation runs'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from personas runs dev completion help" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from personas runs dev completion help" -f -a "completion" -d 'Print a shell completion script'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from personas runs dev completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "create" -d 'Generate a persona from a brief, watching the run live'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "list" -d 'List the workspace\'s personas, newest first'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "get" -d 'Show one persona by id, slug or slug@vN'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "versions" -d 'List a persona\'s versions'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "fork" -d 'Fork a persona, optionally refining it with a new intent'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived)'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "pull" -d 'Write a persona to a YAML working copy'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "push" -d 'Send the edits of YAML working copies to the server'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "diff" -d 'Show how a working copy differs from the server'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "edit" -d 'Edit a persona in your editor and push the result'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "list" -d 'List runs, newest first'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "get" -d 'Show a run: steps, tokens, cost, timing and error'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "cancel" -d 'Cancel a queued or running run'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "tail" -d 'Follow a run\'s events live, replaying from the start; survives dropped connections'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from dev" -f -a "serve" -d 'Run the embedded Persona API on a local address'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from dev" -f -a "keys" -d 'Manage API keys of the local store'

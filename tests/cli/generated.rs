@@ -1,0 +1,61 @@
+//! The committed completions and man pages match the CLI; `PERSONA_UPDATE_GENERATED=1` rewrites them.
+
+use std::path::PathBuf;
+
+use persona::docs::{COMPLETION_FILES, completion_script, man_pages};
+
+fn check_or_update(dir: &str, files: Vec<(String, String)>) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let update = std::env::var_os("PERSONA_UPDATE_GENERATED").is_some();
+    if update {
+        std::fs::create_dir_all(&root).unwrap();
+    }
+    let mut stale = Vec::new();
+    for (name, contents) in &files {
+        let path = root.join(name);
+        if update {
+            std::fs::write(&path, contents).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(contents.as_str()) {
+            stale.push(name.clone());
+        }
+    }
+    let expected: Vec<&String> = files.iter().map(|(name, _)| name).collect();
+    let extra: Vec<String> = std::fs::read_dir(&root)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| !expected.contains(&name))
+                .collect()
+        })
+        .unwrap_or_default();
+    if update {
+        for name in &extra {
+            std::fs::remove_file(root.join(name)).unwrap();
+        }
+        return;
+    }
+    assert!(
+        stale.is_empty() && extra.is_empty(),
+        "{dir}/ is stale (changed or missing: {stale:?}; no longer generated: {extra:?}); \
+         regenerate with `PERSONA_UPDATE_GENERATED=1 cargo test --test cli generated`"
+    );
+}
+
+#[test]
+fn completions_are_up_to_date() {
+    let files = COMPLETION_FILES
+        .iter()
+        .map(|(name, shell)| (name.to_string(), completion_script(*shell)))
+        .collect();
+    check_or_update("completions", files);
+}
+
+#[test]
+fn man_pages_are_up_to_date_and_document_exit_status_and_environment() {
+    let pages = man_pages();
+    let main = &pages.iter().find(|(name, _)| name == "persona.1").unwrap().1;
+    assert!(main.contains(".SH \"EXIT STATUS\"") && main.contains(".SH ENVIRONMENT"));
+    assert!(pages.iter().any(|(name, _)| name == "persona-personas-create.1"));
+    check_or_update("man", pages);
+}
