@@ -98,7 +98,12 @@ mod tests {
     #[test]
     fn a_brief_file_and_an_intent_exclude_each_other() {
         assert!(Cli::try_parse_from(["persona", "personas", "create"]).is_err());
-        assert!(Cli::try_parse_from(["persona", "personas", "create", "-f", "b.md", "--intent", "x"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "persona", "personas", "create", "-f", "b.md", "--intent", "x"
+            ])
+            .is_err()
+        );
         assert!(Cli::try_parse_from(["persona", "personas", "create", "-f", "b.md"]).is_ok());
     }
 

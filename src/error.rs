@@ -130,7 +130,10 @@ impl CliError {
             kind,
             message,
             code: (!code.is_empty()).then_some(code),
-            request_id: error["request_id"].as_str().map(str::to_string),
+            request_id: error["request_id"]
+                .as_str()
+                .filter(|id| !id.is_empty())
+                .map(str::to_string),
             hint: hint.map(str::to_string),
             details: error.get("details").cloned().map(Box::new),
         }

@@ -93,6 +93,8 @@ struct Execution<'a> {
     persona_id: String,
     doc: Value,
     created_at_ms: i64,
+    /// The request that started the run, named in its error.
+    request_id: String,
     seq: i64,
     already_written: i64,
 }
@@ -120,6 +122,10 @@ async fn execute(state: &Arc<AppState>, run_id: &str) -> rusqlite::Result<()> {
         created_at_ms: request["created_at_ms"]
             .as_i64()
             .unwrap_or_else(clock::now_millis),
+        request_id: request["request_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
         doc,
         seq: 0,
     };
@@ -256,7 +262,7 @@ impl Execution<'_> {
     }
 
     fn fail(&mut self, error: ApiError) -> Result<(), Stop> {
-        let body = error.with_run(&self.run_id).body("")["error"].clone();
+        let body = error.with_run(&self.run_id).body(&self.request_id)["error"].clone();
         self.doc["status"] = json!("failed");
         self.doc["error"] = body.clone();
         self.finish_times();

@@ -54,8 +54,16 @@ fn completions_are_up_to_date() {
 #[test]
 fn man_pages_are_up_to_date_and_document_exit_status_and_environment() {
     let pages = man_pages();
-    let main = &pages.iter().find(|(name, _)| name == "persona.1").unwrap().1;
+    let main = &pages
+        .iter()
+        .find(|(name, _)| name == "persona.1")
+        .unwrap()
+        .1;
     assert!(main.contains(".SH \"EXIT STATUS\"") && main.contains(".SH ENVIRONMENT"));
-    assert!(pages.iter().any(|(name, _)| name == "persona-personas-create.1"));
+    assert!(
+        pages
+            .iter()
+            .any(|(name, _)| name == "persona-personas-create.1")
+    );
     check_or_update("man", pages);
 }

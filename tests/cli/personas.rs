@@ -1,1 +1,1188 @@
 //! `persona personas`: every command, bad inputs with their exit codes, and the YAML round trips.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::common::{Outcome, TestEnv, eventually, list_dir};
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+const ISTANBUL: &str = "35-year-old, lonely, intellectual ex-academic bookseller in Istanbul.";
+const BERGEN: &str = "A 52-year-old weathered fisherman in Bergen who distrusts the city.";
+const POET: &str = "A 67-year-old retired poet who writes in the early morning.";
+
+/// A brief file with front matter.
+fn brief(front_matter: &str, body: &str) -> String {
+    format!("---\n{front_matter}---\n{body}\n")
+}
+
+/// `personas list --json` with extra flags.
+fn list(env: &TestEnv, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["personas", "list", "--json"];
+    args.extend_from_slice(extra);
+    match env.run(&args).success().json() {
+        Value::Array(items) => items,
+        other => panic!("list --json printed {other}"),
+    }
+}
+
+fn slugs(personas: &[Value]) -> Vec<String> {
+    personas
+        .iter()
+        .map(|p| p["slug"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `personas get REF --json`.
+fn get(env: &TestEnv, reference: &str) -> Value {
+    env.run(&["personas", "get", reference, "--json"])
+        .success()
+        .json()
+}
+
+/// The four generated layers.
+fn layers(persona: &Value) -> Value {
+    serde_json::json!({
+        "soul": persona["soul"],
+        "self": persona["self"],
+        "mask": persona["mask"],
+        "surface": persona["surface"],
+    })
+}
+
+/// Pulls `reference` into `file` in the working directory and returns the file's text.
+fn pull(env: &TestEnv, reference: &str, file: &str) -> String {
+    env.run(&["personas", "pull", reference, "-o", file])
+        .success();
+    env.read(file)
+}
+
+/// `personas pull REF --version N -o FILE`.
+fn pull_version(env: &TestEnv, reference: &str, version: &str, file: &str) -> String {
+    env.run(&[
+        "personas",
+        "pull",
+        reference,
+        "--version",
+        version,
+        "-o",
+        file,
+    ])
+    .success();
+    env.read(file)
+}
+
+fn parse_yaml(text: &str) -> Value {
+    serde_norway::from_str(text).unwrap_or_else(|err| panic!("not YAML ({err}):\n{text}"))
+}
+
+/// Replaces the value of the first line that starts with `prefix` (e.g. `"    register: "`).
+fn replace_line(text: &str, prefix: &str, value: &str) -> String {
+    let mut found = false;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if !found && line.starts_with(prefix) {
+                found = true;
+                format!("{prefix}{value}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    assert!(found, "no line starts with {prefix:?} in:\n{text}");
+    lines.join("\n") + "\n"
+}
+
+/// Sets `mask.voice.register` in a working copy's text.
+fn set_register(text: &str, register: &str) -> String {
+    replace_line(text, "    register: ", register)
+}
+
+/// Writes a shell script into the temp root and returns an `EDITOR` value that runs it.
+fn editor_script(env: &TestEnv, name: &str, body: &str) -> String {
+    let path = env.path(name);
+    std::fs::write(&path, format!("#!/bin/sh\nset -e\n{body}\n")).unwrap();
+    format!("sh {}", path.display())
+}
+
+/// True when `text` has `file:LINE:COL` with numeric line and column.
+fn has_file_line_col(text: &str, file: &str) -> bool {
+    let needle = format!("{file}:");
+    text.match_indices(&needle).any(|(start, _)| {
+        let rest = &text[start + needle.len()..];
+        let mut parts = rest.splitn(3, ':');
+        let numeric = |part: Option<&str>| {
+            part.is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        };
+        numeric(parts.next()) && numeric(parts.next()) && parts.next().is_some()
+    })
+}
+
+/// An invalid input: exit 2, the work directory holds only `files`, and no persona exists.
+#[track_caller]
+fn assert_rejected_cleanly(env: &TestEnv, outcome: Outcome, files: &[&str]) -> Outcome {
+    let outcome = outcome.code(2);
+    assert!(
+        outcome.stdout.trim().is_empty(),
+        "stdout: {}",
+        outcome.stdout
+    );
+    assert_eq!(list_dir(&env.work()), files, "the work directory changed");
+    assert!(list(env, &[]).is_empty(), "a persona was created");
+    outcome
+}
+
+fn is_turkish_letter(c: char) -> bool {
+    "çğıöşüÇĞİÖŞÜ".contains(c)
+}
+
+// ---------------------------------------------------------------------------------------------
+// create
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn create_from_a_brief_file_honours_its_front_matter() {
+    let env = TestEnv::new();
+    env.write(
+        "brief.md",
+        &brief("language: tr\nvisibility: workspace\nseed: 42\n", ISTANBUL),
+    );
+    let persona = env
+        .run(&["personas", "create", "-f", "brief.md", "--json"])
+        .success()
+        .json();
+    assert_eq!(persona["language"], "tr");
+    assert_eq!(persona["visibility"], "workspace");
+    assert_eq!(persona["status"], "completed");
+    assert_eq!(persona["intent"], ISTANBUL);
+    assert_eq!(persona["version"], 1);
+    assert!(persona["id"].as_str().unwrap().starts_with("psn_"));
+
+    // The name comes from the Turkish pool: not the one the same brief and seed give in English.
+    let english = env.create(
+        ISTANBUL,
+        &["--seed", "42", "--language", "en", "--slug", "english"],
+    );
+    let name = persona["surface"]["name"].as_str().unwrap();
+    assert_ne!(name, english["surface"]["name"].as_str().unwrap());
+    assert!(
+        !english["surface"]["name"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(is_turkish_letter)
+    );
+}
+
+#[test]
+fn the_istanbul_brief_reads_age_role_and_temperament() {
+    let env = TestEnv::new();
+    let persona = env.create(ISTANBUL, &["--language", "tr"]);
+    let surface = &persona["surface"];
+    assert_eq!(surface["age"], 35, "{surface}");
+    assert!(
+        surface["occupation"]
+            .as_str()
+            .unwrap()
+            .contains("Bookseller"),
+        "{surface}"
+    );
+    let big_five = &persona["self"]["big_five"];
+    assert!(big_five["E"].as_f64().unwrap() < 0.35, "{big_five}");
+    assert!(big_five["O"].as_f64().unwrap() > 0.7, "{big_five}");
+    for trait_name in ["O", "C", "E", "A", "N"] {
+        let value = big_five[trait_name].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&value), "{trait_name} = {value}");
+    }
+}
+
+#[test]
+fn create_reads_the_brief_from_stdin() {
+    let env = TestEnv::new();
+    let persona = env
+        .run_with_stdin(
+            &["personas", "create", "-f", "-", "--json"],
+            &brief("language: de\nvisibility: public\n", BERGEN),
+        )
+        .success()
+        .json();
+    assert_eq!(persona["intent"], BERGEN);
+    assert_eq!(persona["language"], "de");
+    assert_eq!(persona["visibility"], "public");
+    assert_eq!(list(&env, &[]).len(), 1);
+}
+
+#[test]
+fn create_from_intent_uses_the_defaults() {
+    let env = TestEnv::new();
+    let persona = env.create(POET, &[]);
+    assert_eq!(persona["intent"], POET);
+    assert_eq!(persona["language"], "en");
+    assert_eq!(persona["visibility"], "private");
+    assert_eq!(persona["status"], "completed");
+    assert!(persona["parent_id"].is_null());
+    assert_eq!(surface_age(&persona), 67);
+    assert_eq!(
+        get(&env, persona["slug"].as_str().unwrap())["id"],
+        persona["id"]
+    );
+}
+
+fn surface_age(persona: &Value) -> u64 {
+    persona["surface"]["age"].as_u64().unwrap()
+}
+
+#[test]
+fn flags_override_the_front_matter() {
+    let env = TestEnv::new();
+    env.write(
+        "brief.md",
+        &brief(
+            "language: tr\nvisibility: workspace\nslug: from-the-brief\nseed: 3\n",
+            ISTANBUL,
+        ),
+    );
+    let persona = env
+        .run(&[
+            "personas",
+            "create",
+            "-f",
+            "brief.md",
+            "--json",
+            "--language",
+            "de",
+            "--visibility",
+            "public",
+            "--slug",
+            "from-the-flag",
+        ])
+        .success()
+        .json();
+    assert_eq!(persona["language"], "de");
+    assert_eq!(persona["visibility"], "public");
+    assert_eq!(persona["slug"], "from-the-flag");
+    // The front matter's seed, not overridden, still applies.
+    let again = env.create(
+        ISTANBUL,
+        &["--seed", "3", "--language", "de", "--slug", "again"],
+    );
+    assert_eq!(layers(&persona), layers(&again));
+}
+
+#[test]
+fn create_with_output_writes_a_working_copy() {
+    let env = TestEnv::new();
+    let persona = env.create(POET, &["-o", "poet.yml"]);
+    let copy = parse_yaml(&env.read("poet.yml"));
+    assert_eq!(copy["id"], persona["id"]);
+    assert_eq!(copy["version"], 1);
+    assert_eq!(copy["fingerprint"], persona["fingerprint"]);
+    assert!(copy["fingerprint"].as_str().unwrap().starts_with("sha256:"));
+    assert_eq!(layers(&copy), layers(&persona));
+    // The working copy is in sync with the server: nothing to push.
+    env.run(&["personas", "diff", "poet.yml", "--exit-code"])
+        .success();
+}
+
+#[test]
+fn create_json_prints_only_the_persona() {
+    let env = TestEnv::new();
+    let outcome = env
+        .run(&["personas", "create", "--intent", POET, "--json"])
+        .success();
+    let persona: Value = serde_json::from_str(outcome.stdout.trim()).expect("one JSON value");
+    assert!(persona.is_object());
+    assert!(persona["id"].as_str().unwrap().starts_with("psn_"));
+    assert_eq!(
+        outcome.stdout.trim().lines().count(),
+        1,
+        "{}",
+        outcome.stdout
+    );
+    assert!(!outcome.stderr.contains(persona["id"].as_str().unwrap()));
+}
+
+#[test]
+fn create_without_a_terminal_shows_no_spinner() {
+    let env = TestEnv::new();
+    let outcome = env
+        .run(&["personas", "create", "--intent", ISTANBUL])
+        .success();
+    let persona = &list(&env, &[])[0];
+    assert!(
+        outcome
+            .stdout
+            .contains(persona["surface"]["name"].as_str().unwrap())
+    );
+    assert!(outcome.stdout.contains(persona["id"].as_str().unwrap()));
+    for text in [&outcome.stdout, &outcome.stderr] {
+        assert!(!text.contains('\x1b'), "escape code in {text:?}");
+        assert!(!text.contains('\r'), "carriage return in {text:?}");
+        assert!(
+            !text.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c)),
+            "spinner frame in {text:?}"
+        );
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_layers() {
+    let env = TestEnv::new();
+    let first = env.create(ISTANBUL, &["--seed", "7", "--slug", "first"]);
+    let second = env.create(ISTANBUL, &["--seed", "7", "--slug", "second"]);
+    assert_ne!(first["id"], second["id"]);
+    assert_eq!(layers(&first), layers(&second));
+    let other = env.create(ISTANBUL, &["--seed", "8", "--slug", "third"]);
+    assert_ne!(layers(&first), layers(&other), "the seed changes nothing");
+}
+
+#[test]
+fn no_wait_prints_the_run_id_and_the_run_completes() {
+    let env = TestEnv::new();
+    let outcome = env
+        .run(&["personas", "create", "--intent", BERGEN, "--no-wait"])
+        .success();
+    let run_id = outcome.stdout.trim().to_string();
+    assert!(run_id.starts_with("run_"), "{}", outcome.stdout);
+    assert_eq!(run_id.lines().count(), 1);
+
+    let mut run = Value::Null;
+    let completed = eventually(Duration::from_secs(20), || {
+        run = env
+            .run(&["runs", "get", &run_id, "--json"])
+            .success()
+            .json();
+        run["status"] == "completed"
+    });
+    assert!(completed, "the run never completed: {run}");
+    let personas = list(&env, &[]);
+    assert_eq!(personas.len(), 1);
+    assert_eq!(personas[0]["id"], run["persona_id"]);
+    assert_eq!(personas[0]["status"], "completed");
+    assert_eq!(personas[0]["intent"], BERGEN);
+}
+
+#[test]
+fn a_budget_too_small_exits_7() {
+    let env = TestEnv::new();
+    let outcome = env
+        .run(&[
+            "personas",
+            "create",
+            "--intent",
+            ISTANBUL,
+            "--budget-usd",
+            "0.01",
+        ])
+        .code(7);
+    assert!(
+        outcome.stderr.to_lowercase().contains("budget"),
+        "{}",
+        outcome.stderr
+    );
+    // `code: ...  request: req_...`: a request line never shows an empty id.
+    for (at, _) in outcome.stderr.match_indices("request:") {
+        let rest = outcome.stderr[at + "request:".len()..].trim_start_matches(' ');
+        assert!(
+            rest.starts_with("req_"),
+            "empty request id in:\n{}",
+            outcome.stderr
+        );
+    }
+    let outcome = env
+        .run(&[
+            "personas",
+            "create",
+            "--intent",
+            ISTANBUL,
+            "--budget-usd",
+            "0.01",
+            "--json",
+        ])
+        .code(7);
+    let error = outcome.json();
+    assert_eq!(error["error"]["code"], "persona.cost_budget_exceeded");
+    let request_id = &error["error"]["request_id"];
+    assert!(
+        request_id.is_null() || request_id.as_str().is_some_and(|id| id.starts_with("req_")),
+        "{error}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// bad input
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_brief_with_front_matter_and_no_body_is_rejected() {
+    let env = TestEnv::new();
+    env.write("brief.md", "---\nlanguage: tr\n---\n\n  \n");
+    let outcome = env.run(&["personas", "create", "-f", "brief.md"]);
+    let outcome = assert_rejected_cleanly(&env, outcome, &["brief.md"]);
+    assert!(outcome.stderr.contains("brief.md"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("no text"), "{}", outcome.stderr);
+    let outcome = env.run_with_stdin(&["personas", "create", "-f", "-"], "\n  \n");
+    let outcome = assert_rejected_cleanly(&env, outcome, &["brief.md"]);
+    assert!(outcome.stderr.contains("empty"), "{}", outcome.stderr);
+}
+
+#[test]
+fn an_intent_over_4000_characters_is_rejected_with_its_count() {
+    let env = TestEnv::new();
+    let long = "ş".repeat(4001);
+    let outcome = env.run(&["personas", "create", "--intent", &long]);
+    let outcome = assert_rejected_cleanly(&env, outcome, &[]);
+    assert!(outcome.stderr.contains("4001"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("4000"), "{}", outcome.stderr);
+
+    env.write("long.md", &brief("language: tr\n", &"a".repeat(4321)));
+    let outcome = env.run(&["personas", "create", "-f", "long.md"]);
+    let outcome = assert_rejected_cleanly(&env, outcome, &["long.md"]);
+    assert!(outcome.stderr.contains("4321"), "{}", outcome.stderr);
+}
+
+#[test]
+fn an_unknown_front_matter_key_is_named_with_its_line() {
+    let env = TestEnv::new();
+    env.write("brief.md", &brief("language: tr\ncolour: red\n", ISTANBUL));
+    let outcome = env.run(&["personas", "create", "-f", "brief.md"]);
+    let outcome = assert_rejected_cleanly(&env, outcome, &["brief.md"]);
+    assert!(outcome.stderr.contains("colour"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("line 3"), "{}", outcome.stderr);
+}
+
+#[test]
+fn a_yaml_syntax_error_in_front_matter_gives_the_line() {
+    let env = TestEnv::new();
+    env.write(
+        "brief.md",
+        &brief("language: tr\nseed: 1\nvisibility: a: b\n", ISTANBUL),
+    );
+    let outcome = env.run(&["personas", "create", "-f", "brief.md"]);
+    let outcome = assert_rejected_cleanly(&env, outcome, &["brief.md"]);
+    assert!(outcome.stderr.contains("line 4"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("brief.md"), "{}", outcome.stderr);
+}
+
+#[test]
+fn a_wrong_type_in_front_matter_is_rejected() {
+    let env = TestEnv::new();
+    env.write("brief.md", &brief("seed: abc\n", ISTANBUL));
+    let outcome = env.run(&["personas", "create", "-f", "brief.md"]);
+    let outcome = assert_rejected_cleanly(&env, outcome, &["brief.md"]);
+    assert!(outcome.stderr.contains("seed"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("integer"), "{}", outcome.stderr);
+}
+
+#[test]
+fn a_missing_brief_file_is_rejected() {
+    let env = TestEnv::new();
+    let outcome = env.run(&["personas", "create", "-f", "nowhere.md"]);
+    let outcome = assert_rejected_cleanly(&env, outcome, &[]);
+    assert!(outcome.stderr.contains("nowhere.md"), "{}", outcome.stderr);
+}
+
+#[test]
+fn an_unknown_visibility_is_a_usage_error() {
+    let env = TestEnv::new();
+    let outcome = env.run(&[
+        "personas",
+        "create",
+        "--intent",
+        POET,
+        "--visibility",
+        "secret",
+    ]);
+    let outcome = assert_rejected_cleanly(&env, outcome, &[]);
+    assert!(outcome.stderr.contains("secret"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("private"), "{}", outcome.stderr);
+}
+
+#[test]
+fn an_unknown_persona_exits_3() {
+    let env = TestEnv::new();
+    let outcome = env.run(&["personas", "get", "nope"]).code(3);
+    assert!(outcome.stderr.contains("nope"), "{}", outcome.stderr);
+    assert!(outcome.stdout.is_empty());
+    for args in [
+        &["personas", "versions", "nope"][..],
+        &["personas", "pull", "nope"],
+        &["personas", "archive", "nope"],
+        &["personas", "fork", "nope"],
+    ] {
+        env.run(args).code(3);
+    }
+    assert!(list_dir(&env.work()).is_empty());
+}
+
+#[test]
+fn json_errors_go_to_stdout() {
+    let env = TestEnv::new();
+    let outcome = env.run(&["personas", "get", "nope", "--json"]).code(3);
+    let error = outcome.json();
+    assert_eq!(error["error"]["code"], "resource.not_found");
+    assert!(error["error"]["message"].as_str().unwrap().contains("nope"));
+}
+
+#[test]
+fn a_taken_slug_exits_5() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "the-poet"]);
+    let outcome = env
+        .run(&[
+            "personas", "create", "--intent", BERGEN, "--slug", "the-poet",
+        ])
+        .code(5);
+    assert!(outcome.stderr.contains("the-poet"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("--slug"), "{}", outcome.stderr);
+    let personas = list(&env, &[]);
+    assert_eq!(slugs(&personas), ["the-poet"]);
+    assert_eq!(personas[0]["intent"], POET);
+}
+
+// ---------------------------------------------------------------------------------------------
+// list, get, versions, fork, archive
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn list_filters_by_query_visibility_and_limit() {
+    let env = TestEnv::new();
+    let bergen = env.create(BERGEN, &["--visibility", "public"]);
+    let istanbul = env.create(ISTANBUL, &["--visibility", "workspace"]);
+    let poet = env.create(POET, &[]);
+
+    let all = list(&env, &[]);
+    // Newest first.
+    assert_eq!(
+        all.iter().map(|p| p["id"].clone()).collect::<Vec<_>>(),
+        [
+            poet["id"].clone(),
+            istanbul["id"].clone(),
+            bergen["id"].clone()
+        ]
+    );
+    let found = list(&env, &["--query", "Bergen"]);
+    assert_eq!(slugs(&found), [bergen["slug"].as_str().unwrap()]);
+    assert!(list(&env, &["--query", "no-such-words-anywhere"]).is_empty());
+    let public = list(&env, &["--visibility", "public"]);
+    assert_eq!(slugs(&public), [bergen["slug"].as_str().unwrap()]);
+    let private = list(&env, &["--visibility", "private"]);
+    assert_eq!(slugs(&private), [poet["slug"].as_str().unwrap()]);
+    assert_eq!(list(&env, &["--limit", "2"]).len(), 2);
+    env.run(&["personas", "list", "--limit", "0"]).code(2);
+}
+
+#[test]
+fn list_all_follows_every_page() {
+    let env = TestEnv::new();
+    for n in 0..25 {
+        env.create(
+            &format!("A cartographer of rivers, number {n}"),
+            &["--slug", &format!("mapper-{n}")],
+        );
+    }
+    assert_eq!(list(&env, &["--limit", "10"]).len(), 10);
+    let all = list(&env, &["--limit", "10", "--all"]);
+    let mut ids: Vec<String> = all
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 25);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 25, "a persona was listed twice");
+}
+
+#[test]
+fn piped_list_is_tab_separated_without_a_header() {
+    let env = TestEnv::new();
+    let first = env.create(POET, &[]);
+    let second = env.create(BERGEN, &["--visibility", "public"]);
+    let outcome = env.run(&["personas", "list"]).success();
+    let rows: Vec<Vec<&str>> = outcome
+        .stdout
+        .lines()
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{}", outcome.stdout);
+    for (row, persona) in rows.iter().zip([&second, &first]) {
+        assert!(row.len() >= 5, "{row:?}");
+        assert_eq!(row[0], persona["id"].as_str().unwrap());
+        assert_eq!(row[1], persona["slug"].as_str().unwrap());
+        assert!(
+            row.contains(&persona["surface"]["name"].as_str().unwrap()),
+            "{row:?}"
+        );
+        assert!(
+            row.contains(&persona["visibility"].as_str().unwrap()),
+            "{row:?}"
+        );
+    }
+    assert!(
+        !outcome.stdout.to_lowercase().contains("slug"),
+        "a header: {}",
+        outcome.stdout
+    );
+}
+
+#[test]
+fn get_by_id_slug_and_version() {
+    let env = TestEnv::new();
+    let persona = env.create(POET, &["--slug", "poet"]);
+    let by_id = get(&env, persona["id"].as_str().unwrap());
+    let by_slug = get(&env, "poet");
+    assert_eq!(by_id, by_slug);
+    assert_eq!(by_id["fingerprint"], persona["fingerprint"]);
+
+    let original_register = persona["mask"]["voice"]["register"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let text = pull(&env, "poet", "poet.yml");
+    env.write("poet.yml", &set_register(&text, "brisk and dry"));
+    env.run(&["personas", "push", "poet.yml"]).success();
+
+    let current = get(&env, "poet");
+    assert_eq!(current["version"], 2);
+    assert_eq!(current["mask"]["voice"]["register"], "brisk and dry");
+    let v1 = get(&env, "poet@v1");
+    assert_eq!(v1["version"], 1);
+    assert_eq!(v1["mask"]["voice"]["register"], original_register.as_str());
+    assert_eq!(v1["fingerprint"], persona["fingerprint"]);
+    env.run(&["personas", "get", "poet@v9"]).code(3);
+
+    let human = env.run(&["personas", "get", "poet"]).success();
+    assert!(
+        human
+            .stdout
+            .contains(persona["surface"]["name"].as_str().unwrap())
+    );
+    assert!(human.stdout.contains("brisk and dry"));
+
+    let yaml = env.run(&["personas", "get", "poet", "--yaml"]).success();
+    let copy = parse_yaml(&yaml.stdout);
+    assert_eq!(copy["id"], persona["id"]);
+    assert_eq!(copy["version"], 2);
+    assert_eq!(copy["fingerprint"], current["fingerprint"]);
+    assert_eq!(layers(&copy), layers(&current));
+}
+
+#[test]
+fn versions_lists_each_push() {
+    let env = TestEnv::new();
+    let persona = env.create(BERGEN, &["--slug", "fisher"]);
+    let versions = env
+        .run(&["personas", "versions", "fisher", "--json"])
+        .success()
+        .json();
+    assert_eq!(versions.as_array().unwrap().len(), 1);
+
+    let text = pull(&env, "fisher", "fisher.yml");
+    env.write("fisher.yml", &set_register(&text, "slow and salty"));
+    env.run(&["personas", "push", "fisher.yml"]).success();
+
+    let versions = env
+        .run(&["personas", "versions", "fisher", "--json"])
+        .success()
+        .json();
+    let versions = versions.as_array().unwrap();
+    assert_eq!(
+        versions
+            .iter()
+            .map(|v| v["version"].clone())
+            .collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert_eq!(versions[0]["fingerprint"], persona["fingerprint"]);
+    assert_eq!(
+        versions[1]["fingerprint"],
+        get(&env, "fisher")["fingerprint"]
+    );
+    assert_ne!(versions[0]["fingerprint"], versions[1]["fingerprint"]);
+
+    // A past version pulls as a working copy of that version, and pushing it is stale.
+    let old = pull_version(&env, "fisher", "1", "v1.yml");
+    let copy = parse_yaml(&old);
+    assert_eq!(copy["version"], 1);
+    assert_eq!(copy["fingerprint"], persona["fingerprint"]);
+    env.write("v1.yml", &set_register(&old, "from the past"));
+    env.run(&["personas", "push", "v1.yml"]).code(5);
+    assert_eq!(get(&env, "fisher")["version"], 2);
+
+    let human = env.run(&["personas", "versions", "fisher"]).success();
+    let firsts: Vec<&str> = human
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(firsts, ["v1", "v2"], "{}", human.stdout);
+}
+
+#[test]
+fn fork_without_and_with_an_intent() {
+    let env = TestEnv::new();
+    let parent = env.create(POET, &["--slug", "poet"]);
+
+    let plain = env
+        .run(&["personas", "fork", "poet", "--json"])
+        .success()
+        .json();
+    assert_eq!(plain["parent_id"], parent["id"]);
+    assert_ne!(plain["id"], parent["id"]);
+    assert_ne!(plain["slug"], parent["slug"]);
+    assert_eq!(layers(&plain), layers(&parent));
+
+    let refined = env
+        .run(&[
+            "personas",
+            "fork",
+            "poet",
+            "--intent",
+            "Now a 45-year-old teacher in Lisbon",
+            "--slug",
+            "lisbon-teacher",
+            "--visibility",
+            "public",
+            "--json",
+        ])
+        .success()
+        .json();
+    assert_eq!(refined["parent_id"], parent["id"]);
+    assert_eq!(refined["slug"], "lisbon-teacher");
+    assert_eq!(refined["visibility"], "public");
+    assert_eq!(refined["surface"]["age"], 45, "{}", refined["surface"]);
+    assert_ne!(layers(&refined), layers(&parent));
+    // The parent is untouched.
+    assert_eq!(get(&env, "poet"), get(&env, parent["id"].as_str().unwrap()));
+    assert_eq!(get(&env, "poet")["version"], 1);
+    assert_eq!(list(&env, &[]).len(), 3);
+}
+
+#[test]
+fn archive_hides_from_lists() {
+    let env = TestEnv::new();
+    let kept = env.create(POET, &["--slug", "kept"]);
+    let gone = env.create(BERGEN, &["--slug", "gone"]);
+    let archived = env
+        .run(&["personas", "archive", "gone", "--json"])
+        .success()
+        .json();
+    assert!(archived["archived_at"].is_string(), "{archived}");
+
+    assert_eq!(slugs(&list(&env, &[])), ["kept"]);
+    let listed = list(&env, &["--archived"]);
+    assert_eq!(slugs(&listed), ["gone"]);
+    assert_eq!(listed[0]["id"], gone["id"]);
+    // Still readable.
+    assert!(get(&env, "gone")["archived_at"].is_string());
+    assert!(get(&env, "kept")["archived_at"].is_null());
+    assert_ne!(kept["id"], gone["id"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML round trips, push, pull
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn pull_parses_its_own_flags() {
+    let env = TestEnv::new();
+    let outcome = env.run(&["personas", "pull", "--help"]).success();
+    assert!(outcome.stdout.contains("--force"), "{}", outcome.stdout);
+}
+
+#[test]
+fn pull_then_push_changes_nothing() {
+    let env = TestEnv::new();
+    let persona = env.create(POET, &["--slug", "poet"]);
+    let text = pull(&env, "poet", "poet.yml");
+    let outcome = env.run(&["personas", "push", "poet.yml"]).success();
+    assert!(outcome.stderr.contains("up to date"), "{}", outcome.stderr);
+    assert_eq!(env.read("poet.yml"), text);
+    let after = get(&env, "poet");
+    assert_eq!(after["version"], 1);
+    assert_eq!(after["fingerprint"], persona["fingerprint"]);
+    assert_eq!(after["updated_at"], persona["updated_at"]);
+}
+
+#[test]
+fn pull_twice_gives_identical_bytes() {
+    let env = TestEnv::new();
+    env.create(ISTANBUL, &["--slug", "bookseller", "--language", "tr"]);
+    let first = pull(&env, "bookseller", "a.yml");
+    let outcome = env
+        .run(&["personas", "pull", "bookseller", "-o", "a.yml"])
+        .success();
+    assert_eq!(env.read("a.yml"), first, "{}", outcome.stderr);
+    let other = pull(&env, "bookseller", "b.yml");
+    assert_eq!(other, first);
+    // The default file name is the slug.
+    env.run(&["personas", "pull", "bookseller"]).success();
+    assert_eq!(env.read("bookseller.yml"), first);
+    assert_eq!(list_dir(&env.work()), ["a.yml", "b.yml", "bookseller.yml"]);
+}
+
+#[test]
+fn pull_edit_push_pull_gives_the_edit() {
+    let env = TestEnv::new();
+    let persona = env.create(POET, &["--slug", "poet"]);
+    let text = pull(&env, "poet", "poet.yml");
+    let edited = set_register(&text, "brisk, wry and dry");
+    assert_ne!(edited, text);
+    env.write("poet.yml", &edited);
+
+    let outcome = env.run(&["personas", "push", "poet.yml"]).success();
+    assert!(outcome.stderr.contains("v2"), "{}", outcome.stderr);
+    let server = get(&env, "poet");
+    assert_eq!(server["version"], 2);
+    assert_eq!(server["mask"]["voice"]["register"], "brisk, wry and dry");
+    assert_ne!(server["fingerprint"], persona["fingerprint"]);
+
+    let rewritten = env.read("poet.yml");
+    let copy = parse_yaml(&rewritten);
+    assert_eq!(copy["version"], 2);
+    assert_eq!(copy["fingerprint"], server["fingerprint"]);
+    assert_eq!(copy["mask"]["voice"]["register"], "brisk, wry and dry");
+
+    let pulled = pull(&env, "poet", "again.yml");
+    assert!(pulled.contains("register: brisk, wry and dry"), "{pulled}");
+    assert_eq!(pulled, rewritten);
+    // Pushing the rewritten file again is a no-op.
+    env.run(&["personas", "push", "poet.yml"]).success();
+    assert_eq!(get(&env, "poet")["version"], 2);
+}
+
+#[test]
+fn a_norwegian_persona_survives_the_round_trip() {
+    let env = TestEnv::new();
+    let persona = env.create(BERGEN, &["--language", "no", "--slug", "fisher"]);
+    assert_eq!(persona["language"], "no");
+    let text = pull(&env, "fisher", "fisher.yml");
+    assert!(
+        text.lines()
+            .any(|l| l == "language: \"no\"" || l == "language: 'no'"),
+        "{text}"
+    );
+    assert_eq!(parse_yaml(&text)["language"], "no");
+
+    env.run(&["personas", "push", "fisher.yml"]).success();
+    assert_eq!(env.read("fisher.yml"), text);
+    env.write("fisher.yml", &set_register(&text, "slow and salty"));
+    env.run(&["personas", "push", "fisher.yml"]).success();
+    let server = get(&env, "fisher");
+    assert_eq!(server["language"], "no");
+    assert_eq!(server["version"], 2);
+    let rewritten = env.read("fisher.yml");
+    assert!(
+        rewritten
+            .lines()
+            .any(|l| l == "language: \"no\"" || l == "language: 'no'"),
+        "{rewritten}"
+    );
+}
+
+#[test]
+fn a_stale_push_changes_nothing_until_forced() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    let a = pull(&env, "poet", "a.yml");
+    let b = pull(&env, "poet", "b.yml");
+    env.write("a.yml", &set_register(&a, "from a"));
+    env.run(&["personas", "push", "a.yml"]).success();
+    let after_a = get(&env, "poet");
+    assert_eq!(after_a["version"], 2);
+
+    let b_edited = set_register(&b, "from b");
+    env.write("b.yml", &b_edited);
+    let outcome = env.run(&["personas", "push", "b.yml"]).code(5);
+    assert!(
+        outcome.stderr.contains("diff") || outcome.stderr.contains("--force"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(outcome.stderr.contains("hint:"), "{}", outcome.stderr);
+    assert_eq!(env.read("b.yml"), b_edited, "the stale file was changed");
+    assert_eq!(get(&env, "poet"), after_a, "the server was changed");
+
+    let json = env
+        .run(&["personas", "push", "b.yml", "--json"])
+        .code(5)
+        .json();
+    assert_eq!(json["error"]["code"], "persona.version_conflict");
+
+    env.run(&["personas", "push", "b.yml", "--force"]).success();
+    let forced = get(&env, "poet");
+    assert_eq!(forced["version"], 3);
+    assert_eq!(forced["mask"]["voice"]["register"], "from b");
+    let copy = parse_yaml(&env.read("b.yml"));
+    assert_eq!(copy["version"], 3);
+    assert_eq!(copy["fingerprint"], forced["fingerprint"]);
+}
+
+#[test]
+fn pull_refuses_to_overwrite_local_edits_unless_forced() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    let text = pull(&env, "poet", "poet.yml");
+    let edited = set_register(&text, "mine, not yet pushed");
+    env.write("poet.yml", &edited);
+
+    let outcome = env
+        .run(&["personas", "pull", "poet", "-o", "poet.yml"])
+        .code(5);
+    assert!(outcome.stderr.contains("--force"), "{}", outcome.stderr);
+    assert_eq!(env.read("poet.yml"), edited);
+
+    env.run(&["personas", "pull", "poet", "-o", "poet.yml", "--force"])
+        .success();
+    assert_eq!(env.read("poet.yml"), text);
+}
+
+#[test]
+fn pushing_a_yaml_syntax_error_gives_file_line_and_column() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    let text = pull(&env, "poet", "poet.yml");
+    let broken = set_register(&text, "[never closed");
+    env.write("poet.yml", &broken);
+    let outcome = env.run(&["personas", "push", "poet.yml"]).code(2);
+    assert!(
+        has_file_line_col(&outcome.stderr, "poet.yml"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(env.read("poet.yml"), broken);
+    assert_eq!(get(&env, "poet")["version"], 1);
+}
+
+#[test]
+fn changing_a_read_only_field_is_refused() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    let text = pull(&env, "poet", "poet.yml");
+    let edited = replace_line(&text, "intent: ", "\"A completely different character.\"");
+    env.write("poet.yml", &edited);
+    let outcome = env.run(&["personas", "push", "poet.yml"]).code(2);
+    assert!(outcome.stderr.contains("intent"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("read-only"), "{}", outcome.stderr);
+    assert_eq!(env.read("poet.yml"), edited);
+    let server = get(&env, "poet");
+    assert_eq!(server["version"], 1);
+    assert_eq!(server["intent"], POET);
+}
+
+#[test]
+fn changing_a_read_only_field_with_an_editable_one_is_refused() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    let text = pull(&env, "poet", "poet.yml");
+    let edited = set_register(
+        &replace_line(&text, "intent: ", "\"A completely different character.\""),
+        "changed too",
+    );
+    env.write("poet.yml", &edited);
+    let outcome = env.run(&["personas", "push", "poet.yml"]).code(2);
+    assert!(outcome.stderr.contains("`intent`"), "{}", outcome.stderr);
+    assert_eq!(get(&env, "poet")["version"], 1);
+}
+
+#[test]
+fn a_schema_violation_names_the_field() {
+    let env = TestEnv::new();
+    env.create(ISTANBUL, &["--slug", "bookseller"]);
+    let text = pull(&env, "bookseller", "b.yml");
+    let edited = replace_line(&text, "    O: ", "1.5");
+    env.write("b.yml", &edited);
+    let outcome = env.run(&["personas", "push", "b.yml"]).code(2);
+    assert!(
+        outcome.stderr.contains("/self/big_five/O") || outcome.stderr.contains("big_five.O"),
+        "{}",
+        outcome.stderr
+    );
+    let json = env
+        .run(&["personas", "push", "b.yml", "--json"])
+        .code(2)
+        .json();
+    assert_eq!(json["error"]["code"], "persona.schema_violation");
+    let pointers: Vec<&str> = json["error"]["details"]
+        .as_array()
+        .expect("details")
+        .iter()
+        .filter_map(|d| d["pointer"].as_str())
+        .collect();
+    assert_eq!(pointers, ["/self/big_five/O"]);
+    assert_eq!(env.read("b.yml"), edited);
+    assert_eq!(get(&env, "bookseller")["version"], 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// diff
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn diff_shows_edits_and_exit_code_reports_them() {
+    let env = TestEnv::new();
+    let persona = env.create(POET, &["--slug", "poet"]);
+    let text = pull(&env, "poet", "poet.yml");
+    let same = env.run(&["personas", "diff", "poet.yml"]).success();
+    assert!(same.stdout.is_empty(), "{}", same.stdout);
+    env.run(&["personas", "diff", "poet.yml", "--exit-code"])
+        .success();
+
+    let old = persona["mask"]["voice"]["register"].as_str().unwrap();
+    env.write("poet.yml", &set_register(&text, "sharper than before"));
+    let outcome = env.run(&["personas", "diff", "poet.yml"]).success();
+    let lines: Vec<&str> = outcome.stdout.lines().collect();
+    assert!(
+        lines.contains(&format!("-    register: {old}").as_str()),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        lines.contains(&"+    register: sharper than before"),
+        "{}",
+        outcome.stdout
+    );
+    env.run(&["personas", "diff", "poet.yml", "--exit-code"])
+        .code(1);
+    // diff changes nothing.
+    assert_eq!(get(&env, "poet")["version"], 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// edit
+// ---------------------------------------------------------------------------------------------
+
+fn edit_env() -> TestEnv {
+    let env = TestEnv::new();
+    env.create(ISTANBUL, &["--slug", "bookseller"]);
+    env
+}
+
+fn leftover_edit_files(env: &TestEnv) -> Vec<String> {
+    list_dir(&env.path("home"))
+        .into_iter()
+        .filter(|n| n.starts_with("persona-edit-"))
+        .collect()
+}
+
+#[test]
+fn edit_pushes_what_the_editor_saved() {
+    let mut env = edit_env();
+    let editor = editor_script(
+        &env,
+        "rename.sh",
+        "sed -i -e 's/^  name: .*/  name: Zeynep Ak/' -e 's/^  public_bio: .*/  public_bio: Zeynep Ak sells old books in Kadıköy./' \"$1\"",
+    );
+    env.set("EDITOR", &editor);
+    let outcome = env.run(&["personas", "edit", "bookseller"]).success();
+    assert!(outcome.stderr.contains("v2"), "{}", outcome.stderr);
+    let server = get(&env, "bookseller");
+    assert_eq!(server["version"], 2);
+    assert_eq!(server["surface"]["name"], "Zeynep Ak");
+    assert_eq!(
+        server["mask"]["public_bio"],
+        "Zeynep Ak sells old books in Kadıköy."
+    );
+    assert!(leftover_edit_files(&env).is_empty());
+}
+
+#[test]
+fn edit_with_no_change_pushes_nothing() {
+    let mut env = edit_env();
+    let before = get(&env, "bookseller");
+    let editor = editor_script(&env, "nothing.sh", "true");
+    env.set("EDITOR", &editor);
+    let outcome = env.run(&["personas", "edit", "bookseller"]).success();
+    assert!(
+        outcome.stderr.to_lowercase().contains("no changes"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(get(&env, "bookseller"), before);
+}
+
+#[test]
+fn edit_reopens_an_invalid_file_with_the_error_on_top() {
+    let mut env = edit_env();
+    let seen = env.path("seen.yml");
+    let body = format!(
+        "if head -n 1 \"$1\" | grep -q '^# ! '; then\n  cp \"$1\" '{seen}'\n  sed -i 's/^    register: .*/    register: mended and calm/' \"$1\"\nelse\n  sed -i 's/^    register: .*/    register: [never closed/' \"$1\"\nfi",
+        seen = seen.display()
+    );
+    let editor = editor_script(&env, "twice.sh", &body);
+    env.set("EDITOR", &editor);
+    env.run(&["personas", "edit", "bookseller"]).success();
+
+    let reopened =
+        std::fs::read_to_string(&seen).expect("the editor was not reopened after the error");
+    assert!(reopened.starts_with("# ! error: "), "{reopened}");
+    // The user's text was kept, not replaced by a fresh pull.
+    assert!(reopened.contains("register: [never closed"), "{reopened}");
+    let server = get(&env, "bookseller");
+    assert_eq!(server["version"], 2);
+    assert_eq!(server["mask"]["voice"]["register"], "mended and calm");
+}
+
+// ---------------------------------------------------------------------------------------------
+// against `persona dev serve`
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn create_and_get_work_against_dev_serve() {
+    let mut env = TestEnv::new();
+    let server = env.serve(&[]);
+    env.use_server(&server);
+    env.write(
+        "brief.md",
+        &brief("language: tr\nvisibility: workspace\n", ISTANBUL),
+    );
+    let persona = env
+        .run(&["personas", "create", "-f", "brief.md", "--json"])
+        .success()
+        .json();
+    assert_eq!(persona["language"], "tr");
+    assert_eq!(persona["visibility"], "workspace");
+    assert_eq!(persona["surface"]["age"], 35);
+    let slug = persona["slug"].as_str().unwrap();
+    assert_eq!(get(&env, slug), get(&env, persona["id"].as_str().unwrap()));
+    assert_eq!(get(&env, slug)["fingerprint"], persona["fingerprint"]);
+    assert_eq!(slugs(&list(&env, &[])), [slug]);
+    env.run(&["personas", "get", "nope"]).code(3);
+}
+
+#[test]
+fn create_waits_out_a_429_and_succeeds() {
+    let mut env = TestEnv::new();
+    let server = env.serve(&["--plan", "free", "--rate-window", "2"]);
+    env.use_server(&server);
+    // The free plan allows 5 generations per (2-second, fixed) window: creating quickly, one
+    // create soon lands on a full window, is answered 429, waits and retries.
+    let mut retried = None;
+    for n in 0..15 {
+        let outcome = env
+            .run(&[
+                "personas",
+                "create",
+                "--intent",
+                &format!("A night-shift baker, number {n}"),
+                "--json",
+            ])
+            .success();
+        assert!(outcome.json()["id"].as_str().unwrap().starts_with("psn_"));
+        if outcome.stderr.contains("retrying") {
+            retried = Some((n, outcome.stderr));
+            break;
+        }
+    }
+    let (n, stderr) = retried.expect("no create was rate limited");
+    assert!(
+        n >= 5,
+        "create {n} was rate limited before the plan's 5: {stderr}"
+    );
+    assert!(stderr.contains("429"), "{stderr}");
+    assert_eq!(list(&env, &[]).len(), n + 1);
+}

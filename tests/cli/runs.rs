@@ -2,15 +2,16 @@
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::common::{DevServer, TestEnv, eventually};
+use crate::common::{DevServer, Outcome, TestEnv, eventually};
 
 const BRIEF: &str = "35-year-old, lonely, intellectual ex-academic bookseller in Istanbul";
 const OTHER_BRIEF: &str = "28-year-old cheerful, curious street musician in Lisbon";
@@ -43,7 +44,10 @@ fn start_run(env: &TestEnv, intent: &str) -> String {
 
 /// The run id of a persona created (and finished) on the active backend.
 fn run_of(persona: &Value) -> String {
-    persona["run"]["id"].as_str().expect("persona.run.id").to_string()
+    persona["run"]["id"]
+        .as_str()
+        .expect("persona.run.id")
+        .to_string()
 }
 
 /// NDJSON from `runs tail --json`: every line one object with exactly `id`, `event`, `data`.
@@ -52,8 +56,9 @@ fn ndjson(stdout: &str) -> Vec<Value> {
     stdout
         .lines()
         .map(|line| {
-            let value: Value = serde_json::from_str(line)
-                .unwrap_or_else(|err| panic!("not a JSON line ({err}): {line:?}\nstdout:\n{stdout}"));
+            let value: Value = serde_json::from_str(line).unwrap_or_else(|err| {
+                panic!("not a JSON line ({err}): {line:?}\nstdout:\n{stdout}")
+            });
             let keys: BTreeSet<&str> = value
                 .as_object()
                 .unwrap_or_else(|| panic!("not an object: {line}"))
@@ -77,7 +82,10 @@ fn ids(events: &[Value]) -> Vec<i64> {
 }
 
 fn kinds(events: &[Value]) -> Vec<&str> {
-    events.iter().map(|e| e["event"].as_str().unwrap()).collect()
+    events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect()
 }
 
 /// Every id from 1 to N exactly once, in order, and the last event is `terminal`.
@@ -85,7 +93,11 @@ fn kinds(events: &[Value]) -> Vec<&str> {
 fn assert_whole_log(events: &[Value], terminal: &str) {
     assert!(!events.is_empty(), "no events");
     let expected: Vec<i64> = (1..=events.len() as i64).collect();
-    assert_eq!(ids(events), expected, "ids 1..N, each exactly once, in order");
+    assert_eq!(
+        ids(events),
+        expected,
+        "ids 1..N, each exactly once, in order"
+    );
     assert_eq!(
         events.last().unwrap()["event"],
         terminal,
@@ -94,9 +106,19 @@ fn assert_whole_log(events: &[Value], terminal: &str) {
     );
     let terminals = events
         .iter()
-        .filter(|e| matches!(e["event"].as_str(), Some("run.completed" | "run.failed" | "run.canceled")))
+        .filter(|e| {
+            matches!(
+                e["event"].as_str(),
+                Some("run.completed" | "run.failed" | "run.canceled")
+            )
+        })
         .count();
-    assert_eq!(terminals, 1, "exactly one terminal event: {:?}", kinds(events));
+    assert_eq!(
+        terminals,
+        1,
+        "exactly one terminal event: {:?}",
+        kinds(events)
+    );
     assert_eq!(events[0]["event"], "run.started");
 }
 
@@ -106,7 +128,9 @@ fn raw_events(base_url: &str, key: &str, run_id: &str, last_event_id: Option<i64
     let rest = base_url.strip_prefix("http://").expect("http base url");
     let (addr, prefix) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
     let mut stream = TcpStream::connect(addr).expect("connect to the server");
-    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
     let mut request = format!(
         "GET /{prefix}/runs/{run_id}/events HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\n\
          Accept: text/event-stream\r\nConnection: close\r\n"
@@ -117,19 +141,28 @@ fn raw_events(base_url: &str, key: &str, run_id: &str, last_event_id: Option<i64
     request.push_str("\r\n");
     stream.write_all(request.as_bytes()).unwrap();
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read the event stream until the server closes it");
+    stream
+        .read_to_end(&mut raw)
+        .expect("read the event stream until the server closes it");
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .expect("an HTTP response head");
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let body = &raw[split + 4..];
-    assert!(head.starts_with("HTTP/1.1 200"), "raw GET events answered:\n{head}");
     assert!(
-        head.to_ascii_lowercase().contains("content-type: text/event-stream"),
+        head.starts_with("HTTP/1.1 200"),
+        "raw GET events answered:\n{head}"
+    );
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/event-stream"),
         "event stream content type:\n{head}"
     );
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         dechunk(body)
     } else {
         body.to_vec()
@@ -209,7 +242,11 @@ fn spawn(env: &TestEnv, args: &[&str]) -> Spawned {
     let err_sink = stderr.clone();
     let err_reader = std::thread::spawn(move || {
         let mut line = String::new();
-        while stderr_pipe.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+        while stderr_pipe
+            .read_line(&mut line)
+            .map(|n| n > 0)
+            .unwrap_or(false)
+        {
             err_sink.lock().unwrap().push_str(&line);
             line.clear();
         }
@@ -274,6 +311,20 @@ impl Drop for Spawned {
     }
 }
 
+/// Runs the binary to completion with extra environment for this command only.
+fn run_with(env: &TestEnv, args: &[&str], extra: &[(&str, &str)]) -> Outcome {
+    let mut command = env.command(args);
+    for (name, value) in extra {
+        command.env(name, value);
+    }
+    let output = command.stdin(Stdio::null()).output().expect("run persona");
+    Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
 fn stdout_of(lines: &[(Instant, String)]) -> String {
     lines.iter().map(|(_, l)| format!("{l}\n")).collect()
 }
@@ -283,7 +334,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -309,8 +360,15 @@ fn env_with_three_runs() -> (TestEnv, Value, Value, String) {
     let env = TestEnv::new();
     let first = env.create(BRIEF, &["--slug", "the-bookseller"]);
     let second = env.create(OTHER_BRIEF, &[]);
-    env.run(&["personas", "create", "--intent", "a grumpy lighthouse keeper", "--budget-usd", "0.01"])
-        .code(7);
+    env.run(&[
+        "personas",
+        "create",
+        "--intent",
+        "a grumpy lighthouse keeper",
+        "--budget-usd",
+        "0.01",
+    ])
+    .code(7);
     let failed = env
         .run(&["runs", "list", "--status", "failed", "--json"])
         .success()
@@ -329,16 +387,33 @@ fn list_prints_tab_separated_rows_and_json_and_filters() {
     let listed: Vec<&str> = all.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(
         listed,
-        vec![failed_id.as_str(), run_of(&second).as_str(), run_of(&first).as_str()],
+        vec![
+            failed_id.as_str(),
+            run_of(&second).as_str(),
+            run_of(&first).as_str()
+        ],
         "newest first"
     );
 
     // Piped: one tab-separated row per run, no header, same order as --json.
     let table = env.run(&["runs", "list"]).success();
-    let rows: Vec<Vec<&str>> = table.stdout.lines().map(|l| l.split('\t').collect()).collect();
-    assert_eq!(rows.len(), 3, "one row per run, no header:\n{}", table.stdout);
+    let rows: Vec<Vec<&str>> = table
+        .stdout
+        .lines()
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(
+        rows.len(),
+        3,
+        "one row per run, no header:\n{}",
+        table.stdout
+    );
     for (row, run) in rows.iter().zip(all) {
-        assert_eq!(row.len(), 7, "id persona kind status tokens cost created: {row:?}");
+        assert_eq!(
+            row.len(),
+            7,
+            "id persona kind status tokens cost created: {row:?}"
+        );
         assert_eq!(row[0], run["id"].as_str().unwrap());
         assert_eq!(row[1], run["persona_id"].as_str().unwrap());
         assert_eq!(row[2], "create");
@@ -346,7 +421,11 @@ fn list_prints_tab_separated_rows_and_json_and_filters() {
         assert_eq!(row[4], thousands(run["tokens"].as_u64().unwrap()));
         assert_eq!(row[5], usd(run["cost_usd"].as_f64().unwrap()));
     }
-    assert!(!table.stdout.contains("  "), "no column padding when piped:\n{}", table.stdout);
+    assert!(
+        !table.stdout.contains("  "),
+        "no column padding when piped:\n{}",
+        table.stdout
+    );
 
     // --persona by slug.
     let by_slug = env
@@ -359,16 +438,26 @@ fn list_prints_tab_separated_rows_and_json_and_filters() {
     assert_eq!(by_slug[0]["persona_id"], first["id"]);
     // And by id.
     let by_id = env
-        .run(&["runs", "list", "--persona", second["id"].as_str().unwrap(), "--json"])
+        .run(&[
+            "runs",
+            "list",
+            "--persona",
+            second["id"].as_str().unwrap(),
+            "--json",
+        ])
         .success()
         .json();
     assert_eq!(by_id.as_array().unwrap().len(), 1);
     assert_eq!(by_id[0]["id"], second["run"]["id"]);
     // An unknown persona is not found, not an empty list.
-    env.run(&["runs", "list", "--persona", "nobody-at-all"]).code(3);
+    env.run(&["runs", "list", "--persona", "nobody-at-all"])
+        .code(3);
 
     // --status.
-    let failed = env.run(&["runs", "list", "--status", "failed", "--json"]).success().json();
+    let failed = env
+        .run(&["runs", "list", "--status", "failed", "--json"])
+        .success()
+        .json();
     assert_eq!(failed.as_array().unwrap().len(), 1);
     assert_eq!(failed[0]["id"], failed_id.as_str());
     assert_eq!(failed[0]["status"], "failed");
@@ -377,13 +466,25 @@ fn list_prints_tab_separated_rows_and_json_and_filters() {
         .success()
         .json();
     assert_eq!(completed.as_array().unwrap().len(), 2);
-    assert!(completed.as_array().unwrap().iter().all(|r| r["status"] == "completed"));
+    assert!(
+        completed
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "completed")
+    );
     let canceled = env.run(&["runs", "list", "--status", "canceled"]).success();
-    assert_eq!(canceled.stdout, "", "no rows on stdout when nothing matches");
+    assert_eq!(
+        canceled.stdout, "",
+        "no rows on stdout when nothing matches"
+    );
     env.run(&["runs", "list", "--status", "finished"]).code(2);
 
     // --limit and --all.
-    let one = env.run(&["runs", "list", "--limit", "1", "--json"]).success().json();
+    let one = env
+        .run(&["runs", "list", "--limit", "1", "--json"])
+        .success()
+        .json();
     assert_eq!(one.as_array().unwrap().len(), 1);
     assert_eq!(one[0]["id"], failed_id.as_str(), "the newest");
     let two = env.run(&["runs", "list", "--limit", "2"]).success();
@@ -409,7 +510,10 @@ fn get_shows_steps_tokens_cost_and_engine() {
     let persona = env.create(BRIEF, &[]);
     let run_id = run_of(&persona);
 
-    let run = env.run(&["runs", "get", &run_id, "--json"]).success().json();
+    let run = env
+        .run(&["runs", "get", &run_id, "--json"])
+        .success()
+        .json();
     assert_eq!(run["id"], run_id.as_str());
     assert_eq!(run["persona_id"], persona["id"]);
     assert_eq!(run["status"], "completed");
@@ -420,25 +524,43 @@ fn get_shows_steps_tokens_cost_and_engine() {
     let names: Vec<&str> = steps.iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["intent_parse", "soul_draft", "self_draft", "mask_draft", "surface_draft", "consistency_audit"],
+        [
+            "intent_parse",
+            "soul_draft",
+            "self_draft",
+            "mask_draft",
+            "surface_draft",
+            "consistency_audit"
+        ],
         "the default pipeline's steps"
     );
     let tokens: u64 = steps.iter().map(|s| s["tokens"].as_u64().unwrap()).sum();
     let cost: f64 = steps.iter().map(|s| s["cost_usd"].as_f64().unwrap()).sum();
     assert!(tokens > 0);
-    assert_eq!(run["tokens"].as_u64(), Some(tokens), "run tokens = sum of steps");
+    assert_eq!(
+        run["tokens"].as_u64(),
+        Some(tokens),
+        "run tokens = sum of steps"
+    );
     assert!(
         (run["cost_usd"].as_f64().unwrap() - cost).abs() < 0.0005,
         "run cost {} = sum of step costs {cost}",
         run["cost_usd"]
     );
-    assert!(steps.iter().all(|s| s["status"] == "completed" && s["started_at"].is_string()));
+    assert!(
+        steps
+            .iter()
+            .all(|s| s["status"] == "completed" && s["started_at"].is_string())
+    );
     assert_eq!(persona["run"]["tokens"], run["tokens"]);
     assert_eq!(persona["run"]["cost_usd"], run["cost_usd"]);
 
     let human = env.run(&["runs", "get", &run_id]).success();
     let text = &human.stdout;
-    assert!(text.contains(&run_id) && text.contains("completed"), "{text}");
+    assert!(
+        text.contains(&run_id) && text.contains("completed"),
+        "{text}"
+    );
     assert!(text.contains("engine offline"), "{text}");
     assert!(
         text.contains(&format!("tokens {}", thousands(tokens))),
@@ -455,8 +577,14 @@ fn get_shows_steps_tokens_cost_and_engine() {
             .find(|l| l.starts_with(name))
             .unwrap_or_else(|| panic!("a line for step {name}:\n{text}"));
         assert!(line.contains("completed"), "{line}");
-        assert!(line.contains(&thousands(step["tokens"].as_u64().unwrap())), "tokens of {name}: {line}");
-        assert!(line.contains(&usd(step["cost_usd"].as_f64().unwrap())), "cost of {name}: {line}");
+        assert!(
+            line.contains(&thousands(step["tokens"].as_u64().unwrap())),
+            "tokens of {name}: {line}"
+        );
+        assert!(
+            line.contains(&usd(step["cost_usd"].as_f64().unwrap())),
+            "cost of {name}: {line}"
+        );
     }
     assert!(!text.contains("error:"), "{text}");
 }
@@ -464,7 +592,15 @@ fn get_shows_steps_tokens_cost_and_engine() {
 #[test]
 fn get_of_a_failed_run_shows_its_error() {
     let env = TestEnv::new();
-    env.run(&["personas", "create", "--intent", BRIEF, "--budget-usd", "0.01"]).code(7);
+    env.run(&[
+        "personas",
+        "create",
+        "--intent",
+        BRIEF,
+        "--budget-usd",
+        "0.01",
+    ])
+    .code(7);
     let run = env.run(&["runs", "list", "--json"]).success().json()[0].clone();
     let run_id = run["id"].as_str().unwrap();
     let got = env.run(&["runs", "get", run_id, "--json"]).success().json();
@@ -472,7 +608,8 @@ fn get_of_a_failed_run_shows_its_error() {
     assert_eq!(got["error"]["code"], "persona.cost_budget_exceeded");
     let human = env.run(&["runs", "get", run_id]).success();
     assert!(
-        human.stdout.contains("persona.cost_budget_exceeded") && human.stdout.contains("exceeds budget"),
+        human.stdout.contains("persona.cost_budget_exceeded")
+            && human.stdout.contains("exceeds budget"),
         "the human view names the error:\n{}",
         human.stdout
     );
@@ -483,7 +620,8 @@ fn unknown_runs_are_not_found() {
     let env = TestEnv::new();
     let out = env.run(&["runs", "get", "run_doesnotexist0"]).code(3);
     assert!(out.stderr.contains("run_doesnotexist0"), "{}", out.stderr);
-    env.run(&["runs", "get", "run_doesnotexist0", "--json"]).code(3);
+    env.run(&["runs", "get", "run_doesnotexist0", "--json"])
+        .code(3);
     env.run(&["runs", "tail", "run_doesnotexist0"]).code(3);
     env.run(&["runs", "cancel", "run_doesnotexist0"]).code(3);
 }
@@ -496,19 +634,28 @@ fn unknown_runs_are_not_found() {
 fn cancel_of_a_live_run_ends_it_canceled() {
     let (env, _server) = live_env(300);
     let run_id = start_run(&env, BRIEF);
-    let before = env.run(&["runs", "get", &run_id, "--json"]).success().json();
+    let before = env
+        .run(&["runs", "get", &run_id, "--json"])
+        .success()
+        .json();
     assert!(
         matches!(before["status"].as_str(), Some("queued" | "running")),
         "the run is still live: {before}"
     );
 
-    let canceled = env.run(&["runs", "cancel", &run_id, "--json"]).success().json();
+    let canceled = env
+        .run(&["runs", "cancel", &run_id, "--json"])
+        .success()
+        .json();
     assert_eq!(canceled["id"], run_id.as_str());
     assert_eq!(canceled["status"], "canceled");
 
     // It stays canceled: the engine writes nothing more.
     std::thread::sleep(Duration::from_millis(700));
-    let after = env.run(&["runs", "get", &run_id, "--json"]).success().json();
+    let after = env
+        .run(&["runs", "get", &run_id, "--json"])
+        .success()
+        .json();
     assert_eq!(after["status"], "canceled", "{after}");
     let steps = after["steps"].as_array().unwrap();
     assert!(
@@ -516,12 +663,19 @@ fn cancel_of_a_live_run_ends_it_canceled() {
         "unfinished steps are marked canceled: {after}"
     );
     let persona = env
-        .run(&["personas", "get", after["persona_id"].as_str().unwrap(), "--json"])
+        .run(&[
+            "personas",
+            "get",
+            after["persona_id"].as_str().unwrap(),
+            "--json",
+        ])
         .json();
     assert_eq!(persona["status"], "canceled", "{persona}");
 
     // The tail replays up to run.canceled; --exit-status turns that into 8.
-    let tail = env.run(&["runs", "tail", &run_id, "--json", "--exit-status"]).code(8);
+    let tail = env
+        .run(&["runs", "tail", &run_id, "--json", "--exit-status"])
+        .code(8);
     let events = ndjson(&tail.stdout);
     assert_whole_log(&events, "run.canceled");
     assert!(!kinds(&events).contains(&"run.completed"));
@@ -530,7 +684,11 @@ fn cancel_of_a_live_run_ends_it_canceled() {
 
     // Cancelling it again is a conflict.
     let again = env.run(&["runs", "cancel", &run_id]).code(5);
-    assert!(again.stderr.contains("already ended (canceled)"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("already ended (canceled)"),
+        "{}",
+        again.stderr
+    );
 }
 
 #[test]
@@ -548,7 +706,10 @@ fn cancel_of_a_completed_run_is_a_conflict_with_a_clear_message() {
     assert!(out.stderr.contains("run.not_cancelable"), "{}", out.stderr);
     let json_out = env.run(&["runs", "cancel", &run_id, "--json"]).code(5);
     assert_eq!(json_out.json()["error"]["code"], "run.not_cancelable");
-    let run = env.run(&["runs", "get", &run_id, "--json"]).success().json();
+    let run = env
+        .run(&["runs", "get", &run_id, "--json"])
+        .success()
+        .json();
     assert_eq!(run["status"], "completed", "the run is unchanged");
 }
 
@@ -575,13 +736,22 @@ fn tail_of_a_finished_run_replays_the_event_log_exactly_once() {
     );
 
     let second = env.run(&["runs", "tail", &run_id, "--json"]).success();
-    assert_eq!(second.stdout, first.stdout, "a replay is the same every time");
+    assert_eq!(
+        second.stdout, first.stdout,
+        "a replay is the same every time"
+    );
 
     let raw = raw_events(&server.base_url, &server.key, &run_id, None);
-    assert_eq!(events, raw, "the NDJSON is the server's event log, each event once");
+    assert_eq!(
+        events, raw,
+        "the NDJSON is the server's event log, each event once"
+    );
 
     // Every step of the run completed in the log, with the run's tokens.
-    let run = env.run(&["runs", "get", &run_id, "--json"]).success().json();
+    let run = env
+        .run(&["runs", "get", &run_id, "--json"])
+        .success()
+        .json();
     let step_tokens: u64 = events
         .iter()
         .filter(|e| e["event"] == "step.completed")
@@ -592,22 +762,41 @@ fn tail_of_a_finished_run_replays_the_event_log_exactly_once() {
     // The human view: one line per event on stdout, the outcome on stderr.
     let human = env.run(&["runs", "tail", &run_id]).success();
     let lines: Vec<&str> = human.stdout.lines().collect();
-    assert_eq!(lines.len(), events.len(), "one line per event:\n{}", human.stdout);
+    assert_eq!(
+        lines.len(),
+        events.len(),
+        "one line per event:\n{}",
+        human.stdout
+    );
     for (line, event) in lines.iter().zip(&events) {
-        assert!(line.contains(event["event"].as_str().unwrap()), "{line} / {event}");
-        assert!(line.contains(&format!(" {} ", event["id"])), "event id in {line}");
+        assert!(
+            line.contains(event["event"].as_str().unwrap()),
+            "{line} / {event}"
+        );
+        assert!(
+            line.contains(&format!(" {} ", event["id"])),
+            "event id in {line}"
+        );
         if event["event"] == "layer.delta" {
-            assert!(line.contains(event["data"]["path"].as_str().unwrap()), "path in {line}");
+            assert!(
+                line.contains(event["data"]["path"].as_str().unwrap()),
+                "path in {line}"
+            );
         }
         if event["event"] == "step.completed" {
             let tokens = thousands(event["data"]["tokens"].as_u64().unwrap());
-            assert!(line.contains(&format!("{tokens} tokens")), "tokens in {line}");
+            assert!(
+                line.contains(&format!("{tokens} tokens")),
+                "tokens in {line}"
+            );
         }
     }
     assert!(
         human.stderr.contains("run completed")
             && human.stderr.contains(persona["id"].as_str().unwrap())
-            && human.stderr.contains(&format!("{} tokens", thousands(step_tokens))),
+            && human
+                .stderr
+                .contains(&format!("{} tokens", thousands(step_tokens))),
         "closing line with outcome and totals: {}",
         human.stderr
     );
@@ -619,34 +808,56 @@ fn tail_since_and_filter() {
     let server = env.serve(&[]);
     env.use_server(&server);
     let run_id = run_of(&env.create(BRIEF, &[]));
-    let all = ndjson(&env.run(&["runs", "tail", &run_id, "--json"]).success().stdout);
+    let all = ndjson(
+        &env.run(&["runs", "tail", &run_id, "--json"])
+            .success()
+            .stdout,
+    );
     let n = all.len() as i64;
     assert!(n > 8, "a run has more than 8 events: {n}");
 
     // --since 5 starts at 6, and equals a raw read with Last-Event-ID: 5.
-    let since = ndjson(&env.run(&["runs", "tail", &run_id, "--json", "--since", "5"]).success().stdout);
-    assert_eq!(ids(&since), (6..=n).collect::<Vec<_>>());
-    assert_eq!(since.as_slice(), &all[5..]);
-    assert_eq!(since, raw_events(&server.base_url, &server.key, &run_id, Some(5)));
-    // --since the last id: nothing to print, and it still ends.
-    let at_end = env
-        .run(&["runs", "tail", &run_id, "--json", "--since", &n.to_string()])
-        .success();
-    assert_eq!(at_end.stdout, "", "nothing after the terminal event");
-
-    // --filter.
-    let completed = ndjson(
-        &env.run(&["runs", "tail", &run_id, "--json", "--filter", "step.completed"])
+    let since = ndjson(
+        &env.run(&["runs", "tail", &run_id, "--json", "--since", "5"])
             .success()
             .stdout,
     );
-    let expected: Vec<&Value> = all.iter().filter(|e| e["event"] == "step.completed").collect();
+    assert_eq!(ids(&since), (6..=n).collect::<Vec<_>>());
+    assert_eq!(since.as_slice(), &all[5..]);
+    assert_eq!(
+        since,
+        raw_events(&server.base_url, &server.key, &run_id, Some(5))
+    );
+    // --filter.
+    let completed = ndjson(
+        &env.run(&[
+            "runs",
+            "tail",
+            &run_id,
+            "--json",
+            "--filter",
+            "step.completed",
+        ])
+        .success()
+        .stdout,
+    );
+    let expected: Vec<&Value> = all
+        .iter()
+        .filter(|e| e["event"] == "step.completed")
+        .collect();
     assert_eq!(completed.iter().collect::<Vec<_>>(), expected);
     assert_eq!(completed.len(), 6, "one per step of the default pipeline");
 
     let two = ndjson(
         &env.run(&[
-            "runs", "tail", &run_id, "--json", "--filter", "step.completed", "--filter", "run.completed",
+            "runs",
+            "tail",
+            &run_id,
+            "--json",
+            "--filter",
+            "step.completed",
+            "--filter",
+            "run.completed",
         ])
         .success()
         .stdout,
@@ -660,9 +871,18 @@ fn tail_since_and_filter() {
 
     // Both together.
     let both = ndjson(
-        &env.run(&["runs", "tail", &run_id, "--json", "--since", "10", "--filter", "layer.delta"])
-            .success()
-            .stdout,
+        &env.run(&[
+            "runs",
+            "tail",
+            &run_id,
+            "--json",
+            "--since",
+            "10",
+            "--filter",
+            "layer.delta",
+        ])
+        .success()
+        .stdout,
     );
     let expected: Vec<&Value> = all
         .iter()
@@ -680,11 +900,49 @@ fn tail_since_and_filter() {
 }
 
 #[test]
+fn tail_since_the_last_event_of_an_ended_run_prints_nothing_and_exits_0() {
+    let mut env = TestEnv::new();
+    let server = env.serve(&[]);
+    env.use_server(&server);
+    let run_id = run_of(&env.create(BRIEF, &[]));
+    let n = ndjson(
+        &env.run(&["runs", "tail", &run_id, "--json"])
+            .success()
+            .stdout,
+    )
+    .len();
+    // A short reconnect bound, so that a tail waiting for a terminal event it will never get
+    // fails fast instead of after the default 60 s.
+    let started = Instant::now();
+    let at_end = run_with(
+        &env,
+        &["runs", "tail", &run_id, "--json", "--since", &n.to_string()],
+        &[("PERSONA_RECONNECT_TIMEOUT_SECS", "4")],
+    );
+    assert_eq!(
+        (at_end.code, at_end.stdout.as_str()),
+        (0, ""),
+        "tail --since <last id> of an ended run prints nothing and exits 0\nstderr: {}",
+        at_end.stderr
+    );
+    assert!(!at_end.stderr.contains("reconnecting"), "{}", at_end.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
 fn layer_delta_patches_rebuild_the_final_persona() {
     let env = TestEnv::new();
     let persona = env.create(BRIEF, &["--language", "tr"]);
     let run_id = run_of(&persona);
-    let events = ndjson(&env.run(&["runs", "tail", &run_id, "--json"]).success().stdout);
+    let events = ndjson(
+        &env.run(&["runs", "tail", &run_id, "--json"])
+            .success()
+            .stdout,
+    );
     let mut doc = json!({});
     let mut deltas = 0;
     for event in events.iter().filter(|e| e["event"] == "layer.delta") {
@@ -700,7 +958,10 @@ fn layer_delta_patches_rebuild_the_final_persona() {
     let layers = json!({
         "soul": stored["soul"], "self": stored["self"], "mask": stored["mask"], "surface": stored["surface"],
     });
-    assert_eq!(doc, layers, "applying every patch to {{}} gives the final layers");
+    assert_eq!(
+        doc, layers,
+        "applying every patch to {{}} gives the final layers"
+    );
 
     // `--render` (not a terminal) prints the rebuilt persona once, at the end, as YAML.
     let rendered = env.run(&["runs", "tail", &run_id, "--render"]).success();
@@ -728,30 +989,50 @@ fn tail_of_a_live_run_follows_it_to_the_end() {
         "events arrived as the run went (over {spread:?}), not all at once"
     );
     assert!(!stderr.contains("reconnecting"), "{stderr}");
-    assert_eq!(events, raw_events(&server.base_url, &server.key, &run_id, None));
-    let run = env.run(&["runs", "get", &run_id, "--json"]).success().json();
+    assert_eq!(
+        events,
+        raw_events(&server.base_url, &server.key, &run_id, None)
+    );
+    let run = env
+        .run(&["runs", "get", &run_id, "--json"])
+        .success()
+        .json();
     assert_eq!(run["status"], "completed");
 }
 
 #[test]
 fn exit_status_on_a_failed_run() {
     let env = TestEnv::new();
-    env.run(&["personas", "create", "--intent", BRIEF, "--budget-usd", "0.01"]).code(7);
-    let run_id = env.run(&["runs", "list", "--status", "failed", "--json"]).success().json()[0]["id"]
+    env.run(&[
+        "personas",
+        "create",
+        "--intent",
+        BRIEF,
+        "--budget-usd",
+        "0.01",
+    ])
+    .code(7);
+    let run_id = env
+        .run(&["runs", "list", "--status", "failed", "--json"])
+        .success()
+        .json()[0]["id"]
         .as_str()
         .unwrap()
         .to_string();
 
     let strict = env.run(&["runs", "tail", &run_id, "--exit-status"]).code(8);
     assert!(
-        strict.stderr.contains("run failed") && strict.stderr.contains("persona.cost_budget_exceeded"),
+        strict.stderr.contains("run failed")
+            && strict.stderr.contains("persona.cost_budget_exceeded"),
         "{}",
         strict.stderr
     );
     let relaxed = env.run(&["runs", "tail", &run_id]).success();
     assert!(relaxed.stderr.contains("run failed"), "{}", relaxed.stderr);
 
-    let json_strict = env.run(&["runs", "tail", &run_id, "--json", "--exit-status"]).code(8);
+    let json_strict = env
+        .run(&["runs", "tail", &run_id, "--json", "--exit-status"])
+        .code(8);
     let events = ndjson(&json_strict.stdout);
     assert_whole_log(&events, "run.failed");
     assert_eq!(
@@ -771,10 +1052,24 @@ fn exit_status_on_a_failed_run() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn tail_survives_a_server_restart_on_the_same_port_and_store() {
+fn tail_survives_a_server_crash_and_restart_on_the_same_port_and_store() {
+    restart_mid_stream(false);
+}
+
+#[test]
+fn tail_survives_a_graceful_server_restart_on_the_same_port_and_store() {
+    restart_mid_stream(true);
+}
+
+/// The server stops (SIGKILL, or SIGTERM when `graceful`) while a tail follows a live run, and
+/// a new one starts on the same address and store, resuming the run.
+fn restart_mid_stream(graceful: bool) {
     let mut env = TestEnv::new();
     // A key that outlives the server process (the dev key of `dev serve` does not).
-    let key = env.run(&["dev", "keys", "create", "--json"]).success().json()["api_key"]
+    let key = env
+        .run(&["dev", "keys", "create", "--json"])
+        .success()
+        .json()["api_key"]
         .as_str()
         .expect("api_key")
         .to_string();
@@ -787,14 +1082,21 @@ fn tail_survives_a_server_restart_on_the_same_port_and_store() {
 
     let tail = spawn(&env, &["runs", "tail", &run_id, "--json"]);
     tail.wait_for_lines(3, Duration::from_secs(15));
-    server.kill();
+    if graceful {
+        assert_eq!(server.terminate(), 0, "dev serve stops cleanly on SIGTERM");
+    } else {
+        server.kill();
+    }
     let printed_before = tail.line_count();
     let restarted = env.serve_on(&addr, &["--step-delay-ms", "400"]);
     assert_eq!(restarted.addr(), addr);
 
     let (code, lines, stderr) = tail.finish(Duration::from_secs(40));
     assert_eq!(code, 0, "stderr: {stderr}");
-    assert!(stderr.contains("reconnecting"), "says it reconnects: {stderr}");
+    assert!(
+        stderr.contains("reconnecting"),
+        "says it reconnects: {stderr}"
+    );
     let events = ndjson(&stdout_of(&lines));
     assert_whole_log(&events, "run.completed");
     assert!(
@@ -806,8 +1108,59 @@ fn tail_survives_a_server_restart_on_the_same_port_and_store() {
         raw_events(&restarted.base_url, &key, &run_id, None),
         "the tail printed the store's whole log, each event once"
     );
-    let run = env.run(&["runs", "get", &run_id, "--json"]).success().json();
-    assert_eq!(run["status"], "completed", "the new server finished the run: {run}");
+    let run = env
+        .run(&["runs", "get", &run_id, "--json"])
+        .success()
+        .json();
+    assert_eq!(
+        run["status"], "completed",
+        "the new server finished the run: {run}"
+    );
+    assert_resumed_run_is_whole(&env, &run, &events);
+}
+
+/// A run finished by another server than the one that started it is the same as one run in
+/// one go: every step completed once, tokens adding up, patches giving the stored layers.
+fn assert_resumed_run_is_whole(env: &TestEnv, run: &Value, events: &[Value]) {
+    let steps = run["steps"].as_array().unwrap();
+    assert!(steps.iter().all(|s| s["status"] == "completed"), "{run}");
+    let step_events: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "step.completed")
+        .map(|e| e["data"]["step"].as_str().unwrap())
+        .collect();
+    let step_names: Vec<&str> = steps.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        step_events, step_names,
+        "each step completed once, in order"
+    );
+    let tokens: u64 = events
+        .iter()
+        .filter(|e| e["event"] == "step.completed")
+        .map(|e| e["data"]["tokens"].as_u64().unwrap())
+        .sum();
+    assert_eq!(run["tokens"].as_u64(), Some(tokens), "{run}");
+    let persona = env
+        .run(&[
+            "personas",
+            "get",
+            run["persona_id"].as_str().unwrap(),
+            "--json",
+        ])
+        .success()
+        .json();
+    assert_eq!(persona["status"], "completed");
+    let mut doc = json!({});
+    for event in events.iter().filter(|e| e["event"] == "layer.delta") {
+        persona::json::json_patch_apply(&mut doc, &event["data"]["patch"]).unwrap();
+    }
+    let layers = json!({
+        "soul": persona["soul"], "self": persona["self"], "mask": persona["mask"], "surface": persona["surface"],
+    });
+    assert_eq!(
+        doc, layers,
+        "the patches of the resumed run rebuild the stored persona"
+    );
 }
 
 #[test]
@@ -815,21 +1168,159 @@ fn tail_gives_up_with_exit_9_when_the_server_never_comes_back() {
     let (mut env, server) = live_env(1000);
     env.set("PERSONA_RECONNECT_TIMEOUT_SECS", "3");
     let run_id = start_run(&env, BRIEF);
-    let tail = spawn(&env, &["runs", "tail", &run_id, "--json"]);
-    tail.wait_for_lines(1, Duration::from_secs(15));
+    let human = spawn(&env, &["runs", "tail", &run_id]);
+    let json_tail = spawn(&env, &["runs", "tail", &run_id, "--json"]);
+    human.wait_for_lines(1, Duration::from_secs(15));
+    json_tail.wait_for_lines(1, Duration::from_secs(15));
     server.kill();
     let killed_at = Instant::now();
-    let (code, lines, stderr) = tail.finish(Duration::from_secs(20));
+
+    let (code, lines, stderr) = human.finish(Duration::from_secs(20));
     let took = killed_at.elapsed();
     assert_eq!(code, 9, "unavailable; stderr: {stderr}");
-    assert!(took < Duration::from_secs(10), "gave up within the bound, took {took:?}");
-    assert!(stderr.contains("could not reconnect"), "{stderr}");
-    assert!(stderr.contains(&run_id), "names the run: {stderr}");
-    // What it printed before is whole NDJSON, without a terminal event.
-    let events = ndjson(&stdout_of(&lines));
+    assert!(
+        took < Duration::from_secs(10),
+        "gave up within the bound, took {took:?}"
+    );
+    assert!(stderr.contains("reconnecting"), "{stderr}");
+    assert!(
+        stderr.contains("could not reconnect") && stderr.contains(&run_id),
+        "says it could not reconnect, and which run: {stderr}"
+    );
+    assert!(stderr.contains("--since"), "hints how to resume: {stderr}");
+    assert!(!lines.is_empty());
+
+    // Under --json: whole NDJSON events, then the error as JSON on stdout.
+    let (code, lines, stderr) = json_tail.finish(Duration::from_secs(20));
+    assert_eq!(code, 9, "stderr: {stderr}");
+    assert!(killed_at.elapsed() < Duration::from_secs(10));
+    let (error_line, event_lines) = lines.split_last().expect("output");
+    let error: Value = serde_json::from_str(&error_line.1).expect("the error as JSON");
+    assert_eq!(error["error"]["exit_code"], 9, "{error}");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("could not reconnect"),
+        "{error}"
+    );
+    let events = ndjson(&stdout_of(event_lines));
     assert!(!events.is_empty());
     assert_eq!(ids(&events), (1..=events.len() as i64).collect::<Vec<_>>());
-    assert!(!kinds(&events).iter().any(|k| k.starts_with("run.") && *k != "run.started"));
+    assert!(
+        !kinds(&events)
+            .iter()
+            .any(|k| k.starts_with("run.") && *k != "run.started")
+    );
+}
+
+/// A TCP relay in front of a server that cuts its first connection after `cut_after` bytes of
+/// the server's answer (mid-frame), as a proxy or a flaky network would; later ones pass whole.
+fn cutting_proxy(upstream: &str, cut_after: usize) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counter = connections.clone();
+    let upstream = upstream.to_string();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { break };
+            let budget = (counter.fetch_add(1, Ordering::SeqCst) == 0).then_some(cut_after);
+            let upstream = upstream.clone();
+            std::thread::spawn(move || relay(client, &upstream, budget));
+        }
+    });
+    (addr, connections)
+}
+
+fn relay(client: TcpStream, upstream: &str, budget: Option<usize>) {
+    let Ok(server) = TcpStream::connect(upstream) else {
+        return;
+    };
+    let (mut request_from, mut request_to) =
+        (client.try_clone().unwrap(), server.try_clone().unwrap());
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut request_from, &mut request_to);
+    });
+    let (mut from, mut to) = (server, client);
+    let mut sent = 0usize;
+    let mut buffer = [0u8; 4096];
+    loop {
+        let n = match from.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let n = budget.map_or(n, |b| n.min(b - sent));
+        if to.write_all(&buffer[..n]).is_err() {
+            break;
+        }
+        sent += n;
+        if budget.is_some_and(|b| sent >= b) {
+            break;
+        }
+    }
+    let _ = to.shutdown(Shutdown::Both);
+    let _ = from.shutdown(Shutdown::Both);
+}
+
+#[test]
+fn tail_reconnects_after_a_connection_cut_mid_event_and_prints_each_event_once() {
+    let mut env = TestEnv::new();
+    let server = env.serve(&[]);
+    env.use_server(&server);
+    let run_id = run_of(&env.create(BRIEF, &[]));
+    let log = raw_events(&server.base_url, &server.key, &run_id, None);
+
+    // Cut after the response head and some events, in the middle of a frame.
+    let (proxy, connections) = cutting_proxy(&server.addr(), 1700);
+    let out = run_with(
+        &env,
+        &["runs", "tail", &run_id, "--json"],
+        &[
+            ("PERSONA_API_URL", &format!("http://{proxy}/v1")),
+            ("PERSONA_RECONNECT_TIMEOUT_SECS", "15"),
+        ],
+    );
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    assert!(
+        connections.load(Ordering::SeqCst) >= 2,
+        "the tail connected again after the cut"
+    );
+    assert!(out.stderr.contains("reconnecting"), "{}", out.stderr);
+    let events = ndjson(&out.stdout);
+    assert_whole_log(&events, "run.completed");
+    assert_eq!(events, log, "every event exactly once, none half-printed");
+}
+
+#[test]
+fn ctrl_c_stops_a_tail_at_once_with_130_and_whole_lines() {
+    let (env, _server) = live_env(1000);
+    let run_id = start_run(&env, BRIEF);
+    let tail = spawn(&env, &["runs", "tail", &run_id, "--json"]);
+    tail.wait_for_lines(2, Duration::from_secs(15));
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &tail.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let sent_at = Instant::now();
+    let (code, mut lines, stderr) = tail.finish(Duration::from_secs(10));
+    assert_eq!(code, 130, "stderr: {stderr}");
+    assert!(
+        sent_at.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        sent_at.elapsed()
+    );
+    // Under --json the error is a JSON line of its own after the last whole event.
+    let (_, last) = lines.pop().expect("output");
+    let error: Value = serde_json::from_str(&last).expect("a whole JSON line");
+    assert_eq!(error["error"]["exit_code"], 130, "{last}");
+    let events = ndjson(&stdout_of(&lines));
+    assert_eq!(ids(&events), (1..=events.len() as i64).collect::<Vec<_>>());
+    assert!(
+        !kinds(&events).contains(&"run.completed"),
+        "interrupted before the end"
+    );
 }
 
 #[test]
@@ -837,7 +1328,10 @@ fn no_wait_on_the_local_profile_then_tail_in_a_new_process_completes_the_run() {
     let mut env = TestEnv::new();
     env.set("PERSONA_STEP_DELAY_MS", "250");
     let run_id = start_run(&env, BRIEF);
-    let run = env.run(&["runs", "get", &run_id, "--json"]).success().json();
+    let run = env
+        .run(&["runs", "get", &run_id, "--json"])
+        .success()
+        .json();
     assert!(
         matches!(run["status"].as_str(), Some("queued" | "running")),
         "the create process left the run unfinished: {run}"
@@ -848,14 +1342,24 @@ fn no_wait_on_the_local_profile_then_tail_in_a_new_process_completes_the_run() {
         .success();
     let events = ndjson(&tail.stdout);
     assert_whole_log(&events, "run.completed");
-    let persona_id = events.last().unwrap()["data"]["persona_id"].as_str().unwrap().to_string();
+    let persona_id = events.last().unwrap()["data"]["persona_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(persona_id, run["persona_id"].as_str().unwrap());
 
-    let done = env.run(&["runs", "get", &run_id, "--json"]).success().json();
+    let done = env
+        .run(&["runs", "get", &run_id, "--json"])
+        .success()
+        .json();
     assert_eq!(done["status"], "completed");
-    let persona = env.run(&["personas", "get", &persona_id, "--json"]).success().json();
+    let persona = env
+        .run(&["personas", "get", &persona_id, "--json"])
+        .success()
+        .json();
     assert_eq!(persona["status"], "completed");
     assert_eq!(persona["run"]["id"], run_id.as_str());
+    assert_resumed_run_is_whole(&env, &done, &events);
     // A second tail replays the same log.
     let again = env.run(&["runs", "tail", &run_id, "--json"]).success();
     assert_eq!(again.stdout, tail.stdout);

@@ -82,7 +82,7 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
                     }
                     return Ok(());
                 }
-                Ok(Pushed::UpToDate(_)) => {
+                Ok(Pushed::UpToDate(_) | Pushed::Behind(_)) => {
                     let _ = std::fs::remove_file(&path);
                     ctx.output.info("No changes.");
                     return Ok(());

@@ -35,6 +35,8 @@ pub enum Pushed {
     UpToDate(Value),
     /// The server took the edits; the new persona.
     Updated(Value),
+    /// The file has no edits, and the server has moved on since it was pulled.
+    Behind(Value),
 }
 
 pub async fn run(ctx: &Context, args: PushArgs) -> Result<()> {
@@ -47,7 +49,7 @@ pub async fn run(ctx: &Context, args: PushArgs) -> Result<()> {
         match push_file(client, path, args.force).await {
             Ok(outcome) => {
                 let (persona, changed) = match &outcome {
-                    Pushed::UpToDate(persona) => (persona, false),
+                    Pushed::UpToDate(persona) | Pushed::Behind(persona) => (persona, false),
                     Pushed::Updated(persona) => (persona, true),
                 };
                 reports.push(json!({
@@ -99,7 +101,7 @@ fn quiet_failure(shown: &CliError) -> CliError {
 pub async fn push_file(client: &ApiClient, path: &Path, force: bool) -> Result<Pushed> {
     let (_, local) = working_copy::read(path)?;
     let outcome = push_persona(client, path, &local, force).await?;
-    if let Pushed::Updated(persona) | Pushed::UpToDate(persona) = &outcome
+    if let Pushed::Updated(persona) = &outcome
         && persona["fingerprint"] != local["fingerprint"]
     {
         working_copy::write(path, persona)?;
@@ -115,13 +117,17 @@ pub async fn push_persona(
     force: bool,
 ) -> Result<Pushed> {
     let id = working_copy::id_of(path, local)?;
-    if !has_local_edits(local) && !force {
-        return Ok(Pushed::UpToDate(local.clone()));
-    }
     let server = client.get_persona(&id).await?;
     let stale = server["fingerprint"] != local["fingerprint"];
     if !stale {
         reject_read_only_edits(path, local, &server)?;
+    }
+    if !has_local_edits(local) && !force {
+        return Ok(if stale {
+            Pushed::Behind(server)
+        } else {
+            Pushed::UpToDate(server)
+        });
     }
     let Some(patch) = merge_patch_diff(&editable_fields(&server), &editable_fields(local)) else {
         return Ok(Pushed::UpToDate(server));

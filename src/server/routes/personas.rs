@@ -145,6 +145,7 @@ pub async fn create(
     let mode = WaitMode::of(query.stream.unwrap_or(false), &headers);
     let engine = state.engine.name();
     let owner_key_id = caller.key_id.clone();
+    let request_id_text = request_id.0.clone();
     start_generation(
         &state,
         &caller,
@@ -175,7 +176,7 @@ pub async fn create(
             let request = json!({
                 "kind": "create", "intent": intent, "language": language, "seed": seed,
                 "pipeline": pipeline.name(), "budget_usd": input.budget_usd, "parent": null,
-                "created_at_ms": clock::now_millis(),
+                "created_at_ms": clock::now_millis(), "request_id": request_id_text,
             });
             Ok(NewGeneration {
                 persona,
@@ -217,6 +218,7 @@ pub async fn fork(
     let engine = state.engine.name();
     let seed = u64::from(rand::random::<u32>());
     let owner_key_id = caller.key_id.clone();
+    let request_id_text = request_id.0.clone();
     let endpoint = format!("fork {}", parent["id"].as_str().unwrap_or_default());
     start_generation(&state, &caller, &request_id, &endpoint, &headers, &raw, mode, move |_tx, persona_id, run_id| {
         let now = clock::now();
@@ -240,7 +242,7 @@ pub async fn fork(
             "kind": "fork", "intent": intent.unwrap_or_default(), "language": parent["language"],
             "seed": seed, "pipeline": "default", "budget_usd": null,
             "parent": { "id": parent["id"], "slug": parent["slug"], "intent": parent["intent"], "layers": layers },
-            "created_at_ms": clock::now_millis(),
+            "created_at_ms": clock::now_millis(), "request_id": request_id_text,
         });
         Ok(NewGeneration { persona, run, request })
     })
