@@ -146,13 +146,34 @@ impl RunEventStream {
                     continue;
                 }
                 Some(Some(Err(err))) => format!("the stream broke: {err}"),
-                Some(None) => "the server closed the stream".to_string(),
+                Some(None) => {
+                    // A server closes a caught-up stream of a run that has ended.
+                    if self.run_has_ended().await? {
+                        self.finished = true;
+                        return Ok(None);
+                    }
+                    "the server closed the stream".to_string()
+                }
             };
             self.connection = None;
             self.broken_since.get_or_insert_with(Instant::now);
             self.client
                 .output()
                 .warn(format!("{problem}; reconnecting…"));
+        }
+    }
+
+    async fn run_has_ended(&self) -> Result<bool> {
+        let Some(run_id) = &self.run_id else {
+            return Ok(false);
+        };
+        match self.client.get_run(run_id).await {
+            Ok(run) => Ok(matches!(
+                run["status"].as_str(),
+                Some("completed" | "failed" | "canceled")
+            )),
+            Err(err) if matches!(err.kind, ExitKind::Unavailable | ExitKind::General) => Ok(false),
+            Err(err) => Err(err),
         }
     }
 

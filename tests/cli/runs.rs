@@ -899,6 +899,8 @@ fn tail_since_and_filter() {
     assert!(human.stdout.lines().all(|l| l.contains("step.completed")));
 }
 
+/// The server closes a caught-up stream of an ended run without sending anything; the tail
+/// must then end (the run is over), not reconnect until its bound and exit 9.
 #[test]
 fn tail_since_the_last_event_of_an_ended_run_prints_nothing_and_exits_0() {
     let mut env = TestEnv::new();
@@ -1307,7 +1309,7 @@ fn ctrl_c_stops_a_tail_at_once_with_130_and_whole_lines() {
     let (code, mut lines, stderr) = tail.finish(Duration::from_secs(10));
     assert_eq!(code, 130, "stderr: {stderr}");
     assert!(
-        sent_at.elapsed() < Duration::from_secs(2),
+        sent_at.elapsed() < Duration::from_secs(3),
         "took {:?}",
         sent_at.elapsed()
     );

@@ -82,7 +82,14 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
         }
     }
     let Some(last) = outcome else {
-        return Ok(());
+        // Started after the terminal event (`--since`): the run's status tells how it ended.
+        let run = client.get_run(&args.run_id).await?;
+        let failed = matches!(run["status"].as_str(), Some("failed" | "canceled"));
+        return if failed && args.exit_status {
+            Err(CliError::new(ExitKind::RunFailed, ""))
+        } else {
+            Ok(())
+        };
     };
     if !output.json {
         output.info(closing_line(&last, total_tokens));
