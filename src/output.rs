@@ -107,6 +107,11 @@ impl Output {
         }
     }
 
+    /// A message on stderr that `-q` does not silence, for what a command exists to tell.
+    pub fn notice(&self, text: impl AsRef<str>) {
+        eprintln!("{}", text.as_ref());
+    }
+
     /// A success message on stderr, marked with a green tick on a colour terminal.
     pub fn success(&self, text: impl AsRef<str>) {
         if !self.quiet {

@@ -372,14 +372,14 @@ impl Store {
         .map(|found| found.is_some())
     }
 
-    /// Newest first; `before` is the sequence cursor of the previous page.
+    /// Newest first, as (sequence, JSON text); `before` is the cursor of the previous page.
     pub fn list_personas(
         &self,
         workspace_id: &str,
         filter: &PersonaFilter,
         limit: usize,
         before: Option<i64>,
-    ) -> rusqlite::Result<Vec<(i64, Value)>> {
+    ) -> rusqlite::Result<Vec<(i64, String)>> {
         self.read(|conn| {
             let pattern = filter
                 .query
@@ -401,7 +401,7 @@ impl Store {
                     before,
                     limit as i64
                 ],
-                |row| Ok((row.get(0)?, parse_doc(row.get(1)?))),
+                |row| Ok((row.get(0)?, row.get(1)?)),
             )?
             .collect()
         })
@@ -475,6 +475,7 @@ impl Store {
         })
     }
 
+    /// Newest first, as (sequence, JSON text).
     pub fn list_runs(
         &self,
         workspace_id: &str,
@@ -482,7 +483,7 @@ impl Store {
         status: Option<&str>,
         limit: usize,
         before: Option<i64>,
-    ) -> rusqlite::Result<Vec<(i64, Value)>> {
+    ) -> rusqlite::Result<Vec<(i64, String)>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT seq, doc FROM runs WHERE workspace_id = ?1
@@ -492,7 +493,7 @@ impl Store {
             )?;
             stmt.query_map(
                 params![workspace_id, persona_id, status, before, limit as i64],
-                |row| Ok((row.get(0)?, parse_doc(row.get(1)?))),
+                |row| Ok((row.get(0)?, row.get(1)?)),
             )?
             .collect()
         })

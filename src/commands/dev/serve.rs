@@ -62,7 +62,7 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
     ctx.output.line(handle.base_url());
     ctx.output
         .info(format!("persona dev serve: store {}", data_dir.display()));
-    ctx.output.info(format!(
+    ctx.output.notice(format!(
         "development key for workspace {} (valid while this server runs): {}",
         server::LOCAL_WORKSPACE_ID,
         handle.dev_key

@@ -2,9 +2,10 @@
 
 use clap::Args;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::client::ListPersonas;
-use crate::commands::format::text;
+use crate::commands::format::{json_array, text};
 use crate::context::Context;
 use crate::error::Result;
 
@@ -45,7 +46,7 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
         limit: args.limit,
         cursor: None,
     };
-    let mut personas: Vec<Value> = Vec::new();
+    let mut personas: Vec<Box<RawValue>> = Vec::new();
     loop {
         let page = client.list_personas(&query).await?;
         personas.extend(page.data);
@@ -56,7 +57,7 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
     }
     let output = &ctx.output;
     if output.json {
-        output.json_value(&Value::Array(personas));
+        output.line(json_array(&personas));
         return Ok(());
     }
     if personas.is_empty() {
@@ -67,7 +68,8 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
     }
     let rows: Vec<Vec<String>> = personas
         .iter()
-        .map(|p| {
+        .map(|raw| {
+            let p: Value = serde_json::from_str(raw.get()).unwrap_or_default();
             vec![
                 text(&p["id"]),
                 text(&p["slug"]),

@@ -2,9 +2,10 @@
 
 use clap::Args;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::client::ListRuns;
-use crate::commands::format::{text, thousands, usd};
+use crate::commands::format::{json_array, text, thousands, usd};
 use crate::context::Context;
 use crate::error::Result;
 
@@ -47,7 +48,7 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
         limit: args.limit,
         cursor: None,
     };
-    let mut runs: Vec<Value> = Vec::new();
+    let mut runs: Vec<Box<RawValue>> = Vec::new();
     loop {
         let page = client.list_runs(&query).await?;
         runs.extend(page.data);
@@ -58,7 +59,7 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
     }
     let output = &ctx.output;
     if output.json {
-        output.json_value(&Value::Array(runs));
+        output.line(json_array(&runs));
         return Ok(());
     }
     if runs.is_empty() {
@@ -67,7 +68,8 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
     }
     let rows: Vec<Vec<String>> = runs
         .iter()
-        .map(|r| {
+        .map(|raw| {
+            let r: Value = serde_json::from_str(raw.get()).unwrap_or_default();
             vec![
                 text(&r["id"]),
                 text(&r["persona_id"]),

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, patch, post};
 use serde::Serialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult};
@@ -59,15 +60,16 @@ async fn openapi() -> Response {
     response
 }
 
-/// One page of a list: `{"data": [...], "next_cursor": "..." | null}`.
+/// One page of a list: `{"data": [...], "next_cursor": "..." | null}`; the items are the
+/// stored JSON documents, sent without being decoded and encoded again.
 #[derive(Serialize)]
 pub struct Page {
-    data: Vec<Value>,
+    data: Vec<Box<RawValue>>,
     next_cursor: Option<String>,
 }
 
-/// Builds a page from `limit + 1` rows of (sequence, document), newest first.
-fn page(mut rows: Vec<(i64, Value)>, limit: usize) -> Page {
+/// Builds a page from `limit + 1` rows of (sequence, JSON text), newest first.
+fn page(mut rows: Vec<(i64, String)>, limit: usize) -> ApiResult<Page> {
     let more = rows.len() > limit;
     rows.truncate(limit);
     let next_cursor = if more {
@@ -75,10 +77,12 @@ fn page(mut rows: Vec<(i64, Value)>, limit: usize) -> Page {
     } else {
         None
     };
-    Page {
-        data: rows.into_iter().map(|(_, doc)| doc).collect(),
-        next_cursor,
-    }
+    let data = rows
+        .into_iter()
+        .map(|(_, doc)| RawValue::from_string(doc))
+        .collect::<Result<_, _>>()
+        .map_err(|err| ApiError::internal(format!("a stored document is not JSON: {err}")))?;
+    Ok(Page { data, next_cursor })
 }
 
 fn parse_cursor(cursor: Option<&str>) -> ApiResult<Option<i64>> {

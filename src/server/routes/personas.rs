@@ -478,7 +478,7 @@ pub async fn list(
     let rows = state
         .store
         .list_personas(&caller.workspace.id, &filter, limit + 1, before)?;
-    Ok(axum::Json(page(rows, limit)))
+    Ok(axum::Json(page(rows, limit)?))
 }
 
 pub async fn get(

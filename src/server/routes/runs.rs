@@ -51,7 +51,7 @@ pub async fn list(
         limit + 1,
         before,
     )?;
-    Ok(axum::Json(page(rows, limit)))
+    Ok(axum::Json(page(rows, limit)?))
 }
 
 pub async fn get(
