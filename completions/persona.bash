@@ -16,6 +16,9 @@ _persona() {
             ",$1")
                 cmd="persona"
                 ;;
+            persona,auth)
+                cmd="persona__subcmd__auth"
+                ;;
             persona,completion)
                 cmd="persona__subcmd__completion"
                 ;;
@@ -30,6 +33,42 @@ _persona() {
                 ;;
             persona,runs)
                 cmd="persona__subcmd__runs"
+                ;;
+            persona__subcmd__auth,help)
+                cmd="persona__subcmd__auth__subcmd__help"
+                ;;
+            persona__subcmd__auth,login)
+                cmd="persona__subcmd__auth__subcmd__login"
+                ;;
+            persona__subcmd__auth,logout)
+                cmd="persona__subcmd__auth__subcmd__logout"
+                ;;
+            persona__subcmd__auth,status)
+                cmd="persona__subcmd__auth__subcmd__status"
+                ;;
+            persona__subcmd__auth,switch)
+                cmd="persona__subcmd__auth__subcmd__switch"
+                ;;
+            persona__subcmd__auth,token)
+                cmd="persona__subcmd__auth__subcmd__token"
+                ;;
+            persona__subcmd__auth__subcmd__help,help)
+                cmd="persona__subcmd__auth__subcmd__help__subcmd__help"
+                ;;
+            persona__subcmd__auth__subcmd__help,login)
+                cmd="persona__subcmd__auth__subcmd__help__subcmd__login"
+                ;;
+            persona__subcmd__auth__subcmd__help,logout)
+                cmd="persona__subcmd__auth__subcmd__help__subcmd__logout"
+                ;;
+            persona__subcmd__auth__subcmd__help,status)
+                cmd="persona__subcmd__auth__subcmd__help__subcmd__status"
+                ;;
+            persona__subcmd__auth__subcmd__help,switch)
+                cmd="persona__subcmd__auth__subcmd__help__subcmd__switch"
+                ;;
+            persona__subcmd__auth__subcmd__help,token)
+                cmd="persona__subcmd__auth__subcmd__help__subcmd__token"
                 ;;
             persona__subcmd__dev,help)
                 cmd="persona__subcmd__dev__subcmd__help"
@@ -64,6 +103,9 @@ _persona() {
             persona__subcmd__dev__subcmd__keys__subcmd__help,help)
                 cmd="persona__subcmd__dev__subcmd__keys__subcmd__help__subcmd__help"
                 ;;
+            persona__subcmd__help,auth)
+                cmd="persona__subcmd__help__subcmd__auth"
+                ;;
             persona__subcmd__help,completion)
                 cmd="persona__subcmd__help__subcmd__completion"
                 ;;
@@ -78,6 +120,21 @@ _persona() {
                 ;;
             persona__subcmd__help,runs)
                 cmd="persona__subcmd__help__subcmd__runs"
+                ;;
+            persona__subcmd__help__subcmd__auth,login)
+                cmd="persona__subcmd__help__subcmd__auth__subcmd__login"
+                ;;
+            persona__subcmd__help__subcmd__auth,logout)
+                cmd="persona__subcmd__help__subcmd__auth__subcmd__logout"
+                ;;
+            persona__subcmd__help__subcmd__auth,status)
+                cmd="persona__subcmd__help__subcmd__auth__subcmd__status"
+                ;;
+            persona__subcmd__help__subcmd__auth,switch)
+                cmd="persona__subcmd__help__subcmd__auth__subcmd__switch"
+                ;;
+            persona__subcmd__help__subcmd__auth,token)
+                cmd="persona__subcmd__help__subcmd__auth__subcmd__token"
                 ;;
             persona__subcmd__help__subcmd__dev,keys)
                 cmd="persona__subcmd__help__subcmd__dev__subcmd__keys"
@@ -233,8 +290,246 @@ _persona() {
 
     case "${cmd}" in
         persona)
-            opts="-q -v -h -V --json --quiet --verbose --color --profile --help --version personas runs dev completion help"
+            opts="-q -v -h -V --json --quiet --verbose --color --profile --help --version auth personas runs dev completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__auth)
+            opts="-q -v -h --json --quiet --verbose --color --profile --help login status token switch logout help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__auth__subcmd__help)
+            opts="login status token switch logout help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__auth__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__auth__subcmd__help__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__auth__subcmd__help__subcmd__logout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__auth__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__auth__subcmd__help__subcmd__switch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__auth__subcmd__help__subcmd__token)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__auth__subcmd__login)
+            opts="-q -v -h --api-url --workspace --scopes --no-browser --with-key --insecure-storage --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scopes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__auth__subcmd__logout)
+            opts="-q -v -h --all --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__auth__subcmd__status)
+            opts="-q -v -h --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__auth__subcmd__switch)
+            opts="-q -v -h --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__auth__subcmd__token)
+            opts="-q -v -h --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -475,7 +770,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__serve)
-            opts="-q -v -h --addr --data-dir --plan --rate-window --step-delay-ms --keepalive --json --quiet --verbose --color --profile --help"
+            opts="-q -v -h --addr --data-dir --plan --rate-window --step-delay-ms --keepalive --device-code-ttl --device-poll-interval --json --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -505,6 +800,14 @@ _persona() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --device-code-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --device-poll-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -521,8 +824,92 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help)
-            opts="personas runs dev completion help"
+            opts="auth personas runs dev completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__auth)
+            opts="login status token switch logout"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__auth__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__auth__subcmd__logout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__auth__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__auth__subcmd__switch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__auth__subcmd__token)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

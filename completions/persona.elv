@@ -29,11 +29,110 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand auth 'Log in to a Persona API, and see which key and workspace each profile uses'
             cand personas 'Create, read, version and edit personas'
             cand runs 'Follow and manage generation runs'
             cand dev 'Run the embedded Persona API for other programs, and manage its keys'
             cand completion 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;auth'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand login 'Log in to a Persona API and store the key in the OS keyring'
+            cand status 'Show every profile: API, workspace, key source, expiry, and whether the server accepts it'
+            cand token 'Print the active profile''s API key (for scripts)'
+            cand switch 'Make another profile the active one'
+            cand logout 'Revoke the key on the server and forget it here'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;auth;login'= {
+            cand --api-url 'The API to log in to (default: the profile''s, else the hosted API)'
+            cand --workspace 'The workspace to ask access to'
+            cand --scopes 'Comma-separated scopes to ask for (default: the server''s default key scopes)'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --no-browser 'Never open a browser; print the URL to open on any device'
+            cand --with-key 'Read an API key from standard input instead (never from the command line)'
+            cand --insecure-storage 'Store the key in a credentials file (mode 0600) instead of the OS keyring'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;auth;status'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'persona;auth;token'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;auth;switch'= {
+            cand --color 'When to use colour'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'persona;auth;logout'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --all 'Log out of every stored profile'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;auth;help'= {
+            cand login 'Log in to a Persona API and store the key in the OS keyring'
+            cand status 'Show every profile: API, workspace, key source, expiry, and whether the server accepts it'
+            cand token 'Print the active profile''s API key (for scripts)'
+            cand switch 'Make another profile the active one'
+            cand logout 'Revoke the key on the server and forget it here'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;auth;help;login'= {
+        }
+        &'persona;auth;help;status'= {
+        }
+        &'persona;auth;help;token'= {
+        }
+        &'persona;auth;help;switch'= {
+        }
+        &'persona;auth;help;logout'= {
+        }
+        &'persona;auth;help;help'= {
         }
         &'persona;personas'= {
             cand --color 'When to use colour'
@@ -336,6 +435,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --rate-window 'Length of the rate-limit window in seconds'
             cand --step-delay-ms 'Pause after each pipeline step, in milliseconds, to watch runs live (default: PERSONA_STEP_DELAY_MS, else 0)'
             cand --keepalive 'Seconds of idle time before an event stream sends a keepalive comment'
+            cand --device-code-ttl 'Seconds a device login code (`persona auth login`) stays usable'
+            cand --device-poll-interval 'Least number of seconds between two polls of one device login code'
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
@@ -409,11 +510,29 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --help 'Print help'
         }
         &'persona;help'= {
+            cand auth 'Log in to a Persona API, and see which key and workspace each profile uses'
             cand personas 'Create, read, version and edit personas'
             cand runs 'Follow and manage generation runs'
             cand dev 'Run the embedded Persona API for other programs, and manage its keys'
             cand completion 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;help;auth'= {
+            cand login 'Log in to a Persona API and store the key in the OS keyring'
+            cand status 'Show every profile: API, workspace, key source, expiry, and whether the server accepts it'
+            cand token 'Print the active profile''s API key (for scripts)'
+            cand switch 'Make another profile the active one'
+            cand logout 'Revoke the key on the server and forget it here'
+        }
+        &'persona;help;auth;login'= {
+        }
+        &'persona;help;auth;status'= {
+        }
+        &'persona;help;auth;token'= {
+        }
+        &'persona;help;auth;switch'= {
+        }
+        &'persona;help;auth;logout'= {
         }
         &'persona;help;personas'= {
             cand create 'Generate a persona from a brief, watching the run live'

@@ -33,11 +33,78 @@ complete -c persona -n "__fish_persona_needs_command" -s q -l quiet -d 'Print on
 complete -c persona -n "__fish_persona_needs_command" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_needs_command" -s V -l version -d 'Print version'
+complete -c persona -n "__fish_persona_needs_command" -f -a "auth" -d 'Log in to a Persona API, and see which key and workspace each profile uses'
 complete -c persona -n "__fish_persona_needs_command" -f -a "personas" -d 'Create, read, version and edit personas'
 complete -c persona -n "__fish_persona_needs_command" -f -a "runs" -d 'Follow and manage generation runs'
 complete -c persona -n "__fish_persona_needs_command" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
 complete -c persona -n "__fish_persona_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c persona -n "__fish_persona_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -f -a "login" -d 'Log in to a Persona API and store the key in the OS keyring'
+complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -f -a "status" -d 'Show every profile: API, workspace, key source, expiry, and whether the server accepts it'
+complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -f -a "token" -d 'Print the active profile\'s API key (for scripts)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -f -a "switch" -d 'Make another profile the active one'
+complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -f -a "logout" -d 'Revoke the key on the server and forget it here'
+complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l api-url -d 'The API to log in to (default: the profile\'s, else the hosted API)' -r
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l workspace -d 'The workspace to ask access to' -r
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l scopes -d 'Comma-separated scopes to ask for (default: the server\'s default key scopes)' -r
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l no-browser -d 'Never open a browser; print the URL to open on any device'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l with-key -d 'Read an API key from standard input instead (never from the command line)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l insecure-storage -d 'Store the key in a credentials file (mode 0600) instead of the OS keyring'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from status" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from status" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from token" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from token" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from token" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from token" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from token" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -l all -d 'Log out of every stored profile'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "login" -d 'Log in to a Persona API and store the key in the OS keyring'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show every profile: API, workspace, key source, expiry, and whether the server accepts it'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "token" -d 'Print the active profile\'s API key (for scripts)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "switch" -d 'Make another profile the active one'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "logout" -d 'Revoke the key on the server and forget it here'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -260,6 +327,8 @@ unlimited\t''"
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l rate-window -d 'Length of the rate-limit window in seconds' -r
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l step-delay-ms -d 'Pause after each pipeline step, in milliseconds, to watch runs live (default: PERSONA_STEP_DELAY_MS, else 0)' -r
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l keepalive -d 'Seconds of idle time before an event stream sends a keepalive comment' -r
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l device-code-ttl -d 'Seconds a device login code (`persona auth login`) stays usable' -r
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l device-poll-interval -d 'Least number of seconds between two polls of one device login code' -r
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -289,11 +358,17 @@ complete -c persona -n "__fish_persona_using_subcommand completion" -l json -d '
 complete -c persona -n "__fish_persona_using_subcommand completion" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from personas runs dev completion help" -f -a "personas" -d 'Create, read, version and edit personas'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from personas runs dev completion help" -f -a "runs" -d 'Follow and manage generation runs'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from personas runs dev completion help" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from personas runs dev completion help" -f -a "completion" -d 'Print a shell completion script'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from personas runs dev completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth personas runs dev completion help" -f -a "auth" -d 'Log in to a Persona API, and see which key and workspace each profile uses'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth personas runs dev completion help" -f -a "personas" -d 'Create, read, version and edit personas'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth personas runs dev completion help" -f -a "runs" -d 'Follow and manage generation runs'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth personas runs dev completion help" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth personas runs dev completion help" -f -a "completion" -d 'Print a shell completion script'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth personas runs dev completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "login" -d 'Log in to a Persona API and store the key in the OS keyring'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "status" -d 'Show every profile: API, workspace, key source, expiry, and whether the server accepts it'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Print the active profile\'s API key (for scripts)'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "switch" -d 'Make another profile the active one'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "logout" -d 'Revoke the key on the server and forget it here'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "create" -d 'Generate a persona from a brief, watching the run live'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "list" -d 'List the workspace\'s personas, newest first'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "get" -d 'Show one persona by id, slug or slug@vN'

@@ -3,7 +3,7 @@
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use crate::commands::{completion, dev, personas, runs};
+use crate::commands::{auth, completion, dev, personas, runs};
 use crate::output::ColorChoice;
 
 /// Command-line tool for the Persona API: generate, version and run AI character personas.
@@ -63,6 +63,10 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Log in to a Persona API, and see which key and workspace each profile uses
+    #[command(subcommand)]
+    Auth(auth::AuthCommand),
+
     /// Create, read, version and edit personas
     #[command(subcommand)]
     Personas(personas::PersonasCommand),

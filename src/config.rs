@@ -71,6 +71,28 @@ impl Config {
         self.config_dir.join("config.yml")
     }
 
+    /// Writes the config file atomically. It never holds a secret.
+    pub fn save(&self) -> Result<()> {
+        let text = serde_norway::to_string(&self.file)
+            .map_err(|err| CliError::general(format!("cannot encode the config: {err}")))?;
+        std::fs::create_dir_all(&self.config_dir).map_err(|err| {
+            CliError::general(format!(
+                "cannot create {}: {err}",
+                self.config_dir.display()
+            ))
+        })?;
+        let path = self.config_path();
+        crate::persona_file::write_atomic(&path, &text)
+            .map_err(|err| CliError::general(format!("cannot write {}: {err}", path.display())))
+    }
+
+    /// The names of every profile: `local` first, then the stored ones.
+    pub fn profile_names(&self) -> Vec<String> {
+        std::iter::once(LOCAL_PROFILE.to_string())
+            .chain(self.file.profiles.keys().cloned())
+            .collect()
+    }
+
     /// The profile a command uses: `--profile`/`PERSONA_PROFILE`, else the active one, else `local`.
     pub fn profile_name(&self, requested: Option<&str>) -> String {
         requested

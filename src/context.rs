@@ -9,79 +9,81 @@ use tokio::sync::OnceCell;
 
 use crate::client::ApiClient;
 use crate::config::{Config, LOCAL_PROFILE};
-use crate::credentials::{CredentialStore, FileCredentials, KeySource, resolve_key};
+use crate::credentials::{Credentials, StoreChoice};
 use crate::error::{CliError, ExitKind, Result};
 use crate::output::Output;
 use crate::server::{self, ServerConfig, ServerHandle};
 
-/// Which backend a client talks to, for messages and `--verbose`.
-#[derive(Debug, Clone)]
-pub struct Backend {
-    pub profile: String,
-    pub key_source: KeySource,
-}
-
 pub struct Context {
     pub output: Output,
     pub config: Config,
-    credentials: Box<dyn CredentialStore>,
+    pub credentials: Credentials,
     requested_profile: Option<String>,
-    client: OnceCell<(ApiClient, Backend)>,
+    client: OnceCell<ApiClient>,
     local_server: Mutex<Option<ServerHandle>>,
 }
 
 impl Context {
-    pub fn new(output: Output, config: Config, requested_profile: Option<String>) -> Self {
-        let credentials = Box::new(FileCredentials::new(&config.config_dir));
-        Context {
+    pub fn new(output: Output, config: Config, requested_profile: Option<String>) -> Result<Self> {
+        let credentials = Credentials::new(&config.config_dir, StoreChoice::from_env()?);
+        Ok(Context {
             output,
             config,
             credentials,
             requested_profile,
             client: OnceCell::new(),
             local_server: Mutex::new(None),
-        }
+        })
+    }
+
+    /// The profile named with `--profile` or `PERSONA_PROFILE`, if any.
+    pub fn requested_profile(&self) -> Option<&str> {
+        self.requested_profile.as_deref()
+    }
+
+    /// The profile this command uses: `--profile`/`PERSONA_PROFILE`, the active one, or `local`.
+    pub fn profile_name(&self) -> String {
+        self.config.profile_name(self.requested_profile.as_deref())
+    }
+
+    /// A client for an explicit backend (used by `auth login` before any profile exists).
+    pub fn client_for(
+        &self,
+        api_url: &str,
+        key: Option<String>,
+        workspace: Option<String>,
+    ) -> Result<ApiClient> {
+        ApiClient::new(api_url, key, workspace, self.output.clone())
     }
 
     /// The API client of the active backend, built on first use.
     pub async fn client(&self) -> Result<&ApiClient> {
-        let (client, _) = self.client.get_or_try_init(|| self.connect()).await?;
-        Ok(client)
+        self.client.get_or_try_init(|| self.connect()).await
     }
 
-    /// The backend behind `client()`.
-    pub async fn backend(&self) -> Result<&Backend> {
-        let (_, backend) = self.client.get_or_try_init(|| self.connect()).await?;
-        Ok(backend)
-    }
-
-    async fn connect(&self) -> Result<(ApiClient, Backend)> {
+    /// `PERSONA_API_URL` + `PERSONA_API_KEY`, else the profile: `local` starts the embedded
+    /// server; a stored profile uses its URL, workspace and key.
+    async fn connect(&self) -> Result<ApiClient> {
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let profile = self.config.profile_name(self.requested_profile.as_deref());
+        let profile = self.profile_name();
         let workspace_override = env("PERSONA_WORKSPACE");
         if let Some(api_url) = env("PERSONA_API_URL") {
-            let Some((key, key_source)) = resolve_key(self.credentials.as_ref(), &profile)? else {
+            let Some(key) = crate::credentials::environment_key() else {
                 return Err(CliError::new(
                     ExitKind::Auth,
-                    "PERSONA_API_URL is set but no API key was found",
+                    "PERSONA_API_URL is set but PERSONA_API_KEY is not",
                 )
-                .with_hint("set PERSONA_API_KEY as well"));
+                .with_hint(
+                    "set PERSONA_API_KEY as well, or unset PERSONA_API_URL to use a profile",
+                ));
             };
-            let client =
-                ApiClient::new(&api_url, Some(key), workspace_override, self.output.clone())?;
-            return Ok((
-                client,
-                Backend {
-                    profile: "environment".into(),
-                    key_source,
-                },
-            ));
+            return ApiClient::new(&api_url, Some(key), workspace_override, self.output.clone());
         }
         if profile == LOCAL_PROFILE {
             return self.start_embedded().await;
         }
         let stored = self.config.profile(&profile)?;
-        let Some((key, key_source)) = resolve_key(self.credentials.as_ref(), &profile)? else {
+        let Some(found) = self.credentials.resolve(&profile)? else {
             return Err(CliError::new(
                 ExitKind::Auth,
                 format!("no API key is stored for the profile `{profile}`"),
@@ -90,19 +92,23 @@ impl Context {
                 "log in with `persona auth login --profile {profile}`"
             )));
         };
+        if let Some(warning) = &found.warning {
+            self.output.warn(format!(
+                "{warning}; using the key in {}",
+                self.credentials.file_path().display()
+            ));
+        }
         let workspace = workspace_override.or_else(|| stored.workspace.clone());
-        let client = ApiClient::new(&stored.api_url, Some(key), workspace, self.output.clone())?;
-        Ok((
-            client,
-            Backend {
-                profile,
-                key_source,
-            },
-        ))
+        ApiClient::new(
+            &stored.api_url,
+            Some(found.key),
+            workspace,
+            self.output.clone(),
+        )
     }
 
     /// Starts the embedded server on 127.0.0.1:0 over the local store.
-    async fn start_embedded(&self) -> Result<(ApiClient, Backend)> {
+    async fn start_embedded(&self) -> Result<ApiClient> {
         let mut config = ServerConfig::new(self.config.data_dir.clone());
         config.step_delay = step_delay_from_env()?;
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
@@ -121,13 +127,7 @@ impl Context {
             self.output.clone(),
         )?;
         *self.local_server.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
-        Ok((
-            client,
-            Backend {
-                profile: LOCAL_PROFILE.into(),
-                key_source: KeySource::Embedded,
-            },
-        ))
+        Ok(client)
     }
 
     /// Stops the embedded server, if one was started, handing unfinished runs to the next one.

@@ -70,8 +70,10 @@ pub struct CliError {
     pub kind: ExitKind,
     pub message: String,
     /// The API's error code, when the error came from the API.
-    pub code: Option<String>,
-    pub request_id: Option<String>,
+    pub code: Option<Box<str>>,
+    pub request_id: Option<Box<str>>,
+    /// The run the error is about, when the API names one.
+    pub run_id: Option<Box<str>>,
     pub hint: Option<String>,
     /// The API error's `details`, kept for `--json`.
     pub details: Option<Box<Value>>,
@@ -86,6 +88,7 @@ impl CliError {
             message: message.into(),
             code: None,
             request_id: None,
+            run_id: None,
             hint: None,
             details: None,
         }
@@ -129,11 +132,12 @@ impl CliError {
         CliError {
             kind,
             message,
-            code: (!code.is_empty()).then_some(code),
+            code: (!code.is_empty()).then(|| code.into()),
             request_id: error["request_id"]
                 .as_str()
                 .filter(|id| !id.is_empty())
-                .map(str::to_string),
+                .map(Into::into),
+            run_id: error["run_id"].as_str().map(Into::into),
             hint: hint.map(str::to_string),
             details: error.get("details").cloned().map(Box::new),
         }
@@ -146,13 +150,18 @@ impl CliError {
     /// The text shown on stderr.
     pub fn render(&self) -> String {
         let mut text = format!("error: {}\n", self.message);
-        match (&self.code, &self.request_id) {
-            (Some(code), Some(request)) => {
-                text.push_str(&format!("code: {code}  request: {request}\n"))
-            }
-            (Some(code), None) => text.push_str(&format!("code: {code}\n")),
-            (None, Some(request)) => text.push_str(&format!("request: {request}\n")),
-            (None, None) => {}
+        let labels = [
+            ("code", &self.code),
+            ("request", &self.request_id),
+            ("run", &self.run_id),
+        ];
+        let facts: Vec<String> = labels
+            .iter()
+            .filter_map(|(label, value)| value.as_ref().map(|v| format!("{label}: {v}")))
+            .collect();
+        if !facts.is_empty() {
+            text.push_str(&facts.join("  "));
+            text.push('\n');
         }
         if let Some(hint) = &self.hint {
             text.push_str(&format!("hint: {hint}\n"));
@@ -169,6 +178,9 @@ impl CliError {
         });
         if let Some(request_id) = &self.request_id {
             error["request_id"] = json!(request_id);
+        }
+        if let Some(run_id) = &self.run_id {
+            error["run_id"] = json!(run_id);
         }
         if let Some(hint) = &self.hint {
             error["hint"] = json!(hint);

@@ -63,7 +63,7 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: cli::Cli, output: output::Output) -> error::Result<()> {
     let config = config::Config::load()?;
-    let ctx = context::Context::new(output, config, cli.global.profile.clone());
+    let ctx = context::Context::new(output, config, cli.global.profile.clone())?;
     let result = if commands::handles_own_interrupts(&cli.command) {
         commands::dispatch(&ctx, cli.command).await
     } else {

@@ -86,6 +86,17 @@ pub fn to_yaml(persona: &Value) -> String {
     out
 }
 
+/// An object as YAML with the same quoting rules, without the working-copy header (used to
+/// draw a persona as it fills in). Anything but a non-empty object gives `{}`.
+pub fn object_to_yaml(value: &Value) -> String {
+    let mut out = String::new();
+    match value.as_object() {
+        Some(map) if !map.is_empty() => write_mapping(map, 0, false, &mut out),
+        _ => out.push_str("{}\n"),
+    }
+    out
+}
+
 /// Writes the entries of a non-empty mapping at `indent`; with `continues_line` the first key
 /// goes on the current line (after `- `).
 fn write_mapping(map: &Map<String, Value>, indent: usize, continues_line: bool, out: &mut String) {

@@ -85,6 +85,55 @@ pub struct ListRuns {
     pub cursor: Option<String>,
 }
 
+/// `GET /v1/auth/whoami`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Whoami {
+    pub key_id: String,
+    pub mode: String,
+    pub workspace: WorkspaceRef,
+    pub scopes: Vec<String>,
+    pub expires_at: String,
+    #[serde(default)]
+    pub user: Option<Value>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct WorkspaceRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// Body of `POST /v1/auth/device/code`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeviceCodeRequest {
+    pub client_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<String>,
+}
+
+/// Answer of `POST /v1/auth/device/code`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeviceCode {
+    pub device_code: String,
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: String,
+    pub expires_in: u64,
+    pub interval: u64,
+}
+
+/// Answer of `POST /v1/auth/device/token` once approved.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeviceToken {
+    pub api_key: String,
+    pub key_id: String,
+    pub workspace: WorkspaceRef,
+    pub scopes: Vec<String>,
+    pub expires_at: String,
+}
+
 /// The 202 answer of an asynchronous create.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Accepted {
@@ -280,6 +329,47 @@ impl ApiClient {
             .send(true, || {
                 self.request(Method::GET, path)
                     .query(query)
+                    .timeout(REQUEST_TIMEOUT)
+            })
+            .await?;
+        self.json(response).await
+    }
+
+    /// `GET /v1/auth/whoami`: the key's id, mode, workspace, scopes and expiry.
+    pub async fn whoami(&self) -> Result<Whoami> {
+        self.get("/auth/whoami", &()).await
+    }
+
+    /// `DELETE /v1/auth/keys/current`: revokes the key this client uses.
+    pub async fn revoke_current_key(&self) -> Result<()> {
+        self.send(false, || {
+            self.request(Method::DELETE, "/auth/keys/current")
+                .timeout(REQUEST_TIMEOUT)
+        })
+        .await
+        .map(drop)
+    }
+
+    /// `POST /v1/auth/device/code`: starts a device login.
+    pub async fn start_device_login(&self, request: &DeviceCodeRequest) -> Result<DeviceCode> {
+        let response = self
+            .send(true, || {
+                self.request(Method::POST, "/auth/device/code")
+                    .json(request)
+                    .timeout(REQUEST_TIMEOUT)
+            })
+            .await?;
+        self.json(response).await
+    }
+
+    /// `POST /v1/auth/device/token`: one poll of a device login. Pending, slow-down, denied and
+    /// expired answers come back as errors whose `code` says which.
+    pub async fn poll_device_login(&self, device_code: &str) -> Result<DeviceToken> {
+        let body = serde_json::json!({ "device_code": device_code });
+        let response = self
+            .send(false, || {
+                self.request(Method::POST, "/auth/device/token")
+                    .json(&body)
                     .timeout(REQUEST_TIMEOUT)
             })
             .await?;
@@ -503,7 +593,7 @@ async fn error_from_response(response: Response) -> CliError {
                 _ => ExitKind::for_api(status.as_u16(), ""),
             };
             let mut error = CliError::new(kind, format!("the server answered HTTP {status}"));
-            error.request_id = request_id;
+            error.request_id = request_id.map(Into::into);
             error
         }
     }

@@ -80,6 +80,8 @@ pub struct RunEventStream {
     connection: Option<Connection>,
     /// When the stream last broke, while it is being restored.
     broken_since: Option<Instant>,
+    /// Whether any connection was ever open (for the message when none can be made).
+    ever_connected: bool,
     finished: bool,
 }
 
@@ -92,6 +94,7 @@ impl RunEventStream {
     ) -> Self {
         let mut stream = Self::new(client, run_id, 0);
         stream.connection = Some(Connection::open(response));
+        stream.ever_connected = true;
         stream
     }
 
@@ -113,6 +116,7 @@ impl RunEventStream {
             reconnect_budget,
             connection: None,
             broken_since: None,
+            ever_connected: false,
             finished: false,
         }
     }
@@ -232,23 +236,40 @@ impl RunEventStream {
                     .min(Duration::from_secs(10))
                     .mul_f64(0.5 + rand::random::<f64>() / 2.0);
                 if since.elapsed() + delay > self.reconnect_budget {
-                    return Err(CliError::new(
-                        ExitKind::Unavailable,
+                    let budget = self.reconnect_budget.as_secs();
+                    let message = if self.ever_connected {
                         format!(
-                            "lost the event stream of run {run_id} and could not reconnect within {}s",
-                            self.reconnect_budget.as_secs()
-                        ),
-                    )
-                    .with_hint(format!("resume later with `persona runs tail {run_id} --since {}`", self.last_id)));
+                            "lost the event stream of run {run_id} and could not reconnect within {budget}s"
+                        )
+                    } else {
+                        format!("could not open the event stream of run {run_id} within {budget}s")
+                    };
+                    let error = CliError::new(ExitKind::Unavailable, message);
+                    return Err(if self.last_id > 0 {
+                        error.with_hint(format!(
+                            "resume later with `persona runs tail {run_id} --since {}`",
+                            self.last_id
+                        ))
+                    } else {
+                        error.with_hint(
+                            "check that the server is running, then run the command again",
+                        )
+                    });
                 }
                 tokio::time::sleep(delay).await;
             }
             match self.client.open_run_events(&run_id, self.last_id).await {
                 Ok(response) => {
+                    self.ever_connected = true;
                     self.connection = Some(Connection::open(response));
                     return Ok(());
                 }
                 Err(err) if matches!(err.kind, ExitKind::Unavailable | ExitKind::General) => {
+                    if self.broken_since.is_none() {
+                        self.client
+                            .output()
+                            .warn(format!("{}; retrying…", err.message));
+                    }
                     self.broken_since.get_or_insert_with(Instant::now);
                     attempt += 1;
                     self.client.output().debug(format!(

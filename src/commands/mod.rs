@@ -1,6 +1,7 @@
 //! Command logic: one folder per command group, one file per verb, each verb a
 //! `run(ctx, args)` that gets everything it uses (client, config, output) from the `Context`.
 
+pub mod auth;
 pub mod completion;
 pub mod dev;
 pub mod format;
@@ -13,6 +14,7 @@ use crate::error::Result;
 
 pub async fn dispatch(ctx: &Context, command: Command) -> Result<()> {
     match command {
+        Command::Auth(command) => auth::dispatch(ctx, command).await,
         Command::Personas(command) => personas::dispatch(ctx, command).await,
         Command::Runs(command) => runs::dispatch(ctx, command).await,
         Command::Dev(command) => dev::dispatch(ctx, command).await,

@@ -86,8 +86,8 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiErro
             ApiError::unauthorized("the Authorization header must be `Bearer pk_...`")
         })?;
     let hash = ids::hash_secret(secret);
-    let key = match state.session_keys.get(&hash) {
-        Some(key) => Some(key.clone()),
+    let key = match state.session_key(&hash) {
+        Some(key) => Some(key),
         None => state.store.key_by_hash(&hash)?,
     };
     let key = key.ok_or_else(|| {

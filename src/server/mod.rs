@@ -7,6 +7,9 @@
 //! |---|---|---|
 //! | GET | /v1/openapi.json | none |
 //! | GET | /v1/auth/whoami | any key |
+//! | DELETE | /v1/auth/keys/current | any key |
+//! | POST | /v1/auth/device/code, /v1/auth/device/token | none |
+//! | GET, POST | /cli/activate (HTML) | none |
 //! | POST, GET | /v1/personas | personas:write, personas:read |
 //! | GET, PATCH | /v1/personas/{ref} | personas:read, personas:write |
 //! | GET | /v1/personas/{ref}/versions | personas:read |
@@ -83,6 +86,10 @@ pub struct ServerConfig {
     pub usd_per_1k_tokens: f64,
     /// Log one line per request on stderr.
     pub log_requests: bool,
+    /// How long a device login code stays usable (`expires_in`).
+    pub device_code_ttl: Duration,
+    /// The least time between two polls of one device code (`interval`, whole seconds).
+    pub device_poll_interval: Duration,
 }
 
 impl ServerConfig {
@@ -95,6 +102,8 @@ impl ServerConfig {
             keepalive: Duration::from_secs(15),
             usd_per_1k_tokens: 0.04,
             log_requests: false,
+            device_code_ttl: Duration::from_secs(900),
+            device_poll_interval: Duration::from_secs(5),
         }
     }
 }
@@ -107,7 +116,9 @@ pub struct AppState {
     limiter: RateLimiter,
     config: ServerConfig,
     /// Keys valid only while this server runs (hash → key), such as the development key.
-    session_keys: HashMap<String, KeyRecord>,
+    session_keys: Mutex<HashMap<String, KeyRecord>>,
+    /// The address this server listens on.
+    addr: SocketAddr,
     /// Lease owner name of this server: `pid:<pid>:<random>`.
     instance_id: String,
     stopping: AtomicBool,
@@ -116,6 +127,23 @@ pub struct AppState {
 impl AppState {
     fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::Relaxed)
+    }
+
+    fn session_key(&self, secret_hash: &str) -> Option<KeyRecord> {
+        let keys = self.session_keys.lock().unwrap_or_else(|p| p.into_inner());
+        keys.get(secret_hash).cloned()
+    }
+
+    /// Revokes the key `key_id`, whether it lives in this server's memory or in the store.
+    fn revoke_key(&self, key_id: &str) -> rusqlite::Result<bool> {
+        let now = clock::now();
+        let mut keys = self.session_keys.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(key) = keys.values_mut().find(|key| key.id == key_id) {
+            key.revoked_at.get_or_insert(now);
+            return Ok(true);
+        }
+        drop(keys);
+        self.store.revoke_key(key_id, now)
     }
 }
 
@@ -188,18 +216,9 @@ pub async fn spawn(config: ServerConfig, addr: SocketAddr) -> Result<ServerHandl
         .local_addr()
         .map_err(|e| SpawnError::Bind(addr, e))?;
 
-    let dev_key = ids::new_key_secret("test");
-    let now = clock::now();
-    let dev_record = KeyRecord {
-        id: LOCAL_KEY_ID.to_string(),
-        workspace_id: LOCAL_WORKSPACE_ID.to_string(),
-        mode: "test".to_string(),
-        scopes: ALL_SCOPES.iter().map(|s| s.to_string()).collect(),
-        user_email: "developer@localhost".to_string(),
-        created_at: now,
-        expires_at: now + 90 * 86_400,
-        revoked_at: None,
-    };
+    let scopes: Vec<String> = ALL_SCOPES.iter().map(|s| s.to_string()).collect();
+    let (dev_key, mut dev_record) = new_key(LOCAL_WORKSPACE_ID, "test", &scopes, 90);
+    dev_record.id = LOCAL_KEY_ID.to_string();
     let instance_id = format!("pid:{}:{}", std::process::id(), ids::base62(8));
     set_instance_live(&instance_id, true);
     let state = Arc::new(AppState {
@@ -208,7 +227,8 @@ pub async fn spawn(config: ServerConfig, addr: SocketAddr) -> Result<ServerHandl
         hub: events::EventHub::default(),
         limiter: RateLimiter::new(config.plan, config.rate_window_seconds),
         config,
-        session_keys: HashMap::from([(ids::hash_secret(&dev_key), dev_record)]),
+        addr,
+        session_keys: Mutex::new(HashMap::from([(ids::hash_secret(&dev_key), dev_record)])),
         instance_id,
         stopping: AtomicBool::new(false),
     });
@@ -289,7 +309,18 @@ pub fn create_key(
         workspace_id.trim_start_matches("ws_").replace('_', " ")
     };
     store.ensure_workspace(workspace_id, &name, mode)?;
-    let secret = ids::new_key_secret(mode);
+    let (secret, record) = new_key(workspace_id, mode, scopes, expires_in_days);
+    store.insert_key(&record, &ids::hash_secret(&secret))?;
+    Ok((secret, record))
+}
+
+/// A new key secret and its record, not yet stored.
+fn new_key(
+    workspace_id: &str,
+    mode: &str,
+    scopes: &[String],
+    expires_in_days: i64,
+) -> (String, KeyRecord) {
     let now = clock::now();
     let record = KeyRecord {
         id: ids::new_id("key"),
@@ -301,6 +332,5 @@ pub fn create_key(
         expires_at: now + expires_in_days * 86_400,
         revoked_at: None,
     };
-    store.insert_key(&record, &ids::hash_secret(&secret))?;
-    Ok((secret, record))
+    (ids::new_key_secret(mode), record)
 }

@@ -1,5 +1,5 @@
-//! The persona store: one SQLite file (WAL, busy timeout, versioned migrations) holding
-//! workspaces, hashed keys, personas with every version, runs, run events and idempotency records.
+//! The persona store: one SQLite file (WAL, busy timeout, versioned migrations) holding workspaces,
+//! hashed keys and device codes, personas with every version, runs, events, idempotency records.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use serde_json::Value;
 
 /// Schema version this build writes. Migrations below run in order from the file's version.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const MIGRATIONS: &[&str] = &[
     // 1: the foundation.
@@ -43,6 +43,13 @@ const MIGRATIONS: &[&str] = &[
         key_id TEXT NOT NULL, idem_key TEXT NOT NULL, request_hash TEXT NOT NULL,
         run_id TEXT, status INTEGER, body TEXT, created_at INTEGER NOT NULL,
         PRIMARY KEY (key_id, idem_key)) WITHOUT ROWID;",
+    // 2: device login (contract §2). Secrets are stored hashed; times are unix milliseconds.
+    "CREATE TABLE device_codes (
+        hash TEXT PRIMARY KEY, user_code TEXT NOT NULL UNIQUE, approval_hash TEXT,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id), scopes TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'consumed')),
+        created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, interval_ms INTEGER NOT NULL,
+        last_poll_at INTEGER) WITHOUT ROWID;",
 ];
 
 /// Why a store could not be opened.
@@ -94,6 +101,23 @@ pub struct KeyRecord {
     pub created_at: i64,
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
+}
+
+/// A device login code (contract §2); the device code and the approval token are kept hashed.
+/// Times are unix milliseconds.
+#[derive(Debug, Clone)]
+pub struct DeviceCode {
+    pub hash: String,
+    pub user_code: String,
+    pub approval_hash: Option<String>,
+    pub workspace_id: String,
+    pub scopes: Vec<String>,
+    /// `pending`, `approved`, `denied` or `consumed`.
+    pub status: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub interval_ms: i64,
+    pub last_poll_at: Option<i64>,
 }
 
 /// One stored run event.
@@ -188,39 +212,58 @@ impl Store {
     }
 
     pub fn workspace(&self, id: &str) -> rusqlite::Result<Option<Workspace>> {
-        self.read(|conn| {
-            conn.query_row(
-                "SELECT id, name, mode FROM workspaces WHERE id = ?1",
-                [id],
-                |row| {
-                    Ok(Workspace {
-                        id: row.get(0)?,
-                        name: row.get(1)?,
-                        mode: row.get(2)?,
-                    })
-                },
-            )
-            .optional()
-        })
+        self.read(|conn| Self::workspace_in(conn, id))
+    }
+
+    pub fn workspace_in(conn: &Connection, id: &str) -> rusqlite::Result<Option<Workspace>> {
+        conn.query_row(
+            "SELECT id, name, mode FROM workspaces WHERE id = ?1",
+            [id],
+            |row| {
+                Ok(Workspace {
+                    id: row.get(0)?,
+                    name: row.get(1)?,
+                    mode: row.get(2)?,
+                })
+            },
+        )
+        .optional()
     }
 
     pub fn insert_key(&self, key: &KeyRecord, secret_hash: &str) -> rusqlite::Result<()> {
+        self.write(|tx| Self::insert_key_in(tx, key, secret_hash))
+    }
+
+    pub fn insert_key_in(
+        tx: &Connection,
+        key: &KeyRecord,
+        secret_hash: &str,
+    ) -> rusqlite::Result<()> {
+        tx.execute(
+            "INSERT INTO api_keys (id, workspace_id, hash, mode, scopes, user_email, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                key.id,
+                key.workspace_id,
+                secret_hash,
+                key.mode,
+                key.scopes.join(" "),
+                key.user_email,
+                key.created_at,
+                key.expires_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Marks a stored key revoked at `now`; false when there is no such key.
+    pub fn revoke_key(&self, key_id: &str, now: i64) -> rusqlite::Result<bool> {
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO api_keys (id, workspace_id, hash, mode, scopes, user_email, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    key.id,
-                    key.workspace_id,
-                    secret_hash,
-                    key.mode,
-                    key.scopes.join(" "),
-                    key.user_email,
-                    key.created_at,
-                    key.expires_at
-                ],
-            )?;
-            Ok(())
+                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
+                params![key_id, now],
+            )
+            .map(|changed| changed > 0)
         })
     }
 
@@ -246,6 +289,121 @@ impl Store {
             )
             .optional()
         })
+    }
+
+    // ---- device login codes --------------------------------------------------------------
+
+    /// Stores a new code, and forgets codes that expired more than a day ago. Fails with a
+    /// constraint error when the user code is in use.
+    pub fn insert_device_code(&self, code: &DeviceCode) -> rusqlite::Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM device_codes WHERE expires_at < ?1",
+                [code.created_at - 86_400_000],
+            )?;
+            tx.execute(
+                "INSERT INTO device_codes (hash, user_code, approval_hash, workspace_id, scopes,
+                    status, created_at, expires_at, interval_ms, last_poll_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    code.hash,
+                    code.user_code,
+                    code.approval_hash,
+                    code.workspace_id,
+                    code.scopes.join(" "),
+                    code.status,
+                    code.created_at,
+                    code.expires_at,
+                    code.interval_ms,
+                    code.last_poll_at
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn device_code_by_hash(
+        tx: &Connection,
+        device_hash: &str,
+    ) -> rusqlite::Result<Option<DeviceCode>> {
+        Self::device_code_where(tx, "hash", device_hash)
+    }
+
+    pub fn device_code_by_user_code(
+        tx: &Connection,
+        user_code: &str,
+    ) -> rusqlite::Result<Option<DeviceCode>> {
+        Self::device_code_where(tx, "user_code", user_code)
+    }
+
+    fn device_code_where(
+        tx: &Connection,
+        column: &str,
+        value: &str,
+    ) -> rusqlite::Result<Option<DeviceCode>> {
+        tx.query_row(
+            &format!(
+                "SELECT hash, user_code, approval_hash, workspace_id, scopes, status, created_at,
+                    expires_at, interval_ms, last_poll_at FROM device_codes WHERE {column} = ?1"
+            ),
+            [value],
+            |row| {
+                let scopes: String = row.get(4)?;
+                Ok(DeviceCode {
+                    hash: row.get(0)?,
+                    user_code: row.get(1)?,
+                    approval_hash: row.get(2)?,
+                    workspace_id: row.get(3)?,
+                    scopes: scopes.split_whitespace().map(String::from).collect(),
+                    status: row.get(5)?,
+                    created_at: row.get(6)?,
+                    expires_at: row.get(7)?,
+                    interval_ms: row.get(8)?,
+                    last_poll_at: row.get(9)?,
+                })
+            },
+        )
+        .optional()
+    }
+
+    /// Records a poll of a code at `now` (unix milliseconds).
+    pub fn record_device_poll(
+        tx: &Connection,
+        device_hash: &str,
+        now: i64,
+    ) -> rusqlite::Result<()> {
+        tx.execute(
+            "UPDATE device_codes SET last_poll_at = ?2 WHERE hash = ?1",
+            params![device_hash, now],
+        )?;
+        Ok(())
+    }
+
+    /// Moves a code from `from` to `to`; false when it was not in `from` any more.
+    pub fn set_device_status(
+        tx: &Connection,
+        device_hash: &str,
+        from: &str,
+        to: &str,
+    ) -> rusqlite::Result<bool> {
+        tx.execute(
+            "UPDATE device_codes SET status = ?3 WHERE hash = ?1 AND status = ?2",
+            params![device_hash, from, to],
+        )
+        .map(|changed| changed > 0)
+    }
+
+    /// Replaces the hash of the token that the activation form must send back.
+    pub fn set_device_approval_hash(
+        tx: &Connection,
+        device_hash: &str,
+        approval_hash: &str,
+    ) -> rusqlite::Result<()> {
+        tx.execute(
+            "UPDATE device_codes SET approval_hash = ?2 WHERE hash = ?1",
+            params![device_hash, approval_hash],
+        )?;
+        Ok(())
     }
 
     // ---- personas ------------------------------------------------------------------------

@@ -42,6 +42,14 @@ pub struct ServeArgs {
     /// Seconds of idle time before an event stream sends a keepalive comment
     #[arg(long, default_value_t = 15, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=300))]
     keepalive: u64,
+
+    /// Seconds a device login code (`persona auth login`) stays usable
+    #[arg(long, default_value_t = 900, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    device_code_ttl: u64,
+
+    /// Least number of seconds between two polls of one device login code
+    #[arg(long, default_value_t = 5, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=60))]
+    device_poll_interval: u64,
 }
 
 pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
@@ -54,6 +62,8 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
         None => step_delay_from_env()?,
     };
     config.keepalive = std::time::Duration::from_secs(args.keepalive);
+    config.device_code_ttl = std::time::Duration::from_secs(args.device_code_ttl);
+    config.device_poll_interval = std::time::Duration::from_secs(args.device_poll_interval);
     config.log_requests = !ctx.output.quiet;
     let data_dir = config.data_dir.clone();
     let handle = server::spawn(config, args.addr)

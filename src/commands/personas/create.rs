@@ -15,6 +15,7 @@ use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("brief").required(true).multiple(false))]
 #[command(after_long_help = "\
 Examples:
   persona personas create -f examples/brief.md
@@ -27,17 +28,11 @@ matter sets language, visibility, pipeline, seed, budget_usd, slug and custom_fi
 over the front matter.")]
 pub struct CreateArgs {
     /// The brief: a Markdown file, or `-` for standard input
-    #[arg(
-        short = 'f',
-        long = "file",
-        value_name = "FILE",
-        required_unless_present = "intent",
-        conflicts_with = "intent"
-    )]
+    #[arg(short = 'f', long = "file", value_name = "FILE", group = "brief")]
     file: Option<PathBuf>,
 
     /// The character brief as text, instead of a file
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", group = "brief")]
     intent: Option<String>,
 
     /// Primary speaking language (ISO-639-1, e.g. en, tr)

@@ -8,10 +8,12 @@ use clap::Args;
 use super::push::{Pushed, push_persona};
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
-use crate::persona_file::{from_yaml, has_local_edits, to_yaml, write_atomic};
+use crate::persona_file::{from_yaml, to_yaml, write_atomic};
 
 /// Lines of the error banner put on top of a file reopened after a failed edit.
 const BANNER_PREFIX: &str = "# ! ";
+/// How many times the editor is reopened on errors before the edit stops (the text is kept).
+const MAX_REOPENINGS: usize = 10;
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
@@ -19,7 +21,9 @@ Examples:
   persona personas edit the-istanbul-bookseller
   EDITOR=\"code --wait\" persona personas edit psn_3kP9aLwX2vQ1
 
-Saving the file unchanged cancels the edit.")]
+Saving the file unchanged cancels the edit. An edit that does not validate reopens with the
+error on top; the same error twice in a row, or ten reopenings, ends the edit with your text
+kept in its temporary file.")]
 pub struct EditArgs {
     /// The persona: id or slug
     #[arg(value_name = "REF")]
@@ -45,8 +49,17 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
         }
     };
     let mut after_error = false;
+    let mut reopenings = 0;
+    let mut last_problem = String::new();
     loop {
-        open_editor(&path).await.map_err(kept)?;
+        if let Err(err) = open_editor(&path).await {
+            let untouched = std::fs::read_to_string(&path).is_ok_and(|text| text == presented);
+            if untouched && !after_error {
+                let _ = std::fs::remove_file(&path);
+                return Err(err);
+            }
+            return Err(kept(err));
+        }
         let text = std::fs::read_to_string(&path).map_err(|err| {
             kept(CliError::general(format!(
                 "cannot read {}: {err}",
@@ -66,11 +79,6 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
         let body = strip_banner(&text);
         let problem = match from_yaml(&body, &path.display().to_string()) {
             Err(err) => CliError::usage(err.to_string()),
-            Ok(edited) if !has_local_edits(&edited) => {
-                let _ = std::fs::remove_file(&path);
-                ctx.output.info("No changes.");
-                return Ok(());
-            }
             Ok(edited) => match push_persona(client, &path, &edited, false).await {
                 Ok(Pushed::Updated(updated)) => {
                     let _ = std::fs::remove_file(&path);
@@ -92,6 +100,14 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
                 Err(err) => return Err(kept(err)),
             },
         };
+        reopenings += 1;
+        if reopenings > MAX_REOPENINGS || problem.message == last_problem {
+            return Err(kept(CliError::usage(format!(
+                "the edit still does not validate, so it stops here: {}",
+                problem.message
+            ))));
+        }
+        last_problem = problem.message.clone();
         presented = format!("{}{body}", banner(&problem));
         write_atomic(&path, &presented).map_err(|err| {
             kept(CliError::general(format!(

@@ -39,6 +39,7 @@ pub struct ListArgs {
 
 pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
     let client = ctx.client().await?;
+    let filtered = args.query.is_some() || args.visibility.is_some() || args.archived;
     let mut query = ListPersonas {
         q: args.query,
         visibility: args.visibility,
@@ -61,9 +62,13 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
         return Ok(());
     }
     if personas.is_empty() {
-        output.info(
-            "No personas yet. Create one with `persona personas create -f examples/brief.md`.",
-        );
+        if filtered {
+            output.info("No personas match.");
+        } else {
+            output.info(
+                "No personas yet. Create one with `persona personas create -f examples/brief.md`.",
+            );
+        }
         return Ok(());
     }
     let rows: Vec<Vec<String>> = personas

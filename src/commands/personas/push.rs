@@ -154,8 +154,8 @@ pub async fn push_persona(
     Ok(Pushed::Updated(updated))
 }
 
-/// Fields the server owns cannot be changed from a file; an edit to one is an error, not a
-/// silently dropped change.
+/// Fields the server owns cannot be changed from a file, and a field the persona does not have
+/// is a typo: either is an error, never a silently dropped change.
 fn reject_read_only_edits(path: &Path, local: &Value, server: &Value) -> Result<()> {
     const SERVER_MAINTAINED: [&str; 5] = [
         "fingerprint",
@@ -172,12 +172,22 @@ fn reject_read_only_edits(path: &Path, local: &Value, server: &Value) -> Result<
         {
             continue;
         }
-        if server.get(field).is_some_and(|current| current != value) {
-            return Err(CliError::usage(format!(
-                "{}: `{field}` is read-only and was changed; revert it (editable fields: {})",
-                path.display(),
-                EDITABLE_FIELDS.join(", ")
-            )));
+        match server.get(field) {
+            None => {
+                return Err(CliError::usage(format!(
+                    "{}: unknown field `{field}`; the editable fields are {}",
+                    path.display(),
+                    EDITABLE_FIELDS.join(", ")
+                )));
+            }
+            Some(current) if current != value => {
+                return Err(CliError::usage(format!(
+                    "{}: `{field}` is read-only and was changed; revert it (editable fields: {})",
+                    path.display(),
+                    EDITABLE_FIELDS.join(", ")
+                )));
+            }
+            Some(_) => {}
         }
     }
     Ok(())

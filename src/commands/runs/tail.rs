@@ -128,7 +128,7 @@ fn closing_line(last: &RunEvent, tokens: u64) -> String {
     }
 }
 
-/// One human line: time of arrival, type, step, and what the event says.
+/// One human line: event id, type, and what the event says.
 fn describe(output: &Output, event: &RunEvent) -> String {
     let data = &event.data;
     let step = data["step"].as_str().unwrap_or("");
@@ -158,12 +158,7 @@ fn describe(output: &Output, event: &RunEvent) -> String {
         _ => event.event.clone(),
     };
     let pad = 15usize.saturating_sub(event.event.len());
-    format!(
-        "{}  {:>4}  {kind}{}  {detail}",
-        clock_now(),
-        event.id,
-        " ".repeat(pad)
-    )
+    format!("{:>4}  {kind}{}  {detail}", event.id, " ".repeat(pad))
 }
 
 /// A value in at most 60 characters of one line.
@@ -182,7 +177,7 @@ fn short_value(value: &Value) -> String {
 
 /// Redraws the persona built so far (on a terminal), or prints it once at the end.
 fn draw(output: &Output, layers: &Value, event: &RunEvent) {
-    let yaml = serde_norway::to_string(layers).unwrap_or_default();
+    let yaml = crate::persona_file::object_to_yaml(layers);
     if output.stdout_is_terminal() {
         output.raw(&format!(
             "\x1b[H\x1b[2J{}  event {} · {}\n\n{yaml}",
@@ -193,18 +188,4 @@ fn draw(output: &Output, layers: &Value, event: &RunEvent) {
     } else if event.is_terminal() {
         output.raw(&yaml);
     }
-}
-
-/// `HH:MM:SS` (UTC) of now.
-fn clock_now() -> String {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    format!(
-        "{:02}:{:02}:{:02}",
-        seconds / 3600 % 24,
-        seconds / 60 % 60,
-        seconds % 60
-    )
 }

@@ -1,6 +1,7 @@
 //! The route table of the embedded API and what the handlers share (pages, cursors, run errors).
 //! `openapi.json` beside this file documents exactly these routes; a test keeps them equal.
 
+mod activate;
 mod auth;
 mod personas;
 mod runs;
@@ -9,7 +10,7 @@ use std::sync::Arc;
 
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, patch, post};
+use axum::routing::{MethodRouter, delete, get, patch, post};
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -25,6 +26,23 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<Arc<AppState>>)> {
     vec![
         (Method::GET, "/v1/openapi.json", get(openapi)),
         (Method::GET, "/v1/auth/whoami", get(auth::whoami)),
+        (
+            Method::DELETE,
+            "/v1/auth/keys/current",
+            delete(auth::revoke_current),
+        ),
+        (
+            Method::POST,
+            "/v1/auth/device/code",
+            post(auth::device_code),
+        ),
+        (
+            Method::POST,
+            "/v1/auth/device/token",
+            post(auth::device_token),
+        ),
+        (Method::GET, "/cli/activate", get(activate::show)),
+        (Method::POST, "/cli/activate", post(activate::decide)),
         (Method::POST, "/v1/personas", post(personas::create)),
         (Method::GET, "/v1/personas", get(personas::list)),
         (Method::GET, "/v1/personas/{ref}", get(personas::get)),

@@ -26,6 +26,39 @@ use crate::server::runner::spawn_run;
 use crate::server::store::{PersonaFilter, Store};
 
 const VISIBILITIES: [&str; 3] = ["private", "workspace", "public"];
+
+/// A field of a layer, with the fields of its value when that is an object.
+type LayerField = (&'static str, &'static [&'static str]);
+
+/// The fields of each layer.
+const LAYER_FIELDS: [(&str, &[LayerField]); 4] = [
+    (
+        "soul",
+        &[("core_desire", &[]), ("core_fear", &[]), ("wound", &[])],
+    ),
+    (
+        "self",
+        &[("big_five", &["O", "C", "E", "A", "N"]), ("archetype", &[])],
+    ),
+    ("mask", &[("voice", &["register"]), ("public_bio", &[])]),
+    (
+        "surface",
+        &[
+            ("name", &[]),
+            ("age", &[]),
+            ("occupation", &[]),
+            ("place", &[]),
+        ],
+    ),
+];
+
+/// ISO 639-1 language codes.
+const LANGUAGES: &str = "aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy \
+    da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie \
+    ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi \
+    mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc \
+    sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi \
+    vo wa wo xh yi yo za zh zu";
 const MAX_INTENT_CHARS: usize = 4000;
 
 #[derive(Deserialize)]
@@ -227,7 +260,10 @@ pub async fn fork(
         persona["language"] = parent["language"].clone();
         persona["visibility"] = visibility.map_or_else(|| parent["visibility"].clone(), |v| json!(v));
         persona["intent"] = match &intent {
-            Some(refinement) => json!(format!("{}. {refinement}", parent["intent"].as_str().unwrap_or_default())),
+            Some(refinement) => json!(format!(
+                "{}. {refinement}",
+                parent["intent"].as_str().unwrap_or_default().trim_end_matches('.')
+            )),
             None => parent["intent"].clone(),
         };
         persona["parent_id"] = parent["id"].clone();
@@ -704,11 +740,11 @@ fn check_intent(intent: &str) -> ApiResult<String> {
 }
 
 fn check_language(language: &str) -> ApiResult<String> {
-    if language.len() == 2 && language.bytes().all(|b| b.is_ascii_lowercase()) {
+    if language.len() == 2 && LANGUAGES.split_whitespace().any(|code| code == language) {
         Ok(language.to_string())
     } else {
         Err(ApiError::invalid(format!(
-            "`language` must be an ISO-639-1 code of two lowercase letters, such as `en` or `tr`, not `{language}`"
+            "`language` must be an ISO 639-1 code of two lowercase letters, such as `en` or `tr`; `{language}` is not one"
         ))
         .with_details(json!([{ "pointer": "/language" }])))
     }
@@ -802,6 +838,40 @@ pub fn schema_violations(persona: &Value) -> Vec<Value> {
     for layer in ["soul", "self", "mask", "surface", "custom_fields"] {
         if !persona[layer].is_object() {
             violation(&format!("/{layer}"), format!("{layer} must be an object"));
+        }
+    }
+    // The layers have fixed fields, so that a misspelt one is refused rather than kept beside
+    // the real one; free-form data belongs in custom_fields.
+    for (layer, fields) in LAYER_FIELDS {
+        for (field, value) in persona[layer].as_object().into_iter().flatten() {
+            let Some((_, nested)) = fields.iter().find(|(name, _)| name == field) else {
+                let known: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
+                violation(
+                    &format!("/{layer}/{field}"),
+                    format!(
+                        "{layer} has no field `{field}`; its fields are {}",
+                        known.join(", ")
+                    ),
+                );
+                continue;
+            };
+            for key in value
+                .as_object()
+                .filter(|_| !nested.is_empty())
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k)
+            {
+                if !nested.contains(&key.as_str()) {
+                    violation(
+                        &format!("/{layer}/{field}/{key}"),
+                        format!(
+                            "{layer}.{field} has no field `{key}`; its fields are {}",
+                            nested.join(", ")
+                        ),
+                    );
+                }
+            }
         }
     }
     let big_five = &persona["self"]["big_five"];

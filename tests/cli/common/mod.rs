@@ -98,7 +98,12 @@ impl TestEnv {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(BIN);
+        self.program(BIN, args)
+    }
+
+    /// Any program, in this environment (working directory and variables).
+    pub fn program(&self, program: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(program);
         command
             .args(args)
             .current_dir(self.work())
@@ -266,4 +271,122 @@ pub fn list_dir(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// A plain HTTP/1.1 GET on loopback (no client library), returning the body.
+pub fn http_get(url: &str) -> String {
+    http_request("GET", url, &[], "")
+}
+
+/// A form POST on loopback, as a browser submits it, returning the body.
+pub fn http_post_form(url: &str, fields: &[(&str, &str)]) -> String {
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(name, value)| format!("{}={}", form_encode(name), form_encode(value)))
+        .collect();
+    let origin = url.split('/').take(3).collect::<Vec<_>>().join("/");
+    http_request(
+        "POST",
+        url,
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Origin", &origin),
+        ],
+        &body.join("&"),
+    )
+}
+
+fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// A JSON request on loopback (a WebDriver command, say), returning the JSON answer.
+pub fn http_request_json(method: &str, url: &str, body: Option<&Value>) -> Value {
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let text = http_request(method, url, &[("Content-Type", "application/json")], &body);
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+fn http_request(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> String {
+    use std::io::Read as _;
+    let rest = url.strip_prefix("http://").expect("an http:// URL");
+    let (host, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .unwrap_or((rest, "/".into()));
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut content_length = None;
+    let mut chunked = false;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+            break;
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(value) = lower.strip_prefix("content-length:") {
+            content_length = value.trim().parse::<usize>().ok();
+        }
+        chunked |= lower.starts_with("transfer-encoding:") && lower.contains("chunked");
+    }
+    let mut body = Vec::new();
+    if chunked {
+        loop {
+            line.clear();
+            reader.read_line(&mut line).unwrap();
+            let size = usize::from_str_radix(line.trim(), 16).unwrap_or(0);
+            if size == 0 {
+                break;
+            }
+            let mut chunk = vec![0; size + 2];
+            reader.read_exact(&mut chunk).unwrap();
+            body.extend_from_slice(&chunk[..size]);
+        }
+    } else if let Some(length) = content_length {
+        body.resize(length, 0);
+        reader.read_exact(&mut body).unwrap();
+    } else {
+        reader.read_to_end(&mut body).unwrap();
+    }
+    String::from_utf8_lossy(&body).into_owned()
+}
+
+/// The `value` of the `<input name="NAME" ...>` of an HTML page.
+pub fn html_input_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"");
+    let tag_start = html.match_indices("<input").map(|(i, _)| i).find(|&i| {
+        let end = html[i..].find('>').map_or(html.len(), |e| i + e);
+        html[i..end].contains(&marker)
+    })?;
+    let tag = &html[tag_start..tag_start + html[tag_start..].find('>')?];
+    let value = tag.split("value=\"").nth(1)?.split('"').next()?;
+    Some(
+        value
+            .replace("&amp;", "&")
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">"),
+    )
 }

@@ -1,0 +1,26 @@
+//! `persona auth switch PROFILE`: makes a stored profile (or `local`) the active one.
+
+use clap::Args;
+
+use crate::config::LOCAL_PROFILE;
+use crate::context::Context;
+use crate::error::Result;
+
+#[derive(Debug, Args)]
+pub struct SwitchArgs {
+    /// The profile to make active (`local` is the embedded server)
+    #[arg(value_name = "PROFILE")]
+    profile: String,
+}
+
+pub fn run(ctx: &Context, args: SwitchArgs) -> Result<()> {
+    if args.profile != LOCAL_PROFILE {
+        ctx.config.profile(&args.profile)?;
+    }
+    let mut config = ctx.config.clone();
+    config.file.active_profile = Some(args.profile.clone());
+    config.save()?;
+    ctx.output
+        .success(format!("Switched to the profile `{}`", args.profile));
+    Ok(())
+}

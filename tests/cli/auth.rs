@@ -1,0 +1,359 @@
+//! `persona auth` with the real binary against `persona dev serve`: keys from stdin, the device
+//! login approved over HTTP, status, token, switch, logout and revocation, and secrets kept out of output.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::common::{DevServer, TestEnv};
+
+/// A lasting key on the server's store, made with `persona dev keys create`.
+fn lasting_key(env: &TestEnv, data_dir: &std::path::Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "dev",
+        "keys",
+        "create",
+        "--json",
+        "--data-dir",
+        data_dir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    env.run(&args).success().json()["api_key"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn server(env: &TestEnv) -> DevServer {
+    env.serve(&["--data-dir", env.path("server-store").to_str().unwrap()])
+}
+
+fn login_with_key(
+    env: &TestEnv,
+    server: &DevServer,
+    key: &str,
+    profile: &str,
+) -> crate::common::Outcome {
+    env.run_with_stdin(
+        &[
+            "--profile",
+            profile,
+            "auth",
+            "login",
+            "--api-url",
+            &server.base_url,
+            "--with-key",
+        ],
+        &format!("{key}\n"),
+    )
+}
+
+#[test]
+fn a_key_from_stdin_is_checked_stored_privately_and_used() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let key = lasting_key(&env, &env.path("server-store"), &[]);
+    let login = login_with_key(&env, &server, &key, "dev").success();
+    assert!(login.stderr.contains("ws_local"), "{}", login.stderr);
+    assert!(
+        !login.stderr.contains(&key) && !login.stdout.contains(&key),
+        "the key is never printed"
+    );
+
+    let config = std::fs::read_to_string(env.path("config/config.yml")).unwrap();
+    assert!(
+        config.contains("active_profile: dev") && !config.contains(&key),
+        "{config}"
+    );
+    let credentials = env.path("config/credentials.yml");
+    assert!(
+        std::fs::read_to_string(&credentials)
+            .unwrap()
+            .contains(&key)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&credentials)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    // The profile is now the active backend of every command.
+    let created = env.create("a 40-year-old cheerful baker in Lyon", &[]);
+    let listed = env.run(&["personas", "list", "--json"]).success().json();
+    assert_eq!(listed[0]["id"], created["id"]);
+    let token = env.run(&["auth", "token"]).success();
+    assert_eq!(token.stdout.trim(), key);
+}
+
+#[test]
+fn a_refused_key_is_not_stored() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let login = login_with_key(&env, &server, "pk_test_notarealkey", "dev").code(4);
+    assert!(
+        login.stderr.contains("auth.invalid_key"),
+        "{}",
+        login.stderr
+    );
+    assert!(!env.path("config/credentials.yml").exists());
+    let empty = env.run_with_stdin(
+        &["auth", "login", "--api-url", &server.base_url, "--with-key"],
+        "",
+    );
+    assert_eq!(empty.code, 2, "{}", empty.stderr);
+}
+
+#[test]
+fn status_reports_source_expiry_and_acceptance_and_fails_for_a_revoked_key() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let key = lasting_key(&env, &env.path("server-store"), &[]);
+    login_with_key(&env, &server, &key, "dev").success();
+
+    let status = env.run(&["auth", "status"]).success();
+    assert!(status.stdout.contains("* dev"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("credentials file") && status.stdout.contains("accepted"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stderr.contains("plain file"),
+        "a file-stored key is warned about: {}",
+        status.stderr
+    );
+    assert!(!status.stdout.contains(&key) && status.stdout.contains(&key[key.len() - 4..]));
+    let json = env.run(&["auth", "status", "--json"]).success().json();
+    assert_eq!(json["active_profile"], "dev");
+    let dev = json["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["profile"] == "dev")
+        .unwrap()
+        .clone();
+    assert_eq!(dev["accepted"], true);
+    assert!(
+        (88..=90).contains(&dev["expires_in_days"].as_i64().unwrap()),
+        "{dev}"
+    );
+
+    // Revoked elsewhere (another machine logs out with the same key): status must say so.
+    let other = TestEnv::new();
+    login_with_key(&other, &server, &key, "dev").success();
+    other.run(&["auth", "logout"]).success();
+    let status = env.run(&["auth", "status"]).code(4);
+    assert!(status.stdout.contains("refused"), "{}", status.stdout);
+    env.run(&["personas", "list"]).code(4);
+}
+
+#[test]
+fn the_environment_key_wins_and_status_says_so() {
+    let mut env = TestEnv::new();
+    let server = server(&env);
+    let key = lasting_key(&env, &env.path("server-store"), &[]);
+    env.set("PERSONA_API_URL", &server.base_url);
+    env.set("PERSONA_API_KEY", &key);
+    let status = env.run(&["auth", "status", "--json"]).success().json();
+    assert_eq!(status["active_profile"], "environment");
+    assert_eq!(status["profiles"][0]["key_source"], "PERSONA_API_KEY");
+    let login = env
+        .run(&["auth", "login", "--api-url", &server.base_url])
+        .success();
+    assert!(
+        login.stderr.contains("PERSONA_API_KEY is set"),
+        "{}",
+        login.stderr
+    );
+}
+
+#[test]
+fn logout_revokes_on_the_server_then_forgets_locally() {
+    let mut env = TestEnv::new();
+    let server = server(&env);
+    let key = lasting_key(&env, &env.path("server-store"), &[]);
+    login_with_key(&env, &server, &key, "dev").success();
+    let logout = env.run(&["auth", "logout"]).success();
+    assert!(logout.stderr.contains("revoked"), "{}", logout.stderr);
+    let credentials =
+        std::fs::read_to_string(env.path("config/credentials.yml")).unwrap_or_default();
+    assert!(!credentials.contains(&key));
+    // Back on the local profile; the revoked key is refused by the server.
+    env.run(&["auth", "status"]).success();
+    env.set("PERSONA_API_URL", &server.base_url);
+    env.set("PERSONA_API_KEY", &key);
+    env.run(&["personas", "list"]).code(4);
+}
+
+#[test]
+fn logout_says_so_when_the_server_is_unreachable() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let key = lasting_key(&env, &env.path("server-store"), &[]);
+    login_with_key(&env, &server, &key, "dev").success();
+    server.kill();
+    let logout = env.run(&["auth", "logout"]).success();
+    assert!(
+        logout.stderr.contains("could not be revoked"),
+        "{}",
+        logout.stderr
+    );
+    assert!(
+        !std::fs::read_to_string(env.path("config/credentials.yml"))
+            .unwrap_or_default()
+            .contains(&key)
+    );
+}
+
+#[test]
+fn switch_and_token_follow_the_active_profile() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let key = lasting_key(&env, &env.path("server-store"), &[]);
+    login_with_key(&env, &server, &key, "dev").success();
+    env.run(&["auth", "switch", "local"]).success();
+    env.run(&["auth", "token"]).code(4);
+    env.run(&["auth", "switch", "nope"]).code(2);
+    env.run(&["auth", "switch", "dev"]).success();
+    assert_eq!(env.run(&["auth", "token"]).success().stdout.trim(), key);
+}
+
+#[test]
+fn verbose_output_never_shows_the_key() {
+    let mut env = TestEnv::new();
+    let server = server(&env);
+    let key = lasting_key(&env, &env.path("server-store"), &[]);
+    env.set("PERSONA_API_URL", &server.base_url);
+    env.set("PERSONA_API_KEY", &key);
+    let out = env.run(&["-vv", "personas", "list"]).success();
+    assert!(
+        out.stderr.contains("authorization: Bearer [redacted]"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains(&key) && !out.stdout.contains(&key));
+}
+
+/// Runs `persona auth login --no-browser` in the background and returns the child, the user
+/// code and the verification URL it printed.
+fn start_device_login(env: &TestEnv, server: &DevServer) -> (std::process::Child, String, String) {
+    let mut child = env
+        .command(&[
+            "--profile",
+            "dev",
+            "auth",
+            "login",
+            "--api-url",
+            &server.base_url,
+            "--no-browser",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let (mut code, mut url) = (None, None);
+    let mut line = String::new();
+    while (code.is_none() || url.is_none()) && stderr.read_line(&mut line).unwrap() > 0 {
+        if let Some(rest) = line.split("one-time code: ").nth(1) {
+            code = Some(rest.trim().to_string());
+        }
+        if let Some(found) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            url = Some(found.to_string());
+        }
+        line.clear();
+    }
+    // Keep the pipe drained so the login never blocks on writing.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        let _ = stderr.read_to_string(&mut sink);
+    });
+    (
+        child,
+        code.expect("printed a code"),
+        url.expect("printed a URL"),
+    )
+}
+
+/// What a person's browser would do: load the page, then submit the form with a decision.
+fn decide(url: &str, decision: &str) -> String {
+    let page = crate::common::http_get(url);
+    let token =
+        crate::common::html_input_value(&page, "token").expect("the form carries its token");
+    let user_code =
+        crate::common::html_input_value(&page, "user_code").expect("the form carries the code");
+    let origin = url.split("/cli/").next().unwrap();
+    crate::common::http_post_form(
+        &format!("{origin}/cli/activate"),
+        &[
+            ("user_code", &user_code),
+            ("token", &token),
+            ("decision", decision),
+        ],
+    )
+}
+
+fn wait(child: &mut std::process::Child, limit: Duration) -> i32 {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code().unwrap_or(-1);
+        }
+        assert!(start.elapsed() < limit, "login did not finish in {limit:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn fast_login_server(env: &TestEnv, ttl: &str) -> DevServer {
+    env.serve(&[
+        "--data-dir",
+        env.path("server-store").to_str().unwrap(),
+        "--device-poll-interval",
+        "1",
+        "--device-code-ttl",
+        ttl,
+    ])
+}
+
+#[test]
+fn the_device_login_completes_once_approved_in_the_browser_page() {
+    let env = TestEnv::new();
+    let server = fast_login_server(&env, "60");
+    let (mut child, code, url) = start_device_login(&env, &server);
+    assert!(
+        url.contains(&code.replace('-', "")) || url.contains(&code),
+        "{url} {code}"
+    );
+    let result = decide(&url, "approve");
+    assert!(
+        result.contains("close this window") || result.contains("approved"),
+        "{result}"
+    );
+    assert_eq!(wait(&mut child, Duration::from_secs(20)), 0);
+    let status = env.run(&["auth", "status", "--json"]).success().json();
+    assert_eq!(status["active_profile"], "dev");
+}
+
+#[test]
+fn a_denied_device_login_exits_4() {
+    let env = TestEnv::new();
+    let server = fast_login_server(&env, "60");
+    let (mut child, _, url) = start_device_login(&env, &server);
+    decide(&url, "deny");
+    assert_eq!(wait(&mut child, Duration::from_secs(20)), 4);
+    assert!(!env.path("config/credentials.yml").exists());
+}
+
+#[test]
+fn an_expired_device_login_exits_4() {
+    let env = TestEnv::new();
+    let server = fast_login_server(&env, "2");
+    let (mut child, _, _) = start_device_login(&env, &server);
+    assert_eq!(wait(&mut child, Duration::from_secs(20)), 4);
+}
