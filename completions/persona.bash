@@ -19,6 +19,9 @@ _persona() {
             persona,auth)
                 cmd="persona__subcmd__auth"
                 ;;
+            persona,chat)
+                cmd="persona__subcmd__chat"
+                ;;
             persona,completion)
                 cmd="persona__subcmd__completion"
                 ;;
@@ -27,6 +30,9 @@ _persona() {
                 ;;
             persona,help)
                 cmd="persona__subcmd__help"
+                ;;
+            persona,mcp)
+                cmd="persona__subcmd__mcp"
                 ;;
             persona,personas)
                 cmd="persona__subcmd__personas"
@@ -106,6 +112,9 @@ _persona() {
             persona__subcmd__help,auth)
                 cmd="persona__subcmd__help__subcmd__auth"
                 ;;
+            persona__subcmd__help,chat)
+                cmd="persona__subcmd__help__subcmd__chat"
+                ;;
             persona__subcmd__help,completion)
                 cmd="persona__subcmd__help__subcmd__completion"
                 ;;
@@ -114,6 +123,9 @@ _persona() {
                 ;;
             persona__subcmd__help,help)
                 cmd="persona__subcmd__help__subcmd__help"
+                ;;
+            persona__subcmd__help,mcp)
+                cmd="persona__subcmd__help__subcmd__mcp"
                 ;;
             persona__subcmd__help,personas)
                 cmd="persona__subcmd__help__subcmd__personas"
@@ -144,6 +156,12 @@ _persona() {
                 ;;
             persona__subcmd__help__subcmd__dev__subcmd__keys,create)
                 cmd="persona__subcmd__help__subcmd__dev__subcmd__keys__subcmd__create"
+                ;;
+            persona__subcmd__help__subcmd__mcp,config)
+                cmd="persona__subcmd__help__subcmd__mcp__subcmd__config"
+                ;;
+            persona__subcmd__help__subcmd__mcp,serve)
+                cmd="persona__subcmd__help__subcmd__mcp__subcmd__serve"
                 ;;
             persona__subcmd__help__subcmd__personas,archive)
                 cmd="persona__subcmd__help__subcmd__personas__subcmd__archive"
@@ -186,6 +204,24 @@ _persona() {
                 ;;
             persona__subcmd__help__subcmd__runs,tail)
                 cmd="persona__subcmd__help__subcmd__runs__subcmd__tail"
+                ;;
+            persona__subcmd__mcp,config)
+                cmd="persona__subcmd__mcp__subcmd__config"
+                ;;
+            persona__subcmd__mcp,help)
+                cmd="persona__subcmd__mcp__subcmd__help"
+                ;;
+            persona__subcmd__mcp,serve)
+                cmd="persona__subcmd__mcp__subcmd__serve"
+                ;;
+            persona__subcmd__mcp__subcmd__help,config)
+                cmd="persona__subcmd__mcp__subcmd__help__subcmd__config"
+                ;;
+            persona__subcmd__mcp__subcmd__help,help)
+                cmd="persona__subcmd__mcp__subcmd__help__subcmd__help"
+                ;;
+            persona__subcmd__mcp__subcmd__help,serve)
+                cmd="persona__subcmd__mcp__subcmd__help__subcmd__serve"
                 ;;
             persona__subcmd__personas,archive)
                 cmd="persona__subcmd__personas__subcmd__archive"
@@ -290,7 +326,7 @@ _persona() {
 
     case "${cmd}" in
         persona)
-            opts="-q -v -h -V --json --quiet --verbose --color --profile --help --version auth personas runs dev completion help"
+            opts="-q -v -h -V --json --quiet --verbose --color --profile --help --version auth chat personas runs mcp dev completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -534,6 +570,40 @@ _persona() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__chat)
+            opts="-m -q -v -h --message --conversation --show-drift --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --conversation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -824,7 +894,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help)
-            opts="auth personas runs dev completion help"
+            opts="auth chat personas runs mcp dev completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -921,6 +991,20 @@ _persona() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        persona__subcmd__help__subcmd__chat)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         persona__subcmd__help__subcmd__completion)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -994,6 +1078,48 @@ _persona() {
         persona__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__mcp)
+            opts="serve config"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__mcp__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__mcp__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1222,6 +1348,152 @@ _persona() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__mcp)
+            opts="-q -v -h --json --quiet --verbose --color --profile --help serve config help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__mcp__subcmd__config)
+            opts="-q -v -h --client --workspace --install --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --client)
+                    COMPREPLY=($(compgen -W "claude-desktop cursor windsurf vscode" -- "${cur}"))
+                    return 0
+                    ;;
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__mcp__subcmd__help)
+            opts="serve config help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__mcp__subcmd__help__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__mcp__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__mcp__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__mcp__subcmd__serve)
+            opts="-q -v -h --workspace --url --transport --tool-names --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "auto streamable-http sse" -- "${cur}"))
+                    return 0
+                    ;;
+                --tool-names)
+                    COMPREPLY=($(compgen -W "safe original" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -30,8 +30,10 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand auth 'Log in to a Persona API, and see which key and workspace each profile uses'
+            cand chat 'Talk to a persona: one message, or an interactive session'
             cand personas 'Create, read, version and edit personas'
             cand runs 'Follow and manage generation runs'
+            cand mcp 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
             cand dev 'Run the embedded Persona API for other programs, and manage its keys'
             cand completion 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -133,6 +135,21 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;auth;help;logout'= {
         }
         &'persona;auth;help;help'= {
+        }
+        &'persona;chat'= {
+            cand -m 'Send this one message and print the reply (without it, a pipe on stdin is the message)'
+            cand --message 'Send this one message and print the reply (without it, a pipe on stdin is the message)'
+            cand --conversation 'Continue this conversation instead of starting a new one'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --show-drift 'Print the drift scores (voice, values, verdict) and coherence after each reply'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'persona;personas'= {
             cand --color 'When to use colour'
@@ -414,6 +431,60 @@ set edit:completion:arg-completer[persona] = {|@words|
         }
         &'persona;runs;help;help'= {
         }
+        &'persona;mcp'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand serve 'Bridge an MCP host on stdio to the Persona MCP server'
+            cand config 'Print (or install) the configuration that makes an MCP host start the bridge'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;mcp;serve'= {
+            cand --workspace 'The workspace whose personas the host sees (default: PERSONA_WORKSPACE, else the profile''s)'
+            cand --url 'The MCP server (default: the profile''s; on `local`, the embedded server''s /mcp)'
+            cand --transport 'How to reach the server: `auto` tries Streamable HTTP, then the older HTTP+SSE transport'
+            cand --tool-names '`safe` renames tools to ^[a-zA-Z0-9_-]{1,64}$ for hosts that refuse dots (persona.invoke → persona_invoke); `original` keeps the server''s names'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;mcp;config'= {
+            cand --client 'The MCP host to configure'
+            cand --workspace 'The workspace the bridge exposes (default: the profile''s when the bridge starts)'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --install 'Merge the entry into the host''s config file instead of printing it'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;mcp;help'= {
+            cand serve 'Bridge an MCP host on stdio to the Persona MCP server'
+            cand config 'Print (or install) the configuration that makes an MCP host start the bridge'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;mcp;help;serve'= {
+        }
+        &'persona;mcp;help;config'= {
+        }
+        &'persona;mcp;help;help'= {
+        }
         &'persona;dev'= {
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
@@ -511,8 +582,10 @@ set edit:completion:arg-completer[persona] = {|@words|
         }
         &'persona;help'= {
             cand auth 'Log in to a Persona API, and see which key and workspace each profile uses'
+            cand chat 'Talk to a persona: one message, or an interactive session'
             cand personas 'Create, read, version and edit personas'
             cand runs 'Follow and manage generation runs'
+            cand mcp 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
             cand dev 'Run the embedded Persona API for other programs, and manage its keys'
             cand completion 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -533,6 +606,8 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;help;auth;switch'= {
         }
         &'persona;help;auth;logout'= {
+        }
+        &'persona;help;chat'= {
         }
         &'persona;help;personas'= {
             cand create 'Generate a persona from a brief, watching the run live'
@@ -579,6 +654,14 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;help;runs;cancel'= {
         }
         &'persona;help;runs;tail'= {
+        }
+        &'persona;help;mcp'= {
+            cand serve 'Bridge an MCP host on stdio to the Persona MCP server'
+            cand config 'Print (or install) the configuration that makes an MCP host start the bridge'
+        }
+        &'persona;help;mcp;serve'= {
+        }
+        &'persona;help;mcp;config'= {
         }
         &'persona;help;dev'= {
             cand serve 'Run the embedded Persona API on a local address'

@@ -34,8 +34,10 @@ complete -c persona -n "__fish_persona_needs_command" -s v -l verbose -d 'Show H
 complete -c persona -n "__fish_persona_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_needs_command" -s V -l version -d 'Print version'
 complete -c persona -n "__fish_persona_needs_command" -f -a "auth" -d 'Log in to a Persona API, and see which key and workspace each profile uses'
+complete -c persona -n "__fish_persona_needs_command" -f -a "chat" -d 'Talk to a persona: one message, or an interactive session'
 complete -c persona -n "__fish_persona_needs_command" -f -a "personas" -d 'Create, read, version and edit personas'
 complete -c persona -n "__fish_persona_needs_command" -f -a "runs" -d 'Follow and manage generation runs'
+complete -c persona -n "__fish_persona_needs_command" -f -a "mcp" -d 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
 complete -c persona -n "__fish_persona_needs_command" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
 complete -c persona -n "__fish_persona_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c persona -n "__fish_persona_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -105,6 +107,17 @@ complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_su
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "switch" -d 'Make another profile the active one'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "logout" -d 'Revoke the key on the server and forget it here'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand chat" -s m -l message -d 'Send this one message and print the reply (without it, a pipe on stdin is the message)' -r
+complete -c persona -n "__fish_persona_using_subcommand chat" -l conversation -d 'Continue this conversation instead of starting a new one' -r
+complete -c persona -n "__fish_persona_using_subcommand chat" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand chat" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand chat" -l show-drift -d 'Print the drift scores (voice, values, verdict) and coherence after each reply'
+complete -c persona -n "__fish_persona_using_subcommand chat" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand chat" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand chat" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand chat" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -307,6 +320,49 @@ complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_su
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a queued or running run'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "tail" -d 'Follow a run\'s events live, replaying from the start; survives dropped connections'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and not __fish_seen_subcommand_from serve config help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand mcp; and not __fish_seen_subcommand_from serve config help" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand mcp; and not __fish_seen_subcommand_from serve config help" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and not __fish_seen_subcommand_from serve config help" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and not __fish_seen_subcommand_from serve config help" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and not __fish_seen_subcommand_from serve config help" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and not __fish_seen_subcommand_from serve config help" -f -a "serve" -d 'Bridge an MCP host on stdio to the Persona MCP server'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and not __fish_seen_subcommand_from serve config help" -f -a "config" -d 'Print (or install) the configuration that makes an MCP host start the bridge'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and not __fish_seen_subcommand_from serve config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l workspace -d 'The workspace whose personas the host sees (default: PERSONA_WORKSPACE, else the profile\'s)' -r
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l url -d 'The MCP server (default: the profile\'s; on `local`, the embedded server\'s /mcp)' -r
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l transport -d 'How to reach the server: `auto` tries Streamable HTTP, then the older HTTP+SSE transport' -r -f -a "auto\t'Streamable HTTP, falling back to HTTP+SSE when the server answers 400, 404 or 405'
+streamable-http\t'Streamable HTTP (protocol 2025-03-26 and later)'
+sse\t'The HTTP+SSE transport of protocol 2024-11-05'"
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l tool-names -d '`safe` renames tools to ^[a-zA-Z0-9_-]{1,64}$ for hosts that refuse dots (persona.invoke → persona_invoke); `original` keeps the server\'s names' -r -f -a "safe\t''
+original\t''"
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from config" -l client -d 'The MCP host to configure' -r -f -a "claude-desktop\t''
+cursor\t''
+windsurf\t''
+vscode\t''"
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from config" -l workspace -d 'The workspace the bridge exposes (default: the profile\'s when the bridge starts)' -r
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from config" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from config" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from config" -l install -d 'Merge the entry into the host\'s config file instead of printing it'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from config" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from config" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from config" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from config" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Bridge an MCP host on stdio to the Persona MCP server'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "config" -d 'Print (or install) the configuration that makes an MCP host start the bridge'
+complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -358,12 +414,14 @@ complete -c persona -n "__fish_persona_using_subcommand completion" -l json -d '
 complete -c persona -n "__fish_persona_using_subcommand completion" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth personas runs dev completion help" -f -a "auth" -d 'Log in to a Persona API, and see which key and workspace each profile uses'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth personas runs dev completion help" -f -a "personas" -d 'Create, read, version and edit personas'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth personas runs dev completion help" -f -a "runs" -d 'Follow and manage generation runs'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth personas runs dev completion help" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth personas runs dev completion help" -f -a "completion" -d 'Print a shell completion script'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth personas runs dev completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "auth" -d 'Log in to a Persona API, and see which key and workspace each profile uses'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "chat" -d 'Talk to a persona: one message, or an interactive session'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "personas" -d 'Create, read, version and edit personas'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "runs" -d 'Follow and manage generation runs'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "mcp" -d 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "completion" -d 'Print a shell completion script'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "login" -d 'Log in to a Persona API and store the key in the OS keyring'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "status" -d 'Show every profile: API, workspace, key source, expiry, and whether the server accepts it'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Print the active profile\'s API key (for scripts)'
@@ -383,5 +441,7 @@ complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_su
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "get" -d 'Show a run: steps, tokens, cost, timing and error'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "cancel" -d 'Cancel a queued or running run'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "tail" -d 'Follow a run\'s events live, replaying from the start; survives dropped connections'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from mcp" -f -a "serve" -d 'Bridge an MCP host on stdio to the Persona MCP server'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from mcp" -f -a "config" -d 'Print (or install) the configuration that makes an MCP host start the bridge'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from dev" -f -a "serve" -d 'Run the embedded Persona API on a local address'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from dev" -f -a "keys" -d 'Manage API keys of the local store'

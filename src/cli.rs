@@ -3,7 +3,7 @@
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use crate::commands::{auth, completion, dev, personas, runs};
+use crate::commands::{auth, chat, completion, dev, mcp, personas, runs};
 use crate::output::ColorChoice;
 
 /// Command-line tool for the Persona API: generate, version and run AI character personas.
@@ -67,6 +67,9 @@ pub enum Command {
     #[command(subcommand)]
     Auth(auth::AuthCommand),
 
+    /// Talk to a persona: one message, or an interactive session
+    Chat(chat::ChatArgs),
+
     /// Create, read, version and edit personas
     #[command(subcommand)]
     Personas(personas::PersonasCommand),
@@ -74,6 +77,10 @@ pub enum Command {
     /// Follow and manage generation runs
     #[command(subcommand)]
     Runs(runs::RunsCommand),
+
+    /// Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them
+    #[command(subcommand)]
+    Mcp(mcp::McpCommand),
 
     /// Run the embedded Persona API for other programs, and manage its keys
     #[command(subcommand)]

@@ -12,6 +12,7 @@ use crate::config::{Config, LOCAL_PROFILE};
 use crate::credentials::{Credentials, StoreChoice};
 use crate::error::{CliError, ExitKind, Result};
 use crate::output::Output;
+use crate::server::engine::ModelSettings;
 use crate::server::{self, ServerConfig, ServerHandle};
 
 pub struct Context {
@@ -111,6 +112,7 @@ impl Context {
     async fn start_embedded(&self) -> Result<ApiClient> {
         let mut config = ServerConfig::new(self.config.data_dir.clone());
         config.step_delay = step_delay_from_env()?;
+        config.model = model_settings_from_env()?;
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let handle = server::spawn(config, addr)
             .await
@@ -130,6 +132,19 @@ impl Context {
         Ok(client)
     }
 
+    /// The address and development key of the embedded server, started on first use (for
+    /// `persona mcp serve` on the `local` profile, which speaks MCP to it rather than the API).
+    pub async fn embedded_server(&self) -> Result<(SocketAddr, String)> {
+        self.client().await?;
+        let server = self.local_server.lock().unwrap_or_else(|p| p.into_inner());
+        server
+            .as_ref()
+            .map(|handle| (handle.addr, handle.dev_key.clone()))
+            .ok_or_else(|| {
+                CliError::general("this profile does not use the embedded server")
+            })
+    }
+
     /// Stops the embedded server, if one was started, handing unfinished runs to the next one.
     pub async fn finish(self) {
         let handle = self
@@ -141,6 +156,28 @@ impl Context {
             handle.shutdown().await;
         }
     }
+}
+
+/// `PERSONA_MODEL_URL` (base URL of an OpenAI-compatible API), `PERSONA_MODEL` (the model) and
+/// `PERSONA_MODEL_API_KEY` (optional): the model server the embedded server uses for chat and
+/// generation. None when `PERSONA_MODEL_URL` is unset or empty: the offline engines.
+pub fn model_settings_from_env() -> Result<Option<ModelSettings>> {
+    let variable = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .filter(|value| !value.trim().is_empty())
+    };
+    let Some(url) = variable("PERSONA_MODEL_URL") else {
+        return Ok(None);
+    };
+    let model = variable("PERSONA_MODEL").ok_or_else(|| {
+        CliError::usage("PERSONA_MODEL_URL is set, so PERSONA_MODEL must name the model to use")
+            .with_hint("for example PERSONA_MODEL=llama3.1 for Ollama, or unset PERSONA_MODEL_URL to use the offline engine")
+    })?;
+    let key = variable("PERSONA_MODEL_API_KEY");
+    ModelSettings::new(&url, &model, key.as_deref())
+        .map(Some)
+        .map_err(|err| CliError::usage(format!("PERSONA_MODEL_URL: {err}")))
 }
 
 /// `PERSONA_STEP_DELAY_MS`: a pause after each pipeline step of the embedded server, to watch

@@ -27,7 +27,7 @@ version conflict, run not cancelable; 6 rate limited after retries; 7 budget exc
 moderation block; 8 the run ended failed or canceled; 9 network or provider unavailable; \
 130 interrupted.";
 
-const ENVIRONMENT: [(&str, &str); 11] = [
+const ENVIRONMENT: [(&str, &str); 14] = [
     ("PERSONA_PROFILE", "the profile to use (like --profile)"),
     (
         "PERSONA_API_URL",
@@ -53,6 +53,18 @@ const ENVIRONMENT: [(&str, &str); 11] = [
     (
         "PERSONA_STEP_DELAY_MS",
         "pause of the embedded engine after each step, to watch runs live",
+    ),
+    (
+        "PERSONA_MODEL_URL",
+        "an OpenAI-compatible model server (e.g. http://127.0.0.1:11434/v1) for the embedded server's chat and generation; unset: the offline engine",
+    ),
+    (
+        "PERSONA_MODEL",
+        "the model to ask (required with PERSONA_MODEL_URL)",
+    ),
+    (
+        "PERSONA_MODEL_API_KEY",
+        "the model server's bearer key, if it needs one; never logged",
     ),
     (
         "PERSONA_RECONNECT_TIMEOUT_SECS",

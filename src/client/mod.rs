@@ -376,6 +376,60 @@ impl ApiClient {
         self.json(response).await
     }
 
+    /// `POST /v1/chat/conversations`: a new conversation with a persona.
+    pub async fn create_conversation(&self, persona_ref: &str) -> Result<Value> {
+        let body = serde_json::json!({ "persona_id": persona_ref });
+        let response = self
+            .send(false, || {
+                self.request(Method::POST, "/chat/conversations")
+                    .json(&body)
+                    .timeout(REQUEST_TIMEOUT)
+            })
+            .await?;
+        self.json(response).await
+    }
+
+    /// `GET /v1/chat/conversations/{id}`: the conversation with its messages.
+    pub async fn get_conversation(&self, conversation_id: &str) -> Result<Value> {
+        self.get(
+            &format!("/chat/conversations/{}", segment(conversation_id)),
+            &(),
+        )
+        .await
+    }
+
+    /// `POST /v1/chat/conversations/{id}/messages`: one turn, the whole reply at once.
+    pub async fn send_message(&self, conversation_id: &str, message: &str) -> Result<Value> {
+        let path = format!("/chat/conversations/{}/messages", segment(conversation_id));
+        let body = serde_json::json!({ "message": message });
+        let response = self
+            .send(false, || {
+                self.request(Method::POST, &path)
+                    .json(&body)
+                    .timeout(RUN_TIMEOUT)
+            })
+            .await?;
+        self.json(response).await
+    }
+
+    /// The same turn with `stream: true`: `message.delta` events, then `message.completed`.
+    pub async fn send_message_stream(
+        &self,
+        conversation_id: &str,
+        message: &str,
+    ) -> Result<sse::ChatStream> {
+        let path = format!("/chat/conversations/{}/messages", segment(conversation_id));
+        let body = serde_json::json!({ "message": message, "stream": true });
+        let response = self
+            .send(false, || {
+                self.request(Method::POST, &path)
+                    .header("Accept", "text/event-stream")
+                    .json(&body)
+            })
+            .await?;
+        Ok(sse::ChatStream::new(response))
+    }
+
     /// `POST /v1/personas`, waiting for the run; the same `idempotency_key` on every retry.
     pub async fn create_persona(
         &self,

@@ -1,5 +1,5 @@
-//! A run's event stream that never loses an event: parsed with `eventsource-stream` from
-//! reqwest's bytes, reconnected with `Last-Event-ID` after any drop, deduplicated by event id.
+//! Event streams over SSE, parsed with `eventsource-stream` from reqwest's bytes: a run's events,
+//! reconnected with `Last-Event-ID` after any drop and deduplicated by id; and one chat turn.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -278,6 +278,49 @@ impl RunEventStream {
                     ));
                 }
                 Err(err) => return Err(err),
+            }
+        }
+    }
+}
+
+/// The events of one streamed chat turn: `message.delta` pieces, then `message.completed`.
+/// A turn cannot be resumed, so a broken stream is an error.
+pub struct ChatStream {
+    events: Events,
+}
+
+impl ChatStream {
+    pub(super) fn new(response: Response) -> Self {
+        ChatStream {
+            events: Box::pin(response.bytes_stream().eventsource()),
+        }
+    }
+
+    /// The next (event type, data), or None at the end of the stream.
+    pub async fn next(&mut self) -> Result<Option<(String, Value)>> {
+        loop {
+            let event = tokio::time::timeout(DEAD_AFTER, self.events.next())
+                .await
+                .map_err(|_| {
+                    CliError::new(
+                        ExitKind::Unavailable,
+                        "the reply stalled: nothing arrived for 45s",
+                    )
+                })?;
+            match event {
+                None => return Ok(None),
+                Some(Err(err)) => {
+                    return Err(CliError::new(
+                        ExitKind::Unavailable,
+                        format!("the reply stream broke: {err}"),
+                    ));
+                }
+                Some(Ok(event)) if event.data.is_empty() => continue,
+                Some(Ok(event)) => {
+                    let data =
+                        serde_json::from_str(&event.data).unwrap_or(Value::String(event.data));
+                    return Ok(Some((event.event, data)));
+                }
             }
         }
     }

@@ -17,13 +17,19 @@
 //! | POST | /v1/personas/{ref}/archive | personas:write |
 //! | GET | /v1/runs, /v1/runs/{id}, /v1/runs/{id}/events | runs:read |
 //! | POST | /v1/runs/{id}/cancel | runs:cancel |
+//! | POST | /v1/chat/conversations, /v1/chat/conversations/{id}/messages | chat:invoke |
+//! | GET | /v1/chat/conversations/{id} | chat:read |
+//! | GET | /v1/openai/models | personas:read |
+//! | POST | /v1/openai/chat/completions, /v1/openai/embeddings | chat:invoke |
 
+pub mod chat;
 pub mod clock;
 pub mod engine;
 mod error;
 mod events;
 mod http;
 pub mod ids;
+mod mcp;
 pub mod ratelimit;
 mod routes;
 mod runner;
@@ -41,7 +47,8 @@ use axum::extract::DefaultBodyLimit;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use engine::{Engine, OfflineEngine};
+use engine::model::ModelClient;
+use engine::{Engine, ModelEngine, ModelSettings, OfflineEngine};
 use ratelimit::{Plan, RateLimiter};
 use store::{KeyRecord, Store};
 
@@ -90,6 +97,8 @@ pub struct ServerConfig {
     pub device_code_ttl: Duration,
     /// The least time between two polls of one device code (`interval`, whole seconds).
     pub device_poll_interval: Duration,
+    /// An OpenAI-compatible model server for chat and generation; `None`: the offline engines.
+    pub model: Option<ModelSettings>,
 }
 
 impl ServerConfig {
@@ -104,6 +113,7 @@ impl ServerConfig {
             log_requests: false,
             device_code_ttl: Duration::from_secs(900),
             device_poll_interval: Duration::from_secs(5),
+            model: None,
         }
     }
 }
@@ -112,6 +122,8 @@ impl ServerConfig {
 pub struct AppState {
     store: Store,
     engine: Box<dyn Engine>,
+    /// Answers chat turns and embeds text.
+    chat: Box<dyn chat::ChatEngine>,
     hub: events::EventHub,
     limiter: RateLimiter,
     config: ServerConfig,
@@ -205,6 +217,7 @@ impl ServerHandle {
 
 /// Opens the store of `config.data_dir`, binds `addr` and serves until `shutdown`.
 pub async fn spawn(config: ServerConfig, addr: SocketAddr) -> Result<ServerHandle, SpawnError> {
+    let (engine, chat) = engines(config.model.clone()).map_err(SpawnError::Model)?;
     let store = Store::open(&config.data_dir).map_err(SpawnError::Store)?;
     store
         .ensure_workspace(LOCAL_WORKSPACE_ID, LOCAL_WORKSPACE_NAME, "test")
@@ -223,7 +236,8 @@ pub async fn spawn(config: ServerConfig, addr: SocketAddr) -> Result<ServerHandl
     set_instance_live(&instance_id, true);
     let state = Arc::new(AppState {
         store,
-        engine: Box::new(OfflineEngine),
+        engine,
+        chat,
         hub: events::EventHub::default(),
         limiter: RateLimiter::new(config.plan, config.rate_window_seconds),
         config,
@@ -252,6 +266,24 @@ pub async fn spawn(config: ServerConfig, addr: SocketAddr) -> Result<ServerHandl
     })
 }
 
+/// The engine that writes personas and the one that answers chat turns.
+type Engines = (Box<dyn Engine>, Box<dyn chat::ChatEngine>);
+
+/// The generation and chat engines: both talk to the model server when one is set, else both
+/// are offline.
+fn engines(model: Option<ModelSettings>) -> Result<Engines, String> {
+    Ok(match model {
+        Some(settings) => {
+            let client = ModelClient::new(settings)?;
+            (
+                Box::new(ModelEngine::new(client.clone())),
+                Box::new(chat::model::ModelChat::new(client)),
+            )
+        }
+        None => (Box::new(OfflineEngine), Box::new(chat::OfflineChat)),
+    })
+}
+
 /// `METHOD /path` of every route the router serves.
 pub fn route_list() -> Vec<String> {
     routes::table()
@@ -266,6 +298,7 @@ fn router(state: Arc<AppState>) -> Router {
         router = router.route(path, handler);
     }
     router
+        .merge(mcp::router())
         .fallback(http::unknown_route)
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
@@ -281,6 +314,8 @@ fn router(state: Arc<AppState>) -> Router {
 pub enum SpawnError {
     Store(OpenError),
     Bind(SocketAddr, std::io::Error),
+    /// The model server's settings cannot be used.
+    Model(String),
 }
 
 impl std::fmt::Display for SpawnError {
@@ -288,6 +323,7 @@ impl std::fmt::Display for SpawnError {
         match self {
             SpawnError::Store(err) => err.fmt(f),
             SpawnError::Bind(addr, err) => write!(f, "cannot listen on {addr}: {err}"),
+            SpawnError::Model(err) => f.write_str(err),
         }
     }
 }

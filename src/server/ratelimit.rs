@@ -1,5 +1,5 @@
-//! Per-workspace rate limits of contract §10: fixed one-minute windows, by plan.
-//! Every answer carries the generation window's state in `X-RateLimit-*` headers.
+//! Per-workspace rate limits of contract §10: fixed one-minute windows, by plan, for generations
+//! and chat messages apart. Answers carry the generation window's state in `X-RateLimit-*`.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -38,6 +38,39 @@ impl Plan {
             Plan::Unlimited => 1_000_000,
         }
     }
+
+    /// Chat messages (turns of a conversation or OpenAI completions) per minute.
+    pub fn chat_messages_per_minute(self) -> u32 {
+        match self {
+            Plan::Free => 30,
+            Plan::Pro => 600,
+            Plan::Team => 3_000,
+            Plan::Unlimited => 10_000_000,
+        }
+    }
+}
+
+/// What a window counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Counted {
+    Generations,
+    ChatMessages,
+}
+
+impl Counted {
+    fn limit(self, plan: Plan) -> u32 {
+        match self {
+            Counted::Generations => plan.generations_per_minute(),
+            Counted::ChatMessages => plan.chat_messages_per_minute(),
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Counted::Generations => "generations",
+            Counted::ChatMessages => "chat messages",
+        }
+    }
 }
 
 /// A snapshot of one window, for the headers.
@@ -48,11 +81,12 @@ pub struct WindowState {
     pub reset_at: i64,
 }
 
-/// Counts generations per workspace in the current window (one minute unless configured).
+/// Counts generations and chat messages per workspace in the current window (one minute
+/// unless configured).
 pub struct RateLimiter {
     plan: Plan,
     window_seconds: i64,
-    windows: Mutex<HashMap<String, (i64, u32)>>,
+    windows: Mutex<HashMap<(Counted, String), (i64, u32)>>,
 }
 
 impl RateLimiter {
@@ -70,12 +104,21 @@ impl RateLimiter {
 
     /// Counts one generation, or answers 429 with how long to wait.
     pub fn take_generation(&self, workspace_id: &str) -> Result<(), ApiError> {
+        self.take(Counted::Generations, workspace_id)
+    }
+
+    /// Counts one chat message, or answers 429 with how long to wait.
+    pub fn take_chat(&self, workspace_id: &str) -> Result<(), ApiError> {
+        self.take(Counted::ChatMessages, workspace_id)
+    }
+
+    fn take(&self, counted: Counted, workspace_id: &str) -> Result<(), ApiError> {
         let now = clock::now();
         let start = self.window_start(now);
-        let limit = self.plan.generations_per_minute();
+        let limit = counted.limit(self.plan);
         let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         let entry = windows
-            .entry(workspace_id.to_string())
+            .entry((counted, workspace_id.to_string()))
             .or_insert((start, 0));
         if entry.0 != start {
             *entry = (start, 0);
@@ -85,7 +128,8 @@ impl RateLimiter {
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limit.exceeded",
                 format!(
-                    "rate limit of {limit} generations per minute reached; retry after the window resets"
+                    "rate limit of {limit} {} per minute reached; retry after the window resets",
+                    counted.noun()
                 ),
             );
             err.retry_after = Some((start + self.window_seconds - now).max(1) as u64);
@@ -103,7 +147,7 @@ impl RateLimiter {
             .and_then(|ws| {
                 let windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
                 windows
-                    .get(ws)
+                    .get(&(Counted::Generations, ws.to_string()))
                     .filter(|(s, _)| *s == start)
                     .map(|(_, n)| *n)
             })
@@ -133,5 +177,20 @@ mod tests {
         limiter
             .take_generation("ws_b")
             .expect("workspaces are counted apart");
+        limiter
+            .take_chat("ws_a")
+            .expect("chat messages are counted apart from generations");
+    }
+
+    #[test]
+    fn free_plan_allows_thirty_chat_messages_a_minute() {
+        let limiter = RateLimiter::new(Plan::Free, 60);
+        for _ in 0..30 {
+            limiter.take_chat("ws_a").unwrap();
+        }
+        let err = limiter.take_chat("ws_a").unwrap_err();
+        assert_eq!(err.code, "rate_limit.exceeded");
+        assert!(err.message.contains("30 chat messages"), "{}", err.message);
+        assert_eq!(limiter.state(Some("ws_a")).remaining, 5);
     }
 }

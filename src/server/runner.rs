@@ -17,6 +17,12 @@ use super::store::Store;
 /// How long a lease lasts without renewal; every event renews it.
 const LEASE_SECONDS: i64 = 30;
 
+/// How often a run renews its lease while it waits for its engine.
+const LEASE_RENEWAL: Duration = Duration::from_secs(10);
+
+/// The field of a run's stored request that holds its plan once computed.
+const PLAN_FIELD: &str = "plan";
+
 /// How often each server looks for runs whose owner is gone.
 const SWEEP_INTERVAL: Duration = Duration::from_secs(2);
 
@@ -85,8 +91,8 @@ impl From<rusqlite::Error> for Stop {
     }
 }
 
-/// One execution of one run. Events are regenerated deterministically on resume; those the
-/// log already holds are skipped, so a reader never sees one twice.
+/// One execution of one run. A resumed run replays its stored plan, skipping the events the log
+/// already holds, so a reader never sees one twice nor two versions of one.
 struct Execution<'a> {
     state: &'a Arc<AppState>,
     run_id: String,
@@ -139,7 +145,7 @@ async fn execute(state: &Arc<AppState>, run_id: &str) -> rusqlite::Result<()> {
 
 impl Execution<'_> {
     async fn run(&mut self, request: &Value) -> Result<(), Stop> {
-        let generation = match plan(self.state, request) {
+        let generation = match self.stored_or_new_plan(request).await? {
             Ok(generation) => generation,
             Err(error) => {
                 self.emit(
@@ -159,7 +165,7 @@ impl Execution<'_> {
                 .map(|s| json!({ "name": s.name, "status": "pending", "tokens": 0, "cost_usd": 0.0, "started_at": null, "completed_at": null }))
                 .collect(),
         );
-        let first_step = generation.steps.first().map(|s| s.name);
+        let first_step = generation.steps.first().map(|s| s.name.clone());
         let persona_id = self.persona_id.clone();
         self.commit(
             "run.started",
@@ -211,6 +217,55 @@ impl Execution<'_> {
         self.complete(&generation, total_tokens, request)
     }
 
+    /// The plan stored with the run by an earlier execution, or else a new one from the engine,
+    /// stored before any event is written: a resumed run replays exactly what it started, even
+    /// from an engine that answers differently each time. The lease is renewed while the engine
+    /// works, which can take minutes with a real model.
+    async fn stored_or_new_plan(
+        &self,
+        request: &Value,
+    ) -> Result<Result<Generation, ApiError>, Stop> {
+        if let Some(stored) = request.get(PLAN_FIELD)
+            && let Ok(generation) = serde_json::from_value::<Generation>(stored.clone())
+        {
+            return Ok(Ok(generation));
+        }
+        if self.state.is_stopping() {
+            return Err(Stop::ShuttingDown);
+        }
+        let planned = {
+            let planning = plan(self.state, request);
+            tokio::pin!(planning);
+            let mut renewal = tokio::time::interval(LEASE_RENEWAL);
+            renewal.tick().await;
+            loop {
+                tokio::select! {
+                    planned = &mut planning => break planned,
+                    _ = renewal.tick() => {
+                        let state = self.state;
+                        state.store.write(|tx| renew_lease(tx, state, &self.run_id))?;
+                    }
+                }
+            }
+        };
+        let Ok(generation) = planned else {
+            return Ok(planned);
+        };
+        let mut stored_request = request.clone();
+        stored_request[PLAN_FIELD] =
+            serde_json::to_value(&generation).expect("a generation is plain JSON data");
+        let state = self.state;
+        state.store.write(|tx| {
+            renew_lease(tx, state, &self.run_id)?;
+            tx.execute(
+                "UPDATE runs SET request = ?2 WHERE id = ?1",
+                params![self.run_id, stored_request.to_string()],
+            )?;
+            Ok::<_, Stop>(())
+        })?;
+        Ok(Ok(generation))
+    }
+
     async fn pause_between_steps(&self) -> Result<(), Stop> {
         let delay = self.state.config.step_delay;
         if self.seq < self.already_written || delay.is_zero() {
@@ -245,17 +300,11 @@ impl Execution<'_> {
         let run_id = &self.run_id;
         let doc = &self.doc;
         state.store.write(|tx| {
-            let renewed = tx.execute(
-                "UPDATE runs SET lease_expires_at = ?3 WHERE id = ?1 AND lease_owner = ?2 AND status IN ('queued', 'running')",
-                params![run_id, state.instance_id, clock::now() + LEASE_SECONDS],
-            )?;
-            if renewed == 0 {
-                return Err(Stop::Superseded);
-            }
+            renew_lease(tx, state, run_id)?;
             Store::append_event(tx, run_id, event, &data)?;
             Store::save_run(tx, doc)?;
             also(tx)?;
-            Ok(())
+            Ok::<_, Stop>(())
         })?;
         state.hub.notify();
         Ok(())
@@ -327,9 +376,22 @@ impl Execution<'_> {
     }
 }
 
+/// Extends this server's lease on a run it still owns; the run was canceled or taken over by
+/// another server when it owns it no longer.
+fn renew_lease(tx: &rusqlite::Transaction, state: &AppState, run_id: &str) -> Result<(), Stop> {
+    let renewed = tx.execute(
+        "UPDATE runs SET lease_expires_at = ?3 WHERE id = ?1 AND lease_owner = ?2 AND status IN ('queued', 'running')",
+        params![run_id, state.instance_id, clock::now() + LEASE_SECONDS],
+    )?;
+    if renewed == 0 {
+        return Err(Stop::Superseded);
+    }
+    Ok(())
+}
+
 /// What the run will do: the engine's generation for a create or a refining fork, or a copy
 /// of the parent's layers for a plain fork.
-fn plan(state: &AppState, request: &Value) -> Result<Generation, ApiError> {
+async fn plan(state: &AppState, request: &Value) -> Result<Generation, ApiError> {
     let pipeline = Pipeline::parse(request["pipeline"].as_str().unwrap_or("default"))
         .unwrap_or(Pipeline::Default);
     let intent = request["intent"].as_str().unwrap_or_default();
@@ -339,26 +401,16 @@ fn plan(state: &AppState, request: &Value) -> Result<Generation, ApiError> {
         seed: request["seed"].as_u64().unwrap_or(0),
         pipeline,
     };
-    let provider_error = |err: super::engine::EngineError| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "provider.unavailable",
-            err.message,
-        )
-    };
     let parent = &request["parent"];
     if parent.is_null() {
-        return state
-            .engine
-            .generate(&generation_request)
-            .map_err(provider_error);
+        return Ok(state.engine.generate(generation_request).await?);
     }
     if !intent.is_empty() {
         let parent_intent = parent["intent"].as_str().unwrap_or_default();
-        return state
+        return Ok(state
             .engine
-            .refine(&parent["layers"], parent_intent, &generation_request)
-            .map_err(provider_error);
+            .refine(&parent["layers"], parent_intent, generation_request)
+            .await?);
     }
     let fields = ["soul", "self", "mask", "surface"]
         .iter()
@@ -366,7 +418,7 @@ fn plan(state: &AppState, request: &Value) -> Result<Generation, ApiError> {
         .collect();
     Ok(Generation {
         steps: vec![StepOutput {
-            name: "copy",
+            name: "copy".to_owned(),
             tokens: 0,
             fields,
         }],

@@ -1,5 +1,5 @@
 //! The persona store: one SQLite file (WAL, busy timeout, versioned migrations) holding workspaces,
-//! hashed keys and device codes, personas with every version, runs, events, idempotency records.
+//! keys, device codes, personas and versions, runs, events, idempotency, conversations, an outbox.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use serde_json::Value;
 
 /// Schema version this build writes. Migrations below run in order from the file's version.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const MIGRATIONS: &[&str] = &[
     // 1: the foundation.
@@ -50,6 +50,44 @@ const MIGRATIONS: &[&str] = &[
         status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'consumed')),
         created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, interval_ms INTEGER NOT NULL,
         last_poll_at INTEGER) WITHOUT ROWID;",
+    // 3: keyword search of personas for MCP `persona.search` (FTS5, rowid = personas.seq),
+    // kept in sync with the documents by triggers.
+    "CREATE VIRTUAL TABLE persona_search USING fts5(
+        slug, name, occupation, intent, bio, tokenize = 'unicode61 remove_diacritics 2');
+     CREATE TRIGGER persona_search_insert AFTER INSERT ON personas BEGIN
+        INSERT INTO persona_search (rowid, slug, name, occupation, intent, bio) VALUES (
+            new.seq, new.slug, json_extract(new.doc, '$.surface.name'),
+            json_extract(new.doc, '$.surface.occupation'), json_extract(new.doc, '$.intent'),
+            json_extract(new.doc, '$.mask.public_bio'));
+     END;
+     CREATE TRIGGER persona_search_update AFTER UPDATE OF doc ON personas BEGIN
+        DELETE FROM persona_search WHERE rowid = old.seq;
+        INSERT INTO persona_search (rowid, slug, name, occupation, intent, bio) VALUES (
+            new.seq, new.slug, json_extract(new.doc, '$.surface.name'),
+            json_extract(new.doc, '$.surface.occupation'), json_extract(new.doc, '$.intent'),
+            json_extract(new.doc, '$.mask.public_bio'));
+     END;
+     CREATE TRIGGER persona_search_delete AFTER DELETE ON personas BEGIN
+        DELETE FROM persona_search WHERE rowid = old.seq;
+     END;
+     INSERT INTO persona_search (rowid, slug, name, occupation, intent, bio)
+        SELECT seq, slug, json_extract(doc, '$.surface.name'), json_extract(doc, '$.surface.occupation'),
+            json_extract(doc, '$.intent'), json_extract(doc, '$.mask.public_bio') FROM personas;",
+    // 4: conversations (contract §6), and the outbox of events for webhooks to deliver.
+    "CREATE TABLE conversations (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+        workspace_id TEXT NOT NULL, persona_id TEXT NOT NULL, persona_version INTEGER NOT NULL,
+        created_at INTEGER NOT NULL);
+     CREATE TABLE messages (
+        id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        seq INTEGER NOT NULL, role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        content TEXT NOT NULL, tool_calls TEXT NOT NULL, drift TEXT, coherence REAL,
+        tokens_in INTEGER, tokens_out INTEGER, cost_usd REAL, engine TEXT,
+        created_at INTEGER NOT NULL, UNIQUE (conversation_id, seq));
+     CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+        workspace_id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,
+        created_at INTEGER NOT NULL);",
 ];
 
 /// Why a store could not be opened.
@@ -142,12 +180,73 @@ pub struct IdempotencyRecord {
     pub response: Option<(u16, String)>,
 }
 
+/// A conversation: the persona version it talks to is pinned when it starts.
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    pub id: String,
+    pub workspace_id: String,
+    pub persona_id: String,
+    pub persona_version: i64,
+    pub created_at: i64,
+}
+
+/// A message of a conversation; assistant messages carry their turn's scores and costs.
+#[derive(Debug, Clone)]
+pub struct StoredMessage {
+    pub id: String,
+    /// Position in the conversation, from 1.
+    pub seq: i64,
+    /// `user` or `assistant`.
+    pub role: String,
+    pub content: String,
+    /// The tool calls of an assistant message: a JSON array of `{id, name, arguments}`.
+    pub tool_calls: Value,
+    pub drift: Option<Value>,
+    pub coherence: Option<f64>,
+    pub tokens_in: Option<u64>,
+    pub tokens_out: Option<u64>,
+    pub cost_usd: Option<f64>,
+    pub engine: Option<String>,
+    pub created_at: i64,
+}
+
+/// An event waiting in the outbox for webhook delivery.
+#[derive(Debug, Clone)]
+pub struct OutboxEvent {
+    pub seq: i64,
+    pub id: String,
+    pub workspace_id: String,
+    /// `conversation.drift_detected`, ...
+    pub kind: String,
+    pub data: Value,
+    pub created_at: i64,
+}
+
 /// Filters of the persona list.
 #[derive(Debug, Default)]
 pub struct PersonaFilter<'a> {
     pub query: Option<&'a str>,
     pub visibility: Option<&'a str>,
     pub archived: bool,
+}
+
+/// One persona found by [`Store::search_personas`].
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub doc: Value,
+    /// The best matching passage, matched words in `[...]`.
+    pub snippet: String,
+}
+
+/// The FTS5 expression for free text: every word must occur, as a word or a word's prefix.
+/// None when the text has no word.
+pub fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| format!("\"{word}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 /// The SQLite store shared by every request of one server.
@@ -565,6 +664,35 @@ impl Store {
         })
     }
 
+    /// Completed, unarchived personas of `workspace_id` matching the FTS5 expression `query`
+    /// (see [`fts_query`]), best first (BM25, name weighing most). Private personas are left
+    /// out unless `key_id` owns them.
+    pub fn search_personas(
+        &self,
+        workspace_id: &str,
+        key_id: &str,
+        query: &str,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<SearchHit>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT p.doc, snippet(persona_search, -1, '[', ']', '...', 12)
+                 FROM persona_search JOIN personas p ON p.seq = persona_search.rowid
+                 WHERE persona_search MATCH ?1 AND p.workspace_id = ?2 AND p.archived = 0
+                   AND p.status = 'completed'
+                   AND (p.visibility != 'private' OR json_extract(p.doc, '$.owner_key_id') = ?3)
+                 ORDER BY bm25(persona_search, 2.0, 3.0, 2.0, 1.0, 1.0) LIMIT ?4",
+            )?;
+            stmt.query_map(params![query, workspace_id, key_id, limit as i64], |row| {
+                Ok(SearchHit {
+                    doc: parse_doc(row.get(0)?),
+                    snippet: row.get(1)?,
+                })
+            })?
+            .collect()
+        })
+    }
+
     // ---- runs ----------------------------------------------------------------------------
 
     pub fn insert_run(
@@ -780,6 +908,170 @@ impl Store {
         })
     }
 
+    /// Completed, unarchived personas of a workspace, oldest first, each with its creation time
+    /// in unix seconds (the models of the OpenAI-compatible endpoint).
+    pub fn chat_personas(&self, workspace_id: &str) -> rusqlite::Result<Vec<(Value, i64)>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT doc, CAST(strftime('%s', json_extract(doc, '$.created_at')) AS INTEGER)
+                 FROM personas WHERE workspace_id = ?1 AND status = 'completed' AND archived = 0
+                 ORDER BY seq",
+            )?;
+            stmt.query_map([workspace_id], |row| {
+                Ok((
+                    parse_doc(row.get(0)?),
+                    row.get::<_, Option<i64>>(1)?.unwrap_or(0),
+                ))
+            })?
+            .collect()
+        })
+    }
+
+    // ---- conversations -------------------------------------------------------------------
+
+    pub fn insert_conversation(&self, conversation: &Conversation) -> rusqlite::Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO conversations (id, workspace_id, persona_id, persona_version, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    conversation.id,
+                    conversation.workspace_id,
+                    conversation.persona_id,
+                    conversation.persona_version,
+                    conversation.created_at
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A conversation of `workspace_id`, or None (another workspace's is not found either).
+    pub fn conversation(
+        &self,
+        workspace_id: &str,
+        id: &str,
+    ) -> rusqlite::Result<Option<Conversation>> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT id, workspace_id, persona_id, persona_version, created_at
+                 FROM conversations WHERE id = ?1 AND workspace_id = ?2",
+                params![id, workspace_id],
+                |row| {
+                    Ok(Conversation {
+                        id: row.get(0)?,
+                        workspace_id: row.get(1)?,
+                        persona_id: row.get(2)?,
+                        persona_version: row.get(3)?,
+                        created_at: row.get(4)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    /// The messages of a conversation, in order.
+    pub fn messages(&self, conversation_id: &str) -> rusqlite::Result<Vec<StoredMessage>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, seq, role, content, tool_calls, drift, coherence, tokens_in, tokens_out,
+                    cost_usd, engine, created_at
+                 FROM messages WHERE conversation_id = ?1 ORDER BY seq",
+            )?;
+            stmt.query_map([conversation_id], |row| {
+                Ok(StoredMessage {
+                    id: row.get(0)?,
+                    seq: row.get(1)?,
+                    role: row.get(2)?,
+                    content: row.get(3)?,
+                    tool_calls: parse_doc(row.get(4)?),
+                    drift: row.get::<_, Option<String>>(5)?.map(parse_doc),
+                    coherence: row.get(6)?,
+                    tokens_in: row.get(7)?,
+                    tokens_out: row.get(8)?,
+                    cost_usd: row.get(9)?,
+                    engine: row.get(10)?,
+                    created_at: row.get(11)?,
+                })
+            })?
+            .collect()
+        })
+    }
+
+    /// Appends a message to a conversation. Its `seq` is ignored: the conversation's next one
+    /// is used, and returned.
+    pub fn append_message(
+        tx: &Connection,
+        conversation_id: &str,
+        message: &StoredMessage,
+    ) -> rusqlite::Result<i64> {
+        let seq: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?1",
+            [conversation_id],
+            |row| row.get(0),
+        )?;
+        tx.execute(
+            "INSERT INTO messages (id, conversation_id, seq, role, content, tool_calls, drift,
+                coherence, tokens_in, tokens_out, cost_usd, engine, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            params![
+                message.id,
+                conversation_id,
+                seq,
+                message.role,
+                message.content,
+                message.tool_calls.to_string(),
+                message.drift.as_ref().map(Value::to_string),
+                message.coherence,
+                message.tokens_in,
+                message.tokens_out,
+                message.cost_usd,
+                message.engine,
+                message.created_at
+            ],
+        )?;
+        Ok(seq)
+    }
+
+    // ---- outbox --------------------------------------------------------------------------
+
+    /// Records an event for webhook delivery; returns its id (`evt_...`).
+    pub fn insert_outbox(
+        tx: &Connection,
+        workspace_id: &str,
+        kind: &str,
+        data: &Value,
+    ) -> rusqlite::Result<String> {
+        let id = super::ids::new_id("evt");
+        tx.execute(
+            "INSERT INTO outbox (id, workspace_id, type, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, workspace_id, kind, data.to_string(), super::clock::now()],
+        )?;
+        Ok(id)
+    }
+
+    /// Outbox events after the sequence number `after`, oldest first, at most `limit`.
+    pub fn outbox_after(&self, after: i64, limit: usize) -> rusqlite::Result<Vec<OutboxEvent>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, id, workspace_id, type, data, created_at FROM outbox
+                 WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            stmt.query_map(params![after, limit as i64], |row| {
+                Ok(OutboxEvent {
+                    seq: row.get(0)?,
+                    id: row.get(1)?,
+                    workspace_id: row.get(2)?,
+                    kind: row.get(3)?,
+                    data: parse_doc(row.get(4)?),
+                    created_at: row.get(5)?,
+                })
+            })?
+            .collect()
+        })
+    }
+
     // ---- idempotency ---------------------------------------------------------------------
 
     pub fn idempotency(
@@ -914,6 +1206,59 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(version, SCHEMA_VERSION + 1);
+    }
+
+    #[test]
+    fn free_text_becomes_a_prefix_query_of_every_word() {
+        assert_eq!(
+            fts_query("Istanbul book-seller!").as_deref(),
+            Some("\"Istanbul\"* \"book\"* \"seller\"*")
+        );
+        assert_eq!(fts_query(" \"*() "), None);
+    }
+
+    #[test]
+    fn search_follows_persona_writes_and_hides_private_personas_of_other_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let persona = |id: &str, owner: &str, visibility: &str, occupation: &str| {
+            serde_json::json!({
+                "id": id, "slug": id.replace('_', "-"), "status": "completed", "version": 1,
+                "visibility": visibility, "owner_key_id": owner, "intent": "a character",
+                "surface": { "name": "Deniz", "occupation": occupation }, "mask": {},
+                "archived_at": null,
+            })
+        };
+        store
+            .write(|tx| {
+                Store::insert_persona(
+                    tx,
+                    "ws",
+                    &persona("psn_a", "key_a", "private", "bookseller"),
+                )?;
+                Store::insert_persona(
+                    tx,
+                    "ws",
+                    &persona("psn_b", "key_b", "private", "bookseller"),
+                )?;
+                Store::insert_persona(tx, "ws", &persona("psn_c", "key_b", "workspace", "baker"))
+            })
+            .unwrap();
+        let ids = |query: &str| -> Vec<String> {
+            store
+                .search_personas("ws", "key_a", &fts_query(query).unwrap(), 10)
+                .unwrap()
+                .iter()
+                .map(|hit| hit.doc["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(ids("booksell"), vec!["psn_a"]);
+        assert_eq!(ids("baker"), vec!["psn_c"]);
+        let mut changed = persona("psn_c", "key_b", "workspace", "potter");
+        changed["version"] = serde_json::json!(2);
+        store.write(|tx| Store::save_persona(tx, &changed)).unwrap();
+        assert!(ids("baker").is_empty());
+        assert_eq!(ids("potter"), vec!["psn_c"]);
     }
 
     #[test]

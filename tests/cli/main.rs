@@ -2,9 +2,15 @@
 
 mod auth;
 mod auth_server;
+mod chat;
+mod chat_server;
 mod common;
 mod external;
 mod generated;
+mod mcp_bridge;
+mod mcp_server;
+mod model_engine;
+mod openai_sdk;
 mod personas;
 mod runs;
 mod server_api;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::context::{Context, step_delay_from_env};
+use crate::context::{Context, model_settings_from_env, step_delay_from_env};
 use crate::error::{CliError, Result};
 use crate::server::{self, ServerConfig, ratelimit::Plan};
 
@@ -17,7 +17,12 @@ Examples:
   persona dev serve --addr 127.0.0.1:0 --data-dir ./tmp-store --plan free
 
 The first line on stdout is the base URL (http://127.0.0.1:PORT/v1). A development key that is
-valid while the server runs is printed on stderr; `persona dev keys create` makes lasting ones.")]
+valid while the server runs is printed on stderr; `persona dev keys create` makes lasting ones.
+
+Chat and generation use the offline engine unless PERSONA_MODEL_URL names an OpenAI-compatible
+model server (Ollama, vLLM, llama.cpp server, OpenAI), with PERSONA_MODEL and, if it needs one,
+PERSONA_MODEL_API_KEY:
+  PERSONA_MODEL_URL=http://127.0.0.1:11434/v1 PERSONA_MODEL=llama3.1 persona dev serve")]
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port
     #[arg(long, default_value = "127.0.0.1:8787")]
@@ -65,13 +70,20 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
     config.device_code_ttl = std::time::Duration::from_secs(args.device_code_ttl);
     config.device_poll_interval = std::time::Duration::from_secs(args.device_poll_interval);
     config.log_requests = !ctx.output.quiet;
+    config.model = model_settings_from_env()?;
+    let engine = match &config.model {
+        Some(model) => format!("model {} at {}", model.model, model.public_url()),
+        None => "offline".to_string(),
+    };
     let data_dir = config.data_dir.clone();
     let handle = server::spawn(config, args.addr)
         .await
         .map_err(|err| CliError::general(err.to_string()))?;
     ctx.output.line(handle.base_url());
-    ctx.output
-        .info(format!("persona dev serve: store {}", data_dir.display()));
+    ctx.output.info(format!(
+        "persona dev serve: store {}, engine {engine}",
+        data_dir.display()
+    ));
     ctx.output.notice(format!(
         "development key for workspace {} (valid while this server runs): {}",
         server::LOCAL_WORKSPACE_ID,

@@ -1,13 +1,21 @@
-//! Persona generation engines: the pipeline a run executes, behind a small trait.
+//! Persona generation engines: the pipeline a run executes, behind a small async trait.
 //! Each step reports the layer fields it fills; applied in order they build the persona's layers.
 
+pub mod model;
 pub mod offline;
 
+pub use model::{ModelEngine, ModelSettings};
 pub use offline::OfflineEngine;
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use super::error::ApiError;
 
 const DEFAULT_STEPS: &[&str] = &[
     "intent_parse",
@@ -70,24 +78,65 @@ pub struct GenerationRequest<'a> {
 }
 
 /// One pipeline step's output: the layer fields it fills, in order, as (dotted path, value).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepOutput {
-    pub name: &'static str,
+    pub name: String,
     pub tokens: u64,
     pub fields: Vec<(String, Value)>,
 }
 
 /// A finished run: its steps, the layers they build, and a slug to store the persona under.
-#[derive(Debug, Clone, PartialEq)]
+/// A run stores it before its first event, so that a resumed run replays the same plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Generation {
     pub steps: Vec<StepOutput>,
     pub layers: Value,
     pub suggested_slug: String,
 }
 
+/// Why an engine could not answer.
 #[derive(Debug)]
 pub struct EngineError {
+    pub kind: EngineErrorKind,
     pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineErrorKind {
+    /// The request cannot be answered as it is (an empty brief, say): 400 `request.invalid`.
+    Invalid,
+    /// The model provider failed: unreachable, timed out, a 5xx, or an unusable answer.
+    /// 503 `provider.unavailable`.
+    ProviderUnavailable,
+}
+
+impl EngineError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        EngineError {
+            kind: EngineErrorKind::Invalid,
+            message: message.into(),
+        }
+    }
+
+    pub fn provider_unavailable(message: impl Into<String>) -> Self {
+        EngineError {
+            kind: EngineErrorKind::ProviderUnavailable,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(error: EngineError) -> Self {
+        match error.kind {
+            EngineErrorKind::Invalid => ApiError::invalid(error.message),
+            EngineErrorKind::ProviderUnavailable => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "provider.unavailable",
+                error.message,
+            ),
+        }
+    }
 }
 
 impl fmt::Display for EngineError {
@@ -98,18 +147,46 @@ impl fmt::Display for EngineError {
 
 impl std::error::Error for EngineError {}
 
+/// The future of a generation.
+pub type GenerationFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Generation, EngineError>> + Send + 'a>>;
+
+/// Writes personas. The runner calls it once per run and stores the answer, so an engine need
+/// not be deterministic.
 pub trait Engine: Send + Sync {
+    /// `offline`, or `model` for an OpenAI-compatible model server; each run records it.
     fn name(&self) -> &'static str;
 
-    fn generate(&self, request: &GenerationRequest) -> Result<Generation, EngineError>;
+    fn generate<'a>(&'a self, request: GenerationRequest<'a>) -> GenerationFuture<'a>;
 
-    /// A fork with an intent: rewrite the parent's layers under the refinement, keeping its identity (surface.name, language) unless the refinement says otherwise.
-    fn refine(
-        &self,
-        parent_layers: &Value,
-        parent_intent: &str,
-        request: &GenerationRequest,
-    ) -> Result<Generation, EngineError>;
+    /// A fork with an intent: rewrite the parent's layers under the refinement, keeping its
+    /// identity (surface.name, language) unless the refinement says otherwise.
+    fn refine<'a>(
+        &'a self,
+        parent_layers: &'a Value,
+        parent_intent: &'a str,
+        request: GenerationRequest<'a>,
+    ) -> GenerationFuture<'a>;
+}
+
+/// The brief a fork is written from: the parent's intent, then the refinement, as one text.
+/// A full stop separates them unless the parent already ends a sentence ("calm." + "older" gives
+/// "calm. older", never "calm.. older"); an empty side leaves the other alone.
+pub fn combined_intent(parent_intent: &str, refinement: &str) -> String {
+    let parent = parent_intent.trim();
+    let refinement = refinement.trim();
+    if parent.is_empty() {
+        return refinement.to_owned();
+    }
+    if refinement.is_empty() {
+        return parent.to_owned();
+    }
+    let unquoted = parent.trim_end_matches(['"', '\'', ')', ']', '\u{201D}', '\u{2019}', '\u{BB}']);
+    if unquoted.ends_with(['.', '!', '?', '\u{2026}']) {
+        format!("{parent} {refinement}")
+    } else {
+        format!("{parent}. {refinement}")
+    }
 }
 
 /// Sets every step's fields, in order, into an empty object: the layers those steps describe.
@@ -166,7 +243,7 @@ mod tests {
     fn dotted_paths_nest_up_to_three_levels_in_step_order() {
         let steps = vec![
             StepOutput {
-                name: "self_draft",
+                name: "self_draft".to_owned(),
                 tokens: 10,
                 fields: vec![
                     ("self.big_five.O".to_owned(), json!(0.8)),
@@ -174,12 +251,12 @@ mod tests {
                 ],
             },
             StepOutput {
-                name: "consistency_audit",
+                name: "consistency_audit".to_owned(),
                 tokens: 5,
                 fields: Vec::new(),
             },
             StepOutput {
-                name: "self_redraft",
+                name: "self_redraft".to_owned(),
                 tokens: 10,
                 fields: vec![("self.big_five.O".to_owned(), json!(0.7))],
             },
@@ -191,10 +268,60 @@ mod tests {
     }
 
     #[test]
+    fn combined_intents_never_double_the_full_stop() {
+        assert_eq!(
+            combined_intent("A calm poet.", "older"),
+            "A calm poet. older"
+        );
+        assert_eq!(
+            combined_intent("A calm poet", "older"),
+            "A calm poet. older"
+        );
+        assert_eq!(
+            combined_intent("  A calm poet.  ", " older "),
+            "A calm poet. older"
+        );
+        assert_eq!(combined_intent("Who is she?", "older"), "Who is she? older");
+        assert_eq!(
+            combined_intent("A poet (retired.)", "older"),
+            "A poet (retired.) older"
+        );
+        assert_eq!(combined_intent("A poet...", "older"), "A poet... older");
+        assert_eq!(combined_intent("", "older"), "older");
+        assert_eq!(combined_intent("A calm poet.", "  "), "A calm poet.");
+    }
+
+    #[test]
     fn engine_error_displays_its_message() {
-        let error = EngineError {
-            message: "brief is empty".to_owned(),
-        };
+        let error = EngineError::invalid("brief is empty");
         assert_eq!(error.to_string(), "brief is empty");
+    }
+
+    #[test]
+    fn provider_failures_answer_503_and_bad_requests_400() {
+        let provider = ApiError::from(EngineError::provider_unavailable("connection refused"));
+        assert_eq!(provider.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(provider.code, "provider.unavailable");
+        let invalid = ApiError::from(EngineError::invalid("brief is empty"));
+        assert_eq!(invalid.status, StatusCode::BAD_REQUEST);
+        assert_eq!(invalid.code, "request.invalid");
+    }
+
+    #[test]
+    fn a_generation_survives_a_round_trip_through_its_stored_json() {
+        let generation = Generation {
+            steps: vec![StepOutput {
+                name: "surface_draft".to_owned(),
+                tokens: 12,
+                fields: vec![("surface.name".to_owned(), json!("Mert"))],
+            }],
+            layers: json!({"surface": {"name": "Mert"}}),
+            suggested_slug: "mert".to_owned(),
+        };
+        let stored = serde_json::to_value(&generation).unwrap();
+        assert_eq!(
+            serde_json::from_value::<Generation>(stored).unwrap(),
+            generation
+        );
     }
 }

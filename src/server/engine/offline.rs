@@ -5,7 +5,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::{
-    Engine, EngineError, Generation, GenerationRequest, Pipeline, StepOutput, layers_from_steps,
+    Engine, EngineError, Generation, GenerationFuture, GenerationRequest, Pipeline, StepOutput,
+    combined_intent, layers_from_steps,
 };
 
 /// Writes personas from keyword heuristics and seeded template tables.
@@ -17,12 +18,30 @@ impl Engine for OfflineEngine {
         "offline"
     }
 
-    fn generate(&self, request: &GenerationRequest) -> Result<Generation, EngineError> {
+    fn generate<'a>(&'a self, request: GenerationRequest<'a>) -> GenerationFuture<'a> {
+        Box::pin(std::future::ready(OfflineEngine::generate(self, &request)))
+    }
+
+    fn refine<'a>(
+        &'a self,
+        parent_layers: &'a Value,
+        parent_intent: &'a str,
+        request: GenerationRequest<'a>,
+    ) -> GenerationFuture<'a> {
+        let refined = OfflineEngine::refine(self, parent_layers, parent_intent, &request);
+        Box::pin(std::future::ready(refined))
+    }
+}
+
+/// The engine's answers at once: it never waits, so callers in synchronous code (its own
+/// tests, and the model engine filling what a model left out) need no runtime.
+impl OfflineEngine {
+    pub fn generate(&self, request: &GenerationRequest) -> Result<Generation, EngineError> {
         require_intent(request.intent)?;
         write_generation(request.intent, Brief::parse(request.intent), request)
     }
 
-    fn refine(
+    pub fn refine(
         &self,
         parent_layers: &Value,
         parent_intent: &str,
@@ -30,34 +49,34 @@ impl Engine for OfflineEngine {
     ) -> Result<Generation, EngineError> {
         require_intent(request.intent)?;
         if !parent_layers.is_object() {
-            return Err(EngineError {
-                message: "the parent's layers must be a JSON object".to_owned(),
-            });
+            return Err(EngineError::invalid(
+                "the parent's layers must be a JSON object",
+            ));
         }
         let parent_surface = &parent_layers["surface"];
-        let mut refinement = Brief::parse(request.intent);
+        let parent_brief = Brief::parse(parent_intent);
+        let parent_age = parent_surface["age"]
+            .as_u64()
+            .map(|age| age.min(MAX_AGE))
+            .or(parent_brief.age);
+        let mut refinement = Brief::parse_refinement(request.intent);
         refinement.name = refinement
             .name
             .or_else(|| parent_surface["name"].as_str().map(str::to_owned));
         refinement.age = refinement
             .age
-            .or_else(|| parent_surface["age"].as_u64().map(|age| age.min(MAX_AGE)));
-        let brief = Brief::parse(parent_intent).refined_by(refinement);
-        let parent_intent = parent_intent.trim().trim_end_matches('.').trim_end();
-        let combined_intent = if parent_intent.is_empty() {
-            request.intent.trim().to_owned()
-        } else {
-            format!("{parent_intent}. {}", request.intent.trim())
-        };
-        write_generation(&combined_intent, brief, request)
+            .or_else(|| refined_age(parent_age, refinement.age_shift, refinement.age_range));
+        let brief = parent_brief.refined_by(refinement);
+        let intent = combined_intent(parent_intent, request.intent);
+        write_generation(&intent, brief, request)
     }
 }
 
 fn require_intent(intent: &str) -> Result<(), EngineError> {
     if intent.trim().is_empty() {
-        return Err(EngineError {
-            message: "the brief is empty: describe the persona to write".to_owned(),
-        });
+        return Err(EngineError::invalid(
+            "the brief is empty: describe the persona to write",
+        ));
     }
     Ok(())
 }
@@ -131,6 +150,10 @@ const MAX_PHRASE_WORDS: usize = 4;
 /// What the brief states outright; anything missing is drawn from the PRNG.
 struct Brief {
     age: Option<u64>,
+    /// "in her sixties": the range an age is drawn from when none is given.
+    age_range: Option<(u64, u64)>,
+    /// "ten years younger": only a refinement uses it, to move the parent's age.
+    age_shift: Option<AgeShift>,
     name: Option<String>,
     place: Option<String>,
     career: Option<Career>,
@@ -139,14 +162,28 @@ struct Brief {
 
 impl Brief {
     fn parse(text: &str) -> Brief {
+        Brief::read(text, false)
+    }
+
+    /// A fork's refinement: it names a new occupation outside the lexicon only with an
+    /// article ("now a beekeeper"), so "make her calmer" keeps the parent's.
+    fn parse_refinement(text: &str) -> Brief {
+        Brief::read(text, true)
+    }
+
+    fn read(text: &str, occupation_needs_article: bool) -> Brief {
         let tokens = keyword_tokens(text);
         let words = phrase_words(text);
         let brief_is_lowercase = !text.chars().any(char::is_uppercase);
         Brief {
             age: parse_age(&tokens),
+            age_range: parse_age_decade(&tokens),
+            age_shift: parse_age_shift(&tokens),
             name: parse_name(&words),
             place: parse_place(&words, brief_is_lowercase),
-            career: parse_career(&tokens),
+            career: parse_career(&tokens).or_else(|| {
+                described_occupation(&words, occupation_needs_article).map(Career::Described)
+            }),
             trait_shifts: tokens
                 .iter()
                 .filter_map(|token| trait_shifts(token))
@@ -156,11 +193,15 @@ impl Brief {
         }
     }
 
-    /// The refinement's explicit facts win; trait words from both briefs add up.
+    /// The refinement's explicit facts win; trait words from both briefs add up. A refinement
+    /// that gives an age range but no age lets the age be drawn in that range.
     fn refined_by(mut self, refinement: Brief) -> Brief {
         self.trait_shifts.extend(refinement.trait_shifts);
+        let parent_age = self.age.filter(|_| refinement.age_range.is_none());
         Brief {
-            age: refinement.age.or(self.age),
+            age: refinement.age.or(parent_age),
+            age_range: refinement.age_range.or(self.age_range),
+            age_shift: None,
             name: refinement.name.or(self.name),
             place: refinement.place.or(self.place),
             career: refinement.career.or(self.career),
@@ -183,25 +224,52 @@ struct Word<'a> {
     text: &'a str,
     lower: String,
     closes_clause: bool,
+    /// Ends a sentence, a paragraph, a heading or a list item: the next word starts afresh.
+    ends_sentence: bool,
+    /// On a Markdown heading line: usually a title or the character's name.
+    in_heading: bool,
 }
 
+/// The brief's words; a blank line, a Markdown heading or a list item also closes a clause.
 fn phrase_words(text: &str) -> Vec<Word<'_>> {
     let mut words: Vec<Word<'_>> = Vec::new();
-    for raw in text.split_whitespace() {
-        let core = raw.trim_matches(|c: char| !c.is_alphanumeric());
-        let trailing = &raw[raw.trim_end_matches(|c: char| !c.is_alphanumeric()).len()..];
-        let closes_clause = trailing.contains([',', '.', ';', ':', '!', '?', ')']);
-        if core.is_empty() {
-            if let Some(previous) = words.last_mut() {
-                previous.closes_clause |= closes_clause;
-            }
-            continue;
+    for line in text.lines() {
+        let line_start = line.trim_start();
+        let in_heading = line_start.starts_with('#');
+        let starts_block = line_start.is_empty()
+            || in_heading
+            || line_start.starts_with("- ")
+            || line_start.starts_with("* ")
+            || line_start.starts_with("+ ")
+            || line_start.starts_with('>');
+        if starts_block && let Some(previous) = words.last_mut() {
+            previous.closes_clause = true;
+            previous.ends_sentence = true;
         }
-        words.push(Word {
-            text: core,
-            lower: core.to_lowercase(),
-            closes_clause,
-        });
+        for raw in line.split_whitespace() {
+            let core = raw.trim_matches(|c: char| !c.is_alphanumeric());
+            let trailing = &raw[raw.trim_end_matches(|c: char| !c.is_alphanumeric()).len()..];
+            let closes_clause = trailing.contains([',', '.', ';', ':', '!', '?', ')']);
+            let ends_sentence = trailing.contains(['.', '!', '?']);
+            if core.is_empty() {
+                if let Some(previous) = words.last_mut() {
+                    previous.closes_clause |= closes_clause;
+                    previous.ends_sentence |= ends_sentence;
+                }
+                continue;
+            }
+            words.push(Word {
+                text: core,
+                lower: core.to_lowercase(),
+                closes_clause,
+                ends_sentence,
+                in_heading,
+            });
+        }
+        if in_heading && let Some(previous) = words.last_mut() {
+            previous.closes_clause = true;
+            previous.ends_sentence = true;
+        }
     }
     words
 }
@@ -227,6 +295,188 @@ fn parse_age(tokens: &[String]) -> Option<u64> {
         }
     }
     None
+}
+
+/// "in her sixties", "in his early 30s", "in their teens": the ages that decade allows.
+fn parse_age_decade(tokens: &[String]) -> Option<(u64, u64)> {
+    let token_at = |index: usize| tokens.get(index).map(String::as_str);
+    (0..tokens.len()).find_map(|index| {
+        let says_in_their = token_at(index) == Some("in")
+            && matches!(
+                token_at(index + 1),
+                Some("her" | "his" | "their" | "my" | "your" | "its")
+            );
+        if !says_in_their {
+            return None;
+        }
+        let (part, decade_at) = match token_at(index + 2) {
+            Some(part @ ("early" | "mid" | "late")) => (Some(part), index + 3),
+            _ => (None, index + 2),
+        };
+        let decade = token_at(decade_at)?;
+        let start = match decade.strip_suffix('s').and_then(whole_number) {
+            Some(number) => number,
+            None if token_at(decade_at + 1) == Some("s") => whole_number(decade)?,
+            None => decade_named(decade)?,
+        };
+        if start == TEENS {
+            return Some(match part {
+                Some("early") => (13, 14),
+                Some("mid") => (15, 16),
+                Some(_) => (17, 19),
+                None => (13, 19),
+            });
+        }
+        if !(20..=140).contains(&start) || start % 10 != 0 {
+            return None;
+        }
+        Some(match part {
+            Some("early") => (start, start + 3),
+            Some("mid") => (start + 4, start + 6),
+            Some(_) => (start + 7, start + 9),
+            None => (start, start + 9),
+        })
+    })
+}
+
+const TEENS: u64 = 10;
+
+fn decade_named(word: &str) -> Option<u64> {
+    let start = match word {
+        "teens" => TEENS,
+        "twenties" => 20,
+        "thirties" => 30,
+        "forties" => 40,
+        "fifties" => 50,
+        "sixties" => 60,
+        "seventies" => 70,
+        "eighties" => 80,
+        "nineties" => 90,
+        _ => return None,
+    };
+    Some(start)
+}
+
+/// How far a refinement moves an age: "ten years younger", "a decade older".
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct AgeShift {
+    years: u64,
+    older: bool,
+}
+
+impl AgeShift {
+    fn applied_to(self, age: u64) -> u64 {
+        if self.older {
+            age.saturating_add(self.years).min(MAX_AGE)
+        } else {
+            age.saturating_sub(self.years)
+        }
+    }
+}
+
+fn parse_age_shift(tokens: &[String]) -> Option<AgeShift> {
+    tokens.iter().enumerate().find_map(|(index, token)| {
+        let older = match token.as_str() {
+            "older" => true,
+            "younger" => false,
+            _ => return None,
+        };
+        let unit_at = index.checked_sub(1)?;
+        let unit_years = match tokens[unit_at].as_str() {
+            "year" | "years" | "yr" | "yrs" => 1,
+            "decade" | "decades" => 10,
+            _ => return None,
+        };
+        let amount = quantity_before(tokens, unit_at)?;
+        Some(AgeShift {
+            years: amount.saturating_mul(unit_years),
+            older,
+        })
+    })
+}
+
+/// The number written just before `end`: "10", "a", "twenty-five", "a few", "two hundred".
+fn quantity_before(tokens: &[String], end: usize) -> Option<u64> {
+    let back = |distance: usize| {
+        end.checked_sub(distance)
+            .and_then(|index| tokens.get(index))
+            .map(String::as_str)
+    };
+    let last = back(1)?;
+    if let Some(number) = whole_number(last) {
+        return Some(number);
+    }
+    let small = |word: &str| match word {
+        "a" | "an" => Some(1),
+        other => number_named(other).filter(|&number| number < 10),
+    };
+    match last {
+        "a" | "an" => Some(1),
+        "few" => Some(3),
+        "couple" => Some(2),
+        "of" if back(2) == Some("couple") => Some(2),
+        "hundred" => back(2)
+            .and_then(|word| whole_number(word).or_else(|| small(word)))
+            .map(|count| count.saturating_mul(100)),
+        _ => {
+            let number = number_named(last)?;
+            let tens = back(2)
+                .and_then(number_named)
+                .filter(|&tens| number < 10 && tens >= 20 && tens % 10 == 0);
+            Some(number + tens.unwrap_or(0))
+        }
+    }
+}
+
+/// "one" to "nineteen", and the tens up to "ninety".
+fn number_named(word: &str) -> Option<u64> {
+    const UNITS: [&str; 19] = [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 8] = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    if let Some(index) = UNITS.iter().position(|&unit| unit == word) {
+        return Some(index as u64 + 1);
+    }
+    TENS.iter()
+        .position(|&tens| tens == word)
+        .map(|index| (index as u64 + 2) * 10)
+}
+
+/// The age a refinement gives the parent's: shifted if it says so, kept if it fits the refinement's
+/// decade, none (to be drawn in that decade) if it does not.
+fn refined_age(
+    parent_age: Option<u64>,
+    shift: Option<AgeShift>,
+    range: Option<(u64, u64)>,
+) -> Option<u64> {
+    let age = match (parent_age, shift) {
+        (Some(age), Some(shift)) => Some(shift.applied_to(age)),
+        (age, _) => age,
+    };
+    match range {
+        Some((youngest, oldest)) => age.filter(|age| (youngest..=oldest).contains(age)),
+        None => age,
+    }
 }
 
 /// Digits only; a number too large for u64 saturates (ages are clamped anyway).
@@ -437,7 +687,7 @@ fn occupation_named(word: &str) -> Option<&'static Occupation> {
 const FORMER_MARKERS: &[&str] = &["ex", "former", "formerly", "retired", "erstwhile"];
 const FORMER_MARKER_REACH: usize = 3;
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum Career {
     Current {
         now: &'static Occupation,
@@ -447,20 +697,48 @@ enum Career {
         was: &'static Occupation,
         retired: bool,
     },
+    /// An occupation the lexicon lacks, in the brief's own words.
+    Described(DescribedOccupation),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct DescribedOccupation {
+    /// As it reads inside a sentence: "retired lighthouse keeper".
+    phrase: String,
+    /// The work itself, without "retired" or "former": "lighthouse keeper".
+    noun: String,
+    retired: bool,
 }
 
 impl Career {
-    fn head(self) -> &'static Occupation {
+    /// The occupation's noun, for slugs: "bookseller", "lighthouse keeper".
+    fn noun(&self) -> &str {
         match self {
-            Career::Current { now, .. } => now,
-            Career::Past { was, .. } => was,
+            Career::Current { now, .. } => now.noun,
+            Career::Past { was, .. } => was.noun,
+            Career::Described(described) => &described.noun,
+        }
+    }
+
+    /// What the work is made of, as a plural noun phrase.
+    fn matter(&self) -> String {
+        match self {
+            Career::Current { now, .. } => now.matter.to_owned(),
+            Career::Past { was, .. } => was.matter.to_owned(),
+            Career::Described(described) => format!(
+                "the tools and habits of {}'s trade",
+                with_article(&described.noun)
+            ),
         }
     }
 
     /// The range an age is drawn from when the brief gives none.
-    fn plausible_ages(self) -> (u64, u64) {
+    fn plausible_ages(&self) -> (u64, u64) {
         match self {
-            Career::Past { retired: true, .. } => (MIN_RETIRED_AGE, MAX_RETIRED_AGE),
+            Career::Past { retired: true, .. }
+            | Career::Described(DescribedOccupation { retired: true, .. }) => {
+                (MIN_RETIRED_AGE, MAX_RETIRED_AGE)
+            }
             _ => (MIN_DRAWN_AGE, MAX_DRAWN_AGE),
         }
     }
@@ -482,11 +760,12 @@ impl Career {
                     was.noun
                 )
             }
+            Career::Described(described) => capitalized(&described.phrase),
         }
     }
 
     /// The same, as it reads inside a sentence: "bookseller and former academic".
-    fn phrase(self) -> String {
+    fn phrase(&self) -> String {
         match self {
             Career::Current {
                 now,
@@ -498,10 +777,11 @@ impl Career {
             Career::Past { was, retired } => {
                 format!(
                     "{} {}",
-                    if retired { "retired" } else { "former" },
+                    if *retired { "retired" } else { "former" },
                     was.noun
                 )
             }
+            Career::Described(described) => described.phrase.clone(),
         }
     }
 }
@@ -536,6 +816,274 @@ fn parse_career(tokens: &[String]) -> Option<Career> {
         (None, Some((was, retired))) => Some(Career::Past { was, retired }),
         (None, None) => None,
     }
+}
+
+// ---------------------------------------------------------------------------
+// Occupations outside the lexicon
+
+const MAX_OCCUPATION_WORDS: usize = 5;
+
+/// Words that end the noun phrase heading a brief; the rest of their clause is skipped.
+const HEAD_BOUNDARIES: &str = "\
+    in from living lives live based who whom whose which that named called with without at \
+    near on by for to since because after before during while where when than like";
+
+/// Words that end the noun phrase without ending the clause: "gruff but kind beekeeper".
+const CONJUNCTIONS: &str = "and but or yet nor plus";
+
+/// Words that lead into the occupation without being part of it: articles, pronouns, verbs of
+/// a request ("make her a ..."), intensifiers.
+const FILLER_WORDS: &str = "\
+    a an the some this that these those one now make makes made turn turns turned into \
+    become becomes became create write generate give imagine picture describe me us him her \
+    them they he she is are was were be been being as also instead still really very \
+    quite rather somewhat slightly extremely deeply incredibly truly fairly bit little more \
+    less most least much many few couple several lot of and but or yet nor plus so too";
+
+/// Describing words outside the trait lexicon that often precede an occupation.
+const PLAIN_ADJECTIVES: &str = "\
+    old young elderly ageing aging middle-aged tall short small big large fat thin skinny \
+    slim gruff grizzled weathered wise nice good bad great lovely happy unhappy tired weary \
+    single married divorced widowed local famous renowned well-known unknown humble simple \
+    ordinary average typical mysterious strange odd quirky handsome beautiful pretty ugly \
+    plain bright smart clever brilliant stern kindly proud poor rich wealthy brave bold \
+    honest polite elegant fierce angry new scruffy burly lanky stocky wiry nosy chatty grouchy";
+
+/// Words that tell an age rather than an occupation: "35-year-old", "twenty-something".
+const AGE_WORDS: &str = "year years yr yrs old yo aged age decade decades younger older teen \
+    teens teenage teenaged something ish";
+
+/// Nouns for a person that say nothing of their work: "a kind woman", "someone".
+const NOT_AN_OCCUPATION: &str = "\
+    man men woman women person people guy guys gal girl girls boy boys lady ladies gentleman \
+    gentlemen fellow someone somebody anyone anybody everyone individual human character \
+    soul kid kids child children adult adults teenager youngster persona type folk folks \
+    mother father mom mum dad parent grandmother grandfather grandma grandpa granny widow \
+    widower wife husband son daughter sister brother aunt uncle cousin friend neighbour \
+    neighbor stranger";
+
+/// Verbs that show a clause describes a habit, not a job: "keeps bees", "has a dog".
+const COMMON_VERBS: &str = "\
+    has have had loves love hates hate likes like keeps keep works work lives live runs run \
+    owns own wants want needs need spends spend believes thinks knows feels seems looks \
+    tends uses used";
+
+/// An occupation named in the brief's own words, for when no lexicon noun matches: the noun
+/// phrase heading the first sentence, after its age, article and trait words and before
+/// "in", "from", "who", a comma or a full stop. "retired lighthouse keeper in Brittany, gruff
+/// but kind" gives "retired lighthouse keeper". A refinement must introduce it with "a"/"an".
+fn described_occupation(words: &[Word], needs_article: bool) -> Option<DescribedOccupation> {
+    let mut carried: Vec<usize> = Vec::new();
+    let mut carried_article = false;
+    let mut index = 0;
+    while index < words.len() {
+        let start = index;
+        let mut stopped_at_boundary = false;
+        while index < words.len() {
+            if is_listed(HEAD_BOUNDARIES, &words[index].lower) {
+                stopped_at_boundary = true;
+                break;
+            }
+            index += 1;
+            if words[index - 1].closes_clause {
+                break;
+            }
+        }
+        let clause: Vec<usize> = (start..index)
+            .filter(|&position| !words[position].in_heading)
+            .collect();
+        if stopped_at_boundary {
+            while index < words.len() {
+                index += 1;
+                if words[index - 1].closes_clause {
+                    break;
+                }
+            }
+        }
+        if let Some(found) = clause_occupation(
+            words,
+            &clause,
+            needs_article,
+            &mut carried,
+            &mut carried_article,
+        ) {
+            return Some(found);
+        }
+        let sentence_ended = words[index - 1].ends_sentence
+            && (start..index).any(|position| !words[position].in_heading);
+        if sentence_ended {
+            break;
+        }
+    }
+    None
+}
+
+/// The occupation one clause names, if any. A clause of bare markers ("retired,") is carried
+/// over to the next clause.
+fn clause_occupation(
+    words: &[Word],
+    clause: &[usize],
+    needs_article: bool,
+    carried: &mut Vec<usize>,
+    carried_article: &mut bool,
+) -> Option<DescribedOccupation> {
+    let leading = clause
+        .iter()
+        .take_while(|&&position| is_modifier(&words[position].lower))
+        .count();
+    let has_article = *carried_article
+        || clause[..leading]
+            .iter()
+            .any(|&position| matches!(words[position].lower.as_str(), "a" | "an"));
+    let mut phrase: Vec<usize> = clause[leading..]
+        .iter()
+        .copied()
+        .take_while(|&position| !is_listed(CONJUNCTIONS, &words[position].lower))
+        .collect();
+    while phrase
+        .last()
+        .is_some_and(|&position| is_modifier(&words[position].lower))
+    {
+        phrase.pop();
+    }
+    if phrase.is_empty() {
+        return None;
+    }
+    let only_markers = phrase
+        .iter()
+        .all(|&position| FORMER_MARKERS.contains(&words[position].lower.as_str()));
+    carried.extend(phrase);
+    if only_markers {
+        *carried_article = has_article;
+        return None;
+    }
+    let found = (!needs_article || has_article)
+        .then(|| occupation_from(words, carried))
+        .flatten();
+    if found.is_none() {
+        carried.clear();
+        *carried_article = false;
+    }
+    found
+}
+
+/// The occupation the chosen words name, or none if they name a person, a place or a habit.
+fn occupation_from(words: &[Word], positions: &[usize]) -> Option<DescribedOccupation> {
+    let first_of = positions
+        .iter()
+        .position(|&position| words[position].lower == "of");
+    let head_end = first_of.unwrap_or(positions.len());
+    let head = words[*positions[..head_end].last()?].lower.as_str();
+    let usable = head.chars().any(char::is_alphabetic)
+        && !head.chars().any(|c| c.is_ascii_digit())
+        && !is_listed(NOT_AN_OCCUPATION, head)
+        && !FORMER_MARKERS.contains(&head)
+        && !positions
+            .iter()
+            .any(|&position| is_listed(COMMON_VERBS, &words[position].lower));
+    let begins_sentence = positions[0] == 0 || words[positions[0] - 1].ends_sentence;
+    let proper_noun = !begins_sentence
+        && positions
+            .iter()
+            .all(|&position| starts_uppercase(words[position].text));
+    if !usable || proper_noun {
+        return None;
+    }
+    let mut kept = positions;
+    if kept.len() > MAX_OCCUPATION_WORDS {
+        kept = &kept[..head_end];
+    }
+    kept = &kept[kept.len().saturating_sub(MAX_OCCUPATION_WORDS)..];
+    let mut phrase_words: Vec<String> = kept
+        .iter()
+        .map(|&position| words[position].text.to_owned())
+        .collect();
+    let begins_sentence = kept[0] == 0 || words[kept[0] - 1].ends_sentence;
+    let title_cased = |word: &String| *word == capitalized(&word.to_lowercase());
+    if begins_sentence && title_cased(&phrase_words[0]) {
+        let all_title_cased = phrase_words.iter().all(title_cased);
+        for word in phrase_words
+            .iter_mut()
+            .take(if all_title_cased { usize::MAX } else { 1 })
+        {
+            *word = word.to_lowercase();
+        }
+    }
+    let noun: Vec<&str> = phrase_words
+        .iter()
+        .filter(|word| !FORMER_MARKERS.contains(&word.to_lowercase().as_str()))
+        .map(|word| without_former_prefix(word))
+        .collect();
+    if noun.is_empty() {
+        return None;
+    }
+    Some(DescribedOccupation {
+        retired: kept
+            .iter()
+            .any(|&position| words[position].lower == "retired"),
+        noun: noun.join(" "),
+        phrase: phrase_words.join(" "),
+    })
+}
+
+/// "ex-lighthouse" gives "lighthouse".
+fn without_former_prefix(word: &str) -> &str {
+    FORMER_MARKERS
+        .iter()
+        .find_map(|marker| {
+            let prefix = word.get(..marker.len())?;
+            prefix.eq_ignore_ascii_case(marker).then_some(())?;
+            word[marker.len()..].strip_prefix('-')
+        })
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(word)
+}
+
+/// A word that may lead into an occupation without being part of it.
+fn is_modifier(word: &str) -> bool {
+    is_listed(FILLER_WORDS, word)
+        || is_describing(word)
+        || is_age_word(word)
+        || is_comparative(word)
+}
+
+fn is_describing(word: &str) -> bool {
+    trait_shifts(word).is_some() || is_listed(PLAIN_ADJECTIVES, word) || looks_adjectival(word)
+}
+
+/// "weathered", "salt-stained", "fearless", "famous": endings that seldom close an occupation.
+/// "retired" and "former" are kept: they say something about the career.
+fn looks_adjectival(word: &str) -> bool {
+    let last_part = word.rsplit('-').next().unwrap_or(word);
+    !FORMER_MARKERS.contains(&word)
+        && last_part.chars().count() > 4
+        && ["ed", "ful", "ous", "less", "ish"]
+            .iter()
+            .any(|ending| last_part.ends_with(ending))
+}
+
+/// "35-year-old", "thirty-something", "aged": digits, or number and age words only.
+fn is_age_word(word: &str) -> bool {
+    word.chars().any(|c| c.is_ascii_digit())
+        || word.split('-').all(|part| {
+            !part.is_empty() && (is_listed(AGE_WORDS, part) || number_named(part).is_some())
+        })
+}
+
+/// "calmer", "happier", "bigger", "nicer": a comparative of a describing word.
+fn is_comparative(word: &str) -> bool {
+    let Some(stem) = word.strip_suffix("er") else {
+        return false;
+    };
+    let mut letters = stem.chars();
+    let last = letters.next_back();
+    let undoubled =
+        (last.is_some() && last == letters.clone().next_back()).then_some(letters.as_str());
+    let from_y = stem.strip_suffix('i').map(|base| format!("{base}y"));
+    is_describing(stem)
+        || is_describing(&format!("{stem}e"))
+        || undoubled.is_some_and(is_describing)
+        || from_y.is_some_and(|base| is_describing(&base))
 }
 
 // ---------------------------------------------------------------------------
@@ -1157,21 +1705,21 @@ impl Persona {
             before: None,
         });
         let age = brief.age.unwrap_or_else(|| {
-            let (youngest, oldest) = career.plausible_ages();
-            rng.between(youngest, oldest)
+            let (youngest, oldest) = brief.age_range.unwrap_or_else(|| career.plausible_ages());
+            rng.between(youngest, oldest.min(MAX_AGE))
         });
         let name = brief.name.unwrap_or_else(|| {
             let pool = name_pool(language);
             format!("{} {}", rng.pick(pool.given), rng.pick(pool.family))
         });
-        let matter = career.head().matter;
-        let core_desire = rng.pick(archetype.desires).replace("{matter}", matter);
-        let core_fear = rng.pick(archetype.fears).replace("{matter}", matter);
-        let mut wound = rng.pick(archetype.wounds).replace("{matter}", matter);
+        let matter = career.matter();
+        let core_desire = rng.pick(archetype.desires).replace("{matter}", &matter);
+        let core_fear = rng.pick(archetype.fears).replace("{matter}", &matter);
+        let mut wound = rng.pick(archetype.wounds).replace("{matter}", &matter);
         if let Career::Current {
             before: Some(before),
             ..
-        } = career
+        } = &career
         {
             wound = format!(
                 "{wound} It is the unspoken reason they are no longer {}.",
@@ -1248,7 +1796,7 @@ impl Persona {
         let mut fields = vec![
             field("surface.name", self.name.as_str()),
             field("surface.age", self.age),
-            field("surface.occupation", self.career.title()),
+            field("surface.occupation", self.career.clone().title()),
         ];
         if let Some(place) = &self.place {
             fields.push(field("surface.place", place.as_str()));
@@ -1289,20 +1837,20 @@ impl Persona {
             "consistency_audit" => (Vec::new(), estimated_tokens(500, 2, layer_chars)),
             "adversarial_audit" => (Vec::new(), estimated_tokens(800, 3, layer_chars)),
             unknown => {
-                return Err(EngineError {
-                    message: format!("the offline engine has no step named {unknown:?}"),
-                });
+                return Err(EngineError::invalid(format!(
+                    "the offline engine has no step named {unknown:?}"
+                )));
             }
         };
         Ok(StepOutput {
-            name,
+            name: name.to_owned(),
             tokens,
             fields,
         })
     }
 
     fn suggested_slug(&self) -> String {
-        let head = self.career.head().noun;
+        let head = self.career.noun();
         match &self.place {
             Some(place) => slugify(&format!("the-{place}-{head}")),
             None => slugify(&format!("the-{head}-{}", given_name(&self.name))),
@@ -1367,8 +1915,9 @@ fn value_chars(value: &Value) -> usize {
 
 const MAX_SLUG_LEN: usize = 48;
 
-/// Lowercase ASCII [a-z0-9-], accents transliterated, single dashes, none at the edges.
-fn slugify(text: &str) -> String {
+/// Lowercase ASCII [a-z0-9-], accents transliterated, single dashes, none at the edges; when
+/// too long, cut at a dash rather than inside a word.
+pub(super) fn slugify(text: &str) -> String {
     let mut slug = String::new();
     for character in text.chars().flat_map(char::to_lowercase) {
         if character.is_ascii_alphanumeric() {
@@ -1381,7 +1930,13 @@ fn slugify(text: &str) -> String {
             slug.push('-');
         }
     }
-    slug.truncate(MAX_SLUG_LEN);
+    if slug.len() > MAX_SLUG_LEN {
+        let cuts_a_word = slug.as_bytes()[MAX_SLUG_LEN] != b'-';
+        slug.truncate(MAX_SLUG_LEN);
+        if cuts_a_word && let Some(last_dash) = slug.rfind('-') {
+            slug.truncate(last_dash);
+        }
+    }
     slug.trim_end_matches('-').to_owned()
 }
 
@@ -1583,12 +2138,16 @@ mod tests {
                     ..request(ISTANBUL_BRIEF, 3)
                 })
                 .unwrap();
-            let names: Vec<&str> = generation.steps.iter().map(|step| step.name).collect();
+            let names: Vec<&str> = generation
+                .steps
+                .iter()
+                .map(|step| step.name.as_str())
+                .collect();
             assert_eq!(names.len(), count);
             assert_eq!(names, pipeline.steps());
             for step in &generation.steps {
                 let fills_nothing = matches!(
-                    step.name,
+                    step.name.as_str(),
                     "intent_parse" | "consistency_audit" | "adversarial_audit"
                 );
                 assert_eq!(step.fields.is_empty(), fills_nothing, "{}", step.name);
@@ -1828,6 +2387,269 @@ mod tests {
             )
             .unwrap();
         assert_eq!(older, again);
+    }
+
+    const LIGHTHOUSE_BRIEF: &str = "retired lighthouse keeper in Brittany, gruff but kind";
+
+    fn occupation_of(brief: &str, seed: u64) -> Value {
+        generate(brief, seed).layers["surface"]["occupation"].clone()
+    }
+
+    fn is_lexicon_occupation(occupation: &Value) -> bool {
+        OCCUPATIONS
+            .iter()
+            .any(|known| json!(capitalized(known.noun)) == *occupation)
+    }
+
+    #[test]
+    fn unknown_occupations_are_read_from_the_brief() {
+        for seed in 0..10 {
+            let generation = generate(LIGHTHOUSE_BRIEF, seed);
+            let surface = &generation.layers["surface"];
+            assert_eq!(surface["occupation"], json!("Retired lighthouse keeper"));
+            assert_eq!(surface["place"], json!("Brittany"));
+            let age = surface["age"].as_u64().unwrap();
+            assert!((MIN_RETIRED_AGE..=MAX_RETIRED_AGE).contains(&age), "{age}");
+            assert_eq!(generation.suggested_slug, "the-brittany-lighthouse-keeper");
+            let bio = generation.layers["mask"]["public_bio"].as_str().unwrap();
+            assert!(
+                bio.contains("-year-old retired lighthouse keeper in Brittany. "),
+                "{bio}"
+            );
+            assert!(bio.contains("a lighthouse keeper's trade"), "{bio}");
+
+            let beekeeper = generate("a beekeeper who hates crowds", seed);
+            assert_eq!(
+                beekeeper.layers["surface"]["occupation"],
+                json!("Beekeeper")
+            );
+            let slug = &beekeeper.suggested_slug;
+            assert!(slug.starts_with("the-beekeeper-"), "{slug}");
+            assert_eq!(occupation_of("a beekeeper", seed), json!("Beekeeper"));
+        }
+        let title = |brief: &str| Brief::parse(brief).career.map(Career::title);
+        let cases = [
+            (
+                "Retired Lighthouse Keeper In Brittany",
+                "Retired lighthouse keeper",
+            ),
+            ("Beekeeper, gruff", "Beekeeper"),
+            ("gruff but kind old beekeeper", "Beekeeper"),
+            ("an old woman, a beekeeper in Provence", "Beekeeper"),
+            (
+                "retired, grizzled lighthouse keeper",
+                "Retired lighthouse keeper",
+            ),
+            (
+                "a salt-stained, weathered tugboat captain",
+                "Tugboat captain",
+            ),
+            (
+                "a 35-year-old Breton lighthouse keeper",
+                "Breton lighthouse keeper",
+            ),
+            (
+                "thirty-something deep sea salvage diver from Oslo",
+                "Deep sea salvage diver",
+            ),
+            ("head of security at a casino", "Head of security"),
+            ("IT consultant in Berlin", "IT consultant"),
+            ("an ex-lighthouse keeper in Brest", "Ex-lighthouse keeper"),
+            ("aged 40, shy and quiet beekeeper", "Beekeeper"),
+            (
+                "# Maren Lund\n\nA retired lighthouse\nkeeper in Brittany, gruff but kind.",
+                "Retired lighthouse keeper",
+            ),
+            (
+                "a very tall deep sea commercial salvage diver in Oslo",
+                "Deep sea commercial salvage diver",
+            ),
+            ("a keeper of bees in Provence", "Keeper of bees"),
+            ("a keeper of the old northern lighthouse lamps", "Keeper"),
+        ];
+        for (brief, expected) in cases {
+            assert_eq!(title(brief).as_deref(), Some(expected), "{brief:?}");
+        }
+        let phrase = |brief: &str| Brief::parse(brief).career.map(|career| career.phrase());
+        assert_eq!(
+            phrase("Retired lighthouse keeper in Brittany").as_deref(),
+            Some("retired lighthouse keeper")
+        );
+        let slug = generate("an ex-lighthouse keeper in Brest", 1).suggested_slug;
+        assert_eq!(slug, "the-brest-lighthouse-keeper");
+        let slug = generate("gardien de phare à la retraite in Brest", 1).suggested_slug;
+        assert!(slug.starts_with("the-brest-"), "{slug}");
+        let slug = generate("a reluctant Schäferhund-Züchterin in Düsseldorf", 1).suggested_slug;
+        assert_eq!(slug, "the-dusseldorf-reluctant-schaferhund-zuchterin");
+    }
+
+    #[test]
+    fn briefs_without_a_usable_occupation_still_draw_one() {
+        for brief in [
+            "shy, kind",
+            "someone",
+            "a nice person",
+            "a woman living in Paris, Texas",
+            "she keeps bees",
+            "An old man who lives alone. He has a dog named Rex.",
+            "make her calmer",
+            "35-year-old, melancholic",
+            "# Maren Lund",
+        ] {
+            assert!(Brief::parse(brief).career.is_none(), "{brief:?}");
+            for seed in 0..4 {
+                let occupation = occupation_of(brief, seed);
+                assert!(
+                    is_lexicon_occupation(&occupation),
+                    "{brief:?}: {occupation}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_refinement_names_a_new_occupation_only_with_an_article() {
+        let parent = generate(LIGHTHOUSE_BRIEF, 2);
+        let refine = |refinement: &str| {
+            OfflineEngine
+                .refine(&parent.layers, LIGHTHOUSE_BRIEF, &request(refinement, 3))
+                .unwrap()
+        };
+        for keeps in [
+            "make her calmer",
+            "a bit calmer",
+            "a decade younger",
+            "a few years older",
+            "make them 70 years old, named Selin Aydın",
+        ] {
+            let refined = refine(keeps);
+            let surface = &refined.layers["surface"];
+            assert_eq!(
+                surface["occupation"],
+                json!("Retired lighthouse keeper"),
+                "{keeps}"
+            );
+            assert_eq!(refined.suggested_slug, "the-brittany-lighthouse-keeper");
+        }
+        let beekeeper = refine("make her a beekeeper in Lyon");
+        assert_eq!(
+            beekeeper.layers["surface"]["occupation"],
+            json!("Beekeeper")
+        );
+        assert_eq!(beekeeper.suggested_slug, "the-lyon-beekeeper");
+        assert_eq!(
+            beekeeper.layers["surface"]["name"],
+            parent.layers["surface"]["name"]
+        );
+    }
+
+    #[test]
+    fn relative_ages_are_read_in_several_forms() {
+        let shift_of = |text: &str| {
+            parse_age_shift(&keyword_tokens(text)).map(|shift| (shift.older, shift.years))
+        };
+        assert_eq!(shift_of("twenty years younger"), Some((false, 20)));
+        assert_eq!(shift_of("make them 10 years older"), Some((true, 10)));
+        assert_eq!(shift_of("a decade younger"), Some((false, 10)));
+        assert_eq!(shift_of("two decades older"), Some((true, 20)));
+        assert_eq!(shift_of("twenty-five years younger"), Some((false, 25)));
+        assert_eq!(shift_of("ninety nine years older"), Some((true, 99)));
+        assert_eq!(shift_of("a year older"), Some((true, 1)));
+        assert_eq!(shift_of("fifteen yrs younger"), Some((false, 15)));
+        assert_eq!(shift_of("a few years older"), Some((true, 3)));
+        assert_eq!(shift_of("a couple of years younger"), Some((false, 2)));
+        assert_eq!(shift_of("two hundred years older"), Some((true, 200)));
+        assert_eq!(shift_of("an older brother"), None);
+        assert_eq!(shift_of("much younger"), None);
+        assert_eq!(shift_of("35 years old"), None);
+
+        let decade_of = |text: &str| parse_age_decade(&keyword_tokens(text));
+        assert_eq!(decade_of("in her twenties"), Some((20, 29)));
+        assert_eq!(decade_of("in his 60s"), Some((60, 69)));
+        assert_eq!(decade_of("in their late 20's"), Some((27, 29)));
+        assert_eq!(decade_of("in my early thirties"), Some((30, 33)));
+        assert_eq!(decade_of("in his mid-forties"), Some((44, 46)));
+        assert_eq!(decade_of("in her teens"), Some((13, 19)));
+        assert_eq!(decade_of("a 1920s singer"), None);
+        assert_eq!(decade_of("in the sixties"), None);
+        assert_eq!(decade_of("in his 65s"), None);
+        for seed in 0..10 {
+            let age = generate("a beekeeper in her sixties", seed).layers["surface"]["age"]
+                .as_u64()
+                .unwrap();
+            assert!((60..=69).contains(&age), "{age}");
+        }
+    }
+
+    #[test]
+    fn refine_moves_the_parents_age_by_relative_phrases() {
+        let parent = generate(ISTANBUL_BRIEF, 5);
+        assert_eq!(parent.layers["surface"]["age"], json!(35));
+        let age_after = |refinement: &str, seed: u64| {
+            OfflineEngine
+                .refine(&parent.layers, ISTANBUL_BRIEF, &request(refinement, seed))
+                .unwrap()
+                .layers["surface"]["age"]
+                .as_u64()
+                .unwrap()
+        };
+        assert_eq!(age_after("twenty years younger", 1), 15);
+        assert_eq!(age_after("10 years older", 1), 45);
+        assert_eq!(age_after("a decade younger", 1), 25);
+        assert_eq!(age_after("two decades older and calmer", 1), 55);
+        assert_eq!(age_after("thirty-one years older", 1), 66);
+        assert_eq!(age_after("fifty years younger", 1), 0);
+        assert_eq!(age_after("two hundred years older", 1), MAX_AGE);
+        assert_eq!(age_after("in her thirties", 1), 35);
+        assert_eq!(age_after("a 25-year-old, ten years older", 1), 25);
+        assert_eq!(age_after("ten years older, aged 25", 1), 25);
+        assert_eq!(age_after("make her calmer", 1), 35);
+        for seed in 0..10 {
+            let twenties = age_after("in her twenties", seed);
+            assert!((20..=29).contains(&twenties), "{twenties}");
+            let sixties = age_after("in his 60s", seed);
+            assert!((60..=69).contains(&sixties), "{sixties}");
+        }
+        let mut ageless = parent.layers.clone();
+        ageless["surface"].as_object_mut().unwrap().remove("age");
+        let refined = OfflineEngine
+            .refine(&ageless, ISTANBUL_BRIEF, &request("ten years older", 1))
+            .unwrap();
+        assert_eq!(refined.layers["surface"]["age"], json!(45));
+    }
+
+    #[test]
+    fn refine_reads_the_parent_intent_with_or_without_its_full_stop() {
+        let parent = generate(ISTANBUL_BRIEF, 5);
+        let with_stop = format!("{ISTANBUL_BRIEF}.");
+        let refine = |parent_intent: &str| {
+            OfflineEngine
+                .refine(
+                    &parent.layers,
+                    parent_intent,
+                    &request("make her calmer", 6),
+                )
+                .unwrap()
+        };
+        assert_eq!(refine(ISTANBUL_BRIEF), refine(&with_stop));
+        assert_eq!(
+            combined_intent(&with_stop, "make her calmer"),
+            format!("{ISTANBUL_BRIEF}. make her calmer")
+        );
+    }
+
+    #[test]
+    fn comparatives_and_long_slugs() {
+        for comparative in ["calmer", "happier", "bigger", "nicer", "shyer", "older"] {
+            assert!(is_modifier(comparative), "{comparative}");
+        }
+        for noun in ["keeper", "cleaner", "dancer", "beekeeper", "er"] {
+            assert!(!is_comparative(noun), "{noun}");
+        }
+        let slug = slugify("the Saint-Rémy-de-Provence retired deep sea salvage diver");
+        assert_eq!(slug, "the-saint-remy-de-provence-retired-deep-sea");
+        assert!(slug.len() <= MAX_SLUG_LEN);
+        assert_eq!(slugify(&"x".repeat(60)), "x".repeat(MAX_SLUG_LEN));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 mod activate;
 mod auth;
+mod chat;
+mod openai;
 mod personas;
 mod runs;
 
@@ -66,6 +68,24 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<Arc<AppState>>)> {
         (Method::GET, "/v1/runs/{id}", get(runs::get)),
         (Method::POST, "/v1/runs/{id}/cancel", post(runs::cancel)),
         (Method::GET, "/v1/runs/{id}/events", get(runs::events)),
+        (Method::POST, "/v1/chat/conversations", post(chat::create)),
+        (Method::GET, "/v1/chat/conversations/{id}", get(chat::get)),
+        (
+            Method::POST,
+            "/v1/chat/conversations/{id}/messages",
+            post(chat::post_message),
+        ),
+        (Method::GET, "/v1/openai/models", get(openai::models)),
+        (
+            Method::POST,
+            "/v1/openai/chat/completions",
+            post(openai::completions),
+        ),
+        (
+            Method::POST,
+            "/v1/openai/embeddings",
+            post(openai::embeddings),
+        ),
     ]
 }
 

@@ -17,7 +17,7 @@ use super::{Page, page, parse_cursor};
 use crate::json::{EDITABLE_FIELDS, fingerprint, merge_patch_apply};
 use crate::server::AppState;
 use crate::server::clock;
-use crate::server::engine::Pipeline;
+use crate::server::engine::{Pipeline, combined_intent};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::events::{run_event_stream, wait_for_change};
 use crate::server::http::{Caller, JsonBody, QueryParams, RequestId};
@@ -260,9 +260,9 @@ pub async fn fork(
         persona["language"] = parent["language"].clone();
         persona["visibility"] = visibility.map_or_else(|| parent["visibility"].clone(), |v| json!(v));
         persona["intent"] = match &intent {
-            Some(refinement) => json!(format!(
-                "{}. {refinement}",
-                parent["intent"].as_str().unwrap_or_default().trim_end_matches('.')
+            Some(refinement) => json!(combined_intent(
+                parent["intent"].as_str().unwrap_or_default(),
+                refinement
             )),
             None => parent["intent"].clone(),
         };

@@ -1,0 +1,218 @@
+//! `persona chat REF`: talk to a persona. One message with `-m` or from a pipe; on a terminal
+//! without `-m`, an interactive session with the reply streamed as it arrives.
+
+use std::io::{IsTerminal, Read, Write};
+
+use clap::Args;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::client::ApiClient;
+use crate::context::Context;
+use crate::error::{CliError, ExitKind, Result};
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona chat the-istanbul-bookseller                       # an interactive session
+  persona chat the-istanbul-bookseller -m \"Which poet do you love?\"
+  echo \"Tell me about your shop\" | persona chat the-istanbul-bookseller --json
+  persona chat the-istanbul-bookseller --conversation conv_72bQ9 -m \"And then?\"
+
+In a session, /new starts a new conversation and /exit (or Ctrl-C, or Ctrl-D) ends it.")]
+pub struct ChatArgs {
+    /// The persona: id, slug, or either with @vN
+    #[arg(value_name = "REF")]
+    reference: String,
+
+    /// Send this one message and print the reply (without it, a pipe on stdin is the message)
+    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    message: Option<String>,
+
+    /// Continue this conversation instead of starting a new one
+    #[arg(long, value_name = "ID")]
+    conversation: Option<String>,
+
+    /// Print the drift scores (voice, values, verdict) and coherence after each reply
+    #[arg(long)]
+    show_drift: bool,
+}
+
+pub async fn run(ctx: &Context, args: ChatArgs) -> Result<()> {
+    let client = ctx.client().await?;
+    let persona = client.get_persona(&args.reference).await?;
+    let interactive =
+        args.message.is_none() && std::io::stdin().is_terminal() && ctx.output.stdout_is_terminal();
+    if interactive && !ctx.output.json {
+        return session(ctx, client, &persona, args).await;
+    }
+    let message = match &args.message {
+        Some(text) => text.clone(),
+        None => read_stdin_message()?,
+    };
+    let conversation = match &args.conversation {
+        Some(id) => id.clone(),
+        None => new_conversation(client, &persona).await?,
+    };
+    let turn = if ctx.output.json {
+        client.send_message(&conversation, &message).await?
+    } else {
+        stream_reply(ctx, client, &conversation, &message).await?
+    };
+    if ctx.output.json {
+        let mut turn = turn;
+        turn["conversation_id"] = json!(conversation);
+        ctx.output.json_value(&turn);
+    } else {
+        report(ctx, &turn, args.show_drift);
+        ctx.output.info(format!(
+            "conversation {conversation}: continue with `persona chat {} --conversation {conversation}`",
+            args.reference
+        ));
+    }
+    Ok(())
+}
+
+fn read_stdin_message() -> Result<String> {
+    if std::io::stdin().is_terminal() {
+        return Err(CliError::usage(
+            "give a message with -m TEXT, or pipe one in",
+        ));
+    }
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).map_err(|err| {
+        CliError::usage(format!(
+            "cannot read the message from standard input: {err}"
+        ))
+    })?;
+    let text = text.trim().to_string();
+    if text.is_empty() {
+        return Err(CliError::usage("the message is empty"));
+    }
+    Ok(text)
+}
+
+async fn new_conversation(client: &ApiClient, persona: &Value) -> Result<String> {
+    let conversation = client
+        .create_conversation(persona["id"].as_str().unwrap_or_default())
+        .await?;
+    conversation["id"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| CliError::general("the server did not name the new conversation"))
+}
+
+/// Sends one message, prints the reply on stdout as it streams in, and returns the whole turn.
+async fn stream_reply(
+    ctx: &Context,
+    client: &ApiClient,
+    conversation: &str,
+    message: &str,
+) -> Result<Value> {
+    let mut stream = client.send_message_stream(conversation, message).await?;
+    let mut printed = false;
+    while let Some((event, data)) = stream.next().await? {
+        match event.as_str() {
+            "message.delta" => {
+                ctx.output.raw(data["content"].as_str().unwrap_or_default());
+                printed = true;
+            }
+            "message.completed" => {
+                if !printed {
+                    ctx.output.raw(data["content"].as_str().unwrap_or_default());
+                }
+                ctx.output.raw("\n");
+                return Ok(data);
+            }
+            "message.failed" => {
+                // The data is the API error envelope; its code says which exit code applies.
+                let status = match data["error"]["code"].as_str() {
+                    Some("provider.unavailable") => 503,
+                    Some("rate_limit.exceeded") => 429,
+                    _ => 500,
+                };
+                return Err(CliError::from_api(status, &data));
+            }
+            _ => {}
+        }
+    }
+    Err(CliError::new(
+        ExitKind::Unavailable,
+        "the reply ended before it was complete",
+    ))
+}
+
+/// The drift line after a reply, on stderr.
+fn report(ctx: &Context, turn: &Value, show_drift: bool) {
+    if !show_drift {
+        return;
+    }
+    let drift = &turn["drift"];
+    let verdict = drift["verdict"].as_str().unwrap_or("?");
+    let colour = if verdict == "in-character" {
+        "32"
+    } else {
+        "33"
+    };
+    ctx.output.notice(format!(
+        "drift: voice {:.2}  values {:.2}  {}  coherence {:.1}",
+        drift["voice"].as_f64().unwrap_or(0.0),
+        drift["values"].as_f64().unwrap_or(0.0),
+        ctx.output.paint_err(verdict, colour),
+        turn["coherence"].as_f64().unwrap_or(0.0)
+    ));
+}
+
+/// The interactive session: a header, then prompt → streamed reply until /exit, EOF or Ctrl-C.
+async fn session(ctx: &Context, client: &ApiClient, persona: &Value, args: ChatArgs) -> Result<()> {
+    let output = &ctx.output;
+    let name = persona["surface"]["name"].as_str().unwrap_or("the persona");
+    output.notice(format!(
+        "{} — {}",
+        output.paint_err(name, "1"),
+        persona["mask"]["voice"]["register"].as_str().unwrap_or("")
+    ));
+    output.notice(output.paint_err(
+        "Type a message. /new starts over, /exit or Ctrl-D ends.",
+        "2",
+    ));
+    let mut conversation = match args.conversation {
+        Some(id) => id,
+        None => new_conversation(client, persona).await?,
+    };
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    loop {
+        eprint!("{} ", output.paint_err("you>", "36"));
+        let _ = std::io::stderr().flush();
+        let line = tokio::select! {
+            line = lines.next_line() => line.map_err(|err| CliError::general(format!("cannot read input: {err}")))?,
+            _ = tokio::signal::ctrl_c() => None,
+        };
+        let Some(line) = line else {
+            eprintln!();
+            break;
+        };
+        let message = line.trim();
+        match message {
+            "" => continue,
+            "/exit" | "/quit" => break,
+            "/new" => {
+                conversation = new_conversation(client, persona).await?;
+                output.notice(output.paint_err("(new conversation)", "2"));
+                continue;
+            }
+            _ => {}
+        }
+        output.raw(&format!("{} ", output.paint(&format!("{name}>"), "35")));
+        let turn = tokio::select! {
+            turn = stream_reply(ctx, client, &conversation, message) => turn?,
+            _ = tokio::signal::ctrl_c() => {
+                output.raw("\n");
+                break;
+            }
+        };
+        report(ctx, &turn, args.show_drift);
+    }
+    output.info(format!("conversation {conversation}"));
+    Ok(())
+}

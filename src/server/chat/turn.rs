@@ -1,0 +1,332 @@
+//! One chat turn from admission to record, for every caller (the conversation routes, the
+//! OpenAI endpoint, MCP's `persona.invoke`): rate limit, engine reply, drift, stored messages.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use super::drift::{self, Drift};
+use super::{ChatMessage, ChatTurn, ToolCall};
+use crate::server::AppState;
+use crate::server::clock;
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::ids;
+use crate::server::store::{Conversation, Store, StoredMessage};
+
+/// The longest user message a conversation takes, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 16_000;
+
+/// A completed persona of the workspace by id, slug, or either with `@vN`: 404 when there is
+/// none, 409 `persona.not_ready` while it is still being generated (or failed).
+pub fn resolve_persona(state: &AppState, workspace_id: &str, reference: &str) -> ApiResult<Value> {
+    let (base, version) = match reference.split_once('@') {
+        None => (reference, None),
+        Some((base, version)) => {
+            let number = version
+                .strip_prefix('v')
+                .and_then(|n| n.parse::<i64>().ok())
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| {
+                    ApiError::invalid(format!(
+                        "`{reference}` is not a persona reference; a version is written `@v3`"
+                    ))
+                })?;
+            (base, Some(number))
+        }
+    };
+    let persona = state
+        .store
+        .persona(workspace_id, base)?
+        .ok_or_else(|| ApiError::not_found(&format!("persona `{base}`")))?;
+    let persona = match version {
+        None => persona,
+        Some(version) => state
+            .store
+            .persona_version(persona["id"].as_str().unwrap_or_default(), version)?
+            .ok_or_else(|| {
+                ApiError::not_found(&format!("version {version} of persona `{base}`"))
+            })?,
+    };
+    if persona["status"] != "completed" {
+        return Err(ApiError::conflict(
+            "persona.not_ready",
+            format!(
+                "persona {} is {}; only a completed persona can chat",
+                persona["id"].as_str().unwrap_or(""),
+                persona["status"].as_str().unwrap_or("")
+            ),
+        ));
+    }
+    Ok(persona)
+}
+
+/// Starts a conversation with `persona` (the version given is the one that will answer).
+pub fn start_conversation(
+    state: &AppState,
+    workspace_id: &str,
+    persona: &Value,
+) -> ApiResult<Conversation> {
+    let conversation = Conversation {
+        id: ids::new_id("conv"),
+        workspace_id: workspace_id.to_string(),
+        persona_id: persona["id"].as_str().unwrap_or_default().to_string(),
+        persona_version: persona["version"].as_i64().unwrap_or(1),
+        created_at: clock::now(),
+    };
+    state.store.insert_conversation(&conversation)?;
+    Ok(conversation)
+}
+
+/// A conversation of the workspace, or 404.
+pub fn load_conversation(
+    state: &AppState,
+    workspace_id: &str,
+    id: &str,
+) -> ApiResult<Conversation> {
+    state
+        .store
+        .conversation(workspace_id, id)?
+        .ok_or_else(|| ApiError::not_found(&format!("conversation `{id}`")))
+}
+
+/// The persona version a conversation talks to.
+pub fn conversation_persona(state: &AppState, conversation: &Conversation) -> ApiResult<Value> {
+    state
+        .store
+        .persona_version(&conversation.persona_id, conversation.persona_version)?
+        .ok_or_else(|| ApiError::not_found(&format!("persona `{}`", conversation.persona_id)))
+}
+
+/// What a caller asks of one turn.
+#[derive(Debug, Clone, Default)]
+pub struct TurnInput {
+    pub workspace_id: String,
+    /// The persona version that answers.
+    pub persona: Value,
+    /// Record the turn in this conversation; its stored messages are then the history, and
+    /// `history` is not used.
+    pub conversation: Option<Conversation>,
+    pub history: Vec<ChatMessage>,
+    pub system_overlay: Option<String>,
+    pub message: String,
+    pub tool_exchange: Vec<ChatMessage>,
+    pub tools: Vec<Value>,
+    pub tool_choice: Option<Value>,
+    pub json_mode: bool,
+    pub max_tokens: Option<u32>,
+    pub temperature: Option<f64>,
+}
+
+/// A turn admitted (counted against the rate limit, history loaded), ready to run.
+pub struct PendingTurn {
+    state: Arc<AppState>,
+    input: TurnInput,
+    history: Vec<ChatMessage>,
+}
+
+/// An answered turn.
+#[derive(Debug, Clone)]
+pub struct Turn {
+    pub message_id: String,
+    pub conversation_id: Option<String>,
+    pub persona_id: String,
+    pub content: String,
+    pub tool_calls: Vec<ToolCall>,
+    /// The reply stopped at `max_tokens`.
+    pub truncated: bool,
+    pub drift: Drift,
+    pub tokens_in: u64,
+    pub tokens_out: u64,
+    pub cost_usd: f64,
+    pub engine: &'static str,
+    pub created_at: i64,
+}
+
+impl Turn {
+    /// The assistant turn of contract §6.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "message_id": self.message_id,
+            "role": "assistant",
+            "content": self.content,
+            "drift": self.drift.to_json(),
+            "coherence": self.drift.coherence,
+            "tools_used": tools_json(&self.tool_calls),
+            "tokens": { "in": self.tokens_in, "out": self.tokens_out },
+            "cost_usd": self.cost_usd,
+            "engine": self.engine,
+            "created_at": clock::rfc3339(self.created_at),
+        })
+    }
+}
+
+/// Tool calls as `[{id, name, arguments}]`, the arguments decoded when they are JSON.
+pub fn tools_json(calls: &[ToolCall]) -> Value {
+    calls
+        .iter()
+        .map(|call| {
+            let arguments = serde_json::from_str::<Value>(&call.arguments)
+                .unwrap_or_else(|_| Value::String(call.arguments.clone()));
+            json!({ "id": call.id, "name": call.name, "arguments": arguments })
+        })
+        .collect()
+}
+
+/// Counts the turn against the workspace's chat limit (429 when over), checks that a
+/// conversation talks to the same persona, and loads the history.
+pub fn begin_turn(state: &Arc<AppState>, input: TurnInput) -> ApiResult<PendingTurn> {
+    let history = match &input.conversation {
+        Some(conversation) => {
+            if input.persona["id"].as_str() != Some(conversation.persona_id.as_str()) {
+                return Err(ApiError::invalid(format!(
+                    "conversation {} is with persona {}, not {}",
+                    conversation.id,
+                    conversation.persona_id,
+                    input.persona["id"].as_str().unwrap_or("")
+                )));
+            }
+            state
+                .store
+                .messages(&conversation.id)?
+                .into_iter()
+                .filter(|m| !m.content.is_empty())
+                .map(|m| ChatMessage::new(&m.role, &m.content))
+                .collect()
+        }
+        None => input.history.clone(),
+    };
+    state.limiter.take_chat(&input.workspace_id)?;
+    Ok(PendingTurn {
+        state: state.clone(),
+        input,
+        history,
+    })
+}
+
+/// Runs one turn without streaming: `begin_turn`, then `PendingTurn::finish`.
+pub async fn run_turn(state: &Arc<AppState>, input: TurnInput) -> ApiResult<Turn> {
+    let (deltas, _) = mpsc::unbounded_channel();
+    begin_turn(state, input)?.finish(deltas).await
+}
+
+impl PendingTurn {
+    /// Asks the engine (its pieces of text go to `deltas`), scores the reply, and records it
+    /// when the turn belongs to a conversation, with a `conversation.drift_detected` outbox
+    /// event when the reply left character. Engine failures are 503 `provider.unavailable`.
+    pub async fn finish(self, deltas: mpsc::UnboundedSender<String>) -> ApiResult<Turn> {
+        let PendingTurn {
+            state,
+            input,
+            history,
+        } = self;
+        let engine = state.chat.name();
+        let reply = state
+            .chat
+            .reply(
+                ChatTurn {
+                    persona: &input.persona,
+                    history: &history,
+                    system_overlay: input.system_overlay.as_deref(),
+                    message: &input.message,
+                    tool_exchange: &input.tool_exchange,
+                    json_mode: input.json_mode,
+                    tools: &input.tools,
+                    tool_choice: input.tool_choice.as_ref(),
+                    max_tokens: input.max_tokens,
+                    temperature: input.temperature,
+                },
+                deltas,
+            )
+            .await
+            .map_err(|err| {
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "provider.unavailable",
+                    format!("the {engine} chat engine failed: {err}"),
+                )
+            })?;
+        let drift = drift::score(&input.persona, &history, &reply.content);
+        let tokens = reply.tokens_in + reply.tokens_out;
+        let cost_usd =
+            (tokens as f64 / 1000.0 * state.config.usd_per_1k_tokens * 1e6).round() / 1e6;
+        let turn = Turn {
+            message_id: ids::new_id("msg"),
+            conversation_id: input.conversation.as_ref().map(|c| c.id.clone()),
+            persona_id: input.persona["id"].as_str().unwrap_or_default().to_string(),
+            content: reply.content,
+            tool_calls: reply.tool_calls,
+            truncated: reply.truncated,
+            drift,
+            tokens_in: reply.tokens_in,
+            tokens_out: reply.tokens_out,
+            cost_usd,
+            engine,
+            created_at: clock::now(),
+        };
+        if let Some(conversation) = &input.conversation {
+            record(&state, conversation, &input, &turn)?;
+        }
+        Ok(turn)
+    }
+}
+
+/// Stores the user message (unless the turn only brings tool results for it) and the reply.
+fn record(
+    state: &AppState,
+    conversation: &Conversation,
+    input: &TurnInput,
+    turn: &Turn,
+) -> ApiResult<()> {
+    let message = |id: String, role: &str, content: &str| StoredMessage {
+        id,
+        seq: 0,
+        role: role.to_string(),
+        content: content.to_string(),
+        tool_calls: json!([]),
+        drift: None,
+        coherence: None,
+        tokens_in: None,
+        tokens_out: None,
+        cost_usd: None,
+        engine: None,
+        created_at: turn.created_at,
+    };
+    let reply = StoredMessage {
+        tool_calls: tools_json(&turn.tool_calls),
+        drift: Some(turn.drift.to_json()),
+        coherence: Some(turn.drift.coherence),
+        tokens_in: Some(turn.tokens_in),
+        tokens_out: Some(turn.tokens_out),
+        cost_usd: Some(turn.cost_usd),
+        engine: Some(turn.engine.to_string()),
+        ..message(turn.message_id.clone(), "assistant", &turn.content)
+    };
+    state.store.write(|tx| {
+        if input.tool_exchange.is_empty() {
+            Store::append_message(
+                tx,
+                &conversation.id,
+                &message(ids::new_id("msg"), "user", &input.message),
+            )?;
+        }
+        Store::append_message(tx, &conversation.id, &reply)?;
+        if !turn.drift.in_character() {
+            Store::insert_outbox(
+                tx,
+                &conversation.workspace_id,
+                "conversation.drift_detected",
+                &json!({
+                    "conversation_id": conversation.id,
+                    "message_id": turn.message_id,
+                    "persona_id": conversation.persona_id,
+                    "persona_version": conversation.persona_version,
+                    "drift": turn.drift.to_json(),
+                    "coherence": turn.drift.coherence,
+                }),
+            )?;
+        }
+        Ok::<_, ApiError>(())
+    })
+}

@@ -1,0 +1,192 @@
+//! The MCP server of contract §8, written against the MCP specification without an SDK:
+//! Streamable HTTP at `/mcp` and the 2024-11-05 HTTP+SSE transport, both feeding one handler.
+
+mod protocol;
+mod session;
+mod sse;
+mod streamable;
+mod tools;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::error::ApiError;
+use super::http::{Caller, RequestId};
+use protocol::{INVALID_REQUEST, RpcError, error_response};
+use session::Sessions;
+
+/// The MCP routes, with the sessions they share:
+///
+/// | method | path | answer |
+/// |---|---|---|
+/// | POST | /mcp | Streamable HTTP: `initialize` opens a session (`Mcp-Session-Id`); stateless 2026-07-28 requests and `server/discover` need none |
+/// | GET | /mcp | 405: this server starts no stream of its own |
+/// | DELETE | /mcp | ends the session named by `Mcp-Session-Id` (204) |
+/// | GET | /mcp/sse | HTTP+SSE: the `endpoint` event, then each answer as a `message` event |
+/// | POST | /mcp/messages?session_id= | 202; the answer goes to the session's stream |
+///
+/// Each needs the API key (`Authorization: Bearer`, `Persona-Workspace`) and refuses with 403
+/// a browser `Origin` of another site.
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route(
+            "/mcp",
+            post(streamable::post)
+                .get(streamable::get)
+                .delete(streamable::delete),
+        )
+        .route("/mcp/sse", get(sse::open))
+        .route("/mcp/messages", post(sse::message))
+        .layer(Extension(Arc::new(Sessions::default())))
+}
+
+/// The caller, once the origin is acceptable and the key valid; else the HTTP answer.
+fn admit(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: Result<Caller, ApiError>,
+    request_id: &RequestId,
+) -> Result<Caller, Box<Response>> {
+    if !origin_allowed(state.addr, headers) {
+        return Err(Box::new(transport_error(
+            StatusCode::FORBIDDEN,
+            RpcError::new(
+                INVALID_REQUEST,
+                "requests from this Origin are not allowed; MCP clients in a browser must be served from this host or a loopback address",
+            ),
+        )));
+    }
+    caller.map_err(|error| {
+        let data = json!({
+            "status": error.status.as_u16(), "code": error.code, "request_id": request_id.0,
+        });
+        let mut response = transport_error(
+            error.status,
+            RpcError::new(INVALID_REQUEST, error.message).with_data(data),
+        );
+        if error.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"persona\""),
+            );
+        }
+        Box::new(response)
+    })
+}
+
+/// An HTTP error whose body is a JSON-RPC error without an id.
+fn transport_error(status: StatusCode, error: RpcError) -> Response {
+    json_response(status, &error_response(None, error))
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// No `Origin` (not a browser), a loopback origin, or, when this server listens beyond
+/// loopback, the origin of the host the request was sent to. A server on loopback accepts
+/// loopback origins only, which defeats DNS rebinding (a foreign name resolving to 127.0.0.1).
+fn origin_allowed(listening: SocketAddr, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Some(origin) = origin.to_str().ok().and_then(|o| url::Url::parse(o).ok()) else {
+        return false;
+    };
+    if !matches!(origin.scheme(), "http" | "https") {
+        return false;
+    }
+    let loopback = match origin.host() {
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost")
+                || name.to_ascii_lowercase().ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if loopback {
+        return true;
+    }
+    if is_loopback(listening.ip()) {
+        return false;
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin_host = match (origin.host_str(), origin.port()) {
+        (Some(name), Some(port)) => format!("{name}:{port}"),
+        (Some(name), None) => name.to_string(),
+        (None, _) => return false,
+    };
+    host.is_some_and(|host| host.eq_ignore_ascii_case(&origin_host))
+}
+
+fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(ip) => ip.is_loopback(),
+        IpAddr::V6(ip) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, host.parse().unwrap());
+        if let Some(origin) = origin {
+            headers.insert(header::ORIGIN, origin.parse().unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn only_loopback_and_same_host_origins_are_accepted() {
+        let local: SocketAddr = "127.0.0.1:8787".parse().unwrap();
+        let open: SocketAddr = "0.0.0.0:8787".parse().unwrap();
+        assert!(origin_allowed(local, &headers(None, "127.0.0.1:8787")));
+        assert!(origin_allowed(
+            local,
+            &headers(Some("http://localhost:3000"), "127.0.0.1:8787")
+        ));
+        assert!(origin_allowed(
+            local,
+            &headers(Some("http://[::1]:5173"), "127.0.0.1:8787")
+        ));
+        assert!(!origin_allowed(
+            local,
+            &headers(Some("https://evil.example"), "127.0.0.1:8787")
+        ));
+        // DNS rebinding: the browser's Host is the attacker's name.
+        assert!(!origin_allowed(
+            local,
+            &headers(Some("http://evil.example:8787"), "evil.example:8787")
+        ));
+        assert!(!origin_allowed(
+            local,
+            &headers(Some("null"), "127.0.0.1:8787")
+        ));
+        assert!(origin_allowed(
+            open,
+            &headers(Some("http://studio.lan:8787"), "studio.lan:8787")
+        ));
+        assert!(!origin_allowed(
+            open,
+            &headers(Some("http://evil.example"), "studio.lan:8787")
+        ));
+    }
+}

@@ -1,0 +1,174 @@
+//! The HTTP+SSE transport of MCP 2024-11-05: `GET /mcp/sse` holds a stream open and names the
+//! endpoint to POST to; the answer to each POST arrives on that stream as a `message` event.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::protocol::{
+    Context, Era, INVALID_REQUEST, PARSE_ERROR, RpcError, answer_body, batch_refusal,
+};
+use super::session::{Session, Sessions};
+use super::{admit, transport_error};
+use crate::server::AppState;
+use crate::server::error::ApiError;
+use crate::server::http::{Caller, RequestId};
+
+/// Answers waiting for a slow stream reader, per session.
+const STREAM_BACKLOG: usize = 64;
+
+/// `GET /mcp/sse`: a new session and its stream.
+pub async fn open(
+    State(state): State<Arc<AppState>>,
+    Extension(sessions): Extension<Arc<Sessions>>,
+    Extension(request_id): Extension<RequestId>,
+    caller: Result<Caller, ApiError>,
+    headers: HeaderMap,
+) -> Response {
+    let caller = match admit(&state, &headers, caller, &request_id) {
+        Ok(caller) => caller,
+        Err(refusal) => return *refusal,
+    };
+    let (answers, pending) = mpsc::channel::<String>(STREAM_BACKLOG);
+    let id = sessions.create(
+        &caller,
+        Session {
+            protocol_version: None,
+            stream: Some(answers),
+        },
+    );
+    let (body, chunks) = mpsc::channel::<Bytes>(8);
+    tokio::spawn(pump(state, sessions, id, pending, body));
+    let stream = futures_util::stream::unfold(chunks, |mut chunks| async move {
+        chunks
+            .recv()
+            .await
+            .map(|chunk| (Ok::<_, Infallible>(chunk), chunks))
+    });
+    let mut response = Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
+}
+
+/// Writes the `endpoint` event, then answers and keepalive comments, until the client
+/// leaves or the server stops; the session ends with its stream.
+async fn pump(
+    state: Arc<AppState>,
+    sessions: Arc<Sessions>,
+    id: String,
+    mut pending: mpsc::Receiver<String>,
+    body: mpsc::Sender<Bytes>,
+) {
+    let mut changes = state.hub.subscribe();
+    let mut chunk = Bytes::from(format!(
+        "event: endpoint\ndata: /mcp/messages?session_id={id}\n\n"
+    ));
+    'stream: loop {
+        if body.send(chunk).await.is_err() {
+            break;
+        }
+        let keepalive_at = Instant::now() + state.config.keepalive;
+        chunk = loop {
+            if state.is_stopping() {
+                break 'stream;
+            }
+            tokio::select! {
+                answer = pending.recv() => match answer {
+                    Some(answer) => break Bytes::from(format!("event: message\ndata: {answer}\n\n")),
+                    None => break 'stream,
+                },
+                () = tokio::time::sleep_until(keepalive_at) => break Bytes::from_static(b": keepalive\n\n"),
+                () = body.closed() => break 'stream,
+                changed = changes.changed() => if changed.is_err() {
+                    break 'stream;
+                },
+            }
+        };
+    }
+    sessions.forget(&id);
+}
+
+/// `POST /mcp/messages?session_id=...`: 202 at once; the answer goes to the session's stream.
+pub async fn message(
+    State(state): State<Arc<AppState>>,
+    Extension(sessions): Extension<Arc<Sessions>>,
+    Extension(request_id): Extension<RequestId>,
+    caller: Result<Caller, ApiError>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let caller = match admit(&state, &headers, caller, &request_id) {
+        Ok(caller) => caller,
+        Err(refusal) => return *refusal,
+    };
+    let Some(session_id) = query.as_deref().and_then(|query| {
+        url::form_urlencoded::parse(query.as_bytes())
+            .find(|(name, _)| name == "session_id")
+            .map(|(_, value)| value.into_owned())
+    }) else {
+        return transport_error(
+            StatusCode::BAD_REQUEST,
+            RpcError::new(
+                INVALID_REQUEST,
+                "POST to the endpoint that the `endpoint` event of GET /mcp/sse gave, with its `session_id`",
+            ),
+        );
+    };
+    let Some((session, stream)) = sessions
+        .get(&session_id, &caller)
+        .and_then(|session| session.stream.clone().map(|stream| (session, stream)))
+    else {
+        return transport_error(
+            StatusCode::NOT_FOUND,
+            RpcError::new(
+                INVALID_REQUEST,
+                "no such MCP session: its stream closed or the server restarted; open GET /mcp/sse again",
+            ),
+        );
+    };
+    let message: Value = match serde_json::from_slice(&body) {
+        Ok(message) => message,
+        Err(err) => {
+            return transport_error(
+                StatusCode::BAD_REQUEST,
+                RpcError::new(PARSE_ERROR, format!("the body is not JSON: {err}")),
+            );
+        }
+    };
+    if let Some(refusal) = batch_refusal(session.protocol_version.as_deref(), &message) {
+        return transport_error(StatusCode::BAD_REQUEST, refusal);
+    }
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static(""));
+    tokio::spawn(async move {
+        let ctx = Context {
+            state: &state,
+            caller: &caller,
+            authorization: &authorization,
+            sessions: &sessions,
+            session_id: Some(&session_id),
+            era: Era::Session,
+        };
+        if let Some(answer) = answer_body(&ctx, message).await {
+            let _ = stream.send(answer.to_string()).await;
+        }
+    });
+    StatusCode::ACCEPTED.into_response()
+}

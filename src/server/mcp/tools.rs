@@ -1,0 +1,488 @@
+//! The MCP tools `persona.invoke`, `persona.search`, `persona.fork` and `ensemble.scenario`,
+//! with JSON Schemas for their inputs, over the personas the calling key may see (contract §8).
+
+use axum::body::Body;
+use axum::handler::Handler;
+use axum::http::{Method, Request, StatusCode, header};
+use axum::routing::any_service;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+use super::protocol::{Context, INVALID_PARAMS, RpcError};
+use crate::server::chat::{self, MAX_MESSAGE_CHARS, TurnInput};
+use crate::server::error::ApiError;
+use crate::server::http::Caller;
+use crate::server::store::fts_query;
+
+/// Results `persona.search` gives by default, and at most.
+const SEARCH_LIMIT: (usize, usize) = (10, 50);
+
+/// The most personas in one `ensemble.scenario`, lines they speak, and characters of a scene.
+const CAST_LIMIT: usize = 8;
+const TURN_LIMIT: usize = 24;
+const MAX_SCENE_CHARS: usize = 4000;
+
+/// `tools/list`: every tool with the JSON Schema of its arguments.
+pub fn definitions() -> Value {
+    let reference = json!({
+        "type": "string", "minLength": 1,
+        "description": "The persona's id (psn_...) or slug; `@v3` after it names a past version.",
+    });
+    json!([
+        {
+            "name": "persona.invoke",
+            "title": "Chat with a persona",
+            "description": "Sends a message to a persona and returns its reply in character, with \
+                the conversation id (pass it back to go on with the same conversation) and how \
+                far the reply drifted from the character.",
+            "inputSchema": {
+                "type": "object",
+                "properties": {
+                    "persona": reference,
+                    "message": {
+                        "type": "string", "minLength": 1, "maxLength": MAX_MESSAGE_CHARS,
+                        "description": "What to say to the persona.",
+                    },
+                    "conversation_id": {
+                        "type": "string",
+                        "description": "A conversation a previous call returned; omit it to start a new one.",
+                    },
+                },
+                "required": ["persona", "message"],
+                "additionalProperties": false,
+            },
+            "annotations": { "readOnlyHint": false, "destructiveHint": false, "openWorldHint": false },
+        },
+        {
+            "name": "persona.search",
+            "title": "Search personas",
+            "description": "Keyword search over the workspace's personas: slug, name, occupation, \
+                intent and public bio. Every word must match (prefixes count); best matches first.",
+            "inputSchema": {
+                "type": "object",
+                "properties": {
+                    "query": { "type": "string", "minLength": 1, "description": "Words to look for." },
+                    "limit": {
+                        "type": "integer", "minimum": 1, "maximum": SEARCH_LIMIT.1,
+                        "default": SEARCH_LIMIT.0, "description": "How many personas to return at most.",
+                    },
+                },
+                "required": ["query"],
+                "additionalProperties": false,
+            },
+            "annotations": { "readOnlyHint": true, "openWorldHint": false },
+        },
+        {
+            "name": "persona.fork",
+            "title": "Fork a persona",
+            "description": "Creates a new persona from a completed one, optionally refined by an \
+                intent, and waits until it is generated.",
+            "inputSchema": {
+                "type": "object",
+                "properties": {
+                    "persona": reference,
+                    "intent": {
+                        "type": "string", "minLength": 1, "maxLength": 4000,
+                        "description": "What to change, added to the parent's intent.",
+                    },
+                    "slug": {
+                        "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 64,
+                        "description": "Slug of the new persona.",
+                    },
+                },
+                "required": ["persona"],
+                "additionalProperties": false,
+            },
+            "annotations": { "readOnlyHint": false, "destructiveHint": false, "idempotentHint": false, "openWorldHint": false },
+        },
+        {
+            "name": "ensemble.scenario",
+            "title": "Stage a scene",
+            "description": "Several personas take turns in a scene: each turn, the next persona in \
+                the list replies in character to the scene and the lines spoken so far. Returns \
+                the transcript.",
+            "inputSchema": {
+                "type": "object",
+                "properties": {
+                    "personas": {
+                        "type": "array", "items": reference, "minItems": 2, "maxItems": CAST_LIMIT,
+                        "description": "The cast, in speaking order.",
+                    },
+                    "scene": {
+                        "type": "string", "minLength": 1, "maxLength": MAX_SCENE_CHARS,
+                        "description": "Where they are and what is going on.",
+                    },
+                    "turns": {
+                        "type": "integer", "minimum": 1, "maximum": TURN_LIMIT,
+                        "description": "How many lines are spoken in all; two rounds of the cast by default.",
+                    },
+                },
+                "required": ["personas", "scene"],
+                "additionalProperties": false,
+            },
+            "annotations": { "readOnlyHint": true, "openWorldHint": false },
+        },
+    ])
+}
+
+/// `tools/call`: an unknown tool or unreadable params are protocol errors; everything that
+/// goes wrong inside a tool is a result with `isError: true`.
+pub async fn call(ctx: &Context<'_>, params: &Value) -> Result<Value, RpcError> {
+    let name = params["name"]
+        .as_str()
+        .ok_or_else(|| RpcError::new(INVALID_PARAMS, "tools/call needs the tool's `name`"))?;
+    let arguments = match params.get("arguments") {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(arguments @ Value::Object(_)) => arguments.clone(),
+        Some(_) => {
+            return Err(RpcError::new(
+                INVALID_PARAMS,
+                "`arguments` must be an object",
+            ));
+        }
+    };
+    let outcome = match name {
+        "persona.invoke" => invoke(ctx, arguments).await,
+        "persona.search" => search(ctx, arguments),
+        "persona.fork" => fork(ctx, arguments).await,
+        "ensemble.scenario" => scenario(ctx, arguments).await,
+        _ => {
+            return Err(RpcError::new(
+                INVALID_PARAMS,
+                format!("unknown tool `{name}`; tools/list names the tools of this server"),
+            ));
+        }
+    };
+    Ok(match outcome {
+        Ok(structured) => json!({
+            "content": [{ "type": "text", "text": structured.to_string() }],
+            "structuredContent": structured,
+            "isError": false,
+        }),
+        Err(ToolError(message)) => json!({
+            "content": [{ "type": "text", "text": message }],
+            "isError": true,
+        }),
+    })
+}
+
+/// Why a tool call failed, in words for the model and the person behind it.
+struct ToolError(String);
+
+impl From<ApiError> for ToolError {
+    fn from(error: ApiError) -> Self {
+        ToolError(format!("{} ({})", error.message, error.code))
+    }
+}
+
+impl From<rusqlite::Error> for ToolError {
+    fn from(error: rusqlite::Error) -> Self {
+        ApiError::from(error).into()
+    }
+}
+
+type ToolResult = Result<Value, ToolError>;
+
+fn arguments<T: DeserializeOwned>(arguments: Value) -> Result<T, ToolError> {
+    serde_json::from_value(arguments).map_err(|err| ToolError(format!("invalid arguments: {err}")))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InvokeArgs {
+    persona: String,
+    message: String,
+    conversation_id: Option<String>,
+}
+
+/// One chat turn through the chat runtime, recorded in a conversation (a new one unless
+/// `conversation_id` names one with this persona).
+async fn invoke(ctx: &Context<'_>, args: Value) -> ToolResult {
+    let args: InvokeArgs = arguments(args)?;
+    ctx.caller.require("chat:invoke")?;
+    let chars = args.message.chars().count();
+    if args.message.trim().is_empty() || chars > MAX_MESSAGE_CHARS {
+        return Err(ToolError(format!(
+            "`message` has {chars} characters; send 1 to {MAX_MESSAGE_CHARS} that are not all blank"
+        )));
+    }
+    let (state, workspace_id) = (ctx.state, &ctx.caller.workspace.id);
+    let named = cast_member(ctx, &args.persona)?;
+    let conversation = match &args.conversation_id {
+        None => chat::start_conversation(state, workspace_id, &named)?,
+        Some(id) => chat::load_conversation(state, workspace_id, id)?,
+    };
+    let persona = chat::conversation_persona(state, &conversation)?;
+    if persona["id"] != named["id"] {
+        return Err(ToolError(format!(
+            "conversation {} is with persona {}, not `{}`",
+            conversation.id, conversation.persona_id, args.persona
+        )));
+    }
+    let turn = chat::run_turn(
+        state,
+        TurnInput {
+            workspace_id: workspace_id.clone(),
+            persona,
+            conversation: Some(conversation),
+            message: args.message,
+            ..TurnInput::default()
+        },
+    )
+    .await?;
+    Ok(json!({
+        "reply": turn.content, "persona_id": turn.persona_id,
+        "conversation_id": turn.conversation_id, "message_id": turn.message_id,
+        "drift": turn.drift.to_json(), "coherence": turn.drift.coherence,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioArgs {
+    personas: Vec<String>,
+    scene: String,
+    turns: Option<usize>,
+}
+
+/// The cast speaks in turn; each line is a chat turn (not recorded in a conversation) whose
+/// message gives the scene and the transcript so far.
+async fn scenario(ctx: &Context<'_>, args: Value) -> ToolResult {
+    let args: ScenarioArgs = arguments(args)?;
+    ctx.caller.require("chat:invoke")?;
+    if !(2..=CAST_LIMIT).contains(&args.personas.len()) {
+        return Err(ToolError(format!(
+            "a scene needs 2 to {CAST_LIMIT} personas, not {}",
+            args.personas.len()
+        )));
+    }
+    let scene = args.scene.trim();
+    if scene.is_empty() || scene.chars().count() > MAX_SCENE_CHARS {
+        return Err(ToolError(format!(
+            "`scene` must say in 1 to {MAX_SCENE_CHARS} characters where the personas are and what happens"
+        )));
+    }
+    let turns = args
+        .turns
+        .unwrap_or((2 * args.personas.len()).min(TURN_LIMIT));
+    if !(1..=TURN_LIMIT).contains(&turns) {
+        return Err(ToolError(format!(
+            "`turns` must be from 1 to {TURN_LIMIT}, not {turns}"
+        )));
+    }
+    let cast = args
+        .personas
+        .iter()
+        .map(|reference| cast_member(ctx, reference))
+        .collect::<Result<Vec<_>, _>>()?;
+    let names: Vec<String> = cast.iter().map(display_name).collect();
+    let mut transcript: Vec<Value> = Vec::new();
+    for index in 0..turns {
+        let speaker = &cast[index % cast.len()];
+        let mut message = format!("Scene: {scene}\nPresent: {}.\n", names.join(", "));
+        if transcript.is_empty() {
+            message.push_str("Nobody has spoken yet.\n");
+        } else {
+            message.push_str("What has been said so far:\n");
+            for line in &transcript {
+                message.push_str(&format!(
+                    "{}: {}\n",
+                    text(&line["name"]),
+                    text(&line["text"])
+                ));
+            }
+        }
+        message.push_str(&format!(
+            "It is your turn, {}: say your next line in this scene, in character.",
+            names[index % cast.len()]
+        ));
+        let turn = chat::run_turn(
+            ctx.state,
+            TurnInput {
+                workspace_id: ctx.caller.workspace.id.clone(),
+                persona: speaker.clone(),
+                message,
+                ..TurnInput::default()
+            },
+        )
+        .await
+        .map_err(|err| {
+            ToolError(format!(
+                "turn {} of {turns} failed: {} ({})",
+                index + 1,
+                err.message,
+                err.code
+            ))
+        })?;
+        transcript.push(json!({
+            "turn": index + 1, "persona_id": speaker["id"], "slug": speaker["slug"],
+            "name": names[index % cast.len()], "text": turn.content, "drift": turn.drift.to_json(),
+        }));
+    }
+    Ok(json!({ "scene": scene, "transcript": transcript }))
+}
+
+/// A completed persona the caller may see, in the version the reference names.
+fn cast_member(ctx: &Context<'_>, reference: &str) -> Result<Value, ToolError> {
+    visible_persona(ctx, reference)?;
+    Ok(chat::resolve_persona(
+        ctx.state,
+        &ctx.caller.workspace.id,
+        reference,
+    )?)
+}
+
+fn display_name(persona: &Value) -> String {
+    [
+        &persona["surface"]["name"],
+        &persona["slug"],
+        &persona["id"],
+    ]
+    .iter()
+    .find_map(|value| value.as_str().filter(|name| !name.is_empty()))
+    .unwrap_or("someone")
+    .to_string()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SearchArgs {
+    query: String,
+    limit: Option<usize>,
+}
+
+fn search(ctx: &Context<'_>, args: Value) -> ToolResult {
+    let args: SearchArgs = arguments(args)?;
+    ctx.caller.require("personas:read")?;
+    let limit = args.limit.unwrap_or(SEARCH_LIMIT.0);
+    if !(1..=SEARCH_LIMIT.1).contains(&limit) {
+        return Err(ToolError(format!(
+            "`limit` must be from 1 to {}, not {limit}",
+            SEARCH_LIMIT.1
+        )));
+    }
+    let query = fts_query(&args.query)
+        .ok_or_else(|| ToolError("`query` has no words to look for".into()))?;
+    let hits = ctx.state.store.search_personas(
+        &ctx.caller.workspace.id,
+        &ctx.caller.key_id,
+        &query,
+        limit,
+    )?;
+    let results: Vec<Value> = hits
+        .into_iter()
+        .map(|hit| {
+            let mut found = summary(&hit.doc);
+            found["snippet"] = json!(hit.snippet);
+            found
+        })
+        .collect();
+    Ok(json!({ "query": args.query, "results": results }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ForkArgs {
+    persona: String,
+    intent: Option<String>,
+    slug: Option<String>,
+}
+
+/// Forks through the REST endpoint in this process, so that a fork made over MCP follows
+/// the same rules (scope, checks, moderation, rate limit, the run) as `POST .../fork`.
+async fn fork(ctx: &Context<'_>, args: Value) -> ToolResult {
+    let args: ForkArgs = arguments(args)?;
+    let (parent, version) = visible_persona(ctx, &args.persona)?;
+    let target = match version {
+        None => text(&parent["id"]).to_string(),
+        Some(version) => format!("{}@{version}", text(&parent["id"])),
+    };
+    let mut body = json!({});
+    if let Some(intent) = args.intent {
+        body["intent"] = json!(intent);
+    }
+    if let Some(slug) = args.slug {
+        body["slug"] = json!(slug);
+    }
+    let (status, persona) = rest(
+        ctx,
+        Method::POST,
+        &format!("/v1/personas/{target}/fork"),
+        body,
+    )
+    .await;
+    if status != StatusCode::CREATED {
+        let error = &persona["error"];
+        return Err(ToolError(format!(
+            "the fork failed: {} ({})",
+            error["message"].as_str().unwrap_or("no reason given"),
+            error["code"].as_str().unwrap_or("unknown")
+        )));
+    }
+    Ok(json!({ "persona": summary(&persona), "run_id": persona["run"]["id"] }))
+}
+
+/// Sends a request through this server's own router with the caller's credentials, and
+/// gives the status and the JSON body.
+async fn rest(ctx: &Context<'_>, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, ctx.authorization.clone())
+        .header("persona-workspace", ctx.caller.workspace.id.as_str())
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()));
+    let Ok(request) = request else {
+        return (StatusCode::BAD_REQUEST, Value::Null);
+    };
+    let router = any_service(crate::server::router(ctx.state.clone()));
+    let response = Handler::call(router, request, ()).await;
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), crate::server::MAX_BODY_BYTES * 8)
+        .await
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or(Value::Null);
+    (status, body)
+}
+
+/// The persona `reference` names, when the caller may see it (contract §8: a private persona
+/// shows only to the key that made it), and the `vN` version part of the reference.
+fn visible_persona<'r>(
+    ctx: &Context<'_>,
+    reference: &'r str,
+) -> Result<(Value, Option<&'r str>), ToolError> {
+    let (base, version) = match reference.split_once('@') {
+        Some((base, version)) => (base, Some(version)),
+        None => (reference, None),
+    };
+    if version.is_some_and(|v| v.is_empty() || !v.bytes().all(|b| b.is_ascii_alphanumeric())) {
+        return Err(ToolError(format!(
+            "`{reference}` is not a persona reference; a version is written `@v3`"
+        )));
+    }
+    match ctx.state.store.persona(&ctx.caller.workspace.id, base)? {
+        Some(persona) if visible(&persona, ctx.caller) => Ok((persona, version)),
+        _ => Err(ToolError(format!(
+            "persona `{base}` not found in this workspace"
+        ))),
+    }
+}
+
+fn visible(persona: &Value, caller: &Caller) -> bool {
+    persona["visibility"] != "private" || persona["owner_key_id"] == caller.key_id.as_str()
+}
+
+/// What a tool says about a persona.
+fn summary(persona: &Value) -> Value {
+    json!({
+        "id": persona["id"], "slug": persona["slug"], "name": persona["surface"]["name"],
+        "occupation": persona["surface"]["occupation"], "visibility": persona["visibility"],
+        "status": persona["status"], "version": persona["version"], "parent_id": persona["parent_id"],
+    })
+}
+
+fn text(value: &Value) -> &str {
+    value.as_str().unwrap_or_default()
+}

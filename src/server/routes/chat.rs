@@ -1,0 +1,239 @@
+//! Conversation endpoints of contract §6: start a conversation with a persona, post a message
+//! (plain, or streamed as `message.delta` / `message.completed` events), read it back.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::server::AppState;
+use crate::server::chat::{self, MAX_MESSAGE_CHARS, PendingTurn, Turn, TurnInput};
+use crate::server::clock;
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::events::sse_frame;
+use crate::server::http::{Caller, JsonBody, RequestId};
+use crate::server::store::{Conversation, StoredMessage};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConversation {
+    persona_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostMessage {
+    persona_id: Option<String>,
+    message: String,
+    tools: Option<Vec<Value>>,
+    stream: Option<bool>,
+}
+
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    body: JsonBody<CreateConversation>,
+) -> ApiResult<Response> {
+    caller.require("chat:invoke")?;
+    let persona = chat::resolve_persona(&state, &caller.workspace.id, &body.value.persona_id)
+        .map_err(|err| point_at(err, "/persona_id"))?;
+    let conversation = chat::start_conversation(&state, &caller.workspace.id, &persona)?;
+    Ok((StatusCode::CREATED, Json(conversation_json(&conversation))).into_response())
+}
+
+pub async fn get(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    caller.require("chat:read")?;
+    let conversation = chat::load_conversation(&state, &caller.workspace.id, &id)?;
+    let messages: Vec<Value> = state
+        .store
+        .messages(&conversation.id)?
+        .iter()
+        .map(message_json)
+        .collect();
+    let mut answer = conversation_json(&conversation);
+    answer["messages"] = Value::Array(messages);
+    Ok(Json(answer))
+}
+
+pub async fn post_message(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Extension(request_id): Extension<RequestId>,
+    Path(id): Path<String>,
+    body: JsonBody<PostMessage>,
+) -> ApiResult<Response> {
+    caller.require("chat:invoke")?;
+    let input = body.value;
+    let chars = input.message.chars().count();
+    if input.message.trim().is_empty() || chars > MAX_MESSAGE_CHARS {
+        return Err(point_at(
+            ApiError::invalid(format!(
+                "`message` has {chars} characters; send 1 to {MAX_MESSAGE_CHARS} that are not all blank"
+            )),
+            "/message",
+        ));
+    }
+    let workspace_id = caller.workspace.id.clone();
+    let conversation = chat::load_conversation(&state, &workspace_id, &id)?;
+    let persona = chat::conversation_persona(&state, &conversation)?;
+    if let Some(reference) = &input.persona_id {
+        let named = chat::resolve_persona(&state, &workspace_id, reference)
+            .map_err(|err| point_at(err, "/persona_id"))?;
+        if named["id"] != persona["id"] {
+            return Err(point_at(
+                ApiError::invalid(format!(
+                    "conversation {} is with persona {}, not `{reference}`",
+                    conversation.id, conversation.persona_id
+                )),
+                "/persona_id",
+            ));
+        }
+    }
+    let tools = input
+        .tools
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(index, tool)| tool_definition(tool, index))
+        .collect::<ApiResult<Vec<Value>>>()?;
+    let turn = TurnInput {
+        workspace_id,
+        persona,
+        conversation: Some(conversation),
+        message: input.message,
+        tools,
+        ..TurnInput::default()
+    };
+    if input.stream == Some(true) {
+        let pending = chat::begin_turn(&state, turn)?;
+        let mut seq = 0;
+        return Ok(stream_turn(pending, move |item| {
+            let (event, data) = match item {
+                Streamed::Start => return String::new(),
+                Streamed::Delta(text) => ("message.delta", json!({ "content": text }).to_string()),
+                Streamed::Done(Ok(turn)) => ("message.completed", turn.to_json().to_string()),
+                Streamed::Done(Err(err)) => ("message.failed", err.body(&request_id.0).to_string()),
+            };
+            seq += 1;
+            sse_frame(seq, event, &data)
+        }));
+    }
+    let turn = chat::run_turn(&state, turn).await?;
+    Ok(Json(turn.to_json()).into_response())
+}
+
+/// A tool as the engine takes it (OpenAI's function definition) from a name such as
+/// `"web.search"` or from a definition given whole.
+fn tool_definition(tool: Value, index: usize) -> ApiResult<Value> {
+    let named = tool.as_str().is_some_and(|name| !name.trim().is_empty())
+        || tool["function"]["name"].is_string()
+        || tool["name"].is_string();
+    match tool {
+        Value::String(name) if named => {
+            Ok(json!({ "type": "function", "function": { "name": name } }))
+        }
+        Value::Object(_) if named => Ok(tool),
+        _ => Err(point_at(
+            ApiError::invalid(
+                "each of `tools` must be a tool name, or a definition with `function.name`",
+            ),
+            &format!("/tools/{index}"),
+        )),
+    }
+}
+
+/// Names the request field an error is about.
+fn point_at(error: ApiError, pointer: &str) -> ApiError {
+    if error.status == StatusCode::BAD_REQUEST && error.details.is_none() {
+        error.with_details(json!([{ "pointer": pointer }]))
+    } else {
+        error
+    }
+}
+
+fn conversation_json(conversation: &Conversation) -> Value {
+    json!({
+        "id": conversation.id,
+        "persona_id": conversation.persona_id,
+        "persona_version": conversation.persona_version,
+        "created_at": clock::rfc3339(conversation.created_at),
+    })
+}
+
+/// A stored message; an assistant message with its turn's scores and costs.
+fn message_json(message: &StoredMessage) -> Value {
+    let mut answer = json!({
+        "id": message.id,
+        "role": message.role,
+        "content": message.content,
+        "created_at": clock::rfc3339(message.created_at),
+    });
+    if message.role == "assistant" {
+        answer["drift"] = message.drift.clone().unwrap_or(Value::Null);
+        answer["coherence"] = json!(message.coherence);
+        answer["tools_used"] = message.tool_calls.clone();
+        answer["tokens"] = json!({ "in": message.tokens_in, "out": message.tokens_out });
+        answer["cost_usd"] = json!(message.cost_usd);
+        answer["engine"] = json!(message.engine);
+    }
+    answer
+}
+
+/// What a streamed turn has to say, in order: it starts, its text comes in pieces, it ends.
+pub enum Streamed<'a> {
+    Start,
+    Delta(&'a str),
+    Done(&'a ApiResult<Turn>),
+}
+
+/// Runs a turn in the background and answers with an event stream whose text `render` makes
+/// of each step. The turn runs to its end (and is recorded) even when the client leaves.
+pub fn stream_turn(
+    pending: PendingTurn,
+    mut render: impl FnMut(Streamed) -> String + Send + 'static,
+) -> Response {
+    let (delta_tx, mut delta_rx) = mpsc::unbounded_channel::<String>();
+    let (body_tx, body_rx) = mpsc::unbounded_channel::<Bytes>();
+    let finishing = tokio::spawn(pending.finish(delta_tx));
+    tokio::spawn(async move {
+        let send = |text: String| {
+            if !text.is_empty() {
+                let _ = body_tx.send(Bytes::from(text));
+            }
+        };
+        send(render(Streamed::Start));
+        while let Some(delta) = delta_rx.recv().await {
+            send(render(Streamed::Delta(&delta)));
+        }
+        let outcome = finishing
+            .await
+            .unwrap_or_else(|err| Err(ApiError::internal(format!("the chat turn stopped: {err}"))));
+        send(render(Streamed::Done(&outcome)));
+    });
+    let body = Body::from_stream(futures_util::stream::unfold(body_rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|chunk| (Ok::<_, Infallible>(chunk), rx))
+    }));
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
+}

@@ -1,0 +1,615 @@
+//! The OpenAI-compatible endpoint of contract §7: models, chat completions (plain, streamed,
+//! JSON mode, tools) and embeddings, with errors in OpenAI's shape instead of the envelope.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::chat::{Streamed, stream_turn};
+use crate::server::AppState;
+use crate::server::chat::{self, ChatMessage, ToolCall, Turn, TurnInput, count_tokens, embedding};
+use crate::server::error::ApiError;
+use crate::server::http::{Caller, parse_json};
+use crate::server::ids;
+
+/// The model name of the offline embedding, besides `persona/...`.
+const EMBEDDING_MODEL: &str = "persona-embed";
+/// The most inputs one embeddings request may carry (OpenAI's limit).
+const MAX_EMBEDDING_INPUTS: usize = 2048;
+
+/// An error in OpenAI's shape: `{"error": {"message", "type", "param", "code"}}`.
+pub struct OpenAiError(Box<Failure>);
+
+struct Failure {
+    error: ApiError,
+    param: Option<String>,
+    code: Option<String>,
+}
+
+impl OpenAiError {
+    fn new(error: ApiError, param: Option<String>, code: Option<String>) -> Self {
+        OpenAiError(Box::new(Failure { error, param, code }))
+    }
+
+    fn invalid(message: impl Into<String>, param: &str) -> Self {
+        let mut error = OpenAiError::from(ApiError::invalid(message));
+        error.0.param = Some(param.to_string());
+        error
+    }
+
+    fn model_not_found(model: &str) -> Self {
+        OpenAiError::new(
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "resource.not_found",
+                format!(
+                    "The model `{model}` does not exist or you do not have access to it. Models are `persona/<id or slug>[@vN]` (GET /v1/openai/models lists them) and, for embeddings, `{EMBEDDING_MODEL}`."
+                ),
+            ),
+            Some("model".to_string()),
+            Some("model_not_found".to_string()),
+        )
+    }
+
+    fn body(&self) -> Value {
+        let Failure { error, param, code } = &*self.0;
+        let kind = match error.status.as_u16() {
+            401 => "authentication_error",
+            403 => "permission_error",
+            429 => "rate_limit_error",
+            500.. => "api_error",
+            _ => "invalid_request_error",
+        };
+        json!({ "error": {
+            "message": error.message,
+            "type": kind,
+            "param": param,
+            "code": code,
+        } })
+    }
+}
+
+impl From<ApiError> for OpenAiError {
+    fn from(error: ApiError) -> Self {
+        let param = error
+            .details
+            .as_deref()
+            .and_then(|details| details[0]["pointer"].as_str())
+            .map(|pointer| pointer.trim_start_matches('/').replace('/', "."));
+        let code = match error.code {
+            "auth.invalid_key" => "invalid_api_key",
+            "rate_limit.exceeded" => "rate_limit_exceeded",
+            other => other,
+        };
+        OpenAiError::new(error, param, Some(code.to_string()))
+    }
+}
+
+impl IntoResponse for OpenAiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.0.error.status, Json(self.body())).into_response();
+        if let Some(seconds) = self.0.error.retry_after {
+            response
+                .headers_mut()
+                .insert("retry-after", seconds.to_string().parse().expect("digits"));
+        }
+        response
+    }
+}
+
+type OpenAiResult<T> = Result<T, OpenAiError>;
+
+/// The body as `T`; unknown fields are allowed, as OpenAI clients send many.
+fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>) -> OpenAiResult<T> {
+    let raw = raw.map_err(|rejection| {
+        OpenAiError::new(
+            ApiError::new(
+                rejection.status(),
+                "request.invalid",
+                format!("cannot read the request body: {rejection}"),
+            ),
+            None,
+            None,
+        )
+    })?;
+    parse_json(&raw).map_err(|err| {
+        let missing = err
+            .message
+            .split("missing field `")
+            .nth(1)
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_string);
+        let mut err = OpenAiError::from(err);
+        err.0.param = err.0.param.take().or(missing);
+        err
+    })
+}
+
+/// The persona a model name stands for.
+fn model_persona(state: &AppState, workspace_id: &str, model: &str) -> OpenAiResult<Value> {
+    let reference = model
+        .strip_prefix("persona/")
+        .ok_or_else(|| OpenAiError::model_not_found(model))?;
+    chat::resolve_persona(state, workspace_id, reference).map_err(|err| {
+        if matches!(err.status.as_u16(), 400 | 404) {
+            OpenAiError::model_not_found(model)
+        } else {
+            err.into()
+        }
+    })
+}
+
+pub async fn models(
+    State(state): State<Arc<AppState>>,
+    caller: Result<Caller, ApiError>,
+) -> OpenAiResult<Json<Value>> {
+    let caller = caller?;
+    caller.require("personas:read")?;
+    let data: Vec<Value> = state
+        .store
+        .chat_personas(&caller.workspace.id)
+        .map_err(ApiError::from)?
+        .into_iter()
+        .map(|(persona, created)| {
+            let name = persona["slug"]
+                .as_str()
+                .or(persona["id"].as_str())
+                .unwrap_or("");
+            json!({
+                "id": format!("persona/{name}"),
+                "object": "model",
+                "created": created,
+                "owned_by": caller.workspace.id,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "object": "list", "data": data })))
+}
+
+#[derive(Deserialize)]
+pub struct CompletionRequest {
+    model: String,
+    messages: Vec<InMessage>,
+    stream: Option<bool>,
+    stream_options: Option<StreamOptions>,
+    response_format: Option<ResponseFormat>,
+    tools: Option<Vec<Value>>,
+    tool_choice: Option<Value>,
+    temperature: Option<f64>,
+    max_tokens: Option<u32>,
+    max_completion_tokens: Option<u32>,
+    n: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct StreamOptions {
+    include_usage: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct ResponseFormat {
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct InMessage {
+    role: String,
+    content: Option<Value>,
+    tool_calls: Option<Vec<InToolCall>>,
+    tool_call_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct InToolCall {
+    id: String,
+    function: InFunction,
+}
+
+#[derive(Deserialize)]
+struct InFunction {
+    name: String,
+    arguments: String,
+}
+
+/// The text of a message's content: a string, or the `text` of its parts.
+fn content_text(content: &Option<Value>, index: usize) -> OpenAiResult<String> {
+    match content {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(text)) => Ok(text.clone()),
+        Some(Value::Array(parts)) => Ok(parts
+            .iter()
+            .filter_map(|part| part["text"].as_str())
+            .collect::<Vec<_>>()
+            .join("\n")),
+        Some(_) => Err(OpenAiError::invalid(
+            "a message's `content` must be a string or an array of content parts",
+            &format!("messages.{index}.content"),
+        )),
+    }
+}
+
+pub async fn completions(
+    State(state): State<Arc<AppState>>,
+    caller: Result<Caller, ApiError>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> OpenAiResult<Response> {
+    let caller = caller?;
+    caller.require("chat:invoke")?;
+    let request: CompletionRequest = body(raw)?;
+    let workspace_id = caller.workspace.id.clone();
+    if request.n.is_some_and(|n| n != 1) {
+        return Err(OpenAiError::invalid("only `n: 1` is supported", "n"));
+    }
+    let json_mode = match request.response_format.as_ref().map(|f| f.kind.as_str()) {
+        None | Some("text") => false,
+        Some("json_object") | Some("json_schema") => true,
+        Some(other) => {
+            return Err(OpenAiError::invalid(
+                format!("unknown response_format type `{other}`; use text or json_object"),
+                "response_format.type",
+            ));
+        }
+    };
+    let mut persona = model_persona(&state, &workspace_id, &request.model)?;
+    let conversation = match headers.get("x-persona-conversation-id") {
+        None => None,
+        Some(value) => {
+            let id = value.to_str().map_err(|_| {
+                OpenAiError::invalid(
+                    "X-Persona-Conversation-Id is not valid text",
+                    "X-Persona-Conversation-Id",
+                )
+            })?;
+            let conversation = chat::load_conversation(&state, &workspace_id, id.trim())?;
+            if persona["id"].as_str() != Some(conversation.persona_id.as_str()) {
+                return Err(OpenAiError::invalid(
+                    format!(
+                        "conversation {} is with persona {}, not the model `{}`",
+                        conversation.id, conversation.persona_id, request.model
+                    ),
+                    "model",
+                ));
+            }
+            persona = chat::conversation_persona(&state, &conversation)?;
+            Some(conversation)
+        }
+    };
+
+    if let Some((index, entry)) = request.messages.iter().enumerate().find(|(_, m)| {
+        ![
+            "system",
+            "developer",
+            "user",
+            "assistant",
+            "tool",
+            "function",
+        ]
+        .contains(&m.role.as_str())
+    }) {
+        return Err(OpenAiError::invalid(
+            format!(
+                "unknown role `{}`; use system, developer, user, assistant or tool",
+                entry.role
+            ),
+            &format!("messages.{index}.role"),
+        ));
+    }
+    let last_user = request
+        .messages
+        .iter()
+        .rposition(|m| m.role == "user")
+        .ok_or_else(|| {
+            OpenAiError::invalid("`messages` must hold at least one user message", "messages")
+        })?;
+    let mut overlay = Vec::new();
+    let mut history = Vec::new();
+    let mut exchange = Vec::new();
+    let mut message = String::new();
+    for (index, entry) in request.messages.iter().enumerate() {
+        let text = content_text(&entry.content, index)?;
+        let role = match entry.role.as_str() {
+            "system" | "developer" => {
+                overlay.push(text);
+                continue;
+            }
+            "function" => "tool",
+            other => other,
+        };
+        let converted = ChatMessage {
+            tool_calls: entry
+                .tool_calls
+                .iter()
+                .flatten()
+                .map(|call| ToolCall {
+                    id: call.id.clone(),
+                    name: call.function.name.clone(),
+                    arguments: call.function.arguments.clone(),
+                })
+                .collect(),
+            tool_call_id: entry.tool_call_id.clone(),
+            ..ChatMessage::new(role, &text)
+        };
+        match index.cmp(&last_user) {
+            std::cmp::Ordering::Less => history.push(converted),
+            std::cmp::Ordering::Equal => message = text,
+            std::cmp::Ordering::Greater => exchange.push(converted),
+        }
+    }
+    let input = TurnInput {
+        workspace_id,
+        persona,
+        conversation,
+        history,
+        system_overlay: (!overlay.is_empty()).then(|| overlay.join("\n\n")),
+        message,
+        tool_exchange: exchange,
+        tools: request.tools.unwrap_or_default(),
+        tool_choice: request.tool_choice,
+        json_mode,
+        max_tokens: request.max_completion_tokens.or(request.max_tokens),
+        temperature: request.temperature,
+    };
+    let model = request.model;
+    if request.stream == Some(true) {
+        let include_usage = request
+            .stream_options
+            .and_then(|o| o.include_usage)
+            .unwrap_or(false);
+        let pending = chat::begin_turn(&state, input)?;
+        let id = format!("chatcmpl-{}", ids::base62(24));
+        let created = crate::server::clock::now();
+        let engine = state.chat.name();
+        return Ok(stream_turn(pending, move |item| {
+            let chunk = |choices: Value, extra: Option<(&str, Value)>| {
+                let mut chunk = json!({
+                    "id": id, "object": "chat.completion.chunk", "created": created, "model": model,
+                    "system_fingerprint": format!("persona-{engine}"), "choices": choices,
+                });
+                if let Some((field, value)) = extra {
+                    chunk[field] = value;
+                }
+                format!("data: {chunk}\n\n")
+            };
+            let delta = |delta: Value, finish: Option<&str>| json!([{ "index": 0, "delta": delta, "logprobs": null, "finish_reason": finish }]);
+            match item {
+                Streamed::Start => chunk(
+                    delta(json!({ "role": "assistant", "content": "" }), None),
+                    None,
+                ),
+                Streamed::Delta(text) => chunk(delta(json!({ "content": text }), None), None),
+                Streamed::Done(Ok(turn)) => {
+                    let mut text = String::new();
+                    if !turn.tool_calls.is_empty() {
+                        let calls: Vec<Value> = turn
+                            .tool_calls
+                            .iter()
+                            .enumerate()
+                            .map(|(index, call)| {
+                                let mut call = tool_call_json(call);
+                                call["index"] = json!(index);
+                                call
+                            })
+                            .collect();
+                        text.push_str(&chunk(delta(json!({ "tool_calls": calls }), None), None));
+                    }
+                    text.push_str(&chunk(
+                        delta(json!({}), Some(finish_reason(turn))),
+                        Some(("persona", persona_json(turn))),
+                    ));
+                    if include_usage {
+                        text.push_str(&chunk(json!([]), Some(("usage", usage(turn)))));
+                    }
+                    text.push_str("data: [DONE]\n\n");
+                    text
+                }
+                Streamed::Done(Err(err)) => {
+                    format!("data: {}\n\n", OpenAiError::from(err.clone()).body())
+                }
+            }
+        }));
+    }
+    let turn = chat::run_turn(&state, input).await?;
+    let mut message = json!({ "role": "assistant", "content": turn.content, "refusal": null });
+    if !turn.tool_calls.is_empty() {
+        message["tool_calls"] = turn.tool_calls.iter().map(tool_call_json).collect();
+        if turn.content.is_empty() {
+            message["content"] = Value::Null;
+        }
+    }
+    Ok(Json(json!({
+        "id": format!("chatcmpl-{}", turn.message_id.trim_start_matches("msg_")),
+        "object": "chat.completion",
+        "created": turn.created_at,
+        "model": model,
+        "system_fingerprint": format!("persona-{}", turn.engine),
+        "choices": [{
+            "index": 0, "message": message, "logprobs": null, "finish_reason": finish_reason(&turn),
+        }],
+        "usage": usage(&turn),
+        "persona": persona_json(&turn),
+    }))
+    .into_response())
+}
+
+fn tool_call_json(call: &ToolCall) -> Value {
+    json!({
+        "id": call.id,
+        "type": "function",
+        "function": { "name": call.name, "arguments": call.arguments },
+    })
+}
+
+fn finish_reason(turn: &Turn) -> &'static str {
+    if !turn.tool_calls.is_empty() {
+        "tool_calls"
+    } else if turn.truncated {
+        "length"
+    } else {
+        "stop"
+    }
+}
+
+fn usage(turn: &Turn) -> Value {
+    json!({
+        "prompt_tokens": turn.tokens_in,
+        "completion_tokens": turn.tokens_out,
+        "total_tokens": turn.tokens_in + turn.tokens_out,
+    })
+}
+
+/// What Persona adds to a completion: the engine, drift, cost, and where the turn was recorded.
+fn persona_json(turn: &Turn) -> Value {
+    json!({
+        "persona_id": turn.persona_id,
+        "conversation_id": turn.conversation_id,
+        "message_id": turn.message_id,
+        "engine": turn.engine,
+        "drift": turn.drift.to_json(),
+        "coherence": turn.drift.coherence,
+        "cost_usd": turn.cost_usd,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct EmbeddingRequest {
+    model: String,
+    input: Value,
+    encoding_format: Option<String>,
+    dimensions: Option<usize>,
+}
+
+pub async fn embeddings(
+    State(state): State<Arc<AppState>>,
+    caller: Result<Caller, ApiError>,
+    raw: Result<Bytes, BytesRejection>,
+) -> OpenAiResult<Json<Value>> {
+    let caller = caller?;
+    caller.require("chat:invoke")?;
+    let request: EmbeddingRequest = body(raw)?;
+    if request.model != EMBEDDING_MODEL {
+        model_persona(&state, &caller.workspace.id, &request.model)?;
+    }
+    let not_text = || {
+        OpenAiError::invalid(
+            format!(
+                "`input` must be a non-empty string or an array of 1 to {MAX_EMBEDDING_INPUTS} of them; token arrays are not supported"
+            ),
+            "input",
+        )
+    };
+    let inputs: Vec<String> = match request.input {
+        Value::String(text) => vec![text],
+        Value::Array(items) => items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(text) => Ok(text),
+                _ => Err(not_text()),
+            })
+            .collect::<OpenAiResult<_>>()?,
+        _ => return Err(not_text()),
+    };
+    if inputs.is_empty()
+        || inputs.len() > MAX_EMBEDDING_INPUTS
+        || inputs.iter().any(|text| text.trim().is_empty())
+    {
+        return Err(not_text());
+    }
+    let base64 = match request.encoding_format.as_deref() {
+        None | Some("float") => false,
+        Some("base64") => true,
+        Some(other) => {
+            return Err(OpenAiError::invalid(
+                format!("unknown encoding_format `{other}`; use float or base64"),
+                "encoding_format",
+            ));
+        }
+    };
+    let vectors = state.chat.embed(&inputs).await.map_err(|err| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "provider.unavailable",
+            format!("the {} engine could not embed: {err}", state.chat.name()),
+        )
+    })?;
+    let mut data = Vec::new();
+    for (index, mut vector) in vectors.into_iter().enumerate() {
+        if let Some(dimensions) = request.dimensions {
+            if dimensions == 0 || dimensions > vector.len() {
+                return Err(OpenAiError::invalid(
+                    format!("`dimensions` must be from 1 to {}", vector.len()),
+                    "dimensions",
+                ));
+            }
+            vector.truncate(dimensions);
+            embedding::normalise(&mut vector);
+        }
+        let encoded = if base64 {
+            json!(base64_encode(
+                &vector
+                    .iter()
+                    .flat_map(|x| x.to_le_bytes())
+                    .collect::<Vec<u8>>()
+            ))
+        } else {
+            json!(vector)
+        };
+        data.push(json!({ "object": "embedding", "index": index, "embedding": encoded }));
+    }
+    let tokens: u64 = inputs.iter().map(|text| count_tokens(text)).sum();
+    Ok(Json(json!({
+        "object": "list",
+        "data": data,
+        "model": request.model,
+        "usage": { "prompt_tokens": tokens, "total_tokens": tokens },
+    })))
+}
+
+/// Standard base64 with padding (RFC 4648 §4), as OpenAI's `encoding_format: base64` uses.
+fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64_encode(plain.as_bytes()), encoded);
+        }
+    }
+}

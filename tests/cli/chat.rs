@@ -1,0 +1,88 @@
+//! `persona chat` with the real binary on the local profile: one-shot, piped, continued, JSON.
+
+use crate::common::TestEnv;
+
+const BRIEF: &str = "35-year-old, lonely, intellectual ex-academic bookseller in Istanbul";
+
+#[test]
+fn one_message_streams_the_reply_and_names_the_conversation() {
+    let env = TestEnv::new();
+    let persona = env.create(BRIEF, &["--slug", "mert"]);
+    let out = env
+        .run(&["chat", "mert", "-m", "Which poet do you love?"])
+        .success();
+    assert!(!out.stdout.trim().is_empty(), "the reply is printed");
+    assert!(
+        out.stderr.contains("conv_"),
+        "names the conversation: {}",
+        out.stderr
+    );
+    let json = env
+        .run(&["chat", "mert", "-m", "Which poet do you love?", "--json"])
+        .success()
+        .json();
+    assert_eq!(json["role"], "assistant");
+    assert_eq!(
+        json["content"].as_str().unwrap().trim(),
+        out.stdout.trim(),
+        "the offline engine is deterministic"
+    );
+    assert_eq!(json["engine"], "offline");
+    assert!(json["drift"]["verdict"].is_string() && json["coherence"].is_number());
+    assert!(json["tokens"]["in"].as_u64().unwrap() > 0);
+    assert!(persona["id"].is_string());
+}
+
+#[test]
+fn a_piped_message_and_a_continued_conversation() {
+    let env = TestEnv::new();
+    env.create(BRIEF, &["--slug", "mert"]);
+    let first = env
+        .run_with_stdin(&["chat", "mert", "--json"], "Tell me about your shop\n")
+        .success()
+        .json();
+    let conversation = first["conversation_id"].as_str().unwrap().to_string();
+    let second = env
+        .run(&[
+            "chat",
+            "mert",
+            "--conversation",
+            &conversation,
+            "-m",
+            "And your customers?",
+            "--json",
+        ])
+        .success()
+        .json();
+    assert_eq!(second["conversation_id"], conversation.as_str());
+    let drift = env
+        .run(&[
+            "chat",
+            "mert",
+            "--conversation",
+            &conversation,
+            "-m",
+            "Goodbye",
+            "--show-drift",
+        ])
+        .success();
+    assert!(drift.stderr.contains("drift: voice"), "{}", drift.stderr);
+}
+
+#[test]
+fn bad_chat_inputs_have_clear_errors() {
+    let env = TestEnv::new();
+    env.run(&["chat", "nobody", "-m", "hi"]).code(3);
+    env.create(BRIEF, &["--slug", "mert"]);
+    env.run(&[
+        "chat",
+        "mert",
+        "--conversation",
+        "conv_doesnotexist",
+        "-m",
+        "hi",
+    ])
+    .code(3);
+    let empty = env.run_with_stdin(&["chat", "mert"], "   \n").code(2);
+    assert!(empty.stderr.contains("empty"), "{}", empty.stderr);
+}
