@@ -140,9 +140,7 @@ impl Context {
         server
             .as_ref()
             .map(|handle| (handle.addr, handle.dev_key.clone()))
-            .ok_or_else(|| {
-                CliError::general("this profile does not use the embedded server")
-            })
+            .ok_or_else(|| CliError::general("this profile does not use the embedded server"))
     }
 
     /// Stops the embedded server, if one was started, handing unfinished runs to the next one.
