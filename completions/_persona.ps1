@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('personas', 'personas', [CompletionResultType]::ParameterValue, 'Create, read, version and edit personas')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'Follow and manage generation runs')
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them')
+            [CompletionResult]::new('webhooks', 'webhooks', [CompletionResultType]::ParameterValue, 'Receive signed events: endpoints, deliveries and replays, `listen` for local development')
             [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Run the embedded Persona API for other programs, and manage its keys')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -544,6 +545,179 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
         'persona;mcp;help;help' {
             break
         }
+        'persona;webhooks' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Forward the workspace''s events to a local URL as they happen, signed as in production')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a captured delivery (signature header and body) against a signing secret')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List webhook endpoints, newest first')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an endpoint; prints its signing secret, which is shown this once')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an endpoint with its deliveries')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Send a webhook.test event to an endpoint and show how it answered')
+            [CompletionResult]::new('deliveries', 'deliveries', [CompletionResultType]::ParameterValue, 'List deliveries, newest first; `--status failed` is the dead-letter queue')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Deliver a delivery''s event again: a dead-lettered one, or one a handler mishandled')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'persona;webhooks;listen' {
+            [CompletionResult]::new('--forward-to', '--forward-to', [CompletionResultType]::ParameterName, 'The local URL each event is POSTed to')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Only these event types, comma-separated (default: all)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('--print-secret', '--print-secret', [CompletionResultType]::ParameterName, 'Print the signing secret (whsec_...) as the first line on stdout')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'persona;webhooks;verify' {
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'The endpoint''s signing secret, whsec_...')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'The signature header as received: ''Persona-Signature: t=...,v1=...'' or ''t=...,v1=...''')
+            [CompletionResult]::new('--tolerance', '--tolerance', [CompletionResultType]::ParameterName, 'Largest accepted distance of the signature''s timestamp from now, in seconds')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'persona;webhooks;list' {
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'How many to list (1 to 100; with --all, the page size)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Follow every page to the end')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'persona;webhooks;create' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Where to POST events: an http or https URL')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Event types to send, comma-separated (default: all), e.g. persona.created,run.failed')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'A note that tells this endpoint apart')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'persona;webhooks;delete' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'persona;webhooks;test' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return at once instead of waiting for the first attempt')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'persona;webhooks;deliveries' {
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only deliveries with this status (failed: the dead-letter queue)')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Only deliveries to this endpoint (whk_...)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'How many to list (1 to 100; with --all, the page size)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Follow every page to the end')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'persona;webhooks;replay' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return at once instead of waiting for the first attempt')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'persona;webhooks;help' {
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Forward the workspace''s events to a local URL as they happen, signed as in production')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a captured delivery (signature header and body) against a signing secret')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List webhook endpoints, newest first')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an endpoint; prints its signing secret, which is shown this once')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an endpoint with its deliveries')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Send a webhook.test event to an endpoint and show how it answered')
+            [CompletionResult]::new('deliveries', 'deliveries', [CompletionResultType]::ParameterValue, 'List deliveries, newest first; `--status failed` is the dead-letter queue')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Deliver a delivery''s event again: a dead-lettered one, or one a handler mishandled')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'persona;webhooks;help;listen' {
+            break
+        }
+        'persona;webhooks;help;verify' {
+            break
+        }
+        'persona;webhooks;help;list' {
+            break
+        }
+        'persona;webhooks;help;create' {
+            break
+        }
+        'persona;webhooks;help;delete' {
+            break
+        }
+        'persona;webhooks;help;test' {
+            break
+        }
+        'persona;webhooks;help;deliveries' {
+            break
+        }
+        'persona;webhooks;help;replay' {
+            break
+        }
+        'persona;webhooks;help;help' {
+            break
+        }
         'persona;dev' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
@@ -568,6 +742,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'Seconds of idle time before an event stream sends a keepalive comment')
             [CompletionResult]::new('--device-code-ttl', '--device-code-ttl', [CompletionResultType]::ParameterName, 'Seconds a device login code (`persona auth login`) stays usable')
             [CompletionResult]::new('--device-poll-interval', '--device-poll-interval', [CompletionResultType]::ParameterName, 'Least number of seconds between two polls of one device login code')
+            [CompletionResult]::new('--webhook-retry-schedule', '--webhook-retry-schedule', [CompletionResultType]::ParameterName, 'Seconds between the attempts of a webhook delivery (one attempt more than waits, each wait give or take 20%), then the dead-letter queue')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
@@ -658,6 +833,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('personas', 'personas', [CompletionResultType]::ParameterValue, 'Create, read, version and edit personas')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'Follow and manage generation runs')
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them')
+            [CompletionResult]::new('webhooks', 'webhooks', [CompletionResultType]::ParameterValue, 'Receive signed events: endpoints, deliveries and replays, `listen` for local development')
             [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Run the embedded Persona API for other programs, and manage its keys')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -760,6 +936,41 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             break
         }
         'persona;help;mcp;config' {
+            break
+        }
+        'persona;help;webhooks' {
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Forward the workspace''s events to a local URL as they happen, signed as in production')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a captured delivery (signature header and body) against a signing secret')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List webhook endpoints, newest first')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an endpoint; prints its signing secret, which is shown this once')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an endpoint with its deliveries')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Send a webhook.test event to an endpoint and show how it answered')
+            [CompletionResult]::new('deliveries', 'deliveries', [CompletionResultType]::ParameterValue, 'List deliveries, newest first; `--status failed` is the dead-letter queue')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Deliver a delivery''s event again: a dead-lettered one, or one a handler mishandled')
+            break
+        }
+        'persona;help;webhooks;listen' {
+            break
+        }
+        'persona;help;webhooks;verify' {
+            break
+        }
+        'persona;help;webhooks;list' {
+            break
+        }
+        'persona;help;webhooks;create' {
+            break
+        }
+        'persona;help;webhooks;delete' {
+            break
+        }
+        'persona;help;webhooks;test' {
+            break
+        }
+        'persona;help;webhooks;deliveries' {
+            break
+        }
+        'persona;help;webhooks;replay' {
             break
         }
         'persona;help;dev' {

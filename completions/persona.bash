@@ -40,6 +40,9 @@ _persona() {
             persona,runs)
                 cmd="persona__subcmd__runs"
                 ;;
+            persona,webhooks)
+                cmd="persona__subcmd__webhooks"
+                ;;
             persona__subcmd__auth,help)
                 cmd="persona__subcmd__auth__subcmd__help"
                 ;;
@@ -133,6 +136,9 @@ _persona() {
             persona__subcmd__help,runs)
                 cmd="persona__subcmd__help__subcmd__runs"
                 ;;
+            persona__subcmd__help,webhooks)
+                cmd="persona__subcmd__help__subcmd__webhooks"
+                ;;
             persona__subcmd__help__subcmd__auth,login)
                 cmd="persona__subcmd__help__subcmd__auth__subcmd__login"
                 ;;
@@ -204,6 +210,30 @@ _persona() {
                 ;;
             persona__subcmd__help__subcmd__runs,tail)
                 cmd="persona__subcmd__help__subcmd__runs__subcmd__tail"
+                ;;
+            persona__subcmd__help__subcmd__webhooks,create)
+                cmd="persona__subcmd__help__subcmd__webhooks__subcmd__create"
+                ;;
+            persona__subcmd__help__subcmd__webhooks,delete)
+                cmd="persona__subcmd__help__subcmd__webhooks__subcmd__delete"
+                ;;
+            persona__subcmd__help__subcmd__webhooks,deliveries)
+                cmd="persona__subcmd__help__subcmd__webhooks__subcmd__deliveries"
+                ;;
+            persona__subcmd__help__subcmd__webhooks,list)
+                cmd="persona__subcmd__help__subcmd__webhooks__subcmd__list"
+                ;;
+            persona__subcmd__help__subcmd__webhooks,listen)
+                cmd="persona__subcmd__help__subcmd__webhooks__subcmd__listen"
+                ;;
+            persona__subcmd__help__subcmd__webhooks,replay)
+                cmd="persona__subcmd__help__subcmd__webhooks__subcmd__replay"
+                ;;
+            persona__subcmd__help__subcmd__webhooks,test)
+                cmd="persona__subcmd__help__subcmd__webhooks__subcmd__test"
+                ;;
+            persona__subcmd__help__subcmd__webhooks,verify)
+                cmd="persona__subcmd__help__subcmd__webhooks__subcmd__verify"
                 ;;
             persona__subcmd__mcp,config)
                 cmd="persona__subcmd__mcp__subcmd__config"
@@ -319,6 +349,60 @@ _persona() {
             persona__subcmd__runs__subcmd__help,tail)
                 cmd="persona__subcmd__runs__subcmd__help__subcmd__tail"
                 ;;
+            persona__subcmd__webhooks,create)
+                cmd="persona__subcmd__webhooks__subcmd__create"
+                ;;
+            persona__subcmd__webhooks,delete)
+                cmd="persona__subcmd__webhooks__subcmd__delete"
+                ;;
+            persona__subcmd__webhooks,deliveries)
+                cmd="persona__subcmd__webhooks__subcmd__deliveries"
+                ;;
+            persona__subcmd__webhooks,help)
+                cmd="persona__subcmd__webhooks__subcmd__help"
+                ;;
+            persona__subcmd__webhooks,list)
+                cmd="persona__subcmd__webhooks__subcmd__list"
+                ;;
+            persona__subcmd__webhooks,listen)
+                cmd="persona__subcmd__webhooks__subcmd__listen"
+                ;;
+            persona__subcmd__webhooks,replay)
+                cmd="persona__subcmd__webhooks__subcmd__replay"
+                ;;
+            persona__subcmd__webhooks,test)
+                cmd="persona__subcmd__webhooks__subcmd__test"
+                ;;
+            persona__subcmd__webhooks,verify)
+                cmd="persona__subcmd__webhooks__subcmd__verify"
+                ;;
+            persona__subcmd__webhooks__subcmd__help,create)
+                cmd="persona__subcmd__webhooks__subcmd__help__subcmd__create"
+                ;;
+            persona__subcmd__webhooks__subcmd__help,delete)
+                cmd="persona__subcmd__webhooks__subcmd__help__subcmd__delete"
+                ;;
+            persona__subcmd__webhooks__subcmd__help,deliveries)
+                cmd="persona__subcmd__webhooks__subcmd__help__subcmd__deliveries"
+                ;;
+            persona__subcmd__webhooks__subcmd__help,help)
+                cmd="persona__subcmd__webhooks__subcmd__help__subcmd__help"
+                ;;
+            persona__subcmd__webhooks__subcmd__help,list)
+                cmd="persona__subcmd__webhooks__subcmd__help__subcmd__list"
+                ;;
+            persona__subcmd__webhooks__subcmd__help,listen)
+                cmd="persona__subcmd__webhooks__subcmd__help__subcmd__listen"
+                ;;
+            persona__subcmd__webhooks__subcmd__help,replay)
+                cmd="persona__subcmd__webhooks__subcmd__help__subcmd__replay"
+                ;;
+            persona__subcmd__webhooks__subcmd__help,test)
+                cmd="persona__subcmd__webhooks__subcmd__help__subcmd__test"
+                ;;
+            persona__subcmd__webhooks__subcmd__help,verify)
+                cmd="persona__subcmd__webhooks__subcmd__help__subcmd__verify"
+                ;;
             *)
                 ;;
         esac
@@ -326,7 +410,7 @@ _persona() {
 
     case "${cmd}" in
         persona)
-            opts="-q -v -h -V --json --quiet --verbose --color --profile --help --version auth chat personas runs mcp dev completion help"
+            opts="-q -v -h -V --json --quiet --verbose --color --profile --help --version auth chat personas runs mcp webhooks dev completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -840,7 +924,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__serve)
-            opts="-q -v -h --addr --data-dir --plan --rate-window --step-delay-ms --keepalive --device-code-ttl --device-poll-interval --json --quiet --verbose --color --profile --help"
+            opts="-q -v -h --addr --data-dir --plan --rate-window --step-delay-ms --keepalive --device-code-ttl --device-poll-interval --webhook-retry-schedule --json --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -878,6 +962,10 @@ _persona() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --webhook-retry-schedule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -894,7 +982,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help)
-            opts="auth chat personas runs mcp dev completion help"
+            opts="auth chat personas runs mcp webhooks dev completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1342,6 +1430,132 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help__subcmd__runs__subcmd__tail)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__webhooks)
+            opts="listen verify list create delete test deliveries replay"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__webhooks__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__webhooks__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__webhooks__subcmd__deliveries)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__webhooks__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__webhooks__subcmd__listen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__webhooks__subcmd__replay)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__webhooks__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__webhooks__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2191,6 +2405,392 @@ _persona() {
                     return 0
                     ;;
                 --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks)
+            opts="-q -v -h --json --quiet --verbose --color --profile --help listen verify list create delete test deliveries replay help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__create)
+            opts="-q -v -h --url --events --description --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --events)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__delete)
+            opts="-q -v -h --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__deliveries)
+            opts="-q -v -h --status --endpoint --limit --all --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --status)
+                    COMPREPLY=($(compgen -W "pending succeeded failed" -- "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__help)
+            opts="listen verify list create delete test deliveries replay help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__help__subcmd__deliveries)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__help__subcmd__listen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__help__subcmd__replay)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__help__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__list)
+            opts="-q -v -h --limit --all --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__listen)
+            opts="-q -v -h --forward-to --events --print-secret --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --forward-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --events)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__replay)
+            opts="-q -v -h --no-wait --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__test)
+            opts="-q -v -h --no-wait --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__webhooks__subcmd__verify)
+            opts="-q -v -h --secret --header --tolerance --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tolerance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand personas 'Create, read, version and edit personas'
             cand runs 'Follow and manage generation runs'
             cand mcp 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
+            cand webhooks 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
             cand dev 'Run the embedded Persona API for other programs, and manage its keys'
             cand completion 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -485,6 +486,160 @@ set edit:completion:arg-completer[persona] = {|@words|
         }
         &'persona;mcp;help;help'= {
         }
+        &'persona;webhooks'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand listen 'Forward the workspace''s events to a local URL as they happen, signed as in production'
+            cand verify 'Check a captured delivery (signature header and body) against a signing secret'
+            cand list 'List webhook endpoints, newest first'
+            cand create 'Create an endpoint; prints its signing secret, which is shown this once'
+            cand delete 'Delete an endpoint with its deliveries'
+            cand test 'Send a webhook.test event to an endpoint and show how it answered'
+            cand deliveries 'List deliveries, newest first; `--status failed` is the dead-letter queue'
+            cand replay 'Deliver a delivery''s event again: a dead-lettered one, or one a handler mishandled'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;webhooks;listen'= {
+            cand --forward-to 'The local URL each event is POSTed to'
+            cand --events 'Only these event types, comma-separated (default: all)'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --print-secret 'Print the signing secret (whsec_...) as the first line on stdout'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;webhooks;verify'= {
+            cand --secret 'The endpoint''s signing secret, whsec_...'
+            cand --header 'The signature header as received: ''Persona-Signature: t=...,v1=...'' or ''t=...,v1=...'''
+            cand --tolerance 'Largest accepted distance of the signature''s timestamp from now, in seconds'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;webhooks;list'= {
+            cand --limit 'How many to list (1 to 100; with --all, the page size)'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --all 'Follow every page to the end'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'persona;webhooks;create'= {
+            cand --url 'Where to POST events: an http or https URL'
+            cand --events 'Event types to send, comma-separated (default: all), e.g. persona.created,run.failed'
+            cand --description 'A note that tells this endpoint apart'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;webhooks;delete'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'persona;webhooks;test'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --no-wait 'Return at once instead of waiting for the first attempt'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;webhooks;deliveries'= {
+            cand --status 'Only deliveries with this status (failed: the dead-letter queue)'
+            cand --endpoint 'Only deliveries to this endpoint (whk_...)'
+            cand --limit 'How many to list (1 to 100; with --all, the page size)'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --all 'Follow every page to the end'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;webhooks;replay'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --no-wait 'Return at once instead of waiting for the first attempt'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;webhooks;help'= {
+            cand listen 'Forward the workspace''s events to a local URL as they happen, signed as in production'
+            cand verify 'Check a captured delivery (signature header and body) against a signing secret'
+            cand list 'List webhook endpoints, newest first'
+            cand create 'Create an endpoint; prints its signing secret, which is shown this once'
+            cand delete 'Delete an endpoint with its deliveries'
+            cand test 'Send a webhook.test event to an endpoint and show how it answered'
+            cand deliveries 'List deliveries, newest first; `--status failed` is the dead-letter queue'
+            cand replay 'Deliver a delivery''s event again: a dead-lettered one, or one a handler mishandled'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'persona;webhooks;help;listen'= {
+        }
+        &'persona;webhooks;help;verify'= {
+        }
+        &'persona;webhooks;help;list'= {
+        }
+        &'persona;webhooks;help;create'= {
+        }
+        &'persona;webhooks;help;delete'= {
+        }
+        &'persona;webhooks;help;test'= {
+        }
+        &'persona;webhooks;help;deliveries'= {
+        }
+        &'persona;webhooks;help;replay'= {
+        }
+        &'persona;webhooks;help;help'= {
+        }
         &'persona;dev'= {
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
@@ -508,6 +663,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --keepalive 'Seconds of idle time before an event stream sends a keepalive comment'
             cand --device-code-ttl 'Seconds a device login code (`persona auth login`) stays usable'
             cand --device-poll-interval 'Least number of seconds between two polls of one device login code'
+            cand --webhook-retry-schedule 'Seconds between the attempts of a webhook delivery (one attempt more than waits, each wait give or take 20%), then the dead-letter queue'
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
@@ -586,6 +742,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand personas 'Create, read, version and edit personas'
             cand runs 'Follow and manage generation runs'
             cand mcp 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
+            cand webhooks 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
             cand dev 'Run the embedded Persona API for other programs, and manage its keys'
             cand completion 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -662,6 +819,32 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;help;mcp;serve'= {
         }
         &'persona;help;mcp;config'= {
+        }
+        &'persona;help;webhooks'= {
+            cand listen 'Forward the workspace''s events to a local URL as they happen, signed as in production'
+            cand verify 'Check a captured delivery (signature header and body) against a signing secret'
+            cand list 'List webhook endpoints, newest first'
+            cand create 'Create an endpoint; prints its signing secret, which is shown this once'
+            cand delete 'Delete an endpoint with its deliveries'
+            cand test 'Send a webhook.test event to an endpoint and show how it answered'
+            cand deliveries 'List deliveries, newest first; `--status failed` is the dead-letter queue'
+            cand replay 'Deliver a delivery''s event again: a dead-lettered one, or one a handler mishandled'
+        }
+        &'persona;help;webhooks;listen'= {
+        }
+        &'persona;help;webhooks;verify'= {
+        }
+        &'persona;help;webhooks;list'= {
+        }
+        &'persona;help;webhooks;create'= {
+        }
+        &'persona;help;webhooks;delete'= {
+        }
+        &'persona;help;webhooks;test'= {
+        }
+        &'persona;help;webhooks;deliveries'= {
+        }
+        &'persona;help;webhooks;replay'= {
         }
         &'persona;help;dev'= {
             cand serve 'Run the embedded Persona API on a local address'

@@ -38,6 +38,7 @@ complete -c persona -n "__fish_persona_needs_command" -f -a "chat" -d 'Talk to a
 complete -c persona -n "__fish_persona_needs_command" -f -a "personas" -d 'Create, read, version and edit personas'
 complete -c persona -n "__fish_persona_needs_command" -f -a "runs" -d 'Follow and manage generation runs'
 complete -c persona -n "__fish_persona_needs_command" -f -a "mcp" -d 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
+complete -c persona -n "__fish_persona_needs_command" -f -a "webhooks" -d 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
 complete -c persona -n "__fish_persona_needs_command" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
 complete -c persona -n "__fish_persona_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c persona -n "__fish_persona_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -363,6 +364,115 @@ complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_sub
 complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Bridge an MCP host on stdio to the Persona MCP server'
 complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "config" -d 'Print (or install) the configuration that makes an MCP host start the bridge'
 complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and not __fish_seen_subcommand_from listen verify list create delete test deliveries replay help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and not __fish_seen_subcommand_from listen verify list create delete test deliveries replay help" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and not __fish_seen_subcommand_from listen verify list create delete test deliveries replay help" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and not __fish_seen_subcommand_from listen verify list create delete test deliveries replay help" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and not __fish_seen_subcommand_from listen verify list create delete test deliveries replay help" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and not __fish_seen_subcommand_from listen verify list create delete test deliveries replay help" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and not __fish_seen_subcommand_from listen verify list create delete test deliveries replay help" -f -a "listen" -d 'Forward the workspace\'s events to a local URL as they happen, signed as in production'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and not __fish_seen_subcommand_from listen verify list create delete test deliveries replay help" -f -a "verify" -d 'Check a captured delivery (signature header and body) against a signing secret'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and not __fish_seen_subcommand_from listen verify list create delete test deliveries replay help" -f -a "list" -d 'List webhook endpoints, newest first'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and not __fish_seen_subcommand_from listen verify list create delete test deliveries replay help" -f -a "create" -d 'Create an endpoint; prints its signing secret, which is shown this once'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and not __fish_seen_subcommand_from listen verify list create delete test deliveries replay help" -f -a "delete" -d 'Delete an endpoint with its deliveries'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and not __fish_seen_subcommand_from listen verify list create delete test deliveries replay help" -f -a "test" -d 'Send a webhook.test event to an endpoint and show how it answered'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and not __fish_seen_subcommand_from listen verify list create delete test deliveries replay help" -f -a "deliveries" -d 'List deliveries, newest first; `--status failed` is the dead-letter queue'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and not __fish_seen_subcommand_from listen verify list create delete test deliveries replay help" -f -a "replay" -d 'Deliver a delivery\'s event again: a dead-lettered one, or one a handler mishandled'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and not __fish_seen_subcommand_from listen verify list create delete test deliveries replay help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from listen" -l forward-to -d 'The local URL each event is POSTed to' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from listen" -l events -d 'Only these event types, comma-separated (default: all)' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from listen" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from listen" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from listen" -l print-secret -d 'Print the signing secret (whsec_...) as the first line on stdout'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from listen" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from listen" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from listen" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from listen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -l secret -d 'The endpoint\'s signing secret, whsec_...' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -l header -d 'The signature header as received: \'Persona-Signature: t=...,v1=...\' or \'t=...,v1=...\'' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -l tolerance -d 'Largest accepted distance of the signature\'s timestamp from now, in seconds' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -l limit -d 'How many to list (1 to 100; with --all, the page size)' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -l all -d 'Follow every page to the end'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from create" -l url -d 'Where to POST events: an http or https URL' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from create" -l events -d 'Event types to send, comma-separated (default: all), e.g. persona.created,run.failed' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from create" -l description -d 'A note that tells this endpoint apart' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from create" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from delete" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from delete" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from delete" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from test" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from test" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from test" -l no-wait -d 'Return at once instead of waiting for the first attempt'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from test" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from test" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from test" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from deliveries" -l status -d 'Only deliveries with this status (failed: the dead-letter queue)' -r -f -a "pending\t''
+succeeded\t''
+failed\t''"
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from deliveries" -l endpoint -d 'Only deliveries to this endpoint (whk_...)' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from deliveries" -l limit -d 'How many to list (1 to 100; with --all, the page size)' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from deliveries" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from deliveries" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from deliveries" -l all -d 'Follow every page to the end'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from deliveries" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from deliveries" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from deliveries" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from deliveries" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from replay" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from replay" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from replay" -l no-wait -d 'Return at once instead of waiting for the first attempt'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from replay" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from replay" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from replay" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from replay" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "listen" -d 'Forward the workspace\'s events to a local URL as they happen, signed as in production'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a captured delivery (signature header and body) against a signing secret'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "list" -d 'List webhook endpoints, newest first'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an endpoint; prints its signing secret, which is shown this once'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete an endpoint with its deliveries'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "test" -d 'Send a webhook.test event to an endpoint and show how it answered'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "deliveries" -d 'List deliveries, newest first; `--status failed` is the dead-letter queue'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "replay" -d 'Deliver a delivery\'s event again: a dead-lettered one, or one a handler mishandled'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -385,6 +495,7 @@ complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_sub
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l keepalive -d 'Seconds of idle time before an event stream sends a keepalive comment' -r
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l device-code-ttl -d 'Seconds a device login code (`persona auth login`) stays usable' -r
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l device-poll-interval -d 'Least number of seconds between two polls of one device login code' -r
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l webhook-retry-schedule -d 'Seconds between the attempts of a webhook delivery (one attempt more than waits, each wait give or take 20%), then the dead-letter queue' -r
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -414,14 +525,15 @@ complete -c persona -n "__fish_persona_using_subcommand completion" -l json -d '
 complete -c persona -n "__fish_persona_using_subcommand completion" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "auth" -d 'Log in to a Persona API, and see which key and workspace each profile uses'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "chat" -d 'Talk to a persona: one message, or an interactive session'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "personas" -d 'Create, read, version and edit personas'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "runs" -d 'Follow and manage generation runs'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "mcp" -d 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "completion" -d 'Print a shell completion script'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp dev completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "auth" -d 'Log in to a Persona API, and see which key and workspace each profile uses'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "chat" -d 'Talk to a persona: one message, or an interactive session'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "personas" -d 'Create, read, version and edit personas'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "runs" -d 'Follow and manage generation runs'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "mcp" -d 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "webhooks" -d 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "completion" -d 'Print a shell completion script'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "login" -d 'Log in to a Persona API and store the key in the OS keyring'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "status" -d 'Show every profile: API, workspace, key source, expiry, and whether the server accepts it'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Print the active profile\'s API key (for scripts)'
@@ -443,5 +555,13 @@ complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_su
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "tail" -d 'Follow a run\'s events live, replaying from the start; survives dropped connections'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from mcp" -f -a "serve" -d 'Bridge an MCP host on stdio to the Persona MCP server'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from mcp" -f -a "config" -d 'Print (or install) the configuration that makes an MCP host start the bridge'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from webhooks" -f -a "listen" -d 'Forward the workspace\'s events to a local URL as they happen, signed as in production'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from webhooks" -f -a "verify" -d 'Check a captured delivery (signature header and body) against a signing secret'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from webhooks" -f -a "list" -d 'List webhook endpoints, newest first'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from webhooks" -f -a "create" -d 'Create an endpoint; prints its signing secret, which is shown this once'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from webhooks" -f -a "delete" -d 'Delete an endpoint with its deliveries'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from webhooks" -f -a "test" -d 'Send a webhook.test event to an endpoint and show how it answered'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from webhooks" -f -a "deliveries" -d 'List deliveries, newest first; `--status failed` is the dead-letter queue'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from webhooks" -f -a "replay" -d 'Deliver a delivery\'s event again: a dead-lettered one, or one a handler mishandled'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from dev" -f -a "serve" -d 'Run the embedded Persona API on a local address'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from dev" -f -a "keys" -d 'Manage API keys of the local store'

@@ -3,7 +3,7 @@
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use crate::commands::{auth, chat, completion, dev, mcp, personas, runs};
+use crate::commands::{auth, chat, completion, dev, mcp, personas, runs, webhooks};
 use crate::output::ColorChoice;
 
 /// Command-line tool for the Persona API: generate, version and run AI character personas.
@@ -81,6 +81,10 @@ pub enum Command {
     /// Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them
     #[command(subcommand)]
     Mcp(mcp::McpCommand),
+
+    /// Receive signed events: endpoints, deliveries and replays, `listen` for local development
+    #[command(subcommand)]
+    Webhooks(webhooks::WebhooksCommand),
 
     /// Run the embedded Persona API for other programs, and manage its keys
     #[command(subcommand)]

@@ -27,7 +27,7 @@ version conflict, run not cancelable; 6 rate limited after retries; 7 budget exc
 moderation block; 8 the run ended failed or canceled; 9 network or provider unavailable; \
 130 interrupted.";
 
-const ENVIRONMENT: [(&str, &str); 14] = [
+const ENVIRONMENT: [(&str, &str); 15] = [
     ("PERSONA_PROFILE", "the profile to use (like --profile)"),
     (
         "PERSONA_API_URL",
@@ -69,6 +69,10 @@ const ENVIRONMENT: [(&str, &str); 14] = [
     (
         "PERSONA_RECONNECT_TIMEOUT_SECS",
         "how long an event stream keeps reconnecting (default 60)",
+    ),
+    (
+        "PERSONA_WEBHOOK_SECRET",
+        "the signing secret for `persona webhooks verify` (as --secret)",
     ),
     ("VISUAL, EDITOR", "the editor of `persona personas edit`"),
     (

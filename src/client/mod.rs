@@ -3,6 +3,7 @@
 
 pub mod retry;
 pub mod sse;
+pub mod webhooks;
 
 use std::time::{Duration, Instant};
 

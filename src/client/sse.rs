@@ -42,6 +42,17 @@ type Events = Pin<
     Box<dyn Stream<Item = std::result::Result<Event, EventStreamError<reqwest::Error>>> + Send>,
 >;
 
+/// The SSE events of a response body arriving in chunks of any size.
+pub fn parse_events<S, B, E>(
+    body: S,
+) -> impl Stream<Item = std::result::Result<Event, EventStreamError<E>>>
+where
+    S: Stream<Item = std::result::Result<B, E>>,
+    B: AsRef<[u8]>,
+{
+    body.eventsource()
+}
+
 /// A live connection and the time of its last byte (milliseconds since `epoch`).
 struct Connection {
     events: Events,
@@ -58,7 +69,7 @@ impl Connection {
             touched.store(epoch.elapsed().as_millis() as u64, Ordering::Relaxed);
         });
         Connection {
-            events: Box::pin(bytes.eventsource()),
+            events: Box::pin(parse_events(bytes)),
             last_byte_ms,
             epoch,
         }
@@ -186,33 +197,14 @@ impl RunEventStream {
         if let Some(retry) = event.retry {
             self.retry = retry;
         }
-        if event.data.is_empty() && event.event.is_empty() {
+        let Some(event) = run_event(event, self.last_id)? else {
             return Ok(None);
-        }
-        let id = event.id.trim().parse::<i64>().map_err(|_| {
-            CliError::general(format!(
-                "the server sent an event without a numeric id: `{}`",
-                event.id
-            ))
-        })?;
-        if id <= self.last_id {
-            return Ok(None);
-        }
-        let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::String(event.data));
-        if self.run_id.is_none() {
-            self.run_id = data["run_id"].as_str().map(str::to_string);
-        }
-        self.last_id = id;
-        self.broken_since = None;
-        let event = RunEvent {
-            id,
-            event: if event.event.is_empty() {
-                "message".to_string()
-            } else {
-                event.event
-            },
-            data,
         };
+        if self.run_id.is_none() {
+            self.run_id = event.data["run_id"].as_str().map(str::to_string);
+        }
+        self.last_id = event.id;
+        self.broken_since = None;
         self.finished = event.is_terminal();
         Ok(Some(event))
     }
@@ -283,6 +275,34 @@ impl RunEventStream {
     }
 }
 
+/// The run event an SSE event carries, or None when it carries none to show: a comment or
+/// `retry:`-only event, or an id at or below `last_id` (seen before a reconnect). An event whose
+/// id is not a number is an error; data that is not JSON is kept as a string.
+pub fn run_event(event: Event, last_id: i64) -> Result<Option<RunEvent>> {
+    if event.data.is_empty() && event.event.is_empty() {
+        return Ok(None);
+    }
+    let id = event.id.trim().parse::<i64>().map_err(|_| {
+        CliError::general(format!(
+            "the server sent an event without a numeric id: `{}`",
+            event.id
+        ))
+    })?;
+    if id <= last_id {
+        return Ok(None);
+    }
+    let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::String(event.data));
+    Ok(Some(RunEvent {
+        id,
+        event: if event.event.is_empty() {
+            "message".to_string()
+        } else {
+            event.event
+        },
+        data,
+    }))
+}
+
 /// The events of one streamed chat turn: `message.delta` pieces, then `message.completed`.
 /// A turn cannot be resumed, so a broken stream is an error.
 pub struct ChatStream {
@@ -292,7 +312,7 @@ pub struct ChatStream {
 impl ChatStream {
     pub(super) fn new(response: Response) -> Self {
         ChatStream {
-            events: Box::pin(response.bytes_stream().eventsource()),
+            events: Box::pin(parse_events(response.bytes_stream())),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod format;
 pub mod mcp;
 pub mod personas;
 pub mod runs;
+pub mod webhooks;
 
 use crate::cli::Command;
 use crate::context::Context;
@@ -22,6 +23,7 @@ pub async fn dispatch(ctx: &Context, command: Command) -> Result<()> {
         Command::Runs(command) => runs::dispatch(ctx, command).await,
         Command::Dev(command) => dev::dispatch(ctx, command).await,
         Command::Mcp(command) => mcp::dispatch(ctx, command).await,
+        Command::Webhooks(command) => webhooks::dispatch(ctx, command).await,
         Command::Completion(args) => completion::run(ctx, args),
     }
 }

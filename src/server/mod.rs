@@ -21,6 +21,11 @@
 //! | GET | /v1/chat/conversations/{id} | chat:read |
 //! | GET | /v1/openai/models | personas:read |
 //! | POST | /v1/openai/chat/completions, /v1/openai/embeddings | chat:invoke |
+//! | POST, GET | /v1/webhooks | webhooks:manage |
+//! | DELETE | /v1/webhooks/{id} | webhooks:manage |
+//! | POST | /v1/webhooks/{id}/test, /v1/webhooks/deliveries/{id}/replay | webhooks:manage |
+//! | GET | /v1/webhooks/deliveries, /v1/webhooks/deliveries/{id} | webhooks:manage |
+//! | GET | /v1/webhooks/listen (SSE) | webhooks:manage |
 
 pub mod chat;
 pub mod clock;
@@ -34,6 +39,7 @@ pub mod ratelimit;
 mod routes;
 mod runner;
 pub mod store;
+pub mod webhooks;
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
@@ -99,6 +105,9 @@ pub struct ServerConfig {
     pub device_poll_interval: Duration,
     /// An OpenAI-compatible model server for chat and generation; `None`: the offline engines.
     pub model: Option<ModelSettings>,
+    /// Waits between the attempts of a webhook delivery: one attempt more than waits, then
+    /// the dead-letter queue.
+    pub webhook_retry_schedule: Vec<Duration>,
 }
 
 impl ServerConfig {
@@ -114,6 +123,7 @@ impl ServerConfig {
             device_code_ttl: Duration::from_secs(900),
             device_poll_interval: Duration::from_secs(5),
             model: None,
+            webhook_retry_schedule: webhooks::DEFAULT_RETRY_SCHEDULE.to_vec(),
         }
     }
 }
@@ -257,6 +267,7 @@ pub async fn spawn(config: ServerConfig, addr: SocketAddr) -> Result<ServerHandl
             .await;
     });
     tokio::spawn(runner::sweep_forever(state.clone()));
+    tokio::spawn(webhooks::worker::deliver_forever(state.clone()));
     Ok(ServerHandle {
         addr,
         dev_key,

@@ -13,6 +13,7 @@ use super::clock;
 use super::engine::{Generation, GenerationRequest, Pipeline, StepOutput};
 use super::error::ApiError;
 use super::store::Store;
+use super::webhooks::record_run_outcome;
 
 /// How long a lease lasts without renewal; every event renews it.
 const LEASE_SECONDS: i64 = 30;
@@ -316,10 +317,14 @@ impl Execution<'_> {
         self.doc["error"] = body.clone();
         self.finish_times();
         let persona_id = self.persona_id.clone();
+        let run_id = self.run_id.clone();
         self.commit(
             "run.failed",
             json!({ "run_id": self.run_id, "error": body }),
-            |tx| set_persona_status(tx, &persona_id, "failed"),
+            |tx| {
+                set_persona_status(tx, &persona_id, "failed")?;
+                record_run_outcome(tx, &run_id, None)
+            },
         )
     }
 
@@ -345,6 +350,7 @@ impl Execution<'_> {
             "latency_ms": self.doc["latency_ms"],
         });
         let persona_id = self.persona_id.clone();
+        let run_id = self.run_id.clone();
         let suggested_slug = generation.suggested_slug.clone();
         let layers = generation.layers.clone();
         let keep_custom_fields = request["kind"] == "fork";
@@ -370,7 +376,8 @@ impl Execution<'_> {
                 let now = clock::now();
                 persona["updated_at"] = json!(clock::rfc3339(now));
                 Store::save_persona(tx, &persona)?;
-                Store::insert_version(tx, &persona, now)
+                Store::insert_version(tx, &persona, now)?;
+                record_run_outcome(tx, &run_id, Some(&persona))
             },
         )
     }

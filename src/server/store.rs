@@ -8,8 +8,15 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::Value;
 
+mod webhooks;
+
+pub use webhooks::{
+    AfterAttempt, AttemptRecord, Delivery, DeliveryFilter, DueDelivery, ReplayRefusal,
+    WebhookEndpoint,
+};
+
 /// Schema version this build writes. Migrations below run in order from the file's version.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 const MIGRATIONS: &[&str] = &[
     // 1: the foundation.
@@ -88,6 +95,29 @@ const MIGRATIONS: &[&str] = &[
         seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
         workspace_id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,
         created_at INTEGER NOT NULL);",
+    // 5: webhooks (contract §11): endpoints with their signing secrets (one listen endpoint per
+    // key), one delivery per event and endpoint (leased while attempted; times in unix ms),
+    // and how far the outbox has been fanned out into deliveries.
+    "CREATE TABLE webhook_endpoints (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+        workspace_id TEXT NOT NULL, url TEXT, events TEXT NOT NULL, description TEXT,
+        secret TEXT NOT NULL, listen INTEGER NOT NULL DEFAULT 0, owner_key_id TEXT,
+        after_seq INTEGER NOT NULL, created_at INTEGER NOT NULL);
+     CREATE UNIQUE INDEX webhook_listen_endpoints ON webhook_endpoints (workspace_id, owner_key_id)
+        WHERE listen = 1;
+     CREATE TABLE webhook_deliveries (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+        endpoint_id TEXT NOT NULL, workspace_id TEXT NOT NULL, event_id TEXT NOT NULL,
+        event_type TEXT NOT NULL, replay_of TEXT,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER, lease_owner TEXT,
+        lease_expires_at INTEGER, attempt_log TEXT NOT NULL DEFAULT '[]',
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+     CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
+        WHERE status = 'pending';
+     CREATE INDEX webhook_deliveries_by_workspace ON webhook_deliveries (workspace_id, seq);
+     CREATE TABLE webhook_fanout (id INTEGER PRIMARY KEY CHECK (id = 1), after_seq INTEGER NOT NULL);
+     INSERT INTO webhook_fanout (id, after_seq) SELECT 1, COALESCE(MAX(seq), 0) FROM outbox;",
 ];
 
 /// Why a store could not be opened.

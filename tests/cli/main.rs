@@ -14,3 +14,4 @@ mod openai_sdk;
 mod personas;
 mod runs;
 mod server_api;
+mod webhooks;

@@ -55,6 +55,11 @@ pub struct ServeArgs {
     /// Least number of seconds between two polls of one device login code
     #[arg(long, default_value_t = 5, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=60))]
     device_poll_interval: u64,
+
+    /// Seconds between the attempts of a webhook delivery (one attempt more than waits, each
+    /// wait give or take 20%), then the dead-letter queue
+    #[arg(long, value_name = "SECONDS,...", value_delimiter = ',', default_value = "60,300,900,2400", value_parser = clap::value_parser!(u64).range(1..=86_400), num_args = 1)]
+    webhook_retry_schedule: Vec<u64>,
 }
 
 pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
@@ -69,6 +74,11 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
     config.keepalive = std::time::Duration::from_secs(args.keepalive);
     config.device_code_ttl = std::time::Duration::from_secs(args.device_code_ttl);
     config.device_poll_interval = std::time::Duration::from_secs(args.device_poll_interval);
+    config.webhook_retry_schedule = args
+        .webhook_retry_schedule
+        .iter()
+        .map(|seconds| std::time::Duration::from_secs(*seconds))
+        .collect();
     config.log_requests = !ctx.output.quiet;
     config.model = model_settings_from_env()?;
     let engine = match &config.model {

@@ -2,9 +2,9 @@
 //! block that configures a host to spawn it (`config`).
 
 mod config;
-mod jsonrpc;
+pub mod jsonrpc;
 mod link;
-mod names;
+pub mod names;
 mod outbox;
 mod remote;
 mod serve;

@@ -7,6 +7,7 @@ mod chat;
 mod openai;
 mod personas;
 mod runs;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -85,6 +86,34 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<Arc<AppState>>)> {
             Method::POST,
             "/v1/openai/embeddings",
             post(openai::embeddings),
+        ),
+        (Method::POST, "/v1/webhooks", post(webhooks::create)),
+        (Method::GET, "/v1/webhooks", get(webhooks::list)),
+        (
+            Method::DELETE,
+            "/v1/webhooks/{id}",
+            delete(webhooks::delete),
+        ),
+        (Method::POST, "/v1/webhooks/{id}/test", post(webhooks::test)),
+        (
+            Method::GET,
+            "/v1/webhooks/listen",
+            get(webhooks::listen_stream),
+        ),
+        (
+            Method::GET,
+            "/v1/webhooks/deliveries",
+            get(webhooks::deliveries),
+        ),
+        (
+            Method::GET,
+            "/v1/webhooks/deliveries/{id}",
+            get(webhooks::delivery),
+        ),
+        (
+            Method::POST,
+            "/v1/webhooks/deliveries/{id}/replay",
+            post(webhooks::replay),
         ),
     ]
 }

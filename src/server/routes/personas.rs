@@ -24,6 +24,7 @@ use crate::server::http::{Caller, JsonBody, QueryParams, RequestId};
 use crate::server::ids;
 use crate::server::runner::spawn_run;
 use crate::server::store::{PersonaFilter, Store};
+use crate::server::webhooks::record_persona_event;
 
 const VISIBILITIES: [&str; 3] = ["private", "workspace", "public"];
 
@@ -635,6 +636,7 @@ pub async fn patch(
         next["updated_at"] = json!(clock::rfc3339(now));
         Store::save_persona(tx, &next)?;
         Store::insert_version(tx, &next, now)?;
+        record_persona_event(tx, &workspace_id, "persona.updated", &next)?;
         Ok(next)
     })?;
     Ok(axum::Json(updated))
@@ -661,6 +663,7 @@ pub async fn archive(
             persona["archived_at"] = json!(now);
             persona["updated_at"] = json!(now);
             Store::save_persona(tx, &persona)?;
+            record_persona_event(tx, &workspace_id, "persona.archived", &persona)?;
         }
         Ok::<_, ApiError>(persona)
     })?;

@@ -1,0 +1,27 @@
+//! `persona webhooks delete ENDPOINT_ID`: removes an endpoint with its deliveries; deleting the
+//! listen endpoint gives the next `listen` session a new signing secret.
+
+use clap::Args;
+use serde_json::json;
+
+use crate::context::Context;
+use crate::error::Result;
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The endpoint id (whk_...)
+    #[arg(value_name = "ENDPOINT_ID")]
+    id: String,
+}
+
+pub async fn run(ctx: &Context, args: DeleteArgs) -> Result<()> {
+    ctx.client().await?.delete_webhook(&args.id).await?;
+    if ctx.output.json {
+        ctx.output
+            .json_value(&json!({ "id": args.id, "deleted": true }));
+    } else {
+        ctx.output
+            .success(format!("Deleted webhook endpoint {}", args.id));
+    }
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! `persona webhooks deliveries`: deliveries of the workspace, newest first, with their attempts;
+//! `--status failed` is the dead-letter queue, replayable with `persona webhooks replay`.
+
+use clap::Args;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use super::last_attempt;
+use crate::client::webhooks::ListDeliveries;
+use crate::commands::format::{json_array, text};
+use crate::context::Context;
+use crate::error::Result;
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona webhooks deliveries
+  persona webhooks deliveries --status failed
+  persona webhooks deliveries --endpoint whk_3kP9aLwX2vQ1 --all --json")]
+pub struct DeliveriesArgs {
+    /// Only deliveries with this status (failed: the dead-letter queue)
+    #[arg(long, value_parser = ["pending", "succeeded", "failed"])]
+    status: Option<String>,
+
+    /// Only deliveries to this endpoint (whk_...)
+    #[arg(long, value_name = "ENDPOINT_ID")]
+    endpoint: Option<String>,
+
+    /// How many to list (1 to 100; with --all, the page size)
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
+    limit: u32,
+
+    /// Follow every page to the end
+    #[arg(long)]
+    all: bool,
+}
+
+pub async fn run(ctx: &Context, args: DeliveriesArgs) -> Result<()> {
+    let client = ctx.client().await?;
+    let mut query = ListDeliveries {
+        status: args.status,
+        endpoint_id: args.endpoint,
+        limit: args.limit,
+        cursor: None,
+    };
+    let mut deliveries: Vec<Box<RawValue>> = Vec::new();
+    loop {
+        let page = client.list_deliveries(&query).await?;
+        deliveries.extend(page.data);
+        match page.next_cursor {
+            Some(cursor) if args.all => query.cursor = Some(cursor),
+            _ => break,
+        }
+    }
+    let output = &ctx.output;
+    if output.json {
+        output.line(json_array(&deliveries));
+        return Ok(());
+    }
+    if deliveries.is_empty() {
+        output.info("No deliveries.");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = deliveries
+        .iter()
+        .map(|raw| {
+            let delivery: Value = serde_json::from_str(raw.get()).unwrap_or_default();
+            vec![
+                text(&delivery["id"]),
+                text(&delivery["event_type"]),
+                text(&delivery["event_id"]),
+                text(&delivery["endpoint_id"]),
+                text(&delivery["status"]),
+                format!(
+                    "{}/{}",
+                    text(&delivery["attempts"]),
+                    text(&delivery["max_attempts"])
+                ),
+                last_attempt(&delivery),
+                text(&delivery["next_attempt_at"]),
+            ]
+        })
+        .collect();
+    output.table(
+        &[
+            "id", "event", "event id", "endpoint", "status", "attempts", "last", "next",
+        ],
+        &rows,
+    );
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! `persona webhooks`: endpoints that receive signed events, their deliveries and replays,
+//! `listen` to forward events to a local handler, and `verify` to check a captured delivery.
+
+mod create;
+mod delete;
+mod deliveries;
+mod list;
+mod listen;
+mod replay;
+mod test;
+mod verify;
+
+use std::time::{Duration, Instant};
+
+use clap::Subcommand;
+use serde_json::Value;
+
+use crate::client::ApiClient;
+use crate::commands::format::text;
+use crate::context::Context;
+use crate::error::{CliError, Result};
+
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Forward the workspace's events to a local URL as they happen, signed as in production
+    Listen(listen::ListenArgs),
+    /// Check a captured delivery (signature header and body) against a signing secret
+    Verify(verify::VerifyArgs),
+    /// List webhook endpoints, newest first
+    List(list::ListArgs),
+    /// Create an endpoint; prints its signing secret, which is shown this once
+    Create(create::CreateArgs),
+    /// Delete an endpoint with its deliveries
+    Delete(delete::DeleteArgs),
+    /// Send a webhook.test event to an endpoint and show how it answered
+    Test(test::TestArgs),
+    /// List deliveries, newest first; `--status failed` is the dead-letter queue
+    Deliveries(deliveries::DeliveriesArgs),
+    /// Deliver a delivery's event again: a dead-lettered one, or one a handler mishandled
+    Replay(replay::ReplayArgs),
+}
+
+pub async fn dispatch(ctx: &Context, command: WebhooksCommand) -> Result<()> {
+    match command {
+        WebhooksCommand::Listen(args) => listen::run(ctx, args).await,
+        WebhooksCommand::Verify(args) => verify::run(ctx, args).await,
+        WebhooksCommand::List(args) => list::run(ctx, args).await,
+        WebhooksCommand::Create(args) => create::run(ctx, args).await,
+        WebhooksCommand::Delete(args) => delete::run(ctx, args).await,
+        WebhooksCommand::Test(args) => test::run(ctx, args).await,
+        WebhooksCommand::Deliveries(args) => deliveries::run(ctx, args).await,
+        WebhooksCommand::Replay(args) => replay::run(ctx, args).await,
+    }
+}
+
+/// How long `test` and `replay` wait for the first attempt of a delivery.
+const ATTEMPT_WAIT: Duration = Duration::from_secs(30);
+
+/// The delivery once its first attempt is recorded (or as it is after `ATTEMPT_WAIT`).
+async fn wait_for_attempt(client: &ApiClient, delivery_id: &str) -> Result<Value> {
+    let started = Instant::now();
+    loop {
+        let delivery = client.get_delivery(delivery_id).await?;
+        let attempted = delivery["attempts"].as_u64().unwrap_or(0) > 0;
+        if attempted || started.elapsed() >= ATTEMPT_WAIT {
+            return Ok(delivery);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The last attempt of a delivery in a few words: `HTTP 200 in 12 ms`, `could not connect`.
+fn last_attempt(delivery: &Value) -> String {
+    let Some(attempt) = delivery["attempt_log"]
+        .as_array()
+        .and_then(|log| log.last())
+    else {
+        return "not attempted yet".to_string();
+    };
+    let outcome = match (attempt["status_code"].as_u64(), attempt["error"].as_str()) {
+        (Some(code), _) => format!("HTTP {code}"),
+        (None, Some(error)) => error.to_string(),
+        (None, None) => "no answer".to_string(),
+    };
+    format!("{outcome} in {} ms", text(&attempt["duration_ms"]))
+}
+
+/// A failure already shown as JSON on stdout: only its exit code remains to give.
+fn exit_only(mut error: CliError) -> CliError {
+    error.message.clear();
+    error
+}

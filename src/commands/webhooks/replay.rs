@@ -1,0 +1,64 @@
+//! `persona webhooks replay DELIVERY_ID`: delivers the event of a delivery again, as a new
+//! delivery to the same endpoint (within 30 days of the event), and shows how it went.
+
+use clap::Args;
+
+use super::{exit_only, last_attempt, wait_for_attempt};
+use crate::commands::format::text;
+use crate::context::Context;
+use crate::error::{CliError, Result};
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona webhooks deliveries --status failed
+  persona webhooks replay dlv_8f3c2e1a9bQ2
+  persona webhooks replay dlv_8f3c2e1a9bQ2 --no-wait --json
+
+A replay carries the same event id and body as the original; handlers that deduplicate by
+event id see it as the same event. Exits with 1 when the first attempt of the replay failed.")]
+pub struct ReplayArgs {
+    /// The delivery id (dlv_...), from `persona webhooks deliveries`
+    #[arg(value_name = "DELIVERY_ID")]
+    id: String,
+
+    /// Return at once instead of waiting for the first attempt
+    #[arg(long)]
+    no_wait: bool,
+}
+
+pub async fn run(ctx: &Context, args: ReplayArgs) -> Result<()> {
+    let client = ctx.client().await?;
+    let mut delivery = client.replay_delivery(&args.id).await?;
+    let replay_id = text(&delivery["id"]);
+    if !args.no_wait {
+        delivery = wait_for_attempt(client, &replay_id).await?;
+    }
+    let output = &ctx.output;
+    if output.json {
+        output.json_value(&delivery);
+    }
+    let summary = format!(
+        "Replayed {} {} as delivery {replay_id}",
+        text(&delivery["event_type"]),
+        text(&delivery["event_id"])
+    );
+    let attempted = !args.no_wait && delivery["attempts"].as_u64().unwrap_or(0) > 0;
+    if delivery["status"] == "succeeded" || !attempted {
+        if !output.json {
+            let outcome = if attempted {
+                format!(": {}", last_attempt(&delivery))
+            } else {
+                String::new()
+            };
+            output.success(format!("{summary}{outcome}"));
+        }
+        return Ok(());
+    }
+    let error =
+        CliError::general(format!("{summary}: {}", last_attempt(&delivery))).with_hint(format!(
+            "it is retried on schedule; follow it with `persona webhooks deliveries --endpoint {}`",
+            text(&delivery["endpoint_id"])
+        ));
+    Err(if output.json { exit_only(error) } else { error })
+}

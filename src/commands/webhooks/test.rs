@@ -1,0 +1,70 @@
+//! `persona webhooks test ENDPOINT_ID`: sends `webhook.test` to one endpoint and shows how the
+//! endpoint answered its first attempt.
+
+use clap::Args;
+
+use super::{exit_only, last_attempt, wait_for_attempt};
+use crate::commands::format::text;
+use crate::context::Context;
+use crate::error::{CliError, Result};
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona webhooks test whk_3kP9aLwX2vQ1
+  persona webhooks test whk_3kP9aLwX2vQ1 --no-wait --json
+
+Exits with 1 when the endpoint did not answer 2xx (the delivery is then retried on schedule).")]
+pub struct TestArgs {
+    /// The endpoint id (whk_...)
+    #[arg(value_name = "ENDPOINT_ID")]
+    id: String,
+
+    /// Return at once instead of waiting for the first attempt
+    #[arg(long)]
+    no_wait: bool,
+}
+
+pub async fn run(ctx: &Context, args: TestArgs) -> Result<()> {
+    let client = ctx.client().await?;
+    let sent = client.test_webhook(&args.id).await?;
+    let output = &ctx.output;
+    let Some(delivery_id) = sent["delivery_id"].as_str().filter(|_| !args.no_wait) else {
+        if output.json {
+            output.json_value(&sent);
+        } else if sent["delivery_id"].is_null() {
+            output.success(format!(
+                "Sent webhook.test {} to the `persona webhooks listen` sessions of {}",
+                text(&sent["event_id"]),
+                args.id
+            ));
+        } else {
+            output.success(format!(
+                "Sent webhook.test {} as delivery {}",
+                text(&sent["event_id"]),
+                text(&sent["delivery_id"])
+            ));
+        }
+        return Ok(());
+    };
+    let delivery = wait_for_attempt(client, delivery_id).await?;
+    if output.json {
+        output.json_value(&delivery);
+    }
+    let summary = format!(
+        "webhook.test {} (delivery {delivery_id}): {}",
+        text(&sent["event_id"]),
+        last_attempt(&delivery)
+    );
+    if delivery["status"] == "succeeded" {
+        if !output.json {
+            output.success(summary);
+        }
+        return Ok(());
+    }
+    let error = CliError::general(summary).with_hint(format!(
+        "it is retried on schedule; follow it with `persona webhooks deliveries --endpoint {}`",
+        args.id
+    ));
+    Err(if output.json { exit_only(error) } else { error })
+}

@@ -1,0 +1,140 @@
+//! The listen stream (`GET /v1/webhooks/listen`): a workspace's events over SSE for `persona
+//! webhooks listen`, each with its payload and real signature, resumable by `Last-Event-ID`.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use super::{TEST_EVENT, payload, signature};
+use crate::server::AppState;
+use crate::server::clock;
+use crate::server::events::{sse_frame, wait_for_change};
+use crate::server::store::{OutboxEvent, WebhookEndpoint};
+
+/// Events of the workspace after the outbox position `after`, as an SSE response: first a
+/// `listen.ready` frame (id `after`) with the endpoint and its secret, then one frame per event
+/// that `events` wants (all when empty), id = outbox sequence number, until the server stops.
+pub fn stream(
+    state: Arc<AppState>,
+    endpoint: WebhookEndpoint,
+    after: i64,
+    resumed: bool,
+    events: Vec<String>,
+) -> Response {
+    let (sender, receiver) = mpsc::channel::<Bytes>(16);
+    tokio::spawn(async move {
+        let listener = Listener {
+            state: &state,
+            endpoint: &endpoint,
+            events: &events,
+        };
+        let _ = listener.pump(after, resumed, &sender).await;
+    });
+    let body = Body::from_stream(futures_util::stream::unfold(
+        receiver,
+        |mut rx| async move {
+            rx.recv()
+                .await
+                .map(|chunk| (Ok::<_, Infallible>(chunk), rx))
+        },
+    ));
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
+}
+
+struct Listener<'a> {
+    state: &'a AppState,
+    endpoint: &'a WebhookEndpoint,
+    events: &'a [String],
+}
+
+impl Listener<'_> {
+    /// Writes frames until the client leaves or the server stops.
+    async fn pump(
+        &self,
+        mut last: i64,
+        resumed: bool,
+        sender: &mpsc::Sender<Bytes>,
+    ) -> Result<(), mpsc::error::SendError<Bytes>> {
+        let ready = json!({
+            "endpoint_id": self.endpoint.id,
+            "secret": self.endpoint.secret,
+            "events": self.events,
+            "after": last,
+            "resumed": resumed,
+        });
+        let opening = format!(
+            "retry: 2000\n\n{}",
+            sse_frame(last, "listen.ready", &ready.to_string())
+        );
+        sender.send(Bytes::from(opening)).await?;
+        let mut changes = self.state.hub.subscribe();
+        let mut idle = Duration::ZERO;
+        loop {
+            changes.borrow_and_update();
+            if self.state.is_stopping() {
+                return Ok(());
+            }
+            let Ok(batch) =
+                self.state
+                    .store
+                    .workspace_events_after(&self.endpoint.workspace_id, last, 256)
+            else {
+                return Ok(());
+            };
+            if let Some(newest) = batch.last() {
+                last = newest.seq;
+                let chunk: String = batch
+                    .iter()
+                    .filter(|event| self.wants(event))
+                    .map(|event| self.frame(event))
+                    .collect();
+                if !chunk.is_empty() {
+                    sender.send(Bytes::from(chunk)).await?;
+                    idle = Duration::ZERO;
+                }
+                continue;
+            }
+            let before = tokio::time::Instant::now();
+            wait_for_change(&mut changes).await;
+            idle += before.elapsed();
+            if idle >= self.state.config.keepalive {
+                sender.send(Bytes::from_static(b": keepalive\n\n")).await?;
+                idle = Duration::ZERO;
+            }
+        }
+    }
+
+    /// A test event goes only to the endpoint it was sent to; others as the filter says.
+    fn wants(&self, event: &OutboxEvent) -> bool {
+        if event.kind == TEST_EVENT {
+            return event.data["endpoint_id"] == self.endpoint.id.as_str();
+        }
+        self.events.is_empty() || self.events.contains(&event.kind)
+    }
+
+    /// The frame of one event: its payload, and the signature a delivery would carry now.
+    fn frame(&self, event: &OutboxEvent) -> String {
+        let body = payload(event);
+        let data = json!({
+            "id": event.id,
+            "type": event.kind,
+            "signature": signature::sign(&self.endpoint.secret, clock::now(), body.as_bytes()),
+            "body": body,
+        });
+        sse_frame(event.seq, &event.kind, &data.to_string())
+    }
+}

@@ -1,0 +1,186 @@
+//! Webhook signatures of contract §11: `Persona-Signature: t=<unix seconds>,v1=<hex>`, where
+//! `v1` is HMAC-SHA256 under the endpoint's secret of `t + "." + body`, checked in constant time.
+
+use sha2::{Digest, Sha256};
+
+/// The name of the header that carries the signature.
+pub const HEADER: &str = "Persona-Signature";
+
+/// How old a signature may be before it is refused as a possible replay, in seconds.
+pub const DEFAULT_TOLERANCE_SECONDS: u64 = 300;
+
+/// The block size of SHA-256, which HMAC pads the key to.
+const BLOCK: usize = 64;
+
+/// HMAC-SHA256 (RFC 2104) of the concatenated `parts` under `key`.
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut block = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let mut inner = Sha256::new();
+    inner.update(block.map(|b| b ^ 0x36));
+    for part in parts {
+        inner.update(part);
+    }
+    let mut outer = Sha256::new();
+    outer.update(block.map(|b| b ^ 0x5c));
+    outer.update(inner.finalize());
+    outer.finalize().into()
+}
+
+/// The header value for `body` signed at `timestamp` with `secret` (the whole `whsec_...`
+/// text is the key).
+pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let mac = hmac_sha256(
+        secret.as_bytes(),
+        &[timestamp.to_string().as_bytes(), b".", body],
+    );
+    format!("t={timestamp},v1={}", hex::encode(mac))
+}
+
+/// What a check of a signature found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The body is authentic and was signed `age` seconds ago (negative: in the future).
+    Valid { timestamp: i64, age: i64 },
+    /// No `v1` signature matches: the body was changed, or another secret signed it.
+    Mismatch { timestamp: i64 },
+    /// Authentic, but signed longer ago (or further ahead) than the tolerance allows.
+    Stale { timestamp: i64, age: i64 },
+    /// The header cannot be read.
+    Malformed(String),
+}
+
+/// Checks `header` (with or without its `Persona-Signature:` name) against `body`: every `v1`
+/// value is compared in constant time, then the timestamp must be within `tolerance` of `now`.
+pub fn verify(secret: &str, header: &str, body: &[u8], now: i64, tolerance: u64) -> Verdict {
+    let (timestamp, signatures) = match parse(header) {
+        Ok(parsed) => parsed,
+        Err(problem) => return Verdict::Malformed(problem),
+    };
+    let expected = hmac_sha256(
+        secret.as_bytes(),
+        &[timestamp.to_string().as_bytes(), b".", body],
+    );
+    let mut matched = false;
+    for signature in &signatures {
+        matched |= constant_time_eq(&expected, signature);
+    }
+    if !matched {
+        return Verdict::Mismatch { timestamp };
+    }
+    let age = now - timestamp;
+    if age.unsigned_abs() > tolerance {
+        Verdict::Stale { timestamp, age }
+    } else {
+        Verdict::Valid { timestamp, age }
+    }
+}
+
+/// The timestamp and the `v1` signatures of a header; other schemes are ignored.
+fn parse(header: &str) -> Result<(i64, Vec<Vec<u8>>), String> {
+    let mut value = header.trim();
+    if let Some((name, rest)) = value.split_once(':')
+        && name.trim().eq_ignore_ascii_case(HEADER)
+    {
+        value = rest.trim();
+    }
+    let mut timestamp = None;
+    let mut signatures = Vec::new();
+    for item in value.split(',') {
+        let Some((key, text)) = item.trim().split_once('=') else {
+            return Err(format!("`{}` is not a key=value pair", item.trim()));
+        };
+        match key.trim() {
+            "t" => {
+                let parsed = text.trim().parse::<i64>().map_err(|_| {
+                    format!("t must be a unix time in seconds, not `{}`", text.trim())
+                })?;
+                timestamp = Some(parsed);
+            }
+            "v1" => {
+                let bytes = hex::decode(text.trim())
+                    .map_err(|_| format!("v1 must be hexadecimal, not `{}`", text.trim()))?;
+                signatures.push(bytes);
+            }
+            _ => {}
+        }
+    }
+    let timestamp = timestamp.ok_or("the header has no t=<unix seconds>")?;
+    if signatures.is_empty() {
+        return Err("the header has no v1=<signature>".to_string());
+    }
+    Ok((timestamp, signatures))
+}
+
+/// Equality whose time depends only on the lengths, not on where the bytes differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let difference = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(difference) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        // Test cases 2 and 6 of RFC 4231 (a short key, and a key longer than a block).
+        let mac = hmac_sha256(b"Jefe", &[b"what do ya want ", b"for nothing?"]);
+        assert_eq!(
+            hex::encode(mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        let mac = hmac_sha256(
+            &[0xaa; 131],
+            &[b"Test Using Larger Than Block-Size Key - Hash Key First"],
+        );
+        assert_eq!(
+            hex::encode(mac),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+    }
+
+    #[test]
+    fn a_signature_verifies_until_the_body_or_the_time_is_wrong() {
+        let header = sign("whsec_abc", 1_700_000_000, b"{\"a\":1}");
+        let named = format!("Persona-Signature: {header}");
+        assert!(matches!(
+            verify("whsec_abc", &named, b"{\"a\":1}", 1_700_000_010, 300),
+            Verdict::Valid { age: 10, .. }
+        ));
+        assert!(matches!(
+            verify("whsec_abc", &header, b"{\"a\":2}", 1_700_000_010, 300),
+            Verdict::Mismatch { .. }
+        ));
+        assert!(matches!(
+            verify("whsec_other", &header, b"{\"a\":1}", 1_700_000_010, 300),
+            Verdict::Mismatch { .. }
+        ));
+        assert!(matches!(
+            verify("whsec_abc", &header, b"{\"a\":1}", 1_700_000_301, 300),
+            Verdict::Stale { age: 301, .. }
+        ));
+        let rotated = format!("{header},v1=00ff,v0=zz");
+        assert!(matches!(
+            verify("whsec_abc", &rotated, b"{\"a\":1}", 1_700_000_000, 300),
+            Verdict::Valid { .. }
+        ));
+    }
+
+    #[test]
+    fn unreadable_headers_are_malformed() {
+        for header in ["", "t=1", "v1=00", "t=x,v1=00", "t=1,v1=zz", "nonsense"] {
+            assert!(
+                matches!(verify("s", header, b"", 1, 300), Verdict::Malformed(_)),
+                "{header}"
+            );
+        }
+    }
+}
