@@ -411,6 +411,25 @@ mod tests {
         );
     }
 
+    /// Found by fuzz/fuzz_targets/json_patch.rs: without serde_json's `float_roundtrip`, the
+    /// text canonical_json wrote for 5.03e68 read back one bit off, so a fingerprint computed
+    /// after a trip through JSON (server to client) could differ from the server's.
+    #[test]
+    fn canonical_json_reads_back_as_the_same_numbers() {
+        for text in [
+            "503e66",
+            "5.03e+68",
+            "0.1",
+            "1.7976931348623157e308",
+            "2.2250738585072014e-308",
+        ] {
+            let value: Value = serde_json::from_str(&format!("[{text}]")).unwrap();
+            let again: Value = serde_json::from_str(&canonical_json(&value)).unwrap();
+            assert_eq!(again, value, "{text}");
+            assert_eq!(value[0].as_f64(), text.parse::<f64>().ok(), "{text}");
+        }
+    }
+
     #[test]
     fn canonical_json_is_independent_of_insertion_order() {
         let one: Value = serde_json::from_str(r#"{"x": {"q": 1, "p": [3, 2]}, "y": "z"}"#).unwrap();

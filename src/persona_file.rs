@@ -72,10 +72,11 @@ pub fn to_yaml(persona: &Value) -> String {
         }
     }
 
-    let read_only: Vec<&str> = ordered
+    // Names are written as keys are, so that no character of a name can end the comment line.
+    let read_only: Vec<String> = ordered
         .keys()
-        .map(String::as_str)
-        .filter(|name| !json::EDITABLE_FIELDS.contains(name))
+        .filter(|name| !json::EDITABLE_FIELDS.contains(&name.as_str()))
+        .map(|name| quoted_if_needed(name))
         .collect();
     let mut out = String::from(HEADER);
     out.push_str(&format!(
@@ -485,6 +486,17 @@ pub fn unified_diff(old_label: &str, new_label: &str, old: &str, new: &str) -> O
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Found by fuzz/fuzz_targets/persona_yaml.rs: a field name with a control character or a
+    /// line break was written raw into the header comment, and the file could not be read back.
+    #[test]
+    fn odd_field_names_in_the_header_comment_cannot_break_the_file() {
+        for name in ["\u{7f}d", "a\nid: other", "b\r", "c\u{2028}"] {
+            let persona = json!({"id": "psn_x", "version": 1, "fingerprint": "sha256:0", name: 1});
+            let text = to_yaml(&persona);
+            assert_eq!(from_yaml(&text, "f.yml").unwrap(), persona, "{text}");
+        }
+    }
 
     fn rich_persona() -> Value {
         json!({

@@ -42,5 +42,8 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(without_object_nulls(&merged), without_object_nulls(to));
 
     let canonical = canonical_json(to);
-    assert_eq!(serde_json::from_str::<Value>(&canonical).ok().as_ref(), Some(to));
+    assert_eq!(
+        serde_json::from_str::<Value>(&canonical).ok().as_ref(),
+        Some(to)
+    );
 });

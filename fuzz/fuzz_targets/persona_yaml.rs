@@ -13,7 +13,10 @@ fn round_trip(persona: &Value) {
     let written = to_yaml(persona);
     let read = from_yaml(&written, "fuzz.yml")
         .unwrap_or_else(|err| panic!("to_yaml wrote a file from_yaml refuses: {err}\n{written}"));
-    assert_eq!(&read, persona, "the working copy changed the persona:\n{written}");
+    assert_eq!(
+        &read, persona,
+        "the working copy changed the persona:\n{written}"
+    );
     assert_eq!(to_yaml(&read), written, "to_yaml is not deterministic");
 }
 

@@ -26,10 +26,39 @@ const DEFAULT_RECONNECT_BUDGET: Duration = Duration::from_secs(60);
 pub struct RunEvent {
     pub id: i64,
     pub event: String,
-    pub data: Value,
+    /// The data as the server sent it; decoded only when asked for (a tail that prints NDJSON
+    /// passes it through).
+    data_text: String,
+    data: std::sync::OnceLock<Value>,
 }
 
 impl RunEvent {
+    pub fn new(id: i64, event: String, data_text: String) -> Self {
+        RunEvent {
+            id,
+            event,
+            data_text,
+            data: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The data, decoded; data that is not JSON is a string.
+    pub fn data(&self) -> &Value {
+        self.data.get_or_init(|| {
+            serde_json::from_str(&self.data_text)
+                .unwrap_or_else(|_| Value::String(self.data_text.clone()))
+        })
+    }
+
+    /// The data as JSON text: the server's own text when it is JSON, else a JSON string.
+    pub fn data_json(&self) -> std::borrow::Cow<'_, str> {
+        if serde_json::from_str::<serde::de::IgnoredAny>(&self.data_text).is_ok() {
+            std::borrow::Cow::Borrowed(&self.data_text)
+        } else {
+            std::borrow::Cow::Owned(Value::String(self.data_text.clone()).to_string())
+        }
+    }
+
     pub fn is_terminal(&self) -> bool {
         matches!(
             self.event.as_str(),
@@ -43,6 +72,10 @@ type Events = Pin<
 >;
 
 /// The SSE events of a response body arriving in chunks of any size.
+///
+/// A leading UTF-8 byte-order mark is dropped here, wherever the chunks split it:
+/// `eventsource-stream` 0.2 cuts a mark it sees first at a byte inside the character and panics
+/// (found by fuzz/fuzz_targets/sse.rs).
 pub fn parse_events<S, B, E>(
     body: S,
 ) -> impl Stream<Item = std::result::Result<Event, EventStreamError<E>>>
@@ -50,8 +83,45 @@ where
     S: Stream<Item = std::result::Result<B, E>>,
     B: AsRef<[u8]>,
 {
-    body.eventsource()
+    const BOM: &[u8] = "\u{feff}".as_bytes();
+    // The first bytes, held while they may still be the start of a mark.
+    let mut head = Some(Vec::new());
+    body.map(move |chunk| {
+        chunk.map(|chunk| {
+            let Some(mut held) = head.take() else {
+                return chunk.as_ref().to_vec();
+            };
+            held.extend_from_slice(chunk.as_ref());
+            if held.len() < BOM.len() && BOM.starts_with(&held) {
+                head = Some(held);
+                return Vec::new();
+            }
+            if held.starts_with(BOM) {
+                held.drain(..BOM.len());
+            }
+            // A blank line first is a no-op for SSE, and keeps a second mark (which SSE reads as
+            // part of the first field's name) from being seen as the first character.
+            held.insert(0, b'\n');
+            held
+        })
+    })
+    // `eventsource-stream` copies the rest of its buffer after every line it parses, which is
+    // quadratic in the size of a chunk: feed it small pieces to keep that cost linear.
+    .flat_map(|chunk| {
+        let pieces: Vec<std::result::Result<Vec<u8>, E>> = match chunk {
+            Ok(bytes) => bytes
+                .chunks(PARSE_PIECE_BYTES)
+                .map(|piece| Ok(piece.to_vec()))
+                .collect(),
+            Err(err) => vec![Err(err)],
+        };
+        futures_util::stream::iter(pieces)
+    })
+    .eventsource()
 }
+
+/// The largest piece of a body handed to the SSE parser at once.
+const PARSE_PIECE_BYTES: usize = 2048;
 
 /// A live connection and the time of its last byte (milliseconds since `epoch`).
 struct Connection {
@@ -93,6 +163,10 @@ pub struct RunEventStream {
     broken_since: Option<Instant>,
     /// Whether any connection was ever open (for the message when none can be made).
     ever_connected: bool,
+    /// Whether the current connection has brought a new event yet.
+    delivered_on_connection: bool,
+    /// What `next_ready` took off the connection without handling: an end or an error.
+    parked: Option<Option<std::result::Result<Event, EventStreamError<reqwest::Error>>>>,
     finished: bool,
 }
 
@@ -128,12 +202,31 @@ impl RunEventStream {
             connection: None,
             broken_since: None,
             ever_connected: false,
+            delivered_on_connection: false,
+            parked: None,
             finished: false,
         }
     }
 
     pub fn run_id(&self) -> Option<&str> {
         self.run_id.as_deref()
+    }
+
+    /// An event already received and parsed, without waiting and without connecting: for a
+    /// caller that flushes its output before it waits. None means "call `next`".
+    pub fn next_ready(&mut self) -> Option<Result<Option<RunEvent>>> {
+        if self.finished {
+            return Some(Ok(None));
+        }
+        let connection = self.connection.as_mut()?;
+        match futures_util::FutureExt::now_or_never(connection.events.next())? {
+            Some(Ok(event)) => self.accept(event).transpose().map(|event| event.map(Some)),
+            other => {
+                // An end or an error: `next` deals with it, reconnecting as it must.
+                self.parked = Some(other);
+                None
+            }
+        }
     }
 
     /// The next event not seen before, or None after the terminal event.
@@ -146,10 +239,17 @@ impl RunEventStream {
                 self.reconnect().await?;
             }
             let connection = self.connection.as_mut().expect("connected above");
-            let dead_in = DEAD_AFTER.saturating_sub(connection.idle());
-            let item = tokio::select! {
-                item = connection.events.next() => Some(item),
-                _ = tokio::time::sleep(dead_in) => None,
+            let item = match self.parked.take() {
+                Some(item) => Some(item),
+                None => {
+                    let dead_in = DEAD_AFTER.saturating_sub(connection.idle());
+                    // Biased: an event that is ready is taken without arming the timer at all.
+                    tokio::select! {
+                        biased;
+                        item = connection.events.next() => Some(item),
+                        _ = tokio::time::sleep(dead_in) => None,
+                    }
+                }
             };
             let problem = match item {
                 None if connection.idle() < DEAD_AFTER => continue,
@@ -162,8 +262,10 @@ impl RunEventStream {
                 }
                 Some(Some(Err(err))) => format!("the stream broke: {err}"),
                 Some(None) => {
-                    // A server closes a caught-up stream of a run that has ended.
-                    if self.run_has_ended().await? {
+                    // A server closes at once the stream of a run that ended before the first
+                    // event asked for (`--since` past its end): that connection brings nothing.
+                    // Any other close is a drop, resumed after the last event seen.
+                    if !self.delivered_on_connection && self.run_has_ended().await? {
                         self.finished = true;
                         return Ok(None);
                     }
@@ -201,10 +303,11 @@ impl RunEventStream {
             return Ok(None);
         };
         if self.run_id.is_none() {
-            self.run_id = event.data["run_id"].as_str().map(str::to_string);
+            self.run_id = event.data()["run_id"].as_str().map(str::to_string);
         }
         self.last_id = event.id;
         self.broken_since = None;
+        self.delivered_on_connection = true;
         self.finished = event.is_terminal();
         Ok(Some(event))
     }
@@ -253,6 +356,7 @@ impl RunEventStream {
             match self.client.open_run_events(&run_id, self.last_id).await {
                 Ok(response) => {
                     self.ever_connected = true;
+                    self.delivered_on_connection = false;
                     self.connection = Some(Connection::open(response));
                     return Ok(());
                 }
@@ -277,7 +381,7 @@ impl RunEventStream {
 
 /// The run event an SSE event carries, or None when it carries none to show: a comment or
 /// `retry:`-only event, or an id at or below `last_id` (seen before a reconnect). An event whose
-/// id is not a number is an error; data that is not JSON is kept as a string.
+/// id is not a number is an error; data is decoded only when asked for.
 pub fn run_event(event: Event, last_id: i64) -> Result<Option<RunEvent>> {
     if event.data.is_empty() && event.event.is_empty() {
         return Ok(None);
@@ -291,16 +395,12 @@ pub fn run_event(event: Event, last_id: i64) -> Result<Option<RunEvent>> {
     if id <= last_id {
         return Ok(None);
     }
-    let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::String(event.data));
-    Ok(Some(RunEvent {
-        id,
-        event: if event.event.is_empty() {
-            "message".to_string()
-        } else {
-            event.event
-        },
-        data,
-    }))
+    let kind = if event.event.is_empty() {
+        "message".to_string()
+    } else {
+        event.event
+    };
+    Ok(Some(RunEvent::new(id, kind, event.data)))
 }
 
 /// The events of one streamed chat turn: `message.delta` pieces, then `message.completed`.
@@ -343,5 +443,64 @@ impl ChatStream {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use futures_util::{StreamExt, stream};
+
+    use super::*;
+
+    fn parse(chunks: &[&[u8]]) -> Vec<Event> {
+        let body = stream::iter(
+            chunks
+                .iter()
+                .map(|chunk| Ok::<_, Infallible>(chunk.to_vec())),
+        );
+        futures_util::FutureExt::now_or_never(parse_events(body).map(Result::unwrap).collect())
+            .expect("an in-memory body is always ready")
+    }
+
+    fn event(id: &str, name: &str, data: &str) -> Event {
+        Event {
+            id: id.to_string(),
+            event: name.to_string(),
+            data: data.to_string(),
+            retry: None,
+        }
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped_wherever_the_chunks_split_it() {
+        let body = "\u{feff}id: 1\nevent: run.started\ndata: {}\n\n".as_bytes();
+        for cut in 0..=4 {
+            let events = parse(&[&body[..cut], &body[cut..]]);
+            assert_eq!(events.len(), 1, "cut at {cut}");
+            assert_eq!(events[0].id, "1");
+        }
+        // Only one mark is skipped; a second one is part of the first field's name, as SSE says.
+        let events = parse(&["\u{feff}\u{feff}id: 1\ndata: {}\n\n".as_bytes()]);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].id, "");
+    }
+
+    #[test]
+    fn run_events_keep_new_ids_only_and_need_numeric_ids() {
+        let started = run_event(event("3", "run.started", r#"{"run_id":"run_1"}"#), 2)
+            .unwrap()
+            .unwrap();
+        assert_eq!(started.id, 3);
+        assert_eq!(started.data()["run_id"], "run_1");
+        assert!(!started.is_terminal());
+        assert_eq!(run_event(event("3", "x", "{}"), 3).unwrap(), None);
+        assert!(run_event(event("", "x", "{}"), 0).is_err());
+        let text = run_event(event("4", "run.failed", "not json"), 3)
+            .unwrap()
+            .unwrap();
+        assert_eq!(text.data(), &Value::String("not json".into()));
+        assert!(text.is_terminal());
     }
 }

@@ -199,7 +199,7 @@ async fn an_approved_login_mints_a_key_once() {
     assert_eq!(headers["content-type"], "text/html; charset=utf-8");
     assert_eq!(
         headers["content-security-policy"],
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
     );
     assert_eq!(headers["x-frame-options"], "DENY");
     assert!(html.contains("<title>Authorize the Persona CLI"), "{html}");

@@ -96,7 +96,7 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> Result<()> {
     while let Some(event) = events.next().await? {
         progress.show(&event);
         match event.event.as_str() {
-            "run.completed" => persona_id = event.data["persona_id"].as_str().map(str::to_string),
+            "run.completed" => persona_id = event.data()["persona_id"].as_str().map(str::to_string),
             "run.failed" => {
                 progress.finish();
                 return Err(run_failure(&event));
@@ -202,7 +202,7 @@ fn read_brief(path: &PathBuf) -> Result<(String, String)> {
 /// The error of a `run.failed` event: the server's error, exit 7 for a budget or moderation
 /// stop, 8 otherwise.
 pub fn run_failure(event: &RunEvent) -> CliError {
-    let error = &event.data["error"];
+    let error = &event.data()["error"];
     let code = error["code"].as_str().unwrap_or("");
     let status = match code {
         "persona.cost_budget_exceeded" => 402,
@@ -249,7 +249,7 @@ impl RunProgress {
         let Some(bar) = &self.bar else {
             return;
         };
-        let data = &event.data;
+        let data = event.data();
         let step = data["step"].as_str().unwrap_or("");
         match event.event.as_str() {
             "step.started" => bar.set_message(format!(

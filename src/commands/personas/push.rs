@@ -97,11 +97,13 @@ fn quiet_failure(shown: &CliError) -> CliError {
     CliError::new(shown.kind, "")
 }
 
-/// Pushes one working copy and rewrites it with the server's new version.
+/// Pushes one working copy and rewrites it with the server's new version: after an update, and
+/// when the server already holds the file's edits under a newer version (a push whose answer was
+/// lost), so that the file does not go on looking edited.
 pub async fn push_file(client: &ApiClient, path: &Path, force: bool) -> Result<Pushed> {
     let (_, local) = working_copy::read(path)?;
     let outcome = push_persona(client, path, &local, force).await?;
-    if let Pushed::Updated(persona) = &outcome
+    if let Pushed::Updated(persona) | Pushed::UpToDate(persona) = &outcome
         && persona["fingerprint"] != local["fingerprint"]
     {
         working_copy::write(path, persona)?;

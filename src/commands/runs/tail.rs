@@ -2,6 +2,7 @@
 //! lines, NDJSON, or the persona drawn as its JSON patches arrive; never loses or repeats one.
 
 use std::collections::HashSet;
+use std::io::Write;
 
 use clap::Args;
 use serde_json::{Value, json};
@@ -55,21 +56,37 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
     let mut layers = json!({});
     let mut outcome: Option<RunEvent> = None;
     let mut total_tokens = 0u64;
-    while let Some(event) = events.next().await? {
-        if event.event == "layer.delta" {
+    // NDJSON goes through a buffer that is flushed whenever the stream has to wait, so a replay
+    // of a long run is written in large blocks and a live run still shows each event at once.
+    let mut ndjson = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+    loop {
+        let next = match events.next_ready() {
+            Some(next) => next?,
+            None => {
+                let _ = ndjson.flush();
+                events.next().await?
+            }
+        };
+        let Some(event) = next else {
+            break;
+        };
+        if args.render && event.event == "layer.delta" {
             // A patch that does not apply means this view started mid-run (`--since`); the
             // legacy path/value pair still says what changed.
-            let _ = json_patch_apply(&mut layers, &event.data["patch"]);
+            let _ = json_patch_apply(&mut layers, &event.data()["patch"]);
         }
-        total_tokens += event.data["tokens"]
-            .as_u64()
-            .filter(|_| event.event == "step.completed")
-            .unwrap_or(0);
+        if event.event == "step.completed" {
+            total_tokens += event.data()["tokens"].as_u64().unwrap_or(0);
+        }
         let shown = wanted.is_empty() || wanted.contains(event.event.as_str());
         if shown {
             if output.json {
-                output.line(
-                    json!({ "id": event.id, "event": event.event, "data": event.data }).to_string(),
+                let kind = Value::String(event.event.clone());
+                let _ = writeln!(
+                    ndjson,
+                    "{{\"id\":{},\"event\":{kind},\"data\":{}}}",
+                    event.id,
+                    event.data_json()
                 );
             } else if args.render {
                 draw(output, &layers, &event);
@@ -81,6 +98,7 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
             outcome = Some(event);
         }
     }
+    let _ = ndjson.flush();
     let Some(last) = outcome else {
         // Started after the terminal event (`--since`): the run's status tells how it ended.
         let run = client.get_run(&args.run_id).await?;
@@ -109,20 +127,20 @@ fn quiet(mut error: CliError) -> CliError {
 }
 
 fn closing_line(last: &RunEvent, tokens: u64) -> String {
-    let cost = last.data["total_cost_usd"].as_f64();
+    let cost = last.data()["total_cost_usd"].as_f64();
     match last.event.as_str() {
         "run.completed" => format!(
             "run completed · persona {} · {} tokens · {}",
-            last.data["persona_id"].as_str().unwrap_or("?"),
+            last.data()["persona_id"].as_str().unwrap_or("?"),
             thousands(tokens),
             usd(cost.unwrap_or(0.0))
         ),
         "run.failed" => format!(
             "run failed · {} ({})",
-            last.data["error"]["message"]
+            last.data()["error"]["message"]
                 .as_str()
                 .unwrap_or("no reason given"),
-            last.data["error"]["code"].as_str().unwrap_or("?")
+            last.data()["error"]["code"].as_str().unwrap_or("?")
         ),
         _ => "run canceled".to_string(),
     }
@@ -130,7 +148,7 @@ fn closing_line(last: &RunEvent, tokens: u64) -> String {
 
 /// One human line: event id, type, and what the event says.
 fn describe(output: &Output, event: &RunEvent) -> String {
-    let data = &event.data;
+    let data = event.data();
     let step = data["step"].as_str().unwrap_or("");
     let detail = match event.event.as_str() {
         "step.completed" => format!(
