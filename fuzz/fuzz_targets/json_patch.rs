@@ -1,6 +1,5 @@
-//! Fuzz target: JSON Patch and JSON Merge Patch. Input `[doc, patch]`: `json_patch_apply` never
-//! panics and leaves `doc` untouched on error; `merge_patch_diff` of any two values, applied
-//! with `merge_patch_apply`, gives the second (nulls aside, which mean "remove" in a merge patch).
+//! Fuzz target: `[doc, patch]` through `json_patch_apply` (no panic, atomic on error), and any
+//! two values through `merge_patch_diff` then `merge_patch_apply` (gives the second, nulls aside).
 
 #![no_main]
 

@@ -1,6 +1,5 @@
-//! Fuzz target: YAML working copies. Whatever `persona_file::from_yaml` accepts, `to_yaml`
-//! writes back to a file that reads as the same persona (and writes the same bytes again); any
-//! JSON persona written with `to_yaml` reads back unchanged.
+//! Fuzz target: whatever `from_yaml` accepts, `to_yaml` writes back as the same persona (and the
+//! same bytes again); any JSON persona written with `to_yaml` reads back unchanged.
 
 #![no_main]
 

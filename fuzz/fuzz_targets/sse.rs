@@ -63,6 +63,14 @@ fuzz_target!(|data: &[u8]| {
         if let Some(accepted) = accepted {
             assert!(accepted.id > last_id);
             assert!(!accepted.event.is_empty());
+            // What is printed: the data decoded, or passed through as JSON text.
+            let _ = accepted.data();
+            let json = accepted.data_json();
+            assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
+            assert!(
+                !json.contains(['\n', '\r']),
+                "NDJSON needs the data on one line"
+            );
             last_id = accepted.id;
             if accepted.is_terminal() {
                 break;

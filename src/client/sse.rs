@@ -50,12 +50,15 @@ impl RunEvent {
         })
     }
 
-    /// The data as JSON text: the server's own text when it is JSON, else a JSON string.
+    /// The data as JSON text on one line (for NDJSON): the server's own text when it is JSON
+    /// without a line break (data sent on several `data:` lines has them), else re-encoded.
     pub fn data_json(&self) -> std::borrow::Cow<'_, str> {
-        if serde_json::from_str::<serde::de::IgnoredAny>(&self.data_text).is_ok() {
+        if !self.data_text.contains(['\n', '\r'])
+            && serde_json::from_str::<serde::de::IgnoredAny>(&self.data_text).is_ok()
+        {
             std::borrow::Cow::Borrowed(&self.data_text)
         } else {
-            std::borrow::Cow::Owned(Value::String(self.data_text.clone()).to_string())
+            std::borrow::Cow::Owned(self.data().to_string())
         }
     }
 
@@ -485,6 +488,20 @@ mod tests {
         let events = parse(&["\u{feff}\u{feff}id: 1\ndata: {}\n\n".as_bytes()]);
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].id, "");
+    }
+
+    /// Found by fuzz/fuzz_targets/sse.rs: data sent on several `data:` lines is JSON with a line
+    /// break in it, which `runs tail --json` printed as it came, breaking its NDJSON.
+    #[test]
+    fn data_json_is_one_line_even_when_the_data_came_on_several_lines() {
+        let patch = run_event(event("1", "layer.delta", "{\"patch\":\n[]}"), 0)
+            .unwrap()
+            .unwrap();
+        assert_eq!(patch.data_json(), r#"{"patch":[]}"#);
+        let text = run_event(event("2", "message", "line one\nline two"), 1)
+            .unwrap()
+            .unwrap();
+        assert_eq!(text.data_json(), r#""line one\nline two""#);
     }
 
     #[test]

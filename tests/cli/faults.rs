@@ -1,7 +1,5 @@
-//! Fault injection against the real binary: a server SIGKILLed mid-create and mid-push, the CLI
-//! SIGKILLed mid-pull, two pushes racing, a 429 storm, a read-only or full store, a corrupt
-//! config, and an OS keyring that never answers. What other tests already prove (a tail across a
-//! server crash, one 429 waited out) is not repeated here.
+//! Faults the other tests leave out: servers SIGKILLed mid-create and mid-push, a CLI killed
+//! mid-pull, racing pushes, a 429 storm, a read-only or full store, corrupt files, a hung keyring.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

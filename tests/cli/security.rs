@@ -1,9 +1,5 @@
-//! Security checks: every route of the embedded API in one table (key needed, scope needed,
-//! another workspace's resources answering 404), MCP tools across workspaces, keys hashed at
-//! rest and kept out of output, plain HTTP refused for a remote host, secret files 0600, and the
-//! activation page unframeable. What other tests already prove is not repeated: a foreign MCP
-//! Origin (mcp_server.rs), cross-site activation posts (auth_server.rs), `-vv` of auth commands
-//! (auth.rs).
+//! Security: every route's key, scope and workspace checks in one table, MCP across workspaces,
+//! keys hashed and kept out of output and logs, no plain HTTP to remote hosts, private files.
 
 use std::net::{Ipv4Addr, SocketAddr};
 
