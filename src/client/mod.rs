@@ -209,14 +209,6 @@ impl ApiClient {
         })
     }
 
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    pub fn workspace(&self) -> Option<&str> {
-        self.workspace.as_deref()
-    }
-
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
         let mut builder = self
             .http
