@@ -32,6 +32,30 @@ pub fn rfc3339(unix_seconds: i64) -> String {
     )
 }
 
+/// The unix day (days since 1970-01-01) of the date that starts an RFC 3339 time
+/// (`2026-02-26T12:00:00Z` → 20510), or None when it does not start with `YYYY-MM-DD`.
+pub fn unix_day(timestamp: &str) -> Option<i64> {
+    let mut parts = timestamp
+        .get(..10)?
+        .split('-')
+        .map(|p| p.parse::<i64>().ok());
+    let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day))
+}
+
+/// (year, month, day) → days since 1970-01-01, the inverse of `civil_from_days`.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Days since 1970-01-01 → (year, month, day), after Howard Hinnant's algorithm.
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -56,5 +80,17 @@ mod tests {
         assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(rfc3339(4_107_542_399), "2100-02-28T23:59:59Z");
+    }
+
+    #[test]
+    fn unix_days_read_back_what_rfc3339_wrote() {
+        for seconds in [0, 951_782_400, 1_700_000_000, 4_107_542_399] {
+            assert_eq!(
+                unix_day(&rfc3339(seconds)),
+                Some(seconds.div_euclid(86_400))
+            );
+        }
+        assert_eq!(unix_day("garbage"), None);
+        assert_eq!(unix_day("2026-13-01T00:00:00Z"), None);
     }
 }

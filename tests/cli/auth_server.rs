@@ -7,12 +7,6 @@ use std::time::Duration;
 use persona::server::{self, ServerConfig, ServerHandle, store::Store};
 use serde_json::{Value, json};
 
-/// A plain HTTP client (reqwest is built here without a default TLS provider).
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
-}
-
 /// An in-process server over a temp store.
 struct Api {
     handle: ServerHandle,
@@ -40,7 +34,7 @@ impl Api {
         Api {
             origin: format!("http://{}", handle.addr),
             handle,
-            http: http(),
+            http: crate::common::http_client(),
             data,
         }
     }
@@ -581,7 +575,7 @@ async fn dev_serve_sets_the_device_login_timing() {
     let env = crate::common::TestEnv::new();
     let server = env.serve(&["--device-code-ttl", "60", "--device-poll-interval", "2"]);
     let (status, login) = Api::json_of(
-        http()
+        crate::common::http_client()
             .post(format!("{}/auth/device/code", server.base_url))
             .json(&json!({ "client_id": "persona-cli" })),
     )

@@ -123,25 +123,6 @@ impl Api {
     }
 }
 
-/// (id, event, data) of each frame of an SSE body.
-fn frames(text: &str) -> Vec<(i64, String, Value)> {
-    text.split("\n\n")
-        .filter_map(|frame| {
-            let (mut id, mut event, mut data) = (None, None, None);
-            for line in frame.lines() {
-                if let Some(v) = line.strip_prefix("id: ") {
-                    id = v.parse().ok();
-                } else if let Some(v) = line.strip_prefix("event: ") {
-                    event = Some(v.to_string());
-                } else if let Some(v) = line.strip_prefix("data: ") {
-                    data = serde_json::from_str(v).ok();
-                }
-            }
-            Some((id?, event?, data?))
-        })
-        .collect()
-}
-
 fn base64_decode(text: &str) -> Vec<u8> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let sextets: Vec<u32> = text
@@ -210,7 +191,7 @@ async fn a_conversation_answers_in_character_streams_and_reads_back() {
             json!({ "message": "And what do you fear?", "stream": true, "persona_id": persona["id"] }),
         )
         .await;
-    let events = frames(&text);
+    let events = crate::common::sse_frames(&text);
     let ids: Vec<i64> = events.iter().map(|(id, _, _)| *id).collect();
     assert_eq!(ids, (1..=events.len() as i64).collect::<Vec<_>>());
     let (_, last, completed) = events.last().unwrap();

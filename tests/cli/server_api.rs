@@ -8,12 +8,6 @@ use serde_json::{Value, json};
 
 const BRIEF: &str = "35-year-old, lonely, intellectual ex-academic bookseller in Istanbul";
 
-/// A plain HTTP client (reqwest is built here without a default TLS provider).
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
-}
-
 /// An in-process server over a temp store, with a client bound to its development key.
 struct Api {
     handle: Option<ServerHandle>,
@@ -39,7 +33,7 @@ impl Api {
             base: handle.base_url(),
             key: handle.dev_key.clone(),
             handle: Some(handle),
-            http: http(),
+            http: crate::common::http_client(),
             data,
         }
     }
@@ -109,27 +103,6 @@ impl Api {
             handle.shutdown().await;
         }
     }
-}
-
-/// (id, event, data) of each frame of an SSE body.
-fn frames(text: &str) -> Vec<(i64, String, Value)> {
-    text.split("\n\n")
-        .filter_map(|frame| {
-            let mut id = None;
-            let mut event = None;
-            let mut data = None;
-            for line in frame.lines() {
-                if let Some(v) = line.strip_prefix("id: ") {
-                    id = v.parse().ok();
-                } else if let Some(v) = line.strip_prefix("event: ") {
-                    event = Some(v.to_string());
-                } else if let Some(v) = line.strip_prefix("data: ") {
-                    data = serde_json::from_str(v).ok();
-                }
-            }
-            Some((id?, event?, data?))
-        })
-        .collect()
 }
 
 fn layers(persona: &Value) -> Value {
@@ -212,7 +185,7 @@ async fn streamed_create_emits_the_run_and_its_patches_rebuild_the_persona() {
     assert_eq!(response.status(), 200);
     let text = response.text().await.unwrap();
     assert!(text.starts_with("retry: 2000\n\n"), "{text}");
-    let events = frames(&text);
+    let events = crate::common::sse_frames(&text);
     let ids: Vec<i64> = events.iter().map(|(id, _, _)| *id).collect();
     assert_eq!(ids, (1..=events.len() as i64).collect::<Vec<_>>());
     assert_eq!(events.first().unwrap().1, "run.started");
@@ -254,7 +227,7 @@ async fn async_create_answers_202_and_the_run_completes() {
     assert_eq!(status, 202, "{accepted}");
     assert_eq!(accepted["status"], "queued");
     let run_id = accepted["run"]["id"].as_str().unwrap().to_string();
-    let events = frames(&api.events(&run_id, None).await);
+    let events = crate::common::sse_frames(&api.events(&run_id, None).await);
     assert_eq!(events.last().unwrap().1, "run.completed");
     let (_, persona) = api
         .get(&format!("/personas/{}", accepted["id"].as_str().unwrap()))
@@ -267,11 +240,12 @@ async fn events_resume_after_last_event_id_with_none_lost_or_repeated() {
     let api = Api::start().await;
     let persona = api.create(json!({ "intent": BRIEF })).await;
     let run_id = persona["run"]["id"].as_str().unwrap();
-    let all = frames(&api.events(run_id, None).await);
-    let tail = frames(&api.events(run_id, Some(5)).await);
+    let all = crate::common::sse_frames(&api.events(run_id, None).await);
+    let tail = crate::common::sse_frames(&api.events(run_id, Some(5)).await);
     assert_eq!(tail.first().unwrap().0, 6);
     assert_eq!(&all[5..], &tail[..]);
-    let nothing_after_the_end = frames(&api.events(run_id, Some(all.len() as i64)).await);
+    let nothing_after_the_end =
+        crate::common::sse_frames(&api.events(run_id, Some(all.len() as i64)).await);
     assert!(nothing_after_the_end.is_empty());
 }
 
@@ -297,7 +271,10 @@ async fn a_live_run_is_followed_and_sends_keepalives_while_idle() {
         .events(accepted["run"]["id"].as_str().unwrap(), None)
         .await;
     assert!(text.contains(": keepalive\n\n"), "{text}");
-    assert_eq!(frames(&text).last().unwrap().1, "run.completed");
+    assert_eq!(
+        crate::common::sse_frames(&text).last().unwrap().1,
+        "run.completed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -440,7 +417,7 @@ async fn a_budget_overrun_is_402_on_a_plain_create_and_run_failed_on_a_stream() 
         .text()
         .await
         .unwrap();
-    let events = frames(&text);
+    let events = crate::common::sse_frames(&text);
     let (_, last, data) = events.last().unwrap();
     assert_eq!(last, "run.failed");
     assert_eq!(data["error"]["code"], "persona.cost_budget_exceeded");
@@ -626,7 +603,7 @@ async fn a_run_interrupted_by_a_stopped_server_is_finished_by_the_next_one() {
     let first = server::spawn(config.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
         .await
         .unwrap();
-    let http = http();
+    let http = crate::common::http_client();
     let accepted: Value = http
         .post(format!("{}/personas", first.base_url()))
         .bearer_auth(&first.dev_key)
@@ -660,7 +637,7 @@ async fn a_run_interrupted_by_a_stopped_server_is_finished_by_the_next_one() {
         .text()
         .await
         .unwrap();
-    let events = frames(&text);
+    let events = crate::common::sse_frames(&text);
     let ids: Vec<i64> = events.iter().map(|(id, _, _)| *id).collect();
     assert_eq!(
         ids,

@@ -267,19 +267,8 @@ fn render(ctx: &Context, name: &str, active: bool, report: &Value) {
 
 /// Whole days from now until an RFC 3339 UTC time (`2026-02-26T12:00:00Z`).
 fn days_until(timestamp: &str) -> Option<i64> {
-    let date = timestamp.get(..10)?;
-    let mut parts = date.split('-').map(|p| p.parse::<i64>().ok());
-    let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
-    // Days since the epoch of a civil date (Howard Hinnant's algorithm).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
     let today = crate::server::clock::now().div_euclid(86_400);
-    Some(days - today)
+    Some(crate::server::clock::unix_day(timestamp)? - today)
 }
 
 #[cfg(test)]

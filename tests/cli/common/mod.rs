@@ -390,3 +390,28 @@ pub fn html_input_value(html: &str, name: &str) -> Option<String> {
             .replace("&gt;", ">"),
     )
 }
+
+/// A reqwest client for tests (the crate builds reqwest without a default TLS provider).
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+/// (id, event, data) of each frame of an SSE body whose data is JSON.
+pub fn sse_frames(text: &str) -> Vec<(i64, String, Value)> {
+    text.split("\n\n")
+        .filter_map(|frame| {
+            let (mut id, mut event, mut data) = (None, None, None);
+            for line in frame.lines() {
+                if let Some(v) = line.strip_prefix("id: ") {
+                    id = v.parse().ok();
+                } else if let Some(v) = line.strip_prefix("event: ") {
+                    event = Some(v.to_string());
+                } else if let Some(v) = line.strip_prefix("data: ") {
+                    data = serde_json::from_str(v).ok();
+                }
+            }
+            Some((id?, event?, data?))
+        })
+        .collect()
+}
