@@ -1,5 +1,6 @@
 //! MCP latency: spawn of `persona mcp serve` to its `initialize` answer, and the round trip of
-//! `tools/call persona.search` through the bridge against the same call sent straight to `/mcp`.
+//! `tools/call persona.search` through the bridge against the same call sent straight to `/mcp`,
+//! and through `mcp-remote` (npm) when PERSONA_BENCH_MCP_REMOTE names its executable.
 //! Run with `cargo bench --bench mcp`; prints median and p99 of each, and the added time.
 
 use std::io::{BufRead, BufReader, Write};
@@ -102,8 +103,9 @@ fn main() {
         samples
     });
 
-    let bridge = || {
-        Command::new(env!("CARGO_BIN_EXE_persona"))
+    let persona_bridge = || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_persona"));
+        command
             .args([
                 "mcp",
                 "serve",
@@ -114,33 +116,102 @@ fn main() {
             ])
             .env("PERSONA_API_KEY", &key)
             .env("PERSONA_CONFIG_DIR", data.path().join("config"))
-            .env("PERSONA_DATA_DIR", data.path().join("cli-data"))
+            .env("PERSONA_DATA_DIR", data.path().join("cli-data"));
+        command
+    };
+    let (direct_median, direct_p99) = quantiles(direct);
+    println!(
+        "tools/call persona.search, straight to /mcp   median {:>7.3} ms  p99 {:>7.3} ms",
+        ms(direct_median),
+        ms(direct_p99)
+    );
+    let bridge = measure_stdio_peer(persona_bridge, "persona_search", SPAWNS, CALLS);
+    bridge.print("persona mcp serve", direct_median);
+
+    match std::env::var_os("PERSONA_BENCH_MCP_REMOTE") {
+        Some(executable) => {
+            let header_file = data.path().join("mcp-remote-headers");
+            std::fs::write(&header_file, format!("Authorization: Bearer {key}\n")).unwrap();
+            let mcp_remote = || {
+                let mut command = Command::new(&executable);
+                command
+                    .arg(format!("{origin}/mcp"))
+                    .args(["--transport", "http-only", "--header-file"])
+                    .arg(&header_file)
+                    .env("MCP_REMOTE_CONFIG_DIR", data.path().join("mcp-remote"));
+                command
+            };
+            let remote = measure_stdio_peer(mcp_remote, "persona.search", 10, CALLS);
+            remote.print("mcp-remote", direct_median);
+            println!(
+                "mcp-remote over persona mcp serve at the median: spawn to initialize {:.1}x, tools/call {:.2}x",
+                ms(remote.spawn.0) / ms(bridge.spawn.0),
+                ms(remote.call.0) / ms(bridge.call.0)
+            );
+        }
+        None => {
+            println!("mcp-remote: not measured (set PERSONA_BENCH_MCP_REMOTE to its executable)")
+        }
+    }
+    runtime.block_on(handle.shutdown());
+}
+
+/// Median and p99 of spawn to the `initialize` answer, and of a `tools/call` round trip, of a
+/// program that speaks MCP over stdio.
+struct StdioPeer {
+    spawn: (Duration, Duration),
+    call: (Duration, Duration),
+}
+
+impl StdioPeer {
+    fn print(&self, name: &str, direct_median: Duration) {
+        println!(
+            "tools/call through {name:<24}   median {:>7.3} ms  p99 {:>7.3} ms; added at the median {:.3} ms (ratio {:.2})",
+            ms(self.call.0),
+            ms(self.call.1),
+            ms(self.call.0) - ms(direct_median),
+            ms(self.call.0) / ms(direct_median)
+        );
+        println!(
+            "{name}: spawn to initialize answer median {:>7.3} ms  p99 {:>7.3} ms",
+            ms(self.spawn.0),
+            ms(self.spawn.1)
+        );
+    }
+}
+
+fn measure_stdio_peer(
+    command: impl Fn() -> Command,
+    tool: &str,
+    spawns: usize,
+    calls: usize,
+) -> StdioPeer {
+    let start = || {
+        command()
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap()
     };
-
-    // Spawn to the initialize answer.
-    let mut spawns = Vec::with_capacity(SPAWNS);
-    for _ in 0..SPAWNS {
+    let mut spawn_times = Vec::with_capacity(spawns);
+    for _ in 0..spawns {
         let started = Instant::now();
-        let mut child = bridge();
+        let mut child = start();
         let mut stdin = child.stdin.take().unwrap();
         writeln!(stdin, "{}", initialize(1)).unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        spawns.push(started.elapsed());
+        spawn_times.push(started.elapsed());
         assert!(line.contains("\"result\""), "{line}");
         drop(stdin);
+        let _ = child.kill();
         let _ = child.wait();
     }
 
-    // Round trips through one bridge.
-    let mut child = bridge();
+    let mut child = start();
     let mut stdin = child.stdin.take().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
@@ -152,40 +223,20 @@ fn main() {
         json!({ "jsonrpc": "2.0", "method": "notifications/initialized" })
     )
     .unwrap();
-    let mut through = Vec::with_capacity(CALLS);
-    for n in 0..CALLS {
+    let mut call_times = Vec::with_capacity(calls);
+    for n in 0..calls {
         line.clear();
         let started = Instant::now();
-        writeln!(stdin, "{}", search(10 + n as u64, "persona_search")).unwrap();
+        writeln!(stdin, "{}", search(10 + n as u64, tool)).unwrap();
         stdout.read_line(&mut line).unwrap();
-        through.push(started.elapsed());
+        call_times.push(started.elapsed());
         assert!(line.contains("\"result\""), "{line}");
     }
     drop(stdin);
+    let _ = child.kill();
     let _ = child.wait();
-
-    let (direct_median, direct_p99) = quantiles(direct);
-    let (bridge_median, bridge_p99) = quantiles(through);
-    let (spawn_median, spawn_p99) = quantiles(spawns);
-    println!(
-        "tools/call persona.search, straight to /mcp   median {:>7.3} ms  p99 {:>7.3} ms",
-        ms(direct_median),
-        ms(direct_p99)
-    );
-    println!(
-        "tools/call persona_search, through the bridge median {:>7.3} ms  p99 {:>7.3} ms",
-        ms(bridge_median),
-        ms(bridge_p99)
-    );
-    println!(
-        "added by the bridge at the median: {:.3} ms (ratio {:.2})",
-        ms(bridge_median) - ms(direct_median),
-        ms(bridge_median) / ms(direct_median)
-    );
-    println!(
-        "spawn to initialize answer          median {:>7.3} ms  p99 {:>7.3} ms",
-        ms(spawn_median),
-        ms(spawn_p99)
-    );
-    runtime.block_on(handle.shutdown());
+    StdioPeer {
+        spawn: quantiles(spawn_times),
+        call: quantiles(call_times),
+    }
 }

@@ -81,13 +81,7 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
         let shown = wanted.is_empty() || wanted.contains(event.event.as_str());
         if shown {
             if output.json {
-                let kind = Value::String(event.event.clone());
-                let _ = writeln!(
-                    ndjson,
-                    "{{\"id\":{},\"event\":{kind},\"data\":{}}}",
-                    event.id,
-                    event.data_json()
-                );
+                let _ = write_ndjson_line(&mut ndjson, &event);
             } else if args.render {
                 draw(output, &layers, &event);
             } else {
@@ -117,6 +111,18 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
         "run.canceled" if args.exit_status => Err(CliError::new(ExitKind::RunFailed, "")),
         _ => Ok(()),
     }
+}
+
+/// `{"id":…,"event":…,"data":…}` and a line break, written in pieces (no formatting machinery:
+/// a replay writes one of these per event).
+fn write_ndjson_line(out: &mut impl Write, event: &RunEvent) -> std::io::Result<()> {
+    out.write_all(b"{\"id\":")?;
+    serde_json::to_writer(&mut *out, &event.id)?;
+    out.write_all(b",\"event\":")?;
+    serde_json::to_writer(&mut *out, &event.event)?;
+    out.write_all(b",\"data\":")?;
+    out.write_all(event.data_json().as_bytes())?;
+    out.write_all(b"}\n")
 }
 
 /// The run's failure reported through the closing line already: only the exit code remains.
