@@ -46,6 +46,18 @@ pub fn unix_day(timestamp: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day))
 }
 
+/// The unix seconds of an RFC 3339 UTC time as `rfc3339` writes it (`YYYY-MM-DDTHH:MM:SSZ`),
+/// or None for any other text.
+pub fn unix_seconds(timestamp: &str) -> Option<i64> {
+    let time = timestamp.get(11..19)?;
+    let mut parts = time.split(':').map(|p| p.parse::<i64>().ok());
+    let (hours, minutes, seconds) = (parts.next()??, parts.next()??, parts.next()??);
+    if hours > 23 || minutes > 59 || seconds > 60 {
+        return None;
+    }
+    Some(unix_day(timestamp)? * 86_400 + hours * 3600 + minutes * 60 + seconds)
+}
+
 /// (year, month, day) → days since 1970-01-01, the inverse of `civil_from_days`.
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
@@ -83,13 +95,18 @@ mod tests {
     }
 
     #[test]
-    fn unix_days_read_back_what_rfc3339_wrote() {
+    fn unix_days_and_seconds_read_back_what_rfc3339_wrote() {
         for seconds in [0, 951_782_400, 1_700_000_000, 4_107_542_399] {
             assert_eq!(
                 unix_day(&rfc3339(seconds)),
                 Some(seconds.div_euclid(86_400))
             );
         }
+        for seconds in [0, 951_782_400, 1_700_000_000, 4_107_542_399] {
+            assert_eq!(unix_seconds(&rfc3339(seconds)), Some(seconds));
+        }
+        assert_eq!(unix_seconds("2026-01-01"), None);
+        assert_eq!(unix_seconds("2026-01-01T24:00:00Z"), None);
         assert_eq!(unix_day("garbage"), None);
         assert_eq!(unix_day("2026-13-01T00:00:00Z"), None);
     }

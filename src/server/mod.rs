@@ -19,7 +19,7 @@
 //! | POST | /v1/runs/{id}/cancel | runs:cancel |
 //! | POST | /v1/chat/conversations, /v1/chat/conversations/{id}/messages | chat:invoke |
 //! | GET | /v1/chat/conversations/{id} | chat:read |
-//! | GET | /v1/openai/models | personas:read |
+//! | GET | /v1/openai/models, /v1/openai/models/{model} | personas:read |
 //! | POST | /v1/openai/chat/completions, /v1/openai/embeddings | chat:invoke |
 //! | POST, GET | /v1/webhooks | webhooks:manage |
 //! | DELETE | /v1/webhooks/{id} | webhooks:manage |

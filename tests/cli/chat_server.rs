@@ -468,6 +468,33 @@ async fn openai_models_and_completions_plain_and_streamed() {
     assert_eq!(listed["object"], "model");
     assert_eq!(listed["owned_by"], "ws_local");
     assert!(listed["created"].as_i64().unwrap() > 1_600_000_000);
+    let embedding = models["data"].as_array().unwrap().last().unwrap();
+    assert_eq!(embedding["id"], "persona-embed");
+
+    // One model by name: the slash raw or encoded (the OpenAI SDK encodes it), a version, the
+    // embedding model; anything else is OpenAI's model_not_found.
+    let id = persona["id"].as_str().unwrap();
+    for name in [
+        model.clone(),
+        format!("persona%2F{slug}"),
+        format!("persona/{id}"),
+        format!("persona/{slug}@v1"),
+    ] {
+        let (status, found) = api.get(&format!("/openai/models/{name}")).await;
+        assert_eq!(status, 200, "{name}: {found}");
+        assert_eq!(found["id"], name.replace("%2F", "/"));
+        assert_eq!(found["object"], "model");
+        assert_eq!(found["created"], listed["created"], "{name}");
+        assert_eq!(found["owned_by"], "ws_local");
+    }
+    let (status, found) = api.get("/openai/models/persona-embed").await;
+    assert_eq!((status, &found["id"]), (200, &json!("persona-embed")));
+    for missing in ["persona/nobody", "gpt-4o", &format!("persona/{slug}@v9")] {
+        let (status, error) = api.get(&format!("/openai/models/{missing}")).await;
+        assert_eq!(status, 404, "{missing}: {error}");
+        assert_eq!(error["error"]["code"], "model_not_found", "{missing}");
+        assert_eq!(error["error"]["param"], "model");
+    }
 
     let request = json!({
         "model": model,
@@ -554,6 +581,50 @@ async fn openai_json_mode_tools_and_conversations() {
         object["reply"].as_str().unwrap().contains("Je suis"),
         "{object}"
     );
+
+    // Structured outputs: JSON that follows the schema, in the persona's words; a json_schema
+    // format without its schema object is the caller's error.
+    let schema = json!({
+        "type": "object",
+        "properties": {
+            "name": { "type": "string" },
+            "reply": { "type": "string" },
+            "age": { "type": "integer", "minimum": 18 },
+            "moods": { "type": "array", "items": { "enum": ["calm", "wry"] } },
+        },
+        "required": ["name", "reply", "age", "moods"],
+        "additionalProperties": false,
+    });
+    let request = |format: Value| {
+        json!({
+            "model": model,
+            "messages": [{ "role": "user", "content": "Bonjour, que vendez-vous ?" }],
+            "response_format": format,
+        })
+    };
+    let format = json!({ "type": "json_schema", "json_schema": { "name": "profile", "strict": true, "schema": schema } });
+    let (status, completion) = api.post("/openai/chat/completions", request(format)).await;
+    assert_eq!(status, 200, "{completion}");
+    let content = completion["choices"][0]["message"]["content"]
+        .as_str()
+        .unwrap();
+    let object: Value = serde_json::from_str(content).unwrap();
+    assert_eq!(object["name"], persona["surface"]["name"]);
+    assert!(
+        object["reply"].as_str().unwrap().contains("Je suis"),
+        "{object}"
+    );
+    assert_eq!(object["age"], 18);
+    assert_eq!(object["moods"], json!(["calm"]));
+    assert_eq!(object.as_object().unwrap().len(), 4);
+    let (status, error) = api
+        .post(
+            "/openai/chat/completions",
+            request(json!({ "type": "json_schema" })),
+        )
+        .await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["error"]["param"], "response_format.json_schema");
 
     let tools = json!([{
         "type": "function",

@@ -47,9 +47,11 @@ fn the_official_openai_client_works_against_dev_serve() {
     );
     for check in [
         "OK models.list",
+        "OK models.retrieve",
         "OK chat.completions.create:",
         "OK chat.completions.create stream=True",
         "OK JSON mode",
+        "OK structured outputs",
         "OK tools",
         "OK embeddings.create",
         "OK errors",

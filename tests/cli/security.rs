@@ -189,6 +189,12 @@ fn routes() -> Vec<Route> {
         ),
         route(Method::GET, "/v1/openai/models", Some("personas:read"), Own),
         route(
+            Method::GET,
+            "/v1/openai/models/{*model}",
+            Some("personas:read"),
+            Hidden,
+        ),
+        route(
             Method::POST,
             "/v1/openai/chat/completions",
             Some("chat:invoke"),
@@ -314,7 +320,10 @@ impl Resources {
         } else {
             &self.webhook
         };
-        template.replace("{ref}", &self.persona).replace("{id}", id)
+        template
+            .replace("{ref}", &self.persona)
+            .replace("{id}", id)
+            .replace("{*model}", &format!("persona/{}", self.persona))
     }
 
     fn body(&self, route: &Route) -> Option<Value> {

@@ -687,7 +687,11 @@ async fn the_openapi_document_lists_every_route_the_router_serves() {
         })
         .collect();
     documented.sort();
-    let mut served = server::route_list();
+    // A catch-all `{*name}` of the router is the path parameter `{name}` in OpenAPI.
+    let mut served: Vec<String> = server::route_list()
+        .into_iter()
+        .map(|route| route.replace("{*", "{"))
+        .collect();
     served.sort();
     assert_eq!(documented, served);
 }

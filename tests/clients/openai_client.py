@@ -4,13 +4,16 @@ Reads PERSONA_API_URL (the server's `/v1` base), PERSONA_API_KEY and PERSONA_MOD
 (`persona/<slug>`); prints one OK line per check and exits non-zero on the first failure.
 """
 
+import datetime
 import json
 import math
 import os
 import sys
+from typing import List, Literal, Optional
 
 import openai
 from openai import OpenAI
+from pydantic import BaseModel, Field
 
 
 def check(condition, message):
@@ -32,6 +35,14 @@ def main():
     ids = [m.id for m in client.models.list()]
     check(model in ids, f"{model} is not among the models {ids}")
     print(f"OK models.list: {len(ids)} model(s)")
+    retrieved = client.models.retrieve(model)
+    check(retrieved.id == model, f"models.retrieve gave {retrieved.id}, not {model}")
+    try:
+        client.models.retrieve("persona/no-such-persona")
+        check(False, "models.retrieve of a missing persona succeeded")
+    except openai.NotFoundError as err:
+        check(err.code == "model_not_found", f"missing model: code {err.code}")
+    print("OK models.retrieve")
 
     messages = [
         {"role": "system", "content": "Stay in character."},
@@ -88,6 +99,30 @@ def main():
     reply = json.loads(json_mode.choices[0].message.content)
     check(isinstance(reply, dict) and reply.get("reply"), f"JSON mode gave {reply!r}")
     print(f"OK JSON mode: keys {sorted(reply)}")
+
+    # Structured outputs: the SDK sends the pydantic model as a strict JSON Schema and
+    # validates the reply against it.
+    class Shop(BaseModel):
+        city: str
+        opened: datetime.date
+
+    class Profile(BaseModel):
+        name: str
+        age: int = Field(ge=18, le=99)
+        mood: Literal["calm", "wry"]
+        tags: List[str]
+        shop: Shop
+        nickname: Optional[str]
+
+    parsed = client.chat.completions.parse(
+        model=model,
+        messages=[{"role": "user", "content": "Describe yourself."}],
+        response_format=Profile,
+    )
+    profile = parsed.choices[0].message.parsed
+    check(isinstance(profile, Profile), f"structured output gave {profile!r}")
+    check(profile.name and 18 <= profile.age <= 99, f"structured output {profile!r}")
+    print(f"OK structured outputs: {profile.name}, {profile.shop.city}")
 
     tools = [
         {

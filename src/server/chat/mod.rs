@@ -5,6 +5,7 @@ pub mod drift;
 pub mod embedding;
 pub mod model;
 pub mod offline;
+mod schema;
 mod text;
 mod turn;
 
@@ -60,8 +61,10 @@ pub struct ChatTurn<'a> {
     /// What followed the new message within this turn: the assistant's tool calls and the
     /// `tool` messages answering them (an OpenAI tool round trip); empty otherwise.
     pub tool_exchange: &'a [ChatMessage],
-    /// Answer with one JSON object (OpenAI `response_format: json_object`).
+    /// Answer with one JSON object (OpenAI `response_format: json_object` or `json_schema`).
     pub json_mode: bool,
+    /// OpenAI's `json_schema` object (`name`, `schema`, `strict`) the answer must follow.
+    pub json_schema: Option<&'a Value>,
     /// Tool definitions offered by the caller (OpenAI `tools`), passed through to the engine.
     pub tools: &'a [Value],
     /// OpenAI `tool_choice`: `"none"`, `"auto"`, `"required"` or `{"type": "function", ...}`.

@@ -38,7 +38,9 @@ impl ModelChat {
                 body["tool_choice"] = choice.clone();
             }
         }
-        if turn.json_mode {
+        if let Some(spec) = turn.json_schema {
+            body["response_format"] = json!({ "type": "json_schema", "json_schema": spec });
+        } else if turn.json_mode {
             body["response_format"] = json!({ "type": "json_object" });
         }
         if let Some(max_tokens) = turn.max_tokens {
@@ -465,6 +467,7 @@ mod tests {
             message: "Which poet do you love?",
             tool_exchange: &[],
             json_mode: false,
+            json_schema: None,
             tools,
             tool_choice: None,
             max_tokens: None,
@@ -619,19 +622,26 @@ mod tests {
             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         );
-        let (url, seen) = stand_in(answer).await;
-        let persona = persona();
-        let mut json_turn = turn(&persona, &[], &[]);
-        json_turn.json_mode = true;
-        let (sender, _receiver) = mpsc::unbounded_channel();
-        let reply = chat(&url).reply(json_turn, sender).await.unwrap();
-        assert_eq!(reply.content, "{\"poet\": \"Nâzım\"}");
-        assert!(reply.truncated);
-        assert!(reply.tokens_in > 0 && reply.tokens_out > 0);
-        assert_eq!(
-            seen.lock().unwrap()[0]["response_format"],
-            json!({"type": "json_object"})
-        );
+        let spec = json!({"name": "poet", "strict": true, "schema": {"type": "object"}});
+        for (json_schema, sent) in [
+            (None, json!({"type": "json_object"})),
+            (
+                Some(&spec),
+                json!({"type": "json_schema", "json_schema": spec}),
+            ),
+        ] {
+            let (url, seen) = stand_in(answer.clone()).await;
+            let persona = persona();
+            let mut json_turn = turn(&persona, &[], &[]);
+            json_turn.json_mode = true;
+            json_turn.json_schema = json_schema;
+            let (sender, _receiver) = mpsc::unbounded_channel();
+            let reply = chat(&url).reply(json_turn, sender).await.unwrap();
+            assert_eq!(reply.content, "{\"poet\": \"Nâzım\"}");
+            assert!(reply.truncated);
+            assert!(reply.tokens_in > 0 && reply.tokens_out > 0);
+            assert_eq!(seen.lock().unwrap()[0]["response_format"], sent);
+        }
     }
 
     #[tokio::test]

@@ -7,7 +7,7 @@ use tokio::sync::mpsc;
 use super::text::{fnv1a, keywords, words};
 use super::{
     ChatEngine, ChatMessage, ChatReply, ChatTurn, EmbedFuture, ReplyFuture, ToolCall, count_tokens,
-    embedding,
+    embedding, schema,
 };
 
 /// Answers without any model. A reply is a few template sentences in the persona's language
@@ -340,7 +340,20 @@ fn compose(turn: &ChatTurn) -> ChatReply {
             text.truncate(cut);
         }
     }
-    let content = if turn.json_mode && tool_calls.is_empty() {
+    let content = if let Some(spec) = turn.json_schema.filter(|_| tool_calls.is_empty()) {
+        let field_text = |field: &str| match field.to_ascii_lowercase().as_str() {
+            "name" | "full_name" | "persona" | "character" => text_of("/surface/name").to_string(),
+            "occupation" | "job" | "profession" => text_of("/surface/occupation").to_string(),
+            "place" | "city" | "location" | "home" => text_of("/surface/place").to_string(),
+            "language" => text_of("/language").to_string(),
+            _ => text.clone(),
+        };
+        schema::instance(
+            spec.get("schema").unwrap_or(&Value::Bool(true)),
+            &field_text,
+        )
+        .to_string()
+    } else if turn.json_mode && tool_calls.is_empty() {
         json!({
             "reply": text,
             "persona": text_of("/surface/name"),
@@ -717,6 +730,7 @@ mod tests {
             message,
             tool_exchange: &[],
             json_mode: false,
+            json_schema: None,
             tools: &[],
             tool_choice: None,
             max_tokens: None,

@@ -115,6 +115,7 @@ pub struct TurnInput {
     pub tools: Vec<Value>,
     pub tool_choice: Option<Value>,
     pub json_mode: bool,
+    pub json_schema: Option<Value>,
     pub max_tokens: Option<u32>,
     pub temperature: Option<f64>,
 }
@@ -232,6 +233,7 @@ impl PendingTurn {
                     message: &input.message,
                     tool_exchange: &input.tool_exchange,
                     json_mode: input.json_mode,
+                    json_schema: input.json_schema.as_ref(),
                     tools: &input.tools,
                     tool_choice: input.tool_choice.as_ref(),
                     max_tokens: input.max_tokens,

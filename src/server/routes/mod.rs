@@ -78,6 +78,11 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<Arc<AppState>>)> {
         ),
         (Method::GET, "/v1/openai/models", get(openai::models)),
         (
+            Method::GET,
+            "/v1/openai/models/{*model}",
+            get(openai::model),
+        ),
+        (
             Method::POST,
             "/v1/openai/chat/completions",
             post(openai::completions),

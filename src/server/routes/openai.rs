@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use crate::server::AppState;
 use crate::server::chat::{self, ChatMessage, ToolCall, Turn, TurnInput, count_tokens, embedding};
 use crate::server::error::ApiError;
 use crate::server::http::{Caller, parse_json};
-use crate::server::ids;
+use crate::server::{clock, ids};
 
 /// The model name of the offline embedding, besides `persona/...`.
 const EMBEDDING_MODEL: &str = "persona-embed";
@@ -170,8 +170,39 @@ pub async fn models(
                 "owned_by": caller.workspace.id,
             })
         })
+        .chain([embedding_model()])
         .collect();
     Ok(Json(json!({ "object": "list", "data": data })))
+}
+
+/// The embedding model as a model object (it belongs to no workspace).
+fn embedding_model() -> Value {
+    json!({ "id": EMBEDDING_MODEL, "object": "model", "created": 0, "owned_by": "persona" })
+}
+
+/// One model, by the name completions take: `persona/<id or slug>[@vN]` (a client may send the
+/// slash as `%2F` or as a path separator), or the embedding model.
+pub async fn model(
+    State(state): State<Arc<AppState>>,
+    caller: Result<Caller, ApiError>,
+    Path(model): Path<String>,
+) -> OpenAiResult<Json<Value>> {
+    let caller = caller?;
+    caller.require("personas:read")?;
+    if model == EMBEDDING_MODEL {
+        return Ok(Json(embedding_model()));
+    }
+    let persona = model_persona(&state, &caller.workspace.id, &model)?;
+    let created = persona["created_at"]
+        .as_str()
+        .and_then(clock::unix_seconds)
+        .unwrap_or(0);
+    Ok(Json(json!({
+        "id": model,
+        "object": "model",
+        "created": created,
+        "owned_by": caller.workspace.id,
+    })))
 }
 
 #[derive(Deserialize)]
@@ -198,6 +229,7 @@ struct StreamOptions {
 struct ResponseFormat {
     #[serde(rename = "type")]
     kind: String,
+    json_schema: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -250,15 +282,29 @@ pub async fn completions(
     if request.n.is_some_and(|n| n != 1) {
         return Err(OpenAiError::invalid("only `n: 1` is supported", "n"));
     }
-    let json_mode = match request.response_format.as_ref().map(|f| f.kind.as_str()) {
-        None | Some("text") => false,
-        Some("json_object") | Some("json_schema") => true,
-        Some(other) => {
-            return Err(OpenAiError::invalid(
-                format!("unknown response_format type `{other}`; use text or json_object"),
-                "response_format.type",
-            ));
-        }
+    let (json_mode, json_schema) = match request.response_format {
+        None => (false, None),
+        Some(format) => match format.kind.as_str() {
+            "text" => (false, None),
+            "json_object" => (true, None),
+            "json_schema" => match format.json_schema {
+                Some(spec @ Value::Object(_)) => (true, Some(spec)),
+                _ => {
+                    return Err(OpenAiError::invalid(
+                        "`response_format.json_schema` must be an object with `name` and `schema`",
+                        "response_format.json_schema",
+                    ));
+                }
+            },
+            other => {
+                return Err(OpenAiError::invalid(
+                    format!(
+                        "unknown response_format type `{other}`; use text, json_object or json_schema"
+                    ),
+                    "response_format.type",
+                ));
+            }
+        },
     };
     let mut persona = model_persona(&state, &workspace_id, &request.model)?;
     let conversation = match headers.get("x-persona-conversation-id") {
@@ -356,6 +402,7 @@ pub async fn completions(
         tools: request.tools.unwrap_or_default(),
         tool_choice: request.tool_choice,
         json_mode,
+        json_schema,
         max_tokens: request.max_completion_tokens.or(request.max_tokens),
         temperature: request.temperature,
     };

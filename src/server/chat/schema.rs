@@ -1,0 +1,343 @@
+//! A JSON value that satisfies a JSON Schema, filled with a persona's words: how the offline
+//! engine answers OpenAI's `response_format: json_schema` (structured outputs).
+//!
+//! Covers what structured outputs allow: objects, arrays, strings (with `enum`, `const`, lengths
+//! and the common formats), numbers with bounds, booleans, null, `anyOf`/`oneOf`/`allOf`, and
+//! `$ref` into `$defs`/`definitions`. A recursive schema stops at the first branch that needs no
+//! further nesting.
+
+use serde_json::{Map, Value, json};
+
+/// How deep `$ref`s and nesting may go before the generator takes the shortest way out.
+const MAX_DEPTH: usize = 16;
+
+/// Words for the strings of an instance: `text(field name)`, where the name is the property
+/// the string is the value of ("" at the top or inside arrays of strings).
+pub fn instance(schema: &Value, text: &dyn Fn(&str) -> String) -> Value {
+    Generator { root: schema, text }.value(schema, "", 0)
+}
+
+struct Generator<'a> {
+    root: &'a Value,
+    text: &'a dyn Fn(&str) -> String,
+}
+
+impl Generator<'_> {
+    fn value(&self, schema: &Value, field: &str, depth: usize) -> Value {
+        let Some(schema) = schema.as_object() else {
+            // `true` or a missing schema: anything goes.
+            return Value::String((self.text)(field));
+        };
+        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+            return match self.resolve(reference) {
+                Some(target) if depth < MAX_DEPTH => self.value(target, field, depth + 1),
+                _ => Value::Null,
+            };
+        }
+        if let Some(constant) = schema.get("const") {
+            return constant.clone();
+        }
+        if let Some(first) = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+        {
+            return first.clone();
+        }
+        if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+            let merged = all.iter().fold(Map::new(), |mut merged, part| {
+                let part = self.dereference(part);
+                merge_into(&mut merged, part);
+                merged
+            });
+            let mut rest = schema.clone();
+            rest.remove("allOf");
+            merge_into(&mut rest, &Value::Object(merged));
+            return self.value(&Value::Object(rest), field, depth + 1);
+        }
+        for key in ["anyOf", "oneOf"] {
+            if let Some(branches) = schema.get(key).and_then(Value::as_array) {
+                return match self.pick_branch(branches, depth) {
+                    Some(branch) => self.value(branch, field, depth + 1),
+                    None => Value::Null,
+                };
+            }
+        }
+        match kind(schema).as_deref() {
+            Some("object") => self.object(schema, depth),
+            Some("array") => self.array(schema, field, depth),
+            Some("string") => self.string(schema, field),
+            Some("integer") => number(schema, true),
+            Some("number") => number(schema, false),
+            Some("boolean") => Value::Bool(true),
+            Some("null") => Value::Null,
+            _ if schema.contains_key("properties") => self.object(schema, depth),
+            _ if schema.contains_key("items") => self.array(schema, field, depth),
+            _ => Value::String((self.text)(field)),
+        }
+    }
+
+    fn object(&self, schema: &Map<String, Value>, depth: usize) -> Value {
+        let mut object = Map::new();
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+            for (name, property) in properties {
+                // Past the depth limit only what must be there is filled in.
+                if depth >= MAX_DEPTH && !required.contains(&name.as_str()) {
+                    continue;
+                }
+                object.insert(name.clone(), self.value(property, name, depth + 1));
+            }
+        }
+        for name in required {
+            if !object.contains_key(name) {
+                object.insert(name.to_string(), Value::String((self.text)(name)));
+            }
+        }
+        Value::Object(object)
+    }
+
+    fn array(&self, schema: &Map<String, Value>, field: &str, depth: usize) -> Value {
+        let least = bound(schema, "minItems").unwrap_or(0);
+        let most = bound(schema, "maxItems").unwrap_or(u64::MAX);
+        let count = if depth >= MAX_DEPTH {
+            least
+        } else {
+            least.max(1).min(most)
+        };
+        let items = schema.get("items").unwrap_or(&Value::Bool(true));
+        (0..count)
+            .map(|_| self.value(items, field, depth + 1))
+            .collect()
+    }
+
+    fn string(&self, schema: &Map<String, Value>, field: &str) -> Value {
+        let format = schema.get("format").and_then(Value::as_str);
+        let mut text = match format {
+            Some("date-time") => crate::server::clock::rfc3339(crate::server::clock::now()),
+            Some("date") => crate::server::clock::rfc3339(crate::server::clock::now())[..10].into(),
+            Some("time") => crate::server::clock::rfc3339(crate::server::clock::now())[11..].into(),
+            Some("email") => "persona@example.com".into(),
+            Some("uri") => "https://example.com/".into(),
+            Some("uuid") => "00000000-0000-4000-8000-000000000000".into(),
+            Some("ipv4") => "192.0.2.1".into(),
+            Some("ipv6") => "2001:db8::1".into(),
+            Some("hostname") => "example.com".into(),
+            Some("duration") => "PT1M".into(),
+            _ => (self.text)(field),
+        };
+        if let Some(most) = bound(schema, "maxLength") {
+            text = text.chars().take(most as usize).collect();
+        }
+        let least = bound(schema, "minLength").unwrap_or(0) as usize;
+        while text.chars().count() < least {
+            text.push('.');
+        }
+        Value::String(text)
+    }
+
+    /// The first branch that is not `null`, preferring one that ends the recursion when deep.
+    fn pick_branch<'s>(&'s self, branches: &'s [Value], depth: usize) -> Option<&'s Value> {
+        let not_null =
+            |branch: &&Value| kind_of(self.dereference(branch)).as_deref() != Some("null");
+        if depth >= MAX_DEPTH {
+            return branches
+                .iter()
+                .find(|b| !not_null(b))
+                .or_else(|| branches.first());
+        }
+        branches.iter().find(not_null).or_else(|| branches.first())
+    }
+
+    fn dereference<'s>(&'s self, schema: &'s Value) -> &'s Value {
+        schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|reference| self.resolve(reference))
+            .unwrap_or(schema)
+    }
+
+    /// A local reference: `#`, `#/$defs/Name`, `#/definitions/Name` or any JSON pointer.
+    fn resolve(&self, reference: &str) -> Option<&Value> {
+        let pointer = reference.strip_prefix('#')?;
+        self.root.pointer(pointer)
+    }
+}
+
+/// The type a schema names (the first that is not `null` when it names several).
+fn kind(schema: &Map<String, Value>) -> Option<String> {
+    match schema.get("type")? {
+        Value::String(kind) => Some(kind.clone()),
+        Value::Array(kinds) => {
+            let named: Vec<&str> = kinds.iter().filter_map(Value::as_str).collect();
+            named
+                .iter()
+                .find(|k| **k != "null")
+                .or(named.first())
+                .map(|k| k.to_string())
+        }
+        _ => None,
+    }
+}
+
+fn kind_of(schema: &Value) -> Option<String> {
+    schema.as_object().and_then(kind)
+}
+
+fn bound(schema: &Map<String, Value>, key: &str) -> Option<u64> {
+    schema.get(key).and_then(Value::as_u64)
+}
+
+/// A number inside the schema's bounds: 1 when it may be, else the nearest allowed value.
+fn number(schema: &Map<String, Value>, integer: bool) -> Value {
+    let get = |key: &str| schema.get(key).and_then(Value::as_f64);
+    let step = if integer { 1.0 } else { 0.5 };
+    let low = match (get("minimum"), get("exclusiveMinimum")) {
+        (Some(min), Some(ex)) => Some(min.max(ex + step)),
+        (Some(min), None) => Some(min),
+        (None, Some(ex)) => Some(ex + step),
+        (None, None) => None,
+    };
+    let high = match (get("maximum"), get("exclusiveMaximum")) {
+        (Some(max), Some(ex)) => Some(max.min(ex - step)),
+        (Some(max), None) => Some(max),
+        (None, Some(ex)) => Some(ex - step),
+        (None, None) => None,
+    };
+    let mut value = 1.0f64;
+    if let Some(low) = low {
+        value = value.max(if integer { low.ceil() } else { low });
+    }
+    if let Some(high) = high {
+        value = value.min(if integer { high.floor() } else { high });
+    }
+    if integer {
+        json!(value as i64)
+    } else {
+        json!(value)
+    }
+}
+
+/// Adds `part`'s keywords to `into`; `properties` and `required` are united.
+fn merge_into(into: &mut Map<String, Value>, part: &Value) {
+    let Some(part) = part.as_object() else {
+        return;
+    };
+    for (key, value) in part {
+        match (key.as_str(), into.get_mut(key), value) {
+            ("properties", Some(Value::Object(have)), Value::Object(more)) => {
+                for (name, property) in more {
+                    have.insert(name.clone(), property.clone());
+                }
+            }
+            ("required", Some(Value::Array(have)), Value::Array(more)) => {
+                for name in more {
+                    if !have.contains(name) {
+                        have.push(name.clone());
+                    }
+                }
+            }
+            _ => {
+                into.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(field: &str) -> String {
+        if field.is_empty() {
+            "words".into()
+        } else {
+            format!("about {field}")
+        }
+    }
+
+    #[test]
+    fn a_pydantic_style_schema_gets_every_field_of_the_right_type() {
+        // What `client.chat.completions.parse(response_format=Model)` sends for a model with a
+        // nested model, a list, an optional field, an enum and bounded numbers.
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "name": { "type": "string" },
+                "age": { "type": "integer", "minimum": 18, "maximum": 99 },
+                "mood": { "$ref": "#/$defs/Mood" },
+                "score": { "type": "number", "exclusiveMaximum": 1 },
+                "tags": { "type": "array", "items": { "type": "string" }, "minItems": 2 },
+                "shop": { "$ref": "#/$defs/Shop" },
+                "nickname": { "anyOf": [{ "type": "null" }, { "type": "string", "maxLength": 5 }] },
+                "active": { "type": "boolean" },
+            },
+            "required": ["name", "age", "mood", "score", "tags", "shop", "nickname", "active"],
+            "additionalProperties": false,
+            "$defs": {
+                "Mood": { "type": "string", "enum": ["calm", "wry"] },
+                "Shop": {
+                    "type": "object",
+                    "properties": { "city": { "type": "string" }, "opened": { "type": "string", "format": "date" } },
+                    "required": ["city", "opened"],
+                    "additionalProperties": false,
+                },
+            },
+        });
+        let value = instance(&schema, &words);
+        assert_eq!(value["name"], "about name");
+        assert_eq!(value["age"], 18);
+        assert_eq!(value["mood"], "calm");
+        assert_eq!(value["score"], 0.5);
+        assert_eq!(value["tags"], json!(["about tags", "about tags"]));
+        assert_eq!(value["shop"]["city"], "about city");
+        assert_eq!(value["shop"]["opened"].as_str().unwrap().len(), 10);
+        assert_eq!(value["nickname"], "about");
+        assert_eq!(value["active"], true);
+        assert_eq!(value.as_object().unwrap().len(), 8);
+    }
+
+    #[test]
+    fn recursive_schemas_end() {
+        let schema = json!({
+            "$defs": { "Node": {
+                "type": "object",
+                "properties": {
+                    "label": { "type": "string" },
+                    "children": { "type": "array", "items": { "$ref": "#/$defs/Node" } },
+                    "parent": { "anyOf": [{ "$ref": "#/$defs/Node" }, { "type": "null" }] },
+                },
+                "required": ["label", "children", "parent"],
+            } },
+            "$ref": "#/$defs/Node",
+        });
+        let value = instance(&schema, &words);
+        assert_eq!(value["label"], "about label");
+        let text = value.to_string();
+        assert!(text.len() < 100_000, "{} bytes", text.len());
+    }
+
+    #[test]
+    fn bounds_consts_and_all_of_are_kept() {
+        let schema = json!({
+            "allOf": [
+                { "type": "object", "properties": { "a": { "const": 7 } }, "required": ["a"] },
+                { "properties": { "b": { "type": "integer", "exclusiveMinimum": 10 } }, "required": ["b"] },
+            ],
+        });
+        assert_eq!(instance(&schema, &words), json!({ "a": 7, "b": 11 }));
+        let short = json!({ "type": "string", "minLength": 12, "maxLength": 12 });
+        assert_eq!(
+            instance(&short, &words).as_str().unwrap().chars().count(),
+            12
+        );
+        assert_eq!(
+            instance(&json!({ "type": ["null", "number"] }), &words),
+            1.0
+        );
+    }
+}
