@@ -6,7 +6,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Number, Value};
 
@@ -446,7 +446,48 @@ pub fn write_atomic(path: &Path, contents: &str) -> io::Result<()> {
     if let Ok(directory_handle) = fs::File::open(directory) {
         let _ = directory_handle.sync_all();
     }
+    remove_stale_temp_files(directory, file_name);
     Ok(())
+}
+
+/// How old a temporary file of `write_atomic` must be before it is taken for the leftover of a
+/// write that was killed: a write still going on finishes in far less.
+const STALE_TEMP_AFTER: Duration = Duration::from_secs(600);
+
+/// Removes what earlier writes of `file_name` left behind when they were killed between
+/// creating their temporary file (`.NAME.PID.NANOS.N.tmp`) and renaming it.
+fn remove_stale_temp_files(directory: &Path, file_name: &std::ffi::OsStr) {
+    let Some(file_name) = file_name.to_str() else {
+        return;
+    };
+    let Ok(entries) = fs::read_dir(directory) else {
+        return;
+    };
+    let prefix = format!(".{file_name}.");
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(numbers) = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(&prefix))
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let parts: Vec<&str> = numbers.split('.').collect();
+        let ours = parts.len() == 3
+            && parts
+                .iter()
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+        let stale = entry
+            .metadata()
+            .and_then(|metadata| metadata.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > STALE_TEMP_AFTER);
+        if ours && stale {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The object of the editable fields present in `persona` (see `json::EDITABLE_FIELDS`).
@@ -840,6 +881,36 @@ mod tests {
             .map(|entry| entry.unwrap().file_name())
             .collect();
         assert_eq!(names, ["mert.yaml"]);
+    }
+
+    #[test]
+    fn write_atomic_removes_what_killed_writes_left_but_not_live_ones() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("mert.yaml");
+        let leftover = |name: &str, age: Duration| {
+            let file = fs::File::create(directory.path().join(name)).unwrap();
+            file.set_modified(SystemTime::now() - age).unwrap();
+        };
+        let hour = Duration::from_secs(3600);
+        leftover(".mert.yaml.4242.123456.0.tmp", hour);
+        leftover(".mert.yaml.4243.654321.1.tmp", Duration::ZERO);
+        leftover(".other.yaml.4242.123456.0.tmp", hour);
+        leftover(".mert.yaml.notes.tmp", hour);
+        write_atomic(&path, "new\n").unwrap();
+        let mut names: Vec<_> = fs::read_dir(directory.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                ".mert.yaml.4243.654321.1.tmp",
+                ".mert.yaml.notes.tmp",
+                ".other.yaml.4242.123456.0.tmp",
+                "mert.yaml"
+            ]
+        );
     }
 
     #[cfg(unix)]
