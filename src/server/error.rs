@@ -107,7 +107,10 @@ impl std::fmt::Display for ApiError {
 
 impl From<rusqlite::Error> for ApiError {
     fn from(err: rusqlite::Error) -> Self {
-        ApiError::internal(format!("store error: {err}"))
+        match crate::server::store::storage_advice(&err) {
+            Some(advice) => ApiError::internal(format!("store error: {err}; {advice}")),
+            None => ApiError::internal(format!("store error: {err}")),
+        }
     }
 }
 

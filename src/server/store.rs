@@ -135,7 +135,11 @@ impl std::fmt::Display for OpenError {
                 write!(f, "cannot use the data directory {}: {err}", path.display())
             }
             OpenError::Sqlite(path, err) => {
-                write!(f, "cannot open the persona store {}: {err}", path.display())
+                write!(f, "cannot open the persona store {}: {err}", path.display())?;
+                match storage_advice(err) {
+                    Some(advice) => write!(f, "; {advice}"),
+                    None => Ok(()),
+                }
             }
             OpenError::NewerSchema { path, found } => write!(
                 f,
@@ -149,6 +153,24 @@ impl std::fmt::Display for OpenError {
 }
 
 impl std::error::Error for OpenError {}
+
+/// What a person can do about a store error that comes from the disk or the file around it.
+pub fn storage_advice(err: &rusqlite::Error) -> Option<&'static str> {
+    use rusqlite::ErrorCode::*;
+    Some(match err.sqlite_error_code()? {
+        DiskFull => "the disk holding it is full: free some space",
+        SystemIoFailure => {
+            "the disk holding it failed a read or write: check that it has free space and is healthy"
+        }
+        ReadOnly => "it is read-only: check the permissions of the data directory and its files",
+        CannotOpen => "check that the data directory exists and is writable",
+        DatabaseCorrupt | NotADatabase => {
+            "the file is damaged or is not a persona store: restore it from a backup, or point \
+             --data-dir / PERSONA_DATA_DIR at another directory"
+        }
+        _ => return None,
+    })
+}
 
 /// A workspace row.
 #[derive(Debug, Clone)]

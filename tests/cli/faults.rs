@@ -519,6 +519,10 @@ fn a_store_on_a_read_only_or_full_disk_gives_a_clear_error_and_stays_whole() {
         full.contains(&format!("{}/persona.db", tiny.display())),
         "the error names the store: {full}"
     );
+    assert!(
+        full.contains("free space") || full.contains("free some space"),
+        "the error says what to do: {full}"
+    );
     assert!(!full.contains("panicked"), "{full}");
     assert!(
         full.contains("after=0") && full.matches("psn_").count() == 1,
