@@ -492,6 +492,14 @@ mod tests {
         assert_eq!(events[0].id, "");
     }
 
+    #[test]
+    fn the_retry_advice_in_the_first_events_block_reaches_the_client() {
+        // What the server sends first (server_api.rs checks that it does).
+        let events = parse(&[b"retry: 2000\n", b"id: 1\nevent: run.started\ndata: {}\n\n"]);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].retry, Some(Duration::from_millis(2000)));
+    }
+
     /// Found by fuzz/fuzz_targets/sse.rs: data sent on several `data:` lines is JSON with a line
     /// break in it, which `runs tail --json` printed as it came, breaking its NDJSON.
     #[test]

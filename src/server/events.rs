@@ -97,7 +97,9 @@ async fn pump_events(
     sender: &mpsc::Sender<Bytes>,
 ) -> Result<(), mpsc::error::SendError<Bytes>> {
     let mut changes = state.hub.subscribe();
-    sender.send(Bytes::from_static(b"retry: 2000\n\n")).await?;
+    // The reconnect advice opens the block of the first event rather than a block of its own:
+    // clients that only surface dispatched events (those with data) then still see it.
+    sender.send(Bytes::from_static(b"retry: 2000\n")).await?;
     let mut idle = Duration::ZERO;
     loop {
         changes.borrow_and_update();

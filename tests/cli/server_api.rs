@@ -184,7 +184,9 @@ async fn streamed_create_emits_the_run_and_its_patches_rebuild_the_persona() {
         .unwrap();
     assert_eq!(response.status(), 200);
     let text = response.text().await.unwrap();
-    assert!(text.starts_with("retry: 2000\n\n"), "{text}");
+    // The reconnect advice comes once, in the first event's block.
+    assert!(text.starts_with("retry: 2000\nid: 1\n"), "{text}");
+    assert_eq!(text.matches("retry:").count(), 1);
     let events = crate::common::sse_frames(&text);
     let ids: Vec<i64> = events.iter().map(|(id, _, _)| *id).collect();
     assert_eq!(ids, (1..=events.len() as i64).collect::<Vec<_>>());

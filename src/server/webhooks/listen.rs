@@ -77,7 +77,7 @@ impl Listener<'_> {
             "resumed": resumed,
         });
         let opening = format!(
-            "retry: 2000\n\n{}",
+            "retry: 2000\n{}",
             sse_frame(last, "listen.ready", &ready.to_string())
         );
         sender.send(Bytes::from(opening)).await?;
