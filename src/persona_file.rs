@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -387,10 +387,57 @@ fn describe_json(value: &Value) -> &'static str {
     }
 }
 
+/// The largest working copy or brief read: far above any persona (the API takes 1 MiB bodies),
+/// far below what would hurt to hold in memory.
+pub const MAX_TEXT_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The text of a regular file (symbolic links followed) of at most `MAX_TEXT_FILE_BYTES`:
+/// a device, a directory or a pipe is refused before anything is read.
+pub fn read_text_file(path: &Path) -> io::Result<String> {
+    let metadata = fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(not_a_regular_file(&metadata));
+    }
+    read_limited(fs::File::open(path)?)
+}
+
+/// All of `reader` as text, or an error once it passes `MAX_TEXT_FILE_BYTES`.
+pub fn read_limited(reader: impl io::Read) -> io::Result<String> {
+    let mut text = String::new();
+    reader
+        .take(MAX_TEXT_FILE_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_TEXT_FILE_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "it is larger than {} MiB",
+                MAX_TEXT_FILE_BYTES / 1024 / 1024
+            ),
+        ));
+    }
+    Ok(text)
+}
+
+fn not_a_regular_file(metadata: &fs::Metadata) -> io::Error {
+    let kind = if metadata.is_dir() {
+        "a directory"
+    } else {
+        "a device, pipe or socket"
+    };
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("it is {kind}, not a regular file"),
+    )
+}
+
 /// Replaces `path` with `contents` atomically: writes a new file beside it, fsyncs it and renames
-/// it over `path`, keeping `path`'s permissions. On error the target is untouched.
+/// it over `path`, keeping `path`'s permissions. A symbolic link is written through (the file it
+/// points to is replaced, the link stays); a directory, device or pipe is refused. On error the
+/// target is untouched.
 pub fn write_atomic(path: &Path, contents: &str) -> io::Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let path = &follow_symlinks(path)?;
     let file_name = path.file_name().ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -402,6 +449,7 @@ pub fn write_atomic(path: &Path, contents: &str) -> io::Result<()> {
         _ => Path::new("."),
     };
     let existing_permissions = match fs::metadata(path) {
+        Ok(metadata) if !metadata.is_file() => return Err(not_a_regular_file(&metadata)),
         Ok(metadata) => Some(metadata.permissions()),
         Err(error) if error.kind() == io::ErrorKind::NotFound => None,
         Err(error) => return Err(error),
@@ -448,6 +496,28 @@ pub fn write_atomic(path: &Path, contents: &str) -> io::Result<()> {
     }
     remove_stale_temp_files(directory, file_name);
     Ok(())
+}
+
+/// The path a chain of symbolic links ends at (which need not exist yet); `path` itself when it
+/// is not a link.
+fn follow_symlinks(path: &Path) -> io::Result<std::path::PathBuf> {
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&path) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                let target = fs::read_link(&path)?;
+                path = match path.parent() {
+                    Some(parent) if target.is_relative() => parent.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "too many levels of symbolic links",
+    ))
 }
 
 /// How old a temporary file of `write_atomic` must be before it is taken for the leftover of a

@@ -1,7 +1,7 @@
 //! `persona chat REF`: talk to a persona. One message with `-m` or from a pipe; on a terminal
 //! without `-m`, an interactive session with the reply streamed as it arrives.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 
 use clap::Args;
 use serde_json::{Value, json};
@@ -79,8 +79,7 @@ fn read_stdin_message() -> Result<String> {
             "give a message with -m TEXT, or pipe one in",
         ));
     }
-    let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text).map_err(|err| {
+    let text = crate::persona_file::read_limited(std::io::stdin().lock()).map_err(|err| {
         CliError::usage(format!(
             "cannot read the message from standard input: {err}"
         ))

@@ -941,6 +941,83 @@ fn pull_refuses_to_overwrite_local_edits_unless_forced() {
     assert_eq!(env.read("poet.yml"), text);
 }
 
+#[cfg(unix)]
+#[test]
+fn pull_writes_through_a_symlink_and_refuses_what_is_not_a_regular_file() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    env.write("real.yml", "old");
+    std::os::unix::fs::symlink("real.yml", env.work().join("link.yml")).unwrap();
+    env.run(&["personas", "pull", "poet", "-o", "link.yml", "--force"])
+        .success();
+    let link = std::fs::symlink_metadata(env.work().join("link.yml")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link stays a link");
+    assert!(env.read("real.yml").contains("slug: poet"));
+
+    // A directory or a pipe is neither read nor replaced (a device would be the same).
+    std::fs::create_dir(env.work().join("a-directory")).unwrap();
+    let fifo = env.work().join("a-pipe");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for target in ["a-directory", "a-pipe"] {
+        let outcome = env
+            .run(&["personas", "pull", "poet", "-o", target, "--force"])
+            .code(2);
+        assert!(
+            outcome.stderr.contains("not a regular file"),
+            "{target}: {}",
+            outcome.stderr
+        );
+        for command in [
+            vec!["personas", "push", target],
+            vec!["personas", "create", "-f", target],
+        ] {
+            let outcome = env.run(&command).code(2);
+            assert!(
+                outcome.stderr.contains("not a regular file"),
+                "{command:?}: {}",
+                outcome.stderr
+            );
+        }
+    }
+    assert!(env.work().join("a-directory").is_dir());
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+}
+
+#[test]
+fn a_working_copy_or_brief_over_8_mib_is_refused_before_it_is_read_whole() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    let text = pull(&env, "poet", "poet.yml");
+    let huge = format!("{text}# {}\n", "x".repeat(9 * 1024 * 1024));
+    env.write("poet.yml", &huge);
+    env.write("brief.md", &huge);
+    for command in [
+        vec!["personas", "push", "poet.yml"],
+        vec!["personas", "diff", "poet.yml"],
+        vec!["personas", "create", "-f", "brief.md"],
+    ] {
+        let outcome = env.run(&command).code(2);
+        assert!(
+            outcome.stderr.contains("larger than 8 MiB"),
+            "{command:?}: {}",
+            outcome.stderr
+        );
+    }
+    assert_eq!(env.read("poet.yml"), huge);
+}
+
 #[test]
 fn pushing_a_yaml_syntax_error_gives_file_line_and_column() {
     let env = TestEnv::new();

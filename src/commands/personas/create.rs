@@ -1,7 +1,6 @@
 //! `persona personas create`: a persona from a brief (file, stdin or `--intent`), with the run
 //! shown live on a terminal, the persona summarised, and optionally its working copy written.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -13,6 +12,7 @@ use crate::client::{CreatePersona, RunEvent, new_idempotency_key};
 use crate::commands::format::{thousands, usd};
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
+use crate::persona_file;
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("brief").required(true).multiple(false))]
@@ -187,13 +187,12 @@ fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
 
 fn read_brief(path: &PathBuf) -> Result<(String, String)> {
     if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|err| {
+        let text = persona_file::read_limited(std::io::stdin().lock()).map_err(|err| {
             CliError::usage(format!("cannot read the brief from standard input: {err}"))
         })?;
         return Ok(("<stdin>".to_string(), text));
     }
-    let text = std::fs::read_to_string(path).map_err(|err| {
+    let text = persona_file::read_text_file(path).map_err(|err| {
         CliError::usage(format!("cannot read the brief {}: {err}", path.display()))
     })?;
     Ok((path.display().to_string(), text))

@@ -61,7 +61,18 @@ pub async fn run(ctx: &Context, args: PullArgs) -> Result<()> {
         ))
     });
     let contents = persona_file::to_yaml(&persona);
-    let existing = std::fs::read_to_string(&path).ok();
+    let existing = match persona_file::read_text_file(&path) {
+        Ok(text) => Some(text),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+        // Not a file a working copy can replace (a directory, a device), or unreadable.
+        Err(err) => {
+            return Err(CliError::usage(format!(
+                "cannot write the working copy to {}: {err}",
+                path.display()
+            ))
+            .with_hint("name a regular file with -o"));
+        }
+    };
     let output = &ctx.output;
     let report = json!({
         "file": path.display().to_string(),

@@ -10,7 +10,7 @@ use crate::persona_file;
 
 /// Reads and parses a working copy; a missing or invalid file is a usage error.
 pub fn read(path: &Path) -> Result<(String, Value)> {
-    let text = std::fs::read_to_string(path)
+    let text = persona_file::read_text_file(path)
         .map_err(|err| CliError::usage(format!("cannot read {}: {err}", path.display())))?;
     let persona = persona_file::from_yaml(&text, &path.display().to_string()).map_err(|err| {
         CliError::usage(err.to_string())
