@@ -1,7 +1,7 @@
 //! `persona personas create`: a persona from a brief (file, stdin or `--intent`), with the run
 //! shown live on a terminal, the persona summarised, and optionally its working copy written.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -185,7 +185,7 @@ fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
     })
 }
 
-fn read_brief(path: &PathBuf) -> Result<(String, String)> {
+fn read_brief(path: &Path) -> Result<(String, String)> {
     if path.as_os_str() == "-" {
         let text = persona_file::read_limited(std::io::stdin().lock()).map_err(|err| {
             CliError::usage(format!("cannot read the brief from standard input: {err}"))
