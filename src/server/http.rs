@@ -162,6 +162,9 @@ pub async fn envelope(
 
     let mut response = next.run(request).await;
 
+    if response.extensions().get::<ApiError>().is_none() && is_plain_text_error(&response) {
+        response = plain_error_as_json(response, &path).await;
+    }
     if let Some(error) = response.extensions_mut().remove::<ApiError>() {
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
@@ -191,6 +194,58 @@ pub async fn envelope(
             started.elapsed().as_millis()
         );
     }
+    response
+}
+
+/// An error answered in plain text by the framework itself (a path segment that is not UTF-8,
+/// say) rather than by a handler.
+fn is_plain_text_error(response: &Response) -> bool {
+    (response.status().is_client_error() || response.status().is_server_error())
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("text/plain"))
+}
+
+/// The framework's plain-text error in the API's envelope (in OpenAI's shape under
+/// `/v1/openai`, as a JSON-RPC error under `/mcp`).
+async fn plain_error_as_json(response: Response, path: &str) -> Response {
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_string())
+        .unwrap_or_default();
+    let status = parts.status;
+    let mut headers = parts.headers;
+    headers.remove(header::CONTENT_LENGTH);
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if path.starts_with("/mcp") {
+        let body = serde_json::json!({ "jsonrpc": "2.0", "id": null,
+            "error": { "code": -32600, "message": text } });
+        let mut response = (status, axum::Json(body)).into_response();
+        response.headers_mut().extend(headers);
+        return response;
+    }
+    if path.starts_with("/v1/openai/") {
+        let body = serde_json::json!({ "error": {
+            "message": text, "type": "invalid_request_error", "param": null, "code": null } });
+        let mut response = (status, axum::Json(body)).into_response();
+        response.headers_mut().extend(headers);
+        return response;
+    }
+    let code = match status.as_u16() {
+        404 => "resource.not_found",
+        405 => "request.method_not_allowed",
+        413 => "request.too_large",
+        500.. => "internal.error",
+        _ => "request.invalid",
+    };
+    let mut response = ApiError::new(status, code, text).into_response();
+    response.headers_mut().extend(headers);
     response
 }
 

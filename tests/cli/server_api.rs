@@ -512,6 +512,26 @@ async fn bad_requests_get_the_error_envelope() {
     let (status, error) = api.get("/nowhere").await;
     assert_eq!(status, 404);
     assert_eq!(error["error"]["code"], "resource.not_found");
+    // A path segment that is not UTF-8 is refused by the router itself: still the envelope
+    // (OpenAI's shape under /v1/openai).
+    for path in [
+        "/personas/%FF",
+        "/runs/%FF/events",
+        "/chat/conversations/%FF",
+    ] {
+        let (status, error) = api.get(path).await;
+        assert_eq!(status, 400, "{path}: {error}");
+        assert_eq!(error["error"]["code"], "request.invalid", "{path}");
+        assert!(
+            error["error"]["request_id"]
+                .as_str()
+                .unwrap()
+                .starts_with("req_")
+        );
+    }
+    let (status, error) = api.get("/openai/models/%FF").await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["error"]["type"], "invalid_request_error");
     let (status, _, error) = api
         .send(api.request(reqwest::Method::DELETE, "/personas"))
         .await;
