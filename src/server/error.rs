@@ -48,6 +48,15 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
+    /// An `Idempotency-Key` reused for another request.
+    pub fn idempotency_conflict() -> Self {
+        Self::conflict(
+            "request.idempotency_conflict",
+            "this Idempotency-Key was already used for a different request (another endpoint or \
+             another body); use a new key for a new request",
+        )
+    }
+
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal.error", message)
     }

@@ -155,12 +155,17 @@ pub async fn envelope(
     let path = request.uri().path().to_string();
     let auth = authenticate(&state, request.headers());
     let workspace_id = auth.as_ref().ok().map(|c| c.workspace.id.clone());
+    let key_id = auth.as_ref().ok().map(|c| c.key_id.clone());
     request
         .extensions_mut()
         .insert(RequestId(request_id.clone()));
     request.extensions_mut().insert(Authentication(auth));
 
-    let mut response = next.run(request).await;
+    let (mut response, claim) =
+        match super::idempotency::begin(&state, key_id.as_deref(), request).await {
+            super::idempotency::Begin::Run(request, claim) => (next.run(request).await, claim),
+            super::idempotency::Begin::Answer(response) => (response, None),
+        };
 
     if response.extensions().get::<ApiError>().is_none() && is_plain_text_error(&response) {
         response = plain_error_as_json(response, &path).await;
@@ -168,12 +173,20 @@ pub async fn envelope(
     if let Some(error) = response.extensions_mut().remove::<ApiError>() {
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
-        response = (status, axum::Json(error.body(&request_id))).into_response();
+        let body = if path.starts_with("/v1/openai/") {
+            super::routes::openai_error_body(error)
+        } else {
+            error.body(&request_id)
+        };
+        response = (status, axum::Json(body)).into_response();
         response.headers_mut().extend(headers);
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
+    }
+    if let Some(claim) = claim {
+        response = claim.finish(&state, response).await;
     }
     let window = state.limiter.state(workspace_id.as_deref());
     let headers = response.headers_mut();

@@ -33,6 +33,7 @@ pub mod engine;
 mod error;
 mod events;
 mod http;
+mod idempotency;
 pub mod ids;
 mod mcp;
 pub mod ratelimit;

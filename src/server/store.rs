@@ -1171,6 +1171,38 @@ impl Store {
         Ok(())
     }
 
+    /// Claims `idem_key` for a request that starts no run: None when it was free (or its record
+    /// had expired), else the record that holds it.
+    pub fn claim_idempotency(
+        &self,
+        key_id: &str,
+        idem_key: &str,
+        request_hash: &str,
+    ) -> rusqlite::Result<Option<IdempotencyRecord>> {
+        self.write(|tx| {
+            if let Some(record) = Self::idempotency_in(tx, key_id, idem_key)? {
+                return Ok(Some(record));
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO idempotency (key_id, idem_key, request_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![key_id, idem_key, request_hash, super::clock::now()],
+            )?;
+            Ok(None)
+        })
+    }
+
+    /// Frees a key whose request ended without an answer worth keeping.
+    pub fn release_idempotency(&self, key_id: &str, idem_key: &str) -> rusqlite::Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM idempotency WHERE key_id = ?1 AND idem_key = ?2",
+                params![key_id, idem_key],
+            )?;
+            Ok(())
+        })
+    }
+
     pub fn complete_idempotency(
         &self,
         key_id: &str,

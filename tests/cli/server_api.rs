@@ -397,6 +397,83 @@ async fn an_idempotent_retry_replays_the_same_persona_and_creates_no_second() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_other_post_replays_its_answer_for_the_same_idempotency_key() {
+    let api = Api::start().await;
+    let (_, persona) = api.post("/personas", json!({ "intent": BRIEF })).await;
+    let persona_id = persona["id"].as_str().unwrap().to_string();
+    let post = |path: String, key: &'static str, body: Value| {
+        api.send(
+            api.request(reqwest::Method::POST, &path)
+                .header("Idempotency-Key", key)
+                .json(&body),
+        )
+    };
+
+    // A conversation, then one turn in it, each sent twice: one of each is made.
+    let start = json!({ "persona_id": persona_id });
+    let (status, _, first) = post("/chat/conversations".into(), "conv-1", start.clone()).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, headers, again) = post("/chat/conversations".into(), "conv-1", start).await;
+    assert_eq!((status, &again), (201, &first));
+    assert_eq!(headers["idempotent-replayed"], "true");
+    let conversation = first["id"].as_str().unwrap();
+    let turn_path = format!("/chat/conversations/{conversation}/messages");
+    let turn = json!({ "message": "Hello" });
+    let (status, _, first_turn) = post(turn_path.clone(), "turn-1", turn.clone()).await;
+    assert_eq!(status, 200, "{first_turn}");
+    let (_, _, second_turn) = post(turn_path.clone(), "turn-1", turn).await;
+    assert_eq!(first_turn, second_turn);
+    let (_, stored) = api
+        .get(&format!("/chat/conversations/{conversation}"))
+        .await;
+    assert_eq!(stored["messages"].as_array().unwrap().len(), 2, "{stored}");
+
+    // An OpenAI completion, and a caller's error, are replayed as they were answered.
+    let completion = json!({ "model": format!("persona/{persona_id}"),
+        "messages": [{ "role": "user", "content": "Hi" }] });
+    let (_, _, first) = post(
+        "/openai/chat/completions".into(),
+        "cmpl-1",
+        completion.clone(),
+    )
+    .await;
+    let (_, headers, again) = post("/openai/chat/completions".into(), "cmpl-1", completion).await;
+    assert_eq!(first["id"], again["id"]);
+    assert_eq!(headers["idempotent-replayed"], "true");
+    let missing = "/chat/conversations/conv_nope/messages".to_string();
+    let (status, _, error) = post(missing.clone(), "missing-1", json!({ "message": "x" })).await;
+    assert_eq!(status, 404);
+    let (status, headers, replayed) = post(missing, "missing-1", json!({ "message": "x" })).await;
+    assert_eq!((status, &replayed), (404, &error));
+    assert_eq!(headers["idempotent-replayed"], "true");
+
+    // One key for two different requests: the second is refused, whatever the endpoint (under
+    // /v1/openai in OpenAI's error shape).
+    let other = json!({ "model": format!("persona/{persona_id}"),
+        "messages": [{ "role": "user", "content": "Something else" }] });
+    let (status, _, conflict) = post("/openai/chat/completions".into(), "cmpl-1", other).await;
+    assert_eq!(status, 409);
+    assert_eq!(conflict["error"]["code"], "request.idempotency_conflict");
+    assert_eq!(conflict["error"]["type"], "invalid_request_error");
+    let (status, _, conflict) = post(turn_path, "turn-1", json!({ "message": "Other" })).await;
+    assert_eq!(status, 409);
+    assert_eq!(conflict["error"]["code"], "request.idempotency_conflict");
+    let body = json!({ "intent": BRIEF });
+    let (status, _, _) = post("/personas".into(), "shared-1", body.clone()).await;
+    assert_eq!(status, 201);
+    let (status, _, conflict) =
+        post(format!("/personas/{persona_id}/fork"), "shared-1", body).await;
+    assert_eq!(status, 409);
+    assert!(
+        conflict["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("another endpoint"),
+        "{conflict}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_budget_overrun_is_402_on_a_plain_create_and_run_failed_on_a_stream() {
     let api = Api::start().await;
     let (status, error) = api

@@ -5,6 +5,7 @@ mod activate;
 mod auth;
 mod chat;
 mod openai;
+pub use openai::openai_error_body;
 mod personas;
 mod runs;
 mod webhooks;

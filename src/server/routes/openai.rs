@@ -77,6 +77,12 @@ impl OpenAiError {
     }
 }
 
+/// An error of the API in OpenAI's shape: for errors raised before an OpenAI route's handler
+/// runs (an idempotency conflict, say).
+pub fn openai_error_body(error: ApiError) -> Value {
+    OpenAiError::from(error).body()
+}
+
 impl From<ApiError> for OpenAiError {
     fn from(error: ApiError) -> Self {
         let param = error

@@ -351,10 +351,7 @@ async fn start_generation(
         && let Some(record) = state.store.idempotency(&caller.key_id, key)?
     {
         if record.request_hash != request_hash {
-            return Err(ApiError::conflict(
-                "request.idempotency_conflict",
-                "this Idempotency-Key was already used with a different request body; use a new key for a new request",
-            ));
+            return Err(ApiError::idempotency_conflict());
         }
         if let Some((status, body)) = record.response {
             return Ok(replayed(stored_response(status, body)));
