@@ -392,9 +392,15 @@ impl ApiClient {
     }
 
     /// `POST /v1/chat/conversations/{id}/messages`: one turn, the whole reply at once.
-    pub async fn send_message(&self, conversation_id: &str, message: &str) -> Result<Value> {
+    /// One turn; the server refuses it when the conversation is with another persona.
+    pub async fn send_message(
+        &self,
+        conversation_id: &str,
+        persona_id: &str,
+        message: &str,
+    ) -> Result<Value> {
         let path = format!("/chat/conversations/{}/messages", segment(conversation_id));
-        let body = serde_json::json!({ "message": message });
+        let body = serde_json::json!({ "persona_id": persona_id, "message": message });
         let response = self
             .send(false, || {
                 self.request(Method::POST, &path)
@@ -409,10 +415,12 @@ impl ApiClient {
     pub async fn send_message_stream(
         &self,
         conversation_id: &str,
+        persona_id: &str,
         message: &str,
     ) -> Result<sse::ChatStream> {
         let path = format!("/chat/conversations/{}/messages", segment(conversation_id));
-        let body = serde_json::json!({ "message": message, "stream": true });
+        let body =
+            serde_json::json!({ "persona_id": persona_id, "message": message, "stream": true });
         let response = self
             .send(false, || {
                 self.request(Method::POST, &path)

@@ -54,10 +54,13 @@ pub async fn run(ctx: &Context, args: ChatArgs) -> Result<()> {
         Some(id) => id.clone(),
         None => new_conversation(client, &persona).await?,
     };
+    let persona_id = persona["id"].as_str().unwrap_or_default();
     let turn = if ctx.output.json {
-        client.send_message(&conversation, &message).await?
+        client
+            .send_message(&conversation, persona_id, &message)
+            .await?
     } else {
-        stream_reply(ctx, client, &conversation, &message).await?
+        stream_reply(ctx, client, &conversation, persona_id, &message).await?
     };
     if ctx.output.json {
         let mut turn = turn;
@@ -106,9 +109,12 @@ async fn stream_reply(
     ctx: &Context,
     client: &ApiClient,
     conversation: &str,
+    persona_id: &str,
     message: &str,
 ) -> Result<Value> {
-    let mut stream = client.send_message_stream(conversation, message).await?;
+    let mut stream = client
+        .send_message_stream(conversation, persona_id, message)
+        .await?;
     let mut printed = false;
     while let Some((event, data)) = stream.next().await? {
         match event.as_str() {
@@ -204,7 +210,7 @@ async fn session(ctx: &Context, client: &ApiClient, persona: &Value, args: ChatA
         }
         output.raw(&format!("{} ", output.paint(&format!("{name}>"), "35")));
         let turn = tokio::select! {
-            turn = stream_reply(ctx, client, &conversation, message) => turn?,
+            turn = stream_reply(ctx, client, &conversation, persona["id"].as_str().unwrap_or_default(), message) => turn?,
             _ = tokio::signal::ctrl_c() => {
                 output.raw("\n");
                 break;

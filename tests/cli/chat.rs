@@ -85,4 +85,21 @@ fn bad_chat_inputs_have_clear_errors() {
     .code(3);
     let empty = env.run_with_stdin(&["chat", "mert"], "   \n").code(2);
     assert!(empty.stderr.contains("empty"), "{}", empty.stderr);
+
+    // A conversation belongs to one persona: another persona cannot answer in it.
+    env.create("a tailor in Lyon", &["--slug", "tailor"]);
+    let with_tailor = env
+        .run(&["chat", "tailor", "-m", "Bonjour", "--json"])
+        .success()
+        .json();
+    let conversation = with_tailor["conversation_id"].as_str().unwrap();
+    for json in [false, true] {
+        let mut args = vec!["chat", "mert", "--conversation", conversation, "-m", "hi"];
+        if json {
+            args.push("--json");
+        }
+        let wrong = env.run(&args).code(2);
+        let said = format!("{}{}", wrong.stdout, wrong.stderr);
+        assert!(said.contains(conversation), "{said}");
+    }
 }
