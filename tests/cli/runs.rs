@@ -897,6 +897,30 @@ fn tail_since_and_filter() {
         .success();
     assert_eq!(human.stdout.lines().count(), 6, "{}", human.stdout);
     assert!(human.stdout.lines().all(|l| l.contains("step.completed")));
+
+    // The closing line gives the whole run's tokens, however late the view starts, even past
+    // the last event.
+    let run = env
+        .run(&["runs", "get", &run_id, "--json"])
+        .success()
+        .json();
+    let tokens = run["tokens"].as_u64().unwrap();
+    assert!(tokens > 1000, "{run}");
+    for since in ["0", "30", "999"] {
+        let human = env
+            .run(&["runs", "tail", &run_id, "--since", since])
+            .success();
+        let closing = human.stderr.lines().last().unwrap_or_default();
+        assert!(
+            closing.starts_with("run completed"),
+            "--since {since}: {}",
+            human.stderr
+        );
+        assert!(
+            closing.contains(&format!("{} tokens", thousands(tokens))),
+            "--since {since}: {closing} ({tokens} tokens)"
+        );
+    }
 }
 
 /// The server closes a caught-up stream of an ended run without sending anything; the tail

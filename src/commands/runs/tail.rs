@@ -96,6 +96,9 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
     let Some(last) = outcome else {
         // Started after the terminal event (`--since`): the run's status tells how it ended.
         let run = client.get_run(&args.run_id).await?;
+        if !output.json {
+            output.info(run_closing_line(&run));
+        }
         let failed = matches!(run["status"].as_str(), Some("failed" | "canceled"));
         return if failed && args.exit_status {
             Err(CliError::new(ExitKind::RunFailed, ""))
@@ -104,7 +107,13 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
         };
     };
     if !output.json {
-        output.info(closing_line(&last, total_tokens));
+        // After `--since` the events seen do not hold the whole run's tokens: the run does.
+        let line = if args.since > 0 {
+            run_closing_line(&client.get_run(&args.run_id).await?)
+        } else {
+            closing_line(&last, total_tokens)
+        };
+        output.info(line);
     }
     match last.event.as_str() {
         "run.failed" if args.exit_status => Err(quiet(run_failure(&last))),
@@ -149,6 +158,26 @@ fn closing_line(last: &RunEvent, tokens: u64) -> String {
             last.data()["error"]["code"].as_str().unwrap_or("?")
         ),
         _ => "run canceled".to_string(),
+    }
+}
+
+/// The closing line from the run object: its totals cover events a `--since` view skipped.
+fn run_closing_line(run: &Value) -> String {
+    match run["status"].as_str().unwrap_or("?") {
+        "completed" => format!(
+            "run completed · persona {} · {} tokens · {}",
+            run["persona_id"].as_str().unwrap_or("?"),
+            thousands(run["tokens"].as_u64().unwrap_or(0)),
+            usd(run["cost_usd"].as_f64().unwrap_or(0.0))
+        ),
+        "failed" => format!(
+            "run failed · {} ({})",
+            run["error"]["message"]
+                .as_str()
+                .unwrap_or("no reason given"),
+            run["error"]["code"].as_str().unwrap_or("?")
+        ),
+        other => format!("run {other}"),
     }
 }
 
