@@ -25,6 +25,12 @@ use crate::error::{CliError, ExitKind};
 pub fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
+        Err(err) if err.use_stderr() && asks_for_json() => {
+            // A script that asked for JSON gets its usage error as JSON on stdout too.
+            let error = usage_error(&err);
+            output::Output::from_process(true, false, 0, output::ColorChoice::Never).error(&error);
+            return error.exit_code();
+        }
         Err(err) => {
             let _ = err.print();
             return if err.use_stderr() {
@@ -58,6 +64,32 @@ pub fn main() -> ExitCode {
             output.error(&error);
             error.exit_code()
         }
+    }
+}
+
+/// Whether `--json` is among the arguments (before any `--`), when they could not be parsed.
+fn asks_for_json() -> bool {
+    std::env::args_os()
+        .skip(1)
+        .take_while(|arg| arg != "--")
+        .any(|arg| arg == "--json")
+}
+
+/// Clap's message as a usage error: its first paragraph on one line, with the usage and
+/// `--help` advice after it as the hint.
+fn usage_error(err: &clap::Error) -> CliError {
+    let text = err.render().to_string();
+    let text = text.trim();
+    let (first, rest) = text.split_once("\n\n").unwrap_or((text, ""));
+    let first = first.trim();
+    let first = first.strip_prefix("error:").unwrap_or(first);
+    let message: Vec<&str> = first.split_whitespace().collect();
+    let error = CliError::usage(message.join(" "));
+    let hint = rest.trim();
+    if hint.is_empty() {
+        error
+    } else {
+        error.with_hint(hint.to_string())
     }
 }
 

@@ -526,6 +526,29 @@ fn json_errors_go_to_stdout() {
     let error = outcome.json();
     assert_eq!(error["error"]["code"], "resource.not_found");
     assert!(error["error"]["message"].as_str().unwrap().contains("nope"));
+
+    // Arguments that cannot be parsed at all are usage errors, as JSON when asked.
+    for (args, says) in [
+        (vec!["--json", "personas", "get"], "<REF>"),
+        (vec!["--json", "no-such-command"], "no-such-command"),
+        (
+            vec![
+                "personas",
+                "create",
+                "--intent",
+                "x",
+                "--budget-usd",
+                "abc",
+                "--json",
+            ],
+            "abc",
+        ),
+    ] {
+        let error = env.run(&args).code(2).json();
+        assert_eq!(error["error"]["exit_code"], 2, "{args:?}");
+        let message = error["error"]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{args:?}: {message}");
+    }
 }
 
 #[test]
