@@ -908,6 +908,34 @@ fn a_norwegian_persona_survives_the_round_trip() {
 }
 
 #[test]
+fn pushing_several_files_reports_each_even_when_one_fails() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    let text = pull(&env, "poet", "poet.yml");
+    env.write(
+        "poet.yml",
+        &set_register(&text, "pushed with a missing friend"),
+    );
+    let outcome = env
+        .run(&["personas", "push", "poet.yml", "missing.yml", "--json"])
+        .code(2);
+    let reports = outcome.json();
+    let reports = reports.as_array().expect("one entry per file");
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    assert_eq!(reports[0]["file"], "poet.yml");
+    assert_eq!(reports[0]["version"], 2);
+    assert_eq!(reports[0]["changed"], true);
+    assert_eq!(reports[1]["file"], "missing.yml");
+    assert!(
+        reports[1]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("missing.yml")
+    );
+    assert_eq!(get(&env, "poet")["version"], 2);
+}
+
+#[test]
 fn a_stale_push_changes_nothing_until_forced() {
     let env = TestEnv::new();
     env.create(POET, &["--slug", "poet"]);

@@ -72,7 +72,13 @@ pub async fn run(ctx: &Context, args: PushArgs) -> Result<()> {
             }
             Err(mut err) if several => {
                 err.message = format!("{}: {}", path.display(), err.message);
-                if !output.json {
+                if output.json {
+                    // One entry per file, failed ones with their error: what was pushed stays known.
+                    reports.push(json!({
+                        "file": path.display().to_string(),
+                        "error": err.to_json()["error"],
+                    }));
+                } else {
                     output.error(&err);
                 }
                 failures.push(err);
@@ -80,15 +86,12 @@ pub async fn run(ctx: &Context, args: PushArgs) -> Result<()> {
             Err(err) => return Err(err),
         }
     }
-    if output.json && failures.is_empty() {
+    if output.json {
         output.json_value(&Value::Array(reports));
     }
-    if failures.is_empty() {
-        Ok(())
-    } else if output.json {
-        Err(failures.remove(0))
-    } else {
-        Err(quiet_failure(&failures[0]))
+    match failures.first() {
+        None => Ok(()),
+        Some(first) => Err(quiet_failure(first)),
     }
 }
 
