@@ -333,17 +333,23 @@ pub fn parse_json<T: DeserializeOwned>(raw: &[u8]) -> ApiResult<T> {
     };
     let deserializer = &mut serde_json::Deserializer::from_slice(text);
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
-        let path = err.path().to_string();
         let message = err.inner().to_string();
         let unknown = message
             .strip_prefix("unknown field `")
             .and_then(|rest| rest.split('`').next());
-        // For an unknown field the path already ends with the field's name.
-        let pointer = match (unknown, path.as_str()) {
-            (Some(field), ".") => format!("/{field}"),
-            (None, ".") => String::new(),
-            _ => format!("/{}", path.replace('.', "/")),
+        // A body that is not JSON at all has no place inside it to point at.
+        let not_json = err.inner().is_syntax() || err.inner().is_eof();
+        let mut pointer = if not_json {
+            String::new()
+        } else {
+            json_pointer(err.path())
         };
+        // For an unknown field the path ends at the object holding it, or already names it.
+        if let Some(field) = unknown
+            && !pointer.ends_with(&format!("/{}", escape_pointer_token(field)))
+        {
+            pointer = format!("{pointer}/{}", escape_pointer_token(field));
+        }
         let message = match unknown {
             Some(_) => format!("invalid request body: {message} (at `{pointer}`)"),
             None if pointer.is_empty() => format!("invalid request body: {message}"),
@@ -358,6 +364,23 @@ pub fn parse_json<T: DeserializeOwned>(raw: &[u8]) -> ApiResult<T> {
     })
 }
 
+/// The RFC 6901 pointer of a deserialisation path (`""` for the whole document).
+fn json_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|segment| match segment {
+            Segment::Seq { index } => Some(format!("/{index}")),
+            Segment::Map { key } => Some(format!("/{}", escape_pointer_token(key))),
+            Segment::Enum { variant } => Some(format!("/{}", escape_pointer_token(variant))),
+            Segment::Unknown => None,
+        })
+        .collect()
+}
+
+fn escape_pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
 /// Query parameters, with the errors of contract §9.
 pub struct QueryParams<T>(pub T);
 
@@ -369,5 +392,50 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
         serde_urlencoded::from_str(query)
             .map(QueryParams)
             .map_err(|err| ApiError::invalid(format!("invalid query parameters: {err}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+    use serde_json::Value;
+
+    use super::parse_json;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        mask: Option<Inner>,
+        items: Option<Vec<Vec<u32>>>,
+        #[serde(rename = "a/b")]
+        slashed: Option<u32>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        voice: Option<String>,
+    }
+
+    fn pointer(body: &str) -> Value {
+        let error = parse_json::<Outer>(body.as_bytes()).unwrap_err();
+        error
+            .details
+            .as_deref()
+            .map_or(Value::Null, |details| details[0]["pointer"].clone())
+    }
+
+    #[test]
+    fn error_pointers_are_rfc_6901_pointers() {
+        assert_eq!(pointer(r#"{"colour": 1}"#), "/colour");
+        assert_eq!(pointer(r#"{"mask": {"mask": 1}}"#), "/mask/mask");
+        assert_eq!(pointer(r#"{"mask": {"voice": 3}}"#), "/mask/voice");
+        assert_eq!(pointer(r#"{"items": [[1], [2, "x"]]}"#), "/items/1/1");
+        assert_eq!(pointer(r#"{"a/b": "x"}"#), "/a~1b");
+        // Not JSON at all: nothing inside to point at.
+        assert_eq!(pointer("{"), Value::Null);
+        assert_eq!(pointer(r#"{"mask": "#), Value::Null);
     }
 }
