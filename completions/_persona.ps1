@@ -288,8 +288,8 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             break
         }
         'persona;personas;pull' {
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The file to write (default: <slug>.yml)')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The file to write (default: <slug>.yml)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Pull this past version instead of the current one')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')

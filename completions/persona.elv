@@ -263,8 +263,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --help 'Print help'
         }
         &'persona;personas;pull'= {
-            cand -o 'The file to write (default: <slug>.yml)'
-            cand --output 'The file to write (default: <slug>.yml)'
+            cand -o 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout'
+            cand --output 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout'
             cand --version 'Pull this past version instead of the current one'
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'

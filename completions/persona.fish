@@ -211,7 +211,7 @@ complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from archive" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from archive" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from archive" -s h -l help -d 'Print help'
-complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -s o -l output -d 'The file to write (default: <slug>.yml)' -r -F
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -s o -l output -d 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout' -r -F
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l version -d 'Pull this past version instead of the current one' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''

@@ -22,7 +22,7 @@ Examples:
 In a session, /new starts a new conversation and /exit (or Ctrl-C, or Ctrl-D) ends it.")]
 pub struct ChatArgs {
     /// The persona: id, slug, or either with @vN
-    #[arg(value_name = "REF")]
+    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 
     /// Send this one message and print the reply (without it, a pipe on stdin is the message)

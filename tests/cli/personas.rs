@@ -908,6 +908,27 @@ fn a_norwegian_persona_survives_the_round_trip() {
 }
 
 #[test]
+fn pull_to_dash_prints_the_yaml_and_empty_or_unknown_references_are_named() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    let text = pull(&env, "poet", "poet.yml");
+    let printed = env.run(&["personas", "pull", "poet", "-o", "-"]).success();
+    assert_eq!(printed.stdout, text);
+    assert!(!env.work().join("-").exists());
+
+    let empty = env.run(&["personas", "get", ""]).code(2);
+    assert!(empty.stderr.contains("<REF>"), "{}", empty.stderr);
+    for verb in ["archive", "get"] {
+        let missing = env.run(&["personas", verb, "nope"]).code(3);
+        assert!(
+            missing.stderr.contains("nope"),
+            "{verb}: {}",
+            missing.stderr
+        );
+    }
+}
+
+#[test]
 fn pushing_several_files_reports_each_even_when_one_fails() {
     let env = TestEnv::new();
     env.create(POET, &["--slug", "poet"]);

@@ -8,7 +8,7 @@ use crate::error::Result;
 #[derive(Debug, Args)]
 pub struct ArchiveArgs {
     /// The persona: id or slug
-    #[arg(value_name = "REF")]
+    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 }
 

@@ -26,7 +26,7 @@ error on top; the same error twice in a row, or ten reopenings, ends the edit wi
 kept in its temporary file.")]
 pub struct EditArgs {
     /// The persona: id or slug
-    #[arg(value_name = "REF")]
+    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 }
 

@@ -15,7 +15,7 @@ Examples:
   persona personas fork psn_3kP9aLwX2vQ1 --visibility workspace")]
 pub struct ForkArgs {
     /// The parent persona: id, slug, or either with @vN
-    #[arg(value_name = "REF")]
+    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 
     /// A refinement: the fork's layers are rewritten under it

@@ -15,7 +15,7 @@ Examples:
   persona personas get psn_3kP9aLwX2vQ1 --json")]
 pub struct GetArgs {
     /// The persona: id (psn_...), slug, or either with @vN for a past version
-    #[arg(value_name = "REF")]
+    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 
     /// Print the persona as a YAML working copy

@@ -16,13 +16,14 @@ use crate::persona_file;
 Examples:
   persona personas pull the-istanbul-bookseller            # writes the-istanbul-bookseller.yml
   persona personas pull psn_3kP9aLwX2vQ1 -o bookseller.yml
-  persona personas pull the-istanbul-bookseller --version 2 -o v2.yml")]
+  persona personas pull the-istanbul-bookseller --version 2 -o v2.yml
+  persona personas pull the-istanbul-bookseller -o - | less      # the YAML on stdout")]
 pub struct PullArgs {
     /// The persona: id or slug (or either with @vN)
-    #[arg(value_name = "REF")]
+    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 
-    /// The file to write (default: <slug>.yml)
+    /// The file to write (default: <slug>.yml); `-` prints the YAML on stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output_file: Option<PathBuf>,
 
@@ -61,6 +62,10 @@ pub async fn run(ctx: &Context, args: PullArgs) -> Result<()> {
         ))
     });
     let contents = persona_file::to_yaml(&persona);
+    if path.as_os_str() == "-" {
+        ctx.output.raw(&contents);
+        return Ok(());
+    }
     let existing = match persona_file::read_text_file(&path) {
         Ok(text) => Some(text),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,

@@ -10,7 +10,7 @@ use crate::error::Result;
 #[derive(Debug, Args)]
 pub struct VersionsArgs {
     /// The persona: id or slug
-    #[arg(value_name = "REF")]
+    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 }
 

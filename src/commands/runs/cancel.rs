@@ -8,7 +8,7 @@ use crate::error::Result;
 #[derive(Debug, Args)]
 pub struct CancelArgs {
     /// The run id (run_...)
-    #[arg(value_name = "RUN_ID")]
+    #[arg(value_name = "RUN_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     run_id: String,
 }
 

@@ -9,7 +9,7 @@ use crate::error::Result;
 #[derive(Debug, Args)]
 pub struct GetArgs {
     /// The run id (run_...)
-    #[arg(value_name = "RUN_ID")]
+    #[arg(value_name = "RUN_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     run_id: String,
 }
 

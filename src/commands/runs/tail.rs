@@ -28,7 +28,7 @@ Reconnects after any drop with Last-Event-ID; gives up with exit 9 after
 PERSONA_RECONNECT_TIMEOUT_SECS (default 60) without a connection.")]
 pub struct TailArgs {
     /// The run id (run_...)
-    #[arg(value_name = "RUN_ID")]
+    #[arg(value_name = "RUN_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     run_id: String,
 
     /// Start after this event id instead of replaying from the start

@@ -10,7 +10,7 @@ use crate::error::Result;
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// The endpoint id (whk_...)
-    #[arg(value_name = "ENDPOINT_ID")]
+    #[arg(value_name = "ENDPOINT_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     id: String,
 }
 

@@ -19,7 +19,7 @@ A replay carries the same event id and body as the original; handlers that dedup
 event id see it as the same event. Exits with 1 when the first attempt of the replay failed.")]
 pub struct ReplayArgs {
     /// The delivery id (dlv_...), from `persona webhooks deliveries`
-    #[arg(value_name = "DELIVERY_ID")]
+    #[arg(value_name = "DELIVERY_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     id: String,
 
     /// Return at once instead of waiting for the first attempt

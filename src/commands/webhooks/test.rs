@@ -17,7 +17,7 @@ Examples:
 Exits with 1 when the endpoint did not answer 2xx (the delivery is then retried on schedule).")]
 pub struct TestArgs {
     /// The endpoint id (whk_...)
-    #[arg(value_name = "ENDPOINT_ID")]
+    #[arg(value_name = "ENDPOINT_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     id: String,
 
     /// Return at once instead of waiting for the first attempt

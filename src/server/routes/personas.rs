@@ -568,7 +568,8 @@ pub async fn patch(
     });
     let workspace_id = caller.workspace.id.clone();
     let updated = state.store.write(|tx| {
-        let current = Store::persona_in(tx, &workspace_id, base)?.ok_or_else(|| ApiError::not_found("persona"))?;
+        let current = Store::persona_in(tx, &workspace_id, base)?
+            .ok_or_else(|| ApiError::not_found(&format!("persona `{base}`")))?;
         if let Some(expected) = &if_match
             && expected != "*"
             && current["fingerprint"].as_str() != Some(expected.as_str())
@@ -654,7 +655,7 @@ pub async fn archive(
     let workspace_id = caller.workspace.id.clone();
     let persona = state.store.write(|tx| {
         let mut persona = Store::persona_in(tx, &workspace_id, base)?
-            .ok_or_else(|| ApiError::not_found("persona"))?;
+            .ok_or_else(|| ApiError::not_found(&format!("persona `{base}`")))?;
         if persona["archived_at"].is_null() {
             let now = clock::rfc3339(clock::now());
             persona["archived_at"] = json!(now);
