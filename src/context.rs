@@ -93,8 +93,10 @@ impl Context {
                 "log in with `persona auth login --profile {profile}`"
             )));
         };
+        // Login and `auth status` warn about a key kept in the file; other commands say it
+        // only with -v, so that a file chosen on purpose does not nag on every command.
         if let Some(warning) = &found.warning {
-            self.output.warn(format!(
+            self.output.debug(format!(
                 "{warning}; using the key in {}",
                 self.credentials.file_path().display()
             ));

@@ -781,6 +781,32 @@ async fn openai_errors_have_openai_shape() {
             json!({ "model": model, "messages": [{ "role": "wizard", "content": "hi" }] }),
             "messages.0.role",
         ),
+        (
+            json!({ "model": model, "messages": [{ "role": "user", "content": null }] }),
+            "messages.0.content",
+        ),
+        (
+            json!({ "model": model, "messages": [{ "role": "system", "content": "x" }, { "role": "user", "content": [] }] }),
+            "messages.1.content",
+        ),
+        (
+            json!({ "model": model, "messages": [{ "role": "user", "content": "x".repeat(16_001) }] }),
+            "messages.0.content",
+        ),
+        (
+            json!({ "model": model, "messages": [{ "role": "user", "content": "hi" }], "temperature": 5 }),
+            "temperature",
+        ),
+        (
+            json!({ "model": model, "messages": [{ "role": "user", "content": "hi" }], "tool_choice": "required" }),
+            "tool_choice",
+        ),
+        (
+            json!({ "model": model, "messages": [{ "role": "user", "content": "hi" }],
+                "tools": [{ "type": "function", "function": { "name": "a", "parameters": {} } }],
+                "tool_choice": { "type": "function", "function": { "name": "b" } } }),
+            "tool_choice",
+        ),
     ] {
         let (status, error) = api.post("/openai/chat/completions", request).await;
         assert_eq!(status, 400, "{error}");

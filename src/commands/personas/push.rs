@@ -109,7 +109,21 @@ pub async fn push_file(client: &ApiClient, path: &Path, force: bool) -> Result<P
     if let Pushed::Updated(persona) | Pushed::UpToDate(persona) = &outcome
         && persona["fingerprint"] != local["fingerprint"]
     {
-        working_copy::write(path, persona)?;
+        working_copy::write(path, persona).map_err(|err| {
+            // The server has the edits: only the file is behind, and pulling again fixes it.
+            CliError::new(
+                err.kind,
+                format!(
+                    "the server has the edits as v{}, but the file could not be updated: {}",
+                    persona["version"], err.message
+                ),
+            )
+            .with_hint(format!(
+                "pull it again with `persona personas pull {} -o {} --force`",
+                persona["id"].as_str().unwrap_or_default(),
+                path.display()
+            ))
+        })?;
     }
     Ok(outcome)
 }

@@ -259,6 +259,50 @@ struct InFunction {
 }
 
 /// The text of a message's content: a string, or the `text` of its parts.
+/// `temperature` within OpenAI's 0–2, and a `tool_choice` that names an offered tool.
+fn check_sampling_and_tools(request: &CompletionRequest) -> OpenAiResult<()> {
+    if let Some(temperature) = request.temperature
+        && !(0.0..=2.0).contains(&temperature)
+    {
+        return Err(OpenAiError::invalid(
+            format!("`temperature` is {temperature}; give a number from 0 to 2"),
+            "temperature",
+        ));
+    }
+    let offered: Vec<&str> = request
+        .tools
+        .iter()
+        .flatten()
+        .filter_map(|tool| tool["function"]["name"].as_str())
+        .collect();
+    match &request.tool_choice {
+        Some(Value::String(choice)) if choice == "required" && offered.is_empty() => {
+            Err(OpenAiError::invalid(
+                "`tool_choice` is `required` but no `tools` are given",
+                "tool_choice",
+            ))
+        }
+        Some(Value::Object(choice)) => {
+            let name = choice
+                .get("function")
+                .and_then(|f| f.get("name"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if offered.contains(&name) {
+                Ok(())
+            } else {
+                Err(OpenAiError::invalid(
+                    format!(
+                        "`tool_choice` names the function `{name}`, which is not among the `tools` given"
+                    ),
+                    "tool_choice",
+                ))
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
 fn content_text(content: &Option<Value>, index: usize) -> OpenAiResult<String> {
     match content {
         None | Some(Value::Null) => Ok(String::new()),
@@ -288,6 +332,7 @@ pub async fn completions(
     if request.n.is_some_and(|n| n != 1) {
         return Err(OpenAiError::invalid("only `n: 1` is supported", "n"));
     }
+    check_sampling_and_tools(&request)?;
     let (json_mode, json_schema) = match request.response_format {
         None => (false, None),
         Some(format) => match format.kind.as_str() {
@@ -363,6 +408,24 @@ pub async fn completions(
         .ok_or_else(|| {
             OpenAiError::invalid("`messages` must hold at least one user message", "messages")
         })?;
+    for (index, entry) in request.messages.iter().enumerate() {
+        // Only an assistant message that calls tools may come without content.
+        let calls_tools = entry.tool_calls.as_ref().is_some_and(|c| !c.is_empty());
+        let empty = match &entry.content {
+            None | Some(Value::Null) => true,
+            Some(Value::Array(parts)) => parts.is_empty(),
+            Some(_) => false,
+        };
+        if empty && !(entry.role == "assistant" && calls_tools) {
+            return Err(OpenAiError::invalid(
+                format!(
+                    "message {index} ({}) has no content; give a string or content parts",
+                    entry.role
+                ),
+                &format!("messages.{index}.content"),
+            ));
+        }
+    }
     let mut overlay = Vec::new();
     let mut history = Vec::new();
     let mut exchange = Vec::new();
@@ -396,6 +459,16 @@ pub async fn completions(
             std::cmp::Ordering::Equal => message = text,
             std::cmp::Ordering::Greater => exchange.push(converted),
         }
+    }
+    let chars = message.chars().count();
+    if message.trim().is_empty() || chars > chat::MAX_MESSAGE_CHARS {
+        return Err(OpenAiError::invalid(
+            format!(
+                "the last user message has {chars} characters; send 1 to {} that are not all blank",
+                chat::MAX_MESSAGE_CHARS
+            ),
+            &format!("messages.{last_user}.content"),
+        ));
     }
     let input = TurnInput {
         workspace_id,
