@@ -957,6 +957,32 @@ fn pushing_several_files_reports_each_even_when_one_fails() {
 }
 
 #[test]
+fn a_working_copy_whose_id_was_edited_is_never_pushed_onto_another_persona() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    let tailor = env.create("a tailor in Lyon", &["--slug", "tailor"]);
+    let tailor_id = tailor["id"].as_str().unwrap();
+    let text = pull(&env, "poet", "poet.yml");
+    let hijacked = replace_line(&replace_line(&text, "id: ", tailor_id), "slug: ", "tailor");
+    let hijacked = set_register(&hijacked, "the poet's voice");
+    env.write("poet.yml", &hijacked);
+    for force in [false, true] {
+        let mut args = vec!["personas", "push", "poet.yml"];
+        if force {
+            args.push("--force");
+        }
+        let outcome = env.run(&args).code(2);
+        assert!(
+            outcome.stderr.contains("not a working copy of"),
+            "{}",
+            outcome.stderr
+        );
+    }
+    assert_eq!(get(&env, "tailor")["version"], 1);
+    assert_eq!(env.read("poet.yml"), hijacked);
+}
+
+#[test]
 fn a_stale_push_changes_nothing_until_forced() {
     let env = TestEnv::new();
     env.create(POET, &["--slug", "poet"]);

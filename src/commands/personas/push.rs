@@ -137,6 +137,7 @@ pub async fn push_persona(
 ) -> Result<Pushed> {
     let id = working_copy::id_of(path, local)?;
     let server = client.get_persona(&id).await?;
+    reject_another_personas_file(path, local, &server)?;
     let stale = server["fingerprint"] != local["fingerprint"];
     if !stale {
         reject_read_only_edits(path, local, &server)?;
@@ -171,6 +172,25 @@ pub async fn push_persona(
             err
         })?;
     Ok(Pushed::Updated(updated))
+}
+
+/// A file whose fields that never change over a persona's versions differ from the server's
+/// is not a working copy of this persona (its `id` was edited): never pushed, even with --force.
+fn reject_another_personas_file(path: &Path, local: &Value, server: &Value) -> Result<()> {
+    const SET_AT_CREATION: [&str; 4] = ["created_at", "intent", "parent_id", "owner_key_id"];
+    for field in SET_AT_CREATION {
+        if let (Some(mine), Some(theirs)) = (local.get(field), server.get(field))
+            && mine != theirs
+        {
+            return Err(CliError::usage(format!(
+                "{}: this is not a working copy of {} (its `{field}` differs from the persona's); was its `id` edited?",
+                path.display(),
+                server["id"].as_str().unwrap_or_default()
+            ))
+            .with_hint("pull the persona you mean with `persona personas pull REF -o FILE`"));
+        }
+    }
+    Ok(())
 }
 
 /// Fields the server owns cannot be changed from a file, and a field the persona does not have
