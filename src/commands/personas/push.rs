@@ -137,9 +137,10 @@ pub async fn push_persona(
 ) -> Result<Pushed> {
     let id = working_copy::id_of(path, local)?;
     let server = client.get_persona(&id).await?;
-    reject_another_personas_file(path, local, &server)?;
     let stale = server["fingerprint"] != local["fingerprint"];
-    if !stale {
+    if stale {
+        reject_another_personas_file(path, local, &server)?;
+    } else {
         reject_read_only_edits(path, local, &server)?;
     }
     if !has_local_edits(local) && !force {
@@ -174,8 +175,9 @@ pub async fn push_persona(
     Ok(Pushed::Updated(updated))
 }
 
-/// A file whose fields that never change over a persona's versions differ from the server's
-/// is not a working copy of this persona (its `id` was edited): never pushed, even with --force.
+/// A stale file whose fields that never change over a persona's versions differ from the
+/// server's is not a working copy of this persona (its `id` was edited): never pushed, even
+/// with --force. (A file that is not stale gets the plainer read-only message instead.)
 fn reject_another_personas_file(path: &Path, local: &Value, server: &Value) -> Result<()> {
     const SET_AT_CREATION: [&str; 4] = ["created_at", "intent", "parent_id", "owner_key_id"];
     for field in SET_AT_CREATION {
