@@ -336,8 +336,21 @@ fn compose(turn: &ChatTurn) -> ChatReply {
     {
         truncated = true;
         while count_tokens(&text) > u64::from(max) {
-            let cut = text.trim_end().rfind(' ').unwrap_or(0);
-            text.truncate(cut);
+            match text.trim_end().rfind(' ') {
+                Some(cut) if cut > 0 => text.truncate(cut),
+                // One word left and still too long: as many whole characters as fit.
+                _ => {
+                    let budget = (max as usize * 4).max(1);
+                    let end = text
+                        .char_indices()
+                        .map(|(at, c)| at + c.len_utf8())
+                        .take_while(|end| *end <= budget)
+                        .last()
+                        .unwrap_or_else(|| text.chars().next().map_or(0, char::len_utf8));
+                    text.truncate(end);
+                    break;
+                }
+            }
         }
     }
     let content = if let Some(spec) = turn.json_schema.filter(|_| tool_calls.is_empty()) {
@@ -851,6 +864,11 @@ mod tests {
         let reply = compose(&short);
         assert!(reply.truncated);
         assert!(count_tokens(&reply.content) <= 5);
+        // One token still says something: the start of the first word.
+        short.max_tokens = Some(1);
+        let reply = compose(&short);
+        assert!(!reply.content.is_empty());
+        assert!(count_tokens(&reply.content) <= 1, "{}", reply.content);
     }
 
     #[test]
