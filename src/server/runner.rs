@@ -318,11 +318,23 @@ impl Execution<'_> {
         self.finish_times();
         let persona_id = self.persona_id.clone();
         let run_id = self.run_id.clone();
+        // The persona's run summary tells what the failed run spent, as the run itself does.
+        let run_summary = json!({
+            "id": self.run_id,
+            "cost_usd": self.doc["cost_usd"],
+            "tokens": self.doc["tokens"],
+            "latency_ms": self.doc["latency_ms"],
+        });
         self.commit(
             "run.failed",
             json!({ "run_id": self.run_id, "error": body }),
             |tx| {
-                set_persona_status(tx, &persona_id, "failed")?;
+                if let Some(mut persona) = persona_by_id(tx, &persona_id)? {
+                    persona["status"] = json!("failed");
+                    persona["run"] = run_summary;
+                    persona["updated_at"] = json!(clock::rfc3339(clock::now()));
+                    Store::save_persona(tx, &persona)?;
+                }
                 record_run_outcome(tx, &run_id, None)
             },
         )

@@ -411,6 +411,15 @@ fn a_budget_too_small_exits_7() {
         request_id.is_null() || request_id.as_str().is_some_and(|id| id.starts_with("req_")),
         "{error}"
     );
+
+    // The failed persona's run summary tells what its run spent.
+    let run_id = error["error"]["run_id"].as_str().unwrap();
+    let run = env.run(&["runs", "get", run_id, "--json"]).success().json();
+    let failed = get(&env, run["persona_id"].as_str().unwrap());
+    assert_eq!(failed["status"], "failed");
+    assert!(run["tokens"].as_u64().unwrap() > 0, "{run}");
+    assert_eq!(failed["run"]["tokens"], run["tokens"]);
+    assert_eq!(failed["run"]["cost_usd"], run["cost_usd"]);
 }
 
 // ---------------------------------------------------------------------------------------------
