@@ -1309,6 +1309,20 @@ fn edit_reopens_an_invalid_file_with_the_error_on_top() {
     let server = get(&env, "bookseller");
     assert_eq!(server["version"], 2);
     assert_eq!(server["mask"]["voice"]["register"], "mended and calm");
+
+    // Saving the reopened file unchanged ends the edit, repeating what was wrong.
+    let body = "if ! head -n 1 \"$1\" | grep -q '^# ! '; then\n  sed -i 's/^    register: .*/    register: [never closed/' \"$1\"\nfi";
+    let editor = editor_script(&env, "gives-up.sh", body);
+    env.set("EDITOR", &editor);
+    let outcome = env.run(&["personas", "edit", "bookseller"]).code(2);
+    let first_line = outcome.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first_line.contains("saved unchanged after an error: ")
+            && first_line.contains("flow sequence"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(outcome.stderr.contains("kept in"), "{}", outcome.stderr);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -68,9 +68,9 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
         })?;
         if text == presented {
             if after_error {
-                return Err(kept(CliError::usage(
-                    "edit canceled: the file was saved unchanged after an error",
-                )));
+                return Err(kept(CliError::usage(format!(
+                    "edit canceled: the file was saved unchanged after an error: {last_problem}"
+                ))));
             }
             let _ = std::fs::remove_file(&path);
             ctx.output.info("No changes.");
