@@ -898,6 +898,11 @@ fn tail_since_and_filter() {
     assert_eq!(human.stdout.lines().count(), 6, "{}", human.stdout);
     assert!(human.stdout.lines().all(|l| l.contains("step.completed")));
 
+    let bogus = env
+        .run(&["runs", "tail", &run_id, "--filter", "step.done"])
+        .code(2);
+    assert!(bogus.stderr.contains("step.completed"), "{}", bogus.stderr);
+
     // The closing line gives the whole run's tokens, however late the view starts, even past
     // the last event.
     let run = env

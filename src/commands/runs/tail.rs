@@ -48,7 +48,28 @@ pub struct TailArgs {
     render: bool,
 }
 
+/// The event types of a run (contract §5), for checking `--filter`.
+const EVENT_TYPES: [&str; 7] = [
+    "run.started",
+    "step.started",
+    "step.completed",
+    "layer.delta",
+    "run.completed",
+    "run.failed",
+    "run.canceled",
+];
+
 pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
+    if let Some(unknown) = args
+        .filter
+        .iter()
+        .find(|f| !EVENT_TYPES.contains(&f.as_str()))
+    {
+        return Err(CliError::usage(format!(
+            "`{unknown}` is not an event type of a run; use one of {}",
+            EVENT_TYPES.join(", ")
+        )));
+    }
     let client = ctx.client().await?;
     let output = &ctx.output;
     let wanted: HashSet<&str> = args.filter.iter().map(String::as_str).collect();
