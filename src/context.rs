@@ -124,25 +124,45 @@ impl Context {
             handle.base_url(),
             self.config.data_dir.display()
         ));
+        // PERSONA_WORKSPACE names another workspace of the local store (created when new).
+        let workspace = match std::env::var("PERSONA_WORKSPACE")
+            .ok()
+            .filter(|w| !w.trim().is_empty())
+        {
+            Some(workspace) if !server::is_workspace_id(&workspace) => {
+                return Err(CliError::usage(format!(
+                    "PERSONA_WORKSPACE is `{workspace}`, not a workspace id: write ws_ followed by letters, digits or _"
+                )));
+            }
+            Some(workspace) => workspace,
+            None => server::LOCAL_WORKSPACE_ID.to_string(),
+        };
+        let key = handle.session_key_for(&workspace).map_err(|err| {
+            CliError::general(format!("cannot open the workspace {workspace}: {err}"))
+        })?;
         let client = ApiClient::new(
             &handle.base_url(),
-            Some(handle.dev_key.clone()),
-            Some(server::LOCAL_WORKSPACE_ID.to_string()),
+            Some(key),
+            Some(workspace),
             self.output.clone(),
         )?;
         *self.local_server.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
         Ok(client)
     }
 
-    /// The address and development key of the embedded server, started on first use (for
-    /// `persona mcp serve` on the `local` profile, which speaks MCP to it rather than the API).
-    pub async fn embedded_server(&self) -> Result<(SocketAddr, String)> {
+    /// The address of the embedded server, started on first use, and a key of it for
+    /// `workspace` (for `persona mcp serve` on the `local` profile, which speaks MCP to it
+    /// rather than the API).
+    pub async fn embedded_server(&self, workspace: &str) -> Result<(SocketAddr, String)> {
         self.client().await?;
         let server = self.local_server.lock().unwrap_or_else(|p| p.into_inner());
-        server
+        let handle = server
             .as_ref()
-            .map(|handle| (handle.addr, handle.dev_key.clone()))
-            .ok_or_else(|| CliError::general("this profile does not use the embedded server"))
+            .ok_or_else(|| CliError::general("this profile does not use the embedded server"))?;
+        let key = handle.session_key_for(workspace).map_err(|err| {
+            CliError::general(format!("cannot open the workspace {workspace}: {err}"))
+        })?;
+        Ok((handle.addr, key))
     }
 
     /// Stops the embedded server, if one was started, handing unfinished runs to the next one.

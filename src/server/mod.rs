@@ -203,6 +203,29 @@ pub struct ServerHandle {
 }
 
 impl ServerHandle {
+    /// A key valid while this server runs, with every scope on `workspace_id`, which is created
+    /// in the store when new: the embedded server of the `local` profile serves whichever
+    /// workspace its one user names (`--workspace`, PERSONA_WORKSPACE).
+    pub fn session_key_for(&self, workspace_id: &str) -> rusqlite::Result<String> {
+        if workspace_id == LOCAL_WORKSPACE_ID {
+            return Ok(self.dev_key.clone());
+        }
+        self.state
+            .store
+            .ensure_workspace(workspace_id, &workspace_name(workspace_id), "test")?;
+        let scopes: Vec<String> = ALL_SCOPES.iter().map(|s| s.to_string()).collect();
+        let (key, mut record) = new_key(workspace_id, "test", &scopes, 90);
+        // One owner per workspace across runs, as for the local workspace: private personas
+        // made by one invocation stay visible to the next.
+        record.id = format!("{LOCAL_KEY_ID}_{}", workspace_id.trim_start_matches("ws_"));
+        self.state
+            .session_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(ids::hash_secret(&key), record);
+        Ok(key)
+    }
+
     /// `http://127.0.0.1:PORT/v1`.
     pub fn base_url(&self) -> String {
         format!("http://{}/v1", self.addr)
@@ -351,15 +374,26 @@ pub fn create_key(
     scopes: &[String],
     expires_in_days: i64,
 ) -> rusqlite::Result<(String, KeyRecord)> {
-    let name = if workspace_id == LOCAL_WORKSPACE_ID {
-        LOCAL_WORKSPACE_NAME.to_string()
-    } else {
-        workspace_id.trim_start_matches("ws_").replace('_', " ")
-    };
-    store.ensure_workspace(workspace_id, &name, mode)?;
+    store.ensure_workspace(workspace_id, &workspace_name(workspace_id), mode)?;
     let (secret, record) = new_key(workspace_id, mode, scopes, expires_in_days);
     store.insert_key(&record, &ids::hash_secret(&secret))?;
     Ok((secret, record))
+}
+
+/// Whether `text` is a workspace id: `ws_` then letters, digits or `_`.
+pub fn is_workspace_id(text: &str) -> bool {
+    text.strip_prefix("ws_").is_some_and(|rest| {
+        !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    })
+}
+
+/// The name a workspace made locally gets: `ws_acme_studio` → `acme studio`.
+fn workspace_name(workspace_id: &str) -> String {
+    if workspace_id == LOCAL_WORKSPACE_ID {
+        LOCAL_WORKSPACE_NAME.to_string()
+    } else {
+        workspace_id.trim_start_matches("ws_").replace('_', " ")
+    }
 }
 
 /// A new key secret and its record, not yet stored.

@@ -774,3 +774,55 @@ fn a_host_that_does_not_wait_for_the_initialize_answer_is_served_in_order() {
         "{listed}"
     );
 }
+
+/// `persona mcp serve --workspace ws_acme_studio` as the product's brief shows it, on a fresh
+/// machine (the `local` profile): the embedded server serves that workspace, and a script that
+/// writes its requests and closes stdin at once still gets every answer.
+#[test]
+fn a_named_workspace_is_served_on_the_local_profile_and_piped_requests_are_all_answered() {
+    let env = TestEnv::new();
+    let created = env
+        .command(&[
+            "personas",
+            "create",
+            "--intent",
+            "a baker in Porto",
+            "--slug",
+            "baker",
+            "--json",
+        ])
+        .env("PERSONA_WORKSPACE", "ws_acme_studio")
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{created:?}");
+    env.create("a tailor in Porto", &["--slug", "tailor"]);
+
+    let lines = [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "script", "version": "1"}}}),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+            "params": {"name": "persona_search", "arguments": {"query": "Porto"}}}),
+    ]
+    .map(|line| line.to_string())
+    .join("\n");
+    let outcome = env.run_with_stdin(&["mcp", "serve", "--workspace", "ws_acme_studio"], &lines);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let answers: Vec<Value> = outcome
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 2, "{}", outcome.stdout);
+    let found = ok(&answers[1])["structuredContent"]["results"].to_string();
+    assert!(found.contains("\"baker\""), "{found}");
+    assert!(
+        !found.contains("\"tailor\""),
+        "another workspace's persona: {found}"
+    );
+
+    let bad = env
+        .run(&["mcp", "serve", "--workspace", "acme studio"])
+        .code(2);
+    assert!(bad.stderr.contains("not a workspace id"), "{}", bad.stderr);
+}

@@ -50,10 +50,7 @@ pub struct CreateArgs {
 }
 
 fn create(ctx: &Context, args: CreateArgs) -> Result<()> {
-    let workspace_ok = args.workspace.strip_prefix("ws_").is_some_and(|rest| {
-        !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-    });
-    if !workspace_ok {
+    if !crate::server::is_workspace_id(&args.workspace) {
         return Err(CliError::usage(format!(
             "`{}` is not a workspace id: write ws_ followed by letters, digits or _",
             args.workspace

@@ -61,6 +61,52 @@ const MAX_LIST_PAGES: usize = 20;
 
 /// How long the last answers may take to reach stdout at exit.
 const FLUSH_AT_EXIT: Duration = Duration::from_millis(500);
+/// How long requests already sent may take to be answered once stdin ends.
+const ANSWER_AFTER_EOF: Duration = Duration::from_secs(30);
+
+/// Requests on their way to the server: at the end of stdin they are answered before exit.
+#[derive(Default)]
+struct InFlight {
+    count: std::sync::atomic::AtomicUsize,
+    idle: tokio::sync::Notify,
+}
+
+/// Held by the task of one request; its drop marks the request answered.
+struct InFlightGuard(Arc<InFlight>);
+
+impl InFlight {
+    fn start(self: &Arc<Self>) -> InFlightGuard {
+        self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        InFlightGuard(self.clone())
+    }
+
+    /// Waits until no request is on its way, or `limit` has passed.
+    async fn settle(&self, limit: Duration) {
+        let _ = tokio::time::timeout(limit, async {
+            loop {
+                let idle = self.idle.notified();
+                if self.count.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                    return;
+                }
+                idle.await;
+            }
+        })
+        .await;
+    }
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        if self
+            .0
+            .count
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst)
+            == 1
+        {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
 
 pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
     let plan = target::plan(ctx, args.url.as_deref(), args.workspace)?;
@@ -73,6 +119,7 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
         transport: args.transport,
         names: (args.tool_names == ToolNaming::Safe).then(Arc::default),
         stateless_calls: Arc::default(),
+        in_flight: Arc::default(),
         log: log.clone(),
         outbox: outbox.clone(),
     };
@@ -88,7 +135,13 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
         };
         match read {
             Ok(0) => {
-                log.debug("stdin closed: stopping");
+                // A host (or a script) that sent its last request and closed stdin still gets
+                // the answers of what it sent.
+                log.debug("stdin closed: answering what was sent, then stopping");
+                tokio::select! {
+                    () = bridge.in_flight.settle(ANSWER_AFTER_EOF) => {}
+                    () = &mut stop => {}
+                }
                 break;
             }
             Ok(_) => tokio::select! {
@@ -118,6 +171,7 @@ struct Bridge<'a> {
     names: Option<Arc<Mutex<ToolNames>>>,
     /// Stateless requests on their way, by id, for `notifications/cancelled`.
     stateless_calls: Arc<Mutex<HashMap<String, AbortHandle>>>,
+    in_flight: Arc<InFlight>,
     log: Log,
     outbox: Outbox,
 }
@@ -163,7 +217,11 @@ impl Bridge<'_> {
             Some(Kind::Request("initialize")) => match self.link().await {
                 Ok(link) => {
                     let (outbox, answer) = (self.outbox.clone(), link.initialize(message));
-                    tokio::spawn(async move { outbox.send(answer.await) });
+                    let answering = self.in_flight.start();
+                    tokio::spawn(async move {
+                        outbox.send(answer.await);
+                        drop(answering);
+                    });
                 }
                 Err(answer) => {
                     self.outbox
@@ -230,9 +288,11 @@ impl Bridge<'_> {
         let calls = self.stateless_calls.clone();
         let key = jsonrpc::id_key(&jsonrpc::id(&message));
         let task_key = key.clone();
+        let answering = self.in_flight.start();
         // Held while the task starts, so that it cannot remove its entry before it is added.
         let mut stateless_calls = lock(&self.stateless_calls);
         let task = tokio::spawn(async move {
+            let _answering = answering;
             let mut request = message;
             if let Some(names) = names.as_ref().filter(|_| method == "tools/call") {
                 if lock(names).is_unknown_call(&request) {

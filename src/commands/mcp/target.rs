@@ -78,9 +78,15 @@ pub fn plan(ctx: &Context, url: Option<&str>, workspace: Option<String>) -> Resu
                     "no key: set PERSONA_API_KEY to a key of that server (`persona dev keys create`)",
                 ),
             }),
-            None => Plan::Embedded {
-                workspace: workspace.unwrap_or_else(|| LOCAL_WORKSPACE_ID.to_string()),
-            },
+            None => {
+                let workspace = workspace.unwrap_or_else(|| LOCAL_WORKSPACE_ID.to_string());
+                if !crate::server::is_workspace_id(&workspace) {
+                    return Err(CliError::usage(format!(
+                        "`{workspace}` is not a workspace id: write ws_ followed by letters, digits or _"
+                    )));
+                }
+                Plan::Embedded { workspace }
+            }
         });
     }
     let stored = ctx.config.profile(&profile)?;
@@ -111,7 +117,7 @@ pub fn plan(ctx: &Context, url: Option<&str>, workspace: Option<String>) -> Resu
 
 /// The target on the `local` profile: the embedded server of this process, started now.
 pub async fn embedded(ctx: &Context, workspace: &str) -> Result<Target> {
-    let (addr, key) = ctx.embedded_server().await?;
+    let (addr, key) = ctx.embedded_server(workspace).await?;
     let url = Url::parse(&format!("http://{addr}/mcp"))
         .map_err(|err| CliError::general(err.to_string()))?;
     Ok(Target {
