@@ -221,8 +221,7 @@ fn is_plain_text_error(response: &Response) -> bool {
             .is_some_and(|value| value.starts_with("text/plain"))
 }
 
-/// The framework's plain-text error in the API's envelope (in OpenAI's shape under
-/// `/v1/openai`, as a JSON-RPC error under `/mcp`).
+/// The framework's plain-text error as the API's error (a JSON-RPC error under `/mcp`).
 async fn plain_error_as_json(response: Response, path: &str) -> Response {
     let (parts, body) = response.into_parts();
     let text = axum::body::to_bytes(body, 64 * 1024)
@@ -236,28 +235,21 @@ async fn plain_error_as_json(response: Response, path: &str) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    if path.starts_with("/mcp") {
+    let mut response = if path.starts_with("/mcp") {
         let body = serde_json::json!({ "jsonrpc": "2.0", "id": null,
             "error": { "code": -32600, "message": text } });
-        let mut response = (status, axum::Json(body)).into_response();
-        response.headers_mut().extend(headers);
-        return response;
-    }
-    if path.starts_with("/v1/openai/") {
-        let body = serde_json::json!({ "error": {
-            "message": text, "type": "invalid_request_error", "param": null, "code": null } });
-        let mut response = (status, axum::Json(body)).into_response();
-        response.headers_mut().extend(headers);
-        return response;
-    }
-    let code = match status.as_u16() {
-        404 => "resource.not_found",
-        405 => "request.method_not_allowed",
-        413 => "request.too_large",
-        500.. => "internal.error",
-        _ => "request.invalid",
+        (status, axum::Json(body)).into_response()
+    } else {
+        // Rendered by `envelope` (in OpenAI's shape under /v1/openai).
+        let code = match status.as_u16() {
+            404 => "resource.not_found",
+            405 => "request.method_not_allowed",
+            413 => "request.too_large",
+            500.. => "internal.error",
+            _ => "request.invalid",
+        };
+        ApiError::new(status, code, text).into_response()
     };
-    let mut response = ApiError::new(status, code, text).into_response();
     response.headers_mut().extend(headers);
     response
 }
