@@ -188,7 +188,7 @@ pub async fn envelope(
     if let Some(claim) = claim {
         response = claim.finish(&state, response).await;
     }
-    let window = state.limiter.state(workspace_id.as_deref());
+    let window = state.limiter.state(workspace_id.as_deref(), &path);
     let headers = response.headers_mut();
     headers.insert("x-request-id", header_value(&request_id));
     headers.insert("x-ratelimit-limit", header_value(&window.limit.to_string()));

@@ -1,5 +1,6 @@
 //! Per-workspace rate limits of contract §10: fixed one-minute windows, by plan, for generations
-//! and chat messages apart. Answers carry the generation window's state in `X-RateLimit-*`.
+//! and chat messages apart. Answers carry in `X-RateLimit-*` the state of the window their route
+//! counts against: chat messages for chat routes, generations for every other.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -139,15 +140,21 @@ impl RateLimiter {
         Ok(())
     }
 
-    pub fn state(&self, workspace_id: Option<&str>) -> WindowState {
+    /// The window the route at `path` counts against (for its `X-RateLimit-*` headers).
+    pub fn state(&self, workspace_id: Option<&str>, path: &str) -> WindowState {
+        let counted = if path.starts_with("/v1/chat/") || path.starts_with("/v1/openai/chat/") {
+            Counted::ChatMessages
+        } else {
+            Counted::Generations
+        };
         let now = clock::now();
         let start = self.window_start(now);
-        let limit = self.plan.generations_per_minute();
+        let limit = counted.limit(self.plan);
         let used = workspace_id
             .and_then(|ws| {
                 let windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
                 windows
-                    .get(&(Counted::Generations, ws.to_string()))
+                    .get(&(counted, ws.to_string()))
                     .filter(|(s, _)| *s == start)
                     .map(|(_, n)| *n)
             })
@@ -173,7 +180,7 @@ mod tests {
         let err = limiter.take_generation("ws_a").unwrap_err();
         assert_eq!(err.status, StatusCode::TOO_MANY_REQUESTS);
         assert!((1..=60).contains(&err.retry_after.unwrap()));
-        assert_eq!(limiter.state(Some("ws_a")).remaining, 0);
+        assert_eq!(limiter.state(Some("ws_a"), "/v1/personas").remaining, 0);
         limiter
             .take_generation("ws_b")
             .expect("workspaces are counted apart");
@@ -191,6 +198,8 @@ mod tests {
         let err = limiter.take_chat("ws_a").unwrap_err();
         assert_eq!(err.code, "rate_limit.exceeded");
         assert!(err.message.contains("30 chat messages"), "{}", err.message);
-        assert_eq!(limiter.state(Some("ws_a")).remaining, 5);
+        assert_eq!(limiter.state(Some("ws_a"), "/v1/personas").remaining, 5);
+        let chat = limiter.state(Some("ws_a"), "/v1/openai/chat/completions");
+        assert_eq!((chat.limit, chat.remaining), (30, 0));
     }
 }

@@ -646,6 +646,26 @@ async fn the_free_plan_answers_429_with_retry_after() {
     let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait));
     assert_eq!(headers["x-ratelimit-remaining"], "0");
+
+    // A chat turn counts against the chat window, and its headers say so.
+    let (_, list) = api.get("/personas").await;
+    let persona_id = list["data"][0]["id"].as_str().unwrap();
+    let (_, conversation) = api
+        .post("/chat/conversations", json!({ "persona_id": persona_id }))
+        .await;
+    let path = format!(
+        "/chat/conversations/{}/messages",
+        conversation["id"].as_str().unwrap()
+    );
+    let (status, headers, _) = api
+        .send(
+            api.request(reqwest::Method::POST, &path)
+                .json(&json!({ "message": "Hi" })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["x-ratelimit-limit"], "30");
+    assert_eq!(headers["x-ratelimit-remaining"], "29");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
