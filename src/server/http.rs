@@ -153,6 +153,17 @@ pub async fn envelope(
     let request_id = ids::new_id("req");
     let method = request.method().clone();
     let path = request.uri().path().to_string();
+    let origin = super::cors::allowed_origin(state.addr, request.headers());
+    if super::cors::is_preflight(&method, request.headers()) {
+        let mut response = super::cors::preflight(origin);
+        if let Some(error) = response.extensions_mut().remove::<ApiError>() {
+            response = (error.status, axum::Json(error.body(&request_id))).into_response();
+        }
+        response
+            .headers_mut()
+            .insert("x-request-id", header_value(&request_id));
+        return response;
+    }
     let auth = authenticate(&state, request.headers());
     let workspace_id = auth.as_ref().ok().map(|c| c.workspace.id.clone());
     let key_id = auth.as_ref().ok().map(|c| c.key_id.clone());
@@ -187,6 +198,9 @@ pub async fn envelope(
     }
     if let Some(claim) = claim {
         response = claim.finish(&state, response).await;
+    }
+    if let Some(origin) = origin {
+        super::cors::allow(&mut response, origin);
     }
     let window = state.limiter.state(workspace_id.as_deref(), &path);
     let headers = response.headers_mut();

@@ -29,6 +29,7 @@
 
 pub mod chat;
 pub mod clock;
+mod cors;
 pub mod engine;
 mod error;
 mod events;

@@ -815,6 +815,75 @@ async fn the_openapi_document_lists_every_route_the_router_serves() {
     assert_eq!(documented, served);
 }
 
+/// A page served from a loopback origin (a local playground, a browser MCP client) may call the
+/// API: its preflight is answered and answers name its origin; another site's is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browsers_on_loopback_origins_pass_cors_and_other_sites_do_not() {
+    let api = Api::start().await;
+    let preflight = |origin: &'static str| {
+        api.http
+            .request(reqwest::Method::OPTIONS, format!("{}/personas", api.base))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, content-type, idempotency-key",
+            )
+            .send()
+    };
+    let allowed = preflight("http://localhost:3000").await.unwrap();
+    assert_eq!(allowed.status(), 204);
+    let headers = allowed.headers();
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        "http://localhost:3000"
+    );
+    assert!(
+        headers["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("POST")
+    );
+    let allowed_headers = headers["access-control-allow-headers"].to_str().unwrap();
+    assert!(
+        allowed_headers.contains("authorization") && allowed_headers.contains("idempotency-key")
+    );
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert_eq!(refused.status(), 403);
+    assert!(
+        !refused
+            .headers()
+            .contains_key("access-control-allow-origin")
+    );
+
+    for (origin, named) in [
+        ("http://127.0.0.1:5173", true),
+        ("https://evil.example", false),
+    ] {
+        let (status, headers, _) = api
+            .send(
+                api.request(reqwest::Method::GET, "/personas")
+                    .header("Origin", origin),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            headers.contains_key("access-control-allow-origin"),
+            named,
+            "{origin}"
+        );
+        if named {
+            assert_eq!(headers["access-control-allow-origin"], origin);
+            assert!(
+                headers["access-control-expose-headers"]
+                    .to_str()
+                    .unwrap()
+                    .contains("x-request-id")
+            );
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn whoami_describes_the_key() {
     let api = Api::start().await;

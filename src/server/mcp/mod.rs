@@ -7,7 +7,6 @@ mod sse;
 mod streamable;
 mod tools;
 
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -54,7 +53,7 @@ fn admit(
     caller: Result<Caller, ApiError>,
     request_id: &RequestId,
 ) -> Result<Caller, Box<Response>> {
-    if !origin_allowed(state.addr, headers) {
+    if !super::cors::origin_allowed(state.addr, headers) {
         return Err(Box::new(transport_error(
             StatusCode::FORBIDDEN,
             RpcError::new(
@@ -93,100 +92,4 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
         HeaderValue::from_static("application/json"),
     );
     response
-}
-
-/// No `Origin` (not a browser), a loopback origin, or, when this server listens beyond
-/// loopback, the origin of the host the request was sent to. A server on loopback accepts
-/// loopback origins only, which defeats DNS rebinding (a foreign name resolving to 127.0.0.1).
-fn origin_allowed(listening: SocketAddr, headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
-    };
-    let Some(origin) = origin.to_str().ok().and_then(|o| url::Url::parse(o).ok()) else {
-        return false;
-    };
-    if !matches!(origin.scheme(), "http" | "https") {
-        return false;
-    }
-    let loopback = match origin.host() {
-        Some(url::Host::Domain(name)) => {
-            name.eq_ignore_ascii_case("localhost")
-                || name.to_ascii_lowercase().ends_with(".localhost")
-        }
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    if loopback {
-        return true;
-    }
-    if is_loopback(listening.ip()) {
-        return false;
-    }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let origin_host = match (origin.host_str(), origin.port()) {
-        (Some(name), Some(port)) => format!("{name}:{port}"),
-        (Some(name), None) => name.to_string(),
-        (None, _) => return false,
-    };
-    host.is_some_and(|host| host.eq_ignore_ascii_case(&origin_host))
-}
-
-fn is_loopback(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(ip) => ip.is_loopback(),
-        IpAddr::V6(ip) => {
-            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::HOST, host.parse().unwrap());
-        if let Some(origin) = origin {
-            headers.insert(header::ORIGIN, origin.parse().unwrap());
-        }
-        headers
-    }
-
-    #[test]
-    fn only_loopback_and_same_host_origins_are_accepted() {
-        let local: SocketAddr = "127.0.0.1:8787".parse().unwrap();
-        let open: SocketAddr = "0.0.0.0:8787".parse().unwrap();
-        assert!(origin_allowed(local, &headers(None, "127.0.0.1:8787")));
-        assert!(origin_allowed(
-            local,
-            &headers(Some("http://localhost:3000"), "127.0.0.1:8787")
-        ));
-        assert!(origin_allowed(
-            local,
-            &headers(Some("http://[::1]:5173"), "127.0.0.1:8787")
-        ));
-        assert!(!origin_allowed(
-            local,
-            &headers(Some("https://evil.example"), "127.0.0.1:8787")
-        ));
-        // DNS rebinding: the browser's Host is the attacker's name.
-        assert!(!origin_allowed(
-            local,
-            &headers(Some("http://evil.example:8787"), "evil.example:8787")
-        ));
-        assert!(!origin_allowed(
-            local,
-            &headers(Some("null"), "127.0.0.1:8787")
-        ));
-        assert!(origin_allowed(
-            open,
-            &headers(Some("http://studio.lan:8787"), "studio.lan:8787")
-        ));
-        assert!(!origin_allowed(
-            open,
-            &headers(Some("http://evil.example"), "studio.lan:8787")
-        ));
-    }
 }
