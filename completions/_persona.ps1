@@ -118,6 +118,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Log out of every stored profile')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Forget the key here without revoking it on the server (it stays valid there)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')

@@ -586,7 +586,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__auth__subcmd__logout)
-            opts="-q -v -h --all --json --quiet --verbose --color --profile --help"
+            opts="-q -v -h --all --local --json --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -109,6 +109,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
             cand --all 'Log out of every stored profile'
+            cand --local 'Forget the key here without revoking it on the server (it stays valid there)'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'

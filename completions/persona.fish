@@ -98,6 +98,7 @@ always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -l all -d 'Log out of every stored profile'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -l local -d 'Forget the key here without revoking it on the server (it stays valid there)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'

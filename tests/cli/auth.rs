@@ -191,23 +191,47 @@ fn logout_revokes_on_the_server_then_forgets_locally() {
 }
 
 #[test]
-fn logout_says_so_when_the_server_is_unreachable() {
+fn logout_keeps_a_key_it_could_not_revoke_unless_told_local() {
     let env = TestEnv::new();
     let server = server(&env);
     let key = lasting_key(&env, &env.path("server-store"), &[]);
     login_with_key(&env, &server, &key, "dev").success();
     server.kill();
-    let logout = env.run(&["auth", "logout"]).success();
+    let stored = || {
+        std::fs::read_to_string(env.path("config/credentials.yml"))
+            .unwrap_or_default()
+            .contains(&key)
+    };
+    let logout = env.run(&["auth", "logout"]).code(9);
     assert!(
-        logout.stderr.contains("could not be revoked"),
+        logout.stderr.contains("kept the login of `dev`"),
         "{}",
         logout.stderr
     );
-    assert!(
-        !std::fs::read_to_string(env.path("config/credentials.yml"))
-            .unwrap_or_default()
-            .contains(&key)
-    );
+    assert!(logout.stderr.contains("--local"), "{}", logout.stderr);
+    assert!(stored(), "a key that may still be valid was thrown away");
+
+    let logout = env.run(&["auth", "logout", "--local"]).success();
+    assert!(logout.stderr.contains("here only"), "{}", logout.stderr);
+    assert!(!stored());
+}
+
+#[test]
+fn logout_refuses_when_the_key_comes_from_the_environment() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let key = lasting_key(&env, &env.path("server-store"), &[]);
+    login_with_key(&env, &server, &key, "dev").success();
+    let outcome = env
+        .command(&["auth", "logout"])
+        .env("PERSONA_API_URL", &server.base_url)
+        .env("PERSONA_API_KEY", &key)
+        .output()
+        .unwrap();
+    assert_eq!(outcome.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&outcome.stderr).contains("PERSONA_API_KEY"));
+    // Nothing was revoked: the stored login still works.
+    env.run(&["personas", "list"]).success();
 }
 
 #[test]

@@ -10,15 +10,28 @@ use crate::error::{CliError, ExitKind, Result};
 
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Examples:\n  persona auth logout\n  persona --profile staging auth logout\n  persona auth logout --all"
+    after_long_help = "Examples:\n  persona auth logout\n  persona --profile staging auth logout\n  persona auth logout --all\n  persona auth logout --local      # the server is gone: forget the key here only"
 )]
 pub struct LogoutArgs {
     /// Log out of every stored profile
     #[arg(long)]
     all: bool,
+
+    /// Forget the key here without revoking it on the server (it stays valid there)
+    #[arg(long)]
+    local: bool,
 }
 
 pub async fn run(ctx: &Context, args: LogoutArgs) -> Result<()> {
+    if !args.all
+        && ctx.requested_profile().is_none()
+        && crate::credentials::environment_key().is_some()
+    {
+        return Err(CliError::usage(
+            "the active key comes from PERSONA_API_KEY, not from a stored login: there is nothing to log out of",
+        )
+        .with_hint("unset PERSONA_API_KEY (and PERSONA_API_URL), or name a stored profile with --profile"));
+    }
     let targets: Vec<String> = if args.all {
         ctx.config.file.profiles.keys().cloned().collect()
     } else {
@@ -32,8 +45,29 @@ pub async fn run(ctx: &Context, args: LogoutArgs) -> Result<()> {
     };
     let mut config = ctx.config.clone();
     let mut reports = Vec::new();
+    let mut kept: Option<CliError> = None;
     for profile in &targets {
-        let revoked = revoke(ctx, profile).await;
+        let revoked = if args.local {
+            Err("--local".to_string())
+        } else {
+            match revoke(ctx, profile).await {
+                // A key that may still be valid is not thrown away: the person may retry.
+                Err(err) if err.kind == ExitKind::Unavailable => {
+                    reports.push(json!({ "profile": profile, "revoked": false, "kept": true, "error": err.message }));
+                    kept.get_or_insert_with(|| {
+                        CliError::new(
+                            err.kind,
+                            format!(
+                                "kept the login of `{profile}`: the server could not be reached to revoke its key ({})",
+                                err.message
+                            ),
+                        )
+                    });
+                    continue;
+                }
+                other => other.map_err(|err| err.message),
+            }
+        };
         ctx.credentials.forget(profile)?;
         config.file.profiles.remove(profile);
         if config.file.active_profile.as_deref() == Some(profile.as_str()) {
@@ -42,13 +76,17 @@ pub async fn run(ctx: &Context, args: LogoutArgs) -> Result<()> {
         config.save()?;
         match &revoked {
             Ok(()) => ctx.output.success(format!("Logged out of `{profile}`: the key was revoked and removed")),
+            Err(_) if args.local => ctx.output.warn(format!(
+                "logged out of `{profile}` here only: its key was not revoked and stays valid on the \
+                 server until it expires or is revoked"
+            )),
             Err(reason) => ctx.output.warn(format!(
                 "logged out of `{profile}` here, but the key could not be revoked on the server ({reason}); \
                  it stays valid there until it expires or is revoked"
             )),
         }
         reports.push(
-            json!({ "profile": profile, "revoked": revoked.is_ok(), "error": revoked.err() }),
+            json!({ "profile": profile, "revoked": revoked.is_ok(), "kept": false, "error": revoked.err() }),
         );
     }
     if ctx.output.json {
@@ -56,28 +94,32 @@ pub async fn run(ctx: &Context, args: LogoutArgs) -> Result<()> {
     } else if targets.is_empty() {
         ctx.output.info("No stored profiles to log out of.");
     }
-    Ok(())
+    match kept {
+        None => Ok(()),
+        // Under --json the reports say it all; only the exit code is left to give.
+        Some(err) if ctx.output.json => Err(CliError::new(err.kind, "")),
+        Some(err) => Err(err.with_hint(
+            "log out again when the server is reachable, or forget the key here only with --local",
+        )),
+    }
 }
 
 /// Revokes the profile's stored key on its server. A key the server already refuses counts as
-/// revoked; anything else is a reason to tell the person.
-async fn revoke(ctx: &Context, profile: &str) -> Result<(), String> {
+/// revoked.
+async fn revoke(ctx: &Context, profile: &str) -> Result<()> {
     let stored = ctx
         .config
         .file
         .profiles
         .get(profile)
-        .ok_or("no such profile")?;
-    let found = ctx.credentials.stored(profile).map_err(|err| err.message)?;
-    let Some(found) = found else {
+        .ok_or_else(|| CliError::general("no such profile"))?;
+    let Some(found) = ctx.credentials.stored(profile)? else {
         return Ok(());
     };
-    let client = ctx
-        .client_for(&stored.api_url, Some(found.key), stored.workspace.clone())
-        .map_err(|err| err.message)?;
+    let client = ctx.client_for(&stored.api_url, Some(found.key), stored.workspace.clone())?;
     match client.revoke_current_key().await {
         Ok(()) => Ok(()),
         Err(err) if err.kind == ExitKind::Auth => Ok(()),
-        Err(err) => Err(err.message),
+        Err(err) => Err(err),
     }
 }
