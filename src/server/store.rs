@@ -310,8 +310,9 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) `persona.db` in `data_dir` and brings its schema up to date.
     pub fn open(data_dir: &Path) -> Result<Store, OpenError> {
-        std::fs::create_dir_all(data_dir).map_err(|e| OpenError::Io(data_dir.into(), e))?;
+        create_private_dir(data_dir).map_err(|e| OpenError::Io(data_dir.into(), e))?;
         let path = data_dir.join("persona.db");
+        keep_private(&path);
         let sqlite_err = |e| OpenError::Sqlite(path.clone(), e);
         let mut conn = Connection::open(&path).map_err(sqlite_err)?;
         conn.busy_timeout(Duration::from_secs(10))
@@ -1220,6 +1221,46 @@ impl Store {
     }
 }
 
+/// Creates `dir` (and its parents) when missing; a directory made here is readable by its owner
+/// only, since the store holds webhook secrets. An existing directory is left as it is.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// The store file, and the WAL and shared-memory files SQLite makes beside it (with the store's
+/// permissions), readable and writable by their owner only: created so when new, tightened when
+/// an older store left them open. A file that cannot be changed (a read-only disk) is left alone.
+fn keep_private(db: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !db.exists() {
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(db);
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = db.as_os_str().to_owned();
+            name.push(suffix);
+            let file = Path::new(&name);
+            if let Ok(metadata) = std::fs::metadata(file)
+                && metadata.permissions().mode() & 0o077 != 0
+            {
+                let _ = std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600));
+            }
+        }
+    }
+}
+
 fn migrate(conn: &mut Connection, path: &Path) -> Result<(), OpenError> {
     let sqlite_err = |e| OpenError::Sqlite(path.to_path_buf(), e);
     let found: i64 = conn
@@ -1272,6 +1313,32 @@ fn search_text(doc: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_store_and_its_directory_are_private_to_their_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("new/data");
+        let store = Store::open(&dir).unwrap();
+        store.ensure_workspace("ws_a", "a", "test").unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        for name in ["persona.db", "persona.db-wal", "persona.db-shm"] {
+            assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
+        }
+        drop(store);
+
+        // A store an older version left readable by all is tightened when opened.
+        for name in ["persona.db", "persona.db-wal"] {
+            let path = dir.join(name);
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            }
+        }
+        drop(Store::open(&dir).unwrap());
+        assert_eq!(mode(&dir.join("persona.db")), 0o600);
+    }
 
     #[test]
     fn a_store_from_a_newer_schema_is_refused_untouched() {
