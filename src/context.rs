@@ -22,6 +22,8 @@ pub struct Context {
     requested_profile: Option<String>,
     client: OnceCell<ApiClient>,
     local_server: Mutex<Option<ServerHandle>>,
+    /// The run this command started and is following, for the message when it is interrupted.
+    followed_run: Mutex<Option<String>>,
 }
 
 impl Context {
@@ -34,12 +36,36 @@ impl Context {
             requested_profile,
             client: OnceCell::new(),
             local_server: Mutex::new(None),
+            followed_run: Mutex::new(None),
         })
     }
 
     /// The profile named with `--profile` or `PERSONA_PROFILE`, if any.
     pub fn requested_profile(&self) -> Option<&str> {
         self.requested_profile.as_deref()
+    }
+
+    /// Notes the run this command started, so that an interruption can say it goes on.
+    pub fn follow_run(&self, run_id: &str) {
+        let mut followed = self.followed_run.lock().unwrap_or_else(|p| p.into_inner());
+        if followed.is_none() {
+            *followed = Some(run_id.to_string());
+        }
+    }
+
+    /// The error for Ctrl-C: plain, or naming the run that goes on without this command.
+    pub fn interruption(&self) -> CliError {
+        let followed = self.followed_run.lock().unwrap_or_else(|p| p.into_inner());
+        match followed.as_deref() {
+            None => CliError::new(ExitKind::Interrupted, "interrupted"),
+            Some(run_id) => CliError::new(
+                ExitKind::Interrupted,
+                format!("interrupted; run {run_id} was not canceled"),
+            )
+            .with_hint(format!(
+                "follow it with `persona runs tail {run_id}`, or stop it with `persona runs cancel {run_id}`"
+            )),
+        }
     }
 
     /// The profile this command uses: `--profile`/`PERSONA_PROFILE`, the active one, or `local`.

@@ -19,7 +19,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::error::{CliError, ExitKind};
+use crate::error::CliError;
 
 /// Parses the command line, runs the command, renders any error, and gives the exit code.
 pub fn main() -> ExitCode {
@@ -101,7 +101,7 @@ async fn run(cli: cli::Cli, output: output::Output) -> error::Result<()> {
     } else {
         tokio::select! {
             result = commands::dispatch(&ctx, cli.command) => result,
-            _ = tokio::signal::ctrl_c() => Err(CliError::new(ExitKind::Interrupted, "interrupted")),
+            _ = tokio::signal::ctrl_c() => Err(ctx.interruption()),
         }
     };
     ctx.finish().await;

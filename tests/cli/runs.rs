@@ -1355,6 +1355,35 @@ fn ctrl_c_stops_a_tail_at_once_with_130_and_whole_lines() {
 }
 
 #[test]
+fn ctrl_c_during_a_create_names_the_run_that_goes_on() {
+    let (env, _server) = live_env(1000);
+    let create = spawn(&env, &["personas", "create", "--intent", BRIEF]);
+    // Once the server has the run, and its first event has had time to arrive.
+    let mut run_id = String::new();
+    assert!(crate::common::eventually(Duration::from_secs(15), || {
+        let runs = env.run(&["runs", "list", "--json"]).success().json();
+        run_id = runs[0]["id"].as_str().unwrap_or_default().to_string();
+        !run_id.is_empty()
+    }));
+    std::thread::sleep(Duration::from_millis(500));
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &create.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let (code, _, stderr) = create.finish(Duration::from_secs(10));
+    assert_eq!(code, 130, "stderr: {stderr}");
+    assert!(
+        stderr.contains(&format!("run {run_id} was not canceled")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("persona runs tail {run_id}")),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn no_wait_on_the_local_profile_then_tail_in_a_new_process_completes_the_run() {
     let mut env = TestEnv::new();
     env.set("PERSONA_STEP_DELAY_MS", "250");

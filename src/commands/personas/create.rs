@@ -94,6 +94,9 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> Result<()> {
     let mut progress = RunProgress::new(ctx);
     let mut persona_id = None;
     while let Some(event) = events.next().await? {
+        if let Some(run_id) = events.run_id() {
+            ctx.follow_run(run_id);
+        }
         progress.show(&event);
         match event.event.as_str() {
             "run.completed" => persona_id = event.data()["persona_id"].as_str().map(str::to_string),
