@@ -318,23 +318,12 @@ impl Execution<'_> {
         self.finish_times();
         let persona_id = self.persona_id.clone();
         let run_id = self.run_id.clone();
-        // The persona's run summary tells what the failed run spent, as the run itself does.
-        let run_summary = json!({
-            "id": self.run_id,
-            "cost_usd": self.doc["cost_usd"],
-            "tokens": self.doc["tokens"],
-            "latency_ms": self.doc["latency_ms"],
-        });
+        let run = self.doc.clone();
         self.commit(
             "run.failed",
             json!({ "run_id": self.run_id, "error": body }),
             |tx| {
-                if let Some(mut persona) = persona_by_id(tx, &persona_id)? {
-                    persona["status"] = json!("failed");
-                    persona["run"] = run_summary;
-                    persona["updated_at"] = json!(clock::rfc3339(clock::now()));
-                    Store::save_persona(tx, &persona)?;
-                }
+                end_persona(tx, &persona_id, "failed", &run)?;
                 record_run_outcome(tx, &run_id, None)
             },
         )
@@ -493,7 +482,29 @@ fn persona_by_id(tx: &rusqlite::Transaction, persona_id: &str) -> rusqlite::Resu
     .map(|doc| doc.and_then(|d| serde_json::from_str(&d).ok()))
 }
 
-pub fn set_persona_status(
+/// Marks the persona of a run that ended without completing (`failed`, `canceled`), with the
+/// run's summary: what it spent, as the run itself says.
+pub fn end_persona(
+    tx: &rusqlite::Transaction,
+    persona_id: &str,
+    status: &str,
+    run: &Value,
+) -> rusqlite::Result<()> {
+    if let Some(mut persona) = persona_by_id(tx, persona_id)? {
+        persona["status"] = json!(status);
+        persona["run"] = json!({
+            "id": run["id"],
+            "cost_usd": run["cost_usd"],
+            "tokens": run["tokens"],
+            "latency_ms": run["latency_ms"],
+        });
+        persona["updated_at"] = json!(clock::rfc3339(clock::now()));
+        Store::save_persona(tx, &persona)?;
+    }
+    Ok(())
+}
+
+fn set_persona_status(
     tx: &rusqlite::Transaction,
     persona_id: &str,
     status: &str,

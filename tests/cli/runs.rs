@@ -671,6 +671,10 @@ fn cancel_of_a_live_run_ends_it_canceled() {
         ])
         .json();
     assert_eq!(persona["status"], "canceled", "{persona}");
+    // The persona and the run agree on what the run spent and how long it took.
+    assert_eq!(persona["run"]["tokens"], after["tokens"], "{persona}");
+    assert_eq!(persona["run"]["cost_usd"], after["cost_usd"], "{persona}");
+    assert!(after["latency_ms"].as_i64().is_some(), "{after}");
 
     // The tail replays up to run.canceled; --exit-status turns that into 8.
     let tail = env

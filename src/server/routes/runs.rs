@@ -14,7 +14,7 @@ use crate::server::clock;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::events::run_event_stream;
 use crate::server::http::{Caller, QueryParams};
-use crate::server::runner::set_persona_status;
+use crate::server::runner::end_persona;
 use crate::server::store::Store;
 
 const STATUSES: [&str; 5] = ["queued", "running", "completed", "failed", "canceled"];
@@ -87,8 +87,12 @@ pub async fn cancel(
             )
             .with_run(&run_id));
         }
+        let now_ms = clock::now_millis();
         run["status"] = json!("canceled");
-        run["completed_at"] = json!(clock::rfc3339(clock::now()));
+        run["completed_at"] = json!(clock::rfc3339(now_ms / 1000));
+        if let Some(created) = run["created_at"].as_str().and_then(clock::unix_seconds) {
+            run["latency_ms"] = json!((now_ms - created * 1000).max(0));
+        }
         for step in run["steps"].as_array_mut().into_iter().flatten() {
             if step["status"] == "pending" || step["status"] == "running" {
                 step["status"] = json!("canceled");
@@ -96,7 +100,7 @@ pub async fn cancel(
         }
         Store::save_run(tx, &run)?;
         Store::append_event(tx, &run_id, "run.canceled", &json!({ "run_id": run_id }))?;
-        set_persona_status(tx, run["persona_id"].as_str().unwrap_or_default(), "canceled")?;
+        end_persona(tx, run["persona_id"].as_str().unwrap_or_default(), "canceled", &run)?;
         Ok::<_, ApiError>(run)
     })?;
     state.hub.notify();
