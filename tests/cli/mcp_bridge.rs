@@ -814,6 +814,12 @@ fn a_named_workspace_is_served_on_the_local_profile_and_piped_requests_are_all_a
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
     assert_eq!(answers.len(), 2, "{}", outcome.stdout);
+    // The instructions hold under the bridge's tool names too: they name no tool.
+    let instructions = ok(&answers[0])["instructions"].as_str().unwrap();
+    assert!(
+        instructions.contains("search tool") && !instructions.contains("persona.search"),
+        "{instructions}"
+    );
     let found = ok(&answers[1])["structuredContent"]["results"].to_string();
     assert!(found.contains("\"baker\""), "{found}");
     assert!(

@@ -246,10 +246,11 @@ fn server_info() -> Value {
     json!({ "name": "persona", "title": "Persona", "version": env!("CARGO_PKG_VERSION") })
 }
 
-const INSTRUCTIONS: &str = "Tools over the personas of your workspace: find them with \
-    persona.search, chat with one with persona.invoke, derive a new one with persona.fork, and \
-    stage a scene between several with ensemble.scenario. Private personas made with other API \
-    keys are not shown.";
+/// The tools are described, not named: a bridge may list them under other names (dots replaced
+/// for hosts that refuse them), and the instructions must hold for either.
+const INSTRUCTIONS: &str = "Tools over the personas of your workspace: the search tool finds \
+    them, the invoke tool chats with one, the fork tool derives a new one, and the scenario tool \
+    stages a scene between several. Private personas made with other API keys are not shown.";
 
 #[cfg(test)]
 mod tests {
