@@ -57,8 +57,31 @@ pub struct GlobalArgs {
     pub color: ColorChoice,
 
     /// The profile (backend and key) to use; `local` is the embedded server
-    #[arg(long, global = true, env = "PERSONA_PROFILE", value_name = "NAME")]
+    #[arg(long, global = true, env = "PERSONA_PROFILE", value_name = "NAME", value_parser = profile_name)]
     pub profile: Option<String>,
+}
+
+/// A profile name: letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most
+/// 64 characters; `environment` is taken by the credentials of PERSONA_API_URL/PERSONA_API_KEY.
+fn profile_name(name: &str) -> Result<String, String> {
+    let well_formed = name.len() <= 64
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !well_formed {
+        return Err(
+            "a profile name is 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit"
+                .to_string(),
+        );
+    }
+    if name == "environment" {
+        return Err("`environment` names the credentials of PERSONA_API_URL and PERSONA_API_KEY; choose another name".to_string());
+    }
+    Ok(name.to_string())
 }
 
 #[derive(Debug, Subcommand)]

@@ -627,4 +627,45 @@ fn verify_accepts_a_real_signature_and_rejects_a_tampered_body_and_a_stale_times
         "{}",
         unreadable.stderr
     );
+    // Usage errors, not mismatches: another header, no body, no secret.
+    let other = format!("X-Other: {}", sign(secret, now(), body));
+    let wrong_header = verify(&other, body, &[]).code(2);
+    assert!(
+        wrong_header.stderr.contains("`X-Other`"),
+        "{}",
+        wrong_header.stderr
+    );
+    verify(&fresh, "", &[]).code(2);
+    let no_secret = env
+        .run_with_stdin(
+            &["webhooks", "verify", "--secret", "", "--header", &fresh],
+            body,
+        )
+        .code(2);
+    assert!(
+        no_secret.stderr.contains("secret is empty"),
+        "{}",
+        no_secret.stderr
+    );
+}
+
+#[test]
+fn an_endpoint_url_with_credentials_is_refused_so_no_list_can_show_them() {
+    let env = TestEnv::new();
+    let refused = env
+        .run(&[
+            "webhooks",
+            "create",
+            "--url",
+            "http://user:secret@127.0.0.1:9/hook",
+        ])
+        .code(2);
+    assert!(
+        refused.stderr.contains("user name or password"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!refused.stderr.contains("secret@"), "{}", refused.stderr);
+    let listed = env.run(&["webhooks", "list"]).success();
+    assert!(!listed.stdout.contains("secret"), "{}", listed.stdout);
 }

@@ -41,13 +41,25 @@ pub struct VerifyArgs {
 }
 
 pub async fn run(ctx: &Context, args: VerifyArgs) -> Result<()> {
+    if args.secret.trim().is_empty() {
+        return Err(CliError::usage("the signing secret is empty").with_hint(
+            "give the endpoint's secret (whsec_...) with --secret or PERSONA_WEBHOOK_SECRET",
+        ));
+    }
     let mut stdin = std::io::stdin();
+    let usage = || {
+        CliError::usage("give the raw request body on stdin")
+            .with_hint("persona webhooks verify --secret whsec_... --header '...' < body.json")
+    };
     if stdin.is_terminal() {
-        return Err(CliError::usage("give the raw request body on stdin")
-            .with_hint("persona webhooks verify --secret whsec_... --header '...' < body.json"));
+        return Err(usage());
     }
     let mut body = Vec::new();
     stdin.read_to_end(&mut body)?;
+    // Every delivery has a JSON body: nothing at all means the body was not given.
+    if body.is_empty() {
+        return Err(usage());
+    }
     let verdict = signature::verify(
         &args.secret,
         &args.header,

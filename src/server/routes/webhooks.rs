@@ -293,6 +293,11 @@ fn check_url(text: &str) -> ApiResult<String> {
             format!("`url` must be http or https, not {}", url.scheme())
         }
         Ok(url) if url.host_str().is_none_or(str::is_empty) => "`url` has no host".to_string(),
+        // Credentials in the URL would be shown by every list of endpoints.
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => {
+            "`url` must not hold a user name or password: authenticate deliveries by their signature"
+                .to_string()
+        }
         Ok(url) => return Ok(url.to_string()),
         Err(err) => format!("`url` is not a valid URL: {err}"),
     };

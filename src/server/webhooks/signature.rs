@@ -83,9 +83,13 @@ pub fn verify(secret: &str, header: &str, body: &[u8], now: i64, tolerance: u64)
 /// The timestamp and the `v1` signatures of a header; other schemes are ignored.
 fn parse(header: &str) -> Result<(i64, Vec<Vec<u8>>), String> {
     let mut value = header.trim();
-    if let Some((name, rest)) = value.split_once(':')
-        && name.trim().eq_ignore_ascii_case(HEADER)
-    {
+    if let Some((name, rest)) = value.split_once(':') {
+        if !name.trim().eq_ignore_ascii_case(HEADER) {
+            return Err(format!(
+                "this is the `{}` header, not `{HEADER}`",
+                name.trim()
+            ));
+        }
         value = rest.trim();
     }
     let mut timestamp = None;
