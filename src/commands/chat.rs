@@ -19,7 +19,8 @@ Examples:
   echo \"Tell me about your shop\" | persona chat the-istanbul-bookseller --json
   persona chat the-istanbul-bookseller --conversation conv_72bQ9 -m \"And then?\"
 
-In a session, /new starts a new conversation and /exit (or Ctrl-C, or Ctrl-D) ends it.")]
+In a session, /new starts a new conversation, /help lists the commands, and /exit (or Ctrl-C,
+or Ctrl-D) ends it.")]
 pub struct ChatArgs {
     /// The persona: id, slug, or either with @vN
     #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
@@ -204,6 +205,20 @@ async fn session(ctx: &Context, client: &ApiClient, persona: &Value, args: ChatA
             "/new" => {
                 conversation = new_conversation(client, persona).await?;
                 output.notice(output.paint_err("(new conversation)", "2"));
+                continue;
+            }
+            "/help" | "/?" => {
+                output.notice(output.paint_err(
+                    "/new starts a new conversation, /exit (or Ctrl-D, Ctrl-C) ends the session; anything else is sent",
+                    "2",
+                ));
+                continue;
+            }
+            // A lone /word is taken for a mistyped command, not sent to the persona.
+            command if command.starts_with('/') && !command.contains(char::is_whitespace) => {
+                output.notice(
+                    output.paint_err(&format!("unknown command {command}; /help lists them"), "2"),
+                );
                 continue;
             }
             _ => {}

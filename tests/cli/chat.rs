@@ -103,3 +103,31 @@ fn bad_chat_inputs_have_clear_errors() {
         assert!(said.contains(conversation), "{said}");
     }
 }
+
+/// A session on a terminal (a pseudo-terminal made by `script`): /help and a mistyped /command
+/// are answered by the CLI, never sent to the persona; /exit ends the session with 0.
+#[test]
+fn a_terminal_session_answers_its_own_commands_and_sends_the_rest() {
+    let env = TestEnv::new();
+    let persona = env.create(BRIEF, &["--slug", "mert"]);
+    let name = persona["surface"]["name"].as_str().unwrap();
+    let session = format!("{} chat mert", crate::common::BIN);
+    let typed = "sleep 1; printf '/help\\n'; sleep 0.3; printf '/bogus\\n'; sleep 0.3; \
+                 printf 'Hello\\n'; sleep 1; printf '/exit\\n'";
+    let pipeline = format!("({typed}) | script -qec '{session}' /dev/null");
+    let outcome = env
+        .program("sh", &["-c", &pipeline])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&outcome.stdout).replace('\r', "");
+    assert!(outcome.status.success(), "{text}");
+    assert!(text.contains("/new starts a new conversation"), "{text}");
+    assert!(text.contains("unknown command /bogus"), "{text}");
+    let replies = text
+        .lines()
+        .filter(|l| l.starts_with(&format!("{name}>")))
+        .count();
+    assert_eq!(replies, 1, "only Hello reached the persona:\n{text}");
+    assert!(text.contains("conversation conv_"), "{text}");
+}
