@@ -102,8 +102,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --quiet 'Print only data and errors, no progress or status messages'
             cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
             cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'persona;auth;logout'= {
             cand --color 'When to use colour'

@@ -92,7 +92,7 @@ never\t''"
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -329,7 +329,10 @@ impl Credentials {
                     return Ok((KeySource::Keyring, None));
                 }
                 Err(err) if choice == Some(StoreChoice::Keyring) => {
-                    return Err(CliError::general(err.0));
+                    return Err(CliError::general(err.0).with_hint(
+                        "PERSONA_CREDENTIAL_STORE=keyring asks for the keyring only: unset it to fall back to \
+                         a 0600 credentials file, or choose that file with --insecure-storage",
+                    ));
                 }
                 Err(err) => warning = Some(err.0),
             }

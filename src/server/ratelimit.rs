@@ -125,15 +125,20 @@ impl RateLimiter {
             *entry = (start, 0);
         }
         if entry.1 >= limit {
+            let wait = (start + self.window_seconds - now).max(1);
+            let window = match self.window_seconds {
+                60 => "minute".to_string(),
+                seconds => format!("{seconds} seconds"),
+            };
             let mut err = ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limit.exceeded",
                 format!(
-                    "rate limit of {limit} {} per minute reached; retry after the window resets",
+                    "rate limit of {limit} {} per {window} reached; retry in {wait}s, when the window resets",
                     counted.noun()
                 ),
             );
-            err.retry_after = Some((start + self.window_seconds - now).max(1) as u64);
+            err.retry_after = Some(wait as u64);
             return Err(err);
         }
         entry.1 += 1;

@@ -245,6 +245,15 @@ fn switch_and_token_follow_the_active_profile() {
     env.run(&["auth", "switch", "nope"]).code(2);
     env.run(&["auth", "switch", "dev"]).success();
     assert_eq!(env.run(&["auth", "token"]).success().stdout.trim(), key);
+    assert_eq!(
+        env.run(&["auth", "token", "--json"]).success().json()["token"],
+        key.as_str()
+    );
+    let switched = env
+        .run(&["auth", "switch", "local", "--json"])
+        .success()
+        .json();
+    assert_eq!(switched["active_profile"], "local");
 }
 
 #[test]

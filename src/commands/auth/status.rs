@@ -231,7 +231,7 @@ fn render(ctx: &Context, name: &str, active: bool, report: &Value) {
     if let Some(expires) = report["expires_at"].as_str() {
         key_line.push_str(&format!("; expires {expires}"));
         if let Some(days) = report["expires_in_days"].as_i64() {
-            key_line.push_str(&format!(" (in {days} days)"));
+            key_line.push_str(&format!(" (in {})", day_count(days)));
         }
     }
     output.line(key_line);
@@ -248,7 +248,8 @@ fn render(ctx: &Context, name: &str, active: bool, report: &Value) {
         && days < EXPIRY_WARNING_DAYS
     {
         output.warn(format!(
-            "the key of `{name}` expires in {days} days: log in again to get a new one"
+            "the key of `{name}` expires in {}: log in again to get a new one",
+            day_count(days)
         ));
     }
     match report["accepted"].as_bool() {
@@ -266,6 +267,15 @@ fn render(ctx: &Context, name: &str, active: bool, report: &Value) {
 }
 
 /// Whole days from now until an RFC 3339 UTC time (`2026-02-26T12:00:00Z`).
+/// `1 day`, `3 days`, `0 days`.
+fn day_count(days: i64) -> String {
+    if days == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{days} days")
+    }
+}
+
 fn days_until(timestamp: &str) -> Option<i64> {
     let today = crate::server::clock::now().div_euclid(86_400);
     Some(crate::server::clock::unix_day(timestamp)? - today)

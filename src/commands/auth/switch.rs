@@ -7,6 +7,9 @@ use crate::context::Context;
 use crate::error::Result;
 
 #[derive(Debug, Args)]
+#[command(
+    after_long_help = "Examples:\n  persona auth switch staging\n  persona auth switch local      # back to the embedded server"
+)]
 pub struct SwitchArgs {
     /// The profile to make active (`local` is the embedded server)
     #[arg(value_name = "PROFILE")]
@@ -20,7 +23,18 @@ pub fn run(ctx: &Context, args: SwitchArgs) -> Result<()> {
     let mut config = ctx.config.clone();
     config.file.active_profile = Some(args.profile.clone());
     config.save()?;
-    ctx.output
-        .success(format!("Switched to the profile `{}`", args.profile));
+    if ctx.output.json {
+        let api_url = ctx
+            .config
+            .file
+            .profiles
+            .get(&args.profile)
+            .map(|profile| profile.api_url.clone());
+        ctx.output
+            .json_value(&serde_json::json!({ "active_profile": args.profile, "api_url": api_url }));
+    } else {
+        ctx.output
+            .success(format!("Switched to the profile `{}`", args.profile));
+    }
     Ok(())
 }

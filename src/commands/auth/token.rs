@@ -13,8 +13,16 @@ use crate::error::{CliError, ExitKind, Result};
 pub struct TokenArgs {}
 
 pub fn run(ctx: &Context, _args: TokenArgs) -> Result<()> {
+    // The key alone, or under --json `{"token": ...}`: printing it is this command's whole job.
+    let print = |key: String| {
+        if ctx.output.json {
+            ctx.output.json_value(&serde_json::json!({ "token": key }));
+        } else {
+            ctx.output.line(key);
+        }
+    };
     if let Some(key) = crate::credentials::environment_key() {
-        ctx.output.line(key);
+        print(key);
         return Ok(());
     }
     let profile = ctx.profile_name();
@@ -27,7 +35,7 @@ pub fn run(ctx: &Context, _args: TokenArgs) -> Result<()> {
     }
     match ctx.credentials.resolve(&profile)? {
         Some(found) => {
-            ctx.output.line(found.key);
+            print(found.key);
             Ok(())
         }
         None => Err(CliError::new(

@@ -86,9 +86,15 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
         None => "offline".to_string(),
     };
     let data_dir = config.data_dir.clone();
-    let handle = server::spawn(config, args.addr)
-        .await
-        .map_err(|err| CliError::general(err.to_string()))?;
+    let handle = server::spawn(config, args.addr).await.map_err(|err| {
+        let in_use = matches!(&err, server::SpawnError::Bind(_, io) if io.kind() == std::io::ErrorKind::AddrInUse);
+        let error = CliError::general(err.to_string());
+        if in_use {
+            error.with_hint("another program listens there: pick another port with --addr, or --addr 127.0.0.1:0 for any free one")
+        } else {
+            error
+        }
+    })?;
     ctx.output.line(handle.base_url());
     ctx.output.info(format!(
         "persona dev serve: store {}, engine {engine}",
