@@ -81,8 +81,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --quiet 'Print only data and errors, no progress or status messages'
             cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
             cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'persona;auth;token'= {
             cand --color 'When to use colour'
@@ -387,8 +387,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --quiet 'Print only data and errors, no progress or status messages'
             cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
             cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'persona;runs;cancel'= {
             cand --color 'When to use colour'
@@ -398,8 +398,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --quiet 'Print only data and errors, no progress or status messages'
             cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
             cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'persona;runs;tail'= {
             cand --since 'Start after this event id instead of replaying from the start'
@@ -545,8 +545,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --quiet 'Print only data and errors, no progress or status messages'
             cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
             cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'persona;webhooks;create'= {
             cand --url 'Where to POST events: an http or https URL'
@@ -570,8 +570,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --quiet 'Print only data and errors, no progress or status messages'
             cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
             cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'persona;webhooks;test'= {
             cand --color 'When to use colour'

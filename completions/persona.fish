@@ -77,7 +77,7 @@ complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_su
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from token" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -296,7 +296,7 @@ complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_su
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from get" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from cancel" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -304,7 +304,7 @@ complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_su
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from cancel" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l since -d 'Start after this event id instead of replaying from the start' -r
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l filter -d 'Show only events of this type (repeatable), e.g. step.completed' -r
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -413,7 +413,7 @@ complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from create" -l url -d 'Where to POST events: an http or https URL' -r
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from create" -l events -d 'Event types to send, comma-separated (default: all), e.g. persona.created,run.failed' -r
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from create" -l description -d 'A note that tells this endpoint apart' -r
@@ -432,7 +432,7 @@ complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from delete" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from test" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"

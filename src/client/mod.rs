@@ -473,6 +473,8 @@ impl ApiClient {
         body: &CreatePersona,
         idempotency_key: &str,
     ) -> Result<RunEventStream> {
+        // Settings are checked before the run is started, not after.
+        sse::reconnect_budget()?;
         let response = self
             .send(true, || {
                 self.request(Method::POST, "/personas?stream=true")
@@ -481,7 +483,7 @@ impl ApiClient {
                     .json(body)
             })
             .await?;
-        Ok(RunEventStream::from_response(self.clone(), None, response))
+        RunEventStream::from_response(self.clone(), None, response)
     }
 
     /// A page of personas, each kept as the server's JSON text (printed as is under `--json`).
@@ -571,7 +573,7 @@ impl ApiClient {
     }
 
     /// The run's events after `since` (0 = from the start), reconnecting on any drop.
-    pub fn run_events(&self, run_id: &str, since: i64) -> RunEventStream {
+    pub fn run_events(&self, run_id: &str, since: i64) -> Result<RunEventStream> {
         RunEventStream::resume(self.clone(), run_id.to_string(), since)
     }
 

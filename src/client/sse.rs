@@ -181,24 +181,21 @@ impl RunEventStream {
         client: ApiClient,
         run_id: Option<String>,
         response: Response,
-    ) -> Self {
-        let mut stream = Self::new(client, run_id, 0);
+    ) -> Result<Self> {
+        let mut stream = Self::new(client, run_id, 0)?;
         stream.connection = Some(Connection::open(response));
         stream.ever_connected = true;
-        stream
+        Ok(stream)
     }
 
     /// A stream that connects to the run's event log after event `since`.
-    pub(super) fn resume(client: ApiClient, run_id: String, since: i64) -> Self {
+    pub(super) fn resume(client: ApiClient, run_id: String, since: i64) -> Result<Self> {
         Self::new(client, Some(run_id), since)
     }
 
-    fn new(client: ApiClient, run_id: Option<String>, since: i64) -> Self {
-        let reconnect_budget = std::env::var("PERSONA_RECONNECT_TIMEOUT_SECS")
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-            .map_or(DEFAULT_RECONNECT_BUDGET, Duration::from_secs);
-        RunEventStream {
+    fn new(client: ApiClient, run_id: Option<String>, since: i64) -> Result<Self> {
+        let reconnect_budget = reconnect_budget()?;
+        Ok(RunEventStream {
             client,
             run_id,
             last_id: since,
@@ -210,7 +207,7 @@ impl RunEventStream {
             delivered_on_connection: false,
             parked: None,
             finished: false,
-        }
+        })
     }
 
     pub fn run_id(&self) -> Option<&str> {
@@ -381,6 +378,22 @@ impl RunEventStream {
                 Err(err) => return Err(err),
             }
         }
+    }
+}
+
+/// How long to keep trying to reconnect: PERSONA_RECONNECT_TIMEOUT_SECS, else 60 s.
+pub fn reconnect_budget() -> Result<Duration> {
+    match std::env::var("PERSONA_RECONNECT_TIMEOUT_SECS") {
+        Err(_) => Ok(DEFAULT_RECONNECT_BUDGET),
+        Ok(text) => text
+            .trim()
+            .parse::<u64>()
+            .map(Duration::from_secs)
+            .map_err(|_| {
+                CliError::usage(format!(
+                    "PERSONA_RECONNECT_TIMEOUT_SECS is `{text}`, not a whole number of seconds"
+                ))
+            }),
     }
 }
 

@@ -668,4 +668,10 @@ fn an_endpoint_url_with_credentials_is_refused_so_no_list_can_show_them() {
     assert!(!refused.stderr.contains("secret@"), "{}", refused.stderr);
     let listed = env.run(&["webhooks", "list"]).success();
     assert!(!listed.stdout.contains("secret"), "{}", listed.stdout);
+
+    // Deliveries of an endpoint that does not exist are not an empty list.
+    let unknown = env
+        .run(&["webhooks", "deliveries", "--endpoint", "whk_nothing"])
+        .code(3);
+    assert!(unknown.stderr.contains("whk_nothing"), "{}", unknown.stderr);
 }

@@ -13,6 +13,9 @@ use crate::error::{CliError, ExitKind, Result};
 const EXPIRY_WARNING_DAYS: i64 = 14;
 
 #[derive(Debug, Args)]
+#[command(
+    after_long_help = "Examples:\n  persona auth status\n  persona auth status --json\n\nExits 4 when the active profile's key is missing, revoked or expired."
+)]
 pub struct StatusArgs {}
 
 /// What the check of one profile found.

@@ -6,6 +6,9 @@ use crate::context::Context;
 use crate::error::Result;
 
 #[derive(Debug, Args)]
+#[command(
+    after_long_help = "Examples:\n  persona runs cancel run_a8K2zB\n  persona runs cancel run_a8K2zB --json\n\nOnly a queued or running run can be canceled (exit 5 otherwise); its persona ends canceled."
+)]
 pub struct CancelArgs {
     /// The run id (run_...)
     #[arg(value_name = "RUN_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]

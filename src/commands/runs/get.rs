@@ -7,6 +7,9 @@ use crate::context::Context;
 use crate::error::Result;
 
 #[derive(Debug, Args)]
+#[command(
+    after_long_help = "Examples:\n  persona runs get run_a8K2zB\n  persona runs get run_a8K2zB --json | jq .steps"
+)]
 pub struct GetArgs {
     /// The run id (run_...)
     #[arg(value_name = "RUN_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]

@@ -73,7 +73,7 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
     let client = ctx.client().await?;
     let output = &ctx.output;
     let wanted: HashSet<&str> = args.filter.iter().map(String::as_str).collect();
-    let mut events = client.run_events(&args.run_id, args.since);
+    let mut events = client.run_events(&args.run_id, args.since)?;
     let mut layers = json!({});
     let mut outcome: Option<RunEvent> = None;
     let mut total_tokens = 0u64;

@@ -8,6 +8,9 @@ use crate::context::Context;
 use crate::error::Result;
 
 #[derive(Debug, Args)]
+#[command(
+    after_long_help = "Examples:\n  persona webhooks delete whk_8Jd2kQ\n\nIts deliveries, pending and past, are deleted with it."
+)]
 pub struct DeleteArgs {
     /// The endpoint id (whk_...)
     #[arg(value_name = "ENDPOINT_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]

@@ -10,6 +10,9 @@ use crate::context::Context;
 use crate::error::Result;
 
 #[derive(Debug, Args)]
+#[command(
+    after_long_help = "Examples:\n  persona webhooks list\n  persona webhooks list --all --json"
+)]
 pub struct ListArgs {
     /// How many to list (1 to 100; with --all, the page size)
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]

@@ -165,6 +165,17 @@ pub async fn deliveries(
             DELIVERY_STATUSES.join(", ")
         )));
     }
+    // An endpoint that does not exist (or was deleted, with its deliveries) is not an empty list.
+    if let Some(endpoint_id) = &query.endpoint_id
+        && state
+            .store
+            .webhook_endpoint(&caller.workspace.id, endpoint_id)?
+            .is_none()
+    {
+        return Err(ApiError::not_found(&format!(
+            "webhook endpoint `{endpoint_id}`"
+        )));
+    }
     let limit = check_limit(query.limit)?;
     let before = parse_cursor(query.cursor.as_deref())?;
     let filter = DeliveryFilter {
