@@ -81,8 +81,8 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> Result<()> {
         } else {
             output.line(&accepted.run.id);
             output.info(format!(
-                "Run {} started for persona {}; follow it with `persona runs tail {}`",
-                accepted.run.id, accepted.id, accepted.run.id
+                "Run {} accepted ({}) for persona {}; follow it with `persona runs tail {}`",
+                accepted.run.id, accepted.status, accepted.id, accepted.run.id
             ));
         }
         return Ok(());
@@ -267,6 +267,12 @@ impl RunProgress {
                     self.color.paint_err("✓", "32"),
                     thousands(data["tokens"].as_u64().unwrap_or(0)),
                     usd(data["cost_usd"].as_f64().unwrap_or(0.0))
+                ));
+                // The spinner no longer names the step just done.
+                bar.set_message(format!(
+                    "next step… · {} tokens · {}",
+                    thousands(self.tokens),
+                    usd(self.cost)
                 ));
             }
             "layer.delta" => bar.set_message(format!(
