@@ -409,13 +409,24 @@ impl Store {
     }
 
     /// Marks a stored key revoked at `now`; false when there is no such key.
+    /// Revokes a stored key; the endpoint of its listen streams (which only it could open)
+    /// goes with it, deliveries included.
     pub fn revoke_key(&self, key_id: &str, now: i64) -> rusqlite::Result<bool> {
         self.write(|tx| {
-            tx.execute(
+            let revoked = tx.execute(
                 "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
                 params![key_id, now],
-            )
-            .map(|changed| changed > 0)
+            )?;
+            tx.execute(
+                "DELETE FROM webhook_deliveries WHERE endpoint_id IN
+                   (SELECT id FROM webhook_endpoints WHERE owner_key_id = ?1 AND listen = 1)",
+                [key_id],
+            )?;
+            tx.execute(
+                "DELETE FROM webhook_endpoints WHERE owner_key_id = ?1 AND listen = 1",
+                [key_id],
+            )?;
+            Ok(revoked > 0)
         })
     }
 

@@ -894,3 +894,42 @@ async fn whoami_describes_the_key() {
     assert!(me["scopes"].as_array().unwrap().len() >= 11);
     assert!(me["expires_at"].as_str().unwrap().ends_with('Z'));
 }
+
+/// The endpoint of a key's listen streams goes when the key is revoked: no endpoint is left
+/// that nobody can open again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoking_a_key_removes_the_endpoint_of_its_listen_streams() {
+    let api = Api::start().await;
+    let key = api.key("ws_local", &["webhooks:manage"]);
+    let mut listen = api
+        .http
+        .get(format!("{}/webhooks/listen", api.base))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listen.status(), 200);
+    let first = listen.chunk().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("listen.ready"));
+    drop(listen);
+    let (_, endpoints) = api.get("/webhooks").await;
+    assert_eq!(
+        endpoints["data"].as_array().unwrap().len(),
+        1,
+        "{endpoints}"
+    );
+    let (status, _, _) = api
+        .send(
+            api.http
+                .delete(format!("{}/auth/keys/current", api.base))
+                .bearer_auth(&key),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, endpoints) = api.get("/webhooks").await;
+    assert_eq!(
+        endpoints["data"].as_array().unwrap().len(),
+        0,
+        "{endpoints}"
+    );
+}
