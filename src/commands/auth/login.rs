@@ -282,7 +282,7 @@ fn expired() -> CliError {
         ExitKind::Auth,
         "the one-time code expired before it was approved",
     )
-    .with_hint("run `persona auth login` again")
+    .with_hint("run the same `persona auth login` command again (with its --api-url and --profile), and approve the new code in time")
 }
 
 /// Stores the key, records the profile, makes it active, and says where the key went.
