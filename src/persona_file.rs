@@ -401,13 +401,14 @@ pub fn read_text_file(path: &Path) -> io::Result<String> {
     read_limited(fs::File::open(path)?)
 }
 
-/// All of `reader` as text, or an error once it passes `MAX_TEXT_FILE_BYTES`.
+/// All of `reader` as text, or an error once it passes `MAX_TEXT_FILE_BYTES` (checked before
+/// the text is decoded, so a cut inside a character still reads as "too large").
 pub fn read_limited(reader: impl io::Read) -> io::Result<String> {
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     reader
         .take(MAX_TEXT_FILE_BYTES + 1)
-        .read_to_string(&mut text)?;
-    if text.len() as u64 > MAX_TEXT_FILE_BYTES {
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
             format!(
@@ -416,7 +417,12 @@ pub fn read_limited(reader: impl io::Read) -> io::Result<String> {
             ),
         ));
     }
-    Ok(text)
+    String::from_utf8(bytes).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "it is not UTF-8 text (is it a binary file?)",
+        )
+    })
 }
 
 fn not_a_regular_file(metadata: &fs::Metadata) -> io::Error {

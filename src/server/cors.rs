@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
 
-/// The request headers a browser may send (everything the API and MCP read).
+/// The request headers allowed when a preflight names none (everything the API and MCP read).
 const ALLOWED_HEADERS: &str = "authorization, content-type, accept, idempotency-key, if-match, \
      last-event-id, persona-workspace, x-persona-conversation-id, mcp-session-id, \
      mcp-protocol-version, prefer";
@@ -30,8 +30,10 @@ pub fn is_preflight(method: &axum::http::Method, headers: &HeaderMap) -> bool {
         && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
 }
 
-/// The answer to a preflight: 204 for an accepted origin, 403 for any other.
-pub fn preflight(origin: Option<HeaderValue>) -> Response {
+/// The answer to a preflight: 204 for an accepted origin, 403 for any other. The headers the
+/// page asked for are allowed as asked (SDKs send headers of their own, `x-stainless-*` say):
+/// every route still needs its bearer key, and no credentials are allowed by CORS.
+pub fn preflight(origin: Option<HeaderValue>, request_headers: &HeaderMap) -> Response {
     let Some(origin) = origin else {
         return ApiError::new(
             StatusCode::FORBIDDEN,
@@ -47,10 +49,11 @@ pub fn preflight(origin: Option<HeaderValue>) -> Response {
         header::ACCESS_CONTROL_ALLOW_METHODS,
         HeaderValue::from_static("GET, POST, PATCH, DELETE, OPTIONS"),
     );
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static(ALLOWED_HEADERS),
-    );
+    let allowed = request_headers
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static(ALLOWED_HEADERS));
+    headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, allowed);
     headers.insert(
         header::ACCESS_CONTROL_MAX_AGE,
         HeaderValue::from_static("600"),

@@ -155,7 +155,7 @@ pub async fn envelope(
     let path = request.uri().path().to_string();
     let origin = super::cors::allowed_origin(state.addr, request.headers());
     if super::cors::is_preflight(&method, request.headers()) {
-        let mut response = super::cors::preflight(origin);
+        let mut response = super::cors::preflight(origin, request.headers());
         if let Some(error) = response.extensions_mut().remove::<ApiError>() {
             response = (error.status, axum::Json(error.body(&request_id))).into_response();
         }
@@ -197,7 +197,7 @@ pub async fn envelope(
         );
     }
     if let Some(claim) = claim {
-        response = claim.finish(&state, response).await;
+        response = claim.finish(response).await;
     }
     if let Some(origin) = origin {
         super::cors::allow(&mut response, origin);

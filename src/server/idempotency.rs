@@ -6,6 +6,7 @@
 //! create waits on the same run); this covers chat, OpenAI completions and embeddings, webhooks,
 //! cancels and archives. Keys are per API key; the request is its method, path and body.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -22,10 +23,24 @@ const WAIT_FOR_FIRST: Duration = Duration::from_secs(60);
 /// A stored status that means "answered with a stream", which cannot be replayed.
 const STREAMED: u16 = 0;
 
-/// A key claimed by this request: its answer is stored when it comes.
+/// A key claimed by this request: its answer is stored when it comes. A claim dropped without
+/// an answer (the client went away, the handler panicked) frees the key, so a retry can run.
 pub struct Claim {
+    state: Arc<AppState>,
     key_id: String,
     idem_key: String,
+    settled: bool,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if !self.settled {
+            let _ = self
+                .state
+                .store
+                .release_idempotency(&self.key_id, &self.idem_key);
+        }
+    }
 }
 
 /// What the request should do: run (holding a claim when it carries a key), or be answered
@@ -44,7 +59,10 @@ fn handled_elsewhere(path: &str) -> bool {
         || path.starts_with("/mcp")
 }
 
-pub async fn begin(state: &AppState, key_id: Option<&str>, request: Request) -> Begin {
+/// Headers that change what a POST does, so that they are part of "the same request".
+const MEANINGFUL_HEADERS: [&str; 2] = ["persona-workspace", "x-persona-conversation-id"];
+
+pub async fn begin(state: &Arc<AppState>, key_id: Option<&str>, request: Request) -> Begin {
     let Some(key_id) = key_id else {
         return Begin::Run(request, None);
     };
@@ -67,7 +85,10 @@ pub async fn begin(state: &AppState, key_id: Option<&str>, request: Request) -> 
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "request.too_large",
-                    format!("the request body is over {} bytes", super::MAX_BODY_BYTES),
+                    format!(
+                        "the request body is over {} bytes, or was cut off",
+                        super::MAX_BODY_BYTES
+                    ),
                 )
                 .into_response(),
             );
@@ -79,6 +100,14 @@ pub async fn begin(state: &AppState, key_id: Option<&str>, request: Request) -> 
         hasher.update(b" ");
         hasher.update(parts.uri.to_string().as_bytes());
         hasher.update(b"\n");
+        for name in MEANINGFUL_HEADERS {
+            if let Some(value) = parts.headers.get(name) {
+                hasher.update(name.as_bytes());
+                hasher.update(b": ");
+                hasher.update(value.as_bytes());
+                hasher.update(b"\n");
+            }
+        }
         hasher.update(&body);
         hex::encode(hasher.finalize())
     };
@@ -92,8 +121,10 @@ pub async fn begin(state: &AppState, key_id: Option<&str>, request: Request) -> 
             Err(err) => return Begin::Answer(ApiError::from(err).into_response()),
             Ok(None) => {
                 let claim = Claim {
+                    state: state.clone(),
                     key_id: key_id.to_string(),
                     idem_key,
+                    settled: false,
                 };
                 return Begin::Run(request, Some(claim));
             }
@@ -133,7 +164,9 @@ pub async fn begin(state: &AppState, key_id: Option<&str>, request: Request) -> 
 impl Claim {
     /// Keeps the answer for retries: a final answer (a success or the caller's own error) is
     /// stored; a rate limit or a server failure frees the key, so a retry runs the request.
-    pub async fn finish(self, state: &AppState, response: Response) -> Response {
+    pub async fn finish(mut self, response: Response) -> Response {
+        self.settled = true;
+        let state = self.state.clone();
         let status = response.status();
         let streamed = response
             .headers()

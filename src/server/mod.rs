@@ -211,14 +211,19 @@ impl ServerHandle {
         if workspace_id == LOCAL_WORKSPACE_ID {
             return Ok(self.dev_key.clone());
         }
+        // A workspace made live (`persona dev keys create --mode live`) takes live keys.
+        let mode = match self.state.store.workspace(workspace_id)? {
+            Some(existing) => existing.mode,
+            None => "test".to_string(),
+        };
         self.state
             .store
-            .ensure_workspace(workspace_id, &workspace_name(workspace_id), "test")?;
+            .ensure_workspace(workspace_id, &workspace_name(workspace_id), &mode)?;
         let scopes: Vec<String> = ALL_SCOPES.iter().map(|s| s.to_string()).collect();
-        let (key, mut record) = new_key(workspace_id, "test", &scopes, 90);
+        let (key, mut record) = new_key(workspace_id, &mode, &scopes, 90);
         // One owner per workspace across runs, as for the local workspace: private personas
         // made by one invocation stay visible to the next.
-        record.id = format!("{LOCAL_KEY_ID}_{}", workspace_id.trim_start_matches("ws_"));
+        record.id = format!("{LOCAL_KEY_ID}_{workspace_id}");
         self.state
             .session_keys
             .lock()
@@ -393,7 +398,10 @@ fn workspace_name(workspace_id: &str) -> String {
     if workspace_id == LOCAL_WORKSPACE_ID {
         LOCAL_WORKSPACE_NAME.to_string()
     } else {
-        workspace_id.trim_start_matches("ws_").replace('_', " ")
+        workspace_id
+            .strip_prefix("ws_")
+            .unwrap_or(workspace_id)
+            .replace('_', " ")
     }
 }
 

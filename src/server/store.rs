@@ -1192,6 +1192,12 @@ impl Store {
         request_hash: &str,
     ) -> rusqlite::Result<Option<IdempotencyRecord>> {
         self.write(|tx| {
+            // A claim left unanswered this long belongs to a request that died with its server.
+            tx.execute(
+                "DELETE FROM idempotency WHERE key_id = ?1 AND idem_key = ?2 AND run_id IS NULL
+                   AND status IS NULL AND created_at < ?3",
+                params![key_id, idem_key, super::clock::now() - 600],
+            )?;
             if let Some(record) = Self::idempotency_in(tx, key_id, idem_key)? {
                 return Ok(Some(record));
             }

@@ -831,4 +831,22 @@ fn a_named_workspace_is_served_on_the_local_profile_and_piped_requests_are_all_a
         .run(&["mcp", "serve", "--workspace", "acme studio"])
         .code(2);
     assert!(bad.stderr.contains("not a workspace id"), "{}", bad.stderr);
+
+    // A workspace made live by `dev keys create --mode live` is served with live keys.
+    env.run(&[
+        "dev",
+        "keys",
+        "create",
+        "--workspace",
+        "ws_live_studio",
+        "--mode",
+        "live",
+    ])
+    .success();
+    let listed = env
+        .command(&["personas", "list", "--json"])
+        .env("PERSONA_WORKSPACE", "ws_live_studio")
+        .output()
+        .unwrap();
+    assert!(listed.status.success(), "{listed:?}");
 }

@@ -455,6 +455,18 @@ async fn every_other_post_replays_its_answer_for_the_same_idempotency_key() {
     assert_eq!(status, 409);
     assert_eq!(conflict["error"]["code"], "request.idempotency_conflict");
     assert_eq!(conflict["error"]["type"], "invalid_request_error");
+    // The same body for another conversation is another request.
+    let same_body = json!({ "model": format!("persona/{persona_id}"),
+        "messages": [{ "role": "user", "content": "Hi" }] });
+    let (status, _, conflict) = api
+        .send(
+            api.request(reqwest::Method::POST, "/openai/chat/completions")
+                .header("Idempotency-Key", "cmpl-1")
+                .header("X-Persona-Conversation-Id", conversation)
+                .json(&same_body),
+        )
+        .await;
+    assert_eq!(status, 409, "{conflict}");
     let (status, _, conflict) = post(turn_path, "turn-1", json!({ "message": "Other" })).await;
     assert_eq!(status, 409);
     assert_eq!(conflict["error"]["code"], "request.idempotency_conflict");
@@ -827,7 +839,7 @@ async fn browsers_on_loopback_origins_pass_cors_and_other_sites_do_not() {
             .header("Access-Control-Request-Method", "POST")
             .header(
                 "Access-Control-Request-Headers",
-                "authorization, content-type, idempotency-key",
+                "authorization, content-type, x-stainless-os",
             )
             .send()
     };
@@ -846,7 +858,8 @@ async fn browsers_on_loopback_origins_pass_cors_and_other_sites_do_not() {
     );
     let allowed_headers = headers["access-control-allow-headers"].to_str().unwrap();
     assert!(
-        allowed_headers.contains("authorization") && allowed_headers.contains("idempotency-key")
+        allowed_headers.contains("authorization") && allowed_headers.contains("x-stainless-os"),
+        "the headers asked for, an SDK's own included: {allowed_headers}"
     );
     let refused = preflight("https://evil.example").await.unwrap();
     assert_eq!(refused.status(), 403);

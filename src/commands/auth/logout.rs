@@ -47,47 +47,42 @@ pub async fn run(ctx: &Context, args: LogoutArgs) -> Result<()> {
     let mut reports = Vec::new();
     let mut kept: Option<CliError> = None;
     for profile in &targets {
-        let revoked = if args.local {
-            Err("--local".to_string())
-        } else {
-            match revoke(ctx, profile).await {
-                // A key that may still be valid is not thrown away: the person may retry.
-                Err(err) if err.kind == ExitKind::Unavailable => {
-                    reports.push(json!({ "profile": profile, "revoked": false, "kept": true, "error": err.message }));
-                    kept.get_or_insert_with(|| {
-                        CliError::new(
-                            err.kind,
-                            format!(
-                                "kept the login of `{profile}`: the server could not be reached to revoke its key ({})",
-                                err.message
-                            ),
-                        )
-                    });
-                    continue;
-                }
-                other => other.map_err(|err| err.message),
-            }
-        };
+        // A key that may still be valid is not thrown away unless asked: the person may retry.
+        // (`revoke` counts a key the server refuses as revoked.)
+        if !args.local
+            && let Err(err) = revoke(ctx, profile).await
+        {
+            reports.push(
+                json!({ "profile": profile, "revoked": false, "kept": true, "error": err.message }),
+            );
+            kept.get_or_insert_with(|| {
+                CliError::new(
+                    err.kind,
+                    format!(
+                        "kept the login of `{profile}`: its key could not be revoked on the server ({})",
+                        err.message
+                    ),
+                )
+            });
+            continue;
+        }
         ctx.credentials.forget(profile)?;
         config.file.profiles.remove(profile);
         if config.file.active_profile.as_deref() == Some(profile.as_str()) {
             config.file.active_profile = None;
         }
         config.save()?;
-        match &revoked {
-            Ok(()) => ctx.output.success(format!("Logged out of `{profile}`: the key was revoked and removed")),
-            Err(_) if args.local => ctx.output.warn(format!(
+        if args.local {
+            ctx.output.warn(format!(
                 "logged out of `{profile}` here only: its key was not revoked and stays valid on the \
                  server until it expires or is revoked"
-            )),
-            Err(reason) => ctx.output.warn(format!(
-                "logged out of `{profile}` here, but the key could not be revoked on the server ({reason}); \
-                 it stays valid there until it expires or is revoked"
-            )),
+            ));
+        } else {
+            ctx.output.success(format!(
+                "Logged out of `{profile}`: the key was revoked and removed"
+            ));
         }
-        reports.push(
-            json!({ "profile": profile, "revoked": revoked.is_ok(), "kept": false, "error": revoked.err() }),
-        );
+        reports.push(json!({ "profile": profile, "revoked": !args.local, "kept": false }));
     }
     if ctx.output.json {
         ctx.output.json_value(&json!(reports));

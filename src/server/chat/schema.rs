@@ -10,20 +10,37 @@ use serde_json::{Map, Value, json};
 
 /// How deep `$ref`s and nesting may go before the generator takes the shortest way out.
 const MAX_DEPTH: usize = 16;
+/// The most values one instance may hold: past it, what is left is null. A schema asking for
+/// more (huge `minItems`, or many required self-references) gets a bounded answer.
+const MAX_NODES: usize = 10_000;
+/// The most items an array is given, whatever its `minItems`.
+const MAX_ITEMS: u64 = 100;
+/// The longest string made, whatever its `minLength`.
+const MAX_STRING_CHARS: usize = 10_000;
 
 /// Words for the strings of an instance: `text(field name)`, where the name is the property
 /// the string is the value of ("" at the top or inside arrays of strings).
 pub fn instance(schema: &Value, text: &dyn Fn(&str) -> String) -> Value {
-    Generator { root: schema, text }.value(schema, "", 0)
+    Generator {
+        root: schema,
+        text,
+        nodes: std::cell::Cell::new(0),
+    }
+    .value(schema, "", 0)
 }
 
 struct Generator<'a> {
     root: &'a Value,
     text: &'a dyn Fn(&str) -> String,
+    nodes: std::cell::Cell<usize>,
 }
 
 impl Generator<'_> {
     fn value(&self, schema: &Value, field: &str, depth: usize) -> Value {
+        self.nodes.set(self.nodes.get() + 1);
+        if self.nodes.get() > MAX_NODES {
+            return Value::Null;
+        }
         let Some(schema) = schema.as_object() else {
             // `true` or a missing schema: anything goes.
             return Value::String((self.text)(field));
@@ -45,6 +62,10 @@ impl Generator<'_> {
             return first.clone();
         }
         if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+            // A part may lead back here (`{"allOf": [{"$ref": "#"}]}`): depth ends that.
+            if depth >= MAX_DEPTH {
+                return Value::Null;
+            }
             let merged = all.iter().fold(Map::new(), |mut merged, part| {
                 let part = self.dereference(part);
                 merge_into(&mut merged, part);
@@ -102,7 +123,7 @@ impl Generator<'_> {
     }
 
     fn array(&self, schema: &Map<String, Value>, field: &str, depth: usize) -> Value {
-        let least = bound(schema, "minItems").unwrap_or(0);
+        let least = bound(schema, "minItems").unwrap_or(0).min(MAX_ITEMS);
         let most = bound(schema, "maxItems").unwrap_or(u64::MAX);
         let count = if depth >= MAX_DEPTH {
             least
@@ -133,9 +154,10 @@ impl Generator<'_> {
         if let Some(most) = bound(schema, "maxLength") {
             text = text.chars().take(most as usize).collect();
         }
-        let least = bound(schema, "minLength").unwrap_or(0) as usize;
-        while text.chars().count() < least {
-            text.push('.');
+        let least = (bound(schema, "minLength").unwrap_or(0) as usize).min(MAX_STRING_CHARS);
+        let have = text.chars().count();
+        if have < least {
+            text.push_str(&".".repeat(least - have));
         }
         Value::String(text)
     }
@@ -339,5 +361,21 @@ mod tests {
             instance(&json!({ "type": ["null", "number"] }), &words),
             1.0
         );
+    }
+
+    #[test]
+    fn hostile_schemas_get_bounded_answers() {
+        // A part that leads back to the whole, and self-references that would multiply.
+        instance(&json!({ "allOf": [{ "$ref": "#" }] }), &words);
+        let wide = json!({ "$defs": { "N": {
+            "type": "object",
+            "properties": { "a": { "$ref": "#/$defs/N" }, "b": { "$ref": "#/$defs/N" },
+                "c": { "$ref": "#/$defs/N" }, "d": { "$ref": "#/$defs/N" } },
+            "required": ["a", "b", "c", "d"] } }, "$ref": "#/$defs/N" });
+        assert!(instance(&wide, &words).to_string().len() < 1_000_000);
+        let many = json!({ "type": "array", "items": { "type": "integer" }, "minItems": 1_000_000_000_000_000_000u64 });
+        assert_eq!(instance(&many, &words).as_array().unwrap().len(), 100);
+        let long = json!({ "type": "string", "minLength": 1_000_000_000u64 });
+        assert_eq!(instance(&long, &words).as_str().unwrap().len(), 10_000);
     }
 }
