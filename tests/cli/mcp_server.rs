@@ -723,6 +723,16 @@ async fn the_sse_transport_answers_on_the_stream() {
         vec![bookseller["id"].as_str().unwrap()]
     );
 
+    // This transport keeps sessions: it does not offer the sessionless 2026-07-28.
+    let discover = json!({ "jsonrpc": "2.0", "id": "d", "method": "server/discover" });
+    assert_eq!(Mcp::send(post(discover)).await.status, 202);
+    let answer = events.message().await;
+    let versions = answer["result"]["supportedVersions"].to_string();
+    assert!(
+        !versions.contains("2026-07-28") && versions.contains("2025-06-18"),
+        "{answer}"
+    );
+
     // While nothing happens the stream carries keepalive comments.
     let (event, text) = events.next().await;
     assert_eq!((event.as_str(), text.as_str()), (":", "keepalive"));

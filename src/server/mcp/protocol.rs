@@ -74,6 +74,9 @@ pub struct Context<'a> {
     pub sessions: &'a Sessions,
     pub session_id: Option<&'a str>,
     pub era: Era,
+    /// Whether this transport serves 2026-07-28's sessionless requests too (Streamable HTTP
+    /// does; the HTTP+SSE transport is sessions only, so it must not offer that version).
+    pub serves_stateless: bool,
 }
 
 /// Every version this server speaks, newest first.
@@ -128,11 +131,8 @@ pub fn error_response(id: Option<Value>, error: RpcError) -> Value {
     if let Some(data) = error.data {
         body["data"] = data;
     }
-    let mut message = json!({ "jsonrpc": "2.0", "error": body });
-    if let Some(id) = id {
-        message["id"] = id;
-    }
-    message
+    // JSON-RPC 2.0: an error whose request id is unknown carries `"id": null`.
+    json!({ "jsonrpc": "2.0", "id": id.unwrap_or(Value::Null), "error": body })
 }
 
 /// Answers a message or a batch of them: None when nothing in it needs an answer.
@@ -192,7 +192,7 @@ async fn call(ctx: &Context<'_>, method: &str, params: &Value) -> Result<Value, 
     let mut result = match (method, ctx.era) {
         ("initialize", Era::Session) => initialize(ctx, params),
         ("ping", _) => json!({}),
-        ("server/discover", _) => discover(),
+        ("server/discover", _) => discover(ctx),
         ("tools/list", _) => json!({ "tools": tools::definitions() }),
         ("tools/call", _) => tools::call(ctx, params).await?,
         _ => {
@@ -229,9 +229,14 @@ fn initialize(ctx: &Context<'_>, params: &Value) -> Value {
 }
 
 /// The answer to `server/discover`, which needs no session.
-fn discover() -> Value {
+fn discover(ctx: &Context<'_>) -> Value {
+    let versions: Vec<&str> = if ctx.serves_stateless {
+        supported_versions()
+    } else {
+        LEGACY_VERSIONS.to_vec()
+    };
     json!({
-        "supportedVersions": supported_versions(),
+        "supportedVersions": versions,
         "capabilities": capabilities(),
         "serverInfo": server_info(),
         "instructions": INSTRUCTIONS,
@@ -271,9 +276,10 @@ mod tests {
     }
 
     #[test]
-    fn errors_without_a_readable_id_have_no_id() {
+    fn errors_without_a_readable_id_have_a_null_id() {
         let error = error_response(None, RpcError::new(PARSE_ERROR, "bad"));
-        assert!(error.get("id").is_none());
+        assert_eq!(error["id"], Value::Null);
+        assert!(error.as_object().unwrap().contains_key("id"));
         assert_eq!(error["error"]["code"], PARSE_ERROR);
         let error = response(json!(7), Err(RpcError::new(INVALID_PARAMS, "x")));
         assert_eq!(error["id"], 7);

@@ -165,6 +165,7 @@ pub async fn message(
             sessions: &sessions,
             session_id: Some(&session_id),
             era: Era::Session,
+            serves_stateless: false,
         };
         if let Some(answer) = answer_body(&ctx, message).await {
             let _ = stream.send(answer.to_string()).await;

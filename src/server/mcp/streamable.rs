@@ -59,6 +59,7 @@ pub async fn post(
         sessions: &sessions,
         session_id: None,
         era: Era::Session,
+        serves_stateless: true,
     };
     match header_text(&headers, SESSION_HEADER) {
         Some(id) => in_session(ctx, &headers, id, message).await,
