@@ -40,6 +40,19 @@ pub fn embed(text: &str) -> Vec<f32> {
     vector
 }
 
+/// The offline embedding in `dimensions` numbers: the full vector folded onto them (each
+/// number summed into its index modulo `dimensions`) and normalised. Cutting the vector short
+/// instead would keep only the features hashed to its first numbers: short texts would
+/// often come out as zeros.
+pub fn fold(vector: &[f32], dimensions: usize) -> Vec<f32> {
+    let mut folded = vec![0.0_f32; dimensions];
+    for (index, value) in vector.iter().enumerate() {
+        folded[index % dimensions] += value;
+    }
+    normalise(&mut folded);
+    folded
+}
+
 /// Divides a vector by its Euclidean length; the zero vector stays zero.
 pub fn normalise(vector: &mut [f32]) {
     let length = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
@@ -67,5 +80,17 @@ mod tests {
         assert!(cosine(&a, &near) > cosine(&a, &far) + 0.2);
         assert!(embed(" \n").iter().all(|x| *x == 0.0));
         assert!((cosine(&embed("a"), &embed("a")) - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn folded_vectors_are_unit_length_at_every_size() {
+        for text in ["a", "hello world", "日本語", "The old bookseller of Istanbul"] {
+            for dimensions in [1, 8, 64, 255, 256] {
+                let folded = fold(&embed(text), dimensions);
+                assert_eq!(folded.len(), dimensions);
+                let length = cosine(&folded, &folded).sqrt();
+                assert!((length - 1.0).abs() < 1e-4, "{text} at {dimensions}: {length}");
+            }
+        }
     }
 }

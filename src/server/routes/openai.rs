@@ -676,8 +676,13 @@ pub async fn embeddings(
                     "dimensions",
                 ));
             }
-            vector.truncate(dimensions);
-            embedding::normalise(&mut vector);
+            if state.chat.name() == "offline" {
+                vector = embedding::fold(&vector, dimensions);
+            } else {
+                // A model's embedding keeps its meaning in its first numbers (OpenAI's do).
+                vector.truncate(dimensions);
+                embedding::normalise(&mut vector);
+            }
         }
         let encoded = if base64 {
             json!(base64_encode(
