@@ -798,6 +798,10 @@ async fn openai_errors_have_openai_shape() {
             "temperature",
         ),
         (
+            json!({ "model": model, "messages": [{ "role": "user", "content": "hi" }], "max_tokens": 0 }),
+            "max_tokens",
+        ),
+        (
             json!({ "model": model, "messages": [{ "role": "user", "content": "hi" }], "tool_choice": "required" }),
             "tool_choice",
         ),

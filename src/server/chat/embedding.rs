@@ -84,12 +84,20 @@ mod tests {
 
     #[test]
     fn folded_vectors_are_unit_length_at_every_size() {
-        for text in ["a", "hello world", "日本語", "The old bookseller of Istanbul"] {
+        for text in [
+            "a",
+            "hello world",
+            "日本語",
+            "The old bookseller of Istanbul",
+        ] {
             for dimensions in [1, 8, 64, 255, 256] {
                 let folded = fold(&embed(text), dimensions);
                 assert_eq!(folded.len(), dimensions);
                 let length = cosine(&folded, &folded).sqrt();
-                assert!((length - 1.0).abs() < 1e-4, "{text} at {dimensions}: {length}");
+                assert!(
+                    (length - 1.0).abs() < 1e-4,
+                    "{text} at {dimensions}: {length}"
+                );
             }
         }
     }

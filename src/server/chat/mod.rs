@@ -75,6 +75,13 @@ pub struct ChatTurn<'a> {
     pub temperature: Option<f64>,
 }
 
+/// The parameters of a tool given only by name (`"web.search"`): what to look up or do, as text.
+pub fn named_tool_parameters() -> Value {
+    serde_json::json!({ "type": "object",
+        "properties": { "query": { "type": "string", "description": "what to look up or do" } },
+        "required": ["query"] })
+}
+
 /// A tool call the engine asks the caller to make.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolCall {

@@ -361,11 +361,9 @@ fn compose(turn: &ChatTurn) -> ChatReply {
             "language" => text_of("/language").to_string(),
             _ => text.clone(),
         };
-        schema::instance(
-            spec.get("schema").unwrap_or(&Value::Bool(true)),
-            &field_text,
-        )
-        .to_string()
+        // Without a schema, any JSON object will do (as in JSON mode).
+        let any_object = json!({ "type": "object" });
+        schema::instance(spec.get("schema").unwrap_or(&any_object), &field_text).to_string()
     } else if turn.json_mode && tool_calls.is_empty() {
         json!({
             "reply": text,
@@ -536,10 +534,13 @@ fn choose_tool(turn: &ChatTurn, hash: u64) -> Option<ToolCall> {
             .as_str()
             .or_else(|| function["name"].as_str())?
             .to_string();
-        Some((
-            name,
-            function.get("parameters").cloned().unwrap_or(Value::Null),
-        ))
+        // A tool given by name takes a query; a function defined without parameters, none.
+        let parameters = match function.get("parameters") {
+            Some(parameters) => parameters.clone(),
+            None if tool.is_string() => super::named_tool_parameters(),
+            None => json!({ "type": "object", "properties": {} }),
+        };
+        Some((name, parameters))
     };
     let offered: Vec<(String, Value)> = turn.tools.iter().filter_map(definition).collect();
     let choice = turn.tool_choice.unwrap_or(&Value::Null);
@@ -603,11 +604,7 @@ fn mentions(message: &str, tool_name: &str) -> bool {
 fn arguments_for(parameters: &Value, message: &str) -> Value {
     let message = message.trim();
     let Some(properties) = parameters["properties"].as_object() else {
-        return if parameters.is_null() {
-            json!({ "query": message })
-        } else {
-            json!({})
-        };
+        return json!({});
     };
     let required: Vec<&str> = parameters["required"]
         .as_array()
@@ -660,7 +657,36 @@ fn arguments_for(parameters: &Value, message: &str) -> Value {
             arguments.insert(property.clone(), value);
         }
     }
+    // What the message did not give, or gave outside the schema's bounds, comes from the schema:
+    // the arguments must satisfy it (SDKs validate them).
+    let from_schema = |schema: &Value| {
+        let text = |_: &str| message.trim_end_matches(['?', '!', '.']).to_string();
+        schema::instance(schema, &text)
+    };
+    for (property, schema) in properties {
+        let given = arguments.get(property);
+        let out_of_bounds =
+            given.is_some_and(|value| value.is_number() && !number_fits(value, schema));
+        if (given.is_none() && required.contains(&property.as_str())) || out_of_bounds {
+            arguments.insert(property.clone(), from_schema(schema));
+        }
+    }
     Value::Object(arguments)
+}
+
+/// Whether a number meets a schema's bounds and `multipleOf`.
+fn number_fits(value: &Value, schema: &Value) -> bool {
+    let Some(x) = value.as_f64() else {
+        return false;
+    };
+    let bound = |key: &str| schema[key].as_f64();
+    bound("minimum").is_none_or(|v| x >= v)
+        && bound("maximum").is_none_or(|v| x <= v)
+        && bound("exclusiveMinimum").is_none_or(|v| x > v)
+        && bound("exclusiveMaximum").is_none_or(|v| x < v)
+        && bound("multipleOf")
+            .filter(|m| *m > 0.0)
+            .is_none_or(|m| ((x / m) - (x / m).round()).abs() < 1e-9)
 }
 
 /// The place a message names: the capitalised words right after an " in ", " at " or " for "
@@ -912,6 +938,33 @@ mod tests {
         let none = json!("none");
         with_tools.tool_choice = Some(&none);
         assert!(compose(&with_tools).tool_calls.is_empty());
+
+        // Arguments satisfy the parameters' schema, whatever the message gives.
+        let order = [
+            json!({ "type": "function", "function": { "name": "order", "parameters": {
+            "type": "object",
+            "properties": {
+                "items": { "type": "array", "items": { "type": "string" } },
+                "obj": { "type": "object", "properties": { "a": { "type": "integer" } }, "required": ["a"] },
+                "n": { "type": "number", "exclusiveMinimum": 0.5, "exclusiveMaximum": 0.9 },
+            },
+            "required": ["items", "obj", "n"] } } }),
+        ];
+        let required = json!("required");
+        let mut ordering = turn(&persona, &[], "order 3 books");
+        ordering.tools = &order;
+        ordering.tool_choice = Some(&required);
+        let call = &compose(&ordering).tool_calls[0];
+        let arguments: Value = serde_json::from_str(&call.arguments).unwrap();
+        assert!(arguments["items"].is_array(), "{arguments}");
+        assert!(arguments["obj"]["a"].is_i64(), "{arguments}");
+        let n = arguments["n"].as_f64().unwrap();
+        assert!(n > 0.5 && n < 0.9, "{arguments}");
+        let bare = [json!({ "type": "function", "function": { "name": "ping" } })];
+        let mut pinging = turn(&persona, &[], "ping");
+        pinging.tools = &bare;
+        pinging.tool_choice = Some(&required);
+        assert_eq!(compose(&pinging).tool_calls[0].arguments, "{}");
 
         let names = [json!("web.search")];
         let mut by_name = turn(&persona, &[], "Search for the oldest bookshop");

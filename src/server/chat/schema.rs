@@ -214,29 +214,62 @@ fn bound(schema: &Map<String, Value>, key: &str) -> Option<u64> {
     schema.get(key).and_then(Value::as_u64)
 }
 
-/// A number inside the schema's bounds: 1 when it may be, else the nearest allowed value.
+/// A number the schema allows: 1 when it may be, else one inside its bounds (the middle of
+/// them when there are two, so that exclusive bounds hold), a multiple of `multipleOf`.
 fn number(schema: &Map<String, Value>, integer: bool) -> Value {
     let get = |key: &str| schema.get(key).and_then(Value::as_f64);
-    let step = if integer { 1.0 } else { 0.5 };
-    let low = match (get("minimum"), get("exclusiveMinimum")) {
-        (Some(min), Some(ex)) => Some(min.max(ex + step)),
-        (Some(min), None) => Some(min),
-        (None, Some(ex)) => Some(ex + step),
+    // Each bound as (value, exclusive); the tighter of an inclusive and an exclusive one.
+    let tighter = |inclusive: Option<f64>, exclusive: Option<f64>, lower: bool| match (
+        inclusive, exclusive,
+    ) {
+        (Some(a), Some(b)) if (lower && b >= a) || (!lower && b <= a) => Some((b, true)),
+        (Some(a), _) => Some((a, false)),
+        (None, Some(b)) => Some((b, true)),
         (None, None) => None,
     };
-    let high = match (get("maximum"), get("exclusiveMaximum")) {
-        (Some(max), Some(ex)) => Some(max.min(ex - step)),
-        (Some(max), None) => Some(max),
-        (None, Some(ex)) => Some(ex - step),
-        (None, None) => None,
+    let low = tighter(get("minimum"), get("exclusiveMinimum"), true);
+    let high = tighter(get("maximum"), get("exclusiveMaximum"), false);
+    let step = get("multipleOf").filter(|m| *m > 0.0);
+    let allowed = |x: f64| {
+        low.is_none_or(|(v, ex)| if ex { x > v } else { x >= v })
+            && high.is_none_or(|(v, ex)| if ex { x < v } else { x <= v })
+            && step.is_none_or(|m| ((x / m) - (x / m).round()).abs() < 1e-9)
+            && (!integer || x.fract() == 0.0)
     };
-    let mut value = 1.0f64;
-    if let Some(low) = low {
-        value = value.max(if integer { low.ceil() } else { low });
+    let mut candidates = vec![1.0];
+    match (low, high) {
+        (Some((lo, _)), Some((hi, _))) => candidates.push((lo + hi) / 2.0),
+        (Some((lo, ex)), None) => candidates.push(if ex { lo + 1.0 } else { lo }),
+        (None, Some((hi, ex))) => candidates.push(if ex { hi - 1.0 } else { hi }),
+        (None, None) => {}
     }
-    if let Some(high) = high {
-        value = value.min(if integer { high.floor() } else { high });
+    // Whole numbers, and multiples, near each candidate.
+    let mut refined = Vec::new();
+    for candidate in &candidates {
+        let unit = match (step, integer) {
+            (Some(m), true) if m.fract() == 0.0 => m,
+            (Some(m), false) => m,
+            (Some(m), true) => m * (1.0 / m).ceil(),
+            (None, true) => 1.0,
+            (None, false) => 0.0,
+        };
+        refined.push(*candidate);
+        if unit > 0.0 {
+            let below = (candidate / unit).floor() * unit;
+            refined.extend([below, below + unit, below - unit, below + 2.0 * unit]);
+        }
     }
+    if let Some((lo, _)) = low {
+        refined.push(lo);
+    }
+    if let Some((hi, _)) = high {
+        refined.push(hi);
+    }
+    let value = refined
+        .into_iter()
+        .find(|x| allowed(*x))
+        .or_else(|| candidates.get(1).copied())
+        .unwrap_or(1.0);
     if integer {
         json!(value as i64)
     } else {
@@ -312,9 +345,12 @@ mod tests {
         });
         let value = instance(&schema, &words);
         assert_eq!(value["name"], "about name");
-        assert_eq!(value["age"], 18);
+        assert!(
+            (18..=99).contains(&value["age"].as_i64().unwrap()),
+            "{value}"
+        );
         assert_eq!(value["mood"], "calm");
-        assert_eq!(value["score"], 0.5);
+        assert!(value["score"].as_f64().unwrap() < 1.0, "{value}");
         assert_eq!(value["tags"], json!(["about tags", "about tags"]));
         assert_eq!(value["shop"]["city"], "about city");
         assert_eq!(value["shop"]["opened"].as_str().unwrap().len(), 10);
@@ -352,6 +388,14 @@ mod tests {
             ],
         });
         assert_eq!(instance(&schema, &words), json!({ "a": 7, "b": 11 }));
+        // Exclusive bounds on both sides, multiples, and both together.
+        let between = json!({ "type": "number", "exclusiveMinimum": 0.5, "exclusiveMaximum": 0.9 });
+        let x = instance(&between, &words).as_f64().unwrap();
+        assert!(x > 0.5 && x < 0.9, "{x}");
+        let multiple = json!({ "type": "integer", "multipleOf": 7, "minimum": 10 });
+        assert_eq!(instance(&multiple, &words), 14);
+        let tight = json!({ "type": "integer", "exclusiveMinimum": 3, "exclusiveMaximum": 5 });
+        assert_eq!(instance(&tight, &words), 4);
         let short = json!({ "type": "string", "minLength": 12, "maxLength": 12 });
         assert_eq!(
             instance(&short, &words).as_str().unwrap().chars().count(),

@@ -141,9 +141,9 @@ fn tool_definition(tool: Value, index: usize) -> ApiResult<Value> {
         || tool["function"]["name"].is_string()
         || tool["name"].is_string();
     match tool {
-        Value::String(name) if named => {
-            Ok(json!({ "type": "function", "function": { "name": name } }))
-        }
+        Value::String(name) if named => Ok(json!({ "type": "function", "function": {
+            "name": name, "parameters": chat::named_tool_parameters(),
+        } })),
         Value::Object(_) if named => Ok(tool),
         _ => Err(point_at(
             ApiError::invalid(

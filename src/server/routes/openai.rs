@@ -333,6 +333,17 @@ pub async fn completions(
         return Err(OpenAiError::invalid("only `n: 1` is supported", "n"));
     }
     check_sampling_and_tools(&request)?;
+    for (field, value) in [
+        ("max_tokens", request.max_tokens),
+        ("max_completion_tokens", request.max_completion_tokens),
+    ] {
+        if value == Some(0) {
+            return Err(OpenAiError::invalid(
+                format!("`{field}` must be at least 1"),
+                field,
+            ));
+        }
+    }
     let (json_mode, json_schema) = match request.response_format {
         None => (false, None),
         Some(format) => match format.kind.as_str() {
