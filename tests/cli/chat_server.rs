@@ -519,6 +519,14 @@ async fn openai_models_and_completions_plain_and_streamed() {
     assert_eq!(choice["message"]["role"], "assistant");
     let content = choice["message"]["content"].as_str().unwrap();
     assert!(!content.is_empty());
+    // `stop`: the same reply, ended before the first stop sequence.
+    let third_word = content.split_whitespace().nth(2).unwrap();
+    let mut stopped = request.clone();
+    stopped["stop"] = json!([third_word, "never-in-a-reply"]);
+    let (status, cut) = api.post("/openai/chat/completions", stopped).await;
+    assert_eq!(status, 200, "{cut}");
+    let cut_text = cut["choices"][0]["message"]["content"].as_str().unwrap();
+    assert_eq!(cut_text, &content[..content.find(third_word).unwrap()]);
     let usage = &completion["usage"];
     assert_eq!(
         usage["total_tokens"].as_u64().unwrap(),

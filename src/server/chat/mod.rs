@@ -71,6 +71,8 @@ pub struct ChatTurn<'a> {
     pub tool_choice: Option<&'a Value>,
     /// The most tokens the reply may have; a longer reply is cut and marked `truncated`.
     pub max_tokens: Option<u32>,
+    /// OpenAI `stop`: the reply ends before the first of these.
+    pub stop: &'a [String],
     /// Sampling temperature for engines that sample (the offline engine does not).
     pub temperature: Option<f64>,
 }

@@ -43,6 +43,9 @@ impl ModelChat {
         } else if turn.json_mode {
             body["response_format"] = json!({ "type": "json_object" });
         }
+        if !turn.stop.is_empty() {
+            body["stop"] = json!(turn.stop);
+        }
         if let Some(max_tokens) = turn.max_tokens {
             body["max_tokens"] = json!(max_tokens);
         }
@@ -471,6 +474,7 @@ mod tests {
             tools,
             tool_choice: None,
             max_tokens: None,
+            stop: &[],
             temperature: None,
         }
     }

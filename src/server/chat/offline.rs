@@ -330,6 +330,16 @@ fn compose(turn: &ChatTurn) -> ChatReply {
     } else {
         String::new()
     };
+    // The reply ends before the first stop sequence it holds.
+    if let Some(cut) = turn
+        .stop
+        .iter()
+        .filter(|stop| !stop.is_empty())
+        .filter_map(|stop| text.find(stop.as_str()))
+        .min()
+    {
+        text.truncate(cut);
+    }
     let mut truncated = false;
     if let Some(max) = turn.max_tokens
         && count_tokens(&text) > u64::from(max)
@@ -773,6 +783,7 @@ mod tests {
             tools: &[],
             tool_choice: None,
             max_tokens: None,
+            stop: &[],
             temperature: None,
         }
     }

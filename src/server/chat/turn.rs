@@ -117,6 +117,7 @@ pub struct TurnInput {
     pub json_mode: bool,
     pub json_schema: Option<Value>,
     pub max_tokens: Option<u32>,
+    pub stop: Vec<String>,
     pub temperature: Option<f64>,
 }
 
@@ -237,6 +238,7 @@ impl PendingTurn {
                     tools: &input.tools,
                     tool_choice: input.tool_choice.as_ref(),
                     max_tokens: input.max_tokens,
+                    stop: &input.stop,
                     temperature: input.temperature,
                 },
                 deltas,

@@ -224,6 +224,7 @@ pub struct CompletionRequest {
     max_tokens: Option<u32>,
     max_completion_tokens: Option<u32>,
     n: Option<u32>,
+    stop: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -333,6 +334,21 @@ pub async fn completions(
         return Err(OpenAiError::invalid("only `n: 1` is supported", "n"));
     }
     check_sampling_and_tools(&request)?;
+    let stop = match &request.stop {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(one)) => vec![one.clone()],
+        Some(Value::Array(many)) if many.len() <= 4 && many.iter().all(Value::is_string) => many
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        Some(_) => {
+            return Err(OpenAiError::invalid(
+                "`stop` is a string or a list of up to 4 strings",
+                "stop",
+            ));
+        }
+    };
     for (field, value) in [
         ("max_tokens", request.max_tokens),
         ("max_completion_tokens", request.max_completion_tokens),
@@ -494,6 +510,7 @@ pub async fn completions(
         json_mode,
         json_schema,
         max_tokens: request.max_completion_tokens.or(request.max_tokens),
+        stop,
         temperature: request.temperature,
     };
     let model = request.model;
