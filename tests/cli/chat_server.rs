@@ -810,6 +810,11 @@ async fn openai_errors_have_openai_shape() {
             "max_tokens",
         ),
         (
+            json!({ "model": model, "messages": [{ "role": "user", "content": "hi" }],
+                "tools": [{ "type": "function", "function": { "name": "bad name!" } }] }),
+            "tools.0.function.name",
+        ),
+        (
             json!({ "model": model, "messages": [{ "role": "user", "content": "hi" }], "tool_choice": "required" }),
             "tool_choice",
         ),

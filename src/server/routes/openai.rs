@@ -270,6 +270,22 @@ fn check_sampling_and_tools(request: &CompletionRequest) -> OpenAiResult<()> {
             "temperature",
         ));
     }
+    // OpenAI's rule for function names, which real models behind this endpoint hold to as well.
+    for (index, tool) in request.tools.iter().flatten().enumerate() {
+        let name = tool["function"]["name"].as_str().unwrap_or("");
+        let valid = (1..=64).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !valid {
+            return Err(OpenAiError::invalid(
+                format!(
+                    "tool {index} has the function name `{name}`: use 1 to 64 letters, digits, _ or -"
+                ),
+                &format!("tools.{index}.function.name"),
+            ));
+        }
+    }
     let offered: Vec<&str> = request
         .tools
         .iter()
