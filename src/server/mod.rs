@@ -20,7 +20,7 @@
 //! | POST | /v1/chat/conversations, /v1/chat/conversations/{id}/messages | chat:invoke |
 //! | GET | /v1/chat/conversations/{id} | chat:read |
 //! | GET | /v1/openai/models, /v1/openai/models/{model} | personas:read |
-//! | POST | /v1/openai/chat/completions, /v1/openai/embeddings | chat:invoke |
+//! | POST | /v1/openai/chat/completions, /v1/openai/embeddings, /v1/openai/moderations | chat:invoke |
 //! | POST, GET | /v1/webhooks | webhooks:manage |
 //! | DELETE | /v1/webhooks/{id} | webhooks:manage |
 //! | POST | /v1/webhooks/{id}/test, /v1/webhooks/deliveries/{id}/replay | webhooks:manage |
@@ -37,6 +37,7 @@ mod http;
 mod idempotency;
 pub mod ids;
 mod mcp;
+mod moderation;
 pub mod ratelimit;
 mod routes;
 mod runner;

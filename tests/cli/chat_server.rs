@@ -830,6 +830,30 @@ async fn openai_errors_have_openai_shape() {
         assert_eq!(error["error"]["type"], "invalid_request_error");
         assert_eq!(error["error"]["param"], param, "{error}");
     }
+    // Moderations: every category for every input, flagged by the lexicon's phrases.
+    let (status, moderated) = api
+        .post(
+            "/openai/moderations",
+            json!({ "input": ["A kind old bookseller", "I will kill you"] }),
+        )
+        .await;
+    assert_eq!(status, 200, "{moderated}");
+    assert_eq!(moderated["results"][0]["flagged"], false);
+    assert_eq!(moderated["results"][1]["flagged"], true);
+    assert_eq!(
+        moderated["results"][1]["categories"]["harassment/threatening"],
+        true
+    );
+    assert_eq!(
+        moderated["results"][1]["categories"]
+            .as_object()
+            .unwrap()
+            .len(),
+        13
+    );
+    let (status, error) = api.post("/openai/moderations", json!({ "input": 3 })).await;
+    assert_eq!((status, &error["error"]["param"]), (400, &json!("input")));
+
     let (status, error) = api
         .post(
             "/openai/embeddings",

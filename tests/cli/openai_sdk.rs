@@ -54,6 +54,7 @@ fn the_official_openai_client_works_against_dev_serve() {
         "OK structured outputs",
         "OK tools",
         "OK embeddings.create",
+        "OK moderations.create",
         "OK errors",
     ] {
         assert!(stdout.contains(check), "{check} missing from:\n{stdout}");

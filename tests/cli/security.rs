@@ -208,6 +208,12 @@ fn routes() -> Vec<Route> {
         ),
         route(
             Method::POST,
+            "/v1/openai/moderations",
+            Some("chat:invoke"),
+            NotApplicable,
+        ),
+        route(
+            Method::POST,
             "/v1/webhooks",
             Some("webhooks:manage"),
             NotApplicable,
@@ -337,6 +343,7 @@ impl Resources {
                 json!({ "model": model, "messages": [{ "role": "user", "content": "hello" }] })
             }
             ("POST", "/v1/openai/embeddings") => json!({ "model": model, "input": "hello" }),
+            ("POST", "/v1/openai/moderations") => json!({ "input": "hello" }),
             ("POST", "/v1/webhooks") => json!({ "url": "http://127.0.0.1:9/other" }),
             ("POST", "/v1/auth/device/code") => json!({ "client_id": "persona-cli" }),
             ("POST", "/v1/auth/device/token") => json!({ "device_code": "nope" }),

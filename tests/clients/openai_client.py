@@ -173,6 +173,15 @@ def main():
     )
     print(f"OK embeddings.create: {len(vectors)} x {len(vectors[0])}")
 
+    moderated = client.moderations.create(input=["A kind old bookseller", "I will kill you"])
+    calm, threat = moderated.results
+    check(not calm.flagged, f"a calm text was flagged: {calm}")
+    check(
+        threat.flagged and threat.categories.harassment_threatening,
+        f"a threat was not flagged: {threat}",
+    )
+    print("OK moderations.create")
+
     try:
         client.chat.completions.create(
             model="persona/no-such-persona", messages=[{"role": "user", "content": "hi"}]

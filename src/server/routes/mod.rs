@@ -93,6 +93,11 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<Arc<AppState>>)> {
             "/v1/openai/embeddings",
             post(openai::embeddings),
         ),
+        (
+            Method::POST,
+            "/v1/openai/moderations",
+            post(openai::moderations),
+        ),
         (Method::POST, "/v1/webhooks", post(webhooks::create)),
         (Method::GET, "/v1/webhooks", get(webhooks::list)),
         (

@@ -18,7 +18,7 @@ use crate::server::AppState;
 use crate::server::chat::{self, ChatMessage, ToolCall, Turn, TurnInput, count_tokens, embedding};
 use crate::server::error::ApiError;
 use crate::server::http::{Caller, parse_json};
-use crate::server::{clock, ids};
+use crate::server::{clock, ids, moderation};
 
 /// The model name of the offline embedding, besides `persona/...`.
 const EMBEDDING_MODEL: &str = "persona-embed";
@@ -656,6 +656,85 @@ pub struct EmbeddingRequest {
     input: Value,
     encoding_format: Option<String>,
     dimensions: Option<usize>,
+}
+
+/// The model name `/v1/openai/moderations` answers with.
+const MODERATION_MODEL: &str = "persona-moderation";
+
+#[derive(Deserialize)]
+pub struct ModerationRequest {
+    input: Value,
+    model: Option<String>,
+}
+
+/// OpenAI's moderations, from the offline policy's phrase lexicon (see `server::moderation`):
+/// each input gets every category, flagged when one of its phrases occurs.
+pub async fn moderations(
+    caller: Result<Caller, ApiError>,
+    raw: Result<Bytes, BytesRejection>,
+) -> OpenAiResult<Json<Value>> {
+    let caller = caller?;
+    caller.require("chat:invoke")?;
+    let request: ModerationRequest = body(raw)?;
+    if let Some(model) = request.model.as_deref()
+        && model != MODERATION_MODEL
+        && !model.starts_with("omni-moderation")
+        && !model.starts_with("text-moderation")
+    {
+        return Err(OpenAiError::model_not_found(model));
+    }
+    let inputs: Vec<String> = match &request.input {
+        Value::String(text) => vec![text.clone()],
+        Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(|item| match item {
+                Value::String(text) => Some(text.clone()),
+                part if part["type"] == "text" => part["text"].as_str().map(str::to_string),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| {
+                OpenAiError::invalid(
+                    "`input` is a string, a list of strings, or a list of text parts",
+                    "input",
+                )
+            })?,
+        _ => {
+            return Err(OpenAiError::invalid(
+                "`input` is a string, a list of strings, or a list of text parts",
+                "input",
+            ));
+        }
+    };
+    let results: Vec<Value> = inputs
+        .iter()
+        .map(|text| {
+            let found = moderation::flags(text);
+            let mut categories = serde_json::Map::new();
+            let mut scores = serde_json::Map::new();
+            let mut applied = serde_json::Map::new();
+            for (category, _) in moderation::CATEGORIES {
+                let flagged = found.iter().any(|(hit, _)| *hit == category);
+                categories.insert(category.to_string(), json!(flagged));
+                scores.insert(
+                    category.to_string(),
+                    json!(if flagged { 0.9 } else { 0.001 }),
+                );
+                applied.insert(category.to_string(), json!(["text"]));
+            }
+            json!({
+                "flagged": !found.is_empty(),
+                "categories": categories,
+                "category_scores": scores,
+                "category_applied_input_types": applied,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "id": format!("modr-{}", ids::base62(24)),
+        "model": MODERATION_MODEL,
+        "results": results,
+    })))
 }
 
 pub async fn embeddings(

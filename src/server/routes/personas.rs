@@ -785,16 +785,9 @@ fn check_slug(slug: &str) -> ApiResult<()> {
     }
 }
 
-/// A small moderation policy: intents that ask for these are refused.
+/// Intents the moderation policy blocks (see `server::moderation`) are refused.
 fn check_moderation(intent: &str) -> ApiResult<()> {
-    const BLOCKED: [&str; 4] = [
-        "child sexual",
-        "sexualized minor",
-        "terrorist recruiter",
-        "bomb-making instructor",
-    ];
-    let lowered = intent.to_lowercase();
-    match BLOCKED.iter().find(|phrase| lowered.contains(*phrase)) {
+    match crate::server::moderation::blocked_intent(intent) {
         None => Ok(()),
         Some(phrase) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
