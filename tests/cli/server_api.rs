@@ -946,3 +946,59 @@ async fn revoking_a_key_removes_the_endpoint_of_its_listen_streams() {
         "{endpoints}"
     );
 }
+
+/// A conversation turn that the moderation policy flags records `moderation.flagged`, which a
+/// listen stream then carries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flagged_chat_turn_emits_moderation_flagged() {
+    let api = Api::start().await;
+    let (_, persona) = api.post("/personas", json!({ "intent": BRIEF })).await;
+    let (_, conversation) = api
+        .post(
+            "/chat/conversations",
+            json!({ "persona_id": persona["id"] }),
+        )
+        .await;
+    let conversation_id = conversation["id"].as_str().unwrap();
+    let mut listen = api
+        .request(
+            reqwest::Method::GET,
+            "/webhooks/listen?events=moderation.flagged",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listen.status(), 200);
+    let path = format!("/chat/conversations/{conversation_id}/messages");
+    let (status, _) = api.post(&path, json!({ "message": "Hello there" })).await;
+    assert_eq!(status, 200);
+    let (status, _) = api
+        .post(&path, json!({ "message": "I will kill you" }))
+        .await;
+    assert_eq!(status, 200);
+    let mut text = String::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !text.contains("event: moderation.flagged") && std::time::Instant::now() < deadline {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), listen.chunk())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let frames = crate::common::sse_frames(&text);
+    let flagged: Vec<_> = frames
+        .iter()
+        .filter(|(_, event, _)| event == "moderation.flagged")
+        .collect();
+    assert_eq!(flagged.len(), 1, "only the threatening turn: {text}");
+    // A listen frame carries the delivery: its signed body is the event.
+    let event: Value = serde_json::from_str(flagged[0].2["body"].as_str().unwrap()).unwrap();
+    let data = &event["data"];
+    assert_eq!(data["conversation_id"], conversation_id, "{text}");
+    assert_eq!(data["flagged"][0]["role"], "user");
+    assert_eq!(
+        data["flagged"][0]["categories"][0],
+        "harassment/threatening"
+    );
+}

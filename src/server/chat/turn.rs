@@ -12,8 +12,8 @@ use super::{ChatMessage, ChatTurn, ToolCall};
 use crate::server::AppState;
 use crate::server::clock;
 use crate::server::error::{ApiError, ApiResult};
-use crate::server::ids;
 use crate::server::store::{Conversation, Store, StoredMessage};
+use crate::server::{ids, moderation};
 
 /// The longest user message a conversation takes, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 16_000;
@@ -307,15 +307,43 @@ fn record(
         engine: Some(turn.engine.to_string()),
         ..message(turn.message_id.clone(), "assistant", &turn.content)
     };
+    let user_message_id = ids::new_id("msg");
+    // Messages of the turn that the moderation policy flags, by role, with their categories.
+    let flagged: Vec<Value> = [
+        ("user", user_message_id.as_str(), input.message.as_str()),
+        ("assistant", turn.message_id.as_str(), turn.content.as_str()),
+    ]
+    .into_iter()
+    .filter_map(|(role, id, text)| {
+        let categories: Vec<&str> = moderation::flags(text)
+            .into_iter()
+            .map(|(category, _)| category)
+            .collect();
+        (!categories.is_empty())
+            .then(|| json!({ "role": role, "message_id": id, "categories": categories }))
+    })
+    .collect();
     state.store.write(|tx| {
         if input.tool_exchange.is_empty() {
             Store::append_message(
                 tx,
                 &conversation.id,
-                &message(ids::new_id("msg"), "user", &input.message),
+                &message(user_message_id.clone(), "user", &input.message),
             )?;
         }
         Store::append_message(tx, &conversation.id, &reply)?;
+        if !flagged.is_empty() {
+            Store::insert_outbox(
+                tx,
+                &conversation.workspace_id,
+                "moderation.flagged",
+                &json!({
+                    "conversation_id": conversation.id,
+                    "persona_id": conversation.persona_id,
+                    "flagged": flagged,
+                }),
+            )?;
+        }
         if !turn.drift.in_character() {
             Store::insert_outbox(
                 tx,
