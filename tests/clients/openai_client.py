@@ -113,6 +113,9 @@ def main():
         tags: List[str]
         shop: Shop
         nickname: Optional[str]
+        code: str = Field(pattern=r"^[A-Z]{3}$")
+        ratio: float = Field(gt=0.5, lt=0.9)
+        batch: int = Field(multiple_of=7, ge=10)
 
     parsed = client.chat.completions.parse(
         model=model,

@@ -137,6 +137,14 @@ impl Generator<'_> {
     }
 
     fn string(&self, schema: &Map<String, Value>, field: &str) -> Value {
+        // A pattern wins over words: a string that matches it, when the pattern is simple enough.
+        if let Some(text) = schema
+            .get("pattern")
+            .and_then(Value::as_str)
+            .and_then(matching_text)
+        {
+            return Value::String(text);
+        }
         let format = schema.get("format").and_then(Value::as_str);
         let mut text = match format {
             Some("date-time") => crate::server::clock::rfc3339(crate::server::clock::now()),
@@ -188,6 +196,180 @@ impl Generator<'_> {
         let pointer = reference.strip_prefix('#')?;
         self.root.pointer(pointer)
     }
+}
+
+/// The shortest text a regular expression matches, for the common subset of patterns: literals,
+/// escapes (`\d \w \s` and escaped punctuation), classes with ranges (negated too), `.`,
+/// non-capturing and capturing groups, alternation (its first branch), anchors, and the
+/// quantifiers `? * + {n} {n,} {n,m}`. None for anything else (lookaround, backreferences).
+fn matching_text(pattern: &str) -> Option<String> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut at = 0;
+    let text = sequence(&chars, &mut at)?;
+    (at == chars.len()).then_some(text)
+}
+
+/// A sequence up to `)` or the end; at a `|`, the rest of the alternation is skipped.
+fn sequence(chars: &[char], at: &mut usize) -> Option<String> {
+    let mut out = String::new();
+    while *at < chars.len() {
+        let atom = match chars[*at] {
+            ')' => break,
+            '|' => {
+                skip_alternatives(chars, at)?;
+                break;
+            }
+            '^' | '$' => {
+                *at += 1;
+                continue;
+            }
+            '(' => {
+                *at += 1;
+                if chars.get(*at) == Some(&'?') {
+                    // Only `(?:...)` and named groups `(?P<name>...)` / `(?<name>...)`.
+                    match (chars.get(*at + 1), chars.get(*at + 2)) {
+                        (Some(':'), _) => *at += 2,
+                        (Some('P'), Some('<')) | (Some('<'), _) => {
+                            while chars.get(*at) != Some(&'>') {
+                                *at += 1;
+                                if *at >= chars.len() {
+                                    return None;
+                                }
+                            }
+                            *at += 1;
+                        }
+                        _ => return None,
+                    }
+                }
+                let inner = sequence(chars, at)?;
+                if chars.get(*at) != Some(&')') {
+                    return None;
+                }
+                *at += 1;
+                inner
+            }
+            '[' => class(chars, at)?.to_string(),
+            '\\' => {
+                let escaped = *chars.get(*at + 1)?;
+                *at += 2;
+                match escaped {
+                    'd' => "0".to_string(),
+                    'w' => "a".to_string(),
+                    's' => " ".to_string(),
+                    'D' | 'W' | 'S' => return None,
+                    c if c.is_ascii_alphanumeric() => return None,
+                    c => c.to_string(),
+                }
+            }
+            '.' => {
+                *at += 1;
+                "a".to_string()
+            }
+            '*' | '+' | '?' | '{' => return None,
+            c => {
+                *at += 1;
+                c.to_string()
+            }
+        };
+        let times = quantifier(chars, at)?;
+        out.push_str(&atom.repeat(times));
+    }
+    Some(out)
+}
+
+/// Skips `|branch|branch` up to the `)` or the end that closes them.
+fn skip_alternatives(chars: &[char], at: &mut usize) -> Option<()> {
+    let mut depth = 0usize;
+    while *at < chars.len() {
+        match chars[*at] {
+            '\\' => *at += 1,
+            '[' => {
+                class(chars, at)?;
+                continue;
+            }
+            '(' => depth += 1,
+            ')' if depth == 0 => return Some(()),
+            ')' => depth -= 1,
+            _ => {}
+        }
+        *at += 1;
+    }
+    Some(())
+}
+
+/// One character of a `[...]` class: its first member, or for `[^...]` a common character
+/// that is not a member.
+fn class(chars: &[char], at: &mut usize) -> Option<char> {
+    *at += 1;
+    let negated = chars.get(*at) == Some(&'^');
+    if negated {
+        *at += 1;
+    }
+    let mut members: Vec<(char, char)> = Vec::new();
+    let mut first = true;
+    while *at < chars.len() && (chars[*at] != ']' || first) {
+        first = false;
+        let c = chars[*at];
+        if c == '\\' {
+            let escaped = *chars.get(*at + 1)?;
+            *at += 1;
+            match escaped {
+                'd' => members.push(('0', '9')),
+                'w' => members.extend([('a', 'z'), ('A', 'Z'), ('0', '9'), ('_', '_')]),
+                's' => members.push((' ', ' ')),
+                other => members.push((other, other)),
+            }
+            *at += 1;
+            continue;
+        }
+        if chars.get(*at + 1) == Some(&'-') && chars.get(*at + 2).is_some_and(|e| *e != ']') {
+            let end = chars[*at + 2];
+            members.push((c, end));
+            *at += 3;
+            continue;
+        }
+        members.push((c, c));
+        *at += 1;
+    }
+    if chars.get(*at) != Some(&']') {
+        return None;
+    }
+    *at += 1;
+    let inside = |x: char| members.iter().any(|(lo, hi)| (*lo..=*hi).contains(&x));
+    if negated {
+        ['a', 'A', '0', '_', 'x', ' ', '-']
+            .into_iter()
+            .find(|c| !inside(*c))
+    } else {
+        members.first().map(|(lo, _)| *lo)
+    }
+}
+
+/// How many times the atom just read repeats: the least its quantifier allows.
+fn quantifier(chars: &[char], at: &mut usize) -> Option<usize> {
+    let times = match chars.get(*at) {
+        Some('?') | Some('*') => {
+            *at += 1;
+            0
+        }
+        Some('+') => {
+            *at += 1;
+            1
+        }
+        Some('{') => {
+            let close = chars[*at..].iter().position(|c| *c == '}')? + *at;
+            let inside: String = chars[*at + 1..close].iter().collect();
+            let least = inside.split(',').next()?.trim().parse::<usize>().ok()?;
+            *at = close + 1;
+            least.min(MAX_STRING_CHARS)
+        }
+        _ => 1,
+    };
+    // A lazy or possessive marker changes nothing about the shortest match.
+    if matches!(chars.get(*at), Some('?') | Some('+')) && times != 1 {
+        *at += 1;
+    }
+    Some(times)
 }
 
 /// The type a schema names (the first that is not `null` when it names several).
@@ -405,6 +587,26 @@ mod tests {
             instance(&json!({ "type": ["null", "number"] }), &words),
             1.0
         );
+    }
+
+    #[test]
+    fn simple_patterns_get_a_matching_string() {
+        let cases = [
+            (r"^[A-Z]{3}$", "AAA"),
+            (r"^\d{4}-\d{2}-\d{2}$", "0000-00-00"),
+            (r"^[a-z0-9_-]+$", "a"),
+            (r"^(?:red|green)$", "red"),
+            (r"^\+?[0-9 ]{7,}$", "0000000"),
+            (r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", "a@a.aa"),
+            (r"^(?P<code>[A-Z]{2})-\d+$", "AA-0"),
+        ];
+        for (pattern, expected) in cases {
+            let schema = json!({ "type": "string", "pattern": pattern });
+            assert_eq!(instance(&schema, &words), expected, "{pattern}");
+        }
+        // Beyond the subset: words, as without a pattern.
+        let lookahead = json!({ "type": "string", "pattern": "^(?=a)a$" });
+        assert_eq!(instance(&lookahead, &words), "words");
     }
 
     #[test]
