@@ -272,6 +272,10 @@ fn sequence(chars: &[char], at: &mut usize) -> Option<String> {
             }
         };
         let times = quantifier(chars, at)?;
+        // Nested counts multiply: past the longest string made, give up on the pattern.
+        if atom.len().saturating_mul(times) + out.len() > MAX_STRING_CHARS {
+            return None;
+        }
         out.push_str(&atom.repeat(times));
     }
     Some(out)
@@ -607,6 +611,12 @@ mod tests {
         // Beyond the subset: words, as without a pattern.
         let lookahead = json!({ "type": "string", "pattern": "^(?=a)a$" });
         assert_eq!(instance(&lookahead, &words), "words");
+        let nested = json!({ "type": "string", "pattern": "^((a{9999}){9999}){9999}$" });
+        assert_eq!(instance(&nested, &words), "words");
+        for broken in ["[", "(", "a{", "a{x}", "\\", "[^]", "(?", "a)"] {
+            let schema = json!({ "type": "string", "pattern": broken });
+            assert!(instance(&schema, &words).is_string(), "{broken}");
+        }
     }
 
     #[test]
