@@ -155,12 +155,13 @@ impl Context {
             .ok()
             .filter(|w| !w.trim().is_empty())
         {
-            Some(workspace) if !server::is_workspace_id(&workspace) => {
-                return Err(CliError::usage(format!(
-                    "PERSONA_WORKSPACE is `{workspace}`, not a workspace id: write ws_ followed by letters, digits or _"
-                )));
+            Some(workspace) => {
+                check_workspace_id(&workspace).map_err(|mut err| {
+                    err.message = format!("PERSONA_WORKSPACE: {}", err.message);
+                    err
+                })?;
+                workspace
             }
-            Some(workspace) => workspace,
             None => server::LOCAL_WORKSPACE_ID.to_string(),
         };
         let key = handle.session_key_for(&workspace).map_err(|err| {
@@ -201,6 +202,17 @@ impl Context {
         if let Some(handle) = handle {
             handle.shutdown().await;
         }
+    }
+}
+
+/// A usage error unless `workspace` is a workspace id (`ws_` then letters, digits or `_`).
+pub fn check_workspace_id(workspace: &str) -> Result<()> {
+    if server::is_workspace_id(workspace) {
+        Ok(())
+    } else {
+        Err(CliError::usage(format!(
+            "`{workspace}` is not a workspace id: write ws_ followed by letters, digits or _"
+        )))
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::{Stream, StreamExt};
 use tokio::sync::{mpsc, watch};
 
 use super::AppState;
@@ -56,19 +57,19 @@ pub fn sse_frame(seq: i64, event: &str, data: &str) -> String {
 
 /// The run's events after `after` as an SSE response that follows until the terminal event.
 pub fn run_event_stream(state: Arc<AppState>, run_id: String, after: i64) -> Response {
-    let (sender, receiver) = mpsc::channel::<Bytes>(64);
+    let (sender, mut receiver) = mpsc::channel::<Bytes>(64);
     tokio::spawn(async move {
         let _ = pump_events(&state, &run_id, after, &sender).await;
     });
-    let body = Body::from_stream(futures_util::stream::unfold(
-        receiver,
-        |mut rx| async move {
-            rx.recv()
-                .await
-                .map(|chunk| (Ok::<_, Infallible>(chunk), rx))
-        },
-    ));
-    let mut response = body.into_response();
+    sse_response(futures_util::stream::poll_fn(move |cx| {
+        receiver.poll_recv(cx)
+    }))
+}
+
+/// An SSE answer whose body is the chunks of `chunks` as they come, until it ends (every
+/// sender gone); not cached, nor buffered by a proxy.
+pub fn sse_response(chunks: impl Stream<Item = Bytes> + Send + 'static) -> Response {
+    let mut response = Body::from_stream(chunks.map(Ok::<_, Infallible>)).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

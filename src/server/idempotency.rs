@@ -206,15 +206,21 @@ impl Claim {
     }
 }
 
-/// A stored answer, marked as replayed.
-fn replay(status: u16, body: String) -> Response {
+/// A stored answer (a JSON body), marked as replayed.
+pub fn replay(status: u16, body: String) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     let mut response = (status, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
+    response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    replayed(response)
+}
+
+/// Marks an answer given again for a retried request (`Idempotent-Replayed: true`).
+pub fn replayed(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
     response
 }

@@ -50,12 +50,7 @@ pub struct CreateArgs {
 }
 
 fn create(ctx: &Context, args: CreateArgs) -> Result<()> {
-    if !crate::server::is_workspace_id(&args.workspace) {
-        return Err(CliError::usage(format!(
-            "`{}` is not a workspace id: write ws_ followed by letters, digits or _",
-            args.workspace
-        )));
-    }
+    crate::context::check_workspace_id(&args.workspace)?;
     let scopes: Vec<String> = if args.scopes.is_empty() {
         ALL_SCOPES.iter().map(|s| s.to_string()).collect()
     } else {

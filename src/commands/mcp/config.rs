@@ -88,15 +88,9 @@ impl Host {
 }
 
 pub async fn run(ctx: &Context, args: ConfigArgs) -> Result<()> {
-    if let Some(workspace) = args
-        .workspace
-        .as_deref()
-        .filter(|w| !crate::server::is_workspace_id(w))
-    {
-        // The bridge would refuse it: the host could never start it.
-        return Err(CliError::usage(format!(
-            "`{workspace}` is not a workspace id: write ws_ followed by letters, digits or _"
-        )));
+    // The bridge would refuse it: the host could never start it.
+    if let Some(workspace) = &args.workspace {
+        crate::context::check_workspace_id(workspace)?;
     }
     let entry = entry(ctx, args.client, args.workspace.as_deref())?;
     let output = &ctx.output;

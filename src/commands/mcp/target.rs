@@ -80,11 +80,7 @@ pub fn plan(ctx: &Context, url: Option<&str>, workspace: Option<String>) -> Resu
             }),
             None => {
                 let workspace = workspace.unwrap_or_else(|| LOCAL_WORKSPACE_ID.to_string());
-                if !crate::server::is_workspace_id(&workspace) {
-                    return Err(CliError::usage(format!(
-                        "`{workspace}` is not a workspace id: write ws_ followed by letters, digits or _"
-                    )));
-                }
+                crate::context::check_workspace_id(&workspace)?;
                 Plan::Embedded { workspace }
             }
         });

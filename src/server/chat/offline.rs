@@ -676,27 +676,12 @@ fn arguments_for(parameters: &Value, message: &str) -> Value {
     for (property, schema) in properties {
         let given = arguments.get(property);
         let out_of_bounds =
-            given.is_some_and(|value| value.is_number() && !number_fits(value, schema));
+            given.is_some_and(|value| value.is_number() && !schema::number_fits(value, schema));
         if (given.is_none() && required.contains(&property.as_str())) || out_of_bounds {
             arguments.insert(property.clone(), from_schema(schema));
         }
     }
     Value::Object(arguments)
-}
-
-/// Whether a number meets a schema's bounds and `multipleOf`.
-fn number_fits(value: &Value, schema: &Value) -> bool {
-    let Some(x) = value.as_f64() else {
-        return false;
-    };
-    let bound = |key: &str| schema[key].as_f64();
-    bound("minimum").is_none_or(|v| x >= v)
-        && bound("maximum").is_none_or(|v| x <= v)
-        && bound("exclusiveMinimum").is_none_or(|v| x > v)
-        && bound("exclusiveMaximum").is_none_or(|v| x < v)
-        && bound("multipleOf")
-            .filter(|m| *m > 0.0)
-            .is_none_or(|m| ((x / m) - (x / m).round()).abs() < 1e-9)
 }
 
 /// The place a message names: the capitalised words right after an " in ", " at " or " for "

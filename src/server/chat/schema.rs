@@ -416,12 +416,7 @@ fn number(schema: &Map<String, Value>, integer: bool) -> Value {
     let low = tighter(get("minimum"), get("exclusiveMinimum"), true);
     let high = tighter(get("maximum"), get("exclusiveMaximum"), false);
     let step = get("multipleOf").filter(|m| *m > 0.0);
-    let allowed = |x: f64| {
-        low.is_none_or(|(v, ex)| if ex { x > v } else { x >= v })
-            && high.is_none_or(|(v, ex)| if ex { x < v } else { x <= v })
-            && step.is_none_or(|m| ((x / m) - (x / m).round()).abs() < 1e-9)
-            && (!integer || x.fract() == 0.0)
-    };
+    let allowed = |x: f64| fits(x, schema, integer);
     let mut candidates = vec![1.0];
     match (low, high) {
         (Some((lo, _)), Some((hi, _))) => candidates.push((lo + hi) / 2.0),
@@ -460,6 +455,28 @@ fn number(schema: &Map<String, Value>, integer: bool) -> Value {
         json!(value as i64)
     } else {
         json!(value)
+    }
+}
+
+/// Whether `x` meets a schema's bounds and `multipleOf` (and is whole, for an integer).
+fn fits(x: f64, schema: &Map<String, Value>, integer: bool) -> bool {
+    let bound = |key: &str| schema.get(key).and_then(Value::as_f64);
+    bound("minimum").is_none_or(|v| x >= v)
+        && bound("maximum").is_none_or(|v| x <= v)
+        && bound("exclusiveMinimum").is_none_or(|v| x > v)
+        && bound("exclusiveMaximum").is_none_or(|v| x < v)
+        && bound("multipleOf")
+            .filter(|m| *m > 0.0)
+            .is_none_or(|m| ((x / m) - (x / m).round()).abs() < 1e-9)
+        && (!integer || x.fract() == 0.0)
+}
+
+/// Whether a JSON number meets the number schema `schema`.
+pub fn number_fits(value: &Value, schema: &Value) -> bool {
+    match (value.as_f64(), schema.as_object()) {
+        (Some(x), Some(schema)) => fits(x, schema, schema.get("type") == Some(&json!("integer"))),
+        (Some(_), None) => true,
+        (None, _) => false,
     }
 }
 

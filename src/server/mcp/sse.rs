@@ -1,11 +1,10 @@
 //! The HTTP+SSE transport of MCP 2024-11-05: `GET /mcp/sse` holds a stream open and names the
 //! endpoint to POST to; the answer to each POST arrives on that stream as a `message` event.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Extension;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -45,23 +44,11 @@ pub async fn open(
             stream: Some(answers),
         },
     );
-    let (body, chunks) = mpsc::channel::<Bytes>(8);
+    let (body, mut chunks) = mpsc::channel::<Bytes>(8);
     tokio::spawn(pump(state, sessions, id, pending, body));
-    let stream = futures_util::stream::unfold(chunks, |mut chunks| async move {
-        chunks
-            .recv()
-            .await
-            .map(|chunk| (Ok::<_, Infallible>(chunk), chunks))
-    });
-    let mut response = Body::from_stream(stream).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    response
+    crate::server::events::sse_response(futures_util::stream::poll_fn(move |cx| {
+        chunks.poll_recv(cx)
+    }))
 }
 
 /// Writes the `endpoint` event, then answers and keepalive comments, until the client

@@ -1,14 +1,13 @@
 //! Conversation endpoints of contract §6: start a conversation with a persona, post a message
 //! (plain, or streamed as `message.delta` / `message.completed` events), read it back.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Extension;
 use axum::Json;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -18,7 +17,7 @@ use crate::server::AppState;
 use crate::server::chat::{self, MAX_MESSAGE_CHARS, PendingTurn, Turn, TurnInput};
 use crate::server::clock;
 use crate::server::error::{ApiError, ApiResult};
-use crate::server::events::sse_frame;
+use crate::server::events::{sse_frame, sse_response};
 use crate::server::http::{Caller, JsonBody, RequestId};
 use crate::server::store::{Conversation, StoredMessage};
 
@@ -205,7 +204,7 @@ pub fn stream_turn(
     mut render: impl FnMut(Streamed) -> String + Send + 'static,
 ) -> Response {
     let (delta_tx, mut delta_rx) = mpsc::unbounded_channel::<String>();
-    let (body_tx, body_rx) = mpsc::unbounded_channel::<Bytes>();
+    let (body_tx, mut body_rx) = mpsc::unbounded_channel::<Bytes>();
     let finishing = tokio::spawn(pending.finish(delta_tx));
     tokio::spawn(async move {
         let send = |text: String| {
@@ -222,18 +221,7 @@ pub fn stream_turn(
             .unwrap_or_else(|err| Err(ApiError::internal(format!("the chat turn stopped: {err}"))));
         send(render(Streamed::Done(&outcome)));
     });
-    let body = Body::from_stream(futures_util::stream::unfold(body_rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|chunk| (Ok::<_, Infallible>(chunk), rx))
-    }));
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    response
+    sse_response(futures_util::stream::poll_fn(move |cx| {
+        body_rx.poll_recv(cx)
+    }))
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rusqlite::Transaction;
 use serde::Deserialize;
@@ -21,6 +21,7 @@ use crate::server::engine::{Pipeline, combined_intent};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::events::{run_event_stream, wait_for_change};
 use crate::server::http::{Caller, JsonBody, QueryParams, RequestId};
+use crate::server::idempotency::{replay, replayed};
 use crate::server::ids;
 use crate::server::runner::spawn_run;
 use crate::server::store::{PersonaFilter, Store};
@@ -354,7 +355,7 @@ async fn start_generation(
             return Err(ApiError::idempotency_conflict());
         }
         if let Some((status, body)) = record.response {
-            return Ok(replayed(stored_response(status, body)));
+            return Ok(replay(status, body));
         }
         if let Some(run_id) = record.run_id {
             let response = answer(
@@ -474,23 +475,6 @@ async fn wait_for_run(
             _ => wait_for_change(&mut changes).await,
         }
     }
-}
-
-fn stored_response(status: u16, body: String) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    let mut response = (status, body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-fn replayed(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert("idempotent-replayed", HeaderValue::from_static("true"));
-    response
 }
 
 pub async fn list(

@@ -1,20 +1,18 @@
 //! The listen stream (`GET /v1/webhooks/listen`): a workspace's events over SSE for `persona
 //! webhooks listen`, each with its payload and real signature, resumable by `Last-Event-ID`.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::body::Bytes;
+use axum::response::Response;
 use serde_json::json;
 use tokio::sync::mpsc;
 
 use super::{TEST_EVENT, payload, signature};
 use crate::server::AppState;
 use crate::server::clock;
-use crate::server::events::{sse_frame, wait_for_change};
+use crate::server::events::{sse_frame, sse_response, wait_for_change};
 use crate::server::store::{OutboxEvent, WebhookEndpoint};
 
 /// Events of the workspace after the outbox position `after`, as an SSE response: first a
@@ -27,7 +25,7 @@ pub fn stream(
     resumed: bool,
     events: Vec<String>,
 ) -> Response {
-    let (sender, receiver) = mpsc::channel::<Bytes>(16);
+    let (sender, mut receiver) = mpsc::channel::<Bytes>(16);
     tokio::spawn(async move {
         let listener = Listener {
             state: &state,
@@ -36,23 +34,9 @@ pub fn stream(
         };
         let _ = listener.pump(after, resumed, &sender).await;
     });
-    let body = Body::from_stream(futures_util::stream::unfold(
-        receiver,
-        |mut rx| async move {
-            rx.recv()
-                .await
-                .map(|chunk| (Ok::<_, Infallible>(chunk), rx))
-        },
-    ));
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    response
+    sse_response(futures_util::stream::poll_fn(move |cx| {
+        receiver.poll_recv(cx)
+    }))
 }
 
 struct Listener<'a> {
