@@ -773,6 +773,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'The workspace (created if new)')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'Live or test key; must match the workspace''s mode (default: the workspace''s, else test)')
             [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'Comma-separated scopes, `group:*` allowed (default: every scope)')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'The person the key belongs to: keys of one owner share their private personas')
             [CompletionResult]::new('--expires-in-days', '--expires-in-days', [CompletionResultType]::ParameterName, 'Days until the key expires')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'The store''s directory (default: PERSONA_DATA_DIR, else the platform data directory)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')

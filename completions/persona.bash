@@ -840,7 +840,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__keys__subcmd__create)
-            opts="-q -v -h --workspace --mode --scopes --expires-in-days --data-dir --json --quiet --verbose --color --profile --help"
+            opts="-q -v -h --workspace --mode --scopes --owner --expires-in-days --data-dir --json --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -855,6 +855,10 @@ _persona() {
                     return 0
                     ;;
                 --scopes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

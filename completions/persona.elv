@@ -692,6 +692,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --workspace 'The workspace (created if new)'
             cand --mode 'Live or test key; must match the workspace''s mode (default: the workspace''s, else test)'
             cand --scopes 'Comma-separated scopes, `group:*` allowed (default: every scope)'
+            cand --owner 'The person the key belongs to: keys of one owner share their private personas'
             cand --expires-in-days 'Days until the key expires'
             cand --data-dir 'The store''s directory (default: PERSONA_DATA_DIR, else the platform data directory)'
             cand --color 'When to use colour'

@@ -13,6 +13,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::error::{CliError, ExitKind, Result};
+pub use crate::model::{CreatePersona, ForkPersona};
 use crate::output::Output;
 use retry::{RetryPolicy, is_retryable_status};
 pub use sse::{RunEvent, RunEventStream};
@@ -27,37 +28,6 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(600);
 pub struct Page<T> {
     pub data: Vec<T>,
     pub next_cursor: Option<String>,
-}
-
-/// Body of `POST /v1/personas`.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct CreatePersona {
-    pub intent: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub visibility: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pipeline: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub seed: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub budget_usd: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<serde_json::Map<String, Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub slug: Option<String>,
-}
-
-/// Body of `POST /v1/personas/{ref}/fork`.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ForkPersona {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub intent: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub slug: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub visibility: Option<String>,
 }
 
 /// Query of `GET /v1/personas`.
@@ -96,6 +66,9 @@ pub struct Whoami {
     pub expires_at: String,
     #[serde(default)]
     pub user: Option<Value>,
+    /// The person behind the key (servers that predate owners leave it out).
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

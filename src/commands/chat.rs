@@ -10,6 +10,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use crate::client::ApiClient;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
+use crate::model::PersonaRef;
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
@@ -40,12 +41,19 @@ pub struct ChatArgs {
 }
 
 pub async fn run(ctx: &Context, args: ChatArgs) -> Result<()> {
+    let reference =
+        PersonaRef::parse(&args.reference).map_err(|err| CliError::usage(err.to_string()))?;
     let client = ctx.client().await?;
     let persona = client.get_persona(&args.reference).await?;
+    // A conversation talks to the version the reference names: `slug@v1` stays version 1.
+    let target = PersonaRef {
+        base: persona["id"].as_str().unwrap_or_default().to_string(),
+        version: reference.version,
+    };
     let interactive =
         args.message.is_none() && std::io::stdin().is_terminal() && ctx.output.stdout_is_terminal();
     if interactive && !ctx.output.json {
-        return session(ctx, client, &persona, args).await;
+        return session(ctx, client, &persona, &target, args).await;
     }
     let message = match &args.message {
         Some(text) => text.clone(),
@@ -53,7 +61,7 @@ pub async fn run(ctx: &Context, args: ChatArgs) -> Result<()> {
     };
     let conversation = match &args.conversation {
         Some(id) => id.clone(),
-        None => new_conversation(client, &persona).await?,
+        None => new_conversation(client, &target).await?,
     };
     let persona_id = persona["id"].as_str().unwrap_or_default();
     let turn = if ctx.output.json {
@@ -95,10 +103,8 @@ fn read_stdin_message() -> Result<String> {
     Ok(text)
 }
 
-async fn new_conversation(client: &ApiClient, persona: &Value) -> Result<String> {
-    let conversation = client
-        .create_conversation(persona["id"].as_str().unwrap_or_default())
-        .await?;
+async fn new_conversation(client: &ApiClient, target: &PersonaRef) -> Result<String> {
+    let conversation = client.create_conversation(&target.to_string()).await?;
     conversation["id"]
         .as_str()
         .map(str::to_string)
@@ -170,7 +176,13 @@ fn report(ctx: &Context, turn: &Value, show_drift: bool) {
 }
 
 /// The interactive session: a header, then prompt → streamed reply until /exit, EOF or Ctrl-C.
-async fn session(ctx: &Context, client: &ApiClient, persona: &Value, args: ChatArgs) -> Result<()> {
+async fn session(
+    ctx: &Context,
+    client: &ApiClient,
+    persona: &Value,
+    target: &PersonaRef,
+    args: ChatArgs,
+) -> Result<()> {
     let output = &ctx.output;
     let name = persona["surface"]["name"].as_str().unwrap_or("the persona");
     output.notice(format!(
@@ -184,7 +196,7 @@ async fn session(ctx: &Context, client: &ApiClient, persona: &Value, args: ChatA
     ));
     let mut conversation = match args.conversation {
         Some(id) => id,
-        None => new_conversation(client, persona).await?,
+        None => new_conversation(client, target).await?,
     };
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     loop {
@@ -203,7 +215,7 @@ async fn session(ctx: &Context, client: &ApiClient, persona: &Value, args: ChatA
             "" => continue,
             "/exit" | "/quit" => break,
             "/new" => {
-                conversation = new_conversation(client, persona).await?;
+                conversation = new_conversation(client, target).await?;
                 output.notice(output.paint_err("(new conversation)", "2"));
                 continue;
             }

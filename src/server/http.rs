@@ -27,6 +27,8 @@ pub struct Caller {
     pub scopes: Vec<String>,
     pub expires_at: i64,
     pub user_email: String,
+    /// The person behind the key; a private persona shows only to keys of its owner.
+    pub owner: String,
 }
 
 impl Caller {
@@ -140,6 +142,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiErro
         scopes: key.scopes,
         expires_at: key.expires_at,
         user_email: key.user_email,
+        owner: key.owner,
     })
 }
 

@@ -38,6 +38,7 @@ mod idempotency;
 pub mod ids;
 mod mcp;
 mod moderation;
+mod personas;
 pub mod ratelimit;
 mod routes;
 mod runner;
@@ -69,6 +70,9 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The workspace every store has, for use without an account.
 pub const LOCAL_WORKSPACE_ID: &str = "ws_local";
+/// The owner of every key of the embedded server unless `dev keys create --owner` names another:
+/// the person running it.
+pub const LOCAL_OWNER: &str = "local";
 const LOCAL_WORKSPACE_NAME: &str = "Local workspace";
 const LOCAL_KEY_ID: &str = "key_local_dev";
 
@@ -221,7 +225,7 @@ impl ServerHandle {
             .store
             .ensure_workspace(workspace_id, &workspace_name(workspace_id), &mode)?;
         let scopes: Vec<String> = ALL_SCOPES.iter().map(|s| s.to_string()).collect();
-        let (key, mut record) = new_key(workspace_id, &mode, &scopes, 90);
+        let (key, mut record) = new_key(workspace_id, &mode, &scopes, LOCAL_OWNER, 90);
         // One owner per workspace across runs, as for the local workspace: private personas
         // made by one invocation stay visible to the next.
         record.id = format!("{LOCAL_KEY_ID}_{workspace_id}");
@@ -271,7 +275,7 @@ pub async fn spawn(config: ServerConfig, addr: SocketAddr) -> Result<ServerHandl
         .map_err(|e| SpawnError::Bind(addr, e))?;
 
     let scopes: Vec<String> = ALL_SCOPES.iter().map(|s| s.to_string()).collect();
-    let (dev_key, mut dev_record) = new_key(LOCAL_WORKSPACE_ID, "test", &scopes, 90);
+    let (dev_key, mut dev_record) = new_key(LOCAL_WORKSPACE_ID, "test", &scopes, LOCAL_OWNER, 90);
     dev_record.id = LOCAL_KEY_ID.to_string();
     let instance_id = format!("pid:{}:{}", std::process::id(), ids::base62(8));
     set_instance_live(&instance_id, true);
@@ -379,10 +383,11 @@ pub fn create_key(
     workspace_id: &str,
     mode: &str,
     scopes: &[String],
+    owner: &str,
     expires_in_days: i64,
 ) -> rusqlite::Result<(String, KeyRecord)> {
     store.ensure_workspace(workspace_id, &workspace_name(workspace_id), mode)?;
-    let (secret, record) = new_key(workspace_id, mode, scopes, expires_in_days);
+    let (secret, record) = new_key(workspace_id, mode, scopes, owner, expires_in_days);
     store.insert_key(&record, &ids::hash_secret(&secret))?;
     Ok((secret, record))
 }
@@ -411,6 +416,7 @@ fn new_key(
     workspace_id: &str,
     mode: &str,
     scopes: &[String],
+    owner: &str,
     expires_in_days: i64,
 ) -> (String, KeyRecord) {
     let now = clock::now();
@@ -420,6 +426,7 @@ fn new_key(
         mode: mode.to_string(),
         scopes: scopes.to_vec(),
         user_email: "developer@localhost".to_string(),
+        owner: owner.to_string(),
         created_at: now,
         expires_at: now + expires_in_days * 86_400,
         revoked_at: None,

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OptionalExtension, Transaction, TransactionBehavior, named_params, params,
+};
 use serde_json::Value;
 
 mod webhooks;
@@ -16,7 +18,7 @@ pub use webhooks::{
 };
 
 /// Schema version this build writes. Migrations below run in order from the file's version.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 const MIGRATIONS: &[&str] = &[
     // 1: the foundation.
@@ -118,7 +120,18 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX webhook_deliveries_by_workspace ON webhook_deliveries (workspace_id, seq);
      CREATE TABLE webhook_fanout (id INTEGER PRIMARY KEY CHECK (id = 1), after_seq INTEGER NOT NULL);
      INSERT INTO webhook_fanout (id, after_seq) SELECT 1, COALESCE(MAX(seq), 0) FROM outbox;",
+    // 6: owners (contract §2): every key belongs to an owner, every persona to the owner of the
+    // key that made it; a private persona shows only to keys of its owner.
+    "ALTER TABLE api_keys ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
+     ALTER TABLE personas ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
+     UPDATE personas SET owner = COALESCE(
+        (SELECT k.owner FROM api_keys k WHERE k.id = json_extract(personas.doc, '$.owner_key_id')),
+        'local');",
 ];
+
+/// The visibility rule (contract §2) over the `personas` table aliased `p`, for a viewer whose
+/// owner is bound to `:owner`: a private persona shows only to keys of its owner.
+const VISIBLE_TO_OWNER: &str = "(p.visibility != 'private' OR p.owner = :owner)";
 
 /// Why a store could not be opened.
 #[derive(Debug)]
@@ -188,6 +201,8 @@ pub struct KeyRecord {
     pub mode: String,
     pub scopes: Vec<String>,
     pub user_email: String,
+    /// The person behind the key: keys of one owner share their private personas.
+    pub owner: String,
     pub created_at: i64,
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
@@ -392,8 +407,8 @@ impl Store {
         secret_hash: &str,
     ) -> rusqlite::Result<()> {
         tx.execute(
-            "INSERT INTO api_keys (id, workspace_id, hash, mode, scopes, user_email, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO api_keys (id, workspace_id, hash, mode, scopes, user_email, created_at, expires_at, owner)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 key.id,
                 key.workspace_id,
@@ -402,7 +417,8 @@ impl Store {
                 key.scopes.join(" "),
                 key.user_email,
                 key.created_at,
-                key.expires_at
+                key.expires_at,
+                key.owner
             ],
         )?;
         Ok(())
@@ -433,7 +449,7 @@ impl Store {
     pub fn key_by_hash(&self, secret_hash: &str) -> rusqlite::Result<Option<KeyRecord>> {
         self.read(|conn| {
             conn.query_row(
-                "SELECT id, workspace_id, mode, scopes, user_email, created_at, expires_at, revoked_at
+                "SELECT id, workspace_id, mode, scopes, user_email, created_at, expires_at, revoked_at, owner
                  FROM api_keys WHERE hash = ?1",
                 [secret_hash],
                 |row| {
@@ -447,6 +463,7 @@ impl Store {
                         created_at: row.get(5)?,
                         expires_at: row.get(6)?,
                         revoked_at: row.get(7)?,
+                        owner: row.get(8)?,
                     })
                 },
             )
@@ -571,15 +588,17 @@ impl Store {
 
     // ---- personas ------------------------------------------------------------------------
 
-    /// Inserts a new persona document. Fails with a constraint error when the slug is taken.
+    /// Inserts a new persona document of `owner`. Fails with a constraint error when the slug
+    /// is taken.
     pub fn insert_persona(
         tx: &Transaction,
         workspace_id: &str,
+        owner: &str,
         doc: &Value,
     ) -> rusqlite::Result<()> {
         tx.execute(
-            "INSERT INTO personas (id, workspace_id, slug, visibility, status, version, archived, search_text, doc)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)",
+            "INSERT INTO personas (id, workspace_id, slug, visibility, status, version, archived, search_text, doc, owner)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9)",
             params![
                 doc["id"].as_str(),
                 workspace_id,
@@ -588,7 +607,8 @@ impl Store {
                 doc["status"].as_str(),
                 doc["version"].as_i64(),
                 search_text(doc),
-                doc.to_string()
+                doc.to_string(),
+                owner
             ],
         )?;
         Ok(())
@@ -653,6 +673,40 @@ impl Store {
         self.read(|conn| Self::persona_in(conn, workspace_id, id_or_slug))
     }
 
+    /// The persona `id_or_slug` of the workspace when a key of `owner` may see it.
+    pub fn visible_persona(
+        &self,
+        workspace_id: &str,
+        owner: &str,
+        id_or_slug: &str,
+    ) -> rusqlite::Result<Option<Value>> {
+        self.read(|conn| Self::visible_persona_in(conn, workspace_id, owner, id_or_slug))
+    }
+
+    /// [`Store::visible_persona`] inside a transaction.
+    pub fn visible_persona_in(
+        conn: &Connection,
+        workspace_id: &str,
+        owner: &str,
+        id_or_slug: &str,
+    ) -> rusqlite::Result<Option<Value>> {
+        let column = if id_or_slug.starts_with("psn_") {
+            "id"
+        } else {
+            "slug"
+        };
+        conn.query_row(
+            &format!(
+                "SELECT doc FROM personas p
+                 WHERE workspace_id = :workspace AND {column} = :name AND {VISIBLE_TO_OWNER}"
+            ),
+            named_params! { ":workspace": workspace_id, ":name": id_or_slug, ":owner": owner },
+            |row| row.get::<_, String>(0),
+        )
+        .optional()
+        .map(|doc| doc.map(parse_doc))
+    }
+
     pub fn persona_version(
         &self,
         persona_id: &str,
@@ -697,6 +751,7 @@ impl Store {
     pub fn list_personas(
         &self,
         workspace_id: &str,
+        owner: &str,
         filter: &PersonaFilter,
         limit: usize,
         before: Option<i64>,
@@ -705,23 +760,25 @@ impl Store {
             let pattern = filter
                 .query
                 .map(|q| format!("%{}%", q.to_lowercase().replace(['%', '_'], "")));
-            let mut stmt = conn.prepare_cached(
-                "SELECT seq, doc FROM personas WHERE workspace_id = ?1
-                   AND archived = ?2
-                   AND (?3 IS NULL OR visibility = ?3)
-                   AND (?4 IS NULL OR search_text LIKE ?4)
-                   AND (?5 IS NULL OR seq < ?5)
-                 ORDER BY seq DESC LIMIT ?6",
-            )?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT seq, doc FROM personas p WHERE workspace_id = :workspace
+                   AND archived = :archived
+                   AND (:visibility IS NULL OR visibility = :visibility)
+                   AND (:pattern IS NULL OR search_text LIKE :pattern)
+                   AND (:before IS NULL OR seq < :before)
+                   AND {VISIBLE_TO_OWNER}
+                 ORDER BY seq DESC LIMIT :limit"
+            ))?;
             stmt.query_map(
-                params![
-                    workspace_id,
-                    filter.archived,
-                    filter.visibility,
-                    pattern,
-                    before,
-                    limit as i64
-                ],
+                named_params! {
+                    ":workspace": workspace_id,
+                    ":archived": filter.archived,
+                    ":visibility": filter.visibility,
+                    ":pattern": pattern,
+                    ":before": before,
+                    ":owner": owner,
+                    ":limit": limit as i64,
+                },
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )?
             .collect()
@@ -729,25 +786,27 @@ impl Store {
     }
 
     /// Completed, unarchived personas of `workspace_id` matching the FTS5 expression `query`
-    /// (see [`fts_query`]), best first (BM25, name weighing most). Private personas are left
-    /// out unless `key_id` owns them.
+    /// (see [`fts_query`]), best first (BM25, name weighing most), that a key of `owner` may
+    /// see.
     pub fn search_personas(
         &self,
         workspace_id: &str,
-        key_id: &str,
+        owner: &str,
         query: &str,
         limit: usize,
     ) -> rusqlite::Result<Vec<SearchHit>> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
+            let mut stmt = conn.prepare_cached(&format!(
                 "SELECT p.doc, snippet(persona_search, -1, '[', ']', '...', 12)
                  FROM persona_search JOIN personas p ON p.seq = persona_search.rowid
-                 WHERE persona_search MATCH ?1 AND p.workspace_id = ?2 AND p.archived = 0
-                   AND p.status = 'completed'
-                   AND (p.visibility != 'private' OR json_extract(p.doc, '$.owner_key_id') = ?3)
-                 ORDER BY bm25(persona_search, 2.0, 3.0, 2.0, 1.0, 1.0) LIMIT ?4",
-            )?;
-            stmt.query_map(params![query, workspace_id, key_id, limit as i64], |row| {
+                 WHERE persona_search MATCH :query AND p.workspace_id = :workspace AND p.archived = 0
+                   AND p.status = 'completed' AND {VISIBLE_TO_OWNER}
+                 ORDER BY bm25(persona_search, 2.0, 3.0, 2.0, 1.0, 1.0) LIMIT :limit"
+            ))?;
+            let bound = named_params! {
+                ":query": query, ":workspace": workspace_id, ":owner": owner, ":limit": limit as i64,
+            };
+            stmt.query_map(bound, |row| {
                 Ok(SearchHit {
                     doc: parse_doc(row.get(0)?),
                     snippet: row.get(1)?,
@@ -826,27 +885,61 @@ impl Store {
     }
 
     /// Newest first, as (sequence, JSON text).
+    /// Runs of the workspace whose persona a key of `owner` may see, newest first.
     pub fn list_runs(
         &self,
         workspace_id: &str,
+        owner: &str,
         persona_id: Option<&str>,
         status: Option<&str>,
         limit: usize,
         before: Option<i64>,
     ) -> rusqlite::Result<Vec<(i64, String)>> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT seq, doc FROM runs WHERE workspace_id = ?1
-                   AND (?2 IS NULL OR persona_id = ?2) AND (?3 IS NULL OR status = ?3)
-                   AND (?4 IS NULL OR seq < ?4)
-                 ORDER BY seq DESC LIMIT ?5",
-            )?;
-            stmt.query_map(
-                params![workspace_id, persona_id, status, before, limit as i64],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )?
-            .collect()
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT r.seq, r.doc FROM runs r JOIN personas p ON p.id = r.persona_id
+                 WHERE r.workspace_id = :workspace
+                   AND (:persona IS NULL OR r.persona_id = :persona)
+                   AND (:status IS NULL OR r.status = :status)
+                   AND (:before IS NULL OR r.seq < :before) AND {VISIBLE_TO_OWNER}
+                 ORDER BY r.seq DESC LIMIT :limit"
+            ))?;
+            let bound = named_params! {
+                ":workspace": workspace_id, ":persona": persona_id, ":status": status,
+                ":before": before, ":owner": owner, ":limit": limit as i64,
+            };
+            stmt.query_map(bound, |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
         })
+    }
+
+    /// Whether run `run_id` is of the workspace and of a persona a key of `owner` may see.
+    pub fn run_visible(
+        &self,
+        workspace_id: &str,
+        owner: &str,
+        run_id: &str,
+    ) -> rusqlite::Result<bool> {
+        self.read(|conn| Self::run_visible_in(conn, workspace_id, owner, run_id))
+    }
+
+    /// [`Store::run_visible`] inside a transaction.
+    pub fn run_visible_in(
+        conn: &Connection,
+        workspace_id: &str,
+        owner: &str,
+        run_id: &str,
+    ) -> rusqlite::Result<bool> {
+        conn.query_row(
+            &format!(
+                "SELECT 1 FROM runs r JOIN personas p ON p.id = r.persona_id
+                 WHERE r.id = :run AND r.workspace_id = :workspace AND {VISIBLE_TO_OWNER}"
+            ),
+            named_params! { ":run": run_id, ":workspace": workspace_id, ":owner": owner },
+            |_| Ok(()),
+        )
+        .optional()
+        .map(|found| found.is_some())
     }
 
     /// Takes the lease of a run that is queued or running and whose lease is free, expired,
@@ -973,20 +1066,29 @@ impl Store {
     }
 
     /// Completed, unarchived personas of a workspace, oldest first, each with its creation time
-    /// in unix seconds (the models of the OpenAI-compatible endpoint).
-    pub fn chat_personas(&self, workspace_id: &str) -> rusqlite::Result<Vec<(Value, i64)>> {
+    /// in unix seconds (the models of the OpenAI-compatible endpoint), that a key of `owner`
+    /// may see.
+    pub fn chat_personas(
+        &self,
+        workspace_id: &str,
+        owner: &str,
+    ) -> rusqlite::Result<Vec<(Value, i64)>> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
+            let mut stmt = conn.prepare_cached(&format!(
                 "SELECT doc, CAST(strftime('%s', json_extract(doc, '$.created_at')) AS INTEGER)
-                 FROM personas WHERE workspace_id = ?1 AND status = 'completed' AND archived = 0
-                 ORDER BY seq",
-            )?;
-            stmt.query_map([workspace_id], |row| {
-                Ok((
-                    parse_doc(row.get(0)?),
-                    row.get::<_, Option<i64>>(1)?.unwrap_or(0),
-                ))
-            })?
+                 FROM personas p WHERE workspace_id = :workspace AND status = 'completed'
+                   AND archived = 0 AND {VISIBLE_TO_OWNER}
+                 ORDER BY seq"
+            ))?;
+            stmt.query_map(
+                named_params! { ":workspace": workspace_id, ":owner": owner },
+                |row| {
+                    Ok((
+                        parse_doc(row.get(0)?),
+                        row.get::<_, Option<i64>>(1)?.unwrap_or(0),
+                    ))
+                },
+            )?
             .collect()
         })
     }
@@ -1386,7 +1488,7 @@ mod tests {
     }
 
     #[test]
-    fn search_follows_persona_writes_and_hides_private_personas_of_other_keys() {
+    fn search_follows_persona_writes_and_hides_private_personas_of_other_owners() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let persona = |id: &str, owner: &str, visibility: &str, occupation: &str| {
@@ -1399,22 +1501,17 @@ mod tests {
         };
         store
             .write(|tx| {
-                Store::insert_persona(
-                    tx,
-                    "ws",
-                    &persona("psn_a", "key_a", "private", "bookseller"),
-                )?;
-                Store::insert_persona(
-                    tx,
-                    "ws",
-                    &persona("psn_b", "key_b", "private", "bookseller"),
-                )?;
-                Store::insert_persona(tx, "ws", &persona("psn_c", "key_b", "workspace", "baker"))
+                let ada = persona("psn_a", "key_a", "private", "bookseller");
+                Store::insert_persona(tx, "ws", "ada", &ada)?;
+                let bo = persona("psn_b", "key_b", "private", "bookseller");
+                Store::insert_persona(tx, "ws", "bo", &bo)?;
+                let shared = persona("psn_c", "key_b", "workspace", "baker");
+                Store::insert_persona(tx, "ws", "bo", &shared)
             })
             .unwrap();
         let ids = |query: &str| -> Vec<String> {
             store
-                .search_personas("ws", "key_a", &fts_query(query).unwrap(), 10)
+                .search_personas("ws", "ada", &fts_query(query).unwrap(), 10)
                 .unwrap()
                 .iter()
                 .map(|hit| hit.doc["id"].as_str().unwrap().to_string())

@@ -516,7 +516,15 @@ async fn a_device_login_request_is_checked() {
 async fn a_revoked_key_is_refused_everywhere() {
     let api = Api::start().await;
     let scopes = vec!["personas:read".to_string()];
-    let (key, _) = server::create_key(&api.store(), "ws_local", "test", &scopes, 90).unwrap();
+    let (key, _) = server::create_key(
+        &api.store(),
+        "ws_local",
+        "test",
+        &scopes,
+        server::LOCAL_OWNER,
+        90,
+    )
+    .unwrap();
     let (status, _) = api
         .with_key(reqwest::Method::GET, "/auth/whoami", &key)
         .await;

@@ -6,6 +6,8 @@ use std::net::{Ipv4Addr, SocketAddr};
 use persona::server::{self, ServerConfig, ServerHandle, store::Store};
 use serde_json::{Value, json};
 
+use crate::common::TestEnv;
+
 const BRIEF: &str = "35-year-old, lonely, intellectual ex-academic bookseller in Istanbul";
 
 /// An in-process server over a temp store, with a client bound to a key.
@@ -111,7 +113,7 @@ impl Api {
     fn key(&self, workspace: &str, scopes: &[&str]) -> String {
         let store = Store::open(self.data.path()).unwrap();
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-        server::create_key(&store, workspace, "test", &scopes, 90)
+        server::create_key(&store, workspace, "test", &scopes, server::LOCAL_OWNER, 90)
             .unwrap()
             .0
     }
@@ -944,4 +946,78 @@ async fn embeddings_are_deterministic_unit_vectors() {
         .await;
     assert_eq!(status, 400);
     assert_eq!(error["error"]["param"], "input");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_versioned_reference_answers_as_that_version_on_every_surface() {
+    let mut api = Api::start().await;
+    let persona = api.persona("en").await;
+    let slug = persona["slug"].as_str().unwrap().to_string();
+    let first_place = persona["surface"]["place"].as_str().unwrap().to_string();
+    assert_ne!(first_place, "Bergen");
+    let (status, second) = api
+        .send(
+            api.request(reqwest::Method::PATCH, &format!("/personas/{slug}"))
+                .json(&json!({ "surface": { "place": "Bergen" } })),
+        )
+        .await;
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(second["version"], 2);
+    let question = "Where do you live?";
+    // Each surface, asked at each version, names the place of that version only.
+    let check = |surface: &str, version: u8, reply: &str| {
+        let (expected, other) = match version {
+            1 => (first_place.as_str(), "Bergen"),
+            _ => ("Bergen", first_place.as_str()),
+        };
+        assert!(reply.contains(expected), "{surface} @v{version}: {reply}");
+        assert!(!reply.contains(other), "{surface} @v{version}: {reply}");
+    };
+    let root = api.base.trim_end_matches("/v1").to_string();
+    for version in [1, 2] {
+        let reference = format!("{slug}@v{version}");
+
+        let (status, completion) = api
+            .post(
+                "/openai/chat/completions",
+                json!({
+                    "model": format!("persona/{reference}"),
+                    "messages": [{ "role": "user", "content": question }],
+                }),
+            )
+            .await;
+        assert_eq!(status, 200, "{completion}");
+        let reply = completion["choices"][0]["message"]["content"]
+            .as_str()
+            .unwrap();
+        check("OpenAI", version, reply);
+
+        let invoke = crate::common::mcp_tool_call(
+            &api.http,
+            &root,
+            &api.key,
+            "persona.invoke",
+            json!({ "persona": reference, "message": question }),
+        )
+        .await;
+        let reply = invoke["structuredContent"]["reply"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{invoke}"));
+        check("MCP", version, reply);
+
+        let mut env = TestEnv::new();
+        env.set("PERSONA_API_URL", &api.base);
+        env.set("PERSONA_API_KEY", &api.key);
+        let chat = tokio::task::block_in_place(|| {
+            env.run(&["chat", &reference, "-m", question, "--json"])
+                .success()
+                .json()
+        });
+        check(
+            "CLI",
+            version,
+            chat["content"].as_str().unwrap_or_else(|| panic!("{chat}")),
+        );
+    }
+    api.stop().await;
 }

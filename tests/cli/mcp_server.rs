@@ -130,14 +130,15 @@ impl Mcp {
         reply.body
     }
 
-    /// Another lasting key of the local workspace, or of `workspace`.
+    /// A lasting key of `workspace` that belongs to another person than the development key
+    /// (so the development key's private personas stay out of its sight).
     fn key(&self, workspace: &str) -> String {
         let store = Store::open(self.data.path()).unwrap();
         let scopes: Vec<String> = ["personas:*", "chat:invoke"]
             .iter()
             .map(|s| s.to_string())
             .collect();
-        server::create_key(&store, workspace, "test", &scopes, 90)
+        server::create_key(&store, workspace, "test", &scopes, "another-person", 90)
             .unwrap()
             .0
     }
@@ -521,7 +522,7 @@ async fn origins_keys_and_workspaces_are_checked() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn private_personas_of_other_keys_stay_out_of_sight() {
+async fn private_personas_of_other_owners_stay_out_of_sight() {
     let mcp = Mcp::start().await;
     let mine = mcp.create(&mcp.key, json!({ "intent": BRIEF })).await;
     assert_eq!(mine["visibility"], "private");

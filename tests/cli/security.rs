@@ -41,11 +41,16 @@ impl Api {
         self.handle.dev_key.clone()
     }
 
-    /// A lasting key of `workspace` with `scopes`.
+    /// A lasting key of `workspace` with `scopes`, of the development key's owner.
     fn key(&self, workspace: &str, scopes: &[&str]) -> String {
+        self.key_of(workspace, scopes, server::LOCAL_OWNER)
+    }
+
+    /// A lasting key of `workspace` with `scopes` that belongs to `owner`.
+    fn key_of(&self, workspace: &str, scopes: &[&str], owner: &str) -> String {
         let store = Store::open(self.data.path()).unwrap();
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-        server::create_key(&store, workspace, "test", &scopes, 90)
+        server::create_key(&store, workspace, "test", &scopes, owner, 90)
             .unwrap()
             .0
     }
@@ -499,51 +504,170 @@ impl Resources {
     }
 }
 
+/// Whether a route reads or changes a persona or what hangs off one (its runs, conversations,
+/// the OpenAI models standing for it): the routes a private persona is hidden on.
+fn shows_persona_data(template: &str) -> bool {
+    [
+        "/v1/personas",
+        "/v1/runs",
+        "/v1/chat",
+        "/v1/openai/models",
+        "/v1/openai/chat",
+        "/v1/openai/embeddings",
+    ]
+    .iter()
+    .any(|prefix| template.starts_with(prefix))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_persona_shows_only_to_keys_of_its_owner_on_every_read_route() {
+    let api = Api::start().await;
+    // The development key's private persona (private is the default), its run, a conversation.
+    let a = Resources::create(&api).await;
+    let same_owner = api.key("ws_local", &ALL_SCOPES);
+    let other_owner = api.key_of("ws_local", &ALL_SCOPES, "ada");
+    let (_, whoami) = api
+        .call(Method::GET, "/v1/auth/whoami", Some(&other_owner), None)
+        .await;
+    assert_eq!(whoami["owner"], "ada");
+    let (_, whoami) = api
+        .call(Method::GET, "/v1/auth/whoami", Some(&same_owner), None)
+        .await;
+    assert_eq!(whoami["owner"], server::LOCAL_OWNER);
+    let (_, persona) = api
+        .call(
+            Method::GET,
+            &format!("/v1/personas/{}", a.persona),
+            Some(&same_owner),
+            None,
+        )
+        .await;
+    let slug = persona["slug"].as_str().unwrap().to_string();
+    // Ada's own persona, so that her lists are not empty by chance.
+    let hers = Resources::create_for(&api, &other_owner).await;
+
+    let table: Vec<Route> = routes()
+        .into_iter()
+        .filter(|route| {
+            shows_persona_data(route.template) && route.other_workspace != Isolation::NotApplicable
+        })
+        .collect();
+    assert!(table.len() >= 15, "the table lost its persona routes");
+    for route in &table {
+        let path = a.path(route.template);
+        let body = a.body(route);
+        let name = format!("{} {}", route.method, route.template);
+        match route.other_workspace {
+            Isolation::Hidden => {
+                let (status, error) = api
+                    .call(
+                        route.method.clone(),
+                        &path,
+                        Some(&other_owner),
+                        body.as_ref(),
+                    )
+                    .await;
+                assert_eq!(status, 404, "{name} with another owner's key: {error}");
+            }
+            Isolation::Own => {
+                let (status, page) = api
+                    .call(route.method.clone(), &path, Some(&other_owner), None)
+                    .await;
+                assert_eq!(status, 200, "{name}: {page}");
+                let text = page.to_string();
+                for id in [&a.persona, &a.run] {
+                    assert!(
+                        !text.contains(id.as_str()),
+                        "{name} shows {id} to another owner"
+                    );
+                }
+                // The owner's other key lists it (the models list names it by its slug).
+                let (_, page) = api
+                    .call(route.method.clone(), &path, Some(&same_owner), None)
+                    .await;
+                let text = page.to_string();
+                assert!(
+                    text.contains(a.persona.as_str()) || text.contains(&format!("persona/{slug}")),
+                    "{name}: {page}"
+                );
+            }
+            Isolation::NotApplicable => unreachable!(),
+        }
+    }
+    // Another key of the same owner reads it all (writes last, so the reads see version 1).
+    let mut reads: Vec<&Route> = table.iter().filter(|r| r.method == Method::GET).collect();
+    reads.extend(table.iter().filter(|r| r.method != Method::GET));
+    for route in reads {
+        let path = a.path(route.template);
+        let body = a.body(route);
+        let name = format!("{} {}", route.method, route.template);
+        let (status, answer) = api
+            .call(
+                route.method.clone(),
+                &path,
+                Some(&same_owner),
+                body.as_ref(),
+            )
+            .await;
+        // Canceling a run that already ended is a conflict, not a hidden run.
+        assert!(
+            status < 400 || status == 409,
+            "{name} with the owner's other key: {status} {answer}"
+        );
+    }
+    // A version reference is hidden the same way, and Ada's persona is hers alone.
+    let (status, _) = api
+        .call(
+            Method::GET,
+            &format!("/v1/personas/{}@v1", a.persona),
+            Some(&other_owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = api
+        .call(
+            Method::GET,
+            &format!("/v1/personas/{}", hers["id"].as_str().unwrap()),
+            Some(&same_owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    // MCP: search, invoke and fork do not find it for Ada.
+    let found = mcp_tool(
+        &api,
+        &other_owner,
+        "persona.search",
+        json!({ "query": "bookseller" }),
+    )
+    .await;
+    assert!(!found.to_string().contains(a.persona.as_str()), "{found}");
+    for (tool, arguments) in [
+        (
+            "persona.invoke",
+            json!({ "persona": a.persona, "message": "hello" }),
+        ),
+        ("persona.fork", json!({ "persona": a.persona })),
+    ] {
+        let answer = mcp_tool(&api, &other_owner, tool, arguments).await;
+        assert_eq!(answer["isError"], true, "{tool}: {answer}");
+        assert!(answer.to_string().contains("not found"), "{tool}: {answer}");
+    }
+    let found = mcp_tool(
+        &api,
+        &same_owner,
+        "persona.search",
+        json!({ "query": "bookseller" }),
+    )
+    .await;
+    assert!(found.to_string().contains(a.persona.as_str()), "{found}");
+}
+
 /// A tool call over MCP Streamable HTTP; the result (or error) object of the answer.
 async fn mcp_tool(api: &Api, key: &str, tool: &str, arguments: Value) -> Value {
-    let post = |body: Value, session: Option<String>| {
-        let mut request = api
-            .http
-            .post(format!("{}/mcp", api.base))
-            .bearer_auth(key)
-            .header("Accept", "application/json, text/event-stream")
-            .json(&body);
-        if let Some(session) = session {
-            request = request
-                .header("Mcp-Session-Id", session)
-                .header("Mcp-Protocol-Version", "2025-06-18");
-        }
-        request.send()
-    };
-    let answer = |text: String| -> Value {
-        let json = text
-            .lines()
-            .find_map(|line| line.strip_prefix("data:"))
-            .map_or(text.as_str(), str::trim)
-            .to_string();
-        serde_json::from_str(&json).unwrap()
-    };
-    let init = json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-06-18", "capabilities": {},
-        "clientInfo": { "name": "security-test", "version": "1" } } });
-    let response = post(init, None).await.unwrap();
-    assert_eq!(response.status(), 200);
-    let session = response.headers()["mcp-session-id"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let _ = response.text().await;
-    post(
-        json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }),
-        Some(session.clone()),
-    )
-    .await
-    .unwrap();
-    let call = json!({ "jsonrpc": "2.0", "id": 2, "method": "tools/call",
-        "params": { "name": tool, "arguments": arguments } });
-    let response = post(call, Some(session)).await.unwrap();
-    let message = answer(response.text().await.unwrap());
-    message.get("result").cloned().unwrap_or(message)
+    crate::common::mcp_tool_call(&api.http, &api.base, key, tool, arguments).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -78,7 +78,7 @@ impl Api {
     fn key(&self, workspace: &str, scopes: &[&str]) -> String {
         let store = Store::open(self.data.path()).unwrap();
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-        server::create_key(&store, workspace, "test", &scopes, 90)
+        server::create_key(&store, workspace, "test", &scopes, server::LOCAL_OWNER, 90)
             .unwrap()
             .0
     }

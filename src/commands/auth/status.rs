@@ -171,6 +171,7 @@ async fn check(
             report["key_id"] = json!(me.key_id);
             report["mode"] = json!(me.mode);
             report["scopes"] = json!(me.scopes);
+            report["owner"] = json!(me.owner);
             report["expires_at"] = json!(me.expires_at);
             if let Some(days) = days_until(&me.expires_at) {
                 report["expires_in_days"] = json!(days);
@@ -256,10 +257,13 @@ fn render(ctx: &Context, name: &str, active: bool, report: &Value) {
         ));
     }
     match report["accepted"].as_bool() {
-        Some(true) => output.line(format!(
-            "    {} accepted by the server",
-            output.paint("✓", "32")
-        )),
+        Some(true) => output.line(match report["owner"].as_str() {
+            Some(owner) => format!(
+                "    {} accepted by the server, as owner {owner}",
+                output.paint("✓", "32")
+            ),
+            None => format!("    {} accepted by the server", output.paint("✓", "32")),
+        }),
         Some(false) => output.line(format!(
             "    {} refused: {}",
             output.paint("✗", "31"),

@@ -26,7 +26,8 @@ pub async fn dispatch(ctx: &Context, command: KeysCommand) -> Result<()> {
 #[command(after_long_help = "\
 Examples:
   persona dev keys create
-  persona dev keys create --workspace ws_acme_studio --mode live --scopes personas:read,runs:read")]
+  persona dev keys create --workspace ws_acme_studio --mode live --scopes personas:read,runs:read
+  persona dev keys create --owner ada")]
 pub struct CreateArgs {
     /// The workspace (created if new)
     #[arg(long, default_value = server::LOCAL_WORKSPACE_ID, value_name = "WS")]
@@ -40,6 +41,10 @@ pub struct CreateArgs {
     #[arg(long, value_delimiter = ',', value_name = "SCOPES")]
     scopes: Vec<String>,
 
+    /// The person the key belongs to: keys of one owner share their private personas
+    #[arg(long, default_value = server::LOCAL_OWNER, value_name = "NAME")]
+    owner: String,
+
     /// Days until the key expires
     #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
     expires_in_days: u32,
@@ -51,6 +56,7 @@ pub struct CreateArgs {
 
 fn create(ctx: &Context, args: CreateArgs) -> Result<()> {
     crate::context::check_workspace_id(&args.workspace)?;
+    check_owner(&args.owner)?;
     let scopes: Vec<String> = if args.scopes.is_empty() {
         ALL_SCOPES.iter().map(|s| s.to_string()).collect()
     } else {
@@ -90,6 +96,7 @@ fn create(ctx: &Context, args: CreateArgs) -> Result<()> {
         &args.workspace,
         &mode,
         &scopes,
+        &args.owner,
         i64::from(args.expires_in_days),
     )
     .map_err(store_error)?;
@@ -97,17 +104,33 @@ fn create(ctx: &Context, args: CreateArgs) -> Result<()> {
     if output.json {
         output.json_value(&json!({
             "api_key": secret, "key_id": record.id, "workspace": record.workspace_id, "mode": record.mode,
-            "scopes": record.scopes, "expires_at": clock::rfc3339(record.expires_at),
+            "scopes": record.scopes, "owner": record.owner, "expires_at": clock::rfc3339(record.expires_at),
         }));
     } else {
         output.line(&secret);
         output.info(format!(
-            "Created {} for {} ({} mode, expires {}). It is shown only this once.",
+            "Created {} for {} ({} mode, owner {}, expires {}). It is shown only this once.",
             record.id,
             record.workspace_id,
             record.mode,
+            record.owner,
             clock::rfc3339(record.expires_at)
         ));
     }
     Ok(())
+}
+
+/// An owner name: 1 to 64 letters, digits, `.`, `_`, `-` or `@` (a user name or an email).
+fn check_owner(owner: &str) -> Result<()> {
+    let well_formed = (1..=64).contains(&owner.len())
+        && owner
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-@".contains(&b));
+    if well_formed {
+        Ok(())
+    } else {
+        Err(CliError::usage(format!(
+            "`--owner {owner}` is not an owner name; use 1 to 64 letters, digits, `.`, `_`, `-` or `@`"
+        )))
+    }
 }

@@ -12,7 +12,7 @@ mod turn;
 pub use offline::OfflineChat;
 pub use turn::{
     MAX_MESSAGE_CHARS, PendingTurn, Turn, TurnInput, begin_turn, conversation_persona,
-    load_conversation, resolve_persona, run_turn, start_conversation,
+    load_conversation, run_turn, start_conversation,
 };
 
 use std::future::Future;

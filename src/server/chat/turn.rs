@@ -12,55 +12,13 @@ use super::{ChatMessage, ChatTurn, ToolCall};
 use crate::server::AppState;
 use crate::server::clock;
 use crate::server::error::{ApiError, ApiResult};
+use crate::server::http::Caller;
+use crate::server::personas;
 use crate::server::store::{Conversation, Store, StoredMessage};
 use crate::server::{ids, moderation};
 
 /// The longest user message a conversation takes, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 16_000;
-
-/// A completed persona of the workspace by id, slug, or either with `@vN`: 404 when there is
-/// none, 409 `persona.not_ready` while it is still being generated (or failed).
-pub fn resolve_persona(state: &AppState, workspace_id: &str, reference: &str) -> ApiResult<Value> {
-    let (base, version) = match reference.split_once('@') {
-        None => (reference, None),
-        Some((base, version)) => {
-            let number = version
-                .strip_prefix('v')
-                .and_then(|n| n.parse::<i64>().ok())
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| {
-                    ApiError::invalid(format!(
-                        "`{reference}` is not a persona reference; a version is written `@v3`"
-                    ))
-                })?;
-            (base, Some(number))
-        }
-    };
-    let persona = state
-        .store
-        .persona(workspace_id, base)?
-        .ok_or_else(|| ApiError::not_found(&format!("persona `{base}`")))?;
-    let persona = match version {
-        None => persona,
-        Some(version) => state
-            .store
-            .persona_version(persona["id"].as_str().unwrap_or_default(), version)?
-            .ok_or_else(|| {
-                ApiError::not_found(&format!("version {version} of persona `{base}`"))
-            })?,
-    };
-    if persona["status"] != "completed" {
-        return Err(ApiError::conflict(
-            "persona.not_ready",
-            format!(
-                "persona {} is {}; only a completed persona can chat",
-                persona["id"].as_str().unwrap_or(""),
-                persona["status"].as_str().unwrap_or("")
-            ),
-        ));
-    }
-    Ok(persona)
-}
 
 /// Starts a conversation with `persona` (the version given is the one that will answer).
 pub fn start_conversation(
@@ -79,15 +37,14 @@ pub fn start_conversation(
     Ok(conversation)
 }
 
-/// A conversation of the workspace, or 404.
-pub fn load_conversation(
-    state: &AppState,
-    workspace_id: &str,
-    id: &str,
-) -> ApiResult<Conversation> {
+/// A conversation of the caller's workspace with a persona the caller may see, or 404.
+pub fn load_conversation(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Conversation> {
     state
         .store
-        .conversation(workspace_id, id)?
+        .conversation(&caller.workspace.id, id)?
+        .filter(|conversation| {
+            personas::is_visible(state, caller, &conversation.persona_id).unwrap_or(false)
+        })
         .ok_or_else(|| ApiError::not_found(&format!("conversation `{id}`")))
 }
 

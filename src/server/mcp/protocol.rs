@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use axum::http::HeaderValue;
 use serde_json::{Value, json};
 
 use super::session::Sessions;
@@ -69,8 +68,6 @@ pub enum Era {
 pub struct Context<'a> {
     pub state: &'a Arc<AppState>,
     pub caller: &'a Caller,
-    /// The caller's `Authorization` header, for the REST calls a tool makes on its behalf.
-    pub authorization: &'a HeaderValue,
     pub sessions: &'a Sessions,
     pub session_id: Option<&'a str>,
     pub era: Era,

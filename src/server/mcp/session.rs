@@ -121,6 +121,7 @@ mod tests {
             scopes: Vec::new(),
             expires_at: 0,
             user_email: String::new(),
+            owner: "local".into(),
         }
     }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -140,15 +140,10 @@ pub async fn message(
     if let Some(refusal) = batch_refusal(session.protocol_version.as_deref(), &message) {
         return transport_error(StatusCode::BAD_REQUEST, refusal);
     }
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .cloned()
-        .unwrap_or_else(|| HeaderValue::from_static(""));
     tokio::spawn(async move {
         let ctx = Context {
             state: &state,
             caller: &caller,
-            authorization: &authorization,
             sessions: &sessions,
             session_id: Some(&session_id),
             era: Era::Session,

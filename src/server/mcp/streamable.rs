@@ -48,14 +48,9 @@ pub async fn post(
             );
         }
     };
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .cloned()
-        .unwrap_or_else(|| HeaderValue::from_static(""));
     let ctx = Context {
         state: &state,
         caller: &caller,
-        authorization: &authorization,
         sessions: &sessions,
         session_id: None,
         era: Era::Session,

@@ -1,18 +1,17 @@
 //! The MCP tools `persona.invoke`, `persona.search`, `persona.fork` and `ensemble.scenario`,
 //! with JSON Schemas for their inputs, over the personas the calling key may see (contract §8).
 
-use axum::body::Body;
-use axum::handler::Handler;
-use axum::http::{Method, Request, StatusCode, header};
-use axum::routing::any_service;
+use axum::http::StatusCode;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use super::protocol::{Context, INVALID_PARAMS, RpcError};
+use crate::model::ForkPersona;
 use crate::server::chat::{self, MAX_MESSAGE_CHARS, TurnInput};
 use crate::server::error::ApiError;
-use crate::server::http::Caller;
+use crate::server::ids;
+use crate::server::personas::{self, Answer, WaitMode};
 use crate::server::store::fts_query;
 
 /// Results `persona.search` gives by default, and at most.
@@ -211,7 +210,7 @@ async fn invoke(ctx: &Context<'_>, args: Value) -> ToolResult {
     let named = cast_member(ctx, &args.persona)?;
     let conversation = match &args.conversation_id {
         None => chat::start_conversation(state, workspace_id, &named)?,
-        Some(id) => chat::load_conversation(state, workspace_id, id)?,
+        Some(id) => chat::load_conversation(state, ctx.caller, id)?,
     };
     let persona = chat::conversation_persona(state, &conversation)?;
     if persona["id"] != named["id"] {
@@ -325,11 +324,8 @@ async fn scenario(ctx: &Context<'_>, args: Value) -> ToolResult {
 
 /// A completed persona the caller may see, in the version the reference names.
 fn cast_member(ctx: &Context<'_>, reference: &str) -> Result<Value, ToolError> {
-    visible_persona(ctx, reference)?;
-    Ok(chat::resolve_persona(
-        ctx.state,
-        &ctx.caller.workspace.id,
-        reference,
+    Ok(personas::resolve_for_chat(
+        ctx.state, ctx.caller, reference,
     )?)
 }
 
@@ -366,7 +362,7 @@ fn search(ctx: &Context<'_>, args: Value) -> ToolResult {
         .ok_or_else(|| ToolError("`query` has no words to look for".into()))?;
     let hits = ctx.state.store.search_personas(
         &ctx.caller.workspace.id,
-        &ctx.caller.key_id,
+        &ctx.caller.owner,
         &query,
         limit,
     )?;
@@ -389,29 +385,33 @@ struct ForkArgs {
     slug: Option<String>,
 }
 
-/// Forks through the REST endpoint in this process, so that a fork made over MCP follows
-/// the same rules (scope, checks, moderation, rate limit, the run) as `POST .../fork`.
+/// Forks through the persona service, with the rules of `POST .../fork` (scope, checks,
+/// moderation, rate limit, the run), and waits for the fork to be generated.
 async fn fork(ctx: &Context<'_>, args: Value) -> ToolResult {
     let args: ForkArgs = arguments(args)?;
-    let (parent, version) = visible_persona(ctx, &args.persona)?;
-    let target = match version {
-        None => text(&parent["id"]).to_string(),
-        Some(version) => format!("{}@{version}", text(&parent["id"])),
+    let parent = personas::parse_reference(&args.persona)?;
+    let input = ForkPersona {
+        intent: args.intent,
+        slug: args.slug,
+        visibility: None,
     };
-    let mut body = json!({});
-    if let Some(intent) = args.intent {
-        body["intent"] = json!(intent);
-    }
-    if let Some(slug) = args.slug {
-        body["slug"] = json!(slug);
-    }
-    let (status, persona) = rest(
-        ctx,
-        Method::POST,
-        &format!("/v1/personas/{target}/fork"),
-        body,
-    )
-    .await;
+    let raw_body = serde_json::to_vec(&input).unwrap_or_default();
+    let request_id = ids::new_id("req");
+    let request = personas::Request {
+        caller: ctx.caller,
+        request_id: &request_id,
+        idempotency_key: None,
+        raw_body: &raw_body,
+        mode: WaitMode::Block,
+    };
+    let (status, persona) = match personas::fork(ctx.state, request, &parent, input).await? {
+        Answer::Json { status, body, .. } => (status, body),
+        Answer::Stored { status, body } => (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            serde_json::from_str(&body).unwrap_or(Value::Null),
+        ),
+        Answer::Stream { .. } => return Err(ToolError("the fork answered with a stream".into())),
+    };
     if status != StatusCode::CREATED {
         let error = &persona["error"];
         return Err(ToolError(format!(
@@ -421,57 +421,6 @@ async fn fork(ctx: &Context<'_>, args: Value) -> ToolResult {
         )));
     }
     Ok(json!({ "persona": summary(&persona), "run_id": persona["run"]["id"] }))
-}
-
-/// Sends a request through this server's own router with the caller's credentials, and
-/// gives the status and the JSON body.
-async fn rest(ctx: &Context<'_>, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::AUTHORIZATION, ctx.authorization.clone())
-        .header("persona-workspace", ctx.caller.workspace.id.as_str())
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()));
-    let Ok(request) = request else {
-        return (StatusCode::BAD_REQUEST, Value::Null);
-    };
-    let router = any_service(crate::server::router(ctx.state.clone()));
-    let response = Handler::call(router, request, ()).await;
-    let status = response.status();
-    let body = axum::body::to_bytes(response.into_body(), crate::server::MAX_BODY_BYTES * 8)
-        .await
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or(Value::Null);
-    (status, body)
-}
-
-/// The persona `reference` names, when the caller may see it (contract §8: a private persona
-/// shows only to the key that made it), and the `vN` version part of the reference.
-fn visible_persona<'r>(
-    ctx: &Context<'_>,
-    reference: &'r str,
-) -> Result<(Value, Option<&'r str>), ToolError> {
-    let (base, version) = match reference.split_once('@') {
-        Some((base, version)) => (base, Some(version)),
-        None => (reference, None),
-    };
-    if version.is_some_and(|v| v.is_empty() || !v.bytes().all(|b| b.is_ascii_alphanumeric())) {
-        return Err(ToolError(format!(
-            "`{reference}` is not a persona reference; a version is written `@v3`"
-        )));
-    }
-    match ctx.state.store.persona(&ctx.caller.workspace.id, base)? {
-        Some(persona) if visible(&persona, ctx.caller) => Ok((persona, version)),
-        _ => Err(ToolError(format!(
-            "persona `{base}` not found in this workspace"
-        ))),
-    }
-}
-
-fn visible(persona: &Value, caller: &Caller) -> bool {
-    persona["visibility"] != "private" || persona["owner_key_id"] == caller.key_id.as_str()
 }
 
 /// What a tool says about a persona.

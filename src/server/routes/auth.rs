@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::http::{Caller, JsonBody};
 use crate::server::store::{DeviceCode, Store};
-use crate::server::{ALL_SCOPES, AppState, LOCAL_WORKSPACE_ID, clock, ids, new_key};
+use crate::server::{ALL_SCOPES, AppState, LOCAL_OWNER, LOCAL_WORKSPACE_ID, clock, ids, new_key};
 
 /// The only client that may start a device login.
 const CLIENT_ID: &str = "persona-cli";
@@ -35,6 +35,7 @@ pub async fn whoami(caller: Caller) -> Json<Value> {
         "scopes": caller.scopes,
         "expires_at": clock::rfc3339(caller.expires_at),
         "user": { "email": caller.user_email },
+        "owner": caller.owner,
     }))
 }
 
@@ -200,6 +201,8 @@ pub async fn device_token(
                     &workspace.id,
                     &workspace.mode,
                     &code.scopes,
+                    // The activation page's signed-in user is the person running the server.
+                    LOCAL_OWNER,
                     DEVICE_KEY_DAYS,
                 );
                 Store::insert_key_in(tx, &key, &ids::hash_secret(&secret))?;

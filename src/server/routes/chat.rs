@@ -19,6 +19,7 @@ use crate::server::clock;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::events::{sse_frame, sse_response};
 use crate::server::http::{Caller, JsonBody, RequestId};
+use crate::server::personas;
 use crate::server::store::{Conversation, StoredMessage};
 
 #[derive(Deserialize)]
@@ -42,7 +43,7 @@ pub async fn create(
     body: JsonBody<CreateConversation>,
 ) -> ApiResult<Response> {
     caller.require("chat:invoke")?;
-    let persona = chat::resolve_persona(&state, &caller.workspace.id, &body.value.persona_id)
+    let persona = personas::resolve_for_chat(&state, &caller, &body.value.persona_id)
         .map_err(|err| point_at(err, "/persona_id"))?;
     let conversation = chat::start_conversation(&state, &caller.workspace.id, &persona)?;
     Ok((StatusCode::CREATED, Json(conversation_json(&conversation))).into_response())
@@ -54,7 +55,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     caller.require("chat:read")?;
-    let conversation = chat::load_conversation(&state, &caller.workspace.id, &id)?;
+    let conversation = chat::load_conversation(&state, &caller, &id)?;
     let messages: Vec<Value> = state
         .store
         .messages(&conversation.id)?
@@ -85,10 +86,10 @@ pub async fn post_message(
         ));
     }
     let workspace_id = caller.workspace.id.clone();
-    let conversation = chat::load_conversation(&state, &workspace_id, &id)?;
+    let conversation = chat::load_conversation(&state, &caller, &id)?;
     let persona = chat::conversation_persona(&state, &conversation)?;
     if let Some(reference) = &input.persona_id {
-        let named = chat::resolve_persona(&state, &workspace_id, reference)
+        let named = personas::resolve_for_chat(&state, &caller, reference)
             .map_err(|err| point_at(err, "/persona_id"))?;
         if named["id"] != persona["id"] {
             return Err(point_at(

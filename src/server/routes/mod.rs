@@ -12,11 +12,10 @@ mod webhooks;
 
 use std::sync::Arc;
 
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, patch, post};
 use serde::Serialize;
-use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::AppState;
@@ -183,26 +182,4 @@ fn check_limit(limit: Option<usize>) -> ApiResult<usize> {
             "`limit` must be from 1 to 100, not {other}"
         ))),
     }
-}
-
-/// The API error that a failed run recorded.
-fn run_error(run: &Value) -> ApiError {
-    let error = &run["error"];
-    let (status, code) = match error["code"].as_str().unwrap_or("") {
-        "persona.cost_budget_exceeded" => {
-            (StatusCode::PAYMENT_REQUIRED, "persona.cost_budget_exceeded")
-        }
-        "provider.unavailable" => (StatusCode::SERVICE_UNAVAILABLE, "provider.unavailable"),
-        "moderation.intent_blocked" => (StatusCode::FORBIDDEN, "moderation.intent_blocked"),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, "run.failed"),
-    };
-    let message = error["message"]
-        .as_str()
-        .unwrap_or("the run failed")
-        .to_string();
-    let mut api_error = ApiError::new(status, code, message);
-    if let Some(run_id) = run["id"].as_str() {
-        api_error = api_error.with_run(run_id);
-    }
-    api_error
 }

@@ -18,7 +18,7 @@ use crate::server::AppState;
 use crate::server::chat::{self, ChatMessage, ToolCall, Turn, TurnInput, count_tokens, embedding};
 use crate::server::error::ApiError;
 use crate::server::http::{Caller, parse_json};
-use crate::server::{clock, ids, moderation};
+use crate::server::{clock, ids, moderation, personas};
 
 /// The model name of the offline embedding, besides `persona/...`.
 const EMBEDDING_MODEL: &str = "persona-embed";
@@ -140,11 +140,11 @@ fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>) -> OpenAiResult
 }
 
 /// The persona a model name stands for.
-fn model_persona(state: &AppState, workspace_id: &str, model: &str) -> OpenAiResult<Value> {
+fn model_persona(state: &AppState, caller: &Caller, model: &str) -> OpenAiResult<Value> {
     let reference = model
         .strip_prefix("persona/")
         .ok_or_else(|| OpenAiError::model_not_found(model))?;
-    chat::resolve_persona(state, workspace_id, reference).map_err(|err| {
+    personas::resolve_for_chat(state, caller, reference).map_err(|err| {
         if matches!(err.status.as_u16(), 400 | 404) {
             OpenAiError::model_not_found(model)
         } else {
@@ -161,7 +161,7 @@ pub async fn models(
     caller.require("personas:read")?;
     let data: Vec<Value> = state
         .store
-        .chat_personas(&caller.workspace.id)
+        .chat_personas(&caller.workspace.id, &caller.owner)
         .map_err(ApiError::from)?
         .into_iter()
         .map(|(persona, created)| {
@@ -198,7 +198,7 @@ pub async fn model(
     if model == EMBEDDING_MODEL {
         return Ok(Json(embedding_model()));
     }
-    let persona = model_persona(&state, &caller.workspace.id, &model)?;
+    let persona = model_persona(&state, &caller, &model)?;
     let created = persona["created_at"]
         .as_str()
         .and_then(clock::unix_seconds)
@@ -400,7 +400,7 @@ pub async fn completions(
             }
         },
     };
-    let mut persona = model_persona(&state, &workspace_id, &request.model)?;
+    let mut persona = model_persona(&state, &caller, &request.model)?;
     let conversation = match headers.get("x-persona-conversation-id") {
         None => None,
         Some(value) => {
@@ -410,7 +410,7 @@ pub async fn completions(
                     "X-Persona-Conversation-Id",
                 )
             })?;
-            let conversation = chat::load_conversation(&state, &workspace_id, id.trim())?;
+            let conversation = chat::load_conversation(&state, &caller, id.trim())?;
             if persona["id"].as_str() != Some(conversation.persona_id.as_str()) {
                 return Err(OpenAiError::invalid(
                     format!(
@@ -746,7 +746,7 @@ pub async fn embeddings(
     caller.require("chat:invoke")?;
     let request: EmbeddingRequest = body(raw)?;
     if request.model != EMBEDDING_MODEL {
-        model_persona(&state, &caller.workspace.id, &request.model)?;
+        model_persona(&state, &caller, &request.model)?;
     }
     let not_text = || {
         OpenAiError::invalid(

@@ -46,6 +46,7 @@ pub async fn list(
     let before = parse_cursor(query.cursor.as_deref())?;
     let rows = state.store.list_runs(
         &caller.workspace.id,
+        &caller.owner,
         query.persona_id.as_deref(),
         query.status.as_deref(),
         limit + 1,
@@ -63,6 +64,7 @@ pub async fn get(
     let run = state
         .store
         .run(&caller.workspace.id, &run_id)?
+        .filter(|_| is_visible(&state, &caller, &run_id))
         .ok_or_else(|| ApiError::not_found(&format!("run `{run_id}`")))?;
     Ok(axum::Json(run))
 }
@@ -75,8 +77,9 @@ pub async fn cancel(
     caller.require("runs:cancel")?;
     let workspace_id = caller.workspace.id.clone();
     let run = state.store.write(|tx| {
+        let visible = Store::run_visible_in(tx, &workspace_id, &caller.owner, &run_id)?;
         let mut run = Store::run_in(tx, &run_id)?
-            .filter(|(ws, _)| *ws == workspace_id)
+            .filter(|_| visible)
             .map(|(_, doc)| doc)
             .ok_or_else(|| ApiError::not_found(&format!("run `{run_id}`")))?;
         let status = run["status"].as_str().unwrap_or_default().to_string();
@@ -114,7 +117,10 @@ pub async fn events(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     caller.require("runs:read")?;
-    if state.store.run(&caller.workspace.id, &run_id)?.is_none() {
+    if !state
+        .store
+        .run_visible(&caller.workspace.id, &caller.owner, &run_id)?
+    {
         return Err(ApiError::not_found(&format!("run `{run_id}`")));
     }
     let after = match headers.get("last-event-id") {
@@ -133,4 +139,12 @@ pub async fn events(
             })?,
     };
     Ok(run_event_stream(state, run_id, after))
+}
+
+/// Whether the caller may see the run: of its workspace, and of a persona it may see.
+fn is_visible(state: &AppState, caller: &Caller, run_id: &str) -> bool {
+    state
+        .store
+        .run_visible(&caller.workspace.id, &caller.owner, run_id)
+        .unwrap_or(false)
 }

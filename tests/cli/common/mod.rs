@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_persona");
 
@@ -414,4 +414,57 @@ pub fn sse_frames(text: &str) -> Vec<(i64, String, Value)> {
             Some((id?, event?, data?))
         })
         .collect()
+}
+
+/// A tool call over MCP Streamable HTTP to the server at `root` (no `/v1`), in a session of
+/// its own; the result (or error) object of the answer.
+pub async fn mcp_tool_call(
+    http: &reqwest::Client,
+    root: &str,
+    key: &str,
+    tool: &str,
+    arguments: Value,
+) -> Value {
+    let post = |body: Value, session: Option<String>| {
+        let mut request = http
+            .post(format!("{root}/mcp"))
+            .bearer_auth(key)
+            .header("Accept", "application/json, text/event-stream")
+            .json(&body);
+        if let Some(session) = session {
+            request = request
+                .header("Mcp-Session-Id", session)
+                .header("Mcp-Protocol-Version", "2025-06-18");
+        }
+        request.send()
+    };
+    let answer = |text: String| -> Value {
+        let json = text
+            .lines()
+            .find_map(|line| line.strip_prefix("data:"))
+            .map_or(text.as_str(), str::trim)
+            .to_string();
+        serde_json::from_str(&json).unwrap()
+    };
+    let init = json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": { "name": "security-test", "version": "1" } } });
+    let response = post(init, None).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let session = response.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let _ = response.text().await;
+    post(
+        json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }),
+        Some(session.clone()),
+    )
+    .await
+    .unwrap();
+    let call = json!({ "jsonrpc": "2.0", "id": 2, "method": "tools/call",
+        "params": { "name": tool, "arguments": arguments } });
+    let response = post(call, Some(session)).await.unwrap();
+    let message = answer(response.text().await.unwrap());
+    message.get("result").cloned().unwrap_or(message)
 }

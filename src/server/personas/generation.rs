@@ -1,0 +1,418 @@
+//! Creating and forking a persona: the checks, idempotency (a retried request starts nothing
+//! new), the rate limit, the persona and run rows, the run's start, and the answer per wait mode.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use rusqlite::Transaction;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::rules::{
+    check_intent, check_language, check_moderation, check_slug, check_visibility, not_ready,
+    slug_taken,
+};
+use crate::json::fingerprint;
+use crate::model::{CreatePersona, ForkPersona, PersonaRef, Visibility};
+use crate::server::AppState;
+use crate::server::clock;
+use crate::server::engine::{Pipeline, combined_intent};
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::events::wait_for_change;
+use crate::server::http::Caller;
+use crate::server::ids;
+use crate::server::runner::spawn_run;
+use crate::server::store::Store;
+
+/// How the creator of a run waits for it (contract §3).
+#[derive(Clone, Copy, PartialEq)]
+pub enum WaitMode {
+    /// Until the run ends: the persona, or the run's error.
+    Block,
+    /// The run's events as they happen (`?stream=true`).
+    Stream,
+    /// Not at all: 202 with the run's id (`Prefer: respond-async`).
+    Async,
+}
+
+impl WaitMode {
+    pub fn of(stream: bool, prefers_async: bool) -> WaitMode {
+        if stream {
+            WaitMode::Stream
+        } else if prefers_async {
+            WaitMode::Async
+        } else {
+            WaitMode::Block
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            WaitMode::Block => "block",
+            WaitMode::Stream => "stream",
+            WaitMode::Async => "async",
+        }
+    }
+}
+
+/// What one create or fork request brings besides its body.
+pub struct Request<'a> {
+    pub caller: &'a Caller,
+    pub request_id: &'a str,
+    pub idempotency_key: Option<String>,
+    /// The body as sent: a retry with the same key must send the same bytes.
+    pub raw_body: &'a [u8],
+    pub mode: WaitMode,
+}
+
+/// The answer to a create or fork, for the surface to give in its own form.
+pub enum Answer {
+    /// Stream the events of this run from the first.
+    Stream { run_id: String, replayed: bool },
+    /// A JSON answer: the persona (201), the accepted run (202) or the run's error.
+    Json {
+        status: StatusCode,
+        body: Value,
+        replayed: bool,
+    },
+    /// The answer stored for an earlier request with the same idempotency key, as sent then.
+    Stored { status: u16, body: String },
+}
+
+/// A persona and its run, ready to be inserted.
+struct NewGeneration {
+    persona: Value,
+    run: Value,
+    request: Value,
+}
+
+/// `POST /v1/personas`.
+pub async fn create(
+    state: &Arc<AppState>,
+    request: Request<'_>,
+    input: CreatePersona,
+) -> ApiResult<Answer> {
+    request.caller.require("personas:write")?;
+    let intent = check_intent(&input.intent)?;
+    let language = check_language(input.language.as_deref().unwrap_or("en"))?;
+    let visibility = check_visibility(input.visibility.as_deref().unwrap_or("private"))?;
+    let pipeline = match input.pipeline.as_deref() {
+        None => Pipeline::Default,
+        Some(name) => Pipeline::parse(name).ok_or_else(|| {
+            ApiError::invalid(format!(
+                "unknown pipeline `{name}`; known pipelines: default, strict-audit"
+            ))
+            .with_details(json!([{ "pointer": "/pipeline" }]))
+        })?,
+    };
+    if let Some(budget) = input.budget_usd
+        && !(budget.is_finite() && budget > 0.0)
+    {
+        return Err(
+            ApiError::invalid("`budget_usd` must be a positive number of US dollars")
+                .with_details(json!([{ "pointer": "/budget_usd" }])),
+        );
+    }
+    if let Some(slug) = &input.slug {
+        check_slug(slug)?;
+    }
+    check_moderation(&intent)?;
+    let seed = input
+        .seed
+        .unwrap_or_else(|| u64::from(rand::random::<u32>()));
+    let engine = state.engine.name();
+    let owner_key_id = request.caller.key_id.clone();
+    let request_id = request.request_id.to_string();
+    start(state, request, "create", move |persona_id, run_id| {
+        let now = clock::now();
+        let mut persona = blank_persona(persona_id, run_id, &owner_key_id, now);
+        persona["slug"] = json!(input.slug);
+        persona["language"] = json!(language);
+        persona["intent"] = json!(intent);
+        persona["visibility"] = json!(visibility.as_str());
+        persona["custom_fields"] = json!(input.custom_fields.unwrap_or_default());
+        persona["fingerprint"] = json!(fingerprint(&persona));
+        let run = blank_run(
+            run_id,
+            persona_id,
+            "create",
+            pipeline,
+            seed,
+            input.budget_usd,
+            engine,
+            now,
+        );
+        let request = json!({
+            "kind": "create", "intent": intent, "language": language, "seed": seed,
+            "pipeline": pipeline.name(), "budget_usd": input.budget_usd, "parent": null,
+            "created_at_ms": clock::now_millis(), "request_id": request_id,
+        });
+        NewGeneration {
+            persona,
+            run,
+            request,
+        }
+    })
+    .await
+}
+
+/// `POST /v1/personas/{ref}/fork`: a new persona from `parent` (any version the caller may see).
+pub async fn fork(
+    state: &Arc<AppState>,
+    request: Request<'_>,
+    parent: &PersonaRef,
+    input: ForkPersona,
+) -> ApiResult<Answer> {
+    request.caller.require("personas:fork")?;
+    let intent = input.intent.as_deref().map(check_intent).transpose()?;
+    if let Some(slug) = &input.slug {
+        check_slug(slug)?;
+    }
+    let visibility: Option<Visibility> = input
+        .visibility
+        .as_deref()
+        .map(check_visibility)
+        .transpose()?;
+    if let Some(intent) = &intent {
+        check_moderation(intent)?;
+    }
+    let parent = super::resolve(state, request.caller, parent)?;
+    if parent["status"] != "completed" {
+        return Err(not_ready(&parent));
+    }
+    let engine = state.engine.name();
+    let seed = u64::from(rand::random::<u32>());
+    let owner_key_id = request.caller.key_id.clone();
+    let request_id = request.request_id.to_string();
+    let endpoint = format!("fork {}", parent["id"].as_str().unwrap_or_default());
+    start(state, request, &endpoint, move |persona_id, run_id| {
+        let now = clock::now();
+        let mut persona = blank_persona(persona_id, run_id, &owner_key_id, now);
+        persona["slug"] = json!(input.slug);
+        persona["language"] = parent["language"].clone();
+        persona["visibility"] =
+            visibility.map_or_else(|| parent["visibility"].clone(), |v| json!(v.as_str()));
+        persona["intent"] = match &intent {
+            Some(refinement) => json!(combined_intent(
+                parent["intent"].as_str().unwrap_or_default(),
+                refinement
+            )),
+            None => parent["intent"].clone(),
+        };
+        persona["parent_id"] = parent["id"].clone();
+        persona["custom_fields"] = parent["custom_fields"].clone();
+        persona["fingerprint"] = json!(fingerprint(&persona));
+        let run = blank_run(run_id, persona_id, "fork", Pipeline::Default, seed, None, engine, now);
+        let layers: Map<String, Value> = ["soul", "self", "mask", "surface"]
+            .iter()
+            .map(|layer| (layer.to_string(), parent[layer].clone()))
+            .collect();
+        let request = json!({
+            "kind": "fork", "intent": intent.unwrap_or_default(), "language": parent["language"],
+            "seed": seed, "pipeline": "default", "budget_usd": null,
+            "parent": { "id": parent["id"], "slug": parent["slug"], "intent": parent["intent"], "layers": layers },
+            "created_at_ms": clock::now_millis(), "request_id": request_id,
+        });
+        NewGeneration {
+            persona,
+            run,
+            request,
+        }
+    })
+    .await
+}
+
+fn blank_persona(persona_id: &str, run_id: &str, owner_key_id: &str, now: i64) -> Value {
+    json!({
+        "id": persona_id, "slug": null, "status": "queued", "language": "en", "schema_version": "1.0",
+        "soul": {}, "self": {}, "mask": {}, "surface": {}, "fingerprint": null,
+        "run": { "id": run_id, "cost_usd": 0.0, "tokens": 0, "latency_ms": null },
+        "intent": "", "visibility": "private", "version": 1, "parent_id": null, "custom_fields": {},
+        "created_at": clock::rfc3339(now), "updated_at": clock::rfc3339(now), "archived_at": null,
+        "owner_key_id": owner_key_id,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn blank_run(
+    run_id: &str,
+    persona_id: &str,
+    kind: &str,
+    pipeline: Pipeline,
+    seed: u64,
+    budget_usd: Option<f64>,
+    engine: &str,
+    now: i64,
+) -> Value {
+    json!({
+        "id": run_id, "persona_id": persona_id, "kind": kind, "status": "queued",
+        "pipeline": pipeline.name(), "seed": seed, "budget_usd": budget_usd, "engine": engine,
+        "steps": pipeline.steps().iter().map(|name| json!({
+            "name": name, "status": "pending", "tokens": 0, "cost_usd": 0.0, "started_at": null, "completed_at": null,
+        })).collect::<Vec<_>>(),
+        "cost_usd": 0.0, "tokens": 0, "latency_ms": null, "error": null,
+        "created_at": clock::rfc3339(now), "completed_at": null,
+    })
+}
+
+/// Idempotency, rate limit, insertion of persona + run, start of the run, and the answer in
+/// the caller's wait mode. A retried request with the same idempotency key and body starts
+/// nothing new: it gets the stored answer, or waits on the run the first request started.
+async fn start(
+    state: &Arc<AppState>,
+    request: Request<'_>,
+    endpoint: &str,
+    build: impl FnOnce(&str, &str) -> NewGeneration,
+) -> ApiResult<Answer> {
+    let caller = request.caller;
+    let request_hash = {
+        let mut hasher = Sha256::new();
+        hasher.update(endpoint.as_bytes());
+        hasher.update(b"\n");
+        hasher.update(request.mode.name().as_bytes());
+        hasher.update(b"\n");
+        hasher.update(request.raw_body);
+        hex::encode(hasher.finalize())
+    };
+    let idempotency_key = request.idempotency_key.as_deref();
+    if let Some(key) = idempotency_key
+        && let Some(record) = state.store.idempotency(&caller.key_id, key)?
+    {
+        if record.request_hash != request_hash {
+            return Err(ApiError::idempotency_conflict());
+        }
+        if let Some((status, body)) = record.response {
+            return Ok(Answer::Stored { status, body });
+        }
+        if let Some(run_id) = record.run_id {
+            return answer(state, &request, &run_id, true).await;
+        }
+    }
+    state.limiter.take_generation(&caller.workspace.id)?;
+    let persona_id = ids::new_id("psn");
+    let run_id = ids::new_id("run");
+    let generation = build(&persona_id, &run_id);
+    state.store.write(|tx: &Transaction| {
+        if let Some(slug) = generation.persona["slug"].as_str()
+            && Store::slug_taken(tx, &caller.workspace.id, slug)?
+        {
+            return Err(slug_taken(slug));
+        }
+        Store::insert_persona(tx, &caller.workspace.id, &caller.owner, &generation.persona)?;
+        Store::insert_run(
+            tx,
+            &caller.workspace.id,
+            &generation.request,
+            &generation.run,
+        )?;
+        if let Some(key) = idempotency_key {
+            Store::insert_idempotency(tx, &caller.key_id, key, &request_hash, &run_id)?;
+        }
+        Ok::<_, ApiError>(())
+    })?;
+    spawn_run(state, run_id.clone());
+    answer(state, &request, &run_id, false).await
+}
+
+/// The answer for a started run in the caller's wait mode; final answers are kept for
+/// idempotent replay.
+async fn answer(
+    state: &Arc<AppState>,
+    request: &Request<'_>,
+    run_id: &str,
+    replayed: bool,
+) -> ApiResult<Answer> {
+    let caller = request.caller;
+    let (status, body) = match request.mode {
+        WaitMode::Stream => {
+            return Ok(Answer::Stream {
+                run_id: run_id.to_string(),
+                replayed,
+            });
+        }
+        WaitMode::Async => {
+            let run = state
+                .store
+                .run(&caller.workspace.id, run_id)?
+                .ok_or_else(|| ApiError::not_found("run"))?;
+            (
+                StatusCode::ACCEPTED,
+                json!({ "id": run["persona_id"], "status": "queued", "run": { "id": run_id } }),
+            )
+        }
+        WaitMode::Block => match wait_for_run(state, caller, run_id).await? {
+            Ok(persona) => (StatusCode::CREATED, persona),
+            Err(error) => (error.status, error.body(request.request_id)),
+        },
+    };
+    if let Some(key) = &request.idempotency_key {
+        state.store.complete_idempotency(
+            &caller.key_id,
+            key,
+            status.as_u16(),
+            &body.to_string(),
+        )?;
+    }
+    Ok(Answer::Json {
+        status,
+        body,
+        replayed,
+    })
+}
+
+/// Waits until the run ends: the persona when it completed, else the run's error.
+async fn wait_for_run(
+    state: &AppState,
+    caller: &Caller,
+    run_id: &str,
+) -> ApiResult<Result<Value, ApiError>> {
+    let mut changes = state.hub.subscribe();
+    loop {
+        changes.borrow_and_update();
+        let run = state
+            .store
+            .run(&caller.workspace.id, run_id)?
+            .ok_or_else(|| ApiError::not_found("run"))?;
+        match run["status"].as_str() {
+            Some("completed") => {
+                let persona_id = run["persona_id"].as_str().unwrap_or_default();
+                let persona = state
+                    .store
+                    .persona(&caller.workspace.id, persona_id)?
+                    .ok_or_else(|| ApiError::not_found("persona"))?;
+                return Ok(Ok(persona));
+            }
+            Some("failed") => return Ok(Err(run_error(&run))),
+            Some("canceled") => {
+                return Ok(Err(ApiError::conflict(
+                    "run.canceled",
+                    format!("run {run_id} was canceled before it completed"),
+                )
+                .with_run(run_id)));
+            }
+            _ => wait_for_change(&mut changes).await,
+        }
+    }
+}
+
+/// The API error that a failed run recorded.
+fn run_error(run: &Value) -> ApiError {
+    let error = &run["error"];
+    let (status, code) = match error["code"].as_str().unwrap_or("") {
+        "persona.cost_budget_exceeded" => {
+            (StatusCode::PAYMENT_REQUIRED, "persona.cost_budget_exceeded")
+        }
+        "provider.unavailable" => (StatusCode::SERVICE_UNAVAILABLE, "provider.unavailable"),
+        "moderation.intent_blocked" => (StatusCode::FORBIDDEN, "moderation.intent_blocked"),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "run.failed"),
+    };
+    let message = error["message"]
+        .as_str()
+        .unwrap_or("the run failed")
+        .to_string();
+    let mut api_error = ApiError::new(status, code, message);
+    if let Some(run_id) = run["id"].as_str() {
+        api_error = api_error.with_run(run_id);
+    }
+    api_error
+}

@@ -1,0 +1,215 @@
+//! The persona service: every rule about personas once, for every surface (REST routes, MCP
+//! tools, chat, the OpenAI endpoint): resolve a reference with its version and visibility,
+//! create and fork (`generation`), list, patch, archive, versions; the schema in `rules`.
+
+mod generation;
+pub mod rules;
+
+use axum::http::StatusCode;
+use serde_json::{Map, Value, json};
+
+pub use generation::{Answer, Request, WaitMode, create, fork};
+use rules::{not_ready, schema_violations, slug_taken};
+
+use crate::json::{EDITABLE_FIELDS, fingerprint, merge_patch_apply};
+use crate::model::PersonaRef;
+use crate::server::AppState;
+use crate::server::clock;
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::http::Caller;
+use crate::server::store::{PersonaFilter, Store};
+use crate::server::webhooks::record_persona_event;
+
+/// Parses a reference from a path or an argument; 400 says how one is written.
+pub fn parse_reference(text: &str) -> ApiResult<PersonaRef> {
+    PersonaRef::parse(text).map_err(|err| ApiError::invalid(err.to_string()))
+}
+
+/// The persona `reference` names, at its version, when the caller may see it: 404 otherwise,
+/// whether it is missing, of another workspace or private to another owner.
+pub fn resolve(state: &AppState, caller: &Caller, reference: &PersonaRef) -> ApiResult<Value> {
+    let base = &reference.base;
+    let persona = state
+        .store
+        .visible_persona(&caller.workspace.id, &caller.owner, base)?
+        .ok_or_else(|| ApiError::not_found(&format!("persona `{base}`")))?;
+    match reference.version {
+        None => Ok(persona),
+        Some(version) => state
+            .store
+            .persona_version(persona["id"].as_str().unwrap_or_default(), version)?
+            .ok_or_else(|| ApiError::not_found(&format!("version {version} of persona `{base}`"))),
+    }
+}
+
+/// A completed persona the caller may see, at the version named, for a conversation: 409
+/// `persona.not_ready` while it is being generated (or failed).
+pub fn resolve_for_chat(state: &AppState, caller: &Caller, reference: &str) -> ApiResult<Value> {
+    let persona = resolve(state, caller, &parse_reference(reference)?)?;
+    if persona["status"] != "completed" {
+        return Err(ApiError::conflict(
+            "persona.not_ready",
+            format!(
+                "persona {} is {}; only a completed persona can chat",
+                persona["id"].as_str().unwrap_or(""),
+                persona["status"].as_str().unwrap_or("")
+            ),
+        ));
+    }
+    Ok(persona)
+}
+
+/// Whether the caller may see the persona `persona_id` (a conversation's, a run's).
+pub fn is_visible(state: &AppState, caller: &Caller, persona_id: &str) -> ApiResult<bool> {
+    Ok(state
+        .store
+        .visible_persona(&caller.workspace.id, &caller.owner, persona_id)?
+        .is_some())
+}
+
+/// One page of the personas the caller may see, newest first, as (sequence, JSON text).
+pub fn list(
+    state: &AppState,
+    caller: &Caller,
+    filter: &PersonaFilter,
+    limit: usize,
+    before: Option<i64>,
+) -> ApiResult<Vec<(i64, String)>> {
+    caller.require("personas:read")?;
+    if let Some(visibility) = filter.visibility {
+        rules::check_visibility(visibility)?;
+    }
+    Ok(state
+        .store
+        .list_personas(&caller.workspace.id, &caller.owner, filter, limit, before)?)
+}
+
+/// The versions of a persona, oldest first.
+pub fn versions(state: &AppState, caller: &Caller, reference: &PersonaRef) -> ApiResult<Value> {
+    caller.require("personas:read")?;
+    let persona = resolve(state, caller, reference)?;
+    let id = persona["id"].as_str().unwrap_or_default();
+    let data: Vec<Value> = state
+        .store
+        .persona_versions(id)?
+        .into_iter()
+        .map(|(version, fingerprint, created_at, run_id)| {
+            json!({ "version": version, "fingerprint": fingerprint, "created_at": clock::rfc3339(created_at), "run_id": run_id })
+        })
+        .collect();
+    Ok(json!({ "data": data, "next_cursor": null }))
+}
+
+/// The persona itself, refused with `@vN` (a past version cannot change).
+fn current_only<'r>(reference: &'r PersonaRef, refusal: &str) -> ApiResult<&'r str> {
+    match reference.version {
+        None => Ok(&reference.base),
+        Some(_) => Err(ApiError::invalid(refusal.to_string())),
+    }
+}
+
+/// Applies a merge patch of editable fields as a new version. `if_match` (a fingerprint, or
+/// `*`) refuses the patch with 412 when the persona changed since it was read.
+pub fn patch(
+    state: &AppState,
+    caller: &Caller,
+    reference: &PersonaRef,
+    patch: Map<String, Value>,
+    if_match: Option<&str>,
+) -> ApiResult<Value> {
+    caller.require("personas:write")?;
+    let base = current_only(
+        reference,
+        "a past version cannot be changed; patch the persona without `@vN`",
+    )?;
+    let workspace_id = &caller.workspace.id;
+    state.store.write(|tx| {
+        let current = Store::visible_persona_in(tx, workspace_id, &caller.owner, base)?
+            .ok_or_else(|| ApiError::not_found(&format!("persona `{base}`")))?;
+        if let Some(expected) = if_match
+            && expected != "*"
+            && current["fingerprint"].as_str() != Some(expected)
+        {
+            return Err(ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "persona.version_conflict",
+                format!(
+                    "the persona changed since you read it: it is now version {} with fingerprint {}",
+                    current["version"], current["fingerprint"].as_str().unwrap_or("")
+                ),
+            )
+            .with_details(json!({ "version": current["version"], "fingerprint": current["fingerprint"] })));
+        }
+        if current["status"] != "completed" {
+            return Err(not_ready(&current));
+        }
+        let mut editable = Map::new();
+        for (field, value) in &patch {
+            if EDITABLE_FIELDS.contains(&field.as_str()) {
+                editable.insert(field.clone(), value.clone());
+            } else if current.get(field).is_some() {
+                if current[field] != *value {
+                    return Err(ApiError::invalid(format!(
+                        "`{field}` is read-only and cannot be changed; remove it from the patch"
+                    ))
+                    .with_details(json!([{ "pointer": format!("/{field}") }])));
+                }
+            } else {
+                return Err(ApiError::invalid(format!("unknown field `{field}`"))
+                    .with_details(json!([{ "pointer": format!("/{field}") }])));
+            }
+        }
+        let mut next = current.clone();
+        merge_patch_apply(&mut next, &Value::Object(editable));
+        let violations = schema_violations(&next);
+        if !violations.is_empty() {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "persona.schema_violation",
+                format!(
+                    "the persona breaks {} schema rule(s): {}",
+                    violations.len(),
+                    violations.iter().filter_map(|v| v["message"].as_str()).collect::<Vec<_>>().join("; ")
+                ),
+            )
+            .with_details(Value::Array(violations)));
+        }
+        let new_fingerprint = fingerprint(&next);
+        if current["fingerprint"].as_str() == Some(new_fingerprint.as_str()) {
+            return Ok(current);
+        }
+        if next["slug"] != current["slug"]
+            && let Some(slug) = next["slug"].as_str()
+            && Store::slug_taken(tx, workspace_id, slug)?
+        {
+            return Err(slug_taken(slug));
+        }
+        let now = clock::now();
+        next["fingerprint"] = json!(new_fingerprint);
+        next["version"] = json!(current["version"].as_i64().unwrap_or(1) + 1);
+        next["updated_at"] = json!(clock::rfc3339(now));
+        Store::save_persona(tx, &next)?;
+        Store::insert_version(tx, &next, now)?;
+        record_persona_event(tx, workspace_id, "persona.updated", &next)?;
+        Ok(next)
+    })
+}
+
+/// Archives the persona (idempotent: an archived persona is given back as it is).
+pub fn archive(state: &AppState, caller: &Caller, reference: &PersonaRef) -> ApiResult<Value> {
+    caller.require("personas:write")?;
+    let base = current_only(reference, "archive the persona itself, without `@vN`")?;
+    let workspace_id = &caller.workspace.id;
+    state.store.write(|tx| {
+        let mut persona = Store::visible_persona_in(tx, workspace_id, &caller.owner, base)?
+            .ok_or_else(|| ApiError::not_found(&format!("persona `{base}`")))?;
+        if persona["archived_at"].is_null() {
+            let now = clock::rfc3339(clock::now());
+            persona["archived_at"] = json!(now);
+            persona["updated_at"] = json!(now);
+            Store::save_persona(tx, &persona)?;
+            record_persona_event(tx, workspace_id, "persona.archived", &persona)?;
+        }
+        Ok::<_, ApiError>(persona)
+    })
+}
