@@ -9,7 +9,8 @@
 //! | GET | /v1/auth/whoami | any key |
 //! | DELETE | /v1/auth/keys/current | any key |
 //! | POST | /v1/auth/device/code, /v1/auth/device/token | none |
-//! | GET, POST | /cli/activate (HTML) | none |
+//! | GET, POST | /cli/activate (HTML) | a browser session (`signin`) |
+//! | GET | /cli/signin (HTML) | a one-time sign-in link |
 //! | POST, GET | /v1/personas | personas:write, personas:read |
 //! | GET, PATCH | /v1/personas/{ref} | personas:read, personas:write |
 //! | GET | /v1/personas/{ref}/versions | personas:read |
@@ -41,6 +42,7 @@ mod moderation;
 pub mod ratelimit;
 mod routes;
 mod runner;
+pub mod signin;
 pub mod store;
 pub mod webhooks;
 
@@ -58,7 +60,7 @@ use tokio::sync::oneshot;
 
 use engine::model::ModelClient;
 use engine::{Engine, ModelEngine, ModelSettings, OfflineEngine};
-use ratelimit::{Plan, RateLimiter};
+use ratelimit::{AddressLimiter, Plan, RateLimiter};
 use store::{KeyRecord, Store};
 
 pub use routes::OPENAPI_JSON;
@@ -71,6 +73,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const LOCAL_WORKSPACE_ID: &str = "ws_local";
 const LOCAL_WORKSPACE_NAME: &str = "Local workspace";
 const LOCAL_KEY_ID: &str = "key_local_dev";
+/// The owner of the embedded server's keys, its browser sessions and its shell approvals.
+pub const LOCAL_OWNER: &str = "local";
 
 /// Every scope of contract §2; the development key holds them all.
 pub const ALL_SCOPES: [&str; 11] = [
@@ -139,6 +143,8 @@ pub struct AppState {
     chat: Box<dyn chat::ChatEngine>,
     hub: events::EventHub,
     limiter: RateLimiter,
+    /// Per-address limits on what needs no key (device logins, guessed codes).
+    address_limits: AddressLimiter,
     config: ServerConfig,
     /// Keys valid only while this server runs (hash → key), such as the development key.
     session_keys: Mutex<HashMap<String, KeyRecord>>,
@@ -233,6 +239,12 @@ impl ServerHandle {
         Ok(key)
     }
 
+    /// A new one-time link that signs a browser in to approve device logins, as `local`.
+    pub fn signin_url(&self) -> rusqlite::Result<String> {
+        let secret = signin::mint_link(&self.state.store, LOCAL_OWNER)?;
+        Ok(signin::link_url(&self.addr.to_string(), &secret))
+    }
+
     /// `http://127.0.0.1:PORT/v1`.
     pub fn base_url(&self) -> String {
         format!("http://{}/v1", self.addr)
@@ -281,6 +293,7 @@ pub async fn spawn(config: ServerConfig, addr: SocketAddr) -> Result<ServerHandl
         chat,
         hub: events::EventHub::default(),
         limiter: RateLimiter::new(config.plan, config.rate_window_seconds),
+        address_limits: AddressLimiter::default(),
         config,
         addr,
         session_keys: Mutex::new(HashMap::from([(ids::hash_secret(&dev_key), dev_record)])),
@@ -420,6 +433,7 @@ fn new_key(
         mode: mode.to_string(),
         scopes: scopes.to_vec(),
         user_email: "developer@localhost".to_string(),
+        owner: LOCAL_OWNER.to_string(),
         created_at: now,
         expires_at: now + expires_in_days * 86_400,
         revoked_at: None,
