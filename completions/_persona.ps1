@@ -731,6 +731,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the embedded Persona API on a local address')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Manage API keys of the local store')
+            [CompletionResult]::new('signin-url', 'signin-url', [CompletionResultType]::ParameterValue, 'Print a new one-time link that signs a browser in to approve device logins')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -766,6 +767,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print it once')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a waiting device login (`persona auth login`) by its code, without a browser')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -787,20 +789,52 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'persona;dev;keys;approve' {
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'The store''s directory (default: PERSONA_DATA_DIR, else the platform data directory)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'persona;dev;keys;help' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print it once')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a waiting device login (`persona auth login`) by its code, without a browser')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'persona;dev;keys;help;create' {
             break
         }
+        'persona;dev;keys;help;approve' {
+            break
+        }
         'persona;dev;keys;help;help' {
+            break
+        }
+        'persona;dev;signin-url' {
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'The address the server listens on, as `persona dev serve --addr` got it')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'The server''s store directory (default: PERSONA_DATA_DIR, else the platform data directory)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'persona;dev;help' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the embedded Persona API on a local address')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Manage API keys of the local store')
+            [CompletionResult]::new('signin-url', 'signin-url', [CompletionResultType]::ParameterValue, 'Print a new one-time link that signs a browser in to approve device logins')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -809,9 +843,16 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
         }
         'persona;dev;help;keys' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print it once')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a waiting device login (`persona auth login`) by its code, without a browser')
             break
         }
         'persona;dev;help;keys;create' {
+            break
+        }
+        'persona;dev;help;keys;approve' {
+            break
+        }
+        'persona;dev;help;signin-url' {
             break
         }
         'persona;dev;help;help' {
@@ -978,6 +1019,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
         'persona;help;dev' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the embedded Persona API on a local address')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Manage API keys of the local store')
+            [CompletionResult]::new('signin-url', 'signin-url', [CompletionResultType]::ParameterValue, 'Print a new one-time link that signs a browser in to approve device logins')
             break
         }
         'persona;help;dev;serve' {
@@ -985,9 +1027,16 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
         }
         'persona;help;dev;keys' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print it once')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a waiting device login (`persona auth login`) by its code, without a browser')
             break
         }
         'persona;help;dev;keys;create' {
+            break
+        }
+        'persona;help;dev;keys;approve' {
+            break
+        }
+        'persona;help;dev;signin-url' {
             break
         }
         'persona;help;completion' {

@@ -88,6 +88,9 @@ _persona() {
             persona__subcmd__dev,serve)
                 cmd="persona__subcmd__dev__subcmd__serve"
                 ;;
+            persona__subcmd__dev,signin-url)
+                cmd="persona__subcmd__dev__subcmd__signin__subcmd__url"
+                ;;
             persona__subcmd__dev__subcmd__help,help)
                 cmd="persona__subcmd__dev__subcmd__help__subcmd__help"
                 ;;
@@ -97,14 +100,26 @@ _persona() {
             persona__subcmd__dev__subcmd__help,serve)
                 cmd="persona__subcmd__dev__subcmd__help__subcmd__serve"
                 ;;
+            persona__subcmd__dev__subcmd__help,signin-url)
+                cmd="persona__subcmd__dev__subcmd__help__subcmd__signin__subcmd__url"
+                ;;
+            persona__subcmd__dev__subcmd__help__subcmd__keys,approve)
+                cmd="persona__subcmd__dev__subcmd__help__subcmd__keys__subcmd__approve"
+                ;;
             persona__subcmd__dev__subcmd__help__subcmd__keys,create)
                 cmd="persona__subcmd__dev__subcmd__help__subcmd__keys__subcmd__create"
+                ;;
+            persona__subcmd__dev__subcmd__keys,approve)
+                cmd="persona__subcmd__dev__subcmd__keys__subcmd__approve"
                 ;;
             persona__subcmd__dev__subcmd__keys,create)
                 cmd="persona__subcmd__dev__subcmd__keys__subcmd__create"
                 ;;
             persona__subcmd__dev__subcmd__keys,help)
                 cmd="persona__subcmd__dev__subcmd__keys__subcmd__help"
+                ;;
+            persona__subcmd__dev__subcmd__keys__subcmd__help,approve)
+                cmd="persona__subcmd__dev__subcmd__keys__subcmd__help__subcmd__approve"
                 ;;
             persona__subcmd__dev__subcmd__keys__subcmd__help,create)
                 cmd="persona__subcmd__dev__subcmd__keys__subcmd__help__subcmd__create"
@@ -159,6 +174,12 @@ _persona() {
                 ;;
             persona__subcmd__help__subcmd__dev,serve)
                 cmd="persona__subcmd__help__subcmd__dev__subcmd__serve"
+                ;;
+            persona__subcmd__help__subcmd__dev,signin-url)
+                cmd="persona__subcmd__help__subcmd__dev__subcmd__signin__subcmd__url"
+                ;;
+            persona__subcmd__help__subcmd__dev__subcmd__keys,approve)
+                cmd="persona__subcmd__help__subcmd__dev__subcmd__keys__subcmd__approve"
                 ;;
             persona__subcmd__help__subcmd__dev__subcmd__keys,create)
                 cmd="persona__subcmd__help__subcmd__dev__subcmd__keys__subcmd__create"
@@ -726,7 +747,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev)
-            opts="-q -v -h --json --quiet --verbose --color --profile --help serve keys help"
+            opts="-q -v -h --json --quiet --verbose --color --profile --help serve keys signin-url help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -748,7 +769,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__help)
-            opts="serve keys help"
+            opts="serve keys signin-url help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -776,8 +797,22 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__help__subcmd__keys)
-            opts="create"
+            opts="create approve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__dev__subcmd__help__subcmd__keys__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -817,13 +852,53 @@ _persona() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        persona__subcmd__dev__subcmd__help__subcmd__signin__subcmd__url)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         persona__subcmd__dev__subcmd__keys)
-            opts="-q -v -h --json --quiet --verbose --color --profile --help create help"
+            opts="-q -v -h --json --quiet --verbose --color --profile --help create approve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__dev__subcmd__keys__subcmd__approve)
+            opts="-q -v -h --data-dir --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -886,8 +961,22 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__keys__subcmd__help)
-            opts="create help"
+            opts="create approve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__dev__subcmd__keys__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -967,6 +1056,36 @@ _persona() {
                     return 0
                     ;;
                 --webhook-retry-schedule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__dev__subcmd__signin__subcmd__url)
+            opts="-q -v -h --addr --data-dir --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1112,7 +1231,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help__subcmd__dev)
-            opts="serve keys"
+            opts="serve keys signin-url"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1126,8 +1245,22 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help__subcmd__dev__subcmd__keys)
-            opts="create"
+            opts="create approve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__dev__subcmd__keys__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1154,6 +1287,20 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help__subcmd__dev__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__dev__subcmd__signin__subcmd__url)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -653,6 +653,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --help 'Print help'
             cand serve 'Run the embedded Persona API on a local address'
             cand keys 'Manage API keys of the local store'
+            cand signin-url 'Print a new one-time link that signs a browser in to approve device logins'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;dev;serve'= {
@@ -686,6 +687,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand create 'Create a key and print it once'
+            cand approve 'Approve a waiting device login (`persona auth login`) by its code, without a browser'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;dev;keys;create'= {
@@ -705,25 +707,59 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'persona;dev;keys;approve'= {
+            cand --data-dir 'The store''s directory (default: PERSONA_DATA_DIR, else the platform data directory)'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'persona;dev;keys;help'= {
             cand create 'Create a key and print it once'
+            cand approve 'Approve a waiting device login (`persona auth login`) by its code, without a browser'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;dev;keys;help;create'= {
         }
+        &'persona;dev;keys;help;approve'= {
+        }
         &'persona;dev;keys;help;help'= {
+        }
+        &'persona;dev;signin-url'= {
+            cand --addr 'The address the server listens on, as `persona dev serve --addr` got it'
+            cand --data-dir 'The server''s store directory (default: PERSONA_DATA_DIR, else the platform data directory)'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'persona;dev;help'= {
             cand serve 'Run the embedded Persona API on a local address'
             cand keys 'Manage API keys of the local store'
+            cand signin-url 'Print a new one-time link that signs a browser in to approve device logins'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;dev;help;serve'= {
         }
         &'persona;dev;help;keys'= {
             cand create 'Create a key and print it once'
+            cand approve 'Approve a waiting device login (`persona auth login`) by its code, without a browser'
         }
         &'persona;dev;help;keys;create'= {
+        }
+        &'persona;dev;help;keys;approve'= {
+        }
+        &'persona;dev;help;signin-url'= {
         }
         &'persona;dev;help;help'= {
         }
@@ -851,13 +887,19 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;help;dev'= {
             cand serve 'Run the embedded Persona API on a local address'
             cand keys 'Manage API keys of the local store'
+            cand signin-url 'Print a new one-time link that signs a browser in to approve device logins'
         }
         &'persona;help;dev;serve'= {
         }
         &'persona;help;dev;keys'= {
             cand create 'Create a key and print it once'
+            cand approve 'Approve a waiting device login (`persona auth login`) by its code, without a browser'
         }
         &'persona;help;dev;keys;create'= {
+        }
+        &'persona;help;dev;keys;approve'= {
+        }
+        &'persona;help;dev;signin-url'= {
         }
         &'persona;help;completion'= {
         }

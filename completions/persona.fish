@@ -474,17 +474,18 @@ complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "deliveries" -d 'List deliveries, newest first; `--status failed` is the dead-letter queue'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "replay" -d 'Deliver a delivery\'s event again: a dead-lettered one, or one a handler mishandled'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -l color -d 'When to use colour' -r -f -a "auto\t''
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys signin-url help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
-complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -l json -d 'Print machine-readable JSON on stdout (errors too)'
-complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -s h -l help -d 'Print help'
-complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -f -a "serve" -d 'Run the embedded Persona API on a local address'
-complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -f -a "keys" -d 'Manage API keys of the local store'
-complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys signin-url help" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys signin-url help" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys signin-url help" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys signin-url help" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys signin-url help" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys signin-url help" -f -a "serve" -d 'Run the embedded Persona API on a local address'
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys signin-url help" -f -a "keys" -d 'Manage API keys of the local store'
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys signin-url help" -f -a "signin-url" -d 'Print a new one-time link that signs a browser in to approve device logins'
+complete -c persona -n "__fish_persona_using_subcommand dev; and not __fish_seen_subcommand_from serve keys signin-url help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l addr -d 'Address to listen on; port 0 picks a free port' -r
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l data-dir -d 'The store\'s directory (default: PERSONA_DATA_DIR, else the platform data directory)' -r -F
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l plan -d 'The plan whose rate limits apply' -r -f -a "free\t''
@@ -514,9 +515,21 @@ complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_sub
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from keys" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from keys" -s h -l help -d 'Print help'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from keys" -f -a "create" -d 'Create a key and print it once'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from keys" -f -a "approve" -d 'Approve a waiting device login (`persona auth login`) by its code, without a browser'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from keys" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -l addr -d 'The address the server listens on, as `persona dev serve --addr` got it' -r
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -l data-dir -d 'The server\'s store directory (default: PERSONA_DATA_DIR, else the platform data directory)' -r -F
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Run the embedded Persona API on a local address'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "keys" -d 'Manage API keys of the local store'
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "signin-url" -d 'Print a new one-time link that signs a browser in to approve device logins'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand completion" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -566,3 +579,4 @@ complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_su
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from webhooks" -f -a "replay" -d 'Deliver a delivery\'s event again: a dead-lettered one, or one a handler mishandled'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from dev" -f -a "serve" -d 'Run the embedded Persona API on a local address'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from dev" -f -a "keys" -d 'Manage API keys of the local store'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from dev" -f -a "signin-url" -d 'Print a new one-time link that signs a browser in to approve device logins'

@@ -1,6 +1,12 @@
 //! One place that decides what reaches the terminal: data on stdout (tables on a terminal,
 //! tab-separated rows when piped, JSON under `--json`), messages and progress on stderr.
+//!
+//! Text from a server is hostile: every writer here turns control characters (an escape
+//! sequence could retitle or clear the terminal, or fake text) and bidirectional overrides into
+//! visible `\uXXXX` escapes ([`escape_controls`]), which keeps JSON valid and equal in value.
+//! Only the colour sequences [`Output::paint`] makes pass, and only while colour is on.
 
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
 use serde_json::Value;
@@ -79,15 +85,38 @@ impl Output {
 
     /// A line of data on stdout.
     pub fn line(&self, text: impl AsRef<str>) {
+        let text = escape(text.as_ref(), self.stdout_color, true);
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", text.as_ref());
+        let _ = writeln!(out, "{text}");
     }
 
-    /// Data on stdout with no newline added.
+    /// Text for people on stdout with no newline added, escaped (a reply as it streams in).
+    pub fn text(&self, text: &str) {
+        self.write_stdout(&escape(text, self.stdout_color, true));
+    }
+
+    /// A file's contents on stdout with no newline added: the exact bytes when piped (a YAML
+    /// working copy), escaped like every line on a terminal.
     pub fn raw(&self, text: &str) {
+        if self.stdout_tty {
+            self.text(text);
+        } else {
+            self.write_stdout(text);
+        }
+    }
+
+    fn write_stdout(&self, text: &str) {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(text.as_bytes());
         let _ = out.flush();
+    }
+
+    /// Clears the terminal on stdout and puts the cursor home, for a view redrawn in place;
+    /// nothing when stdout is not a terminal.
+    pub fn clear_screen(&self) {
+        if self.stdout_tty {
+            self.write_stdout("\x1b[H\x1b[2J");
+        }
     }
 
     /// A JSON value on stdout, pretty on a terminal and compact when piped.
@@ -103,32 +132,41 @@ impl Output {
     /// A status message for people on stderr (silenced by `-q`).
     pub fn info(&self, text: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", text.as_ref());
+            self.message(text.as_ref());
         }
     }
 
     /// A message on stderr that `-q` does not silence, for what a command exists to tell.
     pub fn notice(&self, text: impl AsRef<str>) {
-        eprintln!("{}", text.as_ref());
+        self.message(text.as_ref());
     }
 
     /// A success message on stderr, marked with a green tick on a colour terminal.
     pub fn success(&self, text: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{} {}", self.paint_err("✓", "32"), text.as_ref());
+            self.message(&format!("{} {}", self.paint_err("✓", "32"), text.as_ref()));
         }
     }
 
     /// A warning on stderr; shown even with `-q`.
     pub fn warn(&self, text: impl AsRef<str>) {
-        eprintln!("{} {}", self.paint_err("warning:", "33"), text.as_ref());
+        self.message(&format!(
+            "{} {}",
+            self.paint_err("warning:", "33"),
+            text.as_ref()
+        ));
     }
 
     /// Detail shown with `-v`.
     pub fn debug(&self, text: impl AsRef<str>) {
         if self.verbose > 0 {
-            eprintln!("{}", self.paint_err(text.as_ref(), "2"));
+            self.message(&self.paint_err(text.as_ref(), "2"));
         }
+    }
+
+    /// One message on stderr, escaped.
+    fn message(&self, text: &str) {
+        eprintln!("{}", escape(text, self.stderr_color, true));
     }
 
     /// Reports an error: the rendered text on stderr, and the error object on stdout under
@@ -140,7 +178,9 @@ impl Output {
         if self.json {
             self.line(error.to_json().to_string());
         }
+        // The message, code and hint may come from a server: no colour passes from them.
         let text = error.render();
+        let text = escape(&text, false, true);
         let mut lines = text.lines();
         if let Some(first) = lines.next() {
             let rest = first.strip_prefix("error:").unwrap_or(first);
@@ -164,6 +204,15 @@ impl Output {
     /// Rows of data: aligned columns under a bold header on a terminal, tab-separated rows
     /// without a header when piped.
     pub fn table(&self, headers: &[&str], rows: &[Vec<String>]) {
+        // A cell is one line: a tab or line break in it would fake columns or rows.
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|cell| escape(cell, false, false).into_owned())
+                    .collect()
+            })
+            .collect();
         if !self.stdout_tty {
             for row in rows {
                 self.line(row.join("\t"));
@@ -171,7 +220,7 @@ impl Output {
             return;
         }
         let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-        for row in rows {
+        for row in &rows {
             for (width, cell) in widths.iter_mut().zip(row) {
                 *width = (*width).max(cell.chars().count());
             }
@@ -195,7 +244,7 @@ impl Output {
         let header = format_row(headers.iter().map(|h| h.to_uppercase()).collect());
         self.line(self.paint(&header, "1"));
         for row in rows {
-            self.line(format_row(row.clone()));
+            self.line(format_row(row));
         }
     }
 }
@@ -205,5 +254,141 @@ fn paint(enabled: bool, text: &str, sgr: &str) -> String {
         format!("\x1b[{sgr}m{text}\x1b[0m")
     } else {
         text.to_string()
+    }
+}
+
+/// `text` with every control character (C0 but tab and line feed, DEL, C1) and every
+/// bidirectional embedding, override and isolate written as a visible `\uXXXX` escape, and a
+/// carriage return before a line feed dropped. In a JSON string the escape means the same
+/// character, so JSON stays valid and equal in value.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    escape(text, false, true)
+}
+
+/// [`escape_controls`] for text that must stay on one line (a progress message, a table cell):
+/// tab and line feed are escaped too.
+pub fn escape_controls_one_line(text: &str) -> Cow<'_, str> {
+    escape(text, false, false)
+}
+
+/// The SGR parameters [`Output::paint`] may use: reset, bold, dim, normal intensity, the
+/// foreground colours and the default colour. None hides, blinks or moves anything.
+const PALETTE: &[&str] = &[
+    "0", "1", "2", "22", "31", "32", "33", "34", "35", "36", "37", "39",
+];
+
+/// The escaping of [`escape_controls`]; `colour` lets the palette's SGR sequences through,
+/// `breaks` keeps tabs and line feeds.
+fn escape(text: &str, colour: bool, breaks: bool) -> Cow<'_, str> {
+    // Every character escaped is below 0x20, DEL, or starts with the byte 0xC2 (C1) or 0xE2
+    // (the bidirectional controls): text without those bytes is returned as it is.
+    if !text
+        .bytes()
+        .any(|b| b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xe2)
+    {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    while let Some(c) = text[at..].chars().next() {
+        let rest = &text[at..];
+        let mut width = c.len_utf8();
+        match c {
+            '\t' | '\n' if breaks => escaped.push(c),
+            '\r' if breaks && rest[1..].starts_with('\n') => {}
+            '\u{1b}' if colour && palette_sgr_len(rest).is_some() => {
+                width = palette_sgr_len(rest).unwrap_or(1);
+                escaped.push_str(&rest[..width]);
+            }
+            c if is_hazard(c) => escaped.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => escaped.push(c),
+        }
+        at += width;
+    }
+    Cow::Owned(escaped)
+}
+
+/// Control characters and the bidirectional embeddings, overrides and isolates.
+fn is_hazard(c: char) -> bool {
+    matches!(u32::from(c), 0..=0x1f | 0x7f..=0x9f | 0x202a..=0x202e | 0x2066..=0x2069)
+}
+
+/// The length of the SGR sequence of palette parameters `text` starts with, if it does.
+fn palette_sgr_len(text: &str) -> Option<usize> {
+    let params = text.strip_prefix("\x1b[")?;
+    let end = params.bytes().take(9).position(|b| b == b'm')?;
+    params[..end]
+        .split(';')
+        .all(|param| PALETTE.contains(&param))
+        .then_some(end + 3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_and_bidi_overrides_become_visible_escapes() {
+        let hostile = "A\x1b]0;pwned\x07B\x1b[2J\u{9b}31m\x7f\u{202e}txt.exe\u{2066}\x00";
+        assert_eq!(
+            escape_controls(hostile),
+            "A\\u001b]0;pwned\\u0007B\\u001b[2J\\u009b31m\\u007f\\u202etxt.exe\\u2066\\u0000"
+        );
+        assert_eq!(
+            escape_controls("one\r\ntwo\tthree\rfake"),
+            "one\ntwo\tthree\\u000dfake"
+        );
+        assert_eq!(escape_controls_one_line("a\tb\nc"), "a\\u0009b\\u000ac");
+    }
+
+    #[test]
+    fn text_without_controls_is_left_as_it_is() {
+        assert!(matches!(
+            escape_controls("the-istanbul-bookseller, 35"),
+            Cow::Borrowed(_)
+        ));
+        // Dashes, quotes and right-to-left marks are text, not controls.
+        for text in [
+            "Ayşe — “bookseller” …",
+            "שלום\u{200f} world",
+            "a\u{a0}b",
+            "",
+        ] {
+            assert_eq!(escape_controls(text), text);
+        }
+    }
+
+    #[test]
+    fn escaped_json_is_the_same_json() {
+        let value = serde_json::json!({ "message": "\u{1b}[2J\u{9b}\u{202e}\u{7f} ok", "n": 1 });
+        for text in [
+            value.to_string(),
+            serde_json::to_string_pretty(&value).unwrap(),
+        ] {
+            let escaped = escape_controls(&text);
+            let hazard = |c: char| is_hazard(c) && c != '\n';
+            assert!(!escaped.contains(hazard), "{escaped}");
+            assert_eq!(serde_json::from_str::<Value>(&escaped).unwrap(), value);
+        }
+    }
+
+    #[test]
+    fn only_palette_colours_pass_and_only_with_colour_on() {
+        let painted = paint(true, "ok", "1;31");
+        assert_eq!(escape(&painted, true, true), painted);
+        assert_eq!(escape(&painted, false, true), "\\u001b[1;31mok\\u001b[0m");
+        for hostile in [
+            "\x1b[8m",
+            "\x1b[2J",
+            "\x1b[1;8m",
+            "\x1b]0;x\x07",
+            "\x1b[31;5m",
+            "\x1b[",
+        ] {
+            assert!(
+                escape(hostile, true, true).starts_with("\\u001b"),
+                "{hostile:?} passed"
+            );
+        }
     }
 }

@@ -576,7 +576,8 @@ pub fn new_idempotency_key() -> String {
     hex::encode(bytes)
 }
 
-fn is_loopback(url: &reqwest::Url) -> bool {
+/// Whether `url` names this machine: 127.0.0.0/8, ::1 or localhost.
+pub fn is_loopback(url: &reqwest::Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),

@@ -126,14 +126,16 @@ async fn stream_reply(
     while let Some((event, data)) = stream.next().await? {
         match event.as_str() {
             "message.delta" => {
-                ctx.output.raw(data["content"].as_str().unwrap_or_default());
+                ctx.output
+                    .text(data["content"].as_str().unwrap_or_default());
                 printed = true;
             }
             "message.completed" => {
                 if !printed {
-                    ctx.output.raw(data["content"].as_str().unwrap_or_default());
+                    ctx.output
+                        .text(data["content"].as_str().unwrap_or_default());
                 }
-                ctx.output.raw("\n");
+                ctx.output.text("\n");
                 return Ok(data);
             }
             "message.failed" => {
@@ -235,11 +237,11 @@ async fn session(
             }
             _ => {}
         }
-        output.raw(&format!("{} ", output.paint(&format!("{name}>"), "35")));
+        output.text(&format!("{} ", output.paint(&format!("{name}>"), "35")));
         let turn = tokio::select! {
             turn = stream_reply(ctx, client, &conversation, persona["id"].as_str().unwrap_or_default(), message) => turn?,
             _ = tokio::signal::ctrl_c() => {
-                output.raw("\n");
+                output.text("\n");
                 break;
             }
         };

@@ -9,7 +9,8 @@
 //! | GET | /v1/auth/whoami | any key |
 //! | DELETE | /v1/auth/keys/current | any key |
 //! | POST | /v1/auth/device/code, /v1/auth/device/token | none |
-//! | GET, POST | /cli/activate (HTML) | none |
+//! | GET, POST | /cli/activate (HTML) | a browser session (`signin`) |
+//! | GET | /cli/signin (HTML) | a one-time sign-in link |
 //! | POST, GET | /v1/personas | personas:write, personas:read |
 //! | GET, PATCH | /v1/personas/{ref} | personas:read, personas:write |
 //! | GET | /v1/personas/{ref}/versions | personas:read |
@@ -42,6 +43,7 @@ mod personas;
 pub mod ratelimit;
 mod routes;
 mod runner;
+pub mod signin;
 pub mod store;
 pub mod webhooks;
 
@@ -59,7 +61,7 @@ use tokio::sync::oneshot;
 
 use engine::model::ModelClient;
 use engine::{Engine, ModelEngine, ModelSettings, OfflineEngine};
-use ratelimit::{Plan, RateLimiter};
+use ratelimit::{AddressLimiter, Plan, RateLimiter};
 use store::{KeyRecord, Store};
 
 pub use routes::OPENAPI_JSON;
@@ -70,8 +72,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The workspace every store has, for use without an account.
 pub const LOCAL_WORKSPACE_ID: &str = "ws_local";
-/// The owner of every key of the embedded server unless `dev keys create --owner` names another:
-/// the person running it.
+/// The owner of the embedded server's keys (unless `dev keys create --owner` names another),
+/// its browser sessions and its shell approvals: the person running it.
 pub const LOCAL_OWNER: &str = "local";
 const LOCAL_WORKSPACE_NAME: &str = "Local workspace";
 const LOCAL_KEY_ID: &str = "key_local_dev";
@@ -143,6 +145,8 @@ pub struct AppState {
     chat: Box<dyn chat::ChatEngine>,
     hub: events::EventHub,
     limiter: RateLimiter,
+    /// Per-address limits on what needs no key (device logins, guessed codes).
+    address_limits: AddressLimiter,
     config: ServerConfig,
     /// Keys valid only while this server runs (hash → key), such as the development key.
     session_keys: Mutex<HashMap<String, KeyRecord>>,
@@ -237,6 +241,12 @@ impl ServerHandle {
         Ok(key)
     }
 
+    /// A new one-time link that signs a browser in to approve device logins, as `local`.
+    pub fn signin_url(&self) -> rusqlite::Result<String> {
+        let secret = signin::mint_link(&self.state.store, LOCAL_OWNER)?;
+        Ok(signin::link_url(&self.addr.to_string(), &secret))
+    }
+
     /// `http://127.0.0.1:PORT/v1`.
     pub fn base_url(&self) -> String {
         format!("http://{}/v1", self.addr)
@@ -285,6 +295,7 @@ pub async fn spawn(config: ServerConfig, addr: SocketAddr) -> Result<ServerHandl
         chat,
         hub: events::EventHub::default(),
         limiter: RateLimiter::new(config.plan, config.rate_window_seconds),
+        address_limits: AddressLimiter::default(),
         config,
         addr,
         session_keys: Mutex::new(HashMap::from([(ids::hash_secret(&dev_key), dev_record)])),

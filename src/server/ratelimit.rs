@@ -1,11 +1,16 @@
 //! Per-workspace rate limits of contract §10: fixed one-minute windows, by plan, for generations
 //! and chat messages apart. Answers carry in `X-RateLimit-*` the state of the window their route
-//! counts against: chat messages for chat routes, generations for every other.
+//! counts against: chat messages for chat routes, generations for every other. Apart from
+//! those, per-address limits on what needs no key: device logins started, codes guessed.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Mutex;
 
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 
 use super::clock;
 use super::error::ApiError;
@@ -172,6 +177,133 @@ impl RateLimiter {
     }
 }
 
+/// What a per-address limit counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Guarded {
+    /// Device logins started (`POST /v1/auth/device/code`).
+    DeviceCodes,
+    /// User codes that match no login, and sign-in links that are not valid.
+    WrongGuesses,
+}
+
+impl Guarded {
+    /// How many a client address may send in a minute.
+    pub fn per_minute(self) -> u32 {
+        match self {
+            Guarded::DeviceCodes => 10,
+            Guarded::WrongGuesses => 5,
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Guarded::DeviceCodes => "device logins started",
+            Guarded::WrongGuesses => "wrong login codes or sign-in links",
+        }
+    }
+}
+
+/// The address a request came from, when the server knows it (its listener records
+/// `ConnectInfo<SocketAddr>`); requests of unknown origin share one count.
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
+    }
+}
+
+/// The part of an address that one client controls: an IPv4 address, or the /64 network of
+/// an IPv6 one (a host is commonly given a whole /64).
+fn client_key(addr: Option<IpAddr>) -> Option<IpAddr> {
+    addr.map(|addr| match addr {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        },
+        v4 => v4,
+    })
+}
+
+/// A minute's window per client address, from its first counted request (unix ms), and the
+/// count in it.
+type AddressWindows = HashMap<(Guarded, Option<IpAddr>), (i64, u32)>;
+
+/// Counts requests that need no key per client address, in windows of a minute that start
+/// at a client's first counted request.
+pub struct AddressLimiter {
+    windows: Mutex<(AddressWindows, usize)>,
+}
+
+const ADDRESS_WINDOW_MS: i64 = 60_000;
+
+impl Default for AddressLimiter {
+    fn default() -> Self {
+        AddressLimiter {
+            windows: Mutex::new((HashMap::new(), 1024)),
+        }
+    }
+}
+
+impl AddressLimiter {
+    /// Counts one request of `client`, or answers 429 with how long to wait.
+    pub fn take(&self, guarded: Guarded, client: Option<IpAddr>) -> Result<(), ApiError> {
+        self.check(guarded, client)?;
+        self.count(guarded, client);
+        Ok(())
+    }
+
+    /// Whether `client` may try again, without counting it: 429 with how long to wait if not.
+    pub fn check(&self, guarded: Guarded, client: Option<IpAddr>) -> Result<(), ApiError> {
+        let now = clock::now_millis();
+        let windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        let limit = guarded.per_minute();
+        match windows.0.get(&(guarded, client_key(client))) {
+            Some(&(start, used)) if start + ADDRESS_WINDOW_MS > now && used >= limit => {
+                let wait = (start + ADDRESS_WINDOW_MS - now + 999) / 1000;
+                let mut err = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limit.exceeded",
+                    format!(
+                        "too many {} from this address: the limit is {limit} a minute; retry in {wait}s",
+                        guarded.noun()
+                    ),
+                );
+                err.retry_after = Some(wait.max(1) as u64);
+                Err(err)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts one request of `client` (a wrong guess, say, known only once it was looked up).
+    pub fn count(&self, guarded: Guarded, client: Option<IpAddr>) {
+        let now = clock::now_millis();
+        let mut guard = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        let (windows, prune_at) = &mut *guard;
+        // Windows that have ended are dropped once the map doubles, so that it stays as small
+        // as the number of addresses seen in the last minute, at amortized constant cost.
+        if windows.len() >= *prune_at {
+            windows.retain(|_, (start, _)| *start + ADDRESS_WINDOW_MS > now);
+            *prune_at = (windows.len() * 2).max(1024);
+        }
+        let entry = windows
+            .entry((guarded, client_key(client)))
+            .or_insert((now, 0));
+        if entry.0 + ADDRESS_WINDOW_MS <= now {
+            *entry = (now, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +338,38 @@ mod tests {
         assert_eq!(limiter.state(Some("ws_a"), "/v1/personas").remaining, 5);
         let chat = limiter.state(Some("ws_a"), "/v1/openai/chat/completions");
         assert_eq!((chat.limit, chat.remaining), (30, 0));
+    }
+
+    #[test]
+    fn addresses_are_counted_apart_and_ipv6_by_network() {
+        let limiter = AddressLimiter::default();
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "192.0.2.2".parse().unwrap();
+        for _ in 0..5 {
+            limiter.take(Guarded::WrongGuesses, Some(a)).unwrap();
+        }
+        let err = limiter.take(Guarded::WrongGuesses, Some(a)).unwrap_err();
+        assert_eq!(err.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!((1..=60).contains(&err.retry_after.unwrap()));
+        assert!(err.message.contains("5 a minute"), "{}", err.message);
+        limiter.check(Guarded::WrongGuesses, Some(b)).unwrap();
+        limiter.check(Guarded::DeviceCodes, Some(a)).unwrap();
+        let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
+        assert!(limiter.check(Guarded::WrongGuesses, Some(mapped)).is_err());
+
+        let one: IpAddr = "2001:db8::1".parse().unwrap();
+        let same_network: IpAddr = "2001:db8::ffff:1".parse().unwrap();
+        let other_network: IpAddr = "2001:db8:0:1::1".parse().unwrap();
+        for _ in 0..10 {
+            limiter.take(Guarded::DeviceCodes, Some(one)).unwrap();
+        }
+        assert!(
+            limiter
+                .check(Guarded::DeviceCodes, Some(same_network))
+                .is_err()
+        );
+        limiter
+            .check(Guarded::DeviceCodes, Some(other_network))
+            .unwrap();
     }
 }

@@ -10,6 +10,7 @@ use rusqlite::{
 };
 use serde_json::Value;
 
+mod signin;
 mod webhooks;
 
 pub use webhooks::{
@@ -18,7 +19,7 @@ pub use webhooks::{
 };
 
 /// Schema version this build writes. Migrations below run in order from the file's version.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 const MIGRATIONS: &[&str] = &[
     // 1: the foundation.
@@ -120,10 +121,31 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX webhook_deliveries_by_workspace ON webhook_deliveries (workspace_id, seq);
      CREATE TABLE webhook_fanout (id INTEGER PRIMARY KEY CHECK (id = 1), after_seq INTEGER NOT NULL);
      INSERT INTO webhook_fanout (id, after_seq) SELECT 1, COALESCE(MAX(seq), 0) FROM outbox;",
-    // 6: owners (contract §2): every key belongs to an owner, every persona to the owner of the
-    // key that made it; a private persona shows only to keys of its owner.
-    "ALTER TABLE api_keys ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
-     ALTER TABLE personas ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
+    // 6: who approves device logins: one-time sign-in links and the browser sessions they open
+    // (secrets hashed, times unix ms), the owner who decided a code, the owner of a key. A code
+    // may name any workspace, so that an unknown one answers as a known one does.
+    "CREATE TABLE signin_links (
+        hash TEXT PRIMARY KEY, owner TEXT NOT NULL, created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL) WITHOUT ROWID;
+     CREATE TABLE browser_sessions (
+        hash TEXT PRIMARY KEY, owner TEXT NOT NULL, created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL) WITHOUT ROWID;
+     ALTER TABLE api_keys ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
+     CREATE TABLE device_codes_6 (
+        hash TEXT PRIMARY KEY, user_code TEXT NOT NULL UNIQUE, approval_hash TEXT,
+        workspace_id TEXT NOT NULL, scopes TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'consumed')),
+        created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, interval_ms INTEGER NOT NULL,
+        last_poll_at INTEGER, decided_by TEXT) WITHOUT ROWID;
+     INSERT INTO device_codes_6 (hash, user_code, approval_hash, workspace_id, scopes, status,
+        created_at, expires_at, interval_ms, last_poll_at)
+        SELECT hash, user_code, approval_hash, workspace_id, scopes, status, created_at,
+            expires_at, interval_ms, last_poll_at FROM device_codes;
+     DROP TABLE device_codes;
+     ALTER TABLE device_codes_6 RENAME TO device_codes;",
+    // 7: the owner of each persona (contract §2), that of the key that made it: a private
+    // persona shows only to keys of its owner.
+    "ALTER TABLE personas ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
      UPDATE personas SET owner = COALESCE(
         (SELECT k.owner FROM api_keys k WHERE k.id = json_extract(personas.doc, '$.owner_key_id')),
         'local');",
@@ -201,7 +223,8 @@ pub struct KeyRecord {
     pub mode: String,
     pub scopes: Vec<String>,
     pub user_email: String,
-    /// The person behind the key: keys of one owner share their private personas.
+    /// The person behind the key: `local` on the embedded server, or whoever approved the
+    /// device login that minted it.
     pub owner: String,
     pub created_at: i64,
     pub expires_at: i64,
@@ -223,6 +246,8 @@ pub struct DeviceCode {
     pub expires_at: i64,
     pub interval_ms: i64,
     pub last_poll_at: Option<i64>,
+    /// The owner who approved or denied it.
+    pub decided_by: Option<String>,
 }
 
 /// One stored run event.
@@ -407,7 +432,8 @@ impl Store {
         secret_hash: &str,
     ) -> rusqlite::Result<()> {
         tx.execute(
-            "INSERT INTO api_keys (id, workspace_id, hash, mode, scopes, user_email, created_at, expires_at, owner)
+            "INSERT INTO api_keys (id, workspace_id, hash, mode, scopes, user_email, owner,
+                created_at, expires_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 key.id,
@@ -416,9 +442,9 @@ impl Store {
                 key.mode,
                 key.scopes.join(" "),
                 key.user_email,
+                key.owner,
                 key.created_at,
-                key.expires_at,
-                key.owner
+                key.expires_at
             ],
         )?;
         Ok(())
@@ -449,7 +475,8 @@ impl Store {
     pub fn key_by_hash(&self, secret_hash: &str) -> rusqlite::Result<Option<KeyRecord>> {
         self.read(|conn| {
             conn.query_row(
-                "SELECT id, workspace_id, mode, scopes, user_email, created_at, expires_at, revoked_at, owner
+                "SELECT id, workspace_id, mode, scopes, user_email, owner, created_at, expires_at,
+                    revoked_at
                  FROM api_keys WHERE hash = ?1",
                 [secret_hash],
                 |row| {
@@ -460,10 +487,10 @@ impl Store {
                         mode: row.get(2)?,
                         scopes: scopes.split_whitespace().map(String::from).collect(),
                         user_email: row.get(4)?,
-                        created_at: row.get(5)?,
-                        expires_at: row.get(6)?,
-                        revoked_at: row.get(7)?,
-                        owner: row.get(8)?,
+                        owner: row.get(5)?,
+                        created_at: row.get(6)?,
+                        expires_at: row.get(7)?,
+                        revoked_at: row.get(8)?,
                     })
                 },
             )
@@ -524,7 +551,8 @@ impl Store {
         tx.query_row(
             &format!(
                 "SELECT hash, user_code, approval_hash, workspace_id, scopes, status, created_at,
-                    expires_at, interval_ms, last_poll_at FROM device_codes WHERE {column} = ?1"
+                    expires_at, interval_ms, last_poll_at, decided_by
+                 FROM device_codes WHERE {column} = ?1"
             ),
             [value],
             |row| {
@@ -540,6 +568,7 @@ impl Store {
                     expires_at: row.get(7)?,
                     interval_ms: row.get(8)?,
                     last_poll_at: row.get(9)?,
+                    decided_by: row.get(10)?,
                 })
             },
         )
@@ -557,6 +586,22 @@ impl Store {
             params![device_hash, now],
         )?;
         Ok(())
+    }
+
+    /// Records the decision of `owner` on a pending code: `approved` or `denied`; false when
+    /// the code was not pending any more.
+    pub fn decide_device_code(
+        tx: &Connection,
+        device_hash: &str,
+        status: &str,
+        owner: &str,
+    ) -> rusqlite::Result<bool> {
+        tx.execute(
+            "UPDATE device_codes SET status = ?2, decided_by = ?3
+             WHERE hash = ?1 AND status = 'pending'",
+            params![device_hash, status, owner],
+        )
+        .map(|changed| changed > 0)
     }
 
     /// Moves a code from `from` to `to`; false when it was not in `from` any more.

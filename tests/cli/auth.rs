@@ -1,5 +1,6 @@
 //! `persona auth` with the real binary against `persona dev serve`: keys from stdin, the device
-//! login approved over HTTP, status, token, switch, logout and revocation, and secrets kept out of output.
+//! login approved over HTTP by a signed-in browser or by `dev keys approve`, status, token,
+//! switch, logout and revocation, and secrets kept out of output.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
@@ -314,9 +315,11 @@ fn start_device_login(env: &TestEnv, server: &DevServer) -> (std::process::Child
     )
 }
 
-/// What a person's browser would do: load the page, then submit the form with a decision.
-fn decide(url: &str, decision: &str) -> String {
-    let page = crate::common::http_get(url);
+/// What a person's browser would do: sign in with the link `dev serve` printed, load the page,
+/// then submit the form with a decision.
+fn decide(server: &DevServer, url: &str, decision: &str) -> String {
+    let cookie = crate::common::sign_in(&server.signin_url).expect("the link signs in");
+    let page = crate::common::http_get(url, &cookie);
     let token =
         crate::common::html_input_value(&page, "token").expect("the form carries its token");
     let user_code =
@@ -329,6 +332,7 @@ fn decide(url: &str, decision: &str) -> String {
             ("token", &token),
             ("decision", decision),
         ],
+        &cookie,
     )
 }
 
@@ -363,7 +367,7 @@ fn the_device_login_completes_once_approved_in_the_browser_page() {
         url.contains(&code.replace('-', "")) || url.contains(&code),
         "{url} {code}"
     );
-    let result = decide(&url, "approve");
+    let result = decide(&server, &url, "approve");
     assert!(
         result.contains("close this window") || result.contains("approved"),
         "{result}"
@@ -378,7 +382,7 @@ fn a_denied_device_login_exits_4() {
     let env = TestEnv::new();
     let server = fast_login_server(&env, "60");
     let (mut child, _, url) = start_device_login(&env, &server);
-    decide(&url, "deny");
+    decide(&server, &url, "deny");
     assert_eq!(wait(&mut child, Duration::from_secs(20)), 4);
     assert!(!env.path("config/credentials.yml").exists());
 }
@@ -389,4 +393,158 @@ fn an_expired_device_login_exits_4() {
     let server = fast_login_server(&env, "2");
     let (mut child, _, _) = start_device_login(&env, &server);
     assert_eq!(wait(&mut child, Duration::from_secs(20)), 4);
+}
+
+#[test]
+fn dev_keys_approve_completes_a_waiting_login_with_the_scopes_it_asked() {
+    let env = TestEnv::new();
+    let server = fast_login_server(&env, "60");
+    let store = env.path("server-store");
+    let store = store.to_str().unwrap();
+    let (mut child, code, _) = start_device_login(&env, &server);
+
+    let approve = |typed: &str| env.run(&["dev", "keys", "approve", typed, "--data-dir", store]);
+    let out = approve(&code.to_lowercase().replace('-', "")).success();
+    assert!(
+        out.stdout
+            .contains(&format!("Approved {code} for workspace ws_local"))
+            && out.stdout.contains("personas:* runs:read chat:invoke"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(wait(&mut child, Duration::from_secs(20)), 0);
+    let status = env.run(&["auth", "status", "--json"]).success().json();
+    assert_eq!(status["active_profile"], "dev");
+
+    let again = approve(&code).code(5);
+    assert!(again.stderr.contains("was approved"), "{}", again.stderr);
+    let unknown = approve("BBBB-BBBB").code(3);
+    assert!(
+        unknown.stderr.contains("no login waits"),
+        "{}",
+        unknown.stderr
+    );
+    let malformed = approve("WDJB-MJH0").code(2);
+    assert!(
+        malformed.stderr.contains("8 letters"),
+        "{}",
+        malformed.stderr
+    );
+}
+
+#[test]
+fn dev_keys_approve_says_what_it_granted_in_json() {
+    let env = TestEnv::new();
+    let server = fast_login_server(&env, "60");
+    let started = crate::common::http_request_json(
+        "POST",
+        &format!("{}/auth/device/code", server.base_url),
+        Some(&serde_json::json!({
+            "client_id": "persona-cli", "scopes": ["runs:read", "keys:manage"]
+        })),
+    );
+    let code = started["user_code"].as_str().unwrap();
+    let store = env.path("server-store");
+    let granted = env
+        .run(&[
+            "dev",
+            "keys",
+            "approve",
+            code,
+            "--json",
+            "--data-dir",
+            store.to_str().unwrap(),
+        ])
+        .success()
+        .json();
+    assert_eq!(
+        granted,
+        serde_json::json!({
+            "user_code": code, "status": "approved",
+            "workspace": { "id": "ws_local", "name": "Local workspace" },
+            "scopes": ["runs:read", "keys:manage"], "approved_by": "local",
+        })
+    );
+}
+
+#[test]
+fn a_login_without_a_credential_cannot_be_approved_on_the_page() {
+    let env = TestEnv::new();
+    let server = fast_login_server(&env, "60");
+    let store = env.path("server-store");
+    lasting_key(&env, &store, &["--workspace", "ws_other"]);
+    // No Authorization header anywhere: start a login for ws_other with every scope...
+    let login = crate::common::http_request_json(
+        "POST",
+        &format!("{}/auth/device/code", server.base_url),
+        Some(&serde_json::json!({
+            "client_id": "persona-cli", "workspace": "ws_other",
+            "scopes": persona::server::ALL_SCOPES,
+        })),
+    );
+    let url = login["verification_uri_complete"].as_str().unwrap();
+    let user_code = login["user_code"].as_str().unwrap();
+    // ...open the page, and post its form with Approve.
+    let page = crate::common::http_get(url, "");
+    assert!(page.contains("Sign in to approve logins"), "{page}");
+    assert!(crate::common::html_input_value(&page, "token").is_none());
+    let origin = url.split("/cli/").next().unwrap();
+    let refused = crate::common::http_post_form(
+        &format!("{origin}/cli/activate"),
+        &[
+            ("user_code", user_code),
+            ("token", "anything"),
+            ("decision", "approve"),
+        ],
+        "",
+    );
+    assert!(refused.contains("Sign in to approve logins"), "{refused}");
+    let polled = crate::common::http_request_json(
+        "POST",
+        &format!("{}/auth/device/token", server.base_url),
+        Some(&serde_json::json!({ "device_code": login["device_code"] })),
+    );
+    assert_eq!(
+        polled["error"]["code"], "auth.authorization_pending",
+        "{polled}"
+    );
+    assert!(polled.get("api_key").is_none());
+}
+
+#[test]
+fn the_link_dev_serve_prints_signs_in_once_and_signin_url_makes_another() {
+    let env = TestEnv::new();
+    let server = fast_login_server(&env, "60");
+    assert!(
+        server
+            .signin_url
+            .starts_with(&format!("http://{}/cli/signin?token=", server.addr())),
+        "{}",
+        server.signin_url
+    );
+    let cookie = crate::common::sign_in(&server.signin_url).expect("the printed link signs in");
+    assert!(cookie.starts_with("persona_session_"), "{cookie}");
+    assert_eq!(crate::common::sign_in(&server.signin_url), None);
+
+    let store = env.path("server-store");
+    let fresh = env
+        .run(&[
+            "dev",
+            "signin-url",
+            "--addr",
+            &server.addr(),
+            "--data-dir",
+            store.to_str().unwrap(),
+        ])
+        .success()
+        .stdout;
+    let fresh = fresh.trim();
+    assert!(fresh.starts_with(&format!("http://{}/cli/signin?token=", server.addr())));
+    assert_ne!(fresh, server.signin_url);
+    assert!(crate::common::sign_in(fresh).is_some());
+    assert_eq!(crate::common::sign_in(fresh), None);
+    let bad = env
+        .run(&["dev", "signin-url", "--addr", "evil.example:80"])
+        .code(2);
+    assert!(bad.stderr.contains("IP:PORT"), "{}", bad.stderr);
 }

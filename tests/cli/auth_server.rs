@@ -1,5 +1,6 @@
-//! The server side of `persona auth` over real HTTP: the device login with its activation pages,
-//! denial, expiry, slow_down, used codes, refused origins, escaping, and key revocation.
+//! The server side of `persona auth` over real HTTP: the device login with its activation pages
+//! (approved only by a browser signed in through a one-time link), denial, expiry, slow_down,
+//! used codes, refused origins, escaping, per-address limits, and key revocation.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -14,6 +15,8 @@ struct Api {
     origin: String,
     http: reqwest::Client,
     data: tempfile::TempDir,
+    /// `name=value` of the session cookie of a browser signed in at start.
+    cookie: String,
 }
 
 /// A page: status, headers, HTML.
@@ -31,12 +34,35 @@ impl Api {
         let handle = server::spawn(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
             .await
             .unwrap();
-        Api {
+        let mut api = Api {
             origin: format!("http://{}", handle.addr),
             handle,
             http: crate::common::http_client(),
             data,
-        }
+            cookie: String::new(),
+        };
+        api.cookie = api.new_session().await;
+        api
+    }
+
+    /// Opens `url` as a browser would, without following a redirect: status and headers.
+    async fn open_signin(&self, url: &str) -> (u16, reqwest::header::HeaderMap, String) {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let response = client.get(url).send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.text().await.unwrap())
+    }
+
+    /// Signs a new browser in with a fresh link; the session cookie as `name=value`.
+    async fn new_session(&self) -> String {
+        let url = self.handle.signin_url().unwrap();
+        let (status, headers, body) = self.open_signin(&url).await;
+        assert_eq!(status, 303, "{body}");
+        set_cookie(&headers).split(';').next().unwrap().to_string()
     }
 
     async fn json(&self, request: reqwest::RequestBuilder) -> (u16, Value) {
@@ -83,8 +109,17 @@ impl Api {
             .await
     }
 
+    /// A page as the signed-in browser sees it.
     async fn page_at(&self, url: &str) -> Page {
-        let response = self.http.get(url).send().await.unwrap();
+        self.page_as(url, Some(&self.cookie)).await
+    }
+
+    async fn page_as(&self, url: &str, cookie: Option<&str>) -> Page {
+        let mut request = self.http.get(url);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         (status, headers, response.text().await.unwrap())
@@ -96,12 +131,23 @@ impl Api {
             .await
     }
 
-    /// Posts the activation form as a browser on this server's page would.
+    /// Posts the activation form as the signed-in browser on this server's page would.
     async fn decide(
         &self,
         fields: &[(&str, &str)],
         origin: Option<&str>,
         host: Option<&str>,
+    ) -> (u16, String) {
+        self.decide_as(fields, origin, host, Some(&self.cookie))
+            .await
+    }
+
+    async fn decide_as(
+        &self,
+        fields: &[(&str, &str)],
+        origin: Option<&str>,
+        host: Option<&str>,
+        cookie: Option<&str>,
     ) -> (u16, String) {
         let mut request = self
             .http
@@ -113,6 +159,9 @@ impl Api {
         }
         if let Some(host) = host {
             request = request.header("host", host);
+        }
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
         }
         let response = request.send().await.unwrap();
         (response.status().as_u16(), response.text().await.unwrap())
@@ -149,6 +198,13 @@ fn hidden(html: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no {name} in {html}"))
         + marker.len();
     html[start..].split('"').next().unwrap().to_string()
+}
+
+/// The one Set-Cookie header of an answer.
+fn set_cookie(headers: &reqwest::header::HeaderMap) -> String {
+    let all: Vec<_> = headers.get_all("set-cookie").iter().collect();
+    assert_eq!(all.len(), 1, "{headers:?}");
+    all[0].to_str().unwrap().to_string()
 }
 
 fn code(body: &Value) -> &str {
@@ -478,9 +534,14 @@ async fn a_device_login_request_is_checked() {
             "request.invalid",
         ),
         (
-            json!({ "client_id": "persona-cli", "workspace": "ws_nowhere" }),
-            404,
-            "resource.not_found",
+            json!({ "client_id": "persona-cli", "workspace": "nowhere" }),
+            400,
+            "request.invalid",
+        ),
+        (
+            json!({ "client_id": "persona-cli", "workspace": format!("ws_{}", "a".repeat(200)) }),
+            400,
+            "request.invalid",
         ),
     ];
     for (body, expected_status, expected_code) in cases {
@@ -595,4 +656,375 @@ async fn dev_serve_sets_the_device_login_timing() {
         login["verification_uri"],
         format!("http://{}/cli/activate", server.addr())
     );
+}
+
+/// Every scope of contract §2.
+const EVERY_SCOPE: [&str; 11] = [
+    "personas:read",
+    "personas:write",
+    "personas:fork",
+    "runs:read",
+    "runs:cancel",
+    "chat:invoke",
+    "chat:read",
+    "webhooks:manage",
+    "config:read",
+    "config:write",
+    "keys:manage",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_that_is_not_signed_in_can_neither_see_nor_approve_a_login() {
+    let api = Api::start().await;
+    api.store()
+        .ensure_workspace("ws_other", "Other studio", "test")
+        .unwrap();
+    // Someone who can reach the port but holds no credential asks for everything on ws_other.
+    let login = api
+        .start_login(json!({
+            "client_id": "persona-cli", "workspace": "ws_other", "scopes": EVERY_SCOPE,
+        }))
+        .await;
+    let user_code = login["user_code"].as_str().unwrap();
+    let url = login["verification_uri_complete"].as_str().unwrap();
+    let (status, headers, html) = api.page_as(url, None).await;
+    assert_eq!(status, 403, "{html}");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert!(html.contains("Sign in to approve logins"), "{html}");
+    assert!(html.contains("persona dev signin-url --addr 127.0.0.1:"));
+    assert!(html.contains(&format!("persona dev keys approve {user_code}")));
+    assert!(
+        !html.contains("name=\"token\""),
+        "no form to approve: {html}"
+    );
+    assert!(!html.contains("Other studio") && !html.contains("keys:manage"));
+
+    // The page's own form, with a token that is valid (a signed-in browser was shown the page),
+    // posted by a browser that is not signed in; then with a made-up session cookie.
+    let (status, _, html) = api.page(&login).await;
+    assert_eq!(status, 200, "{html}");
+    let token = hidden(&html, "token");
+    let approve = [
+        ("user_code", user_code),
+        ("token", token.as_str()),
+        ("decision", "approve"),
+    ];
+    let port = api.handle.addr.port();
+    let forged = format!("persona_session_{port}=not-a-session");
+    for cookie in [None, Some(forged.as_str())] {
+        let (status, html) = api
+            .decide_as(&approve, Some(&api.origin), None, cookie)
+            .await;
+        assert_eq!(status, 403, "{html}");
+        assert!(html.contains("Sign in to approve logins"), "{html}");
+    }
+
+    // Denying needs a session too: a stranger cannot cancel someone's login either.
+    let deny = [approve[0], approve[1], ("decision", "deny")];
+    let (status, _) = api.decide_as(&deny, None, None, None).await;
+    assert_eq!(status, 403);
+    let (status, pending) = api.poll(&login["device_code"]).await;
+    assert_eq!(
+        (status, code(&pending)),
+        (400, "auth.authorization_pending")
+    );
+    api.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_link_works_once_and_sets_a_strict_session_cookie() {
+    let api = Api::start().await;
+    let login = api.start_login(json!({ "client_id": "persona-cli" })).await;
+    let user_code = login["user_code"].as_str().unwrap();
+    let link = api.handle.signin_url().unwrap();
+    assert!(
+        link.starts_with(&format!("{}/cli/signin?token=", api.origin)),
+        "{link}"
+    );
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    assert!(token.len() >= 32, "{token}");
+
+    let with_code = format!("{link}&user_code={}", user_code.to_lowercase());
+    let (status, headers, _) = api.open_signin(&with_code).await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        headers["location"],
+        format!("/cli/activate?user_code={user_code}")
+    );
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["cache-control"], "no-store");
+    let cookie = set_cookie(&headers);
+    let mut parts = cookie.split("; ");
+    let (name, secret) = parts.next().unwrap().split_once('=').unwrap();
+    assert_eq!(name, format!("persona_session_{}", api.handle.addr.port()));
+    assert!(secret.len() >= 32 && secret != token, "{cookie}");
+    let mut attributes: Vec<&str> = parts.collect();
+    attributes.sort();
+    assert_eq!(
+        attributes,
+        ["HttpOnly", "Max-Age=43200", "Path=/", "SameSite=Strict"],
+        "{cookie}"
+    );
+
+    // The session shows the code's page; the link does not work a second time.
+    let session = format!("{name}={secret}");
+    let url = login["verification_uri_complete"].as_str().unwrap();
+    let (status, _, html) = api.page_as(url, Some(&session)).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("id=\"approve\">Approve</button>"));
+    let (status, headers, html) = api.open_signin(&link).await;
+    assert_eq!(status, 403, "{html}");
+    assert!(headers.get("set-cookie").is_none());
+    assert!(html.contains("not valid") && html.contains("persona dev signin-url"));
+    for wrong in ["", "?token=", "?token=x"] {
+        let (status, headers, _) = api
+            .open_signin(&format!("{}/cli/signin{wrong}", api.origin))
+            .await;
+        assert_eq!(status, 403, "{wrong}");
+        assert!(headers.get("set-cookie").is_none());
+    }
+    // A page reached through another name (DNS rebinding) signs nobody in.
+    let fresh = api.handle.signin_url().unwrap();
+    let response = api
+        .http
+        .get(&fresh)
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(response.headers().get("set-cookie").is_none());
+
+    // The store keeps hashes only: neither secret is in its files.
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(api.data.path()).unwrap() {
+        stored.extend(std::fs::read(entry.unwrap().path()).unwrap_or_default());
+    }
+    let stored = String::from_utf8_lossy(&stored);
+    assert!(!stored.contains(&token) && !stored.contains(secret));
+    api.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_approver_grants_exactly_the_scopes_shown_and_owns_the_key() {
+    let api = Api::start().await;
+    let login = api
+        .start_login(json!({ "client_id": "persona-cli", "scopes": ["runs:read"] }))
+        .await;
+    let user_code = login["user_code"].as_str().unwrap();
+    let (status, _, html) = api.page(&login).await;
+    assert_eq!(status, 200);
+    let token = hidden(&html, "token");
+    // A form that names more scopes is refused whole; the code still waits.
+    let (status, html) = api
+        .decide(
+            &[
+                ("user_code", user_code),
+                ("token", &token),
+                ("decision", "approve"),
+                ("scopes", "keys:manage"),
+            ],
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 400, "{html}");
+    let (status, pending) = api.poll(&login["device_code"]).await;
+    assert_eq!(
+        (status, code(&pending)),
+        (400, "auth.authorization_pending")
+    );
+
+    // The token is bound to the browser it was shown to.
+    let other_browser = api.new_session().await;
+    let approve = [
+        ("user_code", user_code),
+        ("token", token.as_str()),
+        ("decision", "approve"),
+    ];
+    let (status, html) = api
+        .decide_as(&approve, None, None, Some(&other_browser))
+        .await;
+    assert_eq!(status, 403, "{html}");
+    assert!(html.contains("out of date"));
+
+    let (status, html) = api.decide(&approve, None, None).await;
+    assert_eq!(status, 200, "{html}");
+    let (status, minted) = api.poll(&login["device_code"]).await;
+    assert_eq!(status, 200, "{minted}");
+    assert_eq!(minted["scopes"], json!(["runs:read"]));
+    let (status, refused) = api
+        .with_key(
+            reqwest::Method::DELETE,
+            "/webhooks/whk_none",
+            minted["api_key"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!((status, code(&refused)), (403, "auth.insufficient_scope"));
+    let key = api
+        .store()
+        .key_by_hash(&persona::server::ids::hash_secret(
+            minted["api_key"].as_str().unwrap(),
+        ))
+        .unwrap()
+        .unwrap();
+    assert_eq!(key.owner, "local");
+    assert_eq!(key.scopes, ["runs:read"]);
+    api.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_workspace_answers_as_a_refused_one() {
+    let api = Api::start_with(|c| c.device_poll_interval = Duration::from_secs(1)).await;
+    api.store()
+        .ensure_workspace("ws_other", "Other studio", "test")
+        .unwrap();
+    let mut answers = Vec::new();
+    for workspace in ["ws_other", "ws_nowhere"] {
+        let login = api
+            .start_login(json!({ "client_id": "persona-cli", "workspace": workspace }))
+            .await;
+        let (status, polled) = api.poll(&login["device_code"]).await;
+        answers.push((login, status, polled));
+    }
+    let shape = |value: &Value| {
+        let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    let (known, unknown) = (&answers[0], &answers[1]);
+    assert_eq!(shape(&known.0), shape(&unknown.0));
+    for field in ["expires_in", "interval"] {
+        assert_eq!(known.0[field], unknown.0[field], "{field}");
+    }
+    assert_eq!(known.1, unknown.1);
+    assert_eq!(code(&known.2), "auth.authorization_pending");
+    assert_eq!(code(&unknown.2), "auth.authorization_pending");
+    assert_eq!(shape(&known.2["error"]), shape(&unknown.2["error"]));
+    assert_eq!(known.2["error"]["message"], unknown.2["error"]["message"]);
+
+    // The signed-in approver sees which it is: the unknown one can only be denied.
+    let (status, _, html) = api.page(&unknown.0).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("ws_nowhere") && html.contains("not on this server"));
+    assert!(!html.contains("id=\"approve\""), "{html}");
+    let token = hidden(&html, "token");
+    let user_code = unknown.0["user_code"].as_str().unwrap();
+    let (status, html) = api
+        .decide(
+            &[
+                ("user_code", user_code),
+                ("token", &token),
+                ("decision", "approve"),
+            ],
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 409, "{html}");
+    assert!(html.contains("cannot be approved"));
+    // Refused and unknown then end alike for the one who asked.
+    api.press(&known.0, "deny").await;
+    let (status, html) = api
+        .decide(
+            &[
+                ("user_code", user_code),
+                ("token", &token),
+                ("decision", "deny"),
+            ],
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{html}");
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let (known_status, known_denied) = api.poll(&known.0["device_code"]).await;
+    let (unknown_status, unknown_denied) = api.poll(&unknown.0["device_code"]).await;
+    assert_eq!((known_status, unknown_status), (400, 400));
+    assert_eq!(code(&known_denied), "auth.access_denied");
+    assert_eq!(
+        known_denied["error"]["message"],
+        unknown_denied["error"]["message"]
+    );
+    assert_eq!(code(&unknown_denied), "auth.access_denied");
+    api.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_logins_and_wrong_codes_are_rate_limited_with_retry_after() {
+    let api = Api::start().await;
+    let mut last = None;
+    for _ in 0..10 {
+        last = Some(api.start_login(json!({ "client_id": "persona-cli" })).await);
+    }
+    let response = api
+        .http
+        .post(format!("{}/v1/auth/device/code", api.origin))
+        .json(&json!({ "client_id": "persona-cli" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(code(&body), "rate_limit.exceeded");
+    assert_eq!(body["error"]["type"], "rate_limit");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("10 a minute"),
+        "{body}"
+    );
+
+    // Five wrong codes a minute, on the page and in the form alike; then even a right one waits.
+    let login = last.unwrap();
+    for wrong in ["BBBB-BBBB", "CCCC-CCCC", "not-a-code"] {
+        let (status, _, _) = api
+            .page_at(&format!("{}/cli/activate?user_code={wrong}", api.origin))
+            .await;
+        assert_eq!(status, 404, "{wrong}");
+    }
+    for wrong in ["DDDD-DDDD", "FFFF-FFFF"] {
+        let (status, _) = api
+            .decide(
+                &[
+                    ("user_code", wrong),
+                    ("token", "x"),
+                    ("decision", "approve"),
+                ],
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, 404, "{wrong}");
+    }
+    let (status, headers, html) = api.page(&login).await;
+    assert_eq!(status, 429, "{html}");
+    let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(html.contains("Too many attempts") && html.contains("5 a minute"));
+    let (status, _) = api
+        .decide(
+            &[
+                ("user_code", login["user_code"].as_str().unwrap()),
+                ("token", "x"),
+                ("decision", "approve"),
+            ],
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 429);
+    // Sign-in links count as guesses too.
+    let link = api.handle.signin_url().unwrap();
+    let (status, headers, _) = api.open_signin(&link).await;
+    assert_eq!(status, 429);
+    assert!(headers.get("set-cookie").is_none());
+    api.handle.shutdown().await;
 }

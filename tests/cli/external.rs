@@ -1,6 +1,7 @@
-//! Tests with real outside programs: a headless Chromium (through chromedriver) approving a
-//! device login, and the GNOME keyring over D-Bus holding the key. `scripts/test` installs them
-//! and sets PERSONA_REQUIRE_EXTERNAL=1, where a missing program fails the test instead of skipping it.
+//! Tests with real outside programs: a headless Chromium (through chromedriver) signing in and
+//! approving a device login, and the GNOME keyring over D-Bus holding the key. `scripts/test`
+//! installs them and sets PERSONA_REQUIRE_EXTERNAL=1, where a missing program fails the test
+//! instead of skipping it.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -180,6 +181,24 @@ fn a_real_browser_approves_the_device_login() {
     });
 
     let browser = Browser::start(&env.path("chromium-profile"));
+    browser.open(&url);
+    let page = browser.page_text();
+    assert!(page.contains("Sign in to approve logins"), "{page}");
+    assert!(!page.contains("id=\"approve\""), "{page}");
+    // Signing in with the link `dev serve` printed lands on the activation page.
+    browser.open(&server.signin_url);
+    let page = browser.page_text();
+    assert!(page.contains("Type the code"), "{page}");
+    let cookies = browser.command("GET", "/cookie", None);
+    let session = cookies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"].as_str().unwrap().starts_with("persona_session_"))
+        .unwrap_or_else(|| panic!("no session cookie: {cookies}"));
+    assert_eq!(session["httpOnly"], true, "{session}");
+    assert_eq!(session["sameSite"], "Strict", "{session}");
+    assert_eq!(session["path"], "/", "{session}");
     browser.open(&url);
     let page = browser.page_text();
     assert!(page.contains("Authorize the Persona CLI"), "{page}");

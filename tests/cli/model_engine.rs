@@ -265,6 +265,7 @@ fn serve_logged(env: &TestEnv) -> (DevServer, PathBuf) {
         child,
         base_url: base_url.trim().to_owned(),
         key: key.unwrap(),
+        signin_url: String::new(),
     };
     (server, log)
 }

@@ -8,7 +8,7 @@ use clap::Args;
 use indicatif::ProgressBar;
 use serde_json::json;
 
-use crate::client::{ApiClient, DeviceCodeRequest, Whoami};
+use crate::client::{ApiClient, DeviceCodeRequest, Whoami, is_loopback};
 use crate::config::{LOCAL_PROFILE, Profile};
 use crate::context::Context;
 use crate::credentials::{KeySource, environment_key, mask};
@@ -196,21 +196,20 @@ async fn device_login(
         workspace,
     };
     let code = anonymous.start_device_login(&request).await?;
+    // Checked before anything is shown: the server's URL is opened by a browser.
+    let verification_url = verification_url(&code.verification_uri_complete)?;
     let output = &ctx.output;
     output.notice(format!(
         "! First copy your one-time code: {}",
         output.paint_err(&code.user_code, "1")
     ));
-    output.notice(format!(
-        "  Then open {} and approve it.",
-        code.verification_uri_complete
-    ));
+    output.notice(format!("  Then open {verification_url} and approve it."));
     match browser_blocker {
         Some(reason) => output.notice(format!(
             "  (Not opening a browser: {reason}. Open the URL on any device.)"
         )),
         None => {
-            if let Err(err) = open::that_detached(&code.verification_uri_complete) {
+            if let Err(err) = open::that_detached(verification_url.as_str()) {
                 output.notice(format!(
                     "  Could not open a browser ({err}); open this URL yourself."
                 ));
@@ -235,6 +234,32 @@ async fn device_login(
     Ok((token.api_key, me))
 }
 
+/// The verification URL of a device login, which the CLI shows and opens: https, or plain http
+/// to a loopback address. Any other URL from the server (`file:`, `javascript:`, a remote
+/// plain-http page) is refused without being shown.
+fn verification_url(text: &str) -> Result<url::Url> {
+    let refuse = |why: String| {
+        CliError::general(format!(
+            "the server's verification URL {why}; refusing to show or open it"
+        ))
+        .with_hint("check the API URL (`persona auth status`), or log in with a key: `persona auth login --with-key`")
+    };
+    let url = url::Url::parse(text).map_err(|_| refuse("is not a URL".to_string()))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(refuse(format!(
+            "is plain http to {}, not https",
+            url.host_str().unwrap_or("no host")
+        ))),
+        other => Err(refuse(format!("has the scheme `{other}`, not https"))),
+    }
+}
+
+/// The longest wait between two polls, and for one device login, whatever the server says.
+const MAX_POLL_INTERVAL: Duration = Duration::from_secs(60);
+const MAX_LOGIN_WAIT: Duration = Duration::from_secs(3600);
+
 async fn poll(
     ctx: &Context,
     client: &ApiClient,
@@ -242,8 +267,9 @@ async fn poll(
     interval: u64,
     expires_in: u64,
 ) -> Result<crate::client::DeviceToken> {
-    let deadline = Instant::now() + Duration::from_secs(expires_in);
-    let mut interval = Duration::from_secs(interval.max(1));
+    let deadline = Instant::now() + Duration::from_secs(expires_in).min(MAX_LOGIN_WAIT);
+    let mut interval =
+        Duration::from_secs(interval).clamp(Duration::from_secs(1), MAX_POLL_INTERVAL);
     let spinner = ctx.output.progress_allowed().then(|| {
         let spinner = ProgressBar::new_spinner();
         spinner.set_message("Waiting for approval in the browser…");
@@ -259,7 +285,9 @@ async fn poll(
             Ok(token) => break Ok(token),
             Err(err) => match err.code.as_deref() {
                 Some("auth.authorization_pending") => {}
-                Some("auth.slow_down") => interval += Duration::from_secs(5),
+                Some("auth.slow_down") => {
+                    interval = (interval + Duration::from_secs(5)).min(MAX_POLL_INTERVAL);
+                }
                 Some("auth.access_denied") => {
                     break Err(CliError::new(
                         ExitKind::Auth,
@@ -337,4 +365,34 @@ fn save_login(
         mask(key)
     ));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_http_verification_urls_are_shown_and_opened() {
+        for good in [
+            "https://persona.dev/cli/activate?user_code=WDJB-MJHT",
+            "http://127.0.0.1:8787/cli/activate",
+            "http://localhost:1/cli/activate",
+            "http://[::1]:2/cli/activate",
+        ] {
+            assert_eq!(verification_url(good).unwrap().as_str(), good);
+        }
+        for bad in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "ssh://host/x",
+            "http://evil.example/cli/activate",
+            "http://10.0.0.1/cli/activate",
+            "/cli/activate",
+            "",
+        ] {
+            let err = verification_url(bad).unwrap_err();
+            assert_eq!(err.kind, ExitKind::General, "{bad}");
+            assert!(!err.message.contains("/cli/activate"), "{}", err.message);
+        }
+    }
 }

@@ -1,5 +1,5 @@
-//! `persona dev keys create`: a lasting API key for the local store, shown once and stored
-//! only as a hash; creates the workspace when it is new.
+//! `persona dev keys`: `create` makes a lasting API key for the local store, shown once and
+//! stored only as a hash (creating the workspace when new); `approve` approves a device login.
 
 use std::path::PathBuf;
 
@@ -7,18 +7,22 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use crate::context::Context;
-use crate::error::{CliError, Result};
+use crate::error::{CliError, ExitKind, Result};
+use crate::server::signin::{self, Refusal};
 use crate::server::{self, ALL_SCOPES, clock, store::Store};
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
     /// Create a key and print it once
     Create(CreateArgs),
+    /// Approve a waiting device login (`persona auth login`) by its code, without a browser
+    Approve(ApproveArgs),
 }
 
 pub async fn dispatch(ctx: &Context, command: KeysCommand) -> Result<()> {
     match command {
         KeysCommand::Create(args) => create(ctx, args),
+        KeysCommand::Approve(args) => approve(ctx, args),
     }
 }
 
@@ -133,4 +137,63 @@ fn check_owner(owner: &str) -> Result<()> {
             "`--owner {owner}` is not an owner name; use 1 to 64 letters, digits, `.`, `_`, `-` or `@`"
         )))
     }
+}
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  persona dev keys approve WDJB-MJHT
+  persona dev keys approve wdjbmjht --data-dir ./tmp-store
+
+The login gets a key with exactly the scopes it asked for, on the workspace it named, owned by
+`local`; the command prints both. A browser can approve too, once signed in with the link that
+`persona dev serve` prints (or `persona dev signin-url`).")]
+pub struct ApproveArgs {
+    /// The code `persona auth login` shows, such as WDJB-MJHT (any case, dash optional)
+    #[arg(value_name = "CODE")]
+    code: String,
+
+    /// The store's directory (default: PERSONA_DATA_DIR, else the platform data directory)
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+fn approve(ctx: &Context, args: ApproveArgs) -> Result<()> {
+    let data_dir = args.data_dir.unwrap_or_else(|| ctx.config.data_dir.clone());
+    let store = Store::open(&data_dir).map_err(|err| CliError::general(err.to_string()))?;
+    let (code, workspace) =
+        signin::approve(&store, &args.code, server::LOCAL_OWNER).map_err(|refusal| {
+            let kind = match &refusal {
+                Refusal::Malformed(_) => ExitKind::Usage,
+                Refusal::Unknown(_) => ExitKind::NotFound,
+                Refusal::Expired { .. } | Refusal::Decided { .. } | Refusal::NoWorkspace { .. } => {
+                    ExitKind::Conflict
+                }
+                Refusal::Store(_) => ExitKind::General,
+            };
+            CliError::new(kind, refusal.to_string())
+        })?;
+    let output = &ctx.output;
+    if output.json {
+        output.json_value(&json!({
+            "user_code": code.user_code,
+            "status": "approved",
+            "workspace": { "id": workspace.id, "name": workspace.name },
+            "scopes": code.scopes,
+            "approved_by": server::LOCAL_OWNER,
+        }));
+    } else {
+        output.line(format!(
+            "Approved {} for workspace {} ({}) with scopes: {}",
+            code.user_code,
+            workspace.id,
+            workspace.name,
+            code.scopes.join(" ")
+        ));
+        output.info(format!(
+            "The `persona auth login` waiting on it gets its key (owned by {}) at its next poll.",
+            server::LOCAL_OWNER
+        ));
+    }
+    Ok(())
 }

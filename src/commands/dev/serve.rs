@@ -18,6 +18,8 @@ Examples:
 
 The first line on stdout is the base URL (http://127.0.0.1:PORT/v1). A development key that is
 valid while the server runs is printed on stderr; `persona dev keys create` makes lasting ones.
+Beside it, a one-time sign-in link: the browser that opens it may approve device logins
+(`persona auth login`); `persona dev signin-url` makes a new one.
 
 Chat and generation use the offline engine unless PERSONA_MODEL_URL names an OpenAI-compatible
 model server (Ollama, vLLM, llama.cpp server, OpenAI), with PERSONA_MODEL and, if it needs one,
@@ -105,6 +107,15 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
         server::LOCAL_WORKSPACE_ID,
         handle.dev_key
     ));
+    match handle.signin_url() {
+        Ok(url) => ctx.output.notice(format!(
+            "sign in to approve device logins (the link works once): {url}"
+        )),
+        Err(err) => {
+            handle.shutdown().await;
+            return Err(CliError::general(format!("cannot write the store: {err}")));
+        }
+    }
     ctx.output.info("Press Ctrl-C to stop.");
     wait_for_stop_signal().await;
     ctx.output.info("stopping…");

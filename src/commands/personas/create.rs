@@ -12,6 +12,7 @@ use crate::client::{CreatePersona, RunEvent, new_idempotency_key};
 use crate::commands::format::{thousands, usd};
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
+use crate::output::escape_controls_one_line;
 use crate::persona_file;
 
 #[derive(Debug, Args)]
@@ -252,7 +253,8 @@ impl RunProgress {
             return;
         };
         let data = event.data();
-        let step = data["step"].as_str().unwrap_or("");
+        // The bar writes to the terminal itself: the server's text is escaped first.
+        let step = escape_controls_one_line(data["step"].as_str().unwrap_or(""));
         match event.event.as_str() {
             "step.started" => bar.set_message(format!(
                 "{step} · {} tokens · {}",
@@ -277,7 +279,7 @@ impl RunProgress {
             }
             "layer.delta" => bar.set_message(format!(
                 "{step} · {} · {} tokens · {}",
-                data["path"].as_str().unwrap_or(""),
+                escape_controls_one_line(data["path"].as_str().unwrap_or("")),
                 thousands(self.tokens),
                 usd(self.cost)
             )),

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::push::{Pushed, push_persona};
+use super::working_copy::is_plain_file_stem;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::persona_file::{from_yaml, to_yaml, write_atomic};
@@ -119,9 +120,15 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
     }
 }
 
+/// A fresh file in the temporary directory, named after the slug when it is a plain name.
 fn temp_path(slug: &str) -> PathBuf {
     let unique: u32 = rand::random();
-    std::env::temp_dir().join(format!("persona-edit-{slug}-{unique:08x}.yml"))
+    let stem = if is_plain_file_stem(slug) {
+        slug
+    } else {
+        "persona"
+    };
+    std::env::temp_dir().join(format!("persona-edit-{stem}-{unique:08x}.yml"))
 }
 
 /// The error, as comment lines to put on top of the file.

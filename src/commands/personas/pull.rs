@@ -55,12 +55,10 @@ pub async fn run(ctx: &Context, args: PullArgs) -> Result<()> {
             ),
         ));
     }
-    let path = args.output_file.unwrap_or_else(|| {
-        PathBuf::from(format!(
-            "{}.yml",
-            persona["slug"].as_str().unwrap_or("persona")
-        ))
-    });
+    let path = match args.output_file {
+        Some(path) => path,
+        None => working_copy::default_path(&persona)?,
+    };
     let contents = persona_file::to_yaml(&persona);
     if path.as_os_str() == "-" {
         ctx.output.raw(&contents);

@@ -1,7 +1,7 @@
 //! Reading and writing YAML working copies from commands: errors become exit code 2 with the
-//! file's name, writes are atomic.
+//! file's name, writes are atomic, and a file named after a persona stays in its directory.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -35,4 +35,85 @@ pub fn id_of(path: &Path, persona: &Value) -> Result<String> {
         .as_str()
         .map(str::to_string)
         .ok_or_else(|| CliError::usage(format!("{}: the working copy has no `id`", path.display())))
+}
+
+/// The longest slug a file is named after: the contract's limit on slugs.
+const MAX_FILE_SLUG: usize = 64;
+
+/// Whether `slug`, text from a server, may name a file: one plain name of 1 to 64 lowercase
+/// ASCII letters, digits and dashes, not starting with a dash. Never a separator, `..`, an
+/// absolute path, a drive, a control character, or something that reads as a flag.
+pub fn is_plain_file_stem(slug: &str) -> bool {
+    (1..=MAX_FILE_SLUG).contains(&slug.len())
+        && !slug.starts_with('-')
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Where a persona's working copy goes when no file is named: `<slug>.yml` in the working
+/// directory. A slug that is not a plain file name is refused (exit 2), naming it.
+pub fn default_path(persona: &Value) -> Result<PathBuf> {
+    let slug = persona["slug"].as_str().unwrap_or_default();
+    if is_plain_file_stem(slug) {
+        return Ok(PathBuf::from(format!("{slug}.yml")));
+    }
+    let shown: String = slug.chars().take(80).collect();
+    let more = if shown.len() < slug.len() { "…" } else { "" };
+    Err(CliError::usage(format!(
+        "the server gave this persona the slug `{shown}{more}`, which is not a plain file name \
+         (1 to {MAX_FILE_SLUG} lowercase letters, digits and dashes); refusing to write a file named after it"
+    ))
+    .with_hint("name the file to write with -o FILE"))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn only_plain_slugs_name_files() {
+        for plain in ["the-istanbul-bookseller", "a", "v2", &"x".repeat(64)] {
+            assert!(is_plain_file_stem(plain), "{plain}");
+        }
+        for hostile in [
+            "",
+            "../escaped_by_slug",
+            "..",
+            ".",
+            "/tmp/abs",
+            "a/b",
+            "a\\b",
+            "C:x",
+            "-rf",
+            "Upper",
+            "snake_case",
+            "dot.yml",
+            "esc\u{1b}[2J",
+            "caf\u{e9}",
+            &"x".repeat(65),
+        ] {
+            assert!(!is_plain_file_stem(hostile), "{hostile:?}");
+        }
+    }
+
+    #[test]
+    fn the_default_path_is_the_slug_in_the_working_directory_or_an_error() {
+        let path = default_path(&json!({ "slug": "the-bookseller" })).unwrap();
+        assert_eq!(path, PathBuf::from("the-bookseller.yml"));
+        for persona in [
+            json!({ "slug": "/tmp/abs" }),
+            json!({}),
+            json!({ "slug": 7 }),
+        ] {
+            let err = default_path(&persona).unwrap_err();
+            assert_eq!(err.kind, ExitKind::Usage);
+            assert!(err.hint.unwrap().contains("-o FILE"));
+        }
+        let err = default_path(&json!({ "slug": format!("../{}", "a".repeat(500)) })).unwrap_err();
+        assert!(err.message.contains("`../aaa"), "{}", err.message);
+        assert!(err.message.len() < 300, "{}", err.message);
+    }
 }

@@ -101,7 +101,12 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
         }
         let shown = wanted.is_empty() || wanted.contains(event.event.as_str());
         if shown {
-            if output.json {
+            if output.json && output.stdout_is_terminal() {
+                // Through the escaping writer: the server's text is shown, not obeyed.
+                let mut line = Vec::new();
+                let _ = write_ndjson_line(&mut line, &event);
+                output.raw(&String::from_utf8_lossy(&line));
+            } else if output.json {
                 let _ = write_ndjson_line(&mut ndjson, &event);
             } else if args.render {
                 draw(output, &layers, &event);
@@ -253,8 +258,9 @@ fn short_value(value: &Value) -> String {
 fn draw(output: &Output, layers: &Value, event: &RunEvent) {
     let yaml = crate::persona_file::object_to_yaml(layers);
     if output.stdout_is_terminal() {
+        output.clear_screen();
         output.raw(&format!(
-            "\x1b[H\x1b[2J{}  event {} · {}\n\n{yaml}",
+            "{}  event {} · {}\n\n{yaml}",
             output.paint("persona", "1"),
             event.id,
             event.event

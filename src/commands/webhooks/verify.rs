@@ -119,6 +119,6 @@ fn when(age: i64) -> String {
     if age >= 0 {
         format!("{age}s ago")
     } else {
-        format!("{}s in the future", -age)
+        format!("{}s in the future", age.unsigned_abs())
     }
 }

@@ -1,6 +1,8 @@
-//! The device login's activation pages: `GET /cli/activate` shows a code's request with Approve
-//! and Deny buttons, `POST /cli/activate` records the decision. Plain HTML, no script.
+//! The device login's activation pages: `GET /cli/signin` signs a browser in with a one-time
+//! link, `GET /cli/activate` shows a code's request to a signed-in browser with Approve and Deny
+//! buttons, `POST /cli/activate` records the decision. Plain HTML, no script.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -10,8 +12,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::auth::normalize_user_code;
+use crate::server::error::ApiError;
+use crate::server::ratelimit::{ClientAddr, Guarded};
 use crate::server::store::{DeviceCode, Store, Workspace};
-use crate::server::{AppState, clock, ids};
+use crate::server::{AppState, clock, ids, signin};
 
 const STYLE: &str = "
 :root { color-scheme: light dark; --fg: #1d2127; --bg: #f6f7f9; --card: #fff; --muted: #59606b;
@@ -49,21 +53,144 @@ pub struct ActivateQuery {
     user_code: Option<String>,
 }
 
+#[derive(Default, Deserialize)]
+pub struct SigninQuery {
+    token: Option<String>,
+    user_code: Option<String>,
+}
+
+/// The activation form. Nothing else is accepted: in particular the scopes granted are those
+/// the login asked for and the page showed, never a field of the form.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ActivateForm {
     user_code: String,
     token: String,
     decision: String,
 }
 
-/// `GET /cli/activate[?user_code=...]`: the code's request, or a form to type a code.
-pub async fn show(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: Uri) -> Response {
+/// A signed-in browser: the owner it acts as, and the hash of its session secret.
+struct Session {
+    owner: String,
+    hash: String,
+}
+
+/// The session of the browser that sent `headers`, if it is signed in to this server.
+fn session(state: &AppState, headers: &HeaderMap) -> rusqlite::Result<Option<Session>> {
+    let now = clock::now_millis();
+    // A few cookies of that name at most are worth a look (paths may differ).
+    for secret in signin::session_secrets(headers, state.addr.port())
+        .into_iter()
+        .take(4)
+    {
+        let hash = ids::hash_secret(&secret);
+        if let Some(owner) = state.store.browser_session_owner(&hash, now)? {
+            return Ok(Some(Session { owner, hash }));
+        }
+    }
+    Ok(None)
+}
+
+/// The stored form of a page's token: bound to the session that was shown the page.
+fn approval_hash(session: &Session, token: &str) -> String {
+    ids::hash_secret(&format!("{}:{token}", session.hash))
+}
+
+/// `GET /cli/signin?token=...[&user_code=...]`: uses up a one-time sign-in link, signs this
+/// browser in (an HttpOnly, SameSite=Strict session cookie) and goes on to the activation page.
+pub async fn sign_in(
+    State(state): State<Arc<AppState>>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     if local_host(&headers).is_none() {
         return foreign_host();
     }
+    if let Err(err) = state.address_limits.check(Guarded::WrongGuesses, client) {
+        return too_many(&err);
+    }
+    let query: SigninQuery =
+        serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
+    let token = query.token.unwrap_or_default();
+    let session_secret = ids::base62(32);
+    let now = clock::now_millis();
+    let owner = if token.is_empty() {
+        Ok(None)
+    } else {
+        state.store.redeem_signin_link(
+            &ids::hash_secret(&token),
+            &ids::hash_secret(&session_secret),
+            now,
+            now + signin::SESSION_TTL_MS,
+        )
+    };
+    match owner {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            state.address_limits.count(Guarded::WrongGuesses, client);
+            return page(
+                StatusCode::FORBIDDEN,
+                "Sign-in link not valid",
+                "<h1>This sign-in link is not valid</h1>\n<p>It was used already (each link works \
+                 once), it expired (after a day), or it was copied incompletely. In a shell that \
+                 can open this server's store, run <code>persona dev signin-url</code> for a new \
+                 one.</p>\n<p>If this browser signed in already, <a href=\"/cli/activate\">go on to \
+                 the activation page</a>.</p>",
+            );
+        }
+        Err(err) => return store_failure(&err.to_string()),
+    }
+    let next = match query.user_code.as_deref().and_then(normalize_user_code) {
+        Some(code) => format!("/cli/activate?user_code={code}"),
+        None => "/cli/activate".to_string(),
+    };
+    let mut response = page(
+        StatusCode::SEE_OTHER,
+        "Signed in",
+        &format!(
+            "<h1>Signed in</h1>\n<p>This browser may now approve logins. <a href=\"{next}\">Go on \
+             to the activation page</a>.</p>"
+        ),
+    );
+    let cookie = format!(
+        "{}={session_secret}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+        signin::cookie_name(state.addr.port()),
+        signin::SESSION_TTL_MS / 1000
+    );
+    let headers = response.headers_mut();
+    for (name, value) in [(header::LOCATION, next), (header::SET_COOKIE, cookie)] {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+    // The link's secret is in this page's address: tell nobody where the browser came from.
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+/// `GET /cli/activate[?user_code=...]`: to a signed-in browser, the code's request or a form
+/// to type a code; to any other, how to sign in.
+pub async fn show(
+    State(state): State<Arc<AppState>>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let Some(host) = local_host(&headers) else {
+        return foreign_host();
+    };
     let query: ActivateQuery = serde_urlencoded::from_str(uri.query().unwrap_or(""))
         .unwrap_or(ActivateQuery { user_code: None });
     let typed = query.user_code.unwrap_or_default();
+    let session = match session(&state, &headers) {
+        Ok(Some(session)) => session,
+        Ok(None) => return sign_in_first(host, &typed),
+        Err(err) => return store_failure(&err.to_string()),
+    };
     if typed.trim().is_empty() {
         return page(
             StatusCode::OK,
@@ -71,8 +198,11 @@ pub async fn show(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: U
             &code_form(None),
         );
     }
+    if let Err(err) = state.address_limits.check(Guarded::WrongGuesses, client) {
+        return too_many(&err);
+    }
     let Some(user_code) = normalize_user_code(&typed) else {
-        return unknown_code(&typed);
+        return wrong_code(&state, client, &typed);
     };
     let token = ids::base62(32);
     let now = clock::now_millis();
@@ -81,24 +211,25 @@ pub async fn show(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: U
             return Ok(None);
         };
         if code.status == "pending" && code.expires_at > now {
-            Store::set_device_approval_hash(tx, &code.hash, &ids::hash_secret(&token))?;
+            Store::set_device_approval_hash(tx, &code.hash, &approval_hash(&session, &token))?;
         }
         let workspace = Store::workspace_in(tx, &code.workspace_id)?;
         Ok::<_, rusqlite::Error>(Some((code, workspace)))
     });
     match found {
-        Ok(None) => unknown_code(&user_code),
+        Ok(None) => wrong_code(&state, client, &user_code),
         Ok(Some((code, _))) if code.expires_at <= now => expired(&code),
         Ok(Some((code, _))) if code.status != "pending" => already_decided(&code),
-        Ok(Some((code, Some(workspace)))) => confirm(&code, &workspace, &token, now),
-        Ok(Some((_, None))) => store_failure("the code's workspace is missing"),
+        Ok(Some((code, workspace))) => confirm(&code, workspace.as_ref(), &token, now),
         Err(err) => store_failure(&err.to_string()),
     }
 }
 
-/// `POST /cli/activate`: records Approve or Deny for a code whose page was shown.
+/// `POST /cli/activate`: records Approve or Deny, from a signed-in browser, for a code whose
+/// page it was shown.
 pub async fn decide(
     State(state): State<Arc<AppState>>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -119,8 +250,23 @@ pub async fn decide(
             );
         }
     }
-    let Ok(form) = serde_urlencoded::from_bytes::<ActivateForm>(&body) else {
-        return bad_form("The form is incomplete: it needs the code, its token and a decision.");
+    let form = serde_urlencoded::from_bytes::<ActivateForm>(&body);
+    let session = match session(&state, &headers) {
+        Ok(Some(session)) => session,
+        Ok(None) => {
+            let typed = form.as_ref().map(|f| f.user_code.as_str()).unwrap_or("");
+            return sign_in_first(host, typed);
+        }
+        Err(err) => return store_failure(&err.to_string()),
+    };
+    if let Err(err) = state.address_limits.check(Guarded::WrongGuesses, client) {
+        return too_many(&err);
+    }
+    let Ok(form) = form else {
+        return bad_form(
+            "The form is incomplete or has fields it should not: it needs the code, its token \
+             and a decision.",
+        );
     };
     let approve = match form.decision.as_str() {
         "approve" => true,
@@ -128,9 +274,9 @@ pub async fn decide(
         _ => return bad_form("The decision must be Approve or Deny."),
     };
     let Some(user_code) = normalize_user_code(&form.user_code) else {
-        return unknown_code(&form.user_code);
+        return wrong_code(&state, client, &form.user_code);
     };
-    let token_hash = ids::hash_secret(&form.token);
+    let token_hash = approval_hash(&session, &form.token);
     let now = clock::now_millis();
     let outcome = state.store.write(|tx| {
         let Some(code) = Store::device_code_by_user_code(tx, &user_code)? else {
@@ -155,8 +301,11 @@ pub async fn decide(
         if !token_ok {
             return Ok(Decision::StaleToken);
         }
+        if approve && Store::workspace_in(tx, &code.workspace_id)?.is_none() {
+            return Ok(Decision::NoWorkspace(code));
+        }
         Ok::<_, rusqlite::Error>(
-            if Store::set_device_status(tx, &code.hash, "pending", wanted)? {
+            if Store::decide_device_code(tx, &code.hash, wanted, &session.owner)? {
                 Decision::Recorded(approve)
             } else {
                 Decision::Closed(code)
@@ -176,9 +325,21 @@ pub async fn decide(
             "<h1>Login denied</h1>\n<p>The Persona CLI gets no key from this request.</p>\n\
              <p>You can close this window and return to the terminal.</p>",
         ),
-        Ok(Decision::Unknown) => unknown_code(&user_code),
+        Ok(Decision::Unknown) => wrong_code(&state, client, &user_code),
         Ok(Decision::Expired(code)) => expired(&code),
         Ok(Decision::Closed(code)) => already_decided(&code),
+        Ok(Decision::NoWorkspace(code)) => page(
+            StatusCode::CONFLICT,
+            "Cannot approve",
+            &format!(
+                "<h1>This login cannot be approved</h1>\n<p>It asks for the workspace \
+                 <code>{}</code>, which this server does not have. <a \
+                 href=\"/cli/activate?user_code={}\">Deny it</a>, and check the workspace given \
+                 to <code>persona auth login</code>.</p>",
+                escape(&code.workspace_id),
+                escape(&code.user_code)
+            ),
+        ),
         Ok(Decision::StaleToken) => page(
             StatusCode::FORBIDDEN,
             "Page out of date",
@@ -198,11 +359,18 @@ enum Decision {
     Unknown,
     Expired(DeviceCode),
     Closed(DeviceCode),
+    NoWorkspace(DeviceCode),
     StaleToken,
 }
 
-/// The page that asks for a decision.
-fn confirm(code: &DeviceCode, workspace: &Workspace, token: &str, now: i64) -> Response {
+/// A code that matches no login: counted against the client's wrong guesses.
+fn wrong_code(state: &AppState, client: Option<IpAddr>, typed: &str) -> Response {
+    state.address_limits.count(Guarded::WrongGuesses, client);
+    unknown_code(typed)
+}
+
+/// The page that asks for a decision. A workspace this server does not have can only be denied.
+fn confirm(code: &DeviceCode, workspace: Option<&Workspace>, token: &str, now: i64) -> Response {
     let scopes: String = code
         .scopes
         .iter()
@@ -220,12 +388,35 @@ fn confirm(code: &DeviceCode, workspace: &Workspace, token: &str, now: i64) -> R
         1 => "in about a minute".to_string(),
         n => format!("in about {n} minutes"),
     };
+    let (workspace, warning, approve) = match workspace {
+        Some(workspace) => (
+            format!(
+                "{} (<code>{}</code>)",
+                escape(&workspace.name),
+                escape(&workspace.id)
+            ),
+            String::new(),
+            "<button type=\"submit\" class=\"primary\" name=\"decision\" value=\"approve\" \
+             id=\"approve\">Approve</button>\n",
+        ),
+        None => (
+            format!(
+                "<code>{}</code> (not on this server)",
+                escape(&code.workspace_id)
+            ),
+            "<p role=\"alert\">This login asks for a workspace this server does not have, so it \
+             cannot be approved. Deny it, and check the workspace given to <code>persona auth \
+             login</code>.</p>\n"
+                .to_string(),
+            "",
+        ),
+    };
     let body = format!(
         "<h1>Authorize the Persona CLI</h1>
 <p>The Persona CLI asks for an API key. Approve only if this code is the one your terminal shows:</p>
 <p class=\"code\" id=\"user-code\">{user_code}</p>
-<dl>
-<dt>Workspace</dt><dd>{name} (<code>{id}</code>)</dd>
+{warning}<dl>
+<dt>Workspace</dt><dd>{workspace}</dd>
 <dt>Permissions</dt><dd><ul>{scopes}</ul></dd>
 <dt>Code expires</dt><dd><time datetime=\"{expires}\">{expires}</time> ({left})</dd>
 <dt>Key valid for</dt><dd>90 days, unless revoked with <code>persona auth logout</code></dd>
@@ -234,17 +425,55 @@ fn confirm(code: &DeviceCode, workspace: &Workspace, token: &str, now: i64) -> R
 <input type=\"hidden\" name=\"user_code\" value=\"{user_code}\">
 <input type=\"hidden\" name=\"token\" value=\"{token}\">
 <div class=\"actions\">
-<button type=\"submit\" class=\"primary\" name=\"decision\" value=\"approve\" id=\"approve\">Approve</button>
-<button type=\"submit\" class=\"danger\" name=\"decision\" value=\"deny\" id=\"deny\">Deny</button>
+{approve}<button type=\"submit\" class=\"danger\" name=\"decision\" value=\"deny\" id=\"deny\">Deny</button>
 </div>
 </form>",
         user_code = escape(&code.user_code),
-        name = escape(&workspace.name),
-        id = escape(&workspace.id),
         expires = clock::rfc3339(code.expires_at / 1000),
         token = escape(token),
     );
     page(StatusCode::OK, "Authorize the Persona CLI", &body)
+}
+
+/// The page a browser that is not signed in gets instead of a code's request.
+fn sign_in_first(host: &str, typed: &str) -> Response {
+    let code = normalize_user_code(typed).unwrap_or_else(|| "CODE".to_string());
+    page(
+        StatusCode::FORBIDDEN,
+        "Sign in to approve logins",
+        &format!(
+            "<h1>Sign in to approve logins</h1>
+<p>Only a browser signed in to this server may approve a login, so that nobody else who can \
+reach the server can give themselves a key.</p>
+<p>Open the sign-in link that <code>persona dev serve</code> printed when it started. Each link \
+works once; for a new one, run in a shell that can open the server's store:</p>
+<p><code>persona dev signin-url --addr {host}</code></p>
+<p>Or approve from that shell, without a browser:</p>
+<p><code>persona dev keys approve {code}</code></p>
+<p class=\"muted\">Add <code>--data-dir DIR</code> to either command when the server was \
+started with one.</p>",
+            host = escape(host),
+            code = escape(&code),
+        ),
+    )
+}
+
+/// A 429 page that says when to try again.
+fn too_many(err: &ApiError) -> Response {
+    let mut response = page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many attempts",
+        &format!(
+            "<h1>Too many attempts</h1>\n<p>{}.</p>",
+            escape(&err.message)
+        ),
+    );
+    if let Some(seconds) = err.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 /// The form that asks for a code, with an optional message above it.

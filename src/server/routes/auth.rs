@@ -13,8 +13,11 @@ use serde_json::{Value, json};
 
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::http::{Caller, JsonBody};
+use crate::server::ratelimit::{ClientAddr, Guarded};
 use crate::server::store::{DeviceCode, Store};
-use crate::server::{ALL_SCOPES, AppState, LOCAL_OWNER, LOCAL_WORKSPACE_ID, clock, ids, new_key};
+use crate::server::{
+    ALL_SCOPES, AppState, LOCAL_OWNER, LOCAL_WORKSPACE_ID, clock, ids, is_workspace_id, new_key,
+};
 
 /// The only client that may start a device login.
 const CLIENT_ID: &str = "persona-cli";
@@ -24,6 +27,8 @@ const DEFAULT_SCOPES: [&str; 3] = ["personas:*", "runs:read", "chat:invoke"];
 const DEVICE_KEY_DAYS: i64 = 90;
 /// Letters of a user code: consonants only, so that no code reads as a word or mixes up 0/O, 1/I.
 const USER_CODE_ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
+/// The longest workspace id a device login may name.
+const MAX_WORKSPACE_ID: usize = 128;
 /// A poll this much sooner than the interval still counts as on time (timer and network jitter).
 const POLL_GRACE_MS: i64 = 200;
 
@@ -61,9 +66,11 @@ pub struct DeviceCodeRequest {
     workspace: Option<String>,
 }
 
-/// `POST /v1/auth/device/code`: starts a device login.
+/// `POST /v1/auth/device/code`: starts a device login. Any well-formed workspace gets a code,
+/// whether this server has it or not: only the person who approves learns which it is.
 pub async fn device_code(
     State(state): State<Arc<AppState>>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     JsonBody { value: request, .. }: JsonBody<DeviceCodeRequest>,
 ) -> ApiResult<Response> {
@@ -78,13 +85,14 @@ pub async fn device_code(
     let workspace_id = request
         .workspace
         .unwrap_or_else(|| LOCAL_WORKSPACE_ID.to_string());
-    if state.store.workspace(&workspace_id)?.is_none() {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "resource.not_found",
-            format!("the workspace `{workspace_id}` does not exist on this server"),
-        ));
+    if !is_workspace_id(&workspace_id) || workspace_id.len() > MAX_WORKSPACE_ID {
+        return Err(ApiError::invalid(format!(
+            "`workspace` must be a workspace id: `ws_` then letters, digits or `_`, at most \
+             {MAX_WORKSPACE_ID} characters in all"
+        ))
+        .with_details(json!([{ "pointer": "/workspace" }])));
     }
+    state.address_limits.take(Guarded::DeviceCodes, client)?;
 
     let device_code = ids::base62(40);
     let ttl_ms = state.config.device_code_ttl.as_millis() as i64;
@@ -101,6 +109,7 @@ pub async fn device_code(
         expires_at: now + ttl_ms,
         interval_ms: interval as i64 * 1000,
         last_poll_at: None,
+        decided_by: None,
     };
     // A user code may collide with one in use; a few fresh draws make that vanishingly rare.
     let mut attempts = 0;
@@ -197,12 +206,13 @@ pub async fn device_token(
                         code.workspace_id
                     ))
                 })?;
+                // Exactly the scopes asked for and shown on the page; the approver owns the key.
+                let approver = code.decided_by.as_deref().unwrap_or(LOCAL_OWNER);
                 let (secret, key) = new_key(
                     &workspace.id,
                     &workspace.mode,
                     &code.scopes,
-                    // The activation page's signed-in user is the person running the server.
-                    LOCAL_OWNER,
+                    approver,
                     DEVICE_KEY_DAYS,
                 );
                 Store::insert_key_in(tx, &key, &ids::hash_secret(&secret))?;

@@ -3,6 +3,7 @@
 
 mod activate;
 mod auth;
+pub(super) use auth::normalize_user_code;
 mod chat;
 mod openai;
 pub use openai::openai_error_body;
@@ -46,6 +47,7 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<Arc<AppState>>)> {
         ),
         (Method::GET, "/cli/activate", get(activate::show)),
         (Method::POST, "/cli/activate", post(activate::decide)),
+        (Method::GET, "/cli/signin", get(activate::sign_in)),
         (Method::POST, "/v1/personas", post(personas::create)),
         (Method::GET, "/v1/personas", get(personas::list)),
         (Method::GET, "/v1/personas/{ref}", get(personas::get)),

@@ -9,6 +9,10 @@ pub const HEADER: &str = "Persona-Signature";
 /// How old a signature may be before it is refused as a possible replay, in seconds.
 pub const DEFAULT_TOLERANCE_SECONDS: u64 = 300;
 
+/// The latest timestamp a header may carry: the last second of the year 9999. A signature's
+/// time is a unix time in seconds from 0 to this, so its distance from now never overflows.
+pub const MAX_TIMESTAMP: i64 = 253_402_300_799;
+
 /// The block size of SHA-256, which HMAC pads the key to.
 const BLOCK: usize = 64;
 
@@ -72,7 +76,7 @@ pub fn verify(secret: &str, header: &str, body: &[u8], now: i64, tolerance: u64)
     if !matched {
         return Verdict::Mismatch { timestamp };
     }
-    let age = now - timestamp;
+    let age = now.saturating_sub(timestamp);
     if age.unsigned_abs() > tolerance {
         Verdict::Stale { timestamp, age }
     } else {
@@ -103,6 +107,12 @@ fn parse(header: &str) -> Result<(i64, Vec<Vec<u8>>), String> {
                 let parsed = text.trim().parse::<i64>().map_err(|_| {
                     format!("t must be a unix time in seconds, not `{}`", text.trim())
                 })?;
+                if !(0..=MAX_TIMESTAMP).contains(&parsed) {
+                    return Err(format!(
+                        "the timestamp t={parsed} is out of range: a unix time in seconds is 0 to \
+                         {MAX_TIMESTAMP} (the year 9999)"
+                    ));
+                }
                 timestamp = Some(parsed);
             }
             "v1" => {
@@ -175,6 +185,24 @@ mod tests {
         assert!(matches!(
             verify("whsec_abc", &rotated, b"{\"a\":1}", 1_700_000_000, 300),
             Verdict::Valid { .. }
+        ));
+    }
+
+    #[test]
+    fn timestamps_out_of_range_are_refused_before_any_arithmetic() {
+        for t in [i64::MIN, -1, MAX_TIMESTAMP + 1, i64::MAX] {
+            let header = sign("whsec_abc", t, b"{}");
+            match verify("whsec_abc", &header, b"{}", 1_700_000_000, 300) {
+                Verdict::Malformed(problem) => {
+                    assert!(problem.contains("out of range"), "{problem}")
+                }
+                other => panic!("t={t}: {other:?}"),
+            }
+        }
+        let header = sign("whsec_abc", MAX_TIMESTAMP, b"{}");
+        assert!(matches!(
+            verify("whsec_abc", &header, b"{}", i64::MIN, 300),
+            Verdict::Stale { age: i64::MIN, .. }
         ));
     }
 

@@ -187,12 +187,15 @@ impl TestEnv {
             "dev serve printed {base_url:?}"
         );
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut key = None;
+        let (mut key, mut signin_url) = (None, None);
         let mut line = String::new();
-        while stderr.read_line(&mut line).unwrap() > 0 {
-            if let Some(found) = line.split_whitespace().find(|w| w.starts_with("pk_test_")) {
+        while (key.is_none() || signin_url.is_none()) && stderr.read_line(&mut line).unwrap() > 0 {
+            let words = || line.split_whitespace();
+            if let Some(found) = words().find(|w| w.starts_with("pk_test_")) {
                 key = Some(found.to_string());
-                break;
+            }
+            if let Some(found) = words().find(|w| w.contains("/cli/signin?token=")) {
+                signin_url = Some(found.to_string());
             }
             line.clear();
         }
@@ -207,6 +210,7 @@ impl TestEnv {
             child,
             base_url,
             key: key.expect("dev serve printed a development key"),
+            signin_url: signin_url.expect("dev serve printed a sign-in link"),
         }
     }
 }
@@ -216,6 +220,8 @@ pub struct DevServer {
     pub child: Child,
     pub base_url: String,
     pub key: String,
+    /// The one-time link that signs a browser in to approve device logins.
+    pub signin_url: String,
 }
 
 impl DevServer {
@@ -273,27 +279,41 @@ pub fn list_dir(dir: &Path) -> Vec<String> {
     names
 }
 
-/// A plain HTTP/1.1 GET on loopback (no client library), returning the body.
-pub fn http_get(url: &str) -> String {
-    http_request("GET", url, &[], "")
+/// A plain HTTP/1.1 GET on loopback (no client library) with the cookie `name=value` of a
+/// signed-in browser, returning the body.
+pub fn http_get(url: &str, cookie: &str) -> String {
+    http_exchange("GET", url, &[("Cookie", cookie)], "").1
 }
 
-/// A form POST on loopback, as a browser submits it, returning the body.
-pub fn http_post_form(url: &str, fields: &[(&str, &str)]) -> String {
+/// Opens a sign-in link as a browser would and returns the session cookie it set, as
+/// `name=value` for a Cookie header; None when it set none.
+pub fn sign_in(signin_url: &str) -> Option<String> {
+    let (head, _) = http_exchange("GET", signin_url, &[], "");
+    head.iter().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.eq_ignore_ascii_case("set-cookie")
+            .then(|| value.trim().split(';').next().unwrap().to_string())
+    })
+}
+
+/// A form POST on loopback, as a signed-in browser submits it, returning the body.
+pub fn http_post_form(url: &str, fields: &[(&str, &str)], cookie: &str) -> String {
     let body: Vec<String> = fields
         .iter()
         .map(|(name, value)| format!("{}={}", form_encode(name), form_encode(value)))
         .collect();
     let origin = url.split('/').take(3).collect::<Vec<_>>().join("/");
-    http_request(
+    http_exchange(
         "POST",
         url,
         &[
             ("Content-Type", "application/x-www-form-urlencoded"),
             ("Origin", &origin),
+            ("Cookie", cookie),
         ],
         &body.join("&"),
     )
+    .1
 }
 
 fn form_encode(text: &str) -> String {
@@ -316,6 +336,16 @@ pub fn http_request_json(method: &str, url: &str, body: Option<&Value>) -> Value
 }
 
 fn http_request(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> String {
+    http_exchange(method, url, headers, body).1
+}
+
+/// The header lines (status line first) and the body of an HTTP/1.1 exchange on loopback.
+fn http_exchange(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (Vec<String>, String) {
     use std::io::Read as _;
     let rest = url.strip_prefix("http://").expect("an http:// URL");
     let (host, path) = rest
@@ -339,12 +369,14 @@ fn http_request(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -
     let mut reader = BufReader::new(stream);
     let mut content_length = None;
     let mut chunked = false;
+    let mut head = Vec::new();
     let mut line = String::new();
     loop {
         line.clear();
         if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
             break;
         }
+        head.push(line.trim_end().to_string());
         let lower = line.to_ascii_lowercase();
         if let Some(value) = lower.strip_prefix("content-length:") {
             content_length = value.trim().parse::<usize>().ok();
@@ -370,7 +402,7 @@ fn http_request(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -
     } else {
         reader.read_to_end(&mut body).unwrap();
     }
-    String::from_utf8_lossy(&body).into_owned()
+    (head, String::from_utf8_lossy(&body).into_owned())
 }
 
 /// The `value` of the `<input name="NAME" ...>` of an HTML page.
