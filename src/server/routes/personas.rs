@@ -23,6 +23,7 @@ use crate::server::events::{run_event_stream, wait_for_change};
 use crate::server::http::{Caller, JsonBody, QueryParams, RequestId};
 use crate::server::idempotency::{replay, replayed};
 use crate::server::ids;
+use crate::server::keywatch::StreamKey;
 use crate::server::runner::spawn_run;
 use crate::server::store::{PersonaFilter, Store};
 use crate::server::webhooks::record_persona_event;
@@ -415,7 +416,10 @@ async fn answer(
     idempotency_key: Option<&str>,
 ) -> ApiResult<Response> {
     let (status, body) = match mode {
-        WaitMode::Stream => return Ok(run_event_stream(state.clone(), run_id.to_string(), 0)),
+        WaitMode::Stream => {
+            let key = StreamKey::new(caller, request_id);
+            return Ok(run_event_stream(state.clone(), key, run_id.to_string(), 0));
+        }
         WaitMode::Async => {
             let run = state
                 .store
