@@ -668,6 +668,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --webhook-retry-schedule 'Seconds between the attempts of a webhook delivery (one attempt more than waits, each wait give or take 20%), then the dead-letter queue'
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --allow-private-webhooks 'Deliver webhooks to loopback and private-network addresses even when listening on another address than loopback (link-local and metadata addresses stay refused)'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'

@@ -502,6 +502,7 @@ complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_sub
 always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l allow-private-webhooks -d 'Deliver webhooks to loopback and private-network addresses even when listening on another address than loopback (link-local and metadata addresses stay refused)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'

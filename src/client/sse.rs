@@ -301,6 +301,9 @@ impl RunEventStream {
         if let Some(retry) = event.retry {
             self.retry = retry;
         }
+        if event.event == "error" {
+            return Err(stream_error(&event.data));
+        }
         let Some(event) = run_event(event, self.last_id)? else {
             return Ok(None);
         };
@@ -395,6 +398,21 @@ pub fn reconnect_budget() -> Result<Duration> {
                 ))
             }),
     }
+}
+
+/// The error of the `error` event that ends a stream (its data is the API's error envelope;
+/// an `auth.*` code, such as a key revoked while the stream was open, is an authentication error).
+pub fn stream_error(data: &str) -> CliError {
+    let envelope: Value = serde_json::from_str(data).unwrap_or(Value::Null);
+    let status = match envelope["error"]["code"].as_str() {
+        Some(code) if code.starts_with("auth.") => 401,
+        _ => 500,
+    };
+    let mut error = CliError::from_api(status, &envelope);
+    if !envelope["error"]["message"].is_string() {
+        error.message = "the server ended the stream with an error".to_string();
+    }
+    error
 }
 
 /// The run event an SSE event carries, or None when it carries none to show: a comment or

@@ -290,6 +290,9 @@ impl ListenStream {
         if event.data.is_empty() && event.event.is_empty() {
             return Ok(None);
         }
+        if event.event == "error" {
+            return Err(super::sse::stream_error(&event.data));
+        }
         let id = event.id.trim().parse::<i64>().map_err(|_| {
             CliError::general(format!(
                 "the server sent an event without a numeric id: `{}`",

@@ -12,6 +12,7 @@ use futures_util::{Stream, StreamExt};
 use tokio::sync::{mpsc, watch};
 
 use super::AppState;
+use super::keywatch::{StreamKey, until_key_ends};
 
 /// How often a follower re-reads the store when nothing in this process signalled, so that
 /// events written by another process on the same store are seen too.
@@ -55,15 +56,21 @@ pub fn sse_frame(seq: i64, event: &str, data: &str) -> String {
     format!("id: {seq}\nevent: {event}\ndata: {data}\n\n")
 }
 
-/// The run's events after `after` as an SSE response that follows until the terminal event.
-pub fn run_event_stream(state: Arc<AppState>, run_id: String, after: i64) -> Response {
+/// The run's events after `after` as an SSE response that follows until the terminal event,
+/// or until `key` is revoked or expires.
+pub fn run_event_stream(
+    state: Arc<AppState>,
+    key: StreamKey,
+    run_id: String,
+    after: i64,
+) -> Response {
     let (sender, mut receiver) = mpsc::channel::<Bytes>(64);
+    let pumping = state.clone();
     tokio::spawn(async move {
-        let _ = pump_events(&state, &run_id, after, &sender).await;
+        let _ = pump_events(&pumping, &run_id, after, &sender).await;
     });
-    sse_response(futures_util::stream::poll_fn(move |cx| {
-        receiver.poll_recv(cx)
-    }))
+    let chunks = futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx));
+    sse_response(until_key_ends(state, key, chunks, true))
 }
 
 /// An SSE answer whose body is the chunks of `chunks` as they come, until it ends (every
@@ -90,7 +97,7 @@ fn run_has_ended(state: &AppState, run_id: &str) -> bool {
         .is_some_and(|status| matches!(status.as_str(), "completed" | "failed" | "canceled"))
 }
 
-/// Writes frames until the terminal event, the client leaving, or the server stopping.
+/// Writes frames until the terminal event, the reader leaving, or the server stopping.
 async fn pump_events(
     state: &AppState,
     run_id: &str,
@@ -112,7 +119,7 @@ async fn pump_events(
             Err(_) => return Ok(()),
         };
         if events.is_empty() {
-            if state.is_stopping() || ended {
+            if state.is_stopping() || ended || sender.is_closed() {
                 return Ok(());
             }
             let before = tokio::time::Instant::now();

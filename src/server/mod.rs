@@ -30,6 +30,7 @@
 
 pub mod chat;
 pub mod clock;
+mod conn;
 mod cors;
 pub mod engine;
 mod error;
@@ -37,6 +38,7 @@ mod events;
 mod http;
 mod idempotency;
 pub mod ids;
+mod keywatch;
 mod mcp;
 mod moderation;
 mod personas;
@@ -57,13 +59,14 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 use engine::model::ModelClient;
 use engine::{Engine, ModelEngine, ModelSettings, OfflineEngine};
 use ratelimit::{AddressLimiter, Plan, RateLimiter};
 use store::{KeyRecord, Store};
 
+pub use conn::ConnectionLimits;
 pub use routes::OPENAPI_JSON;
 pub use store::OpenError;
 
@@ -117,6 +120,11 @@ pub struct ServerConfig {
     /// Waits between the attempts of a webhook delivery: one attempt more than waits, then
     /// the dead-letter queue.
     pub webhook_retry_schedule: Vec<Duration>,
+    /// Whether webhooks may target loopback and private-range addresses even when this server
+    /// listens on another address than loopback.
+    pub allow_private_webhooks: bool,
+    /// Timeouts of client connections, and how many may be open.
+    pub connections: ConnectionLimits,
 }
 
 impl ServerConfig {
@@ -133,6 +141,8 @@ impl ServerConfig {
             device_poll_interval: Duration::from_secs(5),
             model: None,
             webhook_retry_schedule: webhooks::DEFAULT_RETRY_SCHEDULE.to_vec(),
+            allow_private_webhooks: false,
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -155,6 +165,8 @@ pub struct AppState {
     /// Lease owner name of this server: `pid:<pid>:<random>`.
     instance_id: String,
     stopping: AtomicBool,
+    /// Bumped on every revocation by this server, to wake the streams that end with their key.
+    revocations: watch::Sender<u64>,
 }
 
 impl AppState {
@@ -173,10 +185,30 @@ impl AppState {
         let mut keys = self.session_keys.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(key) = keys.values_mut().find(|key| key.id == key_id) {
             key.revoked_at.get_or_insert(now);
+            drop(keys);
+            self.revocations.send_modify(|n| *n += 1);
             return Ok(true);
         }
         drop(keys);
-        self.store.revoke_key(key_id, now)
+        let revoked = self.store.revoke_key(key_id, now)?;
+        self.revocations.send_modify(|n| *n += 1);
+        Ok(revoked)
+    }
+
+    /// Whether the key `key_id` is still valid: neither revoked nor expired, here or in the
+    /// store (where another process may have revoked it).
+    fn key_in_force(&self, key_id: &str) -> rusqlite::Result<bool> {
+        let keys = self.session_keys.lock().unwrap_or_else(|p| p.into_inner());
+        let validity = match keys.values().find(|key| key.id == key_id) {
+            Some(key) => Some((key.revoked_at, key.expires_at)),
+            None => {
+                drop(keys);
+                self.store.key_validity(key_id)?
+            }
+        };
+        Ok(validity.is_some_and(|(revoked_at, expires_at)| {
+            revoked_at.is_none() && expires_at > clock::now()
+        }))
     }
 }
 
@@ -301,17 +333,17 @@ pub async fn spawn(config: ServerConfig, addr: SocketAddr) -> Result<ServerHandl
         session_keys: Mutex::new(HashMap::from([(ids::hash_secret(&dev_key), dev_record)])),
         instance_id,
         stopping: AtomicBool::new(false),
+        revocations: watch::channel(0).0,
     });
 
     let router = router(state.clone());
     let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
-    let served = tokio::spawn(async move {
-        let _ = axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = shutdown_rx.await;
-            })
-            .await;
-    });
+    let served = tokio::spawn(conn::serve(
+        listener,
+        router,
+        state.config.connections.clone(),
+        shutdown_rx,
+    ));
     tokio::spawn(runner::sweep_forever(state.clone()));
     tokio::spawn(webhooks::worker::deliver_forever(state.clone()));
     Ok(ServerHandle {

@@ -498,6 +498,19 @@ impl Store {
         })
     }
 
+    /// When the stored key `key_id` was revoked (None: it was not) and when it expires; None
+    /// when there is no such key.
+    pub fn key_validity(&self, key_id: &str) -> rusqlite::Result<Option<(Option<i64>, i64)>> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT revoked_at, expires_at FROM api_keys WHERE id = ?1",
+                [key_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+        })
+    }
+
     // ---- device login codes --------------------------------------------------------------
 
     /// Stores a new code, and forgets codes that expired more than a day ago. Fails with a

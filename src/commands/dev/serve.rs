@@ -62,6 +62,11 @@ pub struct ServeArgs {
     /// wait give or take 20%), then the dead-letter queue
     #[arg(long, value_name = "SECONDS,...", value_delimiter = ',', default_value = "60,300,900,2400", value_parser = clap::value_parser!(u64).range(1..=86_400), num_args = 1)]
     webhook_retry_schedule: Vec<u64>,
+
+    /// Deliver webhooks to loopback and private-network addresses even when listening on
+    /// another address than loopback (link-local and metadata addresses stay refused)
+    #[arg(long)]
+    allow_private_webhooks: bool,
 }
 
 pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
@@ -81,6 +86,7 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
         .iter()
         .map(|seconds| std::time::Duration::from_secs(*seconds))
         .collect();
+    config.allow_private_webhooks = args.allow_private_webhooks;
     config.log_requests = !ctx.output.quiet;
     config.model = model_settings_from_env()?;
     let engine = match &config.model {

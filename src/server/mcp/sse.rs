@@ -20,6 +20,7 @@ use super::{admit, transport_error};
 use crate::server::AppState;
 use crate::server::error::ApiError;
 use crate::server::http::{Caller, RequestId};
+use crate::server::keywatch::{StreamKey, until_key_ends};
 
 /// Answers waiting for a slow stream reader, per session.
 const STREAM_BACKLOG: usize = 64;
@@ -45,14 +46,15 @@ pub async fn open(
         },
     );
     let (body, mut chunks) = mpsc::channel::<Bytes>(8);
-    tokio::spawn(pump(state, sessions, id, pending, body));
-    crate::server::events::sse_response(futures_util::stream::poll_fn(move |cx| {
-        chunks.poll_recv(cx)
-    }))
+    tokio::spawn(pump(state.clone(), sessions, id, pending, body));
+    // The stream of this transport has no error event: it just ends, and so does its session.
+    let key = StreamKey::new(&caller, &request_id);
+    let chunks = futures_util::stream::poll_fn(move |cx| chunks.poll_recv(cx));
+    crate::server::events::sse_response(until_key_ends(state, key, chunks, false))
 }
 
 /// Writes the `endpoint` event, then answers and keepalive comments, until the client
-/// leaves or the server stops; the session ends with its stream.
+/// leaves, the key ends or the server stops; the session ends with its stream.
 async fn pump(
     state: Arc<AppState>,
     sessions: Arc<Sessions>,

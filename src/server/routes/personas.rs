@@ -17,6 +17,7 @@ use crate::server::error::{ApiError, ApiResult};
 use crate::server::events::run_event_stream;
 use crate::server::http::{Caller, JsonBody, QueryParams, RequestId};
 use crate::server::idempotency::{replay, replayed};
+use crate::server::keywatch::StreamKey;
 use crate::server::personas::{self, Answer, WaitMode, parse_reference};
 use crate::server::store::PersonaFilter;
 
@@ -53,7 +54,7 @@ pub async fn create(
         mode,
     };
     let answer = personas::create(&state, request, body.value).await?;
-    Ok(respond(&state, answer))
+    Ok(respond(&state, &caller, &request_id, answer))
 }
 
 pub async fn fork(
@@ -73,7 +74,7 @@ pub async fn fork(
         mode: WaitMode::of(false, prefers_async(&headers)),
     };
     let answer = personas::fork(&state, request, &parent, body.value).await?;
-    Ok(respond(&state, answer))
+    Ok(respond(&state, &caller, &request_id, answer))
 }
 
 pub async fn list(
@@ -157,12 +158,19 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
         .map_err(|_| ApiError::invalid("the Idempotency-Key header is not valid text"))
 }
 
-/// The service's answer in HTTP form; a replayed answer is marked as such.
-fn respond(state: &Arc<AppState>, answer: Answer) -> Response {
+/// The service's answer in HTTP form; a replayed answer is marked as such. A stream of the
+/// run's events ends when the caller's key does.
+fn respond(
+    state: &Arc<AppState>,
+    caller: &Caller,
+    request_id: &RequestId,
+    answer: Answer,
+) -> Response {
     let (response, was_replayed) = match answer {
         Answer::Stored { status, body } => return replay(status, body),
         Answer::Stream { run_id, replayed } => {
-            (run_event_stream(state.clone(), run_id, 0), replayed)
+            let key = StreamKey::new(caller, request_id);
+            (run_event_stream(state.clone(), key, run_id, 0), replayed)
         }
         Answer::Json {
             status,

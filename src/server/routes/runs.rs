@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -13,7 +14,8 @@ use crate::server::AppState;
 use crate::server::clock;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::events::run_event_stream;
-use crate::server::http::{Caller, QueryParams};
+use crate::server::http::{Caller, QueryParams, RequestId};
+use crate::server::keywatch::StreamKey;
 use crate::server::runner::end_persona;
 use crate::server::store::Store;
 
@@ -113,6 +115,7 @@ pub async fn cancel(
 pub async fn events(
     State(state): State<Arc<AppState>>,
     caller: Caller,
+    Extension(request_id): Extension<RequestId>,
     Path(run_id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
@@ -138,7 +141,8 @@ pub async fn events(
                 )
             })?,
     };
-    Ok(run_event_stream(state, run_id, after))
+    let key = StreamKey::new(&caller, &request_id);
+    Ok(run_event_stream(state, key, run_id, after))
 }
 
 /// Whether the caller may see the run: of its workspace, and of a persona it may see.

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -13,12 +14,14 @@ use super::{Page, check_limit, page, parse_cursor};
 use crate::server::AppState;
 use crate::server::clock;
 use crate::server::error::{ApiError, ApiResult};
-use crate::server::http::{Caller, JsonBody, QueryParams};
+use crate::server::http::{Caller, JsonBody, QueryParams, RequestId};
 use crate::server::ids;
+use crate::server::keywatch::StreamKey;
 use crate::server::store::{DeliveryFilter, ReplayRefusal, WebhookEndpoint};
+use crate::server::webhooks::target::TargetPolicy;
 use crate::server::webhooks::{
     EVENT_TYPES, REPLAY_WINDOW_SECONDS, TEST_EVENT, delivery_json, endpoint_json, listen,
-    new_secret,
+    new_secret, target_policy,
 };
 
 const SCOPE: &str = "webhooks:manage";
@@ -62,7 +65,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
     caller.require(SCOPE)?;
     let input = body.value;
-    let url = check_url(&input.url)?;
+    let url = check_url(&input.url, target_policy(&state))?;
     let events = check_events(input.events.unwrap_or_else(|| vec!["*".to_string()]))?;
     if events.is_empty() {
         return Err(invalid_events(
@@ -243,6 +246,7 @@ pub async fn replay(
 pub async fn listen_stream(
     State(state): State<Arc<AppState>>,
     caller: Caller,
+    Extension(request_id): Extension<RequestId>,
     QueryParams(query): QueryParams<ListenQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
@@ -290,15 +294,16 @@ pub async fn listen_stream(
         Some(after) => (after, true),
         None => (state.store.outbox_position()?, false),
     };
-    Ok(listen::stream(state, endpoint, after, resumed, events))
+    let key = StreamKey::new(&caller, &request_id);
+    Ok(listen::stream(state, key, endpoint, after, resumed, events))
 }
 
 fn max_attempts(state: &AppState) -> usize {
     state.config.webhook_retry_schedule.len() + 1
 }
 
-/// An absolute http(s) URL with a host.
-fn check_url(text: &str) -> ApiResult<String> {
+/// An absolute http(s) URL with a host that `policy` delivers to.
+fn check_url(text: &str, policy: TargetPolicy) -> ApiResult<String> {
     let problem = match url::Url::parse(text.trim()) {
         Ok(url) if !matches!(url.scheme(), "http" | "https") => {
             format!("`url` must be http or https, not {}", url.scheme())
@@ -309,7 +314,10 @@ fn check_url(text: &str) -> ApiResult<String> {
             "`url` must not hold a user name or password: authenticate deliveries by their signature"
                 .to_string()
         }
-        Ok(url) => return Ok(url.to_string()),
+        Ok(url) => match policy.refusal(&url) {
+            Some(refusal) => format!("`url` cannot be used: {refusal}"),
+            None => return Ok(url.to_string()),
+        },
         Err(err) => format!("`url` is not a valid URL: {err}"),
     };
     Err(ApiError::invalid(problem).with_details(json!([{ "pointer": "/url" }])))

@@ -13,30 +13,33 @@ use super::{TEST_EVENT, payload, signature};
 use crate::server::AppState;
 use crate::server::clock;
 use crate::server::events::{sse_frame, sse_response, wait_for_change};
+use crate::server::keywatch::{StreamKey, until_key_ends};
 use crate::server::store::{OutboxEvent, WebhookEndpoint};
 
 /// Events of the workspace after the outbox position `after`, as an SSE response: first a
 /// `listen.ready` frame (id `after`) with the endpoint and its secret, then one frame per event
-/// that `events` wants (all when empty), id = outbox sequence number, until the server stops.
+/// that `events` wants (all when empty), id = outbox sequence number, until the server stops
+/// or `key` is revoked or expires.
 pub fn stream(
     state: Arc<AppState>,
+    key: StreamKey,
     endpoint: WebhookEndpoint,
     after: i64,
     resumed: bool,
     events: Vec<String>,
 ) -> Response {
     let (sender, mut receiver) = mpsc::channel::<Bytes>(16);
+    let pumping = state.clone();
     tokio::spawn(async move {
         let listener = Listener {
-            state: &state,
+            state: &pumping,
             endpoint: &endpoint,
             events: &events,
         };
         let _ = listener.pump(after, resumed, &sender).await;
     });
-    sse_response(futures_util::stream::poll_fn(move |cx| {
-        receiver.poll_recv(cx)
-    }))
+    let chunks = futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx));
+    sse_response(until_key_ends(state, key, chunks, true))
 }
 
 struct Listener<'a> {
@@ -46,7 +49,7 @@ struct Listener<'a> {
 }
 
 impl Listener<'_> {
-    /// Writes frames until the client leaves or the server stops.
+    /// Writes frames until the reader leaves or the server stops.
     async fn pump(
         &self,
         mut last: i64,
@@ -69,7 +72,7 @@ impl Listener<'_> {
         let mut idle = Duration::ZERO;
         loop {
             changes.borrow_and_update();
-            if self.state.is_stopping() {
+            if self.state.is_stopping() || sender.is_closed() {
                 return Ok(());
             }
             let Ok(batch) =

@@ -3,6 +3,7 @@
 
 pub(crate) mod listen;
 pub mod signature;
+pub mod target;
 pub(crate) mod worker;
 
 use std::time::Duration;
@@ -10,9 +11,11 @@ use std::time::Duration;
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
+use super::AppState;
 use super::clock;
 use super::ids;
 use super::store::{Delivery, OutboxEvent, Store, WebhookEndpoint};
+use target::TargetPolicy;
 
 /// Every event type an endpoint may subscribe to; `*` subscribes to all of them.
 pub const EVENT_TYPES: [&str; 10] = [
@@ -41,6 +44,12 @@ pub const DEFAULT_RETRY_SCHEDULE: [Duration; 4] = [
     Duration::from_secs(900),
     Duration::from_secs(2400),
 ];
+
+/// The targets this server delivers to: loopback while it listens on loopback, private ranges
+/// only when allowed (`persona dev serve --allow-private-webhooks`).
+pub fn target_policy(state: &AppState) -> TargetPolicy {
+    TargetPolicy::new(state.addr.ip(), state.config.allow_private_webhooks)
+}
 
 /// A new signing secret, shown once when its endpoint is created.
 pub fn new_secret() -> String {

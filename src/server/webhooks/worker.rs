@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::CONTENT_TYPE;
 
-use super::{REPLAY_WINDOW_SECONDS, payload, signature};
+use super::target::{FilteringResolver, TargetPolicy};
+use super::{REPLAY_WINDOW_SECONDS, payload, signature, target_policy};
 use crate::server::AppState;
 use crate::server::clock;
 use crate::server::events::wait_for_change;
@@ -70,7 +71,7 @@ fn pass(
     if !claimed.is_empty() {
         let client = match http {
             Some(client) => client.clone(),
-            None => http.insert(http_client()?).clone(),
+            None => http.insert(http_client(target_policy(state))?).clone(),
         };
         for due in claimed {
             tokio::spawn(attempt(state.clone(), client.clone(), due));
@@ -86,10 +87,14 @@ fn pass(
     Ok(())
 }
 
-fn http_client() -> Result<reqwest::Client, String> {
+/// The client of deliveries: it connects only to addresses `policy` allows, resolving names
+/// itself (never through a proxy, which would resolve them unchecked), and follows no redirect.
+fn http_client(policy: TargetPolicy) -> Result<reqwest::Client, String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .connect_timeout(DELIVERY_TIMEOUT)
+        .dns_resolver(Arc::new(FilteringResolver { policy }))
+        .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("persona-webhooks/", env!("CARGO_PKG_VERSION")))
         .build()
@@ -101,28 +106,20 @@ async fn attempt(state: Arc<AppState>, http: reqwest::Client, due: DueDelivery) 
     let body = payload(&due.event);
     let at = clock::now();
     let started = Instant::now();
-    let sent = http
-        .post(&due.url)
-        .header(CONTENT_TYPE, "application/json")
-        .header(
-            signature::HEADER,
-            signature::sign(&due.secret, at, body.as_bytes()),
-        )
-        .header("Persona-Event-Id", &due.event.id)
-        .header("Persona-Event-Type", &due.event.kind)
-        .header("Persona-Delivery-Id", &due.id)
-        .header("Persona-Delivery-Attempt", due.attempt.to_string())
-        .body(body)
-        .timeout(DELIVERY_TIMEOUT)
-        .send()
-        .await;
-    let (status_code, error) = match sent {
-        Ok(response) => {
-            let status = response.status();
-            let error = (!status.is_success()).then(|| format!("HTTP {}", status.as_u16()));
-            (Some(status.as_u16()), error)
-        }
-        Err(err) => (None, Some(failure(&err))),
+    // The URL was checked when its endpoint was made, but this server may listen elsewhere now.
+    let refusal = url::Url::parse(&due.url)
+        .map_err(|err| err.to_string())
+        .and_then(|url| target_policy(&state).refusal(&url).map_or(Ok(()), Err));
+    let (status_code, error) = match refusal {
+        Err(refusal) => (None, Some(format!("refused: {refusal}"))),
+        Ok(()) => match send(&http, &due, at, body).await {
+            Ok(response) => {
+                let status = response.status();
+                let error = (!status.is_success()).then(|| format!("HTTP {}", status.as_u16()));
+                (Some(status.as_u16()), error)
+            }
+            Err(err) => (None, Some(failure(&err))),
+        },
     };
     let record = AttemptRecord {
         at,
@@ -148,6 +145,29 @@ async fn attempt(state: Arc<AppState>, http: reqwest::Client, due: DueDelivery) 
             due.id
         );
     }
+}
+
+/// One signed POST of `body` to the delivery's endpoint.
+async fn send(
+    http: &reqwest::Client,
+    due: &DueDelivery,
+    at: i64,
+    body: String,
+) -> reqwest::Result<reqwest::Response> {
+    http.post(&due.url)
+        .header(CONTENT_TYPE, "application/json")
+        .header(
+            signature::HEADER,
+            signature::sign(&due.secret, at, body.as_bytes()),
+        )
+        .header("Persona-Event-Id", &due.event.id)
+        .header("Persona-Event-Type", &due.event.kind)
+        .header("Persona-Delivery-Id", &due.id)
+        .header("Persona-Delivery-Attempt", due.attempt.to_string())
+        .body(body)
+        .timeout(DELIVERY_TIMEOUT)
+        .send()
+        .await
 }
 
 /// `wait` give or take a fifth, in milliseconds, so that retries of many deliveries spread out.
