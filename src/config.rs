@@ -73,17 +73,20 @@ impl Config {
 
     /// Writes the config file atomically. It never holds a secret.
     pub fn save(&self) -> Result<()> {
-        let text = serde_norway::to_string(&self.file)
-            .map_err(|err| CliError::general(format!("cannot encode the config: {err}")))?;
+        let text = serde_norway::to_string(&self.file).map_err(|err| {
+            CliError::general(format!("cannot encode the config: {err}")).with_source(err)
+        })?;
         std::fs::create_dir_all(&self.config_dir).map_err(|err| {
             CliError::general(format!(
                 "cannot create {}: {err}",
                 self.config_dir.display()
             ))
+            .with_source(err)
         })?;
         let path = self.config_path();
-        crate::persona_file::write_atomic(&path, &text)
-            .map_err(|err| CliError::general(format!("cannot write {}: {err}", path.display())))
+        crate::persona_file::write_atomic(&path, &text).map_err(|err| {
+            CliError::general(format!("cannot write {}: {err}", path.display())).with_source(err)
+        })
     }
 
     /// The names of every profile: `local` first, then the stored ones.
@@ -124,7 +127,8 @@ fn read_config_file(path: &Path) -> Result<ConfigFile> {
             return Err(CliError::general(format!(
                 "cannot read the config file {}: {err}",
                 path.display()
-            )));
+            ))
+            .with_source(err));
         }
     };
     if text.trim().is_empty() {
@@ -145,6 +149,7 @@ fn read_config_file(path: &Path) -> Result<ConfigFile> {
         .with_hint(
             "fix or remove that file; persona does not overwrite a config file it cannot read",
         )
+        .with_source(err)
     })
 }
 

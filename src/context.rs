@@ -144,7 +144,7 @@ impl Context {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let handle = server::spawn(config, addr)
             .await
-            .map_err(|err| CliError::general(err.to_string()))?;
+            .map_err(|err| CliError::general(err.to_string()).with_source(err))?;
         self.output.debug(format!(
             "using the embedded server at {} over {}",
             handle.base_url(),

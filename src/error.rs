@@ -1,7 +1,9 @@
 //! CLI errors: what went wrong, the exit code it maps to (README "Exit codes"), and how it is
 //! shown: `error:` / `code:` and request id / `hint:` for people, an error object under `--json`.
 
+use std::error::Error;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
@@ -77,6 +79,12 @@ pub struct CliError {
     pub hint: Option<String>,
     /// The API error's `details`, kept for `--json`.
     pub details: Option<Box<Value>>,
+    /// The error this one was made from (I/O, HTTP, JSON, YAML), for [`Error::source`]; behind
+    /// a thin pointer, which keeps every `Result` small.
+    source: Option<Arc<Box<dyn Error + Send + Sync>>>,
+    /// Whether the command already told it (a report on stdout, one line per file), so that
+    /// only the exit code remains to give.
+    reported: bool,
 }
 
 pub type Result<T, E = CliError> = std::result::Result<T, E>;
@@ -91,7 +99,32 @@ impl CliError {
             run_id: None,
             hint: None,
             details: None,
+            source: None,
+            reported: false,
         }
+    }
+
+    /// An outcome the command has already told in full: nothing more is printed, and the
+    /// process exits with `kind`'s code.
+    pub fn reported(kind: ExitKind) -> Self {
+        Self::new(kind, "").into_reported()
+    }
+
+    /// This error, marked as already told: it keeps its exit code, and nothing more is printed.
+    pub fn into_reported(mut self) -> Self {
+        self.reported = true;
+        self
+    }
+
+    /// Whether rendering prints nothing: the error was already told, or it has nothing to say.
+    pub fn is_reported(&self) -> bool {
+        self.reported || self.message.is_empty()
+    }
+
+    /// Keeps the error this one was made from.
+    pub fn with_source(mut self, source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        self.source = Some(Arc::new(source.into()));
+        self
     }
 
     pub fn usage(message: impl Into<String>) -> Self {
@@ -140,6 +173,8 @@ impl CliError {
             run_id: error["run_id"].as_str().map(Into::into),
             hint: hint.map(str::to_string),
             details: error.get("details").cloned().map(Box::new),
+            source: None,
+            reported: false,
         }
     }
 
@@ -198,11 +233,17 @@ impl std::fmt::Display for CliError {
     }
 }
 
-impl std::error::Error for CliError {}
+impl Error for CliError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| &**source as &(dyn Error + 'static))
+    }
+}
 
 impl From<std::io::Error> for CliError {
     fn from(err: std::io::Error) -> Self {
-        CliError::general(err.to_string())
+        CliError::general(err.to_string()).with_source(err)
     }
 }
 
@@ -233,6 +274,26 @@ mod tests {
                 "{status} {code}"
             );
         }
+    }
+
+    #[test]
+    fn an_error_keeps_its_source_and_a_reported_one_only_its_exit_code() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let error = CliError::from(io);
+        assert_eq!(error.kind, ExitKind::General);
+        assert_eq!(
+            Error::source(&error).map(ToString::to_string),
+            Some("denied".into())
+        );
+        assert!(!error.is_reported());
+
+        let reported = CliError::usage("shown with its file").into_reported();
+        assert!(reported.is_reported());
+        assert_eq!(reported.kind.code(), 2);
+        assert_eq!(reported.message, "shown with its file");
+        let reported = CliError::reported(ExitKind::RunFailed);
+        assert!(reported.is_reported());
+        assert_eq!(reported.kind.code(), 8);
     }
 
     #[test]

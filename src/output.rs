@@ -170,9 +170,9 @@ impl Output {
     }
 
     /// Reports an error: the rendered text on stderr, and the error object on stdout under
-    /// `--json`. An error with no message was already shown and only sets the exit code.
+    /// `--json`; with `-v`, the errors it came from. An error already reported prints nothing.
     pub fn error(&self, error: &CliError) {
-        if error.message.is_empty() {
+        if error.is_reported() {
             return;
         }
         if self.json {
@@ -188,6 +188,14 @@ impl Output {
         }
         for line in lines {
             eprintln!("{line}");
+        }
+        let mut cause = std::error::Error::source(error);
+        while let Some(source) = cause {
+            let text = source.to_string();
+            if !error.message.contains(&text) {
+                self.debug(format!("caused by: {text}"));
+            }
+            cause = source.source();
         }
     }
 

@@ -143,7 +143,7 @@ impl ApiClient {
     ) -> Result<Self> {
         let base_url = base_url.trim_end_matches('/').to_string();
         let parsed = reqwest::Url::parse(&base_url).map_err(|err| {
-            CliError::usage(format!("`{base_url}` is not a valid API URL: {err}"))
+            CliError::usage(format!("`{base_url}` is not a valid API URL: {err}")).with_source(err)
         })?;
         match parsed.scheme() {
             "https" => {}
@@ -171,7 +171,9 @@ impl ApiClient {
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("persona-cli/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|err| CliError::general(format!("cannot set up HTTP: {err}")))?;
+            .map_err(|err| {
+                CliError::general(format!("cannot set up HTTP: {err}")).with_source(err)
+            })?;
         Ok(ApiClient {
             http,
             base_url,
@@ -202,7 +204,7 @@ impl ApiClient {
         loop {
             let request = build()
                 .build()
-                .map_err(|err| CliError::general(format!("bad request: {err}")))?;
+                .map_err(|err| CliError::general(format!("bad request: {err}")).with_source(err))?;
             let (method, url) = (request.method().clone(), request.url().clone());
             self.log_request(&request);
             let started = Instant::now();
@@ -234,8 +236,9 @@ impl ApiClient {
                     (reason, retry_after, error)
                 }
                 Err(err) => {
-                    let error = transport_error(&err, &url);
-                    if !(retryable && (err.is_connect() || err.is_timeout() || err.is_request())) {
+                    let transient = err.is_connect() || err.is_timeout() || err.is_request();
+                    let error = transport_error(err, &url);
+                    if !(retryable && transient) {
                         return Err(error);
                     }
                     ("the connection failed".to_string(), None, error)
@@ -280,10 +283,9 @@ impl ApiClient {
 
     async fn json<T: serde::de::DeserializeOwned>(&self, response: Response) -> Result<T> {
         let url = response.url().clone();
-        response
-            .json::<T>()
-            .await
-            .map_err(|err| CliError::general(format!("unexpected answer from {url}: {err}")))
+        response.json::<T>().await.map_err(|err| {
+            CliError::general(format!("unexpected answer from {url}: {err}")).with_source(err)
+        })
     }
 
     async fn get<T: serde::de::DeserializeOwned>(
@@ -630,14 +632,14 @@ async fn error_from_response(response: Response) -> CliError {
     }
 }
 
-fn transport_error(err: &reqwest::Error, url: &reqwest::Url) -> CliError {
+fn transport_error(err: reqwest::Error, url: &reqwest::Url) -> CliError {
     let origin = url.origin().ascii_serialization();
     let what = if err.is_timeout() {
         "timed out".to_string()
     } else if err.is_connect() {
         "could not connect".to_string()
     } else {
-        let mut source: &dyn std::error::Error = err;
+        let mut source: &dyn std::error::Error = &err;
         while let Some(next) = source.source() {
             source = next;
         }
@@ -648,6 +650,7 @@ fn transport_error(err: &reqwest::Error, url: &reqwest::Url) -> CliError {
         format!("cannot reach the Persona API at {origin}: {what}"),
     )
     .with_hint("check your network and the profile's API URL (`persona auth status`)")
+    .with_source(err)
 }
 
 /// `1.5s`, `12s`, `250ms`.

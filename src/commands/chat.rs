@@ -95,6 +95,7 @@ fn read_stdin_message() -> Result<String> {
         CliError::usage(format!(
             "cannot read the message from standard input: {err}"
         ))
+        .with_source(err)
     })?;
     let text = text.trim().to_string();
     if text.is_empty() {
@@ -205,7 +206,7 @@ async fn session(
         eprint!("{} ", output.paint_err("you>", "36"));
         let _ = std::io::stderr().flush();
         let line = tokio::select! {
-            line = lines.next_line() => line.map_err(|err| CliError::general(format!("cannot read input: {err}")))?,
+            line = lines.next_line() => line.map_err(|err| CliError::general(format!("cannot read input: {err}")).with_source(err))?,
             _ = tokio::signal::ctrl_c() => None,
         };
         let Some(line) = line else {

@@ -102,7 +102,9 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
             let key = dialoguer::Password::new()
                 .with_prompt("Paste your API key")
                 .interact()
-                .map_err(|err| CliError::usage(format!("cannot read the key: {err}")))?;
+                .map_err(|err| {
+                    CliError::usage(format!("cannot read the key: {err}")).with_source(err)
+                })?;
             let key = key.trim().to_string();
             let me = check_key(ctx, &api_url, &key, workspace.clone()).await?;
             (key, me)
@@ -146,14 +148,16 @@ fn wants_to_paste() -> Result<bool> {
         ])
         .default(0)
         .interact()
-        .map_err(|err| CliError::usage(format!("cannot read your choice: {err}")))?;
+        .map_err(|err| {
+            CliError::usage(format!("cannot read your choice: {err}")).with_source(err)
+        })?;
     Ok(choice == 1)
 }
 
 fn read_key_from_stdin() -> Result<String> {
     let mut text = String::new();
     std::io::stdin().read_to_string(&mut text).map_err(|err| {
-        CliError::usage(format!("cannot read the key from standard input: {err}"))
+        CliError::usage(format!("cannot read the key from standard input: {err}")).with_source(err)
     })?;
     let key = text.trim().to_string();
     if key.is_empty() {

@@ -92,7 +92,7 @@ pub async fn run(ctx: &Context, args: LogoutArgs) -> Result<()> {
     match kept {
         None => Ok(()),
         // Under --json the reports say it all; only the exit code is left to give.
-        Some(err) if ctx.output.json => Err(CliError::new(err.kind, "")),
+        Some(err) if ctx.output.json => Err(err.into_reported()),
         Some(err) => Err(err.with_hint(
             "log out again when the server is reachable, or forget the key here only with --local",
         )),

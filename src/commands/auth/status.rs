@@ -72,10 +72,8 @@ pub async fn run(ctx: &Context, _args: StatusArgs) -> Result<()> {
         )
         .with_hint("log in with `persona auth login`, or `persona auth switch local`")),
         Some((_, status)) => match &status.problem {
-            Some(problem) => Err(CliError {
-                message: String::new(),
-                ..problem.clone()
-            }),
+            // Shown with its profile above: only the exit code remains to give.
+            Some(problem) => Err(problem.clone().into_reported()),
             None => Ok(()),
         },
     }

@@ -193,11 +193,12 @@ fn read_brief(path: &Path) -> Result<(String, String)> {
     if path.as_os_str() == "-" {
         let text = persona_file::read_limited(std::io::stdin().lock()).map_err(|err| {
             CliError::usage(format!("cannot read the brief from standard input: {err}"))
+                .with_source(err)
         })?;
         return Ok(("<stdin>".to_string(), text));
     }
     let text = persona_file::read_text_file(path).map_err(|err| {
-        CliError::usage(format!("cannot read the brief {}: {err}", path.display()))
+        CliError::usage(format!("cannot read the brief {}: {err}", path.display())).with_source(err)
     })?;
     Ok((path.display().to_string(), text))
 }

@@ -59,7 +59,7 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> Result<()> {
         ));
     }
     if diff.is_some() && args.exit_code {
-        return Err(CliError::new(ExitKind::General, ""));
+        return Err(CliError::reported(ExitKind::General));
     }
     Ok(())
 }

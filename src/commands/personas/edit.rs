@@ -37,17 +37,16 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
     let slug = persona["slug"].as_str().unwrap_or("persona").to_string();
     let path = temp_path(&slug);
     let mut presented = to_yaml(&persona);
-    write_atomic(&path, &presented)
-        .map_err(|err| CliError::general(format!("cannot write {}: {err}", path.display())))?;
-    let kept = |err: CliError| -> CliError {
+    write_atomic(&path, &presented).map_err(|err| {
+        CliError::general(format!("cannot write {}: {err}", path.display())).with_source(err)
+    })?;
+    let kept = |mut err: CliError| -> CliError {
         let hint = format!("your edits are kept in {}", path.display());
-        match err.hint {
-            Some(existing) => CliError {
-                hint: Some(format!("{existing}; {hint}")),
-                ..err
-            },
-            None => err.with_hint(hint),
-        }
+        err.hint = Some(match err.hint.take() {
+            Some(existing) => format!("{existing}; {hint}"),
+            None => hint,
+        });
+        err
     };
     let mut after_error = false;
     let mut reopenings = 0;
@@ -62,10 +61,10 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
             return Err(kept(err));
         }
         let text = std::fs::read_to_string(&path).map_err(|err| {
-            kept(CliError::general(format!(
-                "cannot read {}: {err}",
-                path.display()
-            )))
+            kept(
+                CliError::general(format!("cannot read {}: {err}", path.display()))
+                    .with_source(err),
+            )
         })?;
         if text == presented {
             if after_error {
@@ -111,10 +110,10 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
         last_problem = problem.message.clone();
         presented = format!("{}{body}", banner(&problem));
         write_atomic(&path, &presented).map_err(|err| {
-            kept(CliError::general(format!(
-                "cannot write {}: {err}",
-                path.display()
-            )))
+            kept(
+                CliError::general(format!("cannot write {}: {err}", path.display()))
+                    .with_source(err),
+            )
         })?;
         after_error = true;
     }
@@ -165,7 +164,9 @@ async fn open_editor(path: &Path) -> Result<()> {
         .arg(path)
         .status()
         .await
-        .map_err(|err| CliError::general(format!("cannot start the editor `{editor}`: {err}")))?;
+        .map_err(|err| {
+            CliError::general(format!("cannot start the editor `{editor}`: {err}")).with_source(err)
+        })?;
     if !status.success() {
         return Err(CliError::general(format!(
             "the editor `{editor}` exited with {status}"

@@ -89,15 +89,11 @@ pub async fn run(ctx: &Context, args: PushArgs) -> Result<()> {
     if output.json {
         output.json_value(&Value::Array(reports));
     }
-    match failures.first() {
+    // Each failure was shown with its file: only the first one's exit code remains to give.
+    match failures.into_iter().next() {
         None => Ok(()),
-        Some(first) => Err(quiet_failure(first)),
+        Some(first) => Err(first.into_reported()),
     }
-}
-
-/// An error already shown: only its exit code remains to be given.
-fn quiet_failure(shown: &CliError) -> CliError {
-    CliError::new(shown.kind, "")
 }
 
 /// Pushes one working copy and rewrites it with the server's new version: after an update, and

@@ -10,11 +10,13 @@ use crate::persona_file;
 
 /// Reads and parses a working copy; a missing or invalid file is a usage error.
 pub fn read(path: &Path) -> Result<(String, Value)> {
-    let text = persona_file::read_text_file(path)
-        .map_err(|err| CliError::usage(format!("cannot read {}: {err}", path.display())))?;
+    let text = persona_file::read_text_file(path).map_err(|err| {
+        CliError::usage(format!("cannot read {}: {err}", path.display())).with_source(err)
+    })?;
     let persona = persona_file::from_yaml(&text, &path.display().to_string()).map_err(|err| {
         CliError::usage(err.to_string())
             .with_hint("fix the file, or pull it again with `persona personas pull REF --force`")
+            .with_source(err)
     })?;
     Ok((text, persona))
 }
@@ -26,6 +28,7 @@ pub fn write(path: &Path, persona: &Value) -> Result<()> {
             ExitKind::General,
             format!("cannot write {}: {err}", path.display()),
         )
+        .with_source(err)
     })
 }
 

@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::client::ApiClient;
 use crate::commands::format::text;
 use crate::context::Context;
-use crate::error::{CliError, Result};
+use crate::error::Result;
 
 #[derive(Debug, Subcommand)]
 pub enum WebhooksCommand {
@@ -83,10 +83,4 @@ fn last_attempt(delivery: &Value) -> String {
         (None, None) => "no answer".to_string(),
     };
     format!("{outcome} in {} ms", text(&attempt["duration_ms"]))
-}
-
-/// A failure already shown as JSON on stdout: only its exit code remains to give.
-fn exit_only(mut error: CliError) -> CliError {
-    error.message.clear();
-    error
 }

@@ -3,7 +3,7 @@
 
 use clap::Args;
 
-use super::{exit_only, last_attempt, wait_for_attempt};
+use super::{last_attempt, wait_for_attempt};
 use crate::commands::format::text;
 use crate::context::Context;
 use crate::error::{CliError, Result};
@@ -66,5 +66,10 @@ pub async fn run(ctx: &Context, args: TestArgs) -> Result<()> {
         "it is retried on schedule; follow it with `persona webhooks deliveries --endpoint {}`",
         args.id
     ));
-    Err(if output.json { exit_only(error) } else { error })
+    // Under --json the report on stdout says it all; only the exit code remains to give.
+    Err(if output.json {
+        error.into_reported()
+    } else {
+        error
+    })
 }

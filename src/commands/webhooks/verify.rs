@@ -6,7 +6,6 @@ use std::io::{IsTerminal, Read};
 use clap::Args;
 use serde_json::json;
 
-use super::exit_only;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::server::clock;
@@ -111,7 +110,12 @@ pub async fn run(ctx: &Context, args: VerifyArgs) -> Result<()> {
         ))
         .with_hint("expected 'Persona-Signature: t=<unix seconds>,v1=<hex>'"),
     };
-    Err(if output.json { exit_only(error) } else { error })
+    // Under --json the report on stdout says it all; only the exit code remains to give.
+    Err(if output.json {
+        error.into_reported()
+    } else {
+        error
+    })
 }
 
 /// `12s ago`, `3s in the future`.
