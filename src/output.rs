@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
-use serde_json::Value;
+use serde::Serialize;
 
 use crate::error::CliError;
 
@@ -119,8 +119,17 @@ impl Output {
         }
     }
 
+    /// The data a command prints: `value` as JSON under `--json`, else the view `human` draws.
+    pub fn emit<T: Serialize + ?Sized>(&self, value: &T, human: impl FnOnce(&Output)) {
+        if self.json {
+            self.json_value(value);
+        } else {
+            human(self);
+        }
+    }
+
     /// A JSON value on stdout, pretty on a terminal and compact when piped.
-    pub fn json_value(&self, value: &Value) {
+    pub fn json_value<T: Serialize + ?Sized>(&self, value: &T) {
         let text = if self.stdout_tty {
             serde_json::to_string_pretty(value)
         } else {
@@ -333,6 +342,8 @@ fn palette_sgr_len(text: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     #[test]

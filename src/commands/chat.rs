@@ -71,17 +71,15 @@ pub async fn run(ctx: &Context, args: ChatArgs) -> Result<()> {
     } else {
         stream_reply(ctx, client, &conversation, persona_id, &message).await?
     };
-    if ctx.output.json {
-        let mut turn = turn;
-        turn["conversation_id"] = json!(conversation);
-        ctx.output.json_value(&turn);
-    } else {
+    let mut turn = turn;
+    turn["conversation_id"] = json!(conversation);
+    ctx.output.emit(&turn, |out| {
         report(ctx, &turn, args.show_drift);
-        ctx.output.info(format!(
+        out.info(format!(
             "conversation {conversation}: continue with `persona chat {} --conversation {conversation}`",
             args.reference
         ));
-    }
+    });
     Ok(())
 }
 

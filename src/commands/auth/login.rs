@@ -351,23 +351,22 @@ fn save_login(
             ctx.credentials.file_path().display()
         ));
     }
-    if output.json {
-        output.json_value(&json!({
-            "profile": profile, "api_url": api_url, "workspace": me.workspace, "key_id": me.key_id,
-            "key": mask(key), "storage": storage.describe(), "expires_at": me.expires_at, "scopes": me.scopes,
-        }));
-        return Ok(());
-    }
-    let place = match storage {
-        KeySource::Keyring => "the OS keyring".to_string(),
-        _ => ctx.credentials.file_path().display().to_string(),
-    };
-    output.success(format!(
-        "Logged in to {api_url} as {} ({}) with profile `{profile}`; the key {} is stored in {place}",
-        me.workspace.name,
-        me.workspace.id,
-        mask(key)
-    ));
+    let report = json!({
+        "profile": profile, "api_url": api_url, "workspace": me.workspace, "key_id": me.key_id,
+        "key": mask(key), "storage": storage.describe(), "expires_at": me.expires_at, "scopes": me.scopes,
+    });
+    output.emit(&report, |out| {
+        let place = match storage {
+            KeySource::Keyring => "the OS keyring".to_string(),
+            _ => ctx.credentials.file_path().display().to_string(),
+        };
+        out.success(format!(
+            "Logged in to {api_url} as {} ({}) with profile `{profile}`; the key {} is stored in {place}",
+            me.workspace.name,
+            me.workspace.id,
+            mask(key)
+        ));
+    });
     Ok(())
 }
 

@@ -84,11 +84,11 @@ pub async fn run(ctx: &Context, args: LogoutArgs) -> Result<()> {
         }
         reports.push(json!({ "profile": profile, "revoked": !args.local, "kept": false }));
     }
-    if ctx.output.json {
-        ctx.output.json_value(&json!(reports));
-    } else if targets.is_empty() {
-        ctx.output.info("No stored profiles to log out of.");
-    }
+    ctx.output.emit(&reports, |out| {
+        if targets.is_empty() {
+            out.info("No stored profiles to log out of.");
+        }
+    });
     match kept {
         None => Ok(()),
         // Under --json the reports say it all; only the exit code is left to give.

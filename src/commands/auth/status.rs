@@ -47,23 +47,21 @@ pub async fn run(ctx: &Context, _args: StatusArgs) -> Result<()> {
     } else {
         active.clone()
     };
-    let output = &ctx.output;
-    if output.json {
-        let profiles: Vec<Value> = statuses
-            .iter()
-            .map(|(name, status)| {
-                let mut report = status.report.clone();
-                report["profile"] = json!(name);
-                report["active"] = json!(*name == active_name);
-                report
-            })
-            .collect();
-        output.json_value(&json!({ "active_profile": active_name, "profiles": profiles }));
-    } else {
+    let profiles: Vec<Value> = statuses
+        .iter()
+        .map(|(name, status)| {
+            let mut report = status.report.clone();
+            report["profile"] = json!(name);
+            report["active"] = json!(*name == active_name);
+            report
+        })
+        .collect();
+    let report = json!({ "active_profile": active_name, "profiles": profiles });
+    ctx.output.emit(&report, |_| {
         for (name, status) in &statuses {
             render(ctx, name, *name == active_name, &status.report);
         }
-    }
+    });
     let active_status = statuses.iter().find(|(name, _)| *name == active_name);
     match active_status {
         None => Err(CliError::new(

@@ -23,18 +23,15 @@ pub fn run(ctx: &Context, args: SwitchArgs) -> Result<()> {
     let mut config = ctx.config.clone();
     config.file.active_profile = Some(args.profile.clone());
     config.save()?;
-    if ctx.output.json {
-        let api_url = ctx
-            .config
-            .file
-            .profiles
-            .get(&args.profile)
-            .map(|profile| profile.api_url.clone());
-        ctx.output
-            .json_value(&serde_json::json!({ "active_profile": args.profile, "api_url": api_url }));
-    } else {
-        ctx.output
-            .success(format!("Switched to the profile `{}`", args.profile));
-    }
+    let api_url = ctx
+        .config
+        .file
+        .profiles
+        .get(&args.profile)
+        .map(|profile| profile.api_url.clone());
+    let report = serde_json::json!({ "active_profile": args.profile, "api_url": api_url });
+    ctx.output.emit(&report, |out| {
+        out.success(format!("Switched to the profile `{}`", args.profile));
+    });
     Ok(())
 }

@@ -15,11 +15,8 @@ pub struct TokenArgs {}
 pub fn run(ctx: &Context, _args: TokenArgs) -> Result<()> {
     // The key alone, or under --json `{"token": ...}`: printing it is this command's whole job.
     let print = |key: String| {
-        if ctx.output.json {
-            ctx.output.json_value(&serde_json::json!({ "token": key }));
-        } else {
-            ctx.output.line(key);
-        }
+        ctx.output
+            .emit(&serde_json::json!({ "token": key }), |out| out.line(&key));
     };
     if let Some(key) = crate::credentials::environment_key() {
         print(key);

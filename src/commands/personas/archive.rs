@@ -14,15 +14,12 @@ pub struct ArchiveArgs {
 
 pub async fn run(ctx: &Context, args: ArchiveArgs) -> Result<()> {
     let persona = ctx.client().await?.archive_persona(&args.reference).await?;
-    let output = &ctx.output;
-    if output.json {
-        output.json_value(&persona);
-    } else {
-        output.success(format!(
+    ctx.output.emit(&persona, |out| {
+        out.success(format!(
             "Archived {} ({}); list archived personas with `persona personas list --archived`",
             persona["slug"].as_str().unwrap_or_default(),
             persona["id"].as_str().unwrap_or_default()
         ));
-    }
+    });
     Ok(())
 }

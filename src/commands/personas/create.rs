@@ -77,15 +77,13 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> Result<()> {
 
     if args.no_wait {
         let accepted = client.create_persona_async(&body, &idempotency_key).await?;
-        if output.json {
-            output.json_value(&serde_json::to_value(&accepted).unwrap_or_default());
-        } else {
-            output.line(&accepted.run.id);
-            output.info(format!(
+        output.emit(&accepted, |out| {
+            out.line(&accepted.run.id);
+            out.info(format!(
                 "Run {} accepted ({}) for persona {}; follow it with `persona runs tail {}`",
                 accepted.run.id, accepted.status, accepted.id, accepted.run.id
             ));
-        }
+        });
         return Ok(());
     }
 
@@ -122,14 +120,12 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> Result<()> {
     if let Some(path) = &args.output_file {
         working_copy::write(path, &persona)?;
     }
-    if output.json {
-        output.json_value(&persona);
-    } else {
-        output.line(render::summary(output, &persona));
+    output.emit(&persona, |out| {
+        out.line(render::summary(out, &persona));
         if let Some(path) = &args.output_file {
-            output.success(format!("Wrote the working copy to {}", path.display()));
+            out.success(format!("Wrote the working copy to {}", path.display()));
         }
-    }
+    });
     Ok(())
 }
 

@@ -37,27 +37,24 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> Result<()> {
         &to_yaml(&server),
         &to_yaml(&local),
     );
-    let output = &ctx.output;
-    if output.json {
-        output.json_value(
-            &json!({ "file": file_label, "id": id, "differs": diff.is_some(), "diff": diff }),
-        );
-    } else if let Some(diff) = &diff {
-        for line in diff.lines() {
-            let colored = match line.as_bytes().first() {
-                Some(b'+') if !line.starts_with("+++") => output.paint(line, "32"),
-                Some(b'-') if !line.starts_with("---") => output.paint(line, "31"),
-                Some(b'@') => output.paint(line, "36"),
-                _ => line.to_string(),
-            };
-            output.line(colored);
+    let report = json!({ "file": file_label, "id": id, "differs": diff.is_some(), "diff": diff });
+    ctx.output.emit(&report, |out| match &diff {
+        Some(diff) => {
+            for line in diff.lines() {
+                let colored = match line.as_bytes().first() {
+                    Some(b'+') if !line.starts_with("+++") => out.paint(line, "32"),
+                    Some(b'-') if !line.starts_with("---") => out.paint(line, "31"),
+                    Some(b'@') => out.paint(line, "36"),
+                    _ => line.to_string(),
+                };
+                out.line(colored);
+            }
         }
-    } else {
-        output.info(format!(
+        None => out.info(format!(
             "{file_label} is the same as the server (v{})",
             server["version"]
-        ));
-    }
+        )),
+    });
     if diff.is_some() && args.exit_code {
         return Err(CliError::reported(ExitKind::General));
     }

@@ -82,12 +82,9 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
             Ok(edited) => match push_persona(client, &path, &edited, false).await {
                 Ok(Pushed::Updated(updated)) => {
                     let _ = std::fs::remove_file(&path);
-                    if ctx.output.json {
-                        ctx.output.json_value(&updated);
-                    } else {
-                        ctx.output
-                            .success(format!("Saved {slug} → v{}", updated["version"]));
-                    }
+                    ctx.output.emit(&updated, |out| {
+                        out.success(format!("Saved {slug} → v{}", updated["version"]));
+                    });
                     return Ok(());
                 }
                 Ok(Pushed::UpToDate(_) | Pushed::Behind(_)) => {

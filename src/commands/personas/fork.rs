@@ -51,16 +51,13 @@ pub async fn run(ctx: &Context, args: ForkArgs) -> Result<()> {
         spinner.finish_and_clear();
     }
     let persona = result?;
-    let output = &ctx.output;
-    if output.json {
-        output.json_value(&persona);
-    } else {
-        output.line(render::summary(output, &persona));
-        output.success(format!(
+    ctx.output.emit(&persona, |out| {
+        out.line(render::summary(out, &persona));
+        out.success(format!(
             "Forked {} into {}",
             args.reference,
             persona["slug"].as_str().unwrap_or_default()
         ));
-    }
+    });
     Ok(())
 }

@@ -25,13 +25,12 @@ pub struct GetArgs {
 
 pub async fn run(ctx: &Context, args: GetArgs) -> Result<()> {
     let persona = ctx.client().await?.get_persona(&args.reference).await?;
-    let output = &ctx.output;
-    if output.json {
-        output.json_value(&persona);
-    } else if args.yaml {
-        output.raw(&persona_file::to_yaml(&persona));
-    } else {
-        output.line(render::summary(output, &persona));
-    }
+    ctx.output.emit(&persona, |out| {
+        if args.yaml {
+            out.raw(&persona_file::to_yaml(&persona));
+        } else {
+            out.line(render::summary(out, &persona));
+        }
+    });
     Ok(())
 }

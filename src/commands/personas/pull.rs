@@ -84,31 +84,27 @@ pub async fn run(ctx: &Context, args: PullArgs) -> Result<()> {
         "fingerprint": persona["fingerprint"],
     });
     if existing.as_deref() == Some(contents.as_str()) {
-        if output.json {
-            output.json_value(&report);
-        } else {
-            output.info(format!(
+        output.emit(&report, |out| {
+            out.info(format!(
                 "{} is already up to date (v{})",
                 path.display(),
                 persona["version"]
             ));
-        }
+        });
         return Ok(());
     }
     if existing.is_some() && !args.force {
         refuse_to_overwrite(&path, &persona)?;
     }
     working_copy::write(&path, &persona)?;
-    if output.json {
-        output.json_value(&report);
-    } else {
-        output.success(format!(
+    output.emit(&report, |out| {
+        out.success(format!(
             "Pulled {} v{} to {}",
             persona["slug"].as_str().unwrap_or_default(),
             persona["version"],
             path.display()
         ));
-    }
+    });
     Ok(())
 }
 

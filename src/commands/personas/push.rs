@@ -87,7 +87,7 @@ pub async fn run(ctx: &Context, args: PushArgs) -> Result<()> {
         }
     }
     if output.json {
-        output.json_value(&Value::Array(reports));
+        output.json_value(&reports);
     }
     // Each failure was shown with its file: only the first one's exit code remains to give.
     match failures.into_iter().next() {

@@ -1,7 +1,6 @@
 //! `persona personas versions REF`: every version of a persona, oldest first.
 
 use clap::Args;
-use serde_json::Value;
 
 use crate::commands::format::text;
 use crate::context::Context;
@@ -20,23 +19,20 @@ pub async fn run(ctx: &Context, args: VersionsArgs) -> Result<()> {
         .await?
         .persona_versions(&args.reference)
         .await?;
-    let output = &ctx.output;
-    if output.json {
-        output.json_value(&Value::Array(page.data));
-        return Ok(());
-    }
-    let rows: Vec<Vec<String>> = page
-        .data
-        .iter()
-        .map(|v| {
-            vec![
-                format!("v{}", text(&v["version"])),
-                text(&v["created_at"]),
-                text(&v["run_id"]),
-                text(&v["fingerprint"]),
-            ]
-        })
-        .collect();
-    output.table(&["version", "created", "run", "fingerprint"], &rows);
+    ctx.output.emit(&page.data, |out| {
+        let rows: Vec<Vec<String>> = page
+            .data
+            .iter()
+            .map(|v| {
+                vec![
+                    format!("v{}", text(&v["version"])),
+                    text(&v["created_at"]),
+                    text(&v["run_id"]),
+                    text(&v["fingerprint"]),
+                ]
+            })
+            .collect();
+        out.table(&["version", "created", "run", "fingerprint"], &rows);
+    });
     Ok(())
 }

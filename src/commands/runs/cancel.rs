@@ -17,10 +17,8 @@ pub struct CancelArgs {
 
 pub async fn run(ctx: &Context, args: CancelArgs) -> Result<()> {
     let run = ctx.client().await?.cancel_run(&args.run_id).await?;
-    if ctx.output.json {
-        ctx.output.json_value(&run);
-    } else {
-        ctx.output.success(format!("Canceled run {}", args.run_id));
-    }
+    ctx.output.emit(&run, |out| {
+        out.success(format!("Canceled run {}", args.run_id));
+    });
     Ok(())
 }

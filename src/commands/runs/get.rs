@@ -1,10 +1,12 @@
 //! `persona runs get RUN_ID`: a run's steps with status, tokens, cost and timing, and its error.
 
 use clap::Args;
+use serde_json::Value;
 
 use crate::commands::format::{text, thousands, usd};
 use crate::context::Context;
 use crate::error::Result;
+use crate::output::Output;
 
 #[derive(Debug, Args)]
 #[command(
@@ -18,11 +20,12 @@ pub struct GetArgs {
 
 pub async fn run(ctx: &Context, args: GetArgs) -> Result<()> {
     let run = ctx.client().await?.get_run(&args.run_id).await?;
-    let output = &ctx.output;
-    if output.json {
-        output.json_value(&run);
-        return Ok(());
-    }
+    ctx.output.emit(&run, |out| show(out, &run));
+    Ok(())
+}
+
+/// The run on a terminal: what it is, its figures, its steps as a table, and its error.
+fn show(output: &Output, run: &Value) {
     output.line(format!(
         "{}  {}  {} run of {}",
         output.paint(&text(&run["id"]), "1"),
@@ -77,5 +80,4 @@ pub async fn run(ctx: &Context, args: GetArgs) -> Result<()> {
             text(&run["error"]["code"])
         ));
     }
-    Ok(())
 }

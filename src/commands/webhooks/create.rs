@@ -38,24 +38,21 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> Result<()> {
         description: args.description,
     };
     let endpoint = ctx.client().await?.create_webhook(&body).await?;
-    let output = &ctx.output;
-    if output.json {
-        output.json_value(&endpoint);
-        return Ok(());
-    }
-    output.line(text(&endpoint["secret"]));
-    let events: Vec<String> = endpoint["events"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(text)
-        .collect();
-    output.success(format!(
-        "Created webhook endpoint {} → {} (events: {})",
-        text(&endpoint["id"]),
-        text(&endpoint["url"]),
-        events.join(", ")
-    ));
-    output.info("Above is its signing secret; it is not shown again.");
+    ctx.output.emit(&endpoint, |out| {
+        out.line(text(&endpoint["secret"]));
+        let events: Vec<String> = endpoint["events"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(text)
+            .collect();
+        out.success(format!(
+            "Created webhook endpoint {} → {} (events: {})",
+            text(&endpoint["id"]),
+            text(&endpoint["url"]),
+            events.join(", ")
+        ));
+        out.info("Above is its signing secret; it is not shown again.");
+    });
     Ok(())
 }

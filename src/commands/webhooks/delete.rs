@@ -19,12 +19,9 @@ pub struct DeleteArgs {
 
 pub async fn run(ctx: &Context, args: DeleteArgs) -> Result<()> {
     ctx.client().await?.delete_webhook(&args.id).await?;
-    if ctx.output.json {
-        ctx.output
-            .json_value(&json!({ "id": args.id, "deleted": true }));
-    } else {
-        ctx.output
-            .success(format!("Deleted webhook endpoint {}", args.id));
-    }
+    ctx.output
+        .emit(&json!({ "id": args.id, "deleted": true }), |out| {
+            out.success(format!("Deleted webhook endpoint {}", args.id));
+        });
     Ok(())
 }

@@ -18,7 +18,8 @@ use serde_json::Value;
 use crate::client::ApiClient;
 use crate::commands::format::text;
 use crate::context::Context;
-use crate::error::Result;
+use crate::error::{CliError, Result};
+use crate::output::Output;
 
 #[derive(Debug, Subcommand)]
 pub enum WebhooksCommand {
@@ -66,6 +67,16 @@ async fn wait_for_attempt(client: &ApiClient, delivery_id: &str) -> Result<Value
             return Ok(delivery);
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The error of a failed outcome whose report is already on stdout under `--json`: there, only
+/// its exit code remains to give.
+fn unless_shown(output: &Output, error: CliError) -> CliError {
+    if output.json {
+        error.into_reported()
+    } else {
+        error
     }
 }
 

@@ -3,7 +3,7 @@
 
 use clap::Args;
 
-use super::{last_attempt, wait_for_attempt};
+use super::{last_attempt, unless_shown, wait_for_attempt};
 use crate::commands::format::text;
 use crate::context::Context;
 use crate::error::{CliError, Result};
@@ -34,25 +34,25 @@ pub async fn run(ctx: &Context, args: ReplayArgs) -> Result<()> {
     if !args.no_wait {
         delivery = wait_for_attempt(client, &replay_id).await?;
     }
-    let output = &ctx.output;
-    if output.json {
-        output.json_value(&delivery);
-    }
     let summary = format!(
         "Replayed {} {} as delivery {replay_id}",
         text(&delivery["event_type"]),
         text(&delivery["event_id"])
     );
     let attempted = !args.no_wait && delivery["attempts"].as_u64().unwrap_or(0) > 0;
-    if delivery["status"] == "succeeded" || !attempted {
-        if !output.json {
+    let done = delivery["status"] == "succeeded" || !attempted;
+    let output = &ctx.output;
+    output.emit(&delivery, |out| {
+        if done {
             let outcome = if attempted {
                 format!(": {}", last_attempt(&delivery))
             } else {
                 String::new()
             };
-            output.success(format!("{summary}{outcome}"));
+            out.success(format!("{summary}{outcome}"));
         }
+    });
+    if done {
         return Ok(());
     }
     let error =
@@ -60,10 +60,5 @@ pub async fn run(ctx: &Context, args: ReplayArgs) -> Result<()> {
             "it is retried on schedule; follow it with `persona webhooks deliveries --endpoint {}`",
             text(&delivery["endpoint_id"])
         ));
-    // Under --json the report on stdout says it all; only the exit code remains to give.
-    Err(if output.json {
-        error.into_reported()
-    } else {
-        error
-    })
+    Err(unless_shown(output, error))
 }

@@ -3,7 +3,7 @@
 
 use clap::Args;
 
-use super::{last_attempt, wait_for_attempt};
+use super::{last_attempt, unless_shown, wait_for_attempt};
 use crate::commands::format::text;
 use crate::context::Context;
 use crate::error::{CliError, Result};
@@ -30,46 +30,41 @@ pub async fn run(ctx: &Context, args: TestArgs) -> Result<()> {
     let sent = client.test_webhook(&args.id).await?;
     let output = &ctx.output;
     let Some(delivery_id) = sent["delivery_id"].as_str().filter(|_| !args.no_wait) else {
-        if output.json {
-            output.json_value(&sent);
-        } else if sent["delivery_id"].is_null() {
-            output.success(format!(
-                "Sent webhook.test {} to the `persona webhooks listen` sessions of {}",
-                text(&sent["event_id"]),
-                args.id
-            ));
-        } else {
-            output.success(format!(
-                "Sent webhook.test {} as delivery {}",
-                text(&sent["event_id"]),
-                text(&sent["delivery_id"])
-            ));
-        }
+        output.emit(&sent, |out| {
+            if sent["delivery_id"].is_null() {
+                out.success(format!(
+                    "Sent webhook.test {} to the `persona webhooks listen` sessions of {}",
+                    text(&sent["event_id"]),
+                    args.id
+                ));
+            } else {
+                out.success(format!(
+                    "Sent webhook.test {} as delivery {}",
+                    text(&sent["event_id"]),
+                    text(&sent["delivery_id"])
+                ));
+            }
+        });
         return Ok(());
     };
     let delivery = wait_for_attempt(client, delivery_id).await?;
-    if output.json {
-        output.json_value(&delivery);
-    }
     let summary = format!(
         "webhook.test {} (delivery {delivery_id}): {}",
         text(&sent["event_id"]),
         last_attempt(&delivery)
     );
-    if delivery["status"] == "succeeded" {
-        if !output.json {
-            output.success(summary);
+    let succeeded = delivery["status"] == "succeeded";
+    output.emit(&delivery, |out| {
+        if succeeded {
+            out.success(&summary);
         }
+    });
+    if succeeded {
         return Ok(());
     }
     let error = CliError::general(summary).with_hint(format!(
         "it is retried on schedule; follow it with `persona webhooks deliveries --endpoint {}`",
         args.id
     ));
-    // Under --json the report on stdout says it all; only the exit code remains to give.
-    Err(if output.json {
-        error.into_reported()
-    } else {
-        error
-    })
+    Err(unless_shown(output, error))
 }

@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Read};
 use clap::Args;
 use serde_json::json;
 
+use super::unless_shown;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::server::clock;
@@ -75,22 +76,20 @@ pub async fn run(ctx: &Context, args: VerifyArgs) -> Result<()> {
         }
         Verdict::Malformed(_) => ("malformed_header", None, None),
     };
-    if output.json {
-        output.json_value(&json!({
-            "valid": matches!(verdict, Verdict::Valid { .. }),
-            "verdict": name,
-            "timestamp": timestamp,
-            "age_seconds": age,
-            "tolerance_seconds": args.tolerance,
-        }));
-    }
-    let error = match verdict {
-        Verdict::Valid { age, .. } => {
-            if !output.json {
-                output.line(format!("valid: signed {}", when(age)));
-            }
-            return Ok(());
+    let report = json!({
+        "valid": matches!(verdict, Verdict::Valid { .. }),
+        "verdict": name,
+        "timestamp": timestamp,
+        "age_seconds": age,
+        "tolerance_seconds": args.tolerance,
+    });
+    output.emit(&report, |out| {
+        if let Verdict::Valid { age, .. } = verdict {
+            out.line(format!("valid: signed {}", when(age)));
         }
+    });
+    let error = match verdict {
+        Verdict::Valid { .. } => return Ok(()),
         Verdict::Mismatch { .. } => CliError::new(
             ExitKind::Auth,
             "the signature does not match this body and secret",
@@ -110,12 +109,7 @@ pub async fn run(ctx: &Context, args: VerifyArgs) -> Result<()> {
         ))
         .with_hint("expected 'Persona-Signature: t=<unix seconds>,v1=<hex>'"),
     };
-    // Under --json the report on stdout says it all; only the exit code remains to give.
-    Err(if output.json {
-        error.into_reported()
-    } else {
-        error
-    })
+    Err(unless_shown(output, error))
 }
 
 /// `12s ago`, `3s in the future`.
