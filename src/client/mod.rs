@@ -5,6 +5,7 @@ pub mod retry;
 pub mod sse;
 pub mod webhooks;
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -23,11 +24,50 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// Time allowed for a request that waits for a whole run (a blocking create or fork).
 const RUN_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// The most items, and the most pages, one listing gathers: a server that goes on past it (or
+/// hands back a cursor it already gave) ends the listing with an error instead of filling memory.
+pub const MAX_LISTED: usize = 100_000;
+
 /// One page of a list.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Page<T> {
     pub data: Vec<T>,
     pub next_cursor: Option<String>,
+}
+
+/// The items of a list: the first page, or with `follow` every page by `next_cursor` to the end.
+/// `fetch` gets the page after a cursor (none for the first).
+pub async fn every_page<T, F, Fut>(follow: bool, mut fetch: F) -> Result<Vec<T>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<Page<T>>>,
+{
+    let stop = |why: String| {
+        CliError::general(format!("stopped listing: {why}"))
+            .with_hint("narrow the list with its filters, or list one page without --all")
+    };
+    let mut items = Vec::new();
+    let mut cursors = HashSet::new();
+    let mut cursor = None;
+    loop {
+        let page = fetch(cursor.take()).await?;
+        items.extend(page.data);
+        if items.len() > MAX_LISTED {
+            return Err(stop(format!("the list goes on past {MAX_LISTED} items")));
+        }
+        let Some(next) = page.next_cursor.filter(|_| follow) else {
+            return Ok(items);
+        };
+        if cursors.len() + 1 >= MAX_LISTED {
+            return Err(stop(format!("the list goes on past {MAX_LISTED} pages")));
+        }
+        if !cursors.insert(next.clone()) {
+            return Err(stop(format!(
+                "the server sent the cursor `{next}` a second time"
+            )));
+        }
+        cursor = Some(next);
+    }
 }
 
 /// Query of `GET /v1/personas`.
@@ -687,6 +727,60 @@ mod tests {
         ] {
             ApiClient::new(local, key.clone(), None, output()).unwrap();
         }
+    }
+
+    /// Pages of `size` numbered items from a list of `total`, the cursor naming the next start.
+    async fn numbers(cursor: Option<String>, size: usize, total: usize) -> Result<Page<usize>> {
+        let start: usize = cursor.map_or(0, |c| c.parse().unwrap());
+        let end = (start + size).min(total);
+        Ok(Page {
+            data: (start..end).collect(),
+            next_cursor: (end < total).then(|| end.to_string()),
+        })
+    }
+
+    #[tokio::test]
+    async fn every_page_follows_cursors_to_the_end_or_takes_the_first_page() {
+        let all = every_page(true, |c| numbers(c, 7, 30)).await.unwrap();
+        assert_eq!(all, (0..30).collect::<Vec<_>>());
+        let first = every_page(false, |c| numbers(c, 7, 30)).await.unwrap();
+        assert_eq!(first, (0..7).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn every_page_stops_past_the_bound_and_on_a_repeated_cursor() {
+        let err = every_page(true, |c| numbers(c, 1000, MAX_LISTED + 1))
+            .await
+            .unwrap_err();
+        assert!(err.message.contains("past 100000 items"), "{}", err.message);
+        let err = every_page(true, |cursor: Option<String>| async move {
+            let n: usize = cursor.map_or(0, |c| c.parse().unwrap());
+            Ok(Page::<usize> {
+                data: Vec::new(),
+                next_cursor: Some((n + 1).to_string()),
+            })
+        })
+        .await
+        .unwrap_err();
+        assert!(err.message.contains("past 100000 pages"), "{}", err.message);
+        let mut calls = 0;
+        let err = every_page(true, |_| {
+            calls += 1;
+            async {
+                Ok(Page {
+                    data: vec![1],
+                    next_cursor: Some("again".to_string()),
+                })
+            }
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(calls, 2);
+        assert!(
+            err.message.contains("`again` a second time"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -1,22 +1,6 @@
 //! Plain-text formatting of API values shared by the commands: ids and nulls, counts, money.
 
 use serde_json::Value;
-use serde_json::value::RawValue;
-
-/// A JSON array of items kept as the server's JSON text, without re-encoding them.
-pub fn json_array(items: &[Box<RawValue>]) -> String {
-    let mut text =
-        String::with_capacity(items.iter().map(|i| i.get().len() + 1).sum::<usize>() + 2);
-    text.push('[');
-    for (index, item) in items.iter().enumerate() {
-        if index > 0 {
-            text.push(',');
-        }
-        text.push_str(item.get());
-    }
-    text.push(']');
-    text
-}
 
 /// A JSON value as plain text (strings without quotes, null as `-`).
 pub fn text(value: &Value) -> String {
@@ -60,8 +44,5 @@ mod tests {
         assert_eq!(usd(0.79), "$0.79");
         assert_eq!(usd(0.0042), "$0.0042");
         assert_eq!(text(&Value::Null), "-");
-        let items: Vec<Box<RawValue>> = vec![RawValue::from_string("{\"a\": 1}".into()).unwrap()];
-        assert_eq!(json_array(&items), "[{\"a\": 1}]");
-        assert_eq!(json_array(&[]), "[]");
     }
 }

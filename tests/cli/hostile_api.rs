@@ -418,3 +418,34 @@ fn verify_reports_a_timestamp_out_of_range_instead_of_wrapping() {
         );
     }
 }
+
+#[test]
+fn listing_every_page_stops_when_the_server_sends_a_cursor_again() {
+    for (command, request) in [
+        (["personas", "list"], "GET /v1/personas?"),
+        (["runs", "list"], "GET /v1/runs?"),
+        (["webhooks", "list"], "GET /v1/webhooks?"),
+        (["webhooks", "deliveries"], "GET /v1/webhooks/deliveries?"),
+    ] {
+        let api = HostileApi::start(vec![Answer::json(
+            request,
+            200,
+            json!({ "data": [{ "id": "x_1" }], "next_cursor": "c_again" }),
+        )]);
+        let env = api.env();
+        let mut all = command.to_vec();
+        all.push("--all");
+        let stopped = env.run(&all).code(1);
+        assert!(
+            stopped
+                .stderr
+                .contains("stopped listing: the server sent the cursor `c_again` a second time"),
+            "{command:?}: {}",
+            stopped.stderr
+        );
+        assert_eq!(api.requests().len(), 2, "{:?}", api.requests());
+        // One page is one request, whatever cursor it names.
+        env.run(&command).success();
+        assert_eq!(api.requests().len(), 3, "{:?}", api.requests());
+    }
+}

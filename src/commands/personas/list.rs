@@ -4,10 +4,11 @@ use clap::Args;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::client::ListPersonas;
-use crate::commands::format::{json_array, text};
+use crate::client::{ListPersonas, every_page};
+use crate::commands::format::text;
 use crate::context::Context;
 use crate::error::Result;
+use crate::output::Output;
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
@@ -40,27 +41,27 @@ pub struct ListArgs {
 pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
     let client = ctx.client().await?;
     let filtered = args.query.is_some() || args.visibility.is_some() || args.archived;
-    let mut query = ListPersonas {
+    let query = ListPersonas {
         q: args.query,
         visibility: args.visibility,
         archived: args.archived,
         limit: args.limit,
         cursor: None,
     };
-    let mut personas: Vec<Box<RawValue>> = Vec::new();
-    loop {
-        let page = client.list_personas(&query).await?;
-        personas.extend(page.data);
-        match page.next_cursor {
-            Some(cursor) if args.all => query.cursor = Some(cursor),
-            _ => break,
-        }
-    }
-    let output = &ctx.output;
-    if output.json {
-        output.line(json_array(&personas));
-        return Ok(());
-    }
+    let personas: Vec<Box<RawValue>> = every_page(args.all, |cursor| {
+        let query = ListPersonas {
+            cursor,
+            ..query.clone()
+        };
+        async move { client.list_personas(&query).await }
+    })
+    .await?;
+    ctx.output
+        .emit(&personas, |out| show(out, &personas, filtered));
+    Ok(())
+}
+
+fn show(output: &Output, personas: &[Box<RawValue>], filtered: bool) {
     if personas.is_empty() {
         if filtered {
             output.info("No personas match.");
@@ -69,7 +70,7 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
                 "No personas yet. Create one with `persona personas create -f examples/brief.md`.",
             );
         }
-        return Ok(());
+        return;
     }
     let rows: Vec<Vec<String>> = personas
         .iter()
@@ -98,5 +99,4 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
         ],
         &rows,
     );
-    Ok(())
 }

@@ -4,10 +4,11 @@ use clap::Args;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::client::ListRuns;
-use crate::commands::format::{json_array, text, thousands, usd};
+use crate::client::{ListRuns, every_page};
+use crate::commands::format::{text, thousands, usd};
 use crate::context::Context;
 use crate::error::Result;
+use crate::output::Output;
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
@@ -42,29 +43,28 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
             .map(str::to_string),
         None => None,
     };
-    let mut query = ListRuns {
+    let query = ListRuns {
         persona_id,
         status: args.status,
         limit: args.limit,
         cursor: None,
     };
-    let mut runs: Vec<Box<RawValue>> = Vec::new();
-    loop {
-        let page = client.list_runs(&query).await?;
-        runs.extend(page.data);
-        match page.next_cursor {
-            Some(cursor) if args.all => query.cursor = Some(cursor),
-            _ => break,
-        }
-    }
-    let output = &ctx.output;
-    if output.json {
-        output.line(json_array(&runs));
-        return Ok(());
-    }
+    let runs: Vec<Box<RawValue>> = every_page(args.all, |cursor| {
+        let query = ListRuns {
+            cursor,
+            ..query.clone()
+        };
+        async move { client.list_runs(&query).await }
+    })
+    .await?;
+    ctx.output.emit(&runs, |out| show(out, &runs));
+    Ok(())
+}
+
+fn show(output: &Output, runs: &[Box<RawValue>]) {
     if runs.is_empty() {
         output.info("No runs.");
-        return Ok(());
+        return;
     }
     let rows: Vec<Vec<String>> = runs
         .iter()
@@ -87,5 +87,4 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
         ],
         &rows,
     );
-    Ok(())
 }

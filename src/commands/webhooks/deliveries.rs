@@ -6,10 +6,12 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::last_attempt;
+use crate::client::every_page;
 use crate::client::webhooks::ListDeliveries;
-use crate::commands::format::{json_array, text};
+use crate::commands::format::text;
 use crate::context::Context;
 use crate::error::Result;
+use crate::output::Output;
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
@@ -37,29 +39,28 @@ pub struct DeliveriesArgs {
 
 pub async fn run(ctx: &Context, args: DeliveriesArgs) -> Result<()> {
     let client = ctx.client().await?;
-    let mut query = ListDeliveries {
+    let query = ListDeliveries {
         status: args.status,
         endpoint_id: args.endpoint,
         limit: args.limit,
         cursor: None,
     };
-    let mut deliveries: Vec<Box<RawValue>> = Vec::new();
-    loop {
-        let page = client.list_deliveries(&query).await?;
-        deliveries.extend(page.data);
-        match page.next_cursor {
-            Some(cursor) if args.all => query.cursor = Some(cursor),
-            _ => break,
-        }
-    }
-    let output = &ctx.output;
-    if output.json {
-        output.line(json_array(&deliveries));
-        return Ok(());
-    }
+    let deliveries: Vec<Box<RawValue>> = every_page(args.all, |cursor| {
+        let query = ListDeliveries {
+            cursor,
+            ..query.clone()
+        };
+        async move { client.list_deliveries(&query).await }
+    })
+    .await?;
+    ctx.output.emit(&deliveries, |out| show(out, &deliveries));
+    Ok(())
+}
+
+fn show(output: &Output, deliveries: &[Box<RawValue>]) {
     if deliveries.is_empty() {
         output.info("No deliveries.");
-        return Ok(());
+        return;
     }
     let rows: Vec<Vec<String>> = deliveries
         .iter()
@@ -87,5 +88,4 @@ pub async fn run(ctx: &Context, args: DeliveriesArgs) -> Result<()> {
         ],
         &rows,
     );
-    Ok(())
 }

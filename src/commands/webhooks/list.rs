@@ -5,9 +5,11 @@ use clap::Args;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::commands::format::{json_array, text};
+use crate::client::every_page;
+use crate::commands::format::text;
 use crate::context::Context;
 use crate::error::Result;
+use crate::output::Output;
 
 #[derive(Debug, Args)]
 #[command(
@@ -25,24 +27,18 @@ pub struct ListArgs {
 
 pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
     let client = ctx.client().await?;
-    let mut endpoints: Vec<Box<RawValue>> = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = client.list_webhooks(args.limit, cursor.as_deref()).await?;
-        endpoints.extend(page.data);
-        match page.next_cursor {
-            Some(next) if args.all => cursor = Some(next),
-            _ => break,
-        }
-    }
-    let output = &ctx.output;
-    if output.json {
-        output.line(json_array(&endpoints));
-        return Ok(());
-    }
+    let endpoints: Vec<Box<RawValue>> = every_page(args.all, |cursor| async move {
+        client.list_webhooks(args.limit, cursor.as_deref()).await
+    })
+    .await?;
+    ctx.output.emit(&endpoints, |out| show(out, &endpoints));
+    Ok(())
+}
+
+fn show(output: &Output, endpoints: &[Box<RawValue>]) {
     if endpoints.is_empty() {
         output.info("No webhook endpoints. Create one with `persona webhooks create --url URL`.");
-        return Ok(());
+        return;
     }
     let rows: Vec<Vec<String>> = endpoints
         .iter()
@@ -69,5 +65,4 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
         })
         .collect();
     output.table(&["id", "url", "events", "description", "created"], &rows);
-    Ok(())
 }
