@@ -15,6 +15,9 @@ use crate::output::Output;
 use crate::server::engine::ModelSettings;
 use crate::server::{self, ServerConfig, ServerHandle};
 
+/// The workspace of the `local` profile, unless `PERSONA_WORKSPACE` names another.
+pub const LOCAL_WORKSPACE: &str = server::LOCAL_WORKSPACE_ID;
+
 pub struct Context {
     pub output: Output,
     pub config: Config,
@@ -162,7 +165,7 @@ impl Context {
                 })?;
                 workspace
             }
-            None => server::LOCAL_WORKSPACE_ID.to_string(),
+            None => LOCAL_WORKSPACE.to_string(),
         };
         let key = handle.session_key_for(&workspace).map_err(|err| {
             CliError::general(format!("cannot open the workspace {workspace}: {err}"))

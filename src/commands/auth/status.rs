@@ -5,7 +5,7 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use crate::config::LOCAL_PROFILE;
-use crate::context::Context;
+use crate::context::{Context, LOCAL_WORKSPACE};
 use crate::credentials::{FoundKey, KeySource, environment_key, mask};
 use crate::error::{CliError, ExitKind, Result};
 
@@ -81,7 +81,7 @@ fn local_status(ctx: &Context) -> ProfileStatus {
     ProfileStatus {
         report: json!({
             "api_url": "embedded", "data_dir": ctx.config.data_dir.display().to_string(),
-            "workspace": crate::server::LOCAL_WORKSPACE_ID, "key": null, "key_source": KeySource::Embedded.describe(),
+            "workspace": LOCAL_WORKSPACE, "key": null, "key_source": KeySource::Embedded.describe(),
             "accepted": true,
         }),
         problem: None,
