@@ -206,6 +206,11 @@ impl CliError {
 
     /// The object printed on stdout under `--json`.
     pub fn to_json(&self) -> Value {
+        json!({ "error": self.error_object() })
+    }
+
+    /// The error object of [`CliError::to_json`], for a report that lists it with its file.
+    pub fn error_object(&self) -> Value {
         let mut error = json!({
             "message": self.message,
             "code": self.code,
@@ -223,7 +228,7 @@ impl CliError {
         if let Some(details) = &self.details {
             error["details"] = (**details).clone();
         }
-        json!({ "error": error })
+        error
     }
 }
 

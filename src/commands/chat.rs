@@ -10,7 +10,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use crate::client::ApiClient;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
-use crate::model::PersonaRef;
+use crate::model::{Conversation, Failure, PersonaRef, PersonaSummary, Turn, view};
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
@@ -44,10 +44,11 @@ pub async fn run(ctx: &Context, args: ChatArgs) -> Result<()> {
     let reference =
         PersonaRef::parse(&args.reference).map_err(|err| CliError::usage(err.to_string()))?;
     let client = ctx.client().await?;
-    let persona = client.get_persona(&args.reference).await?;
+    let persona: PersonaSummary = view(&client.get_persona(&args.reference).await?);
+    let persona_id = persona.id.clone().unwrap_or_default();
     // A conversation talks to the version the reference names: `slug@v1` stays version 1.
     let target = PersonaRef {
-        base: persona["id"].as_str().unwrap_or_default().to_string(),
+        base: persona_id.clone(),
         version: reference.version,
     };
     let interactive =
@@ -63,16 +64,16 @@ pub async fn run(ctx: &Context, args: ChatArgs) -> Result<()> {
         Some(id) => id.clone(),
         None => new_conversation(client, &target).await?,
     };
-    let persona_id = persona["id"].as_str().unwrap_or_default();
-    let turn = if ctx.output.json {
+    let mut turn = if ctx.output.json {
         client
-            .send_message(&conversation, persona_id, &message)
+            .send_message(&conversation, &persona_id, &message)
             .await?
     } else {
-        stream_reply(ctx, client, &conversation, persona_id, &message).await?
+        stream_reply(ctx, client, &conversation, &persona_id, &message).await?
     };
-    let mut turn = turn;
-    turn["conversation_id"] = json!(conversation);
+    if let Value::Object(fields) = &mut turn {
+        fields.insert("conversation_id".to_string(), json!(conversation));
+    }
     ctx.output.emit(&turn, |out| {
         report(ctx, &turn, args.show_drift);
         out.info(format!(
@@ -103,10 +104,9 @@ fn read_stdin_message() -> Result<String> {
 }
 
 async fn new_conversation(client: &ApiClient, target: &PersonaRef) -> Result<String> {
-    let conversation = client.create_conversation(&target.to_string()).await?;
-    conversation["id"]
-        .as_str()
-        .map(str::to_string)
+    let conversation: Conversation = view(&client.create_conversation(&target.to_string()).await?);
+    conversation
+        .id
         .ok_or_else(|| CliError::general("the server did not name the new conversation"))
 }
 
@@ -125,21 +125,22 @@ async fn stream_reply(
     while let Some((event, data)) = stream.next().await? {
         match event.as_str() {
             "message.delta" => {
+                let delta: Turn = view(&data);
                 ctx.output
-                    .text(data["content"].as_str().unwrap_or_default());
+                    .text(delta.content.as_deref().unwrap_or_default());
                 printed = true;
             }
             "message.completed" => {
                 if !printed {
-                    ctx.output
-                        .text(data["content"].as_str().unwrap_or_default());
+                    let turn: Turn = view(&data);
+                    ctx.output.text(turn.content.as_deref().unwrap_or_default());
                 }
                 ctx.output.text("\n");
                 return Ok(data);
             }
             "message.failed" => {
                 // The data is the API error envelope; its code says which exit code applies.
-                let status = match data["error"]["code"].as_str() {
+                let status = match view::<Failure>(&data).code() {
                     Some("provider.unavailable") => 503,
                     Some("rate_limit.exceeded") => 429,
                     _ => 500,
@@ -160,8 +161,9 @@ fn report(ctx: &Context, turn: &Value, show_drift: bool) {
     if !show_drift {
         return;
     }
-    let drift = &turn["drift"];
-    let verdict = drift["verdict"].as_str().unwrap_or("?");
+    let turn: Turn = view(turn);
+    let drift = turn.drift.unwrap_or_default();
+    let verdict = drift.verdict.as_deref().unwrap_or("?");
     let colour = if verdict == "in-character" {
         "32"
     } else {
@@ -169,10 +171,10 @@ fn report(ctx: &Context, turn: &Value, show_drift: bool) {
     };
     ctx.output.notice(format!(
         "drift: voice {:.2}  values {:.2}  {}  coherence {:.1}",
-        drift["voice"].as_f64().unwrap_or(0.0),
-        drift["values"].as_f64().unwrap_or(0.0),
+        drift.voice.unwrap_or(0.0),
+        drift.values.unwrap_or(0.0),
         ctx.output.paint_err(verdict, colour),
-        turn["coherence"].as_f64().unwrap_or(0.0)
+        turn.coherence.unwrap_or(0.0)
     ));
 }
 
@@ -180,16 +182,16 @@ fn report(ctx: &Context, turn: &Value, show_drift: bool) {
 async fn session(
     ctx: &Context,
     client: &ApiClient,
-    persona: &Value,
+    persona: &PersonaSummary,
     target: &PersonaRef,
     args: ChatArgs,
 ) -> Result<()> {
     let output = &ctx.output;
-    let name = persona["surface"]["name"].as_str().unwrap_or("the persona");
+    let name = persona.name().unwrap_or("the persona");
     output.notice(format!(
         "{} — {}",
         output.paint_err(name, "1"),
-        persona["mask"]["voice"]["register"].as_str().unwrap_or("")
+        persona.voice_register().unwrap_or("")
     ));
     output.notice(output.paint_err(
         "Type a message. /new starts over, /exit or Ctrl-D ends.",
@@ -238,7 +240,7 @@ async fn session(
         }
         output.text(&format!("{} ", output.paint(&format!("{name}>"), "35")));
         let turn = tokio::select! {
-            turn = stream_reply(ctx, client, &conversation, persona["id"].as_str().unwrap_or_default(), message) => turn?,
+            turn = stream_reply(ctx, client, &conversation, target.base.as_str(), message) => turn?,
             _ = tokio::signal::ctrl_c() => {
                 output.text("\n");
                 break;

@@ -1,14 +1,8 @@
-//! Plain-text formatting of API values shared by the commands: ids and nulls, counts, money.
+//! Plain-text formatting of API values shared by the commands: absent fields, counts, money.
 
-use serde_json::Value;
-
-/// A JSON value as plain text (strings without quotes, null as `-`).
-pub fn text(value: &Value) -> String {
-    match value {
-        Value::Null => "-".to_string(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+/// A field as plain text, `-` when the server left it out or sent null.
+pub fn or_dash<T: std::fmt::Display>(value: Option<T>) -> String {
+    value.map_or_else(|| "-".to_string(), |value| value.to_string())
 }
 
 /// `18,421`.
@@ -43,6 +37,7 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(usd(0.79), "$0.79");
         assert_eq!(usd(0.0042), "$0.0042");
-        assert_eq!(text(&Value::Null), "-");
+        assert_eq!(or_dash(None::<&str>), "-");
+        assert_eq!(or_dash(Some(3)), "3");
     }
 }

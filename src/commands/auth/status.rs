@@ -2,8 +2,10 @@
 //! from, its expiry, and whether the server accepts it now; exit 4 when the active one cannot work.
 
 use clap::Args;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
 
+use crate::commands::format::or_dash;
 use crate::config::LOCAL_PROFILE;
 use crate::context::{Context, LOCAL_WORKSPACE};
 use crate::credentials::{FoundKey, KeySource, environment_key, mask};
@@ -20,9 +22,44 @@ pub struct StatusArgs {}
 
 /// What the check of one profile found.
 struct ProfileStatus {
-    report: Value,
+    report: ProfileReport,
     /// Why the profile cannot work, if it cannot.
     problem: Option<CliError>,
+}
+
+/// One profile as `--json` reports it in `profiles`, and as the view draws it.
+#[derive(Debug, Clone, Default, Serialize)]
+struct ProfileReport {
+    api_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_dir: Option<String>,
+    workspace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    workspace_name: Option<String>,
+    /// The key, masked; null when none is stored.
+    key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_source: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    storage_warning: Option<String>,
+    /// Whether the server accepts the key; null when it could not be asked.
+    accepted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scopes: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_in_days: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    profile: String,
+    active: bool,
 }
 
 pub async fn run(ctx: &Context, _args: StatusArgs) -> Result<()> {
@@ -47,19 +84,15 @@ pub async fn run(ctx: &Context, _args: StatusArgs) -> Result<()> {
     } else {
         active.clone()
     };
-    let profiles: Vec<Value> = statuses
-        .iter()
-        .map(|(name, status)| {
-            let mut report = status.report.clone();
-            report["profile"] = json!(name);
-            report["active"] = json!(*name == active_name);
-            report
-        })
-        .collect();
+    for (name, status) in &mut statuses {
+        status.report.profile = name.clone();
+        status.report.active = *name == active_name;
+    }
+    let profiles: Vec<&ProfileReport> = statuses.iter().map(|(_, status)| &status.report).collect();
     let report = json!({ "active_profile": active_name, "profiles": profiles });
     ctx.output.emit(&report, |_| {
-        for (name, status) in &statuses {
-            render(ctx, name, *name == active_name, &status.report);
+        for (_, status) in &statuses {
+            render(ctx, &status.report);
         }
     });
     let active_status = statuses.iter().find(|(name, _)| *name == active_name);
@@ -79,11 +112,14 @@ pub async fn run(ctx: &Context, _args: StatusArgs) -> Result<()> {
 
 fn local_status(ctx: &Context) -> ProfileStatus {
     ProfileStatus {
-        report: json!({
-            "api_url": "embedded", "data_dir": ctx.config.data_dir.display().to_string(),
-            "workspace": LOCAL_WORKSPACE, "key": null, "key_source": KeySource::Embedded.describe(),
-            "accepted": true,
-        }),
+        report: ProfileReport {
+            api_url: Some("embedded".to_string()),
+            data_dir: Some(ctx.config.data_dir.display().to_string()),
+            workspace: Some(LOCAL_WORKSPACE.to_string()),
+            key_source: Some(KeySource::Embedded.describe()),
+            accepted: Some(true),
+            ..ProfileReport::default()
+        },
         problem: None,
     }
 }
@@ -101,7 +137,7 @@ async fn check_environment(ctx: &Context, url: &str) -> ProfileStatus {
 async fn remote_status(ctx: &Context, name: &str, active: bool) -> ProfileStatus {
     let Some(profile) = ctx.config.file.profiles.get(name) else {
         return ProfileStatus {
-            report: json!({}),
+            report: ProfileReport::default(),
             problem: Some(CliError::new(
                 ExitKind::Auth,
                 format!("no profile `{name}`"),
@@ -119,7 +155,12 @@ async fn remote_status(ctx: &Context, name: &str, active: bool) -> ProfileStatus
     match key {
         Ok(key) => check(ctx, &profile.api_url, profile.workspace.clone(), key).await,
         Err(err) => ProfileStatus {
-            report: json!({ "api_url": profile.api_url, "workspace": profile.workspace, "error": err.message }),
+            report: ProfileReport {
+                api_url: Some(profile.api_url.clone()),
+                workspace: profile.workspace.clone(),
+                error: Some(err.message.clone()),
+                ..ProfileReport::default()
+            },
             problem: Some(err),
         },
     }
@@ -132,10 +173,13 @@ async fn check(
     workspace: Option<String>,
     key: Option<FoundKey>,
 ) -> ProfileStatus {
-    let mut report = json!({ "api_url": api_url, "workspace": workspace });
+    let mut report = ProfileReport {
+        api_url: Some(api_url.to_string()),
+        workspace: workspace.clone(),
+        ..ProfileReport::default()
+    };
     let Some(found) = key else {
-        report["key"] = Value::Null;
-        report["accepted"] = json!(false);
+        report.accepted = Some(false);
         return ProfileStatus {
             report,
             problem: Some(
@@ -144,15 +188,13 @@ async fn check(
             ),
         };
     };
-    report["key"] = json!(mask(&found.key));
-    report["key_source"] = json!(found.source.describe());
-    if let Some(warning) = &found.warning {
-        report["storage_warning"] = json!(warning);
-    }
+    report.key = Some(mask(&found.key));
+    report.key_source = Some(found.source.describe());
+    report.storage_warning = found.warning.clone();
     let client = match ctx.client_for(api_url, Some(found.key.clone()), workspace) {
         Ok(client) => client,
         Err(err) => {
-            report["error"] = json!(err.message);
+            report.error = Some(err.message.clone());
             return ProfileStatus {
                 report,
                 problem: Some(err),
@@ -161,29 +203,23 @@ async fn check(
     };
     match client.whoami().await {
         Ok(me) => {
-            report["accepted"] = json!(true);
-            report["workspace"] = json!(me.workspace.id);
-            report["workspace_name"] = json!(me.workspace.name);
-            report["key_id"] = json!(me.key_id);
-            report["mode"] = json!(me.mode);
-            report["scopes"] = json!(me.scopes);
-            report["owner"] = json!(me.owner);
-            report["expires_at"] = json!(me.expires_at);
-            if let Some(days) = days_until(&me.expires_at) {
-                report["expires_in_days"] = json!(days);
-            }
+            report.accepted = Some(true);
+            report.workspace = Some(me.workspace.id);
+            report.workspace_name = Some(me.workspace.name);
+            report.key_id = Some(me.key_id);
+            report.mode = Some(me.mode);
+            report.scopes = Some(me.scopes);
+            report.owner = me.owner;
+            report.expires_in_days = days_until(&me.expires_at);
+            report.expires_at = Some(me.expires_at);
             ProfileStatus {
                 report,
                 problem: None,
             }
         }
         Err(err) => {
-            report["accepted"] = if err.kind == ExitKind::Auth {
-                json!(false)
-            } else {
-                Value::Null
-            };
-            report["error"] = json!(err.message);
+            report.accepted = (err.kind == ExitKind::Auth).then_some(false);
+            report.error = Some(err.message.clone());
             ProfileStatus {
                 report,
                 problem: Some(err),
@@ -192,23 +228,20 @@ async fn check(
     }
 }
 
-fn render(ctx: &Context, name: &str, active: bool, report: &Value) {
+fn render(ctx: &Context, report: &ProfileReport) {
     let output = &ctx.output;
-    let marker = if active {
+    let name = report.profile.as_str();
+    let marker = if report.active {
         output.paint("*", "32")
     } else {
         " ".to_string()
     };
-    let text = |v: &Value| {
-        v.as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| "-".to_string())
-    };
+    let text = |field: &Option<String>| or_dash(field.as_deref());
     if name == LOCAL_PROFILE {
         output.line(format!(
             "{marker} {}  embedded server over {}",
             output.paint(name, "1"),
-            text(&report["data_dir"])
+            text(&report.data_dir)
         ));
         output.line("    no key needed; the default until you log in elsewhere");
         return;
@@ -216,35 +249,31 @@ fn render(ctx: &Context, name: &str, active: bool, report: &Value) {
     output.line(format!(
         "{marker} {}  {}  workspace {}",
         output.paint(name, "1"),
-        text(&report["api_url"]),
-        text(&report["workspace"])
+        text(&report.api_url),
+        text(&report.workspace)
     ));
-    if report["key"].is_null() {
+    let Some(key) = &report.key else {
         output.line("    no key stored: log in with `persona auth login`");
         return;
-    }
-    let mut key_line = format!(
-        "    key {} from {}",
-        text(&report["key"]),
-        text(&report["key_source"])
-    );
-    if let Some(expires) = report["expires_at"].as_str() {
+    };
+    let mut key_line = format!("    key {key} from {}", or_dash(report.key_source));
+    if let Some(expires) = &report.expires_at {
         key_line.push_str(&format!("; expires {expires}"));
-        if let Some(days) = report["expires_in_days"].as_i64() {
+        if let Some(days) = report.expires_in_days {
             key_line.push_str(&format!(" (in {})", day_count(days)));
         }
     }
     output.line(key_line);
-    if report["key_source"] == KeySource::File.describe() {
+    if report.key_source == Some(KeySource::File.describe()) {
         output.warn(format!(
             "the key of `{name}` is in a plain file ({}), not the OS keyring",
             ctx.credentials.file_path().display()
         ));
     }
-    if let Some(warning) = report["storage_warning"].as_str() {
+    if let Some(warning) = &report.storage_warning {
         output.warn(warning);
     }
-    if let Some(days) = report["expires_in_days"].as_i64()
+    if let Some(days) = report.expires_in_days
         && days < EXPIRY_WARNING_DAYS
     {
         output.warn(format!(
@@ -252,8 +281,8 @@ fn render(ctx: &Context, name: &str, active: bool, report: &Value) {
             day_count(days)
         ));
     }
-    match report["accepted"].as_bool() {
-        Some(true) => output.line(match report["owner"].as_str() {
+    match report.accepted {
+        Some(true) => output.line(match &report.owner {
             Some(owner) => format!(
                 "    {} accepted by the server, as owner {owner}",
                 output.paint("✓", "32")
@@ -263,9 +292,9 @@ fn render(ctx: &Context, name: &str, active: bool, report: &Value) {
         Some(false) => output.line(format!(
             "    {} refused: {}",
             output.paint("✗", "31"),
-            text(&report["error"])
+            text(&report.error)
         )),
-        None => output.line(format!("    ? could not check: {}", text(&report["error"]))),
+        None => output.line(format!("    ? could not check: {}", text(&report.error))),
     }
 }
 

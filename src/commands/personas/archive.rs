@@ -4,6 +4,7 @@ use clap::Args;
 
 use crate::context::Context;
 use crate::error::Result;
+use crate::model::{PersonaSummary, view};
 
 #[derive(Debug, Args)]
 pub struct ArchiveArgs {
@@ -15,10 +16,11 @@ pub struct ArchiveArgs {
 pub async fn run(ctx: &Context, args: ArchiveArgs) -> Result<()> {
     let persona = ctx.client().await?.archive_persona(&args.reference).await?;
     ctx.output.emit(&persona, |out| {
+        let archived: PersonaSummary = view(&persona);
         out.success(format!(
             "Archived {} ({}); list archived personas with `persona personas list --archived`",
-            persona["slug"].as_str().unwrap_or_default(),
-            persona["id"].as_str().unwrap_or_default()
+            archived.slug.unwrap_or_default(),
+            archived.id.unwrap_or_default()
         ));
     });
     Ok(())

@@ -12,6 +12,7 @@ use crate::client::{CreatePersona, RunEvent, new_idempotency_key};
 use crate::commands::format::{thousands, usd};
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
+use crate::model::{Failure, RunEventFields, view};
 use crate::output::escape_controls_one_line;
 use crate::persona_file;
 
@@ -98,7 +99,7 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> Result<()> {
         }
         progress.show(&event);
         match event.event.as_str() {
-            "run.completed" => persona_id = event.data()["persona_id"].as_str().map(str::to_string),
+            "run.completed" => persona_id = view::<RunEventFields>(event.data()).persona_id,
             "run.failed" => {
                 progress.finish();
                 return Err(run_failure(&event));
@@ -202,14 +203,14 @@ fn read_brief(path: &Path) -> Result<(String, String)> {
 /// The error of a `run.failed` event: the server's error, exit 7 for a budget or moderation
 /// stop, 8 otherwise.
 pub fn run_failure(event: &RunEvent) -> CliError {
-    let error = &event.data()["error"];
-    let code = error["code"].as_str().unwrap_or("");
-    let status = match code {
+    let data = event.data();
+    let status = match view::<Failure>(data).code().unwrap_or("") {
         "persona.cost_budget_exceeded" => 402,
         c if c.starts_with("moderation.") => 403,
         _ => 500,
     };
-    let mut failure = CliError::from_api(status, &serde_json::json!({ "error": error }));
+    // The event's data is `{run_id, error}`: the error envelope of the contract.
+    let mut failure = CliError::from_api(status, data);
     if failure.kind != ExitKind::Budget {
         failure.kind = ExitKind::RunFailed;
     }
@@ -249,9 +250,9 @@ impl RunProgress {
         let Some(bar) = &self.bar else {
             return;
         };
-        let data = event.data();
+        let data: RunEventFields = view(event.data());
         // The bar writes to the terminal itself: the server's text is escaped first.
-        let step = escape_controls_one_line(data["step"].as_str().unwrap_or(""));
+        let step = escape_controls_one_line(data.step.as_deref().unwrap_or(""));
         match event.event.as_str() {
             "step.started" => bar.set_message(format!(
                 "{step} · {} tokens · {}",
@@ -259,13 +260,14 @@ impl RunProgress {
                 usd(self.cost)
             )),
             "step.completed" => {
-                self.tokens += data["tokens"].as_u64().unwrap_or(0);
-                self.cost = data["total_cost_usd"].as_f64().unwrap_or(self.cost);
+                let tokens = data.tokens.unwrap_or(0);
+                self.tokens += tokens;
+                self.cost = data.total_cost_usd.unwrap_or(self.cost);
                 bar.println(format!(
                     "{} {step:<18} {:>7} tokens  {}",
                     self.color.paint_err("✓", "32"),
-                    thousands(data["tokens"].as_u64().unwrap_or(0)),
-                    usd(data["cost_usd"].as_f64().unwrap_or(0.0))
+                    thousands(tokens),
+                    usd(data.cost_usd.unwrap_or(0.0))
                 ));
                 // The spinner no longer names the step just done.
                 bar.set_message(format!(
@@ -276,7 +278,7 @@ impl RunProgress {
             }
             "layer.delta" => bar.set_message(format!(
                 "{step} · {} · {} tokens · {}",
-                escape_controls_one_line(data["path"].as_str().unwrap_or("")),
+                escape_controls_one_line(data.path.as_deref().unwrap_or("")),
                 thousands(self.tokens),
                 usd(self.cost)
             )),

@@ -6,8 +6,10 @@ use clap::Args;
 use serde_json::json;
 
 use super::working_copy;
+use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
+use crate::model::{PersonaSummary, view};
 use crate::persona_file::{to_yaml, unified_diff};
 
 #[derive(Debug, Args)]
@@ -29,7 +31,8 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> Result<()> {
     let (_, local) = working_copy::read(&args.file)?;
     let id = working_copy::id_of(&args.file, &local)?;
     let server = ctx.client().await?.get_persona(&id).await?;
-    let server_label = format!("server/{id}@v{}", server["version"]);
+    let version = or_dash(view::<PersonaSummary>(&server).version);
+    let server_label = format!("server/{id}@v{version}");
     let file_label = args.file.display().to_string();
     let diff = unified_diff(
         &server_label,
@@ -51,8 +54,7 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> Result<()> {
             }
         }
         None => out.info(format!(
-            "{file_label} is the same as the server (v{})",
-            server["version"]
+            "{file_label} is the same as the server (v{version})"
         )),
     });
     if diff.is_some() && args.exit_code {

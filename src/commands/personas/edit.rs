@@ -7,8 +7,10 @@ use clap::Args;
 
 use super::push::{Pushed, push_persona};
 use super::working_copy::is_plain_file_stem;
+use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
+use crate::model::{PersonaSummary, view};
 use crate::persona_file::{from_yaml, to_yaml, write_atomic};
 
 /// Lines of the error banner put on top of a file reopened after a failed edit.
@@ -34,7 +36,9 @@ pub struct EditArgs {
 pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
     let client = ctx.client().await?;
     let persona = client.get_persona(&args.reference).await?;
-    let slug = persona["slug"].as_str().unwrap_or("persona").to_string();
+    let slug = view::<PersonaSummary>(&persona)
+        .slug
+        .unwrap_or_else(|| "persona".to_string());
     let path = temp_path(&slug);
     let mut presented = to_yaml(&persona);
     write_atomic(&path, &presented).map_err(|err| {
@@ -83,7 +87,8 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
                 Ok(Pushed::Updated(updated)) => {
                     let _ = std::fs::remove_file(&path);
                     ctx.output.emit(&updated, |out| {
-                        out.success(format!("Saved {slug} → v{}", updated["version"]));
+                        let version = view::<PersonaSummary>(&updated).version;
+                        out.success(format!("Saved {slug} → v{}", or_dash(version)));
                     });
                     return Ok(());
                 }

@@ -7,6 +7,7 @@ use super::render;
 use crate::client::{ForkPersona, new_idempotency_key};
 use crate::context::Context;
 use crate::error::Result;
+use crate::model::{PersonaSummary, view};
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
@@ -53,10 +54,11 @@ pub async fn run(ctx: &Context, args: ForkArgs) -> Result<()> {
     let persona = result?;
     ctx.output.emit(&persona, |out| {
         out.line(render::summary(out, &persona));
+        let fork: PersonaSummary = view(&persona);
         out.success(format!(
             "Forked {} into {}",
             args.reference,
-            persona["slug"].as_str().unwrap_or_default()
+            fork.slug.unwrap_or_default()
         ));
     });
     Ok(())

@@ -1,13 +1,13 @@
 //! `persona personas list`: the workspace's personas, newest first, one page or `--all`.
 
 use clap::Args;
-use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::client::{ListPersonas, every_page};
-use crate::commands::format::text;
+use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::Result;
+use crate::model::{PersonaSummary, view_text};
 use crate::output::Output;
 
 #[derive(Debug, Args)]
@@ -75,15 +75,15 @@ fn show(output: &Output, personas: &[Box<RawValue>], filtered: bool) {
     let rows: Vec<Vec<String>> = personas
         .iter()
         .map(|raw| {
-            let p: Value = serde_json::from_str(raw.get()).unwrap_or_default();
+            let p: PersonaSummary = view_text(raw.get());
             vec![
-                text(&p["id"]),
-                text(&p["slug"]),
-                text(&p["surface"]["name"]),
-                text(&p["status"]),
-                text(&p["visibility"]),
-                format!("v{}", text(&p["version"])),
-                text(&p["created_at"]),
+                or_dash(p.id.as_deref()),
+                or_dash(p.slug.as_deref()),
+                or_dash(p.name()),
+                or_dash(p.status.as_deref()),
+                or_dash(p.visibility.as_deref()),
+                format!("v{}", or_dash(p.version)),
+                or_dash(p.created_at.as_deref()),
             ]
         })
         .collect();

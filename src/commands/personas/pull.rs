@@ -4,11 +4,13 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::working_copy;
+use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
+use crate::model::{PersonaSummary, view};
 use crate::persona_file;
 
 #[derive(Debug, Args)]
@@ -45,13 +47,15 @@ pub async fn run(ctx: &Context, args: PullArgs) -> Result<()> {
         None => args.reference.clone(),
     };
     let persona = ctx.client().await?.get_persona(&reference).await?;
-    if persona["status"] != "completed" {
+    let summary: PersonaSummary = view(&persona);
+    let version = or_dash(summary.version);
+    if summary.status.as_deref() != Some("completed") {
         return Err(CliError::new(
             ExitKind::Conflict,
             format!(
                 "persona {} is {}; only a completed persona has a working copy",
-                persona["id"].as_str().unwrap_or_default(),
-                persona["status"].as_str().unwrap_or_default()
+                summary.id.as_deref().unwrap_or_default(),
+                summary.status.as_deref().unwrap_or_default()
             ),
         ));
     }
@@ -79,29 +83,27 @@ pub async fn run(ctx: &Context, args: PullArgs) -> Result<()> {
     let output = &ctx.output;
     let report = json!({
         "file": path.display().to_string(),
-        "id": persona["id"],
-        "version": persona["version"],
-        "fingerprint": persona["fingerprint"],
+        "id": summary.id,
+        "version": summary.version,
+        "fingerprint": summary.fingerprint,
     });
     if existing.as_deref() == Some(contents.as_str()) {
         output.emit(&report, |out| {
             out.info(format!(
-                "{} is already up to date (v{})",
-                path.display(),
-                persona["version"]
+                "{} is already up to date (v{version})",
+                path.display()
             ));
         });
         return Ok(());
     }
     if existing.is_some() && !args.force {
-        refuse_to_overwrite(&path, &persona)?;
+        refuse_to_overwrite(&path, summary.id.as_deref())?;
     }
     working_copy::write(&path, &persona)?;
     output.emit(&report, |out| {
         out.success(format!(
-            "Pulled {} v{} to {}",
-            persona["slug"].as_str().unwrap_or_default(),
-            persona["version"],
+            "Pulled {} v{version} to {}",
+            summary.slug.as_deref().unwrap_or_default(),
             path.display()
         ));
     });
@@ -109,7 +111,7 @@ pub async fn run(ctx: &Context, args: PullArgs) -> Result<()> {
 }
 
 /// An existing file may be replaced only when it is an unedited working copy of this persona.
-fn refuse_to_overwrite(path: &std::path::Path, persona: &serde_json::Value) -> Result<()> {
+fn refuse_to_overwrite(path: &std::path::Path, id: Option<&str>) -> Result<()> {
     let conflict = |why: String| {
         CliError::new(ExitKind::Conflict, why)
             .with_hint("push your edits first, write elsewhere with -o, or overwrite with --force")
@@ -120,11 +122,12 @@ fn refuse_to_overwrite(path: &std::path::Path, persona: &serde_json::Value) -> R
             path.display()
         ))
     })?;
-    if local["id"] != persona["id"] {
+    let local_id = local.get("id").and_then(Value::as_str);
+    if local_id != id {
         return Err(conflict(format!(
             "{} holds another persona ({})",
             path.display(),
-            local["id"].as_str().unwrap_or("?")
+            local_id.unwrap_or("?")
         )));
     }
     if persona_file::has_local_edits(&local) {

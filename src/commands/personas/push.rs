@@ -8,9 +8,11 @@ use serde_json::{Value, json};
 
 use super::working_copy;
 use crate::client::ApiClient;
+use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::json::{EDITABLE_FIELDS, merge_patch_diff};
+use crate::model::{PersonaSummary, view};
 use crate::persona_file::{editable_fields, has_local_edits};
 
 #[derive(Debug, Args)]
@@ -52,22 +54,16 @@ pub async fn run(ctx: &Context, args: PushArgs) -> Result<()> {
                     Pushed::UpToDate(persona) | Pushed::Behind(persona) => (persona, false),
                     Pushed::Updated(persona) => (persona, true),
                 };
+                let persona: PersonaSummary = view(persona);
+                let version = or_dash(persona.version);
                 reports.push(json!({
-                    "file": path.display().to_string(), "id": persona["id"], "version": persona["version"],
-                    "fingerprint": persona["fingerprint"], "changed": changed,
+                    "file": path.display().to_string(), "id": persona.id, "version": persona.version,
+                    "fingerprint": persona.fingerprint, "changed": changed,
                 }));
                 if changed {
-                    output.success(format!(
-                        "Pushed {} → v{}",
-                        path.display(),
-                        persona["version"]
-                    ));
+                    output.success(format!("Pushed {} → v{version}", path.display()));
                 } else {
-                    output.info(format!(
-                        "{} is up to date (v{})",
-                        path.display(),
-                        persona["version"]
-                    ));
+                    output.info(format!("{} is up to date (v{version})", path.display()));
                 }
             }
             Err(mut err) if several => {
@@ -76,7 +72,7 @@ pub async fn run(ctx: &Context, args: PushArgs) -> Result<()> {
                     // One entry per file, failed ones with their error: what was pushed stays known.
                     reports.push(json!({
                         "file": path.display().to_string(),
-                        "error": err.to_json()["error"],
+                        "error": err.error_object(),
                     }));
                 } else {
                     output.error(&err);
@@ -107,16 +103,18 @@ pub async fn push_file(client: &ApiClient, path: &Path, force: bool) -> Result<P
     {
         working_copy::write(path, persona).map_err(|err| {
             // The server has the edits: only the file is behind, and pulling again fixes it.
+            let persona: PersonaSummary = view(persona);
             CliError::new(
                 err.kind,
                 format!(
                     "the server has the edits as v{}, but the file could not be updated: {}",
-                    persona["version"], err.message
+                    or_dash(persona.version),
+                    err.message
                 ),
             )
             .with_hint(format!(
                 "pull it again with `persona personas pull {} -o {} --force`",
-                persona["id"].as_str().unwrap_or_default(),
+                persona.id.unwrap_or_default(),
                 path.display()
             ))
         })?;
@@ -149,13 +147,11 @@ pub async fn push_persona(
     let Some(patch) = merge_patch_diff(&editable_fields(&server), &editable_fields(local)) else {
         return Ok(Pushed::UpToDate(server));
     };
-    let if_match = if force {
-        &server["fingerprint"]
-    } else {
-        &local["fingerprint"]
-    };
+    let if_match = if force { &server } else { local }
+        .get("fingerprint")
+        .and_then(Value::as_str);
     let updated = client
-        .patch_persona(&id, if_match.as_str(), &patch)
+        .patch_persona(&id, if_match, &patch)
         .await
         .map_err(|mut err| {
             if err.kind == ExitKind::Conflict && err.code.as_deref() == Some("persona.version_conflict") {
@@ -183,7 +179,7 @@ fn reject_another_personas_file(path: &Path, local: &Value, server: &Value) -> R
             return Err(CliError::usage(format!(
                 "{}: this is not a working copy of {} (its `{field}` differs from the persona's); was its `id` edited?",
                 path.display(),
-                server["id"].as_str().unwrap_or_default()
+                server.get("id").and_then(Value::as_str).unwrap_or_default()
             ))
             .with_hint("pull the persona you mean with `persona personas pull REF -o FILE`"));
         }

@@ -3,21 +3,23 @@
 
 use serde_json::Value;
 
-use crate::commands::format::{text, thousands, usd};
+use crate::commands::format::{or_dash, thousands, usd};
+use crate::model::{PersonaSummary, view};
 use crate::output::Output;
 
 /// The readable summary of a persona.
 pub fn summary(output: &Output, persona: &Value) -> String {
-    let surface = &persona["surface"];
-    let name = surface["name"].as_str().unwrap_or("(unnamed)");
+    let persona: PersonaSummary = view(persona);
+    let surface = persona.surface.unwrap_or_default();
+    let name = surface.name.as_deref().unwrap_or("(unnamed)");
     let mut title = output.paint(name, "1");
-    if let Some(age) = surface["age"].as_u64() {
+    if let Some(age) = surface.age {
         title.push_str(&format!(", {age}"));
     }
-    if let Some(occupation) = surface["occupation"].as_str() {
+    if let Some(occupation) = &surface.occupation {
         title.push_str(&format!(" — {occupation}"));
     }
-    if let Some(place) = surface["place"].as_str() {
+    if let Some(place) = &surface.place {
         title.push_str(&format!(" ({place})"));
     }
     let mut lines = vec![title];
@@ -29,13 +31,21 @@ pub fn summary(output: &Output, persona: &Value) -> String {
             ));
         }
     };
-    field("archetype", persona["self"]["archetype"].as_str());
-    field("voice", persona["mask"]["voice"]["register"].as_str());
-    field("bio", persona["mask"]["public_bio"].as_str());
-    field("desire", persona["soul"]["core_desire"].as_str());
-    field("fear", persona["soul"]["core_fear"].as_str());
-    field("wound", persona["soul"]["wound"].as_str());
-    if let Some(big_five) = persona["self"]["big_five"].as_object() {
+    let self_layer = persona.self_layer.unwrap_or_default();
+    let mask = persona.mask.unwrap_or_default();
+    let soul = persona.soul.unwrap_or_default();
+    field("archetype", self_layer.archetype.as_deref());
+    field(
+        "voice",
+        mask.voice
+            .as_ref()
+            .and_then(|voice| voice.register.as_deref()),
+    );
+    field("bio", mask.public_bio.as_deref());
+    field("desire", soul.core_desire.as_deref());
+    field("fear", soul.core_fear.as_deref());
+    field("wound", soul.wound.as_deref());
+    if let Some(big_five) = &self_layer.big_five {
         lines.push(format!("  {}", output.paint("big five ", "2")));
         for (trait_name, value) in big_five {
             let value = value.as_f64().unwrap_or(0.0);
@@ -45,22 +55,21 @@ pub fn summary(output: &Output, persona: &Value) -> String {
     lines.push(String::new());
     lines.push(format!(
         "  id {}  slug {}  version {}  {}  {}",
-        text(&persona["id"]),
-        text(&persona["slug"]),
-        text(&persona["version"]),
-        text(&persona["visibility"]),
-        text(&persona["language"]),
+        or_dash(persona.id),
+        or_dash(persona.slug),
+        or_dash(persona.version),
+        or_dash(persona.visibility),
+        or_dash(persona.language),
     ));
-    let run = &persona["run"];
-    if run.is_object() {
+    if let Some(run) = persona.run {
         lines.push(format!(
             "  run {}  {} tokens  {}",
-            text(&run["id"]),
-            thousands(run["tokens"].as_u64().unwrap_or(0)),
-            usd(run["cost_usd"].as_f64().unwrap_or(0.0)),
+            or_dash(run.id),
+            thousands(run.tokens.unwrap_or(0)),
+            usd(run.cost_usd.unwrap_or(0.0)),
         ));
     }
-    if let Some(archived) = persona["archived_at"].as_str() {
+    if let Some(archived) = persona.archived_at {
         lines.push(format!("  archived {archived}"));
     }
     lines.join("\n")

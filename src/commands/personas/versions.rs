@@ -2,9 +2,10 @@
 
 use clap::Args;
 
-use crate::commands::format::text;
+use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::Result;
+use crate::model::{PersonaVersion, view};
 
 #[derive(Debug, Args)]
 pub struct VersionsArgs {
@@ -23,12 +24,13 @@ pub async fn run(ctx: &Context, args: VersionsArgs) -> Result<()> {
         let rows: Vec<Vec<String>> = page
             .data
             .iter()
-            .map(|v| {
+            .map(|version| {
+                let version: PersonaVersion = view(version);
                 vec![
-                    format!("v{}", text(&v["version"])),
-                    text(&v["created_at"]),
-                    text(&v["run_id"]),
-                    text(&v["fingerprint"]),
+                    format!("v{}", or_dash(version.version)),
+                    or_dash(version.created_at),
+                    or_dash(version.run_id),
+                    or_dash(version.fingerprint),
                 ]
             })
             .collect();

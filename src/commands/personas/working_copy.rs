@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{CliError, ExitKind, Result};
+use crate::model::{PersonaSummary, view};
 use crate::persona_file;
 
 /// Reads and parses a working copy; a missing or invalid file is a usage error.
@@ -57,7 +58,8 @@ pub fn is_plain_file_stem(slug: &str) -> bool {
 /// Where a persona's working copy goes when no file is named: `<slug>.yml` in the working
 /// directory. A slug that is not a plain file name is refused (exit 2), naming it.
 pub fn default_path(persona: &Value) -> Result<PathBuf> {
-    let slug = persona["slug"].as_str().unwrap_or_default();
+    let slug = view::<PersonaSummary>(persona).slug.unwrap_or_default();
+    let slug = slug.as_str();
     if is_plain_file_stem(slug) {
         return Ok(PathBuf::from(format!("{slug}.yml")));
     }

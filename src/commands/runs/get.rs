@@ -3,9 +3,10 @@
 use clap::Args;
 use serde_json::Value;
 
-use crate::commands::format::{text, thousands, usd};
+use crate::commands::format::{or_dash, thousands, usd};
 use crate::context::Context;
 use crate::error::Result;
+use crate::model::{RunSummary, view};
 use crate::output::Output;
 
 #[derive(Debug, Args)]
@@ -26,42 +27,42 @@ pub async fn run(ctx: &Context, args: GetArgs) -> Result<()> {
 
 /// The run on a terminal: what it is, its figures, its steps as a table, and its error.
 fn show(output: &Output, run: &Value) {
+    let run: RunSummary = view(run);
     output.line(format!(
         "{}  {}  {} run of {}",
-        output.paint(&text(&run["id"]), "1"),
-        text(&run["status"]),
-        text(&run["kind"]),
-        text(&run["persona_id"])
+        output.paint(&or_dash(run.id.as_deref()), "1"),
+        or_dash(run.status.as_deref()),
+        or_dash(run.kind.as_deref()),
+        or_dash(run.persona_id.as_deref())
     ));
     output.line(format!(
         "pipeline {}  engine {}  seed {}  budget {}",
-        text(&run["pipeline"]),
-        text(&run["engine"]),
-        text(&run["seed"]),
-        run["budget_usd"].as_f64().map_or("none".to_string(), usd)
+        or_dash(run.pipeline.as_deref()),
+        or_dash(run.engine.as_deref()),
+        or_dash(run.seed),
+        run.budget_usd.map_or("none".to_string(), usd)
     ));
     output.line(format!(
         "tokens {}  cost {}  latency {}  created {}  completed {}",
-        thousands(run["tokens"].as_u64().unwrap_or(0)),
-        usd(run["cost_usd"].as_f64().unwrap_or(0.0)),
-        run["latency_ms"]
-            .as_i64()
+        thousands(run.tokens.unwrap_or(0)),
+        usd(run.cost_usd.unwrap_or(0.0)),
+        run.latency_ms
             .map_or("-".to_string(), |ms| format!("{ms} ms")),
-        text(&run["created_at"]),
-        text(&run["completed_at"])
+        or_dash(run.created_at.as_deref()),
+        or_dash(run.completed_at.as_deref())
     ));
-    let steps: Vec<Vec<String>> = run["steps"]
-        .as_array()
+    let steps: Vec<Vec<String>> = run
+        .steps
         .into_iter()
         .flatten()
         .map(|step| {
             vec![
-                text(&step["name"]),
-                text(&step["status"]),
-                thousands(step["tokens"].as_u64().unwrap_or(0)),
-                usd(step["cost_usd"].as_f64().unwrap_or(0.0)),
-                text(&step["started_at"]),
-                text(&step["completed_at"]),
+                or_dash(step.name),
+                or_dash(step.status),
+                thousands(step.tokens.unwrap_or(0)),
+                usd(step.cost_usd.unwrap_or(0.0)),
+                or_dash(step.started_at),
+                or_dash(step.completed_at),
             ]
         })
         .collect();
@@ -72,12 +73,12 @@ fn show(output: &Output, run: &Value) {
             &steps,
         );
     }
-    if run["error"].is_object() {
+    if let Some(error) = run.error {
         output.line("");
         output.line(format!(
             "error: {} ({})",
-            text(&run["error"]["message"]),
-            text(&run["error"]["code"])
+            or_dash(error.message),
+            or_dash(error.code)
         ));
     }
 }

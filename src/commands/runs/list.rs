@@ -1,13 +1,13 @@
 //! `persona runs list`: runs of the workspace, newest first, filtered by persona or status.
 
 use clap::Args;
-use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::client::{ListRuns, every_page};
-use crate::commands::format::{text, thousands, usd};
+use crate::commands::format::{or_dash, thousands, usd};
 use crate::context::Context;
 use crate::error::Result;
+use crate::model::{PersonaSummary, RunSummary, view, view_text};
 use crate::output::Output;
 
 #[derive(Debug, Args)]
@@ -38,9 +38,7 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
     let client = ctx.client().await?;
     let persona_id = match &args.persona {
         Some(reference) if reference.starts_with("psn_") => Some(reference.clone()),
-        Some(reference) => client.get_persona(reference).await?["id"]
-            .as_str()
-            .map(str::to_string),
+        Some(reference) => view::<PersonaSummary>(&client.get_persona(reference).await?).id,
         None => None,
     };
     let query = ListRuns {
@@ -69,15 +67,15 @@ fn show(output: &Output, runs: &[Box<RawValue>]) {
     let rows: Vec<Vec<String>> = runs
         .iter()
         .map(|raw| {
-            let r: Value = serde_json::from_str(raw.get()).unwrap_or_default();
+            let r: RunSummary = view_text(raw.get());
             vec![
-                text(&r["id"]),
-                text(&r["persona_id"]),
-                text(&r["kind"]),
-                text(&r["status"]),
-                thousands(r["tokens"].as_u64().unwrap_or(0)),
-                usd(r["cost_usd"].as_f64().unwrap_or(0.0)),
-                text(&r["created_at"]),
+                or_dash(r.id),
+                or_dash(r.persona_id),
+                or_dash(r.kind),
+                or_dash(r.status),
+                thousands(r.tokens.unwrap_or(0)),
+                usd(r.cost_usd.unwrap_or(0.0)),
+                or_dash(r.created_at),
             ]
         })
         .collect();

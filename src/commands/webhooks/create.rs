@@ -4,9 +4,10 @@
 use clap::Args;
 
 use crate::client::webhooks::CreateWebhook;
-use crate::commands::format::text;
+use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::Result;
+use crate::model::{WebhookEndpoint, view};
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
@@ -39,18 +40,13 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> Result<()> {
     };
     let endpoint = ctx.client().await?.create_webhook(&body).await?;
     ctx.output.emit(&endpoint, |out| {
-        out.line(text(&endpoint["secret"]));
-        let events: Vec<String> = endpoint["events"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(text)
-            .collect();
+        let created: WebhookEndpoint = view(&endpoint);
+        out.line(or_dash(created.secret));
         out.success(format!(
             "Created webhook endpoint {} → {} (events: {})",
-            text(&endpoint["id"]),
-            text(&endpoint["url"]),
-            events.join(", ")
+            or_dash(created.id),
+            or_dash(created.url),
+            created.events.unwrap_or_default().join(", ")
         ));
         out.info("Above is its signing secret; it is not shown again.");
     });

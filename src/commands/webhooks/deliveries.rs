@@ -2,15 +2,15 @@
 //! `--status failed` is the dead-letter queue, replayable with `persona webhooks replay`.
 
 use clap::Args;
-use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::last_attempt;
 use crate::client::every_page;
 use crate::client::webhooks::ListDeliveries;
-use crate::commands::format::text;
+use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::Result;
+use crate::model::{Delivery, view_text};
 use crate::output::Output;
 
 #[derive(Debug, Args)]
@@ -65,20 +65,21 @@ fn show(output: &Output, deliveries: &[Box<RawValue>]) {
     let rows: Vec<Vec<String>> = deliveries
         .iter()
         .map(|raw| {
-            let delivery: Value = serde_json::from_str(raw.get()).unwrap_or_default();
+            let delivery: Delivery = view_text(raw.get());
+            let last = last_attempt(&delivery);
             vec![
-                text(&delivery["id"]),
-                text(&delivery["event_type"]),
-                text(&delivery["event_id"]),
-                text(&delivery["endpoint_id"]),
-                text(&delivery["status"]),
+                or_dash(delivery.id),
+                or_dash(delivery.event_type),
+                or_dash(delivery.event_id),
+                or_dash(delivery.endpoint_id),
+                or_dash(delivery.status),
                 format!(
                     "{}/{}",
-                    text(&delivery["attempts"]),
-                    text(&delivery["max_attempts"])
+                    or_dash(delivery.attempts),
+                    or_dash(delivery.max_attempts)
                 ),
-                last_attempt(&delivery),
-                text(&delivery["next_attempt_at"]),
+                last,
+                or_dash(delivery.next_attempt_at),
             ]
         })
         .collect();

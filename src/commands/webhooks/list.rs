@@ -2,13 +2,13 @@
 //! secrets are never shown again after `create`.
 
 use clap::Args;
-use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::client::every_page;
-use crate::commands::format::text;
+use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::Result;
+use crate::model::{WebhookEndpoint, view_text};
 use crate::output::Output;
 
 #[derive(Debug, Args)]
@@ -43,24 +43,18 @@ fn show(output: &Output, endpoints: &[Box<RawValue>]) {
     let rows: Vec<Vec<String>> = endpoints
         .iter()
         .map(|raw| {
-            let endpoint: Value = serde_json::from_str(raw.get()).unwrap_or_default();
-            let url = if endpoint["listen"] == true {
+            let endpoint: WebhookEndpoint = view_text(raw.get());
+            let url = if endpoint.listen == Some(true) {
                 "(persona webhooks listen)".to_string()
             } else {
-                text(&endpoint["url"])
+                or_dash(endpoint.url)
             };
-            let events: Vec<String> = endpoint["events"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(text)
-                .collect();
             vec![
-                text(&endpoint["id"]),
+                or_dash(endpoint.id),
                 url,
-                events.join(","),
-                text(&endpoint["description"]),
-                text(&endpoint["created_at"]),
+                endpoint.events.unwrap_or_default().join(","),
+                or_dash(endpoint.description),
+                or_dash(endpoint.created_at),
             ]
         })
         .collect();

@@ -16,9 +16,10 @@ use clap::Subcommand;
 use serde_json::Value;
 
 use crate::client::ApiClient;
-use crate::commands::format::text;
+use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::{CliError, Result};
+use crate::model::{Delivery, view};
 use crate::output::Output;
 
 #[derive(Debug, Subcommand)]
@@ -62,7 +63,7 @@ async fn wait_for_attempt(client: &ApiClient, delivery_id: &str) -> Result<Value
     let started = Instant::now();
     loop {
         let delivery = client.get_delivery(delivery_id).await?;
-        let attempted = delivery["attempts"].as_u64().unwrap_or(0) > 0;
+        let attempted = view::<Delivery>(&delivery).attempts.unwrap_or(0) > 0;
         if attempted || started.elapsed() >= ATTEMPT_WAIT {
             return Ok(delivery);
         }
@@ -81,17 +82,14 @@ fn unless_shown(output: &Output, error: CliError) -> CliError {
 }
 
 /// The last attempt of a delivery in a few words: `HTTP 200 in 12 ms`, `could not connect`.
-fn last_attempt(delivery: &Value) -> String {
-    let Some(attempt) = delivery["attempt_log"]
-        .as_array()
-        .and_then(|log| log.last())
-    else {
+fn last_attempt(delivery: &Delivery) -> String {
+    let Some(attempt) = delivery.attempt_log.as_ref().and_then(|log| log.last()) else {
         return "not attempted yet".to_string();
     };
-    let outcome = match (attempt["status_code"].as_u64(), attempt["error"].as_str()) {
+    let outcome = match (attempt.status_code, &attempt.error) {
         (Some(code), _) => format!("HTTP {code}"),
-        (None, Some(error)) => error.to_string(),
+        (None, Some(error)) => error.clone(),
         (None, None) => "no answer".to_string(),
     };
-    format!("{outcome} in {} ms", text(&attempt["duration_ms"]))
+    format!("{outcome} in {} ms", or_dash(attempt.duration_ms))
 }

@@ -4,9 +4,10 @@
 use clap::Args;
 
 use super::{last_attempt, unless_shown, wait_for_attempt};
-use crate::commands::format::text;
+use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::{CliError, Result};
+use crate::model::{Delivery, view};
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
@@ -29,20 +30,21 @@ pub struct ReplayArgs {
 
 pub async fn run(ctx: &Context, args: ReplayArgs) -> Result<()> {
     let client = ctx.client().await?;
-    let mut delivery = client.replay_delivery(&args.id).await?;
-    let replay_id = text(&delivery["id"]);
+    let mut answer = client.replay_delivery(&args.id).await?;
+    let replay_id = or_dash(view::<Delivery>(&answer).id);
     if !args.no_wait {
-        delivery = wait_for_attempt(client, &replay_id).await?;
+        answer = wait_for_attempt(client, &replay_id).await?;
     }
+    let delivery: Delivery = view(&answer);
     let summary = format!(
         "Replayed {} {} as delivery {replay_id}",
-        text(&delivery["event_type"]),
-        text(&delivery["event_id"])
+        or_dash(delivery.event_type.as_deref()),
+        or_dash(delivery.event_id.as_deref())
     );
-    let attempted = !args.no_wait && delivery["attempts"].as_u64().unwrap_or(0) > 0;
-    let done = delivery["status"] == "succeeded" || !attempted;
+    let attempted = !args.no_wait && delivery.attempts.unwrap_or(0) > 0;
+    let done = delivery.status.as_deref() == Some("succeeded") || !attempted;
     let output = &ctx.output;
-    output.emit(&delivery, |out| {
+    output.emit(&answer, |out| {
         if done {
             let outcome = if attempted {
                 format!(": {}", last_attempt(&delivery))
@@ -58,7 +60,7 @@ pub async fn run(ctx: &Context, args: ReplayArgs) -> Result<()> {
     let error =
         CliError::general(format!("{summary}: {}", last_attempt(&delivery))).with_hint(format!(
             "it is retried on schedule; follow it with `persona webhooks deliveries --endpoint {}`",
-            text(&delivery["endpoint_id"])
+            or_dash(delivery.endpoint_id.as_deref())
         ));
     Err(unless_shown(output, error))
 }

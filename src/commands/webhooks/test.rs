@@ -4,9 +4,10 @@
 use clap::Args;
 
 use super::{last_attempt, unless_shown, wait_for_attempt};
-use crate::commands::format::text;
+use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::{CliError, Result};
+use crate::model::{Delivery, WebhookTestSent, view};
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
@@ -27,33 +28,29 @@ pub struct TestArgs {
 
 pub async fn run(ctx: &Context, args: TestArgs) -> Result<()> {
     let client = ctx.client().await?;
-    let sent = client.test_webhook(&args.id).await?;
+    let answer = client.test_webhook(&args.id).await?;
+    let sent: WebhookTestSent = view(&answer);
+    let event_id = or_dash(sent.event_id.as_deref());
     let output = &ctx.output;
-    let Some(delivery_id) = sent["delivery_id"].as_str().filter(|_| !args.no_wait) else {
-        output.emit(&sent, |out| {
-            if sent["delivery_id"].is_null() {
-                out.success(format!(
-                    "Sent webhook.test {} to the `persona webhooks listen` sessions of {}",
-                    text(&sent["event_id"]),
-                    args.id
-                ));
-            } else {
-                out.success(format!(
-                    "Sent webhook.test {} as delivery {}",
-                    text(&sent["event_id"]),
-                    text(&sent["delivery_id"])
-                ));
-            }
+    let Some(delivery_id) = sent.delivery_id.as_deref().filter(|_| !args.no_wait) else {
+        output.emit(&answer, |out| match &sent.delivery_id {
+            None => out.success(format!(
+                "Sent webhook.test {event_id} to the `persona webhooks listen` sessions of {}",
+                args.id
+            )),
+            Some(delivery_id) => out.success(format!(
+                "Sent webhook.test {event_id} as delivery {delivery_id}"
+            )),
         });
         return Ok(());
     };
     let delivery = wait_for_attempt(client, delivery_id).await?;
+    let attempted: Delivery = view(&delivery);
     let summary = format!(
-        "webhook.test {} (delivery {delivery_id}): {}",
-        text(&sent["event_id"]),
-        last_attempt(&delivery)
+        "webhook.test {event_id} (delivery {delivery_id}): {}",
+        last_attempt(&attempted)
     );
-    let succeeded = delivery["status"] == "succeeded";
+    let succeeded = attempted.status.as_deref() == Some("succeeded");
     output.emit(&delivery, |out| {
         if succeeded {
             out.success(&summary);
