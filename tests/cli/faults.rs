@@ -1,5 +1,6 @@
 //! Faults the other tests leave out: servers SIGKILLed mid-create and mid-push, a CLI killed
-//! mid-pull, racing pushes, a 429 storm, a read-only or full store, corrupt files, a hung keyring.
+//! mid-pull, racing pushes, a 429 storm, a read-only or full store, corrupt files, a hung keyring,
+//! an API nothing answers at.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -663,4 +664,32 @@ fn a_keyring_that_never_answers_costs_3s_then_the_file_is_used_with_a_warning() 
     let (code, millis) = timing(timing_line.to_string());
     assert_eq!(code, 0, "{}", read("token.err"));
     assert!(millis < 6000, "token waited the bound once: {millis} ms");
+}
+
+#[test]
+fn an_unreachable_api_is_one_error_line_and_its_causes_show_with_verbose() {
+    // A port nothing listens on any more.
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let mut env = TestEnv::new();
+    env.set("PERSONA_API_URL", &format!("http://127.0.0.1:{port}/v1"));
+    env.set("PERSONA_API_KEY", "pk_test_unreachable");
+    // A cancel is not retried: one attempt, refused at once.
+    let plain = env.run(&["runs", "cancel", "run_1"]).code(9);
+    assert!(
+        plain.stderr.contains("error: cannot reach the Persona API")
+            && !plain.stderr.contains("caused by"),
+        "{}",
+        plain.stderr
+    );
+    let verbose = env.run(&["-v", "runs", "cancel", "run_1"]).code(9);
+    assert!(
+        verbose
+            .stderr
+            .contains("caused by: error sending request for url"),
+        "{}",
+        verbose.stderr
+    );
 }
