@@ -1,5 +1,6 @@
-//! CLI errors: what went wrong, the exit code it maps to (README "Exit codes"), and how it is
-//! shown: `error:` / `code:` and request id / `hint:` for people, an error object under `--json`.
+//! CLI errors: what went wrong, the exit code it maps to (README "Exit codes"), the error it came
+//! from, and how it is shown: `error:` / `code:` and request id / `hint:` for people, an error
+//! object under `--json`, or nothing more when the command already reported it.
 
 use std::error::Error;
 use std::process::ExitCode;

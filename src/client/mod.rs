@@ -1,5 +1,6 @@
 //! The typed client of the Persona API: one code path for every backend, with timeouts, proxy
-//! support from the environment, retries (`retry`), event streams (`sse`) and the error envelope.
+//! support from the environment, retries (`retry`), event streams (`sse`), lists followed page
+//! by page ([`every_page`]) and the error envelope.
 
 pub mod retry;
 pub mod sse;
