@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use eventsource_stream::Eventsource;
 use futures_util::{Stream, StreamExt};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, RequestBuilder, Response, Url};
@@ -14,6 +13,7 @@ use tokio::sync::oneshot;
 
 use super::jsonrpc::{self, Kind};
 use super::outbox::{Log, Outbox};
+use crate::client::sse;
 
 /// How long the first event of an SSE stream (`endpoint`) may take.
 const ENDPOINT_WAIT: Duration = Duration::from_secs(10);
@@ -354,7 +354,7 @@ async fn sse_connect(
             let detail = error_detail(response).await;
             return Err(status_error(status.as_u16(), &detail, false));
         }
-        let mut events = Box::pin(response.bytes_stream().eventsource());
+        let mut events = sse::Connection::open(response);
         let endpoint = tokio::time::timeout(ENDPOINT_WAIT, first_endpoint(&mut events))
             .await
             .map_err(|_| {
@@ -578,7 +578,7 @@ impl Session {
                     return;
                 }
             };
-            let mut events = Box::pin(response.bytes_stream().eventsource());
+            let mut events = sse::Connection::open(response);
             while let Some(Ok(event)) = events.next().await {
                 if !event.data.is_empty() {
                     for message in parse_messages(&event.data, &log) {
@@ -713,7 +713,7 @@ impl Session {
         response: Response,
         key: Option<&str>,
     ) -> Result<Option<Value>, LinkError> {
-        let mut events = Box::pin(response.bytes_stream().eventsource());
+        let mut events = sse::Connection::open(response);
         while let Some(event) = events.next().await {
             let event = event
                 .map_err(|err| LinkError::Unreachable(format!("the answer stream broke: {err}")))?;
