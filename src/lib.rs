@@ -12,6 +12,7 @@ pub mod docs;
 pub mod error;
 pub mod json;
 pub mod mcp_bridge;
+pub mod model;
 pub mod output;
 pub mod persona_file;
 pub mod server;

@@ -9,14 +9,17 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::task::AbortHandle;
 
-use super::jsonrpc::{self, INVALID_REQUEST, Kind, METHOD_NOT_FOUND, PARSE_ERROR, UNAVAILABLE};
+use super::jsonrpc::{self, Kind};
 use super::link::Link;
 use super::names::ToolNames;
 use super::outbox::{Log, Outbox};
-use super::remote::{META_VERSION, TransportChoice};
+use super::remote::TransportChoice;
 use super::target::{self, Plan};
 use crate::context::Context;
 use crate::error::Result;
+use crate::model::jsonrpc::{
+    INVALID_REQUEST, META_VERSION, METHOD_NOT_FOUND, PARSE_ERROR, UNAVAILABLE,
+};
 
 /// What `persona mcp serve` was asked for.
 pub struct Options {
@@ -198,10 +201,9 @@ impl Bridge<'_> {
                         drop(answering);
                     });
                 }
-                Err(answer) => {
-                    self.outbox
-                        .send(jsonrpc::error(id, jsonrpc::UNAVAILABLE, answer, None))
-                }
+                Err(answer) => self
+                    .outbox
+                    .send(jsonrpc::error(id, UNAVAILABLE, answer, None)),
             },
             Some(Kind::Request(method)) if opened => {
                 let link = self.link.clone().expect("an opened link");

@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::jsonrpc::{self, Kind};
 use super::outbox::{Log, Outbox};
 use streamable::Rejected;
-pub use streamable::{META_VERSION, stateless};
+pub use streamable::stateless;
 
 /// How long a notification or a host's answer may take to be accepted.
 const POST_TIMEOUT: Duration = Duration::from_secs(30);

@@ -15,6 +15,7 @@ use super::{
     is_event_stream, jsonrpc, parse_messages, refusal, send, status_error,
 };
 use crate::client::sse::Connection;
+use crate::model::jsonrpc::META_VERSION;
 
 /// A failed Streamable HTTP handshake, keeping the status that decides the SSE fallback.
 pub(super) enum Rejected {
@@ -101,9 +102,6 @@ pub async fn stateless(dial: &Dial<'_>, request: &Value) -> Result<Value, LinkEr
     };
     session.request(request).await
 }
-
-/// The `_meta` key that makes a request self-describing (the stateless era).
-pub const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
 
 /// The headers a stateless request repeats from its body: `MCP-Protocol-Version`,
 /// `Mcp-Method`, and `Mcp-Name` for the methods that name something.

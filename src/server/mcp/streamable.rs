@@ -13,12 +13,15 @@ use base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT;
 use serde_json::{Value, json};
 
 use super::protocol::{
-    Context, Era, HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, LEGACY_VERSIONS,
-    META_CAPABILITIES, META_VERSION, METHOD_NOT_FOUND, MODERN_VERSIONS, PARSE_ERROR, RpcError,
-    UNSUPPORTED_VERSION, answer, answer_body, batch_refusal, error_response, supported_versions,
+    Context, Era, LEGACY_VERSIONS, META_CAPABILITIES, MODERN_VERSIONS, RpcError, answer,
+    answer_body, batch_refusal, error_response, supported_versions,
 };
 use super::session::{Session, Sessions};
 use super::{admit, json_response, transport_error};
+use crate::model::jsonrpc::{
+    HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, META_VERSION, METHOD_NOT_FOUND, PARSE_ERROR,
+    UNSUPPORTED_VERSION,
+};
 use crate::server::AppState;
 use crate::server::error::ApiError;
 use crate::server::http::{Caller, RequestId};
