@@ -25,6 +25,8 @@ pub use run::{RunEvent, RunEventStream, reconnect_budget, run_event};
 const DEAD_AFTER: Duration = Duration::from_secs(45);
 /// Reconnect delay until the server says otherwise with `retry:`.
 const DEFAULT_RETRY: Duration = Duration::from_secs(1);
+/// The least `retry:` advice taken: a server that says 0 and hangs up at once gets no busy loop.
+const MIN_RETRY: Duration = Duration::from_millis(250);
 /// How often a stream checks whether the computer slept.
 const SLEEP_CHECK: Duration = Duration::from_secs(5);
 /// A wall clock ahead of the monotonic clock by this much means the computer slept.
@@ -151,9 +153,9 @@ impl ApiClient {
     }
 }
 
-/// The pause before another attempt to reconnect: the server's `retry:` advice, doubled with
-/// each failed attempt (at most `doublings` times) up to `max`, then cut by a random part of
-/// up to a half so that clients dropped together do not come back together.
+/// The pause before another attempt to reconnect: the server's `retry:` advice (at least
+/// `MIN_RETRY`), doubled with each failed attempt (at most `doublings` times) up to `max`, then
+/// cut by a random part of up to a half so that clients dropped together do not come back together.
 #[derive(Debug, Clone, Copy)]
 pub struct Backoff {
     pub doublings: u32,
@@ -163,6 +165,7 @@ pub struct Backoff {
 impl Backoff {
     pub fn pause(&self, retry: Duration, failed: u32) -> Duration {
         retry
+            .max(MIN_RETRY)
             .saturating_mul(1 << failed.min(self.doublings))
             .min(self.max)
             .mul_f64(0.5 + rand::random::<f64>() / 2.0)
@@ -410,8 +413,12 @@ mod tests {
             assert!(third >= second * 2 && third <= second * 4, "{third:?}");
             let late = backoff.pause(second, 40);
             assert!(late >= backoff.max / 2 && late <= backoff.max, "{late:?}");
-            let advised = backoff.pause(Duration::from_millis(100), 40);
-            assert!(advised <= Duration::from_millis(800), "{advised:?}");
+            let advised = backoff.pause(Duration::from_millis(300), 40);
+            assert!(advised <= Duration::from_millis(2400), "{advised:?}");
+            let hostile = backoff.pause(Duration::ZERO, 0);
+            assert!(hostile >= MIN_RETRY / 2, "{hostile:?}");
+            let huge = backoff.pause(Duration::from_secs(u64::MAX / 4), 40);
+            assert!(huge <= backoff.max, "{huge:?}");
         }
     }
 }
