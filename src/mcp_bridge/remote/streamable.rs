@@ -40,19 +40,7 @@ impl From<LinkError> for Rejected {
 
 /// Opens a session: `init` as the first POST, whose answer may name the session.
 pub(super) async fn connect(dial: &Dial<'_>, init: &Value) -> Result<(Session, Value), Rejected> {
-    let headers = base_headers(dial);
-    let mut session = Session {
-        http: dial.http.clone(),
-        headers,
-        log: dial.log.clone(),
-        outbox: dial.outbox.clone(),
-        wire: Wire::Streamable {
-            url: dial.url.clone(),
-            session_id: None,
-            protocol_version: None,
-            listener: Mutex::new(None),
-        },
-    };
+    let mut session = unnamed(dial);
     let response = session.post_streamable(init).await?;
     let status = response.status();
     if !status.is_success() {
@@ -88,7 +76,12 @@ pub(super) async fn connect(dial: &Dial<'_>, init: &Value) -> Result<(Session, V
 /// Sends a request of the stateless era (2026-07-28) and waits for its answer: no session; the
 /// version, method and name go in headers as well as in the body.
 pub async fn stateless(dial: &Dial<'_>, request: &Value) -> Result<Value, LinkError> {
-    let session = Session {
+    unnamed(dial).request(request).await
+}
+
+/// A Streamable HTTP session the server has not named (yet, or ever in the stateless era).
+fn unnamed(dial: &Dial<'_>) -> Session {
+    Session {
         http: dial.http.clone(),
         headers: base_headers(dial),
         log: dial.log.clone(),
@@ -99,8 +92,7 @@ pub async fn stateless(dial: &Dial<'_>, request: &Value) -> Result<Value, LinkEr
             protocol_version: None,
             listener: Mutex::new(None),
         },
-    };
-    session.request(request).await
+    }
 }
 
 /// The headers a stateless request repeats from its body: `MCP-Protocol-Version`,
