@@ -1,7 +1,7 @@
-//! The contract's own vocabulary, shared by the client, the commands and the embedded server:
-//! persona references, visibility and request bodies, parsed once and spelt one way on every
-//! side.
+//! The contract's own vocabulary, shared by the client side and the embedded server so that
+//! both read the wire the same way: persona references, visibility, request bodies, JSON-RPC.
 
+pub mod jsonrpc;
 mod reference;
 mod requests;
 mod visibility;

@@ -254,7 +254,7 @@ async fn plain_error_as_json(response: Response, path: &str) -> Response {
     );
     let mut response = if path.starts_with("/mcp") {
         let body = serde_json::json!({ "jsonrpc": "2.0", "id": null,
-            "error": { "code": -32600, "message": text } });
+            "error": { "code": crate::model::jsonrpc::INVALID_REQUEST, "message": text } });
         (status, axum::Json(body)).into_response()
     } else {
         // Rendered by `envelope` (in OpenAI's shape under /v1/openai).

@@ -6,8 +6,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use super::protocol::{Context, INVALID_PARAMS, RpcError};
+use super::protocol::{Context, RpcError};
 use crate::model::ForkPersona;
+use crate::model::jsonrpc::INVALID_PARAMS;
 use crate::server::chat::{self, MAX_MESSAGE_CHARS, TurnInput};
 use crate::server::error::ApiError;
 use crate::server::ids;
