@@ -4,6 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Value, json};
 
+use super::outbox::{outbox_position, outbox_row};
 use super::{OutboxEvent, Store, parse_doc};
 use crate::server::webhooks::{TEST_EVENT, subscribes};
 use crate::server::{clock, ids};
@@ -133,17 +134,6 @@ fn delivery_row(row: &Row) -> rusqlite::Result<(i64, Delivery)> {
             updated_at: row.get(12)?,
         },
     ))
-}
-
-fn outbox_row(row: &Row) -> rusqlite::Result<OutboxEvent> {
-    Ok(OutboxEvent {
-        seq: row.get(0)?,
-        id: row.get(1)?,
-        workspace_id: row.get(2)?,
-        kind: row.get(3)?,
-        data: parse_doc(row.get(4)?),
-        created_at: row.get(5)?,
-    })
 }
 
 /// Adds a pending delivery, due at `now_ms`; returns its id.
@@ -316,28 +306,6 @@ impl Store {
     }
 
     // ---- events --------------------------------------------------------------------------
-
-    /// The sequence number of the newest outbox event (0 when there is none).
-    pub fn outbox_position(&self) -> rusqlite::Result<i64> {
-        self.read(outbox_position)
-    }
-
-    /// Events of one workspace after the sequence number `after`, oldest first.
-    pub fn workspace_events_after(
-        &self,
-        workspace_id: &str,
-        after: i64,
-        limit: usize,
-    ) -> rusqlite::Result<Vec<OutboxEvent>> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT seq, id, workspace_id, type, data, created_at FROM outbox
-                 WHERE seq > ?1 AND workspace_id = ?2 ORDER BY seq LIMIT ?3",
-            )?;
-            stmt.query_map(params![after, workspace_id, limit as i64], outbox_row)?
-                .collect()
-        })
-    }
 
     /// Records `webhook.test` for one endpoint, with its delivery unless the endpoint is a
     /// listen endpoint (whose streams send it): the event id and the delivery id.
@@ -636,12 +604,6 @@ impl Store {
             Ok(())
         })
     }
-}
-
-fn outbox_position(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM outbox", [], |row| {
-        row.get(0)
-    })
 }
 
 fn fan_out_position(conn: &Connection) -> rusqlite::Result<i64> {
