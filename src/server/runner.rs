@@ -12,7 +12,7 @@ use super::AppState;
 use super::clock;
 use super::engine::{Generation, GenerationRequest, Pipeline, StepOutput};
 use super::error::ApiError;
-use super::store::Store;
+use super::store::{self, Connection, Store};
 use super::webhooks::record_run_outcome;
 
 /// How long a lease lasts without renewal; every event renews it.
@@ -83,11 +83,11 @@ enum Stop {
     Superseded,
     /// This server is shutting down; the lease is released for the next one.
     ShuttingDown,
-    Store(rusqlite::Error),
+    Store(store::Error),
 }
 
-impl From<rusqlite::Error> for Stop {
-    fn from(err: rusqlite::Error) -> Self {
+impl From<store::Error> for Stop {
+    fn from(err: store::Error) -> Self {
         Stop::Store(err)
     }
 }
@@ -96,6 +96,7 @@ impl From<rusqlite::Error> for Stop {
 /// already holds, so a reader never sees one twice nor two versions of one.
 struct Execution<'a> {
     state: &'a Arc<AppState>,
+    workspace_id: String,
     run_id: String,
     persona_id: String,
     doc: Value,
@@ -106,7 +107,7 @@ struct Execution<'a> {
     already_written: i64,
 }
 
-async fn execute(state: &Arc<AppState>, run_id: &str) -> rusqlite::Result<()> {
+async fn execute(state: &Arc<AppState>, run_id: &str) -> store::Result<()> {
     let now = clock::now();
     let claimed = state.store.claim_run(
         run_id,
@@ -118,11 +119,12 @@ async fn execute(state: &Arc<AppState>, run_id: &str) -> rusqlite::Result<()> {
     if !claimed {
         return Ok(());
     }
-    let Some((_, request, doc)) = state.store.run_request(run_id)? else {
+    let Some((workspace_id, request, doc)) = state.store.run_request(run_id)? else {
         return Ok(());
     };
     let mut execution = Execution {
         state,
+        workspace_id,
         run_id: run_id.to_string(),
         persona_id: doc["persona_id"].as_str().unwrap_or_default().to_string(),
         already_written: state.store.last_event_seq(run_id)?,
@@ -288,7 +290,7 @@ impl Execution<'_> {
         &mut self,
         event: &str,
         data: Value,
-        also: impl FnOnce(&rusqlite::Transaction) -> rusqlite::Result<()>,
+        also: impl FnOnce(&Connection) -> store::Result<()>,
     ) -> Result<(), Stop> {
         self.seq += 1;
         if self.seq <= self.already_written {
@@ -317,6 +319,7 @@ impl Execution<'_> {
         self.doc["error"] = body.clone();
         self.finish_times();
         let persona_id = self.persona_id.clone();
+        let workspace_id = self.workspace_id.clone();
         let run_id = self.run_id.clone();
         let run = self.doc.clone();
         self.commit(
@@ -324,7 +327,7 @@ impl Execution<'_> {
             json!({ "run_id": self.run_id, "error": body }),
             |tx| {
                 end_persona(tx, &persona_id, "failed", &run)?;
-                record_run_outcome(tx, &run_id, None)
+                record_run_outcome(tx, &workspace_id, &run_id, None)
             },
         )
     }
@@ -351,6 +354,7 @@ impl Execution<'_> {
             "latency_ms": self.doc["latency_ms"],
         });
         let persona_id = self.persona_id.clone();
+        let workspace_id = self.workspace_id.clone();
         let run_id = self.run_id.clone();
         let suggested_slug = generation.suggested_slug.clone();
         let layers = generation.layers.clone();
@@ -378,7 +382,7 @@ impl Execution<'_> {
                 persona["updated_at"] = json!(clock::rfc3339(now));
                 Store::save_persona(tx, &persona)?;
                 Store::insert_version(tx, &persona, now)?;
-                record_run_outcome(tx, &run_id, Some(&persona))
+                record_run_outcome(tx, &workspace_id, &run_id, Some(&persona))
             },
         )
     }
@@ -386,7 +390,7 @@ impl Execution<'_> {
 
 /// Extends this server's lease on a run it still owns; the run was canceled or taken over by
 /// another server when it owns it no longer.
-fn renew_lease(tx: &rusqlite::Transaction, state: &AppState, run_id: &str) -> Result<(), Stop> {
+fn renew_lease(tx: &Connection, state: &AppState, run_id: &str) -> Result<(), Stop> {
     let renewed = tx.execute(
         "UPDATE runs SET lease_expires_at = ?3 WHERE id = ?1 AND lease_owner = ?2 AND status IN ('queued', 'running')",
         params![run_id, state.instance_id, clock::now() + LEASE_SECONDS],
@@ -471,7 +475,7 @@ fn usd(tokens: u64, usd_per_1k_tokens: f64) -> f64 {
     (tokens as f64 / 1000.0 * usd_per_1k_tokens * 10_000.0).round() / 10_000.0
 }
 
-fn persona_by_id(tx: &rusqlite::Transaction, persona_id: &str) -> rusqlite::Result<Option<Value>> {
+fn persona_by_id(tx: &Connection, persona_id: &str) -> store::Result<Option<Value>> {
     use rusqlite::OptionalExtension;
     tx.query_row(
         "SELECT doc FROM personas WHERE id = ?1",
@@ -485,11 +489,11 @@ fn persona_by_id(tx: &rusqlite::Transaction, persona_id: &str) -> rusqlite::Resu
 /// Marks the persona of a run that ended without completing (`failed`, `canceled`), with the
 /// run's summary: what it spent, as the run itself says.
 pub fn end_persona(
-    tx: &rusqlite::Transaction,
+    tx: &Connection,
     persona_id: &str,
     status: &str,
     run: &Value,
-) -> rusqlite::Result<()> {
+) -> store::Result<()> {
     if let Some(mut persona) = persona_by_id(tx, persona_id)? {
         persona["status"] = json!(status);
         persona["run"] = json!({
@@ -504,11 +508,7 @@ pub fn end_persona(
     Ok(())
 }
 
-fn set_persona_status(
-    tx: &rusqlite::Transaction,
-    persona_id: &str,
-    status: &str,
-) -> rusqlite::Result<()> {
+fn set_persona_status(tx: &Connection, persona_id: &str, status: &str) -> store::Result<()> {
     if let Some(mut persona) = persona_by_id(tx, persona_id)? {
         persona["status"] = json!(status);
         persona["updated_at"] = json!(clock::rfc3339(clock::now()));
@@ -518,7 +518,7 @@ fn set_persona_status(
 }
 
 /// `base`, or `base-2`, `base-3`, ... whichever is free in the persona's workspace.
-fn free_slug(tx: &rusqlite::Transaction, persona: &Value, base: &str) -> rusqlite::Result<String> {
+fn free_slug(tx: &Connection, persona: &Value, base: &str) -> store::Result<String> {
     let workspace_id: String = tx.query_row(
         "SELECT workspace_id FROM personas WHERE id = ?1",
         [persona["id"].as_str()],

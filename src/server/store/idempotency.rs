@@ -1,7 +1,7 @@
 //! Store queries of idempotency keys: the request each key was first used for, and the run or
 //! the answer it got, kept a day.
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Store;
 
@@ -45,7 +45,7 @@ impl Store {
     }
 
     pub fn insert_idempotency(
-        tx: &Transaction,
+        tx: &Connection,
         key_id: &str,
         idem_key: &str,
         request_hash: &str,

@@ -1,11 +1,20 @@
 //! The persona store: one SQLite file (WAL, busy timeout, versioned migrations), its queries
 //! in one file per aggregate: keys, personas, runs and events, conversations, outbox, webhooks.
+//!
+//! One calling convention. A query that takes part in the caller's read or transaction is an
+//! associated function whose first argument is the connection: `Store::save_run(tx, &doc)`,
+//! called inside `store.write(|tx| ..)` (one immediate transaction, committed when the closure
+//! returns `Ok`) or `store.read(|conn| ..)`. A query that runs on its own is a method:
+//! `store.run(workspace_id, run_id)` takes the lock for one read, or commits its own
+//! transaction. When a query is wanted both ways, the function is the method's name with `_in`
+//! (`store.workspace(id)`, `Store::workspace_in(conn, id)`). SQL and rusqlite stay in this
+//! module: callers name its [`Connection`], [`Error`] and [`Result`] from here.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::TransactionBehavior;
 use serde_json::Value;
 
 mod conversations;
@@ -17,6 +26,11 @@ mod personas;
 mod runs;
 mod signin;
 mod webhooks;
+
+pub use rusqlite::{Connection, Error};
+
+/// What a store query returns.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 pub use conversations::{Conversation, StoredMessage};
 pub use idempotency::IdempotencyRecord;
@@ -115,15 +129,17 @@ impl Store {
         &self.path
     }
 
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    /// Runs `f` on the connection, under its lock and outside any transaction: use `write` for
+    /// reads that must agree with each other.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         f(&conn)
     }
 
     /// Runs `f` in an immediate transaction, committed when `f` returns `Ok`.
-    pub fn write<T, E: From<rusqlite::Error>>(
+    pub fn write<T, E: From<Error>>(
         &self,
-        f: impl FnOnce(&Transaction) -> Result<T, E>,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E> {
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -48,7 +48,15 @@ impl Store {
 
     /// The sequence number of the newest outbox event (0 when there is none).
     pub fn outbox_position(&self) -> rusqlite::Result<i64> {
-        self.read(outbox_position)
+        self.read(Self::outbox_position_in)
+    }
+
+    /// The sequence number of the newest outbox event (0 when there is none), inside
+    /// a transaction.
+    pub(super) fn outbox_position_in(conn: &Connection) -> rusqlite::Result<i64> {
+        conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM outbox", [], |row| {
+            row.get(0)
+        })
     }
 
     /// Events of one workspace after the sequence number `after`, oldest first.
@@ -77,12 +85,5 @@ pub(super) fn outbox_row(row: &Row) -> rusqlite::Result<OutboxEvent> {
         kind: row.get(3)?,
         data: parse_doc(row.get(4)?),
         created_at: row.get(5)?,
-    })
-}
-
-/// The sequence number of the newest outbox event (0 when there is none).
-pub(super) fn outbox_position(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM outbox", [], |row| {
-        row.get(0)
     })
 }

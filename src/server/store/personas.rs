@@ -1,7 +1,7 @@
 //! Store queries of personas: documents and their versions, the list and its filters, keyword
 //! search, and the visibility rule every read of a persona applies.
 
-use rusqlite::{Connection, OptionalExtension, Transaction, named_params, params};
+use rusqlite::{Connection, OptionalExtension, named_params, params};
 use serde_json::Value;
 
 use super::{Store, parse_doc};
@@ -44,7 +44,7 @@ impl Store {
     /// Inserts a new persona document of `owner`. Fails with a constraint error when the slug
     /// is taken.
     pub fn insert_persona(
-        tx: &Transaction,
+        tx: &Connection,
         workspace_id: &str,
         owner: &str,
         doc: &Value,
@@ -68,7 +68,7 @@ impl Store {
     }
 
     /// Replaces a persona's document (the indexed columns follow it).
-    pub fn save_persona(tx: &Transaction, doc: &Value) -> rusqlite::Result<()> {
+    pub fn save_persona(tx: &Connection, doc: &Value) -> rusqlite::Result<()> {
         tx.execute(
             "UPDATE personas SET slug = ?2, visibility = ?3, status = ?4, version = ?5,
                 archived = ?6, search_text = ?7, doc = ?8 WHERE id = ?1",
@@ -87,7 +87,7 @@ impl Store {
     }
 
     /// Records `doc` as version `doc.version` of its persona.
-    pub fn insert_version(tx: &Transaction, doc: &Value, created_at: i64) -> rusqlite::Result<()> {
+    pub fn insert_version(tx: &Connection, doc: &Value, created_at: i64) -> rusqlite::Result<()> {
         tx.execute(
             "INSERT OR REPLACE INTO persona_versions (persona_id, version, fingerprint, run_id, created_at, doc)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -1,7 +1,7 @@
 //! Store queries of runs: documents and requests, the leases of the servers that execute them,
 //! and each run's event log with consecutive sequence numbers.
 
-use rusqlite::{Connection, OptionalExtension, Transaction, named_params, params};
+use rusqlite::{Connection, OptionalExtension, named_params, params};
 use serde_json::Value;
 
 use super::personas::VISIBLE_TO_OWNER;
@@ -20,7 +20,7 @@ pub type UnfinishedRun = (String, Option<String>, Option<i64>);
 
 impl Store {
     pub fn insert_run(
-        tx: &Transaction,
+        tx: &Connection,
         workspace_id: &str,
         request: &Value,
         doc: &Value,
@@ -47,22 +47,24 @@ impl Store {
         Ok(())
     }
 
-    pub fn run_in(conn: &Connection, run_id: &str) -> rusqlite::Result<Option<(String, Value)>> {
-        conn.query_row(
-            "SELECT workspace_id, doc FROM runs WHERE id = ?1",
-            [run_id],
-            |row| Ok((row.get(0)?, parse_doc(row.get(1)?))),
-        )
-        .optional()
-    }
-
     /// A run of `workspace_id`, or None (another workspace's run is not found either).
     pub fn run(&self, workspace_id: &str, run_id: &str) -> rusqlite::Result<Option<Value>> {
-        self.read(|conn| {
-            Ok(Self::run_in(conn, run_id)?
-                .filter(|(ws, _)| ws == workspace_id)
-                .map(|(_, doc)| doc))
-        })
+        self.read(|conn| Self::run_in(conn, workspace_id, run_id))
+    }
+
+    /// [`Store::run`] inside a transaction.
+    pub fn run_in(
+        conn: &Connection,
+        workspace_id: &str,
+        run_id: &str,
+    ) -> rusqlite::Result<Option<Value>> {
+        conn.query_row(
+            "SELECT doc FROM runs WHERE id = ?1 AND workspace_id = ?2",
+            params![run_id, workspace_id],
+            |row| row.get::<_, String>(0),
+        )
+        .optional()
+        .map(|doc| doc.map(parse_doc))
     }
 
     pub fn run_status(&self, run_id: &str) -> rusqlite::Result<Option<String>> {
