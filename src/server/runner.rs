@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use rusqlite::params;
 use serde_json::{Value, json};
 
 use super::AppState;
@@ -260,10 +259,7 @@ impl Execution<'_> {
         let state = self.state;
         state.store.write(|tx| {
             renew_lease(tx, state, &self.run_id)?;
-            tx.execute(
-                "UPDATE runs SET request = ?2 WHERE id = ?1",
-                params![self.run_id, stored_request.to_string()],
-            )?;
+            Store::save_run_request(tx, &self.run_id, &stored_request)?;
             Ok::<_, Stop>(())
         })?;
         Ok(Ok(generation))
@@ -363,11 +359,11 @@ impl Execution<'_> {
             "run.completed",
             json!({ "run_id": self.run_id, "persona_id": persona_id, "total_cost_usd": total_cost }),
             |tx| {
-                let Some(mut persona) = persona_by_id(tx, &persona_id)? else {
+                let Some(mut persona) = Store::persona_by_id(tx, &persona_id)? else {
                     return Ok(());
                 };
                 if persona["slug"].is_null() {
-                    persona["slug"] = json!(free_slug(tx, &persona, &suggested_slug)?);
+                    persona["slug"] = json!(free_slug(tx, &workspace_id, &suggested_slug)?);
                 }
                 for layer in ["soul", "self", "mask", "surface"] {
                     persona[layer] = layers[layer].clone();
@@ -391,11 +387,8 @@ impl Execution<'_> {
 /// Extends this server's lease on a run it still owns; the run was canceled or taken over by
 /// another server when it owns it no longer.
 fn renew_lease(tx: &Connection, state: &AppState, run_id: &str) -> Result<(), Stop> {
-    let renewed = tx.execute(
-        "UPDATE runs SET lease_expires_at = ?3 WHERE id = ?1 AND lease_owner = ?2 AND status IN ('queued', 'running')",
-        params![run_id, state.instance_id, clock::now() + LEASE_SECONDS],
-    )?;
-    if renewed == 0 {
+    let lease_until = clock::now() + LEASE_SECONDS;
+    if !Store::renew_lease(tx, run_id, &state.instance_id, lease_until)? {
         return Err(Stop::Superseded);
     }
     Ok(())
@@ -475,17 +468,6 @@ fn usd(tokens: u64, usd_per_1k_tokens: f64) -> f64 {
     (tokens as f64 / 1000.0 * usd_per_1k_tokens * 10_000.0).round() / 10_000.0
 }
 
-fn persona_by_id(tx: &Connection, persona_id: &str) -> store::Result<Option<Value>> {
-    use rusqlite::OptionalExtension;
-    tx.query_row(
-        "SELECT doc FROM personas WHERE id = ?1",
-        [persona_id],
-        |row| row.get::<_, String>(0),
-    )
-    .optional()
-    .map(|doc| doc.and_then(|d| serde_json::from_str(&d).ok()))
-}
-
 /// Marks the persona of a run that ended without completing (`failed`, `canceled`), with the
 /// run's summary: what it spent, as the run itself says.
 pub fn end_persona(
@@ -494,7 +476,7 @@ pub fn end_persona(
     status: &str,
     run: &Value,
 ) -> store::Result<()> {
-    if let Some(mut persona) = persona_by_id(tx, persona_id)? {
+    if let Some(mut persona) = Store::persona_by_id(tx, persona_id)? {
         persona["status"] = json!(status);
         persona["run"] = json!({
             "id": run["id"],
@@ -509,7 +491,7 @@ pub fn end_persona(
 }
 
 fn set_persona_status(tx: &Connection, persona_id: &str, status: &str) -> store::Result<()> {
-    if let Some(mut persona) = persona_by_id(tx, persona_id)? {
+    if let Some(mut persona) = Store::persona_by_id(tx, persona_id)? {
         persona["status"] = json!(status);
         persona["updated_at"] = json!(clock::rfc3339(clock::now()));
         Store::save_persona(tx, &persona)?;
@@ -517,19 +499,14 @@ fn set_persona_status(tx: &Connection, persona_id: &str, status: &str) -> store:
     Ok(())
 }
 
-/// `base`, or `base-2`, `base-3`, ... whichever is free in the persona's workspace.
-fn free_slug(tx: &Connection, persona: &Value, base: &str) -> store::Result<String> {
-    let workspace_id: String = tx.query_row(
-        "SELECT workspace_id FROM personas WHERE id = ?1",
-        [persona["id"].as_str()],
-        |row| row.get(0),
-    )?;
+/// `base`, or `base-2`, `base-3`, ... whichever is free in the workspace.
+fn free_slug(tx: &Connection, workspace_id: &str, base: &str) -> store::Result<String> {
     // Room for a `-NN` suffix within the 64 characters a slug may have.
     let base = base.get(..58).unwrap_or(base).trim_end_matches('-');
     let base = if base.is_empty() { "persona" } else { base };
     let mut candidate = base.to_string();
     let mut n = 2;
-    while Store::slug_taken(tx, &workspace_id, &candidate)? {
+    while Store::slug_taken(tx, workspace_id, &candidate)? {
         candidate = format!("{base}-{n}");
         n += 1;
     }

@@ -171,15 +171,15 @@ impl Store {
 
     // ---- device login codes --------------------------------------------------------------
 
-    /// Stores a new code, and forgets codes that expired more than a day ago. Fails with a
-    /// constraint error when the user code is in use.
-    pub fn insert_device_code(&self, code: &DeviceCode) -> rusqlite::Result<()> {
+    /// Stores a new code, and forgets codes that expired more than a day ago; false (and the
+    /// code not stored) when its user code is in use.
+    pub fn insert_device_code(&self, code: &DeviceCode) -> rusqlite::Result<bool> {
         self.write(|tx| {
             tx.execute(
                 "DELETE FROM device_codes WHERE expires_at < ?1",
                 [code.created_at - 86_400_000],
             )?;
-            tx.execute(
+            let inserted = tx.execute(
                 "INSERT INTO device_codes (hash, user_code, approval_hash, workspace_id, scopes,
                     status, created_at, expires_at, interval_ms, last_poll_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -195,8 +195,16 @@ impl Store {
                     code.interval_ms,
                     code.last_poll_at
                 ],
-            )?;
-            Ok(())
+            );
+            match inserted {
+                Ok(_) => Ok(true),
+                Err(rusqlite::Error::SqliteFailure(err, _))
+                    if err.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    Ok(false)
+                }
+                Err(err) => Err(err),
+            }
         })
     }
 

@@ -122,6 +122,17 @@ impl Store {
         .map(|doc| doc.map(parse_doc))
     }
 
+    /// The persona `persona_id`, whatever its workspace (a run's persona, say).
+    pub fn persona_by_id(tx: &Connection, persona_id: &str) -> rusqlite::Result<Option<Value>> {
+        tx.query_row(
+            "SELECT doc FROM personas WHERE id = ?1",
+            [persona_id],
+            |row| row.get::<_, String>(0),
+        )
+        .optional()
+        .map(|doc| doc.map(parse_doc))
+    }
+
     pub fn persona(&self, workspace_id: &str, id_or_slug: &str) -> rusqlite::Result<Option<Value>> {
         self.read(|conn| Self::persona_in(conn, workspace_id, id_or_slug))
     }

@@ -39,6 +39,19 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces the request a run was started with (its plan is stored there once computed).
+    pub fn save_run_request(
+        tx: &Connection,
+        run_id: &str,
+        request: &Value,
+    ) -> rusqlite::Result<()> {
+        tx.execute(
+            "UPDATE runs SET request = ?2 WHERE id = ?1",
+            params![run_id, request.to_string()],
+        )?;
+        Ok(())
+    }
+
     pub fn save_run(tx: &Connection, doc: &Value) -> rusqlite::Result<()> {
         tx.execute(
             "UPDATE runs SET status = ?2, doc = ?3 WHERE id = ?1",
@@ -185,14 +198,20 @@ impl Store {
         })
     }
 
-    pub fn renew_lease(&self, run_id: &str, owner: &str, lease_until: i64) -> rusqlite::Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE runs SET lease_expires_at = ?3 WHERE id = ?1 AND lease_owner = ?2",
-                params![run_id, owner, lease_until],
-            )?;
-            Ok(())
-        })
+    /// Extends until `lease_until` the lease `owner` holds on a run not yet ended; false when
+    /// the run ended (a cancel) or another server took it over.
+    pub fn renew_lease(
+        tx: &Connection,
+        run_id: &str,
+        owner: &str,
+        lease_until: i64,
+    ) -> rusqlite::Result<bool> {
+        tx.execute(
+            "UPDATE runs SET lease_expires_at = ?3
+             WHERE id = ?1 AND lease_owner = ?2 AND status IN ('queued', 'running')",
+            params![run_id, owner, lease_until],
+        )
+        .map(|renewed| renewed > 0)
     }
 
     /// Gives up every lease `owner` holds, so that the next server resumes those runs at once.
