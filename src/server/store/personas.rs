@@ -108,11 +108,7 @@ impl Store {
         workspace_id: &str,
         id_or_slug: &str,
     ) -> rusqlite::Result<Option<Value>> {
-        let column = if id_or_slug.starts_with("psn_") {
-            "id"
-        } else {
-            "slug"
-        };
+        let column = id_or_slug_column(id_or_slug);
         tx.query_row(
             &format!("SELECT doc FROM personas WHERE workspace_id = ?1 AND {column} = ?2"),
             params![workspace_id, id_or_slug],
@@ -154,11 +150,7 @@ impl Store {
         owner: &str,
         id_or_slug: &str,
     ) -> rusqlite::Result<Option<Value>> {
-        let column = if id_or_slug.starts_with("psn_") {
-            "id"
-        } else {
-            "slug"
-        };
+        let column = id_or_slug_column(id_or_slug);
         conn.query_row(
             &format!(
                 "SELECT doc FROM personas p
@@ -306,6 +298,15 @@ impl Store {
             )?
             .collect()
         })
+    }
+}
+
+/// The column a persona reference names: `id` for `psn_...`, else `slug`.
+fn id_or_slug_column(id_or_slug: &str) -> &'static str {
+    if id_or_slug.starts_with("psn_") {
+        "id"
+    } else {
+        "slug"
     }
 }
 
