@@ -82,7 +82,7 @@ fn create(ctx: &Context, args: CreateArgs) -> Result<()> {
     let data_dir = args.data_dir.unwrap_or_else(|| ctx.config.data_dir.clone());
     let store = Store::open(&data_dir).map_err(|err| CliError::general(err.to_string()))?;
     let store_error =
-        |err: rusqlite::Error| CliError::general(format!("cannot write the store: {err}"));
+        |err: server::store::Error| CliError::general(format!("cannot write the store: {err}"));
     let existing = store.workspace(&args.workspace).map_err(store_error)?;
     let mode = match (&existing, args.mode) {
         (Some(ws), Some(mode)) if ws.mode != mode => {

@@ -80,9 +80,8 @@ pub async fn cancel(
     let workspace_id = caller.workspace.id.clone();
     let run = state.store.write(|tx| {
         let visible = Store::run_visible_in(tx, &workspace_id, &caller.owner, &run_id)?;
-        let mut run = Store::run_in(tx, &run_id)?
+        let mut run = Store::run_in(tx, &workspace_id, &run_id)?
             .filter(|_| visible)
-            .map(|(_, doc)| doc)
             .ok_or_else(|| ApiError::not_found(&format!("run `{run_id}`")))?;
         let status = run["status"].as_str().unwrap_or_default().to_string();
         if status != "queued" && status != "running" {
