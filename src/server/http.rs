@@ -34,10 +34,7 @@ pub struct Caller {
 impl Caller {
     /// Whether the key holds `scope`, directly or through a `group:*` wildcard.
     pub fn has_scope(&self, scope: &str) -> bool {
-        let group = scope.split(':').next().unwrap_or(scope);
-        self.scopes
-            .iter()
-            .any(|held| held == scope || held == "*" || *held == format!("{group}:*"))
+        crate::model::grants(&self.scopes, scope)
     }
 
     pub fn require(&self, scope: &str) -> ApiResult<()> {

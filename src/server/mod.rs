@@ -81,20 +81,7 @@ pub const LOCAL_OWNER: &str = "local";
 const LOCAL_WORKSPACE_NAME: &str = "Local workspace";
 const LOCAL_KEY_ID: &str = "key_local_dev";
 
-/// Every scope of contract §2; the development key holds them all.
-pub const ALL_SCOPES: [&str; 11] = [
-    "personas:read",
-    "personas:write",
-    "personas:fork",
-    "runs:read",
-    "runs:cancel",
-    "chat:invoke",
-    "chat:read",
-    "webhooks:manage",
-    "config:read",
-    "config:write",
-    "keys:manage",
-];
+pub use crate::model::ALL_SCOPES;
 
 /// How a server is set up.
 #[derive(Debug, Clone)]

@@ -13,6 +13,7 @@ use super::engine::{Generation, GenerationRequest, Pipeline, StepOutput};
 use super::error::ApiError;
 use super::store::{self, Connection, Store};
 use super::webhooks::record_run_outcome;
+use crate::model::RunEventKind;
 
 /// How long a lease lasts without renewal; every event renews it.
 const LEASE_SECONDS: i64 = 30;
@@ -151,7 +152,7 @@ impl Execution<'_> {
             Ok(generation) => generation,
             Err(error) => {
                 self.emit(
-                    "run.started",
+                    RunEventKind::RunStarted,
                     json!({ "run_id": self.run_id, "step": null }),
                 )?;
                 return self.fail(error);
@@ -170,7 +171,7 @@ impl Execution<'_> {
         let first_step = generation.steps.first().map(|s| s.name.clone());
         let persona_id = self.persona_id.clone();
         self.commit(
-            "run.started",
+            RunEventKind::RunStarted,
             json!({ "run_id": self.run_id, "step": first_step }),
             |tx| set_persona_status(tx, &persona_id, "running"),
         )?;
@@ -182,13 +183,13 @@ impl Execution<'_> {
             self.doc["steps"][index]["status"] = json!("running");
             self.doc["steps"][index]["started_at"] = json!(now);
             self.emit(
-                "step.started",
+                RunEventKind::StepStarted,
                 json!({ "run_id": self.run_id, "step": step.name }),
             )?;
             for (path, value) in &step.fields {
                 let patch = field_patch(&mut layers, path, value);
                 self.emit(
-                    "layer.delta",
+                    RunEventKind::LayerDelta,
                     json!({ "run_id": self.run_id, "step": step.name, "patch": patch, "path": path, "value": value }),
                 )?;
             }
@@ -203,7 +204,7 @@ impl Execution<'_> {
             self.doc["tokens"] = json!(total_tokens);
             self.doc["cost_usd"] = json!(total_cost);
             self.emit(
-                "step.completed",
+                RunEventKind::StepCompleted,
                 json!({ "run_id": self.run_id, "step": step.name, "tokens": step.tokens, "cost_usd": cost, "total_cost_usd": total_cost }),
             )?;
             if let Some(budget) = budget.filter(|budget| total_cost > *budget) {
@@ -278,13 +279,13 @@ impl Execution<'_> {
     }
 
     /// Writes the next event (and the run document) unless the log already holds it.
-    fn emit(&mut self, event: &str, data: Value) -> Result<(), Stop> {
+    fn emit(&mut self, event: RunEventKind, data: Value) -> Result<(), Stop> {
         self.commit(event, data, |_| Ok(()))
     }
 
     fn commit(
         &mut self,
-        event: &str,
+        event: RunEventKind,
         data: Value,
         also: impl FnOnce(&Connection) -> store::Result<()>,
     ) -> Result<(), Stop> {
@@ -319,7 +320,7 @@ impl Execution<'_> {
         let run_id = self.run_id.clone();
         let run = self.doc.clone();
         self.commit(
-            "run.failed",
+            RunEventKind::RunFailed,
             json!({ "run_id": self.run_id, "error": body }),
             |tx| {
                 end_persona(tx, &persona_id, "failed", &run)?;
@@ -356,7 +357,7 @@ impl Execution<'_> {
         let layers = generation.layers.clone();
         let keep_custom_fields = request["kind"] == "fork";
         self.commit(
-            "run.completed",
+            RunEventKind::RunCompleted,
             json!({ "run_id": self.run_id, "persona_id": persona_id, "total_cost_usd": total_cost }),
             |tx| {
                 let Some(mut persona) = Store::persona_by_id(tx, &persona_id)? else {

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::{Backoff, Lost, Outage, Reconnecting, Source, Step};
 use crate::client::{ApiClient, human_duration, segment};
 use crate::error::{CliError, ExitKind, Result};
+use crate::model::RunEventKind;
 
 /// How long to keep trying to reconnect before giving up.
 const DEFAULT_RECONNECT_BUDGET: Duration = Duration::from_secs(60);
@@ -62,11 +63,13 @@ impl RunEvent {
         }
     }
 
+    /// The kind of event, when the contract defines it.
+    pub fn kind(&self) -> Option<RunEventKind> {
+        RunEventKind::parse(&self.event)
+    }
+
     pub fn is_terminal(&self) -> bool {
-        matches!(
-            self.event.as_str(),
-            "run.completed" | "run.failed" | "run.canceled"
-        )
+        self.kind().is_some_and(RunEventKind::is_terminal)
     }
 }
 

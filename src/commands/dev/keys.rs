@@ -8,8 +8,9 @@ use serde_json::json;
 
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
+use crate::model::{ALL_SCOPES, is_known_scope};
 use crate::server::signin::{self, Refusal};
-use crate::server::{self, ALL_SCOPES, clock, store::Store};
+use crate::server::{self, clock, store::Store};
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
@@ -67,12 +68,7 @@ fn create(ctx: &Context, args: CreateArgs) -> Result<()> {
         args.scopes.iter().map(|s| s.trim().to_string()).collect()
     };
     for scope in &scopes {
-        let group_wildcard = scope.strip_suffix(":*").is_some_and(|group| {
-            ALL_SCOPES
-                .iter()
-                .any(|s| s.starts_with(&format!("{group}:")))
-        });
-        if !(ALL_SCOPES.contains(&scope.as_str()) || group_wildcard) {
+        if !is_known_scope(scope) {
             return Err(CliError::usage(format!(
                 "unknown scope `{scope}`; scopes: {}",
                 ALL_SCOPES.join(" ")

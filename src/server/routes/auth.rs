@@ -11,6 +11,7 @@ use rand::Rng;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::model::is_known_scope;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::http::{Caller, JsonBody};
 use crate::server::ratelimit::{ClientAddr, Guarded};
@@ -249,12 +250,7 @@ fn check_scopes(scopes: Option<Vec<String>>) -> ApiResult<Vec<String>> {
     }
     let mut scopes: Vec<String> = Vec::new();
     for (index, scope) in asked.into_iter().enumerate() {
-        let group_wildcard = scope.strip_suffix(":*").is_some_and(|group| {
-            ALL_SCOPES
-                .iter()
-                .any(|known| known.split(':').next() == Some(group))
-        });
-        if !(ALL_SCOPES.contains(&scope.as_str()) || group_wildcard) {
+        if !is_known_scope(&scope) {
             return Err(ApiError::invalid(format!(
                 "unknown scope `{scope}`; scopes: {} (or `group:*`)",
                 ALL_SCOPES.join(" ")

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Page, check_limit, page, parse_cursor};
+use crate::model::RunEventKind;
 use crate::server::AppState;
 use crate::server::clock;
 use crate::server::error::{ApiError, ApiResult};
@@ -103,7 +104,7 @@ pub async fn cancel(
             }
         }
         Store::save_run(tx, &run)?;
-        Store::append_event(tx, &run_id, "run.canceled", &json!({ "run_id": run_id }))?;
+        Store::append_event(tx, &run_id, RunEventKind::RunCanceled, &json!({ "run_id": run_id }))?;
         end_persona(tx, run["persona_id"].as_str().unwrap_or_default(), "canceled", &run)?;
         Ok::<_, ApiError>(run)
     })?;

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::personas::VISIBLE_TO_OWNER;
 use super::{Store, parse_doc};
+use crate::model::RunEventKind;
 
 /// One stored run event.
 #[derive(Debug, Clone)]
@@ -240,7 +241,7 @@ impl Store {
     pub fn append_event(
         tx: &Connection,
         run_id: &str,
-        event: &str,
+        event: RunEventKind,
         data: &Value,
     ) -> rusqlite::Result<i64> {
         let seq: i64 = tx.query_row(
@@ -250,7 +251,7 @@ impl Store {
         )?;
         tx.execute(
             "INSERT INTO run_events (run_id, seq, event, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![run_id, seq, event, data.to_string(), crate::server::clock::now()],
+            params![run_id, seq, event.as_str(), data.to_string(), crate::server::clock::now()],
         )?;
         Ok(seq)
     }
@@ -299,12 +300,24 @@ mod tests {
         for _ in 0..3 {
             store
                 .write(|tx| {
-                    Store::append_event(tx, "run_a", "step.started", &serde_json::json!({}))
+                    Store::append_event(
+                        tx,
+                        "run_a",
+                        RunEventKind::StepStarted,
+                        &serde_json::json!({}),
+                    )
                 })
                 .unwrap();
         }
         store
-            .write(|tx| Store::append_event(tx, "run_b", "run.started", &serde_json::json!({})))
+            .write(|tx| {
+                Store::append_event(
+                    tx,
+                    "run_b",
+                    RunEventKind::RunStarted,
+                    &serde_json::json!({}),
+                )
+            })
             .unwrap();
         let seqs: Vec<i64> = store
             .events_after("run_a", 1, 10)
