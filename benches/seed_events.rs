@@ -2,6 +2,7 @@
 //! `persona runs tail --json` against `curl -N` on the same stream.
 //! Usage: `cargo bench --bench seed_events -- DATA_DIR [EVENTS]`; prints the run id.
 
+use persona::model::RunEventKind;
 use persona::server::store::Store;
 use serde_json::json;
 
@@ -25,16 +26,16 @@ fn main() {
     store
         .write(|tx| -> rusqlite::Result<()> {
             Store::insert_run(tx, "ws_local", &json!({}), &run)?;
-            Store::append_event(tx, &run_id, "run.started", &json!({ "run_id": run_id, "step": "intent_parse" }))?;
+            Store::append_event(tx, &run_id, RunEventKind::RunStarted, &json!({ "run_id": run_id, "step": "intent_parse" }))?;
             for n in 2..events {
                 let data = json!({
                     "run_id": run_id, "step": "soul_draft", "path": format!("soul.note_{n}"),
                     "value": "To be seen, once, by someone who reads the same forgotten books",
                     "patch": [{ "op": "add", "path": format!("/soul/note_{n}"), "value": "To be seen" }],
                 });
-                Store::append_event(tx, &run_id, "layer.delta", &data)?;
+                Store::append_event(tx, &run_id, RunEventKind::LayerDelta, &data)?;
             }
-            Store::append_event(tx, &run_id, "run.completed", &json!({ "run_id": run_id, "persona_id": "psn_bench", "total_cost_usd": 0.0 }))?;
+            Store::append_event(tx, &run_id, RunEventKind::RunCompleted, &json!({ "run_id": run_id, "persona_id": "psn_bench", "total_cost_usd": 0.0 }))?;
             Ok(())
         })
         .unwrap();

@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod docs;
 pub mod error;
 pub mod json;
+pub mod mcp_bridge;
 pub mod model;
 pub mod output;
 pub mod persona_file;

@@ -6,8 +6,9 @@
 use std::collections::HashMap;
 
 use libfuzzer_sys::fuzz_target;
-use persona::commands::mcp::jsonrpc::{self, INVALID_REQUEST, Kind, PARSE_ERROR};
-use persona::commands::mcp::names::ToolNames;
+use persona::mcp_bridge::jsonrpc::{self, Kind};
+use persona::mcp_bridge::names::ToolNames;
+use persona::model::jsonrpc::{INVALID_REQUEST, PARSE_ERROR};
 use serde_json::{Value, json};
 
 /// An answer the bridge writes is one line of JSON-RPC 2.0.

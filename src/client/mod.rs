@@ -593,21 +593,6 @@ impl ApiClient {
         RunEventStream::resume(self.clone(), run_id.to_string(), since)
     }
 
-    /// One connection to `GET /v1/runs/{id}/events` after `last_event_id`.
-    async fn open_run_events(&self, run_id: &str, last_event_id: i64) -> Result<Response> {
-        let path = format!("/runs/{}/events", segment(run_id));
-        self.send(false, || {
-            let mut request = self
-                .request(Method::GET, &path)
-                .header("Accept", "text/event-stream");
-            if last_event_id > 0 {
-                request = request.header("Last-Event-ID", last_event_id.to_string());
-            }
-            request
-        })
-        .await
-    }
-
     pub(crate) fn output(&self) -> &Output {
         &self.output
     }

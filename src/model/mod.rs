@@ -1,14 +1,19 @@
-//! The contract's own vocabulary, shared by the client, the commands and the embedded server:
-//! persona references, visibility and request bodies, parsed once and spelt one way on every
-//! side, and the typed views the commands read the server's answers through.
+//! The contract's own vocabulary, shared by the client side and the embedded server so that
+//! both read the wire the same way: persona references, visibility, request bodies, scopes,
+//! run event kinds, JSON-RPC, and the typed views the commands read the server's answers through.
 
+mod events;
+pub mod jsonrpc;
 mod reference;
 mod requests;
+mod scopes;
 mod views;
 mod visibility;
 
+pub use events::RunEventKind;
 pub use reference::{PersonaRef, ReferenceError};
 pub use requests::{CreatePersona, ForkPersona};
+pub use scopes::{ALL_SCOPES, grants, is_known_scope};
 pub use views::{
     Conversation, Delivery, Failure, PersonaSummary, PersonaVersion, RunEventFields, RunSummary,
     Turn, WebhookEndpoint, WebhookTestSent, view, view_text,

@@ -5,6 +5,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::store;
+
 /// An error answer: HTTP status, stable code, a message for people, optional details.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -114,9 +116,9 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(err: rusqlite::Error) -> Self {
-        match crate::server::store::storage_advice(&err) {
+impl From<store::Error> for ApiError {
+    fn from(err: store::Error) -> Self {
+        match store::storage_advice(&err) {
             Some(advice) => ApiError::internal(format!("store error: {err}; {advice}")),
             None => ApiError::internal(format!("store error: {err}")),
         }

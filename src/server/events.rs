@@ -13,15 +13,11 @@ use tokio::sync::{mpsc, watch};
 
 use super::AppState;
 use super::keywatch::{StreamKey, until_key_ends};
+use crate::model::RunEventKind;
 
 /// How often a follower re-reads the store when nothing in this process signalled, so that
 /// events written by another process on the same store are seen too.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
-
-/// Event types after which a run's stream closes.
-pub fn is_terminal(event: &str) -> bool {
-    matches!(event, "run.completed" | "run.failed" | "run.canceled")
-}
 
 /// Signals "the store has new run events" to every follower in this process.
 pub struct EventHub {
@@ -137,7 +133,7 @@ async fn pump_events(
         for event in &events {
             chunk.push_str(&sse_frame(event.seq, &event.event, &event.data));
             last = event.seq;
-            ended |= is_terminal(&event.event);
+            ended |= RunEventKind::parse(&event.event).is_some_and(RunEventKind::is_terminal);
         }
         sender.send(Bytes::from(chunk)).await?;
         if ended {

@@ -34,10 +34,7 @@ pub struct Caller {
 impl Caller {
     /// Whether the key holds `scope`, directly or through a `group:*` wildcard.
     pub fn has_scope(&self, scope: &str) -> bool {
-        let group = scope.split(':').next().unwrap_or(scope);
-        self.scopes
-            .iter()
-            .any(|held| held == scope || held == "*" || *held == format!("{group}:*"))
+        crate::model::grants(&self.scopes, scope)
     }
 
     pub fn require(&self, scope: &str) -> ApiResult<()> {
@@ -254,7 +251,7 @@ async fn plain_error_as_json(response: Response, path: &str) -> Response {
     );
     let mut response = if path.starts_with("/mcp") {
         let body = serde_json::json!({ "jsonrpc": "2.0", "id": null,
-            "error": { "code": -32600, "message": text } });
+            "error": { "code": crate::model::jsonrpc::INVALID_REQUEST, "message": text } });
         (status, axum::Json(body)).into_response()
     } else {
         // Rendered by `envelope` (in OpenAI's shape under /v1/openai).

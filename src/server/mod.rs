@@ -81,20 +81,7 @@ pub const LOCAL_OWNER: &str = "local";
 const LOCAL_WORKSPACE_NAME: &str = "Local workspace";
 const LOCAL_KEY_ID: &str = "key_local_dev";
 
-/// Every scope of contract §2; the development key holds them all.
-pub const ALL_SCOPES: [&str; 11] = [
-    "personas:read",
-    "personas:write",
-    "personas:fork",
-    "runs:read",
-    "runs:cancel",
-    "chat:invoke",
-    "chat:read",
-    "webhooks:manage",
-    "config:read",
-    "config:write",
-    "keys:manage",
-];
+pub use crate::model::ALL_SCOPES;
 
 /// How a server is set up.
 #[derive(Debug, Clone)]
@@ -180,7 +167,7 @@ impl AppState {
     }
 
     /// Revokes the key `key_id`, whether it lives in this server's memory or in the store.
-    fn revoke_key(&self, key_id: &str) -> rusqlite::Result<bool> {
+    fn revoke_key(&self, key_id: &str) -> store::Result<bool> {
         let now = clock::now();
         let mut keys = self.session_keys.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(key) = keys.values_mut().find(|key| key.id == key_id) {
@@ -197,7 +184,7 @@ impl AppState {
 
     /// Whether the key `key_id` is still valid: neither revoked nor expired, here or in the
     /// store (where another process may have revoked it).
-    fn key_in_force(&self, key_id: &str) -> rusqlite::Result<bool> {
+    fn key_in_force(&self, key_id: &str) -> store::Result<bool> {
         let keys = self.session_keys.lock().unwrap_or_else(|p| p.into_inner());
         let validity = match keys.values().find(|key| key.id == key_id) {
             Some(key) => Some((key.revoked_at, key.expires_at)),
@@ -248,7 +235,7 @@ impl ServerHandle {
     /// A key valid while this server runs, with every scope on `workspace_id`, which is created
     /// in the store when new: the embedded server of the `local` profile serves whichever
     /// workspace its one user names (`--workspace`, PERSONA_WORKSPACE).
-    pub fn session_key_for(&self, workspace_id: &str) -> rusqlite::Result<String> {
+    pub fn session_key_for(&self, workspace_id: &str) -> store::Result<String> {
         if workspace_id == LOCAL_WORKSPACE_ID {
             return Ok(self.dev_key.clone());
         }
@@ -274,7 +261,7 @@ impl ServerHandle {
     }
 
     /// A new one-time link that signs a browser in to approve device logins, as `local`.
-    pub fn signin_url(&self) -> rusqlite::Result<String> {
+    pub fn signin_url(&self) -> store::Result<String> {
         let secret = signin::mint_link(&self.state.store, LOCAL_OWNER)?;
         Ok(signin::link_url(&self.addr.to_string(), &secret))
     }
@@ -428,7 +415,7 @@ pub fn create_key(
     scopes: &[String],
     owner: &str,
     expires_in_days: i64,
-) -> rusqlite::Result<(String, KeyRecord)> {
+) -> store::Result<(String, KeyRecord)> {
     store.ensure_workspace(workspace_id, &workspace_name(workspace_id), mode)?;
     let (secret, record) = new_key(workspace_id, mode, scopes, owner, expires_in_days);
     store.insert_key(&record, &ids::hash_secret(&secret))?;

@@ -5,15 +5,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use rusqlite::params;
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::clock;
 use super::engine::{Generation, GenerationRequest, Pipeline, StepOutput};
 use super::error::ApiError;
-use super::store::Store;
+use super::store::{self, Connection, Store};
 use super::webhooks::record_run_outcome;
+use crate::model::RunEventKind;
 
 /// How long a lease lasts without renewal; every event renews it.
 const LEASE_SECONDS: i64 = 30;
@@ -83,11 +83,11 @@ enum Stop {
     Superseded,
     /// This server is shutting down; the lease is released for the next one.
     ShuttingDown,
-    Store(rusqlite::Error),
+    Store(store::Error),
 }
 
-impl From<rusqlite::Error> for Stop {
-    fn from(err: rusqlite::Error) -> Self {
+impl From<store::Error> for Stop {
+    fn from(err: store::Error) -> Self {
         Stop::Store(err)
     }
 }
@@ -96,6 +96,7 @@ impl From<rusqlite::Error> for Stop {
 /// already holds, so a reader never sees one twice nor two versions of one.
 struct Execution<'a> {
     state: &'a Arc<AppState>,
+    workspace_id: String,
     run_id: String,
     persona_id: String,
     doc: Value,
@@ -106,7 +107,7 @@ struct Execution<'a> {
     already_written: i64,
 }
 
-async fn execute(state: &Arc<AppState>, run_id: &str) -> rusqlite::Result<()> {
+async fn execute(state: &Arc<AppState>, run_id: &str) -> store::Result<()> {
     let now = clock::now();
     let claimed = state.store.claim_run(
         run_id,
@@ -118,11 +119,12 @@ async fn execute(state: &Arc<AppState>, run_id: &str) -> rusqlite::Result<()> {
     if !claimed {
         return Ok(());
     }
-    let Some((_, request, doc)) = state.store.run_request(run_id)? else {
+    let Some((workspace_id, request, doc)) = state.store.run_request(run_id)? else {
         return Ok(());
     };
     let mut execution = Execution {
         state,
+        workspace_id,
         run_id: run_id.to_string(),
         persona_id: doc["persona_id"].as_str().unwrap_or_default().to_string(),
         already_written: state.store.last_event_seq(run_id)?,
@@ -150,7 +152,7 @@ impl Execution<'_> {
             Ok(generation) => generation,
             Err(error) => {
                 self.emit(
-                    "run.started",
+                    RunEventKind::RunStarted,
                     json!({ "run_id": self.run_id, "step": null }),
                 )?;
                 return self.fail(error);
@@ -169,7 +171,7 @@ impl Execution<'_> {
         let first_step = generation.steps.first().map(|s| s.name.clone());
         let persona_id = self.persona_id.clone();
         self.commit(
-            "run.started",
+            RunEventKind::RunStarted,
             json!({ "run_id": self.run_id, "step": first_step }),
             |tx| set_persona_status(tx, &persona_id, "running"),
         )?;
@@ -181,13 +183,13 @@ impl Execution<'_> {
             self.doc["steps"][index]["status"] = json!("running");
             self.doc["steps"][index]["started_at"] = json!(now);
             self.emit(
-                "step.started",
+                RunEventKind::StepStarted,
                 json!({ "run_id": self.run_id, "step": step.name }),
             )?;
             for (path, value) in &step.fields {
                 let patch = field_patch(&mut layers, path, value);
                 self.emit(
-                    "layer.delta",
+                    RunEventKind::LayerDelta,
                     json!({ "run_id": self.run_id, "step": step.name, "patch": patch, "path": path, "value": value }),
                 )?;
             }
@@ -202,7 +204,7 @@ impl Execution<'_> {
             self.doc["tokens"] = json!(total_tokens);
             self.doc["cost_usd"] = json!(total_cost);
             self.emit(
-                "step.completed",
+                RunEventKind::StepCompleted,
                 json!({ "run_id": self.run_id, "step": step.name, "tokens": step.tokens, "cost_usd": cost, "total_cost_usd": total_cost }),
             )?;
             if let Some(budget) = budget.filter(|budget| total_cost > *budget) {
@@ -258,10 +260,7 @@ impl Execution<'_> {
         let state = self.state;
         state.store.write(|tx| {
             renew_lease(tx, state, &self.run_id)?;
-            tx.execute(
-                "UPDATE runs SET request = ?2 WHERE id = ?1",
-                params![self.run_id, stored_request.to_string()],
-            )?;
+            Store::save_run_request(tx, &self.run_id, &stored_request)?;
             Ok::<_, Stop>(())
         })?;
         Ok(Ok(generation))
@@ -280,15 +279,15 @@ impl Execution<'_> {
     }
 
     /// Writes the next event (and the run document) unless the log already holds it.
-    fn emit(&mut self, event: &str, data: Value) -> Result<(), Stop> {
+    fn emit(&mut self, event: RunEventKind, data: Value) -> Result<(), Stop> {
         self.commit(event, data, |_| Ok(()))
     }
 
     fn commit(
         &mut self,
-        event: &str,
+        event: RunEventKind,
         data: Value,
-        also: impl FnOnce(&rusqlite::Transaction) -> rusqlite::Result<()>,
+        also: impl FnOnce(&Connection) -> store::Result<()>,
     ) -> Result<(), Stop> {
         self.seq += 1;
         if self.seq <= self.already_written {
@@ -317,14 +316,15 @@ impl Execution<'_> {
         self.doc["error"] = body.clone();
         self.finish_times();
         let persona_id = self.persona_id.clone();
+        let workspace_id = self.workspace_id.clone();
         let run_id = self.run_id.clone();
         let run = self.doc.clone();
         self.commit(
-            "run.failed",
+            RunEventKind::RunFailed,
             json!({ "run_id": self.run_id, "error": body }),
             |tx| {
                 end_persona(tx, &persona_id, "failed", &run)?;
-                record_run_outcome(tx, &run_id, None)
+                record_run_outcome(tx, &workspace_id, &run_id, None)
             },
         )
     }
@@ -351,19 +351,20 @@ impl Execution<'_> {
             "latency_ms": self.doc["latency_ms"],
         });
         let persona_id = self.persona_id.clone();
+        let workspace_id = self.workspace_id.clone();
         let run_id = self.run_id.clone();
         let suggested_slug = generation.suggested_slug.clone();
         let layers = generation.layers.clone();
         let keep_custom_fields = request["kind"] == "fork";
         self.commit(
-            "run.completed",
+            RunEventKind::RunCompleted,
             json!({ "run_id": self.run_id, "persona_id": persona_id, "total_cost_usd": total_cost }),
             |tx| {
-                let Some(mut persona) = persona_by_id(tx, &persona_id)? else {
+                let Some(mut persona) = Store::persona_by_id(tx, &persona_id)? else {
                     return Ok(());
                 };
                 if persona["slug"].is_null() {
-                    persona["slug"] = json!(free_slug(tx, &persona, &suggested_slug)?);
+                    persona["slug"] = json!(free_slug(tx, &workspace_id, &suggested_slug)?);
                 }
                 for layer in ["soul", "self", "mask", "surface"] {
                     persona[layer] = layers[layer].clone();
@@ -378,7 +379,7 @@ impl Execution<'_> {
                 persona["updated_at"] = json!(clock::rfc3339(now));
                 Store::save_persona(tx, &persona)?;
                 Store::insert_version(tx, &persona, now)?;
-                record_run_outcome(tx, &run_id, Some(&persona))
+                record_run_outcome(tx, &workspace_id, &run_id, Some(&persona))
             },
         )
     }
@@ -386,12 +387,9 @@ impl Execution<'_> {
 
 /// Extends this server's lease on a run it still owns; the run was canceled or taken over by
 /// another server when it owns it no longer.
-fn renew_lease(tx: &rusqlite::Transaction, state: &AppState, run_id: &str) -> Result<(), Stop> {
-    let renewed = tx.execute(
-        "UPDATE runs SET lease_expires_at = ?3 WHERE id = ?1 AND lease_owner = ?2 AND status IN ('queued', 'running')",
-        params![run_id, state.instance_id, clock::now() + LEASE_SECONDS],
-    )?;
-    if renewed == 0 {
+fn renew_lease(tx: &Connection, state: &AppState, run_id: &str) -> Result<(), Stop> {
+    let lease_until = clock::now() + LEASE_SECONDS;
+    if !Store::renew_lease(tx, run_id, &state.instance_id, lease_until)? {
         return Err(Stop::Superseded);
     }
     Ok(())
@@ -471,26 +469,15 @@ fn usd(tokens: u64, usd_per_1k_tokens: f64) -> f64 {
     (tokens as f64 / 1000.0 * usd_per_1k_tokens * 10_000.0).round() / 10_000.0
 }
 
-fn persona_by_id(tx: &rusqlite::Transaction, persona_id: &str) -> rusqlite::Result<Option<Value>> {
-    use rusqlite::OptionalExtension;
-    tx.query_row(
-        "SELECT doc FROM personas WHERE id = ?1",
-        [persona_id],
-        |row| row.get::<_, String>(0),
-    )
-    .optional()
-    .map(|doc| doc.and_then(|d| serde_json::from_str(&d).ok()))
-}
-
 /// Marks the persona of a run that ended without completing (`failed`, `canceled`), with the
 /// run's summary: what it spent, as the run itself says.
 pub fn end_persona(
-    tx: &rusqlite::Transaction,
+    tx: &Connection,
     persona_id: &str,
     status: &str,
     run: &Value,
-) -> rusqlite::Result<()> {
-    if let Some(mut persona) = persona_by_id(tx, persona_id)? {
+) -> store::Result<()> {
+    if let Some(mut persona) = Store::persona_by_id(tx, persona_id)? {
         persona["status"] = json!(status);
         persona["run"] = json!({
             "id": run["id"],
@@ -504,12 +491,8 @@ pub fn end_persona(
     Ok(())
 }
 
-fn set_persona_status(
-    tx: &rusqlite::Transaction,
-    persona_id: &str,
-    status: &str,
-) -> rusqlite::Result<()> {
-    if let Some(mut persona) = persona_by_id(tx, persona_id)? {
+fn set_persona_status(tx: &Connection, persona_id: &str, status: &str) -> store::Result<()> {
+    if let Some(mut persona) = Store::persona_by_id(tx, persona_id)? {
         persona["status"] = json!(status);
         persona["updated_at"] = json!(clock::rfc3339(clock::now()));
         Store::save_persona(tx, &persona)?;
@@ -517,19 +500,14 @@ fn set_persona_status(
     Ok(())
 }
 
-/// `base`, or `base-2`, `base-3`, ... whichever is free in the persona's workspace.
-fn free_slug(tx: &rusqlite::Transaction, persona: &Value, base: &str) -> rusqlite::Result<String> {
-    let workspace_id: String = tx.query_row(
-        "SELECT workspace_id FROM personas WHERE id = ?1",
-        [persona["id"].as_str()],
-        |row| row.get(0),
-    )?;
+/// `base`, or `base-2`, `base-3`, ... whichever is free in the workspace.
+fn free_slug(tx: &Connection, workspace_id: &str, base: &str) -> store::Result<String> {
     // Room for a `-NN` suffix within the 64 characters a slug may have.
     let base = base.get(..58).unwrap_or(base).trim_end_matches('-');
     let base = if base.is_empty() { "persona" } else { base };
     let mut candidate = base.to_string();
     let mut n = 2;
-    while Store::slug_taken(tx, &workspace_id, &candidate)? {
+    while Store::slug_taken(tx, workspace_id, &candidate)? {
         candidate = format!("{base}-{n}");
         n += 1;
     }

@@ -4,7 +4,7 @@
 use axum::http::{HeaderMap, header};
 
 use super::routes::normalize_user_code;
-use super::store::{DeviceCode, Store, Workspace};
+use super::store::{self, DeviceCode, Store, Workspace};
 use super::{clock, ids};
 
 /// The page that signs a browser in: `GET /cli/signin?token=...`.
@@ -15,7 +15,7 @@ pub const LINK_TTL_MS: i64 = 24 * 3_600_000;
 pub const SESSION_TTL_MS: i64 = 12 * 3_600_000;
 
 /// Makes a one-time sign-in link for `owner` and returns its secret; only the hash is stored.
-pub fn mint_link(store: &Store, owner: &str) -> rusqlite::Result<String> {
+pub fn mint_link(store: &Store, owner: &str) -> store::Result<String> {
     let secret = ids::base62(32);
     let now = clock::now_millis();
     store.insert_signin_link(&ids::hash_secret(&secret), owner, now, now + LINK_TTL_MS)?;
@@ -67,11 +67,11 @@ pub enum Refusal {
         user_code: String,
         workspace_id: String,
     },
-    Store(rusqlite::Error),
+    Store(store::Error),
 }
 
-impl From<rusqlite::Error> for Refusal {
-    fn from(err: rusqlite::Error) -> Self {
+impl From<store::Error> for Refusal {
+    fn from(err: store::Error) -> Self {
         Refusal::Store(err)
     }
 }

@@ -3,6 +3,8 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use persona::server::{self, ServerConfig, ServerHandle, store::Store};
 use serde_json::{Value, json};
 
@@ -123,24 +125,6 @@ impl Api {
             handle.shutdown().await;
         }
     }
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let sextets: Vec<u32> = text
-        .bytes()
-        .filter(|b| *b != b'=')
-        .map(|b| ALPHABET.iter().position(|a| *a == b).unwrap() as u32)
-        .collect();
-    let mut bytes = Vec::new();
-    for group in sextets.chunks(4) {
-        let n = group
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, s)| n | s << (18 - 6 * i));
-        bytes.extend_from_slice(&n.to_be_bytes()[1..group.len()]);
-    }
-    bytes
 }
 
 /// The `data:` payloads of an OpenAI stream, `[DONE]` included as a string.
@@ -921,7 +905,9 @@ async fn embeddings_are_deterministic_unit_vectors() {
         )
         .await;
     assert_eq!(status, 200, "{again}");
-    let decoded: Vec<f64> = base64_decode(again["data"][0]["embedding"].as_str().unwrap())
+    let decoded: Vec<f64> = STANDARD
+        .decode(again["data"][0]["embedding"].as_str().unwrap())
+        .unwrap()
         .chunks(4)
         .map(|b| f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])))
         .collect();

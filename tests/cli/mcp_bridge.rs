@@ -488,6 +488,87 @@ fn a_server_restart_fails_the_call_in_flight_and_the_next_call_works() {
     }
 }
 
+/// A hostile MCP server double on the HTTP+SSE transport: its stream opens with a UTF-8
+/// byte-order mark cut across two reads, then names `/messages`; each request POSTed there is
+/// answered on the stream (`initialize` as itself, anything else with an empty result).
+fn hostile_sse_mcp() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let stream_of_session = Arc::new(Mutex::new(None::<std::net::TcpStream>));
+    std::thread::spawn(move || {
+        for connection in listener.incoming() {
+            let Ok(connection) = connection else { continue };
+            let session = stream_of_session.clone();
+            std::thread::spawn(move || {
+                let _ = connection.set_nodelay(true);
+                let mut reader = BufReader::new(connection);
+                let (mut head, mut line) = (String::new(), String::new());
+                while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                    head.push_str(&line);
+                    line.clear();
+                }
+                let mut connection = reader.get_ref().try_clone().unwrap();
+                if head.starts_with("GET") {
+                    let _ = connection
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n");
+                    let bom = "\u{feff}".as_bytes();
+                    let _ = connection.write_all(&bom[..2]);
+                    let _ = connection.flush();
+                    std::thread::sleep(Duration::from_millis(100));
+                    let _ = connection.write_all(&bom[2..]);
+                    // Kept before the endpoint is named, so no POST can come before it.
+                    *session.lock().unwrap() = Some(connection.try_clone().unwrap());
+                    let _ = connection.write_all(b"event: endpoint\ndata: /messages\n\n");
+                    std::thread::sleep(Duration::from_secs(60));
+                    return;
+                }
+                let length = head
+                    .lines()
+                    .find_map(|h| {
+                        h.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap())
+                    })
+                    .unwrap_or(0);
+                let mut body = vec![0; length];
+                std::io::Read::read_exact(&mut reader, &mut body).unwrap();
+                let message: Value = serde_json::from_slice(&body).unwrap();
+                let _ = connection.write_all(
+                    b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+                if message.get("id").is_none() {
+                    return;
+                }
+                let result = if message["method"] == "initialize" {
+                    json!({"protocolVersion": "2024-11-05", "capabilities": {},
+                        "serverInfo": {"name": "hostile", "version": "0"}})
+                } else {
+                    json!({"tools": []})
+                };
+                let answer = json!({"jsonrpc": "2.0", "id": message["id"], "result": result});
+                if let Some(stream) = session.lock().unwrap().as_mut() {
+                    let _ = write!(stream, "event: message\ndata: {answer}\n\n");
+                    let _ = stream.flush();
+                }
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}/mcp")
+}
+
+#[test]
+fn the_sse_transport_reads_a_stream_that_opens_with_a_byte_order_mark_cut_across_reads() {
+    let mut env = TestEnv::new();
+    env.set("PERSONA_API_KEY", "pk_test_hostile_mcp_00000001");
+    let url = hostile_sse_mcp();
+    let mut bridge = Bridge::start(&env, &["mcp", "serve", "--url", &url, "--transport", "sse"]);
+    let answer = bridge.initialize(json!(1));
+    assert_eq!(ok(&answer)["serverInfo"]["name"], "hostile", "{answer}");
+    let tools = bridge.request(json!(2), "tools/list", json!({}));
+    assert_eq!(ok(&tools)["tools"], json!([]), "{tools}");
+    assert!(bridge.is_running(), "{}", bridge.stderr());
+}
+
 #[test]
 fn garbage_on_stdin_gets_an_error_and_the_bridge_goes_on() {
     let world = World::new(&[]);

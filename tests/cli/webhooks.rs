@@ -409,6 +409,70 @@ fn listen_forwards_create_update_fork_and_archive_once_each_signed_in_order() {
     );
 }
 
+/// A hostile API double for `GET /v1/webhooks/listen`: every stream opens with a UTF-8
+/// byte-order mark (which SSE allows) cut across two reads, then names its session and sends one
+/// event, and stays open.
+fn hostile_listen_api() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let _ = stream.set_nodelay(true);
+                let mut reader = BufReader::new(stream);
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                    line.clear();
+                }
+                let mut stream = reader.into_inner();
+                let body = "{\"id\":\"evt_bom\",\"type\":\"persona.created\"}";
+                let event = serde_json::json!({
+                    "id": "evt_bom", "signature": "t=1,v1=00", "body": body,
+                });
+                let rest = format!(
+                    "id: 1\nevent: listen.ready\ndata: {{\"endpoint_id\":\"we_bom\",\"secret\":\"whsec_bom\"}}\n\n\
+                     id: 2\nevent: persona.created\ndata: {event}\n\n"
+                );
+                let bom = "\u{feff}".as_bytes();
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n",
+                );
+                let _ = stream.write_all(&bom[..1]);
+                let _ = stream.flush();
+                std::thread::sleep(Duration::from_millis(100));
+                let _ = stream.write_all(&bom[1..]);
+                let _ = stream.write_all(rest.as_bytes());
+                let _ = stream.flush();
+                std::thread::sleep(Duration::from_secs(60));
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}/v1")
+}
+
+#[test]
+fn listen_reads_a_stream_that_opens_with_a_byte_order_mark_cut_across_reads() {
+    let receiver = Receiver::start(|_| 200);
+    let mut env = TestEnv::new();
+    env.set("PERSONA_API_URL", &hostile_listen_api());
+    env.set("PERSONA_API_KEY", "pk_test_hostile_listen_0001");
+    let mut listen = Listen::start(&env, &receiver.url());
+    assert_eq!(listen.secret(), "whsec_bom");
+    receiver.wait_for("the event after the mark", |got| {
+        got.iter().any(|r| r.event_id == "evt_bom")
+    });
+    listen.wait_for_lines(2);
+    let forwarded = listen.forwarded();
+    assert_eq!(forwarded[0]["event_id"], "evt_bom", "{forwarded:?}");
+    assert_eq!(forwarded[0]["status"], 200, "{forwarded:?}");
+    assert!(
+        listen.child.try_wait().unwrap().is_none(),
+        "listen is still running: {}",
+        listen.stderr()
+    );
+}
+
 #[test]
 fn a_receiver_that_fails_once_gets_a_retry_that_succeeds() {
     let mut env = TestEnv::new();

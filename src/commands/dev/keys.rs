@@ -8,8 +8,9 @@ use serde_json::json;
 
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
+use crate::model::{ALL_SCOPES, is_known_scope};
 use crate::server::signin::{self, Refusal};
-use crate::server::{self, ALL_SCOPES, clock, store::Store};
+use crate::server::{self, clock, store::Store};
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
@@ -67,12 +68,7 @@ fn create(ctx: &Context, args: CreateArgs) -> Result<()> {
         args.scopes.iter().map(|s| s.trim().to_string()).collect()
     };
     for scope in &scopes {
-        let group_wildcard = scope.strip_suffix(":*").is_some_and(|group| {
-            ALL_SCOPES
-                .iter()
-                .any(|s| s.starts_with(&format!("{group}:")))
-        });
-        if !(ALL_SCOPES.contains(&scope.as_str()) || group_wildcard) {
+        if !is_known_scope(scope) {
             return Err(CliError::usage(format!(
                 "unknown scope `{scope}`; scopes: {}",
                 ALL_SCOPES.join(" ")
@@ -82,7 +78,7 @@ fn create(ctx: &Context, args: CreateArgs) -> Result<()> {
     let data_dir = args.data_dir.unwrap_or_else(|| ctx.config.data_dir.clone());
     let store = Store::open(&data_dir).map_err(|err| CliError::general(err.to_string()))?;
     let store_error =
-        |err: rusqlite::Error| CliError::general(format!("cannot write the store: {err}"));
+        |err: server::store::Error| CliError::general(format!("cannot write the store: {err}"));
     let existing = store.workspace(&args.workspace).map_err(store_error)?;
     let mode = match (&existing, args.mode) {
         (Some(ws), Some(mode)) if ws.mode != mode => {

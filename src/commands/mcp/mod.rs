@@ -2,13 +2,7 @@
 //! block that configures a host to spawn it (`config`).
 
 mod config;
-pub mod jsonrpc;
-mod link;
-pub mod names;
-mod outbox;
-mod remote;
 mod serve;
-mod target;
 
 use clap::Subcommand;
 

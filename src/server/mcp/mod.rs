@@ -18,7 +18,8 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::error::ApiError;
 use super::http::{Caller, RequestId};
-use protocol::{INVALID_REQUEST, RpcError, error_response};
+use crate::model::jsonrpc::INVALID_REQUEST;
+use protocol::{RpcError, error_response};
 use session::Sessions;
 
 /// The MCP routes, with the sessions they share:

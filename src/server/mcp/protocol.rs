@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::session::Sessions;
 use super::tools;
+use crate::model::jsonrpc::{INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND};
 use crate::server::AppState;
 use crate::server::http::Caller;
 
@@ -16,21 +17,11 @@ pub const LEGACY_VERSIONS: [&str; 4] = ["2025-11-25", "2025-06-18", "2025-03-26"
 /// Stateless versions: every request carries its version in `_meta`.
 pub const MODERN_VERSIONS: [&str; 1] = ["2026-07-28"];
 
-/// The `_meta` key of a stateless request's protocol version.
-pub const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
-
 /// The `_meta` key of a stateless request's client capabilities.
 pub const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
 
 /// How long a stateless client may keep the answers of `server/discover` and `tools/list`.
 const CACHE_TTL_MS: u64 = 300_000;
-
-pub const PARSE_ERROR: i64 = -32700;
-pub const INVALID_REQUEST: i64 = -32600;
-pub const METHOD_NOT_FOUND: i64 = -32601;
-pub const INVALID_PARAMS: i64 = -32602;
-pub const HEADER_MISMATCH: i64 = -32020;
-pub const UNSUPPORTED_VERSION: i64 = -32022;
 
 /// A JSON-RPC error object.
 #[derive(Debug, Clone)]
@@ -257,6 +248,7 @@ const INSTRUCTIONS: &str = "Tools over the personas of your workspace: the searc
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::jsonrpc::PARSE_ERROR;
 
     #[test]
     fn initialize_answers_the_clients_version_or_the_newest() {

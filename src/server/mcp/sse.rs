@@ -12,11 +12,10 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::protocol::{
-    Context, Era, INVALID_REQUEST, PARSE_ERROR, RpcError, answer_body, batch_refusal,
-};
+use super::protocol::{Context, Era, RpcError, answer_body, batch_refusal};
 use super::session::{Session, Sessions};
 use super::{admit, transport_error};
+use crate::model::jsonrpc::{INVALID_REQUEST, PARSE_ERROR};
 use crate::server::AppState;
 use crate::server::error::ApiError;
 use crate::server::http::{Caller, RequestId};

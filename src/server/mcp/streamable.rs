@@ -8,15 +8,20 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT;
 use serde_json::{Value, json};
 
 use super::protocol::{
-    Context, Era, HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, LEGACY_VERSIONS,
-    META_CAPABILITIES, META_VERSION, METHOD_NOT_FOUND, MODERN_VERSIONS, PARSE_ERROR, RpcError,
-    UNSUPPORTED_VERSION, answer, answer_body, batch_refusal, error_response, supported_versions,
+    Context, Era, LEGACY_VERSIONS, META_CAPABILITIES, MODERN_VERSIONS, RpcError, answer,
+    answer_body, batch_refusal, error_response, supported_versions,
 };
 use super::session::{Session, Sessions};
 use super::{admit, json_response, transport_error};
+use crate::model::jsonrpc::{
+    HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, META_VERSION, METHOD_NOT_FOUND, PARSE_ERROR,
+    UNSUPPORTED_VERSION,
+};
 use crate::server::AppState;
 use crate::server::error::ApiError;
 use crate::server::http::{Caller, RequestId};
@@ -261,32 +266,11 @@ fn decode_header_value(value: &str) -> Option<String> {
         .and_then(|v| v.strip_suffix("?="))
     {
         None => Some(value.to_string()),
-        Some(encoded) => base64_decode(encoded).and_then(|bytes| String::from_utf8(bytes).ok()),
+        Some(encoded) => STANDARD_PAD_INDIFFERENT
+            .decode(encoded)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok()),
     }
-}
-
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut bits = 0u32;
-    let mut count = 0;
-    let mut bytes = Vec::new();
-    for byte in text.trim_end_matches('=').bytes() {
-        let value = match byte {
-            b'A'..=b'Z' => byte - b'A',
-            b'a'..=b'z' => byte - b'a' + 26,
-            b'0'..=b'9' => byte - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        bits = (bits << 6) | u32::from(value);
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            bytes.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
-    Some(bytes)
 }
 
 /// 406 when the client does not take JSON, 415 when it does not send JSON.

@@ -6,13 +6,14 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use super::protocol::{Context, INVALID_PARAMS, RpcError};
+use super::protocol::{Context, RpcError};
 use crate::model::ForkPersona;
+use crate::model::jsonrpc::INVALID_PARAMS;
 use crate::server::chat::{self, MAX_MESSAGE_CHARS, TurnInput};
 use crate::server::error::ApiError;
 use crate::server::ids;
 use crate::server::personas::{self, Answer, WaitMode};
-use crate::server::store::fts_query;
+use crate::server::store::{self, fts_query};
 
 /// Results `persona.search` gives by default, and at most.
 const SEARCH_LIMIT: (usize, usize) = (10, 50);
@@ -175,8 +176,8 @@ impl From<ApiError> for ToolError {
     }
 }
 
-impl From<rusqlite::Error> for ToolError {
-    fn from(error: rusqlite::Error) -> Self {
+impl From<store::Error> for ToolError {
+    fn from(error: store::Error) -> Self {
         ApiError::from(error).into()
     }
 }

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use axum::http::StatusCode;
-use rusqlite::Transaction;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -292,7 +291,7 @@ async fn start(
     let persona_id = ids::new_id("psn");
     let run_id = ids::new_id("run");
     let generation = build(&persona_id, &run_id);
-    state.store.write(|tx: &Transaction| {
+    state.store.write(|tx| {
         if let Some(slug) = generation.persona["slug"].as_str()
             && Store::slug_taken(tx, &caller.workspace.id, slug)?
         {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::auth::normalize_user_code;
 use crate::server::error::ApiError;
 use crate::server::ratelimit::{ClientAddr, Guarded};
-use crate::server::store::{DeviceCode, Store, Workspace};
+use crate::server::store::{self, DeviceCode, Store, Workspace};
 use crate::server::{AppState, clock, ids, signin};
 
 const STYLE: &str = "
@@ -76,7 +76,7 @@ struct Session {
 }
 
 /// The session of the browser that sent `headers`, if it is signed in to this server.
-fn session(state: &AppState, headers: &HeaderMap) -> rusqlite::Result<Option<Session>> {
+fn session(state: &AppState, headers: &HeaderMap) -> store::Result<Option<Session>> {
     let now = clock::now_millis();
     // A few cookies of that name at most are worth a look (paths may differ).
     for secret in signin::session_secrets(headers, state.addr.port())
@@ -214,7 +214,7 @@ pub async fn show(
             Store::set_device_approval_hash(tx, &code.hash, &approval_hash(&session, &token))?;
         }
         let workspace = Store::workspace_in(tx, &code.workspace_id)?;
-        Ok::<_, rusqlite::Error>(Some((code, workspace)))
+        Ok::<_, store::Error>(Some((code, workspace)))
     });
     match found {
         Ok(None) => wrong_code(&state, client, &user_code),
@@ -304,7 +304,7 @@ pub async fn decide(
         if approve && Store::workspace_in(tx, &code.workspace_id)?.is_none() {
             return Ok(Decision::NoWorkspace(code));
         }
-        Ok::<_, rusqlite::Error>(
+        Ok::<_, store::Error>(
             if Store::decide_device_code(tx, &code.hash, wanted, &session.owner)? {
                 Decision::Recorded(approve)
             } else {

@@ -11,6 +11,7 @@ use rand::Rng;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::model::is_known_scope;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::http::{Caller, JsonBody};
 use crate::server::ratelimit::{ClientAddr, Guarded};
@@ -27,6 +28,8 @@ const DEFAULT_SCOPES: [&str; 3] = ["personas:*", "runs:read", "chat:invoke"];
 const DEVICE_KEY_DAYS: i64 = 90;
 /// Letters of a user code: consonants only, so that no code reads as a word or mixes up 0/O, 1/I.
 const USER_CODE_ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
+/// User codes drawn for one device login before giving up on finding one not in use.
+const USER_CODE_DRAWS: u32 = 6;
 /// The longest workspace id a device login may name.
 const MAX_WORKSPACE_ID: usize = 128;
 /// A poll this much sooner than the interval still counts as on time (timer and network jitter).
@@ -112,17 +115,17 @@ pub async fn device_code(
         decided_by: None,
     };
     // A user code may collide with one in use; a few fresh draws make that vanishingly rare.
-    let mut attempts = 0;
+    let mut draws = 0;
     loop {
         code.user_code = new_user_code();
-        match state.store.insert_device_code(&code) {
-            Ok(()) => break,
-            Err(rusqlite::Error::SqliteFailure(err, _))
-                if err.code == rusqlite::ErrorCode::ConstraintViolation && attempts < 5 =>
-            {
-                attempts += 1;
-            }
-            Err(err) => return Err(err.into()),
+        if state.store.insert_device_code(&code)? {
+            break;
+        }
+        draws += 1;
+        if draws == USER_CODE_DRAWS {
+            return Err(ApiError::internal(format!(
+                "no free user code after {USER_CODE_DRAWS} draws"
+            )));
         }
     }
 
@@ -247,12 +250,7 @@ fn check_scopes(scopes: Option<Vec<String>>) -> ApiResult<Vec<String>> {
     }
     let mut scopes: Vec<String> = Vec::new();
     for (index, scope) in asked.into_iter().enumerate() {
-        let group_wildcard = scope.strip_suffix(":*").is_some_and(|group| {
-            ALL_SCOPES
-                .iter()
-                .any(|known| known.split(':').next() == Some(group))
-        });
-        if !(ALL_SCOPES.contains(&scope.as_str()) || group_wildcard) {
+        if !is_known_scope(&scope) {
             return Err(ApiError::invalid(format!(
                 "unknown scope `{scope}`; scopes: {} (or `group:*`)",
                 ALL_SCOPES.join(" ")

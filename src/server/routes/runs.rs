@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Page, check_limit, page, parse_cursor};
+use crate::model::RunEventKind;
 use crate::server::AppState;
 use crate::server::clock;
 use crate::server::error::{ApiError, ApiResult};
@@ -80,9 +81,8 @@ pub async fn cancel(
     let workspace_id = caller.workspace.id.clone();
     let run = state.store.write(|tx| {
         let visible = Store::run_visible_in(tx, &workspace_id, &caller.owner, &run_id)?;
-        let mut run = Store::run_in(tx, &run_id)?
+        let mut run = Store::run_in(tx, &workspace_id, &run_id)?
             .filter(|_| visible)
-            .map(|(_, doc)| doc)
             .ok_or_else(|| ApiError::not_found(&format!("run `{run_id}`")))?;
         let status = run["status"].as_str().unwrap_or_default().to_string();
         if status != "queued" && status != "running" {
@@ -104,7 +104,7 @@ pub async fn cancel(
             }
         }
         Store::save_run(tx, &run)?;
-        Store::append_event(tx, &run_id, "run.canceled", &json!({ "run_id": run_id }))?;
+        Store::append_event(tx, &run_id, RunEventKind::RunCanceled, &json!({ "run_id": run_id }))?;
         end_persona(tx, run["persona_id"].as_str().unwrap_or_default(), "canceled", &run)?;
         Ok::<_, ApiError>(run)
     })?;

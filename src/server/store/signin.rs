@@ -75,7 +75,7 @@ impl Store {
 mod tests {
     use rusqlite::Connection;
 
-    use super::super::MIGRATIONS;
+    use super::super::migrations::MIGRATIONS;
     use super::*;
 
     #[test]

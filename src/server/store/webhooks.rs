@@ -4,6 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Value, json};
 
+use super::outbox::outbox_row;
 use super::{OutboxEvent, Store, parse_doc};
 use crate::server::webhooks::{TEST_EVENT, subscribes};
 use crate::server::{clock, ids};
@@ -135,62 +136,6 @@ fn delivery_row(row: &Row) -> rusqlite::Result<(i64, Delivery)> {
     ))
 }
 
-fn outbox_row(row: &Row) -> rusqlite::Result<OutboxEvent> {
-    Ok(OutboxEvent {
-        seq: row.get(0)?,
-        id: row.get(1)?,
-        workspace_id: row.get(2)?,
-        kind: row.get(3)?,
-        data: parse_doc(row.get(4)?),
-        created_at: row.get(5)?,
-    })
-}
-
-/// Adds a pending delivery, due at `now_ms`; returns its id.
-fn insert_delivery(
-    tx: &Connection,
-    endpoint_id: &str,
-    workspace_id: &str,
-    event: (&str, &str),
-    replay_of: Option<&str>,
-    now_ms: i64,
-) -> rusqlite::Result<String> {
-    let id = ids::new_id("dlv");
-    tx.execute(
-        "INSERT INTO webhook_deliveries (id, endpoint_id, workspace_id, event_id, event_type,
-            replay_of, status, next_attempt_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?8)",
-        params![
-            id,
-            endpoint_id,
-            workspace_id,
-            event.0,
-            event.1,
-            replay_of,
-            now_ms,
-            now_ms / 1000
-        ],
-    )?;
-    Ok(id)
-}
-
-fn delivery_in(
-    conn: &Connection,
-    workspace_id: &str,
-    id: &str,
-) -> rusqlite::Result<Option<Delivery>> {
-    conn.query_row(
-        &format!(
-            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d
-             LEFT JOIN outbox o ON o.id = d.event_id WHERE d.id = ?1 AND d.workspace_id = ?2"
-        ),
-        params![id, workspace_id],
-        delivery_row,
-    )
-    .optional()
-    .map(|found| found.map(|(_, delivery)| delivery))
-}
-
 impl Store {
     // ---- webhook endpoints ---------------------------------------------------------------
 
@@ -200,7 +145,7 @@ impl Store {
         mut endpoint: WebhookEndpoint,
     ) -> rusqlite::Result<WebhookEndpoint> {
         self.write(|tx| {
-            endpoint.after_seq = outbox_position(tx)?;
+            endpoint.after_seq = Self::outbox_position_in(tx)?;
             tx.execute(
                 "INSERT INTO webhook_endpoints (id, workspace_id, url, events, description, secret,
                     listen, after_seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)",
@@ -241,7 +186,7 @@ impl Store {
                 return Ok(endpoint);
             }
             new.listen = true;
-            new.after_seq = outbox_position(tx)?;
+            new.after_seq = Self::outbox_position_in(tx)?;
             tx.execute(
                 "INSERT INTO webhook_endpoints (id, workspace_id, url, events, description, secret,
                     listen, owner_key_id, after_seq, created_at)
@@ -317,28 +262,6 @@ impl Store {
 
     // ---- events --------------------------------------------------------------------------
 
-    /// The sequence number of the newest outbox event (0 when there is none).
-    pub fn outbox_position(&self) -> rusqlite::Result<i64> {
-        self.read(outbox_position)
-    }
-
-    /// Events of one workspace after the sequence number `after`, oldest first.
-    pub fn workspace_events_after(
-        &self,
-        workspace_id: &str,
-        after: i64,
-        limit: usize,
-    ) -> rusqlite::Result<Vec<OutboxEvent>> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT seq, id, workspace_id, type, data, created_at FROM outbox
-                 WHERE seq > ?1 AND workspace_id = ?2 ORDER BY seq LIMIT ?3",
-            )?;
-            stmt.query_map(params![after, workspace_id, limit as i64], outbox_row)?
-                .collect()
-        })
-    }
-
     /// Records `webhook.test` for one endpoint, with its delivery unless the endpoint is a
     /// listen endpoint (whose streams send it): the event id and the delivery id.
     pub fn send_test_event(
@@ -355,7 +278,7 @@ impl Store {
             let delivery_id = if endpoint.listen {
                 None
             } else {
-                Some(insert_delivery(
+                Some(Self::insert_delivery(
                     tx,
                     &endpoint.id,
                     &endpoint.workspace_id,
@@ -372,13 +295,17 @@ impl Store {
     /// event and existed before it, and moves the fan-out position past them, in one
     /// transaction: each event is fanned out once, whichever server gets there first.
     pub fn fan_out_webhooks(&self, limit: usize, now_ms: i64) -> rusqlite::Result<usize> {
-        let (position, newest) =
-            self.read(|conn| Ok((fan_out_position(conn)?, outbox_position(conn)?)))?;
+        let (position, newest) = self.read(|conn| {
+            Ok((
+                Self::fan_out_position(conn)?,
+                Self::outbox_position_in(conn)?,
+            ))
+        })?;
         if newest <= position {
             return Ok(0);
         }
         self.write(|tx| {
-            let position = fan_out_position(tx)?;
+            let position = Self::fan_out_position(tx)?;
             let events: Vec<(i64, String, String, String)> = {
                 let mut stmt = tx.prepare_cached(
                     "SELECT seq, id, workspace_id, type FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
@@ -407,7 +334,7 @@ impl Store {
                     let wanted: Vec<String> =
                         wanted.split_whitespace().map(String::from).collect();
                     if subscribes(&wanted, kind) {
-                        insert_delivery(
+                        Self::insert_delivery(
                             tx,
                             &endpoint_id,
                             workspace_id,
@@ -583,7 +510,7 @@ impl Store {
     }
 
     pub fn delivery(&self, workspace_id: &str, id: &str) -> rusqlite::Result<Option<Delivery>> {
-        self.read(|conn| delivery_in(conn, workspace_id, id))
+        self.read(|conn| Self::delivery_in(conn, workspace_id, id))
     }
 
     /// A new pending delivery of the same event to the same endpoint, if the delivery is
@@ -596,7 +523,7 @@ impl Store {
         now_ms: i64,
     ) -> rusqlite::Result<Result<Delivery, ReplayRefusal>> {
         self.write(|tx| {
-            let Some(original) = delivery_in(tx, workspace_id, id)? else {
+            let Some(original) = Self::delivery_in(tx, workspace_id, id)? else {
                 return Ok(Err(ReplayRefusal::NotFound));
             };
             if original.status == "pending" {
@@ -605,7 +532,7 @@ impl Store {
             if original.event_created_at < oldest_event {
                 return Ok(Err(ReplayRefusal::TooOld));
             }
-            let replay_id = insert_delivery(
+            let replay_id = Self::insert_delivery(
                 tx,
                 &original.endpoint_id,
                 workspace_id,
@@ -613,7 +540,7 @@ impl Store {
                 Some(&original.id),
                 now_ms,
             )?;
-            delivery_in(tx, workspace_id, &replay_id)?
+            Self::delivery_in(tx, workspace_id, &replay_id)?
                 .map(Ok)
                 .ok_or(rusqlite::Error::QueryReturnedNoRows)
         })
@@ -636,18 +563,61 @@ impl Store {
             Ok(())
         })
     }
-}
 
-fn outbox_position(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM outbox", [], |row| {
-        row.get(0)
-    })
-}
+    // ---- shared by the queries above ---------------------------------------------------------
 
-fn fan_out_position(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row(
-        "SELECT after_seq FROM webhook_fanout WHERE id = 1",
-        [],
-        |row| row.get(0),
-    )
+    /// Adds a pending delivery, due at `now_ms`; returns its id.
+    fn insert_delivery(
+        tx: &Connection,
+        endpoint_id: &str,
+        workspace_id: &str,
+        event: (&str, &str),
+        replay_of: Option<&str>,
+        now_ms: i64,
+    ) -> rusqlite::Result<String> {
+        let id = ids::new_id("dlv");
+        tx.execute(
+            "INSERT INTO webhook_deliveries (id, endpoint_id, workspace_id, event_id, event_type,
+                replay_of, status, next_attempt_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?8)",
+            params![
+                id,
+                endpoint_id,
+                workspace_id,
+                event.0,
+                event.1,
+                replay_of,
+                now_ms,
+                now_ms / 1000
+            ],
+        )?;
+        Ok(id)
+    }
+
+    /// [`Store::delivery`] inside a transaction.
+    fn delivery_in(
+        conn: &Connection,
+        workspace_id: &str,
+        id: &str,
+    ) -> rusqlite::Result<Option<Delivery>> {
+        conn.query_row(
+            &format!(
+                "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d
+                 LEFT JOIN outbox o ON o.id = d.event_id WHERE d.id = ?1 AND d.workspace_id = ?2"
+            ),
+            params![id, workspace_id],
+            delivery_row,
+        )
+        .optional()
+        .map(|found| found.map(|(_, delivery)| delivery))
+    }
+
+    /// How far the outbox has been fanned out into deliveries.
+    fn fan_out_position(conn: &Connection) -> rusqlite::Result<i64> {
+        conn.query_row(
+            "SELECT after_seq FROM webhook_fanout WHERE id = 1",
+            [],
+            |row| row.get(0),
+        )
+    }
 }

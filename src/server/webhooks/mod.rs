@@ -8,13 +8,12 @@ pub(crate) mod worker;
 
 use std::time::Duration;
 
-use rusqlite::Connection;
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::clock;
 use super::ids;
-use super::store::{Delivery, OutboxEvent, Store, WebhookEndpoint};
+use super::store::{self, Connection, Delivery, OutboxEvent, Store, WebhookEndpoint};
 use target::TargetPolicy;
 
 /// Every event type an endpoint may subscribe to; `*` subscribes to all of them.
@@ -67,35 +66,37 @@ pub fn record_persona_event(
     workspace_id: &str,
     kind: &str,
     persona: &Value,
-) -> rusqlite::Result<()> {
+) -> store::Result<()> {
     Store::insert_outbox(tx, workspace_id, kind, &json!({ "persona": persona })).map(drop)
 }
 
-/// Records how the run `run_id` (as just saved in `tx`) ended: `run.completed`, then
-/// `persona.created` or `persona.forked` with the persona it made; or `run.failed`.
+/// Records how the run `run_id` of `workspace_id` (as just saved in `tx`) ended:
+/// `run.completed`, then `persona.created` or `persona.forked` with the persona it made; or
+/// `run.failed`.
 pub fn record_run_outcome(
     tx: &Connection,
+    workspace_id: &str,
     run_id: &str,
     persona: Option<&Value>,
-) -> rusqlite::Result<()> {
-    let Some((workspace_id, run)) = Store::run_in(tx, run_id)? else {
+) -> store::Result<()> {
+    let Some(run) = Store::run_in(tx, workspace_id, run_id)? else {
         return Ok(());
     };
     match run["status"].as_str() {
         Some("completed") => {
-            Store::insert_outbox(tx, &workspace_id, "run.completed", &json!({ "run": run }))?;
+            Store::insert_outbox(tx, workspace_id, "run.completed", &json!({ "run": run }))?;
             if let Some(persona) = persona {
                 let kind = if run["kind"] == "fork" {
                     "persona.forked"
                 } else {
                     "persona.created"
                 };
-                record_persona_event(tx, &workspace_id, kind, persona)?;
+                record_persona_event(tx, workspace_id, kind, persona)?;
             }
             Ok(())
         }
         Some("failed") => {
-            Store::insert_outbox(tx, &workspace_id, "run.failed", &json!({ "run": run })).map(drop)
+            Store::insert_outbox(tx, workspace_id, "run.failed", &json!({ "run": run })).map(drop)
         }
         _ => Ok(()),
     }

@@ -12,7 +12,7 @@ use crate::server::AppState;
 use crate::server::clock;
 use crate::server::events::wait_for_change;
 use crate::server::runner::owner_is_dead;
-use crate::server::store::{AfterAttempt, AttemptRecord, DueDelivery};
+use crate::server::store::{self, AfterAttempt, AttemptRecord, DueDelivery};
 
 /// Time allowed for one POST, connection included.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -52,7 +52,7 @@ fn pass(
     http: &mut Option<reqwest::Client>,
     next_purge: &mut Instant,
 ) -> Result<(), String> {
-    let store_error = |err: rusqlite::Error| format!("store error: {err}");
+    let store_error = |err: store::Error| format!("store error: {err}");
     let now_ms = clock::now_millis();
     state
         .store

@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use super::jsonrpc::{self, AUTH_REFUSED, INVALID_REQUEST, METHOD_NOT_FOUND, UNAVAILABLE};
+use super::jsonrpc;
 use super::outbox::{Log, Outbox};
 use super::remote::{self, Detected, Dial, LinkError, Session, TransportChoice};
 use super::target::Target;
+use crate::model::jsonrpc::{AUTH_REFUSED, INVALID_REQUEST, METHOD_NOT_FOUND, UNAVAILABLE};
 
 /// How long the host's `initialize` keeps trying a server that refuses connections.
 const FIRST_CONNECT_WINDOW: Duration = Duration::from_secs(3);

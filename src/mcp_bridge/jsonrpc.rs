@@ -3,17 +3,6 @@
 
 use serde_json::{Value, json};
 
-/// The line was not JSON.
-pub const PARSE_ERROR: i64 = -32700;
-/// The JSON was not a request, notification or response the bridge can carry.
-pub const INVALID_REQUEST: i64 = -32600;
-/// The method does not exist (here: `server/discover` on a remote that keeps sessions).
-pub const METHOD_NOT_FOUND: i64 = -32601;
-/// The remote server cannot be reached, the connection broke, or it answered with an error status.
-pub const UNAVAILABLE: i64 = -32000;
-/// The remote server refused the API key (HTTP 401 or 403), or there is no key.
-pub const AUTH_REFUSED: i64 = -32001;
-
 /// What a message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind<'a> {
@@ -79,6 +68,7 @@ pub fn summary(message: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::jsonrpc::PARSE_ERROR;
 
     #[test]
     fn messages_are_sorted_by_their_fields() {

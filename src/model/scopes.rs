@@ -1,0 +1,62 @@
+//! The scopes of contract §2 and their two rules, for the server that checks them and the
+//! commands that ask for them: which names are scopes, and what a key's scopes grant.
+
+/// Every scope; the development key holds them all.
+pub const ALL_SCOPES: [&str; 11] = [
+    "personas:read",
+    "personas:write",
+    "personas:fork",
+    "runs:read",
+    "runs:cancel",
+    "chat:invoke",
+    "chat:read",
+    "webhooks:manage",
+    "config:read",
+    "config:write",
+    "keys:manage",
+];
+
+/// Whether `scope` names a scope: one of [`ALL_SCOPES`], or `group:*` for a group of them.
+pub fn is_known_scope(scope: &str) -> bool {
+    ALL_SCOPES.contains(&scope)
+        || scope.strip_suffix(":*").is_some_and(|group| {
+            ALL_SCOPES
+                .iter()
+                .any(|known| known.split(':').next() == Some(group))
+        })
+}
+
+/// Whether a key holding `held` may do what needs `wanted`: directly, or through `group:*`
+/// or `*`.
+pub fn grants(held: &[String], wanted: &str) -> bool {
+    let group = wanted.split(':').next().unwrap_or(wanted);
+    held.iter().any(|scope| {
+        scope == wanted
+            || scope == "*"
+            || scope
+                .strip_suffix(":*")
+                .is_some_and(|held_group| held_group == group)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_are_scopes_when_the_group_exists() {
+        assert!(is_known_scope("personas:read"));
+        assert!(is_known_scope("personas:*"));
+        assert!(!is_known_scope("person:*"));
+        assert!(!is_known_scope("personas:delete"));
+    }
+
+    #[test]
+    fn a_group_grants_its_own_scopes_only() {
+        let held = vec!["personas:*".to_string(), "runs:read".to_string()];
+        assert!(grants(&held, "personas:fork"));
+        assert!(grants(&held, "runs:read"));
+        assert!(!grants(&held, "runs:cancel"));
+        assert!(grants(&["*".to_string()], "keys:manage"));
+    }
+}

@@ -1,0 +1,379 @@
+//! Store queries of personas: documents and their versions, the list and its filters, keyword
+//! search, and the visibility rule every read of a persona applies.
+
+use rusqlite::{Connection, OptionalExtension, named_params, params};
+use serde_json::Value;
+
+use super::{Store, parse_doc};
+
+/// The visibility rule (contract §2) over the `personas` table aliased `p`, for a viewer whose
+/// owner is bound to `:owner`: a private persona shows only to keys of its owner.
+pub(super) const VISIBLE_TO_OWNER: &str = "(p.visibility != 'private' OR p.owner = :owner)";
+
+/// One row of a persona's version list: version, fingerprint, created at, run id.
+pub type VersionRow = (i64, String, i64, Option<String>);
+
+/// Filters of the persona list.
+#[derive(Debug, Default)]
+pub struct PersonaFilter<'a> {
+    pub query: Option<&'a str>,
+    pub visibility: Option<&'a str>,
+    pub archived: bool,
+}
+
+/// One persona found by [`Store::search_personas`].
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub doc: Value,
+    /// The best matching passage, matched words in `[...]`.
+    pub snippet: String,
+}
+
+/// The FTS5 expression for free text: every word must occur, as a word or a word's prefix.
+/// None when the text has no word.
+pub fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| format!("\"{word}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+impl Store {
+    /// Inserts a new persona document of `owner`. Fails with a constraint error when the slug
+    /// is taken.
+    pub fn insert_persona(
+        tx: &Connection,
+        workspace_id: &str,
+        owner: &str,
+        doc: &Value,
+    ) -> rusqlite::Result<()> {
+        tx.execute(
+            "INSERT INTO personas (id, workspace_id, slug, visibility, status, version, archived, search_text, doc, owner)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9)",
+            params![
+                doc["id"].as_str(),
+                workspace_id,
+                doc["slug"].as_str(),
+                doc["visibility"].as_str(),
+                doc["status"].as_str(),
+                doc["version"].as_i64(),
+                search_text(doc),
+                doc.to_string(),
+                owner
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Replaces a persona's document (the indexed columns follow it).
+    pub fn save_persona(tx: &Connection, doc: &Value) -> rusqlite::Result<()> {
+        tx.execute(
+            "UPDATE personas SET slug = ?2, visibility = ?3, status = ?4, version = ?5,
+                archived = ?6, search_text = ?7, doc = ?8 WHERE id = ?1",
+            params![
+                doc["id"].as_str(),
+                doc["slug"].as_str(),
+                doc["visibility"].as_str(),
+                doc["status"].as_str(),
+                doc["version"].as_i64(),
+                !doc["archived_at"].is_null(),
+                search_text(doc),
+                doc.to_string()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Records `doc` as version `doc.version` of its persona.
+    pub fn insert_version(tx: &Connection, doc: &Value, created_at: i64) -> rusqlite::Result<()> {
+        tx.execute(
+            "INSERT OR REPLACE INTO persona_versions (persona_id, version, fingerprint, run_id, created_at, doc)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                doc["id"].as_str(),
+                doc["version"].as_i64(),
+                doc["fingerprint"].as_str(),
+                doc["run"]["id"].as_str(),
+                created_at,
+                doc.to_string()
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn persona_in(
+        tx: &Connection,
+        workspace_id: &str,
+        id_or_slug: &str,
+    ) -> rusqlite::Result<Option<Value>> {
+        let column = id_or_slug_column(id_or_slug);
+        tx.query_row(
+            &format!("SELECT doc FROM personas WHERE workspace_id = ?1 AND {column} = ?2"),
+            params![workspace_id, id_or_slug],
+            |row| row.get::<_, String>(0),
+        )
+        .optional()
+        .map(|doc| doc.map(parse_doc))
+    }
+
+    /// The persona `persona_id`, whatever its workspace (a run's persona, say).
+    pub fn persona_by_id(tx: &Connection, persona_id: &str) -> rusqlite::Result<Option<Value>> {
+        tx.query_row(
+            "SELECT doc FROM personas WHERE id = ?1",
+            [persona_id],
+            |row| row.get::<_, String>(0),
+        )
+        .optional()
+        .map(|doc| doc.map(parse_doc))
+    }
+
+    pub fn persona(&self, workspace_id: &str, id_or_slug: &str) -> rusqlite::Result<Option<Value>> {
+        self.read(|conn| Self::persona_in(conn, workspace_id, id_or_slug))
+    }
+
+    /// The persona `id_or_slug` of the workspace when a key of `owner` may see it.
+    pub fn visible_persona(
+        &self,
+        workspace_id: &str,
+        owner: &str,
+        id_or_slug: &str,
+    ) -> rusqlite::Result<Option<Value>> {
+        self.read(|conn| Self::visible_persona_in(conn, workspace_id, owner, id_or_slug))
+    }
+
+    /// [`Store::visible_persona`] inside a transaction.
+    pub fn visible_persona_in(
+        conn: &Connection,
+        workspace_id: &str,
+        owner: &str,
+        id_or_slug: &str,
+    ) -> rusqlite::Result<Option<Value>> {
+        let column = id_or_slug_column(id_or_slug);
+        conn.query_row(
+            &format!(
+                "SELECT doc FROM personas p
+                 WHERE workspace_id = :workspace AND {column} = :name AND {VISIBLE_TO_OWNER}"
+            ),
+            named_params! { ":workspace": workspace_id, ":name": id_or_slug, ":owner": owner },
+            |row| row.get::<_, String>(0),
+        )
+        .optional()
+        .map(|doc| doc.map(parse_doc))
+    }
+
+    pub fn persona_version(
+        &self,
+        persona_id: &str,
+        version: i64,
+    ) -> rusqlite::Result<Option<Value>> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT doc FROM persona_versions WHERE persona_id = ?1 AND version = ?2",
+                params![persona_id, version],
+                |row| row.get::<_, String>(0),
+            )
+            .optional()
+            .map(|doc| doc.map(parse_doc))
+        })
+    }
+
+    /// `{version, fingerprint, created_at, run_id}` rows, oldest first.
+    pub fn persona_versions(&self, persona_id: &str) -> rusqlite::Result<Vec<VersionRow>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT version, fingerprint, created_at, run_id FROM persona_versions
+                 WHERE persona_id = ?1 ORDER BY version",
+            )?;
+            stmt.query_map([persona_id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?
+            .collect()
+        })
+    }
+
+    pub fn slug_taken(tx: &Connection, workspace_id: &str, slug: &str) -> rusqlite::Result<bool> {
+        tx.query_row(
+            "SELECT 1 FROM personas WHERE workspace_id = ?1 AND slug = ?2",
+            params![workspace_id, slug],
+            |_| Ok(()),
+        )
+        .optional()
+        .map(|found| found.is_some())
+    }
+
+    /// Newest first, as (sequence, JSON text); `before` is the cursor of the previous page.
+    pub fn list_personas(
+        &self,
+        workspace_id: &str,
+        owner: &str,
+        filter: &PersonaFilter,
+        limit: usize,
+        before: Option<i64>,
+    ) -> rusqlite::Result<Vec<(i64, String)>> {
+        self.read(|conn| {
+            let pattern = filter
+                .query
+                .map(|q| format!("%{}%", q.to_lowercase().replace(['%', '_'], "")));
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT seq, doc FROM personas p WHERE workspace_id = :workspace
+                   AND archived = :archived
+                   AND (:visibility IS NULL OR visibility = :visibility)
+                   AND (:pattern IS NULL OR search_text LIKE :pattern)
+                   AND (:before IS NULL OR seq < :before)
+                   AND {VISIBLE_TO_OWNER}
+                 ORDER BY seq DESC LIMIT :limit"
+            ))?;
+            stmt.query_map(
+                named_params! {
+                    ":workspace": workspace_id,
+                    ":archived": filter.archived,
+                    ":visibility": filter.visibility,
+                    ":pattern": pattern,
+                    ":before": before,
+                    ":owner": owner,
+                    ":limit": limit as i64,
+                },
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?
+            .collect()
+        })
+    }
+
+    /// Completed, unarchived personas of `workspace_id` matching the FTS5 expression `query`
+    /// (see [`fts_query`]), best first (BM25, name weighing most), that a key of `owner` may
+    /// see.
+    pub fn search_personas(
+        &self,
+        workspace_id: &str,
+        owner: &str,
+        query: &str,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<SearchHit>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT p.doc, snippet(persona_search, -1, '[', ']', '...', 12)
+                 FROM persona_search JOIN personas p ON p.seq = persona_search.rowid
+                 WHERE persona_search MATCH :query AND p.workspace_id = :workspace AND p.archived = 0
+                   AND p.status = 'completed' AND {VISIBLE_TO_OWNER}
+                 ORDER BY bm25(persona_search, 2.0, 3.0, 2.0, 1.0, 1.0) LIMIT :limit"
+            ))?;
+            let bound = named_params! {
+                ":query": query, ":workspace": workspace_id, ":owner": owner, ":limit": limit as i64,
+            };
+            stmt.query_map(bound, |row| {
+                Ok(SearchHit {
+                    doc: parse_doc(row.get(0)?),
+                    snippet: row.get(1)?,
+                })
+            })?
+            .collect()
+        })
+    }
+
+    /// Completed, unarchived personas of a workspace, oldest first, each with its creation time
+    /// in unix seconds (the models of the OpenAI-compatible endpoint), that a key of `owner`
+    /// may see.
+    pub fn chat_personas(
+        &self,
+        workspace_id: &str,
+        owner: &str,
+    ) -> rusqlite::Result<Vec<(Value, i64)>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT doc, CAST(strftime('%s', json_extract(doc, '$.created_at')) AS INTEGER)
+                 FROM personas p WHERE workspace_id = :workspace AND status = 'completed'
+                   AND archived = 0 AND {VISIBLE_TO_OWNER}
+                 ORDER BY seq"
+            ))?;
+            stmt.query_map(
+                named_params! { ":workspace": workspace_id, ":owner": owner },
+                |row| {
+                    Ok((
+                        parse_doc(row.get(0)?),
+                        row.get::<_, Option<i64>>(1)?.unwrap_or(0),
+                    ))
+                },
+            )?
+            .collect()
+        })
+    }
+}
+
+/// The column a persona reference names: `id` for `psn_...`, else `slug`.
+fn id_or_slug_column(id_or_slug: &str) -> &'static str {
+    if id_or_slug.starts_with("psn_") {
+        "id"
+    } else {
+        "slug"
+    }
+}
+
+/// What `q` searches: slug, name, occupation and intent, lowercased.
+fn search_text(doc: &Value) -> String {
+    [
+        &doc["slug"],
+        &doc["surface"]["name"],
+        &doc["surface"]["occupation"],
+        &doc["intent"],
+    ]
+    .iter()
+    .filter_map(|v| v.as_str())
+    .collect::<Vec<_>>()
+    .join(" ")
+    .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_text_becomes_a_prefix_query_of_every_word() {
+        assert_eq!(
+            fts_query("Istanbul book-seller!").as_deref(),
+            Some("\"Istanbul\"* \"book\"* \"seller\"*")
+        );
+        assert_eq!(fts_query(" \"*() "), None);
+    }
+
+    #[test]
+    fn search_follows_persona_writes_and_hides_private_personas_of_other_owners() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let persona = |id: &str, owner: &str, visibility: &str, occupation: &str| {
+            serde_json::json!({
+                "id": id, "slug": id.replace('_', "-"), "status": "completed", "version": 1,
+                "visibility": visibility, "owner_key_id": owner, "intent": "a character",
+                "surface": { "name": "Deniz", "occupation": occupation }, "mask": {},
+                "archived_at": null,
+            })
+        };
+        store
+            .write(|tx| {
+                let ada = persona("psn_a", "key_a", "private", "bookseller");
+                Store::insert_persona(tx, "ws", "ada", &ada)?;
+                let bo = persona("psn_b", "key_b", "private", "bookseller");
+                Store::insert_persona(tx, "ws", "bo", &bo)?;
+                let shared = persona("psn_c", "key_b", "workspace", "baker");
+                Store::insert_persona(tx, "ws", "bo", &shared)
+            })
+            .unwrap();
+        let ids = |query: &str| -> Vec<String> {
+            store
+                .search_personas("ws", "ada", &fts_query(query).unwrap(), 10)
+                .unwrap()
+                .iter()
+                .map(|hit| hit.doc["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(ids("booksell"), vec!["psn_a"]);
+        assert_eq!(ids("baker"), vec!["psn_c"]);
+        let mut changed = persona("psn_c", "key_b", "workspace", "potter");
+        changed["version"] = serde_json::json!(2);
+        store.write(|tx| Store::save_persona(tx, &changed)).unwrap();
+        assert!(ids("baker").is_empty());
+        assert_eq!(ids("potter"), vec!["psn_c"]);
+    }
+}
