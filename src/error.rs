@@ -117,9 +117,9 @@ impl CliError {
         self
     }
 
-    /// Whether rendering prints nothing: the error was already told, or it has nothing to say.
+    /// Whether the command already told this error, so that rendering prints nothing.
     pub fn is_reported(&self) -> bool {
-        self.reported || self.message.is_empty()
+        self.reported
     }
 
     /// Keeps the error this one was made from.

@@ -15,7 +15,7 @@ pub use reference::{PersonaRef, ReferenceError};
 pub use requests::{CreatePersona, ForkPersona};
 pub use scopes::{ALL_SCOPES, grants, is_known_scope};
 pub use views::{
-    Conversation, Delivery, Failure, PersonaSummary, PersonaVersion, RunEventFields, RunSummary,
-    Turn, WebhookEndpoint, WebhookTestSent, view, view_text,
+    Conversation, Delivery, ErrorSummary, Failure, PersonaSummary, PersonaVersion, RunEventFields,
+    RunSummary, Turn, WebhookEndpoint, WebhookTestSent, view, view_text,
 };
 pub use visibility::Visibility;

@@ -159,7 +159,7 @@ impl Failure {
     }
 }
 
-/// The fields of a run event's data that the live view of a run reads (contract §5).
+/// The fields of a run event's data that the views of a run read (contract §5).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct RunEventFields {
@@ -167,10 +167,15 @@ pub struct RunEventFields {
     pub tokens: Option<u64>,
     pub cost_usd: Option<f64>,
     pub total_cost_usd: Option<f64>,
-    /// The layer field a `layer.delta` changed.
+    /// The JSON patch of a `layer.delta`, applied as it is.
+    pub patch: Option<Value>,
+    /// The layer field a `layer.delta` changed, and its new value.
     pub path: Option<String>,
+    pub value: Option<Value>,
     /// The persona a `run.completed` names.
     pub persona_id: Option<String>,
+    /// Why a `run.failed` run failed.
+    pub error: Option<ErrorSummary>,
 }
 
 /// A chat conversation (`POST /v1/chat/conversations`).

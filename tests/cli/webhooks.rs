@@ -739,3 +739,25 @@ fn an_endpoint_url_with_credentials_is_refused_so_no_list_can_show_them() {
         .code(3);
     assert!(unknown.stderr.contains("whk_nothing"), "{}", unknown.stderr);
 }
+
+#[test]
+fn a_refusal_reported_as_json_is_told_once_and_keeps_its_exit_code() {
+    let env = TestEnv::new();
+    let secret = "whsec_test0123456789";
+    let body = r#"{"id":"evt_1","type":"webhook.test","data":{"n":1}}"#;
+    let header = sign(secret, now(), body);
+    let args = [
+        "webhooks",
+        "verify",
+        "--secret",
+        "whsec_other",
+        "--header",
+        &header,
+        "--json",
+    ];
+    let refused = env.run_with_stdin(&args, body).code(4);
+    // The verdict on stdout is the whole report: no error object after it, nothing on stderr.
+    assert_eq!(refused.stdout.lines().count(), 1, "{}", refused.stdout);
+    assert_eq!(refused.json()["verdict"], "signature_mismatch");
+    assert_eq!(refused.stderr, "", "{}", refused.stderr);
+}

@@ -13,6 +13,7 @@ use crate::commands::personas::run_failure;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::json::json_patch_apply;
+use crate::model::{ErrorSummary, RunEventFields, RunSummary, view};
 use crate::output::Output;
 
 #[derive(Debug, Args)]
@@ -94,10 +95,11 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
         if args.render && event.event == "layer.delta" {
             // A patch that does not apply means this view started mid-run (`--since`); the
             // legacy path/value pair still says what changed.
-            let _ = json_patch_apply(&mut layers, &event.data()["patch"]);
+            let patch = view::<RunEventFields>(event.data()).patch;
+            let _ = json_patch_apply(&mut layers, patch.as_ref().unwrap_or(&Value::Null));
         }
         if event.event == "step.completed" {
-            total_tokens += event.data()["tokens"].as_u64().unwrap_or(0);
+            total_tokens += view::<RunEventFields>(event.data()).tokens.unwrap_or(0);
         }
         let shown = wanted.is_empty() || wanted.contains(event.event.as_str());
         if shown {
@@ -125,9 +127,10 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
         if !output.json {
             output.info(run_closing_line(&run));
         }
-        let failed = matches!(run["status"].as_str(), Some("failed" | "canceled"));
+        let status = view::<RunSummary>(&run).status;
+        let failed = matches!(status.as_deref(), Some("failed" | "canceled"));
         return if failed && args.exit_status {
-            Err(CliError::new(ExitKind::RunFailed, ""))
+            Err(CliError::reported(ExitKind::RunFailed))
         } else {
             Ok(())
         };
@@ -143,7 +146,7 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
     }
     match last.event.as_str() {
         "run.failed" if args.exit_status => Err(quiet(run_failure(&last))),
-        "run.canceled" if args.exit_status => Err(CliError::new(ExitKind::RunFailed, "")),
+        "run.canceled" if args.exit_status => Err(CliError::reported(ExitKind::RunFailed)),
         _ => Ok(()),
     }
 }
@@ -163,71 +166,72 @@ fn write_ndjson_line(out: &mut impl Write, event: &RunEvent) -> std::io::Result<
 /// The run's failure reported through the closing line already: only the exit code remains.
 fn quiet(mut error: CliError) -> CliError {
     error.kind = ExitKind::RunFailed;
-    error.message.clear();
-    error
+    error.into_reported()
 }
 
 fn closing_line(last: &RunEvent, tokens: u64) -> String {
-    let cost = last.data()["total_cost_usd"].as_f64();
+    let data: RunEventFields = view(last.data());
     match last.event.as_str() {
         "run.completed" => format!(
             "run completed · persona {} · {} tokens · {}",
-            last.data()["persona_id"].as_str().unwrap_or("?"),
+            data.persona_id.as_deref().unwrap_or("?"),
             thousands(tokens),
-            usd(cost.unwrap_or(0.0))
+            usd(data.total_cost_usd.unwrap_or(0.0))
         ),
-        "run.failed" => format!(
-            "run failed · {} ({})",
-            last.data()["error"]["message"]
-                .as_str()
-                .unwrap_or("no reason given"),
-            last.data()["error"]["code"].as_str().unwrap_or("?")
-        ),
+        "run.failed" => failed_line(data.error),
         _ => "run canceled".to_string(),
     }
 }
 
 /// The closing line from the run object: its totals cover events a `--since` view skipped.
 fn run_closing_line(run: &Value) -> String {
-    match run["status"].as_str().unwrap_or("?") {
+    let run: RunSummary = view(run);
+    match run.status.as_deref().unwrap_or("?") {
         "completed" => format!(
             "run completed · persona {} · {} tokens · {}",
-            run["persona_id"].as_str().unwrap_or("?"),
-            thousands(run["tokens"].as_u64().unwrap_or(0)),
-            usd(run["cost_usd"].as_f64().unwrap_or(0.0))
+            run.persona_id.as_deref().unwrap_or("?"),
+            thousands(run.tokens.unwrap_or(0)),
+            usd(run.cost_usd.unwrap_or(0.0))
         ),
-        "failed" => format!(
-            "run failed · {} ({})",
-            run["error"]["message"]
-                .as_str()
-                .unwrap_or("no reason given"),
-            run["error"]["code"].as_str().unwrap_or("?")
-        ),
+        "failed" => failed_line(run.error),
         other => format!("run {other}"),
     }
 }
 
+/// `run failed · <message> (<code>)`.
+fn failed_line(error: Option<ErrorSummary>) -> String {
+    let error = error.unwrap_or_default();
+    format!(
+        "run failed · {} ({})",
+        error.message.as_deref().unwrap_or("no reason given"),
+        error.code.as_deref().unwrap_or("?")
+    )
+}
+
 /// One human line: event id, type, and what the event says.
 fn describe(output: &Output, event: &RunEvent) -> String {
-    let data = event.data();
-    let step = data["step"].as_str().unwrap_or("");
+    let data: RunEventFields = view(event.data());
+    let step = data.step.as_deref().unwrap_or("");
     let detail = match event.event.as_str() {
         "step.completed" => format!(
             "{step}  {} tokens  {}",
-            thousands(data["tokens"].as_u64().unwrap_or(0)),
-            usd(data["cost_usd"].as_f64().unwrap_or(0.0))
+            thousands(data.tokens.unwrap_or(0)),
+            usd(data.cost_usd.unwrap_or(0.0))
         ),
         "layer.delta" => format!(
             "{}  {}",
-            data["path"].as_str().unwrap_or(""),
-            short_value(&data["value"])
+            data.path.as_deref().unwrap_or(""),
+            short_value(data.value.as_ref().unwrap_or(&Value::Null))
         ),
         "run.completed" => format!(
             "persona {}  total {}",
-            data["persona_id"].as_str().unwrap_or("?"),
-            usd(data["total_cost_usd"].as_f64().unwrap_or(0.0))
+            data.persona_id.as_deref().unwrap_or("?"),
+            usd(data.total_cost_usd.unwrap_or(0.0))
         ),
-        "run.failed" => data["error"]["message"].as_str().unwrap_or("").to_string(),
+        "run.failed" => data
+            .error
+            .and_then(|error| error.message)
+            .unwrap_or_default(),
         _ => step.to_string(),
     };
     let kind = match event.event.as_str() {
