@@ -449,3 +449,23 @@ fn listing_every_page_stops_when_the_server_sends_a_cursor_again() {
         assert_eq!(api.requests().len(), 3, "{:?}", api.requests());
     }
 }
+
+#[test]
+fn an_api_error_with_an_empty_message_is_still_reported() {
+    let api = HostileApi::start(vec![Answer::json(
+        "GET /v1/personas/",
+        404,
+        json!({ "error": { "code": "resource.not_found", "message": "" } }),
+    )]);
+    let env = api.env();
+    let shown = env.run(&["personas", "get", "bookseller"]).code(3);
+    assert!(
+        shown.stderr.starts_with("error: ") && shown.stderr.contains("code: resource.not_found"),
+        "{}",
+        shown.stderr
+    );
+    let scripted = env
+        .run(&["personas", "get", "bookseller", "--json"])
+        .code(3);
+    assert_eq!(scripted.json()["error"]["code"], "resource.not_found");
+}
