@@ -100,15 +100,13 @@ fn create(ctx: &Context, args: CreateArgs) -> Result<()> {
         i64::from(args.expires_in_days),
     )
     .map_err(store_error)?;
-    let output = &ctx.output;
-    if output.json {
-        output.json_value(&json!({
-            "api_key": secret, "key_id": record.id, "workspace": record.workspace_id, "mode": record.mode,
-            "scopes": record.scopes, "owner": record.owner, "expires_at": clock::rfc3339(record.expires_at),
-        }));
-    } else {
-        output.line(&secret);
-        output.info(format!(
+    let report = json!({
+        "api_key": secret, "key_id": record.id, "workspace": record.workspace_id, "mode": record.mode,
+        "scopes": record.scopes, "owner": record.owner, "expires_at": clock::rfc3339(record.expires_at),
+    });
+    ctx.output.emit(&report, |out| {
+        out.line(&secret);
+        out.info(format!(
             "Created {} for {} ({} mode, owner {}, expires {}). It is shown only this once.",
             record.id,
             record.workspace_id,
@@ -116,7 +114,7 @@ fn create(ctx: &Context, args: CreateArgs) -> Result<()> {
             record.owner,
             clock::rfc3339(record.expires_at)
         ));
-    }
+    });
     Ok(())
 }
 
@@ -169,27 +167,25 @@ fn approve(ctx: &Context, args: ApproveArgs) -> Result<()> {
             };
             CliError::new(kind, refusal.to_string())
         })?;
-    let output = &ctx.output;
-    if output.json {
-        output.json_value(&json!({
-            "user_code": code.user_code,
-            "status": "approved",
-            "workspace": { "id": workspace.id, "name": workspace.name },
-            "scopes": code.scopes,
-            "approved_by": server::LOCAL_OWNER,
-        }));
-    } else {
-        output.line(format!(
+    let report = json!({
+        "user_code": code.user_code,
+        "status": "approved",
+        "workspace": { "id": workspace.id, "name": workspace.name },
+        "scopes": code.scopes,
+        "approved_by": server::LOCAL_OWNER,
+    });
+    ctx.output.emit(&report, |out| {
+        out.line(format!(
             "Approved {} for workspace {} ({}) with scopes: {}",
             code.user_code,
             workspace.id,
             workspace.name,
             code.scopes.join(" ")
         ));
-        output.info(format!(
+        out.info(format!(
             "The `persona auth login` waiting on it gets its key (owned by {}) at its next poll.",
             server::LOCAL_OWNER
         ));
-    }
+    });
     Ok(())
 }

@@ -47,15 +47,13 @@ pub fn run(ctx: &Context, args: SigninUrlArgs) -> Result<()> {
     let secret = signin::mint_link(&store, server::LOCAL_OWNER)
         .map_err(|err| CliError::general(format!("cannot write the store: {err}")))?;
     let url = signin::link_url(&args.addr, &secret);
-    if ctx.output.json {
-        ctx.output.json_value(&json!({
-            "url": url,
-            "expires_in": signin::LINK_TTL_MS / 1000,
-        }));
-    } else {
-        ctx.output.line(&url);
-        ctx.output
-            .info("Open it once, within a day, in the browser that should approve device logins.");
-    }
+    let report = json!({
+        "url": url,
+        "expires_in": signin::LINK_TTL_MS / 1000,
+    });
+    ctx.output.emit(&report, |out| {
+        out.line(&url);
+        out.info("Open it once, within a day, in the browser that should approve device logins.");
+    });
     Ok(())
 }
