@@ -179,7 +179,7 @@ fn reject_another_personas_file(path: &Path, local: &Value, server: &Value) -> R
             return Err(CliError::usage(format!(
                 "{}: this is not a working copy of {} (its `{field}` differs from the persona's); was its `id` edited?",
                 path.display(),
-                server.get("id").and_then(Value::as_str).unwrap_or_default()
+                view::<PersonaSummary>(server).id.unwrap_or_default()
             ))
             .with_hint("pull the persona you mean with `persona personas pull REF -o FILE`"));
         }
