@@ -81,8 +81,6 @@ pub struct ListPersonas {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub archived: bool,
     pub limit: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<String>,
 }
 
 /// Query of `GET /v1/runs`.
@@ -93,8 +91,6 @@ pub struct ListRuns {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     pub limit: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<String>,
 }
 
 /// `GET /v1/auth/whoami`.
@@ -344,6 +340,25 @@ impl ApiClient {
         self.json(response).await
     }
 
+    /// One page of a list: `query`, then the `cursor` of the page when it is not the first.
+    async fn get_page<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &impl Serialize,
+        cursor: Option<String>,
+    ) -> Result<Page<T>> {
+        let response = self
+            .send(true, || {
+                let mut request = self.request(Method::GET, path).query(query);
+                if let Some(cursor) = &cursor {
+                    request = request.query(&[("cursor", cursor)]);
+                }
+                request.timeout(REQUEST_TIMEOUT)
+            })
+            .await?;
+        self.json(response).await
+    }
+
     /// `GET /v1/auth/whoami`: the key's id, mode, workspace, scopes and expiry.
     pub async fn whoami(&self) -> Result<Whoami> {
         self.get("/auth/whoami", &()).await
@@ -502,9 +517,14 @@ impl ApiClient {
         RunEventStream::from_response(self.clone(), None, response)
     }
 
-    /// A page of personas, each kept as the server's JSON text (printed as is under `--json`).
-    pub async fn list_personas(&self, query: &ListPersonas) -> Result<Page<Box<RawValue>>> {
-        self.get("/personas", query).await
+    /// A page of personas after `cursor`, each kept as the server's JSON text (printed as is
+    /// under `--json`).
+    pub async fn list_personas(
+        &self,
+        query: &ListPersonas,
+        cursor: Option<String>,
+    ) -> Result<Page<Box<RawValue>>> {
+        self.get_page("/personas", query, cursor).await
     }
 
     pub async fn get_persona(&self, reference: &str) -> Result<Value> {
@@ -569,9 +589,13 @@ impl ApiClient {
         self.json(response).await
     }
 
-    /// A page of runs, each kept as the server's JSON text.
-    pub async fn list_runs(&self, query: &ListRuns) -> Result<Page<Box<RawValue>>> {
-        self.get("/runs", query).await
+    /// A page of runs after `cursor`, each kept as the server's JSON text.
+    pub async fn list_runs(
+        &self,
+        query: &ListRuns,
+        cursor: Option<String>,
+    ) -> Result<Page<Box<RawValue>>> {
+        self.get_page("/runs", query, cursor).await
     }
 
     pub async fn get_run(&self, run_id: &str) -> Result<Value> {

@@ -39,15 +39,6 @@ pub struct ListDeliveries {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
     pub limit: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<String>,
-}
-
-#[derive(Serialize)]
-struct PageQuery<'a> {
-    limit: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cursor: Option<&'a str>,
 }
 
 impl ApiClient {
@@ -63,13 +54,14 @@ impl ApiClient {
         self.json(response).await
     }
 
-    /// A page of endpoints, newest first, each kept as the server's JSON text.
+    /// A page of endpoints after `cursor`, newest first, each kept as the server's JSON text.
     pub async fn list_webhooks(
         &self,
         limit: u32,
-        cursor: Option<&str>,
+        cursor: Option<String>,
     ) -> Result<Page<Box<RawValue>>> {
-        self.get("/webhooks", &PageQuery { limit, cursor }).await
+        self.get_page("/webhooks", &[("limit", limit)], cursor)
+            .await
     }
 
     pub async fn delete_webhook(&self, id: &str) -> Result<()> {
@@ -92,9 +84,13 @@ impl ApiClient {
         self.json(response).await
     }
 
-    /// A page of deliveries, newest first, each kept as the server's JSON text.
-    pub async fn list_deliveries(&self, query: &ListDeliveries) -> Result<Page<Box<RawValue>>> {
-        self.get("/webhooks/deliveries", query).await
+    /// A page of deliveries after `cursor`, newest first, each kept as the server's JSON text.
+    pub async fn list_deliveries(
+        &self,
+        query: &ListDeliveries,
+        cursor: Option<String>,
+    ) -> Result<Page<Box<RawValue>>> {
+        self.get_page("/webhooks/deliveries", query, cursor).await
     }
 
     pub async fn get_delivery(&self, id: &str) -> Result<Value> {

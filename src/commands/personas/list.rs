@@ -46,16 +46,8 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
         visibility: args.visibility,
         archived: args.archived,
         limit: args.limit,
-        cursor: None,
     };
-    let personas: Vec<Box<RawValue>> = every_page(args.all, |cursor| {
-        let query = ListPersonas {
-            cursor,
-            ..query.clone()
-        };
-        async move { client.list_personas(&query).await }
-    })
-    .await?;
+    let personas = every_page(args.all, |cursor| client.list_personas(&query, cursor)).await?;
     ctx.output
         .emit(&personas, |out| show(out, &personas, filtered));
     Ok(())

@@ -45,16 +45,8 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
         persona_id,
         status: args.status,
         limit: args.limit,
-        cursor: None,
     };
-    let runs: Vec<Box<RawValue>> = every_page(args.all, |cursor| {
-        let query = ListRuns {
-            cursor,
-            ..query.clone()
-        };
-        async move { client.list_runs(&query).await }
-    })
-    .await?;
+    let runs = every_page(args.all, |cursor| client.list_runs(&query, cursor)).await?;
     ctx.output.emit(&runs, |out| show(out, &runs));
     Ok(())
 }

@@ -43,16 +43,8 @@ pub async fn run(ctx: &Context, args: DeliveriesArgs) -> Result<()> {
         status: args.status,
         endpoint_id: args.endpoint,
         limit: args.limit,
-        cursor: None,
     };
-    let deliveries: Vec<Box<RawValue>> = every_page(args.all, |cursor| {
-        let query = ListDeliveries {
-            cursor,
-            ..query.clone()
-        };
-        async move { client.list_deliveries(&query).await }
-    })
-    .await?;
+    let deliveries = every_page(args.all, |cursor| client.list_deliveries(&query, cursor)).await?;
     ctx.output.emit(&deliveries, |out| show(out, &deliveries));
     Ok(())
 }

@@ -27,10 +27,7 @@ pub struct ListArgs {
 
 pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
     let client = ctx.client().await?;
-    let endpoints: Vec<Box<RawValue>> = every_page(args.all, |cursor| async move {
-        client.list_webhooks(args.limit, cursor.as_deref()).await
-    })
-    .await?;
+    let endpoints = every_page(args.all, |cursor| client.list_webhooks(args.limit, cursor)).await?;
     ctx.output.emit(&endpoints, |out| show(out, &endpoints));
     Ok(())
 }
