@@ -383,7 +383,7 @@ fn json_pointer(path: &serde_path_to_error::Path) -> String {
         .collect()
 }
 
-fn escape_pointer_token(token: &str) -> String {
+pub(crate) fn escape_pointer_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 

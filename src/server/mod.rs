@@ -29,6 +29,7 @@
 
 pub mod chat;
 pub mod clock;
+mod compute;
 mod cors;
 pub mod engine;
 mod error;
