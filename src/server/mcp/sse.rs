@@ -19,7 +19,7 @@ use super::session::{Session, Sessions};
 use super::{admit, transport_error};
 use crate::server::AppState;
 use crate::server::error::ApiError;
-use crate::server::http::{Caller, RequestId};
+use crate::server::http::{Caller, RequestId, json_error_text};
 
 /// Answers waiting for a slow stream reader, per session.
 const STREAM_BACKLOG: usize = 64;
@@ -133,7 +133,10 @@ pub async fn message(
         Err(err) => {
             return transport_error(
                 StatusCode::BAD_REQUEST,
-                RpcError::new(PARSE_ERROR, format!("the body is not JSON: {err}")),
+                RpcError::new(
+                    PARSE_ERROR,
+                    format!("the body is not JSON: {}", json_error_text(&err)),
+                ),
             );
         }
     };
