@@ -8,6 +8,7 @@ mod common;
 mod external;
 mod faults;
 mod generated;
+mod hostile_input;
 mod mcp_bridge;
 mod mcp_server;
 mod model_engine;
