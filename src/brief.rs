@@ -170,6 +170,17 @@ impl FrontMatter<'_> {
 
 fn apply_front_matter(brief: &mut Brief, text: &str) -> Result<(), BriefError> {
     let front_matter = FrontMatter { text };
+    if let Some(line) = crate::persona_file::yaml_too_deep(text) {
+        let line = line + FRONT_MATTER_FIRST_LINE - 1;
+        return Err(BriefError::new(
+            format!(
+                "the front matter nests mappings and sequences deeper than {} levels on line \
+                 {line}, the most it may",
+                crate::persona_file::MAX_YAML_DEPTH
+            ),
+            Some(line),
+        ));
+    }
     let parsed: YamlValue = serde_norway::from_str(text).map_err(|error| {
         let (problem, location) = crate::persona_file::yaml_error_parts(&error);
         let (line, position) = match location {
@@ -492,6 +503,20 @@ mod tests {
         assert_eq!(
             error.message,
             "the front matter must be `key: value` lines, but it is a single text value"
+        );
+    }
+
+    #[test]
+    fn rejects_front_matter_nested_too_deep_before_parsing_it() {
+        let deep = format!("[{}]", "[".repeat(100_000) + &"]".repeat(100_000));
+        let error = error_of(&format!(
+            "---\nlanguage: en\ncustom_fields:\n  deep: {deep}\n---\nA poet."
+        ));
+        assert_eq!(error.line, Some(4));
+        assert!(
+            error.message.contains("deeper than 127 levels on line 4"),
+            "{}",
+            error.message
         );
     }
 }

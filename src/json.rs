@@ -1,5 +1,9 @@
 //! JSON helpers shared by the client and the server: canonical form, persona fingerprints,
 //! JSON Merge Patch (RFC 7396) and JSON Patch (RFC 6902) with JSON Pointer (RFC 6901).
+//!
+//! The walks here recurse once per level of nesting. The documents they see are bounded: read by
+//! serde_json (at most `MAX_DEPTH` levels), merged (no deeper than the deeper side), or built by
+//! `json_patch_apply`, which refuses to nest past `MAX_DEPTH` or to grow past `MAX_VALUES`.
 
 use std::fmt;
 
@@ -17,6 +21,36 @@ pub const EDITABLE_FIELDS: [&str; 8] = [
     "surface",
     "visibility",
 ];
+
+/// The most levels of nested arrays and objects a JSON document may have: what serde_json reads
+/// (its recursion limit), and what a JSON Patch may build.
+pub const MAX_DEPTH: usize = 127;
+
+/// The most values (objects, arrays, strings, numbers, booleans, nulls) a document patched by
+/// `json_patch_apply` may hold: each `copy` could otherwise double it.
+pub const MAX_VALUES: usize = 1_000_000;
+
+/// How deep a value nests arrays and objects (0 for a scalar), and how many values it holds.
+/// Walks with an explicit stack.
+fn shape(value: &Value) -> (usize, usize) {
+    let (mut depth, mut values) = (0, 0);
+    let mut pending = vec![(value, 0)];
+    while let Some((value, level)) = pending.pop() {
+        values += 1;
+        match value {
+            Value::Array(items) => {
+                depth = depth.max(level + 1);
+                pending.extend(items.iter().map(|item| (item, level + 1)));
+            }
+            Value::Object(map) => {
+                depth = depth.max(level + 1);
+                pending.extend(map.values().map(|item| (item, level + 1)));
+            }
+            _ => {}
+        }
+    }
+    (depth, values)
+}
 
 /// Serializes `value` with object keys sorted (byte order) at every depth and no
 /// insignificant whitespace; numbers and strings are written exactly as serde_json writes them.
@@ -161,7 +195,9 @@ impl std::error::Error for PatchError {}
 
 /// Applies an RFC 6902 JSON Patch (`add`, `remove`, `replace`, `test`, `move`, `copy`).
 ///
-/// The patch is atomic: on any error `doc` is left exactly as it was. Never panics.
+/// The patch is atomic: on any error `doc` is left exactly as it was. Never panics. An operation
+/// that would nest the document deeper than `MAX_DEPTH`, or make it hold more than
+/// `MAX_VALUES`, is an error.
 pub fn json_patch_apply(doc: &mut Value, ops: &Value) -> Result<(), PatchError> {
     let Value::Array(operations) = ops else {
         return Err(PatchError::whole_patch(
@@ -169,8 +205,9 @@ pub fn json_patch_apply(doc: &mut Value, ops: &Value) -> Result<(), PatchError> 
         ));
     };
     let mut working = doc.clone();
+    let mut values = shape(&working).1;
     for (index, operation) in operations.iter().enumerate() {
-        apply_operation(&mut working, operation).map_err(|message| PatchError {
+        apply_operation(&mut working, operation, &mut values).map_err(|message| PatchError {
             operation_index: Some(index),
             message,
         })?;
@@ -179,7 +216,8 @@ pub fn json_patch_apply(doc: &mut Value, ops: &Value) -> Result<(), PatchError> 
     Ok(())
 }
 
-fn apply_operation(doc: &mut Value, operation: &Value) -> Result<(), String> {
+/// Applies one operation; `values` is the number of values `doc` holds, kept up to date.
+fn apply_operation(doc: &mut Value, operation: &Value, values: &mut usize) -> Result<(), String> {
     let Value::Object(fields) = operation else {
         return Err("an operation must be a JSON object".to_string());
     };
@@ -187,11 +225,20 @@ fn apply_operation(doc: &mut Value, operation: &Value) -> Result<(), String> {
     let path = string_member(fields, "path")?;
     let path_tokens = parse_pointer(path)?;
     match op {
-        "add" => add(doc, path, &path_tokens, value_member(fields)?.clone()),
-        "remove" => remove(doc, path, &path_tokens).map(drop),
+        "add" => add(
+            doc,
+            path,
+            &path_tokens,
+            value_member(fields)?.clone(),
+            values,
+        ),
+        "remove" => remove(doc, path, &path_tokens, values).map(drop),
         "replace" => {
             let value = value_member(fields)?.clone();
-            *resolve_mut(doc, path, &path_tokens)? = value;
+            let target = resolve_mut(doc, path, &path_tokens)?;
+            let kept = values.saturating_sub(shape(target).1);
+            *values = within_limits(path, &path_tokens, &value, kept)?;
+            *target = value;
             Ok(())
         }
         "test" => {
@@ -211,14 +258,14 @@ fn apply_operation(doc: &mut Value, operation: &Value) -> Result<(), String> {
             if path_tokens.len() > from_tokens.len() && path_tokens.starts_with(&from_tokens) {
                 return Err(format!("cannot move `{from}` into its own child `{path}`"));
             }
-            let value = remove(doc, from, &from_tokens)?;
-            add(doc, path, &path_tokens, value)
+            let value = remove(doc, from, &from_tokens, values)?;
+            add(doc, path, &path_tokens, value, values)
         }
         "copy" => {
             let from = string_member(fields, "from")?;
             let from_tokens = parse_pointer(from)?;
             let value = resolve(doc, from, &from_tokens)?.clone();
-            add(doc, path, &path_tokens, value)
+            add(doc, path, &path_tokens, value, values)
         }
         other => Err(format!(
             "unknown op `{other}`; expected add, remove, replace, test, move or copy"
@@ -321,14 +368,48 @@ fn resolve_mut<'a>(
     Ok(current)
 }
 
-fn add(doc: &mut Value, pointer: &str, tokens: &[String], value: Value) -> Result<(), String> {
+/// The number of values of a document of `values` values once `value` is put at `pointer`,
+/// or why it may not be: too deep below the pointer, or too many values.
+fn within_limits(
+    pointer: &str,
+    tokens: &[String],
+    value: &Value,
+    values: usize,
+) -> Result<usize, String> {
+    let (depth, added) = shape(value);
+    if tokens.len() + depth > MAX_DEPTH {
+        return Err(format!(
+            "the value at `{pointer}` would nest the document deeper than {MAX_DEPTH} levels \
+             of arrays and objects, the most a document may"
+        ));
+    }
+    let total = values + added;
+    if total > MAX_VALUES {
+        return Err(format!(
+            "the value at `{pointer}` would make the document hold more than {MAX_VALUES} \
+             values, the most a document may"
+        ));
+    }
+    Ok(total)
+}
+
+fn add(
+    doc: &mut Value,
+    pointer: &str,
+    tokens: &[String],
+    value: Value,
+    values: &mut usize,
+) -> Result<(), String> {
     let Some((last, parent_tokens)) = tokens.split_last() else {
+        *values = within_limits(pointer, tokens, &value, 0)?;
         *doc = value;
         return Ok(());
     };
+    let total = within_limits(pointer, tokens, &value, *values)?;
     match resolve_mut(doc, pointer, parent_tokens)? {
         Value::Object(map) => {
-            map.insert(last.clone(), value);
+            let replaced = map.insert(last.clone(), value);
+            *values = total.saturating_sub(replaced.map_or(0, |old| shape(&old).1));
             Ok(())
         }
         Value::Array(items) => {
@@ -344,6 +425,7 @@ fn add(doc: &mut Value, pointer: &str, tokens: &[String], value: Value) -> Resul
                 ));
             }
             items.insert(index, value);
+            *values = total;
             Ok(())
         }
         _ => Err(format!(
@@ -352,12 +434,17 @@ fn add(doc: &mut Value, pointer: &str, tokens: &[String], value: Value) -> Resul
     }
 }
 
-fn remove(doc: &mut Value, pointer: &str, tokens: &[String]) -> Result<Value, String> {
+fn remove(
+    doc: &mut Value,
+    pointer: &str,
+    tokens: &[String],
+    values: &mut usize,
+) -> Result<Value, String> {
     let Some((last, parent_tokens)) = tokens.split_last() else {
         return Err("cannot remove the whole document".to_string());
     };
     let missing = || format!("no value at `{pointer}`");
-    match resolve_mut(doc, pointer, parent_tokens)? {
+    let removed = match resolve_mut(doc, pointer, parent_tokens)? {
         Value::Object(map) => map.shift_remove(last).ok_or_else(missing),
         Value::Array(items) => {
             let index = parse_index(last, pointer)?;
@@ -368,7 +455,9 @@ fn remove(doc: &mut Value, pointer: &str, tokens: &[String]) -> Result<Value, St
             }
         }
         _ => Err(missing()),
-    }
+    }?;
+    *values = values.saturating_sub(shape(&removed).1);
+    Ok(removed)
 }
 
 /// JSON equality as RFC 6902 `test` defines it: numbers compare by numeric value.
@@ -728,5 +817,76 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `levels` arrays, one inside the other.
+    fn nested(levels: usize) -> Value {
+        serde_json::from_str(&format!("{}{}", "[".repeat(levels), "]".repeat(levels))).unwrap()
+    }
+
+    #[test]
+    fn serde_json_reads_max_depth_levels_and_no_more() {
+        let text = |levels: usize| format!("{}{}", "[".repeat(levels), "]".repeat(levels));
+        assert!(serde_json::from_str::<Value>(&text(MAX_DEPTH)).is_ok());
+        let error = serde_json::from_str::<Value>(&text(MAX_DEPTH + 1)).unwrap_err();
+        assert!(error.to_string().contains("recursion limit"), "{error}");
+    }
+
+    #[test]
+    fn json_patch_refuses_to_nest_past_max_depth() {
+        let mut doc = json!({});
+        let deep = nested(100);
+        json_patch_apply(
+            &mut doc,
+            &json!([{"op": "add", "path": "/a", "value": deep}]),
+        )
+        .unwrap();
+        // The array 27 levels down `/a`: what is added inside it sits 28 levels deep.
+        let pointer = format!("/a{}", "/0".repeat(26));
+        let fits = json!([{"op": "add", "path": format!("{pointer}/-"), "value": []}]);
+        let before = doc.clone();
+        let error = json_patch_apply(
+            &mut doc,
+            &json!([
+                {"op": "add", "path": format!("{pointer}/-"), "value": nested(1)},
+                {"op": "add", "path": format!("{pointer}/-"), "value": deep},
+            ]),
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("127 levels"), "{error}");
+        assert_eq!(doc, before);
+        json_patch_apply(&mut doc, &fits).unwrap();
+        // `replace`, `move` and `copy` are held to the same limit.
+        for op in [
+            json!({"op": "replace", "path": "/a", "value": nested(127)}),
+            json!({"op": "copy", "from": "/a", "path": format!("{pointer}/-")}),
+        ] {
+            let error = json_patch_apply(&mut doc, &json!([op])).unwrap_err();
+            assert!(error.to_string().contains("127 levels"), "{error}");
+        }
+        json_patch_apply(
+            &mut doc,
+            &json!([{"op": "replace", "path": "/a", "value": nested(126)}]),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn json_patch_refuses_copies_past_max_values() {
+        let mut doc = json!({"a": vec![0; 1000]});
+        // Each copy doubles the document: about ten of them pass a million values.
+        let doubling: Vec<Value> = (0..20)
+            .map(|n| json!({"op": "copy", "from": "", "path": format!("/c{n}")}))
+            .collect();
+        let error = json_patch_apply(&mut doc, &Value::Array(doubling)).unwrap_err();
+        assert!(error.to_string().contains("1000000 values"), "{error}");
+        assert_eq!(doc, json!({"a": vec![0; 1000]}));
+        // What is removed makes room again.
+        let mut doc = json!({"a": vec![0; 600_000]});
+        let swap = json!([
+            {"op": "remove", "path": "/a"},
+            {"op": "add", "path": "/b", "value": vec![0; 900_000]},
+        ]);
+        json_patch_apply(&mut doc, &swap).unwrap();
     }
 }

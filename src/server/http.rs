@@ -330,6 +330,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// What is wrong with a JSON body, in words; a body nested too deep is said to be so, with the
+/// limit (`json::MAX_DEPTH`, serde_json's own, which no parse of a request turns off).
+pub fn json_error_text(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    if text.starts_with("recursion limit exceeded") {
+        format!(
+            "it nests arrays and objects deeper than {} levels, the most a body may (line {}, \
+             column {})",
+            crate::json::MAX_DEPTH,
+            error.line(),
+            error.column()
+        )
+    } else {
+        text
+    }
+}
+
 /// Parses a JSON body, naming the offending field on error.
 pub fn parse_json<T: DeserializeOwned>(raw: &[u8]) -> ApiResult<T> {
     let text = if raw.iter().all(u8::is_ascii_whitespace) {
@@ -339,7 +356,7 @@ pub fn parse_json<T: DeserializeOwned>(raw: &[u8]) -> ApiResult<T> {
     };
     let deserializer = &mut serde_json::Deserializer::from_slice(text);
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
-        let message = err.inner().to_string();
+        let message = json_error_text(err.inner());
         let unknown = message
             .strip_prefix("unknown field `")
             .and_then(|rest| rest.split('`').next());
@@ -383,7 +400,7 @@ fn json_pointer(path: &serde_path_to_error::Path) -> String {
         .collect()
 }
 
-fn escape_pointer_token(token: &str) -> String {
+pub(crate) fn escape_pointer_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
@@ -443,5 +460,17 @@ mod tests {
         // Not JSON at all: nothing inside to point at.
         assert_eq!(pointer("{"), Value::Null);
         assert_eq!(pointer(r#"{"mask": "#), Value::Null);
+    }
+
+    #[test]
+    fn a_body_nested_too_deep_is_refused_with_the_limit() {
+        let body = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let error = parse_json::<Value>(body.as_bytes()).unwrap_err();
+        assert_eq!(error.status, 400);
+        assert!(
+            error.message.contains("deeper than 127 levels"),
+            "{}",
+            error.message
+        );
     }
 }

@@ -30,6 +30,7 @@
 
 pub mod chat;
 pub mod clock;
+mod compute;
 mod conn;
 mod cors;
 pub mod engine;

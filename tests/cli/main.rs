@@ -9,6 +9,7 @@ mod external;
 mod faults;
 mod generated;
 mod hostile_api;
+mod hostile_input;
 mod hostile_peers;
 mod mcp_bridge;
 mod mcp_server;

@@ -5,7 +5,7 @@ pub mod drift;
 pub mod embedding;
 pub mod model;
 pub mod offline;
-mod schema;
+pub mod schema;
 mod text;
 mod turn;
 

@@ -8,14 +8,15 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::drift::{self, Drift};
+use super::schema::{self, SchemaError};
 use super::{ChatMessage, ChatTurn, ToolCall};
 use crate::server::AppState;
-use crate::server::clock;
+use crate::server::engine::EngineErrorKind;
 use crate::server::error::{ApiError, ApiResult};
-use crate::server::http::Caller;
+use crate::server::http::{Caller, escape_pointer_token};
 use crate::server::personas;
 use crate::server::store::{Conversation, Store, StoredMessage};
-use crate::server::{ids, moderation};
+use crate::server::{clock, compute, ids, moderation};
 
 /// The longest user message a conversation takes, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 16_000;
@@ -134,8 +135,9 @@ pub fn tools_json(calls: &[ToolCall]) -> Value {
 }
 
 /// Counts the turn against the workspace's chat limit (429 when over), checks that a
-/// conversation talks to the same persona, and loads the history.
-pub fn begin_turn(state: &Arc<AppState>, input: TurnInput) -> ApiResult<PendingTurn> {
+/// conversation talks to the same persona and that the turn's schemas are within their limits
+/// (400 otherwise), and loads the history.
+pub async fn begin_turn(state: &Arc<AppState>, input: TurnInput) -> ApiResult<PendingTurn> {
     let history = match &input.conversation {
         Some(conversation) => {
             if input.persona["id"].as_str() != Some(conversation.persona_id.as_str()) {
@@ -157,6 +159,7 @@ pub fn begin_turn(state: &Arc<AppState>, input: TurnInput) -> ApiResult<PendingT
         None => input.history.clone(),
     };
     state.limiter.take_chat(&input.workspace_id)?;
+    check_schemas(&input).await?;
     Ok(PendingTurn {
         state: state.clone(),
         input,
@@ -164,16 +167,61 @@ pub fn begin_turn(state: &Arc<AppState>, input: TurnInput) -> ApiResult<PendingT
     })
 }
 
+/// Checks, on the compute pool and before any engine sees them, the JSON Schemas of a turn: the
+/// response format's, and each tool's argument properties as the offline engine fills them,
+/// with one budget (see `schema::check`). A schema past a limit is a 400 that points at it.
+async fn check_schemas(input: &TurnInput) -> ApiResult<()> {
+    if input.json_schema.is_none() && input.tools.is_empty() {
+        return Ok(());
+    }
+    let response = input
+        .json_schema
+        .as_ref()
+        .and_then(|spec| spec.get("schema"))
+        .cloned();
+    let tools = input.tools.clone();
+    compute::run(move || {
+        let budget = schema::Budget::default();
+        if let Some(response) = &response {
+            let at = "/response_format/json_schema/schema";
+            schema::check(response, &budget).map_err(|error| schema_refused(error, at))?;
+        }
+        for (index, tool) in tools.iter().enumerate() {
+            let (function, at) = match tool.get("function") {
+                Some(function) => (function, format!("/tools/{index}/function/parameters")),
+                None => (tool, format!("/tools/{index}/parameters")),
+            };
+            let Some(parameters) = function.get("parameters") else {
+                continue;
+            };
+            schema::check_patterns(parameters).map_err(|error| schema_refused(error, &at))?;
+            for (name, property) in parameters["properties"].as_object().into_iter().flatten() {
+                let at = format!("{at}/properties/{}", escape_pointer_token(name));
+                schema::check(property, &budget).map_err(|error| schema_refused(error, &at))?;
+            }
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// A refused schema as a 400 naming the request field, `at` being the schema's pointer.
+fn schema_refused(error: SchemaError, at: &str) -> ApiError {
+    let pointer = format!("{at}{}", error.pointer);
+    ApiError::invalid(format!("`{pointer}`: {error}")).with_details(json!([{ "pointer": pointer }]))
+}
+
 /// Runs one turn without streaming: `begin_turn`, then `PendingTurn::finish`.
 pub async fn run_turn(state: &Arc<AppState>, input: TurnInput) -> ApiResult<Turn> {
     let (deltas, _) = mpsc::unbounded_channel();
-    begin_turn(state, input)?.finish(deltas).await
+    begin_turn(state, input).await?.finish(deltas).await
 }
 
 impl PendingTurn {
     /// Asks the engine (its pieces of text go to `deltas`), scores the reply, and records it
     /// when the turn belongs to a conversation, with a `conversation.drift_detected` outbox
-    /// event when the reply left character. Engine failures are 503 `provider.unavailable`.
+    /// event when the reply left character. Engine failures are 503 `provider.unavailable`,
+    /// but a request the engine finds invalid is a 400.
     pub async fn finish(self, deltas: mpsc::UnboundedSender<String>) -> ApiResult<Turn> {
         let PendingTurn {
             state,
@@ -201,14 +249,22 @@ impl PendingTurn {
                 deltas,
             )
             .await
-            .map_err(|err| {
-                ApiError::new(
+            .map_err(|err| match err.kind {
+                EngineErrorKind::Invalid => ApiError::from(err),
+                EngineErrorKind::ProviderUnavailable => ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "provider.unavailable",
                     format!("the {engine} chat engine failed: {err}"),
-                )
+                ),
             })?;
-        let drift = drift::score(&input.persona, &history, &reply.content);
+        let drift = {
+            let (persona, history, content) = (
+                input.persona.clone(),
+                history.clone(),
+                reply.content.clone(),
+            );
+            compute::run(move || drift::score(&persona, &history, &content)).await
+        };
         let tokens = reply.tokens_in + reply.tokens_out;
         let cost_usd =
             (tokens as f64 / 1000.0 * state.config.usd_per_1k_tokens * 1e6).round() / 1e6;

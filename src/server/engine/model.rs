@@ -318,7 +318,7 @@ impl Engine for ModelEngine {
 
     fn generate<'a>(&'a self, request: GenerationRequest<'a>) -> GenerationFuture<'a> {
         Box::pin(async move {
-            let fallback = OfflineEngine.generate(&request)?;
+            let fallback = Engine::generate(&OfflineEngine, request).await?;
             let instructions = format!(
                 "Write the persona this brief describes.\n\nBrief: {}",
                 request.intent.trim()
@@ -334,7 +334,8 @@ impl Engine for ModelEngine {
         request: GenerationRequest<'a>,
     ) -> GenerationFuture<'a> {
         Box::pin(async move {
-            let fallback = OfflineEngine.refine(parent_layers, parent_intent, &request)?;
+            let fallback =
+                Engine::refine(&OfflineEngine, parent_layers, parent_intent, request).await?;
             let instructions = format!(
                 "Rewrite this persona under a refinement. Keep who they are (surface.name) unless \
                  the refinement says otherwise, and change what the refinement asks for.\n\n\

@@ -8,18 +8,23 @@ use super::{
     Engine, EngineError, Generation, GenerationFuture, GenerationRequest, Pipeline, StepOutput,
     combined_intent, layers_from_steps,
 };
+use crate::server::compute;
 
 /// Writes personas from keyword heuristics and seeded template tables.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OfflineEngine;
 
+/// Generations run on the compute pool, off the async workers.
 impl Engine for OfflineEngine {
     fn name(&self) -> &'static str {
         "offline"
     }
 
     fn generate<'a>(&'a self, request: GenerationRequest<'a>) -> GenerationFuture<'a> {
-        Box::pin(std::future::ready(OfflineEngine::generate(self, &request)))
+        let owned = OwnedRequest::of(&request);
+        Box::pin(compute::run(move || {
+            OfflineEngine.generate(&owned.request())
+        }))
     }
 
     fn refine<'a>(
@@ -28,13 +33,43 @@ impl Engine for OfflineEngine {
         parent_intent: &'a str,
         request: GenerationRequest<'a>,
     ) -> GenerationFuture<'a> {
-        let refined = OfflineEngine::refine(self, parent_layers, parent_intent, &request);
-        Box::pin(std::future::ready(refined))
+        let owned = OwnedRequest::of(&request);
+        let (parent_layers, parent_intent) = (parent_layers.clone(), parent_intent.to_string());
+        Box::pin(compute::run(move || {
+            OfflineEngine.refine(&parent_layers, &parent_intent, &owned.request())
+        }))
     }
 }
 
-/// The engine's answers at once: it never waits, so callers in synchronous code (its own
-/// tests, and the model engine filling what a model left out) need no runtime.
+/// A generation request, owned, for the compute pool.
+struct OwnedRequest {
+    intent: String,
+    language: String,
+    seed: u64,
+    pipeline: Pipeline,
+}
+
+impl OwnedRequest {
+    fn of(request: &GenerationRequest) -> Self {
+        OwnedRequest {
+            intent: request.intent.to_string(),
+            language: request.language.to_string(),
+            seed: request.seed,
+            pipeline: request.pipeline,
+        }
+    }
+
+    fn request(&self) -> GenerationRequest<'_> {
+        GenerationRequest {
+            intent: &self.intent,
+            language: &self.language,
+            seed: self.seed,
+            pipeline: self.pipeline,
+        }
+    }
+}
+
+/// The engine's answers at once, for callers in synchronous code (its own tests).
 impl OfflineEngine {
     pub fn generate(&self, request: &GenerationRequest) -> Result<Generation, EngineError> {
         require_intent(request.intent)?;

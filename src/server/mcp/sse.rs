@@ -18,7 +18,7 @@ use super::{admit, transport_error};
 use crate::model::jsonrpc::{INVALID_REQUEST, PARSE_ERROR};
 use crate::server::AppState;
 use crate::server::error::ApiError;
-use crate::server::http::{Caller, RequestId};
+use crate::server::http::{Caller, RequestId, json_error_text};
 use crate::server::keywatch::{StreamKey, until_key_ends};
 
 /// Answers waiting for a slow stream reader, per session.
@@ -134,7 +134,10 @@ pub async fn message(
         Err(err) => {
             return transport_error(
                 StatusCode::BAD_REQUEST,
-                RpcError::new(PARSE_ERROR, format!("the body is not JSON: {err}")),
+                RpcError::new(
+                    PARSE_ERROR,
+                    format!("the body is not JSON: {}", json_error_text(&err)),
+                ),
             );
         }
     };

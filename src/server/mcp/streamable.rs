@@ -24,7 +24,7 @@ use crate::model::jsonrpc::{
 };
 use crate::server::AppState;
 use crate::server::error::ApiError;
-use crate::server::http::{Caller, RequestId};
+use crate::server::http::{Caller, RequestId, json_error_text};
 
 const SESSION_HEADER: &str = "mcp-session-id";
 const VERSION_HEADER: &str = "mcp-protocol-version";
@@ -49,7 +49,10 @@ pub async fn post(
         Err(err) => {
             return transport_error(
                 StatusCode::BAD_REQUEST,
-                RpcError::new(PARSE_ERROR, format!("the body is not JSON: {err}")),
+                RpcError::new(
+                    PARSE_ERROR,
+                    format!("the body is not JSON: {}", json_error_text(&err)),
+                ),
             );
         }
     };

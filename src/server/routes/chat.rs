@@ -117,7 +117,7 @@ pub async fn post_message(
         ..TurnInput::default()
     };
     if input.stream == Some(true) {
-        let pending = chat::begin_turn(&state, turn)?;
+        let pending = chat::begin_turn(&state, turn).await?;
         let mut seq = 0;
         return Ok(stream_turn(pending, move |item| {
             let (event, data) = match item {

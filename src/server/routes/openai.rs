@@ -537,7 +537,7 @@ pub async fn completions(
             .stream_options
             .and_then(|o| o.include_usage)
             .unwrap_or(false);
-        let pending = chat::begin_turn(&state, input)?;
+        let pending = chat::begin_turn(&state, input).await?;
         let id = format!("chatcmpl-{}", ids::base62(24));
         let created = crate::server::clock::now();
         let engine = state.chat.name();
