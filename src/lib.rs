@@ -4,6 +4,7 @@
 pub mod brief;
 pub mod cli;
 pub mod client;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod context;
@@ -16,6 +17,7 @@ pub mod model;
 pub mod output;
 pub mod persona_file;
 pub mod server;
+pub mod signature;
 
 use std::process::ExitCode;
 

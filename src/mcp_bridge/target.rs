@@ -5,10 +5,9 @@ use reqwest::Url;
 
 use super::remote::LinkError;
 use crate::config::LOCAL_PROFILE;
-use crate::context::Context;
+use crate::context::{Context, LOCAL_WORKSPACE};
 use crate::credentials::{Credentials, KeySource, StoreChoice, environment_key};
 use crate::error::{CliError, Result};
-use crate::server::LOCAL_WORKSPACE_ID;
 
 /// The remote server, the workspace, and where the key comes from.
 pub struct Target {
@@ -79,7 +78,7 @@ pub fn plan(ctx: &Context, url: Option<&str>, workspace: Option<String>) -> Resu
                 ),
             }),
             None => {
-                let workspace = workspace.unwrap_or_else(|| LOCAL_WORKSPACE_ID.to_string());
+                let workspace = workspace.unwrap_or_else(|| LOCAL_WORKSPACE.to_string());
                 crate::context::check_workspace_id(&workspace)?;
                 Plan::Embedded { workspace }
             }

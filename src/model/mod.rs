@@ -1,6 +1,7 @@
 //! The contract's own vocabulary, shared by the client side and the embedded server so that
 //! both read the wire the same way: persona references, visibility, request bodies, scopes,
-//! run event kinds, JSON-RPC, and the typed views the commands read the server's answers through.
+//! run event kinds, webhook event types, JSON-RPC, and the typed views the commands read the
+//! server's answers through.
 
 mod events;
 pub mod jsonrpc;
@@ -9,6 +10,7 @@ mod requests;
 mod scopes;
 mod views;
 mod visibility;
+mod webhooks;
 
 pub use events::RunEventKind;
 pub use reference::{PersonaRef, ReferenceError};
@@ -19,3 +21,4 @@ pub use views::{
     RunSummary, Turn, WebhookEndpoint, WebhookTestSent, view, view_text,
 };
 pub use visibility::Visibility;
+pub use webhooks::WEBHOOK_EVENT_TYPES;

@@ -29,7 +29,6 @@
 //! | GET | /v1/webhooks/listen (SSE) | webhooks:manage |
 
 pub mod chat;
-pub mod clock;
 mod compute;
 mod conn;
 mod cors;
@@ -62,6 +61,7 @@ use axum::extract::DefaultBodyLimit;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 
+use crate::clock;
 use engine::model::ModelClient;
 use engine::{Engine, ModelEngine, ModelSettings, OfflineEngine};
 use ratelimit::{AddressLimiter, Plan, RateLimiter};

@@ -309,8 +309,8 @@ fn day_count(days: i64) -> String {
 }
 
 fn days_until(timestamp: &str) -> Option<i64> {
-    let today = crate::server::clock::now().div_euclid(86_400);
-    Some(crate::server::clock::unix_day(timestamp)? - today)
+    let today = crate::clock::now().div_euclid(86_400);
+    Some(crate::clock::unix_day(timestamp)? - today)
 }
 
 #[cfg(test)]
@@ -319,9 +319,9 @@ mod tests {
 
     #[test]
     fn days_until_counts_calendar_days() {
-        let today = crate::server::clock::rfc3339(crate::server::clock::now());
+        let today = crate::clock::rfc3339(crate::clock::now());
         assert_eq!(days_until(&today), Some(0));
-        let in_ten = crate::server::clock::rfc3339(crate::server::clock::now() + 10 * 86_400);
+        let in_ten = crate::clock::rfc3339(crate::clock::now() + 10 * 86_400);
         assert_eq!(days_until(&in_ten), Some(10));
         assert_eq!(days_until("garbage"), None);
     }

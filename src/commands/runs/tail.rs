@@ -13,7 +13,7 @@ use crate::commands::personas::run_failure;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::json::json_patch_apply;
-use crate::model::{ErrorSummary, RunEventFields, RunSummary, view};
+use crate::model::{ErrorSummary, RunEventFields, RunEventKind, RunSummary, view};
 use crate::output::Output;
 
 #[derive(Debug, Args)]
@@ -49,26 +49,16 @@ pub struct TailArgs {
     render: bool,
 }
 
-/// The event types of a run (contract §5), for checking `--filter`.
-const EVENT_TYPES: [&str; 7] = [
-    "run.started",
-    "step.started",
-    "step.completed",
-    "layer.delta",
-    "run.completed",
-    "run.failed",
-    "run.canceled",
-];
-
 pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
     if let Some(unknown) = args
         .filter
         .iter()
-        .find(|f| !EVENT_TYPES.contains(&f.as_str()))
+        .find(|f| RunEventKind::parse(f).is_none())
     {
+        let kinds: Vec<&str> = RunEventKind::ALL.map(RunEventKind::as_str).into();
         return Err(CliError::usage(format!(
             "`{unknown}` is not an event type of a run; use one of {}",
-            EVENT_TYPES.join(", ")
+            kinds.join(", ")
         )));
     }
     let client = ctx.client().await?;

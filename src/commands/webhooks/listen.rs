@@ -11,8 +11,9 @@ use crate::client::human_duration;
 use crate::client::webhooks::{ListenEvent, ListenItem, ListenSession};
 use crate::context::Context;
 use crate::error::{CliError, Result};
+use crate::model::WEBHOOK_EVENT_TYPES;
 use crate::output::Output;
-use crate::server::webhooks::{EVENT_TYPES, signature};
+use crate::signature;
 
 /// Time the local handler has to answer one event.
 const FORWARD_TIMEOUT: Duration = Duration::from_secs(30);
@@ -51,10 +52,10 @@ pub async fn run(ctx: &Context, args: ListenArgs) -> Result<()> {
     if let Some(unknown) = args
         .events
         .iter()
-        .find(|kind| *kind != "*" && !EVENT_TYPES.contains(&kind.as_str()))
+        .find(|kind| *kind != "*" && !WEBHOOK_EVENT_TYPES.contains(&kind.as_str()))
     {
         return Err(CliError::usage(format!("unknown event type `{unknown}`"))
-            .with_hint(format!("known types: {}", EVENT_TYPES.join(", "))));
+            .with_hint(format!("known types: {}", WEBHOOK_EVENT_TYPES.join(", "))));
     }
     let forwarder = Forwarder::new(&target)?;
     let client = ctx.client().await?;

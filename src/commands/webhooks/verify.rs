@@ -7,10 +7,10 @@ use clap::Args;
 use serde_json::json;
 
 use super::unless_shown;
+use crate::clock;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
-use crate::server::clock;
-use crate::server::webhooks::signature::{self, DEFAULT_TOLERANCE_SECONDS, Verdict};
+use crate::signature::{self, DEFAULT_TOLERANCE_SECONDS, Verdict};
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\

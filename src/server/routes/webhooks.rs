@@ -11,8 +11,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Page, check_limit, page, parse_cursor};
+use crate::clock;
+use crate::model::WEBHOOK_EVENT_TYPES;
 use crate::server::AppState;
-use crate::server::clock;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::http::{Caller, JsonBody, QueryParams, RequestId};
 use crate::server::ids;
@@ -20,8 +21,8 @@ use crate::server::keywatch::StreamKey;
 use crate::server::store::{DeliveryFilter, ReplayRefusal, WebhookEndpoint};
 use crate::server::webhooks::target::TargetPolicy;
 use crate::server::webhooks::{
-    EVENT_TYPES, REPLAY_WINDOW_SECONDS, TEST_EVENT, delivery_json, endpoint_json, listen,
-    new_secret, target_policy,
+    REPLAY_WINDOW_SECONDS, TEST_EVENT, delivery_json, endpoint_json, listen, new_secret,
+    target_policy,
 };
 
 const SCOPE: &str = "webhooks:manage";
@@ -327,10 +328,10 @@ fn check_url(text: &str, policy: TargetPolicy) -> ApiResult<String> {
 fn check_events(events: Vec<String>) -> ApiResult<Vec<String>> {
     let mut kept: Vec<String> = Vec::new();
     for kind in events {
-        if kind != "*" && !EVENT_TYPES.contains(&kind.as_str()) {
+        if kind != "*" && !WEBHOOK_EVENT_TYPES.contains(&kind.as_str()) {
             return Err(invalid_events(&format!(
                 "unknown event type `{kind}`; known types: {}, or * for all",
-                EVENT_TYPES.join(", ")
+                WEBHOOK_EVENT_TYPES.join(", ")
             )));
         }
         if !kept.contains(&kind) {

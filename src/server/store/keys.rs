@@ -55,7 +55,7 @@ impl Store {
         self.write(|tx| {
             tx.execute(
                 "INSERT OR IGNORE INTO workspaces (id, name, mode, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![id, name, mode, crate::server::clock::now()],
+                params![id, name, mode, crate::clock::now()],
             )?;
             Ok(())
         })

@@ -9,12 +9,13 @@ use axum::response::Response;
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use super::{TEST_EVENT, payload, signature};
+use super::{TEST_EVENT, payload};
+use crate::clock;
 use crate::server::AppState;
-use crate::server::clock;
 use crate::server::events::{sse_frame, sse_response, wait_for_change};
 use crate::server::keywatch::{StreamKey, until_key_ends};
 use crate::server::store::{OutboxEvent, WebhookEndpoint};
+use crate::signature;
 
 /// Events of the workspace after the outbox position `after`, as an SSE response: first a
 /// `listen.ready` frame (id `after`) with the endpoint and its secret, then one frame per event

@@ -2,7 +2,6 @@
 //! makes the change; the worker delivers them signed, and `listen` streams them to the CLI.
 
 pub(crate) mod listen;
-pub mod signature;
 pub mod target;
 pub(crate) mod worker;
 
@@ -11,24 +10,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::clock;
 use super::ids;
 use super::store::{self, Connection, Delivery, OutboxEvent, Store, WebhookEndpoint};
+use crate::clock;
 use target::TargetPolicy;
-
-/// Every event type an endpoint may subscribe to; `*` subscribes to all of them.
-pub const EVENT_TYPES: [&str; 10] = [
-    "persona.created",
-    "persona.updated",
-    "persona.forked",
-    "persona.archived",
-    "run.completed",
-    "run.failed",
-    "conversation.drift_detected",
-    "moderation.flagged",
-    "audit.test_failed",
-    "webhook.test",
-];
 
 /// The event `POST /v1/webhooks/{id}/test` sends to that one endpoint.
 pub const TEST_EVENT: &str = "webhook.test";

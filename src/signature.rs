@@ -1,5 +1,6 @@
 //! Webhook signatures of contract §11: `Persona-Signature: t=<unix seconds>,v1=<hex>`, where
-//! `v1` is HMAC-SHA256 under the endpoint's secret of `t + "." + body`, checked in constant time.
+//! `v1` is HMAC-SHA256 under the endpoint's secret of `t + "." + body`, checked in constant time;
+//! the server signs deliveries with it, `persona webhooks listen` and `verify` check them.
 
 use sha2::{Digest, Sha256};
 

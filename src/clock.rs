@@ -1,5 +1,5 @@
-//! Wall-clock time for the server: unix seconds in the store, RFC 3339 UTC on the wire.
-//! Hand-rolled civil-date conversion so the server needs no date library.
+//! Wall-clock time for both sides: unix seconds in the store, RFC 3339 UTC on the wire, whole
+//! days to an expiry. Hand-rolled civil-date conversion, so no date library is needed.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
