@@ -3,6 +3,7 @@
 
 pub mod model;
 pub mod offline;
+mod slug;
 
 pub use model::{ModelEngine, ModelSettings};
 pub use offline::OfflineEngine;
