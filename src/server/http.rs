@@ -13,10 +13,10 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use super::AppState;
-use super::clock;
 use super::error::{ApiError, ApiResult};
 use super::ids;
 use super::store::Workspace;
+use crate::clock;
 
 /// The authenticated key behind a request.
 #[derive(Debug, Clone)]

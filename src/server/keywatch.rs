@@ -10,9 +10,9 @@ use axum::body::Bytes;
 use futures_util::{Stream, StreamExt};
 
 use super::AppState;
-use super::clock;
 use super::error::ApiError;
 use super::http::{Caller, RequestId};
+use crate::clock;
 
 /// How often an open stream rechecks its key in the store, where another process on the same
 /// store may have revoked it; a revocation by this server ends the stream at once.

@@ -29,7 +29,6 @@
 //! | GET | /v1/webhooks/listen (SSE) | webhooks:manage |
 
 pub mod chat;
-pub mod clock;
 mod compute;
 mod conn;
 mod cors;
@@ -62,6 +61,7 @@ use axum::extract::DefaultBodyLimit;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 
+use crate::clock;
 use engine::model::ModelClient;
 use engine::{Engine, ModelEngine, ModelSettings, OfflineEngine};
 use ratelimit::{AddressLimiter, Plan, RateLimiter};
@@ -459,7 +459,7 @@ fn new_key(
         user_email: "developer@localhost".to_string(),
         owner: owner.to_string(),
         created_at: now,
-        expires_at: now + expires_in_days * 86_400,
+        expires_at: now + expires_in_days * clock::DAY,
         revoked_at: None,
     };
     (ids::new_key_secret(mode), record)

@@ -12,8 +12,8 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 
-use super::clock;
 use super::error::ApiError;
+use crate::clock;
 
 /// The workspace's plan, which sets its limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

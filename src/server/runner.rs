@@ -8,11 +8,11 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::clock;
 use super::engine::{Generation, GenerationRequest, Pipeline, StepOutput};
 use super::error::ApiError;
 use super::store::{self, Connection, Store};
 use super::webhooks::record_run_outcome;
+use crate::clock;
 use crate::model::RunEventKind;
 
 /// How long a lease lasts without renewal; every event renews it.

@@ -3,9 +3,10 @@
 
 use axum::http::{HeaderMap, header};
 
+use super::ids;
 use super::routes::normalize_user_code;
 use super::store::{self, DeviceCode, Store, Workspace};
-use super::{clock, ids};
+use crate::clock;
 
 /// The page that signs a browser in: `GET /cli/signin?token=...`.
 pub const SIGNIN_PATH: &str = "/cli/signin";

@@ -295,9 +295,9 @@ async fn an_approved_login_mints_a_key_once() {
     assert_eq!(me["expires_at"], minted["expires_at"]);
     assert_eq!(me["scopes"], minted["scopes"]);
     let expires = me["expires_at"].as_str().unwrap();
-    let now = persona::server::clock::now();
-    let in_89_days = persona::server::clock::rfc3339(now + 89 * 86_400);
-    let in_91_days = persona::server::clock::rfc3339(now + 91 * 86_400);
+    let now = persona::clock::now();
+    let in_89_days = persona::clock::rfc3339(now + 89 * 86_400);
+    let in_91_days = persona::clock::rfc3339(now + 91 * 86_400);
     assert!(
         in_89_days.as_str() < expires && expires < in_91_days.as_str(),
         "{expires}"

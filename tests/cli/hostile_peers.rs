@@ -6,7 +6,8 @@ use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use persona::server::{clock, ids, store::KeyRecord, store::Store};
+use persona::clock;
+use persona::server::{ids, store::KeyRecord, store::Store};
 use serde_json::{Value, json};
 
 use crate::common::{BIN, TestEnv, eventually, http_client};

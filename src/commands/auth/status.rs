@@ -4,6 +4,7 @@
 use clap::Args;
 use serde_json::{Value, json};
 
+use crate::clock;
 use crate::config::LOCAL_PROFILE;
 use crate::context::Context;
 use crate::credentials::{FoundKey, KeySource, environment_key, mask};
@@ -173,7 +174,7 @@ async fn check(
             report["scopes"] = json!(me.scopes);
             report["owner"] = json!(me.owner);
             report["expires_at"] = json!(me.expires_at);
-            if let Some(days) = days_until(&me.expires_at) {
+            if let Some(days) = clock::days_until(&me.expires_at) {
                 report["expires_in_days"] = json!(days);
             }
             ProfileStatus {
@@ -273,31 +274,11 @@ fn render(ctx: &Context, name: &str, active: bool, report: &Value) {
     }
 }
 
-/// Whole days from now until an RFC 3339 UTC time (`2026-02-26T12:00:00Z`).
 /// `1 day`, `3 days`, `0 days`.
 fn day_count(days: i64) -> String {
     if days == 1 {
         "1 day".to_string()
     } else {
         format!("{days} days")
-    }
-}
-
-fn days_until(timestamp: &str) -> Option<i64> {
-    let today = crate::server::clock::now().div_euclid(86_400);
-    Some(crate::server::clock::unix_day(timestamp)? - today)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn days_until_counts_calendar_days() {
-        let today = crate::server::clock::rfc3339(crate::server::clock::now());
-        assert_eq!(days_until(&today), Some(0));
-        let in_ten = crate::server::clock::rfc3339(crate::server::clock::now() + 10 * 86_400);
-        assert_eq!(days_until(&in_ten), Some(10));
-        assert_eq!(days_until("garbage"), None);
     }
 }

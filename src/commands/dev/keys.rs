@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
+use crate::clock;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::model::{ALL_SCOPES, is_known_scope};
 use crate::server::signin::{self, Refusal};
-use crate::server::{self, clock, store::Store};
+use crate::server::{self, store::Store};
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {

@@ -7,9 +7,9 @@ use clap::Args;
 use serde_json::json;
 
 use super::exit_only;
+use crate::clock;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
-use crate::server::clock;
 use crate::server::webhooks::signature::{self, DEFAULT_TOLERANCE_SECONDS, Verdict};
 
 #[derive(Debug, Args)]

@@ -324,9 +324,9 @@ impl Generator<'_> {
         }
         let format = schema.get("format").and_then(Value::as_str);
         let mut text = match format {
-            Some("date-time") => crate::server::clock::rfc3339(crate::server::clock::now()),
-            Some("date") => crate::server::clock::rfc3339(crate::server::clock::now())[..10].into(),
-            Some("time") => crate::server::clock::rfc3339(crate::server::clock::now())[11..].into(),
+            Some("date-time") => crate::clock::rfc3339(crate::clock::now()),
+            Some("date") => crate::clock::rfc3339(crate::clock::now())[..10].into(),
+            Some("time") => crate::clock::rfc3339(crate::clock::now())[11..].into(),
             Some("email") => "persona@example.com".into(),
             Some("uri") => "https://example.com/".into(),
             Some("uuid") => "00000000-0000-4000-8000-000000000000".into(),

@@ -10,13 +10,14 @@ use tokio::sync::mpsc;
 use super::drift::{self, Drift};
 use super::schema::{self, SchemaError};
 use super::{ChatMessage, ChatTurn, ToolCall};
+use crate::clock;
 use crate::server::AppState;
 use crate::server::engine::EngineErrorKind;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::http::{Caller, escape_pointer_token};
 use crate::server::personas;
 use crate::server::store::{Conversation, Store, StoredMessage};
-use crate::server::{clock, compute, ids, moderation};
+use crate::server::{compute, ids, moderation};
 
 /// The longest user message a conversation takes, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 16_000;

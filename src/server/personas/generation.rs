@@ -11,10 +11,10 @@ use super::rules::{
     check_intent, check_language, check_moderation, check_slug, check_visibility, not_ready,
     slug_taken,
 };
+use crate::clock;
 use crate::json::fingerprint;
 use crate::model::{CreatePersona, ForkPersona, PersonaRef, Visibility};
 use crate::server::AppState;
-use crate::server::clock;
 use crate::server::engine::{Pipeline, combined_intent};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::events::wait_for_change;

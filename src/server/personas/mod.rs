@@ -11,10 +11,10 @@ use serde_json::{Map, Value, json};
 pub use generation::{Answer, Request, WaitMode, create, fork};
 use rules::{not_ready, schema_violations, slug_taken};
 
+use crate::clock;
 use crate::json::{EDITABLE_FIELDS, fingerprint, merge_patch_apply};
 use crate::model::PersonaRef;
 use crate::server::AppState;
-use crate::server::clock;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::http::Caller;
 use crate::server::store::{PersonaFilter, Store};

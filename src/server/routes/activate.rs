@@ -12,10 +12,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::auth::normalize_user_code;
+use crate::clock;
 use crate::server::error::ApiError;
 use crate::server::ratelimit::{ClientAddr, Guarded};
 use crate::server::store::{self, DeviceCode, Store, Workspace};
-use crate::server::{AppState, clock, ids, signin};
+use crate::server::{AppState, ids, signin};
 
 const STYLE: &str = "
 :root { color-scheme: light dark; --fg: #1d2127; --bg: #f6f7f9; --card: #fff; --muted: #59606b;

@@ -11,13 +11,14 @@ use rand::Rng;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::clock;
 use crate::model::is_known_scope;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::http::{Caller, JsonBody};
 use crate::server::ratelimit::{ClientAddr, Guarded};
 use crate::server::store::{DeviceCode, Store};
 use crate::server::{
-    ALL_SCOPES, AppState, LOCAL_OWNER, LOCAL_WORKSPACE_ID, clock, ids, is_workspace_id, new_key,
+    ALL_SCOPES, AppState, LOCAL_OWNER, LOCAL_WORKSPACE_ID, ids, is_workspace_id, new_key,
 };
 
 /// The only client that may start a device login.

@@ -13,9 +13,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
+use crate::clock;
 use crate::server::AppState;
 use crate::server::chat::{self, MAX_MESSAGE_CHARS, PendingTurn, Turn, TurnInput};
-use crate::server::clock;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::events::{sse_frame, sse_response};
 use crate::server::http::{Caller, JsonBody, RequestId};

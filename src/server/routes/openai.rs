@@ -16,11 +16,12 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::chat::{Streamed, stream_turn};
+use crate::clock;
 use crate::server::AppState;
 use crate::server::chat::{self, ChatMessage, ToolCall, Turn, TurnInput, count_tokens, embedding};
 use crate::server::error::ApiError;
 use crate::server::http::{Caller, parse_json};
-use crate::server::{clock, ids, moderation, personas};
+use crate::server::{ids, moderation, personas};
 
 /// The model name of the offline embedding, besides `persona/...`.
 const EMBEDDING_MODEL: &str = "persona-embed";
@@ -539,7 +540,7 @@ pub async fn completions(
             .unwrap_or(false);
         let pending = chat::begin_turn(&state, input).await?;
         let id = format!("chatcmpl-{}", ids::base62(24));
-        let created = crate::server::clock::now();
+        let created = clock::now();
         let engine = state.chat.name();
         return Ok(stream_turn(pending, move |item| {
             let chunk = |choices: Value, extra: Option<(&str, Value)>| {

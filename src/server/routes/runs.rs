@@ -10,9 +10,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Page, check_limit, page, parse_cursor};
+use crate::clock;
 use crate::model::RunEventKind;
 use crate::server::AppState;
-use crate::server::clock;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::events::run_event_stream;
 use crate::server::http::{Caller, QueryParams, RequestId};

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Page, check_limit, page, parse_cursor};
+use crate::clock;
 use crate::server::AppState;
-use crate::server::clock;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::http::{Caller, JsonBody, QueryParams, RequestId};
 use crate::server::ids;
@@ -237,7 +237,7 @@ pub async fn replay(
             "webhook.replay_expired",
             format!(
                 "the event of delivery {id} is older than {} days and can no longer be replayed",
-                REPLAY_WINDOW_SECONDS / 86_400
+                REPLAY_WINDOW_SECONDS / clock::DAY
             ),
         )),
     }

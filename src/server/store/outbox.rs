@@ -29,7 +29,7 @@ impl Store {
         let id = crate::server::ids::new_id("evt");
         tx.execute(
             "INSERT INTO outbox (id, workspace_id, type, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, workspace_id, kind, data.to_string(), crate::server::clock::now()],
+            params![id, workspace_id, kind, data.to_string(), crate::clock::now()],
         )?;
         Ok(id)
     }

@@ -251,7 +251,7 @@ impl Store {
         )?;
         tx.execute(
             "INSERT INTO run_events (run_id, seq, event, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![run_id, seq, event.as_str(), data.to_string(), crate::server::clock::now()],
+            params![run_id, seq, event.as_str(), data.to_string(), crate::clock::now()],
         )?;
         Ok(seq)
     }

@@ -6,8 +6,9 @@ use serde_json::{Value, json};
 
 use super::outbox::outbox_row;
 use super::{OutboxEvent, Store, parse_doc};
+use crate::clock;
+use crate::server::ids;
 use crate::server::webhooks::{TEST_EVENT, subscribes};
-use crate::server::{clock, ids};
 
 /// A webhook endpoint of a workspace.
 #[derive(Debug, Clone)]

@@ -10,8 +10,8 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use super::{TEST_EVENT, payload, signature};
+use crate::clock;
 use crate::server::AppState;
-use crate::server::clock;
 use crate::server::events::{sse_frame, sse_response, wait_for_change};
 use crate::server::keywatch::{StreamKey, until_key_ends};
 use crate::server::store::{OutboxEvent, WebhookEndpoint};

@@ -11,9 +11,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::clock;
 use super::ids;
 use super::store::{self, Connection, Delivery, OutboxEvent, Store, WebhookEndpoint};
+use crate::clock;
 use target::TargetPolicy;
 
 /// Every event type an endpoint may subscribe to; `*` subscribes to all of them.
@@ -34,7 +34,7 @@ pub const EVENT_TYPES: [&str; 10] = [
 pub const TEST_EVENT: &str = "webhook.test";
 
 /// How long events and deliveries are kept, and a delivery can be replayed.
-pub const REPLAY_WINDOW_SECONDS: i64 = 30 * 86_400;
+pub const REPLAY_WINDOW_SECONDS: i64 = 30 * clock::DAY;
 
 /// Waits between the five attempts of a delivery: about an hour in all, before jitter.
 pub const DEFAULT_RETRY_SCHEDULE: [Duration; 4] = [

@@ -8,8 +8,8 @@ use reqwest::header::CONTENT_TYPE;
 
 use super::target::{FilteringResolver, TargetPolicy};
 use super::{REPLAY_WINDOW_SECONDS, payload, signature, target_policy};
+use crate::clock;
 use crate::server::AppState;
-use crate::server::clock;
 use crate::server::events::wait_for_change;
 use crate::server::runner::owner_is_dead;
 use crate::server::store::{self, AfterAttempt, AttemptRecord, DueDelivery};
