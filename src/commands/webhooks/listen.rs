@@ -11,8 +11,9 @@ use crate::client::human_duration;
 use crate::client::webhooks::{ListenEvent, ListenItem, ListenSession};
 use crate::context::Context;
 use crate::error::{CliError, Result};
+use crate::model::signature;
 use crate::output::Output;
-use crate::server::webhooks::{EVENT_TYPES, signature};
+use crate::server::webhooks::EVENT_TYPES;
 
 /// Time the local handler has to answer one event.
 const FORWARD_TIMEOUT: Duration = Duration::from_secs(30);

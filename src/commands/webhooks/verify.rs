@@ -10,7 +10,7 @@ use super::exit_only;
 use crate::clock;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
-use crate::server::webhooks::signature::{self, DEFAULT_TOLERANCE_SECONDS, Verdict};
+use crate::model::signature::{self, DEFAULT_TOLERANCE_SECONDS, Verdict};
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\

@@ -9,8 +9,9 @@ use axum::response::Response;
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use super::{TEST_EVENT, payload, signature};
+use super::{TEST_EVENT, payload};
 use crate::clock;
+use crate::model::signature;
 use crate::server::AppState;
 use crate::server::events::{sse_frame, sse_response, wait_for_change};
 use crate::server::keywatch::{StreamKey, until_key_ends};

@@ -2,7 +2,6 @@
 //! makes the change; the worker delivers them signed, and `listen` streams them to the CLI.
 
 pub(crate) mod listen;
-pub mod signature;
 pub mod target;
 pub(crate) mod worker;
 

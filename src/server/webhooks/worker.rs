@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 use reqwest::header::CONTENT_TYPE;
 
 use super::target::{FilteringResolver, TargetPolicy};
-use super::{REPLAY_WINDOW_SECONDS, payload, signature, target_policy};
+use super::{REPLAY_WINDOW_SECONDS, payload, target_policy};
 use crate::clock;
+use crate::model::signature;
 use crate::server::AppState;
 use crate::server::events::wait_for_change;
 use crate::server::runner::owner_is_dead;
