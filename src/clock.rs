@@ -1,7 +1,10 @@
-//! Wall-clock time for both sides: unix seconds in the store, RFC 3339 UTC on the wire, whole
-//! days to an expiry. Hand-rolled civil-date conversion, so no date library is needed.
+//! Wall-clock time for the server and the commands: unix seconds in the store, RFC 3339 UTC on
+//! the wire. Hand-rolled civil-date conversion, the only date arithmetic, so no date library.
 
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Seconds in a day.
+pub const DAY: i64 = 86_400;
 
 /// Seconds since the unix epoch.
 pub fn now() -> i64 {
@@ -21,8 +24,8 @@ pub fn now_millis() -> i64 {
 
 /// `1700000000` → `"2023-11-14T22:13:20Z"`.
 pub fn rfc3339(unix_seconds: i64) -> String {
-    let days = unix_seconds.div_euclid(86_400);
-    let secs_of_day = unix_seconds.rem_euclid(86_400);
+    let days = unix_seconds.div_euclid(DAY);
+    let secs_of_day = unix_seconds.rem_euclid(DAY);
     let (year, month, day) = civil_from_days(days);
     format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
@@ -55,7 +58,14 @@ pub fn unix_seconds(timestamp: &str) -> Option<i64> {
     if hours > 23 || minutes > 59 || seconds > 60 {
         return None;
     }
-    Some(unix_day(timestamp)? * 86_400 + hours * 3600 + minutes * 60 + seconds)
+    Some(unix_day(timestamp)? * DAY + hours * 3600 + minutes * 60 + seconds)
+}
+
+/// Whole calendar days from today until the date of an RFC 3339 UTC time
+/// (`2026-02-26T12:00:00Z`): 0 today, negative once past; None when it has no date.
+pub fn days_until(timestamp: &str) -> Option<i64> {
+    let today = now().div_euclid(DAY);
+    Some(unix_day(timestamp)? - today)
 }
 
 /// (year, month, day) → days since 1970-01-01, the inverse of `civil_from_days`.
@@ -109,5 +119,14 @@ mod tests {
         assert_eq!(unix_seconds("2026-01-01T24:00:00Z"), None);
         assert_eq!(unix_day("garbage"), None);
         assert_eq!(unix_day("2026-13-01T00:00:00Z"), None);
+    }
+
+    #[test]
+    fn days_until_counts_calendar_days() {
+        let today = rfc3339(now());
+        assert_eq!(days_until(&today), Some(0));
+        let in_ten = rfc3339(now() + 10 * 86_400);
+        assert_eq!(days_until(&in_ten), Some(10));
+        assert_eq!(days_until("garbage"), None);
     }
 }

@@ -1,8 +1,8 @@
 //! Webhook signatures of contract §11: `Persona-Signature: t=<unix seconds>,v1=<hex>`, where
-//! `v1` is HMAC-SHA256 under the endpoint's secret of `t + "." + body`, checked in constant time;
-//! the server signs deliveries with it, `persona webhooks listen` and `verify` check them.
+//! `v1` is HMAC-SHA256 under the endpoint's secret of `t + "." + body`, checked in constant time.
 
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
 
 /// The name of the header that carries the signature.
 pub const HEADER: &str = "Persona-Signature";
@@ -14,35 +14,26 @@ pub const DEFAULT_TOLERANCE_SECONDS: u64 = 300;
 /// time is a unix time in seconds from 0 to this, so its distance from now never overflows.
 pub const MAX_TIMESTAMP: i64 = 253_402_300_799;
 
-/// The block size of SHA-256, which HMAC pads the key to.
-const BLOCK: usize = 64;
-
-/// HMAC-SHA256 (RFC 2104) of the concatenated `parts` under `key`.
-pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let mut inner = Sha256::new();
-    inner.update(block.map(|b| b ^ 0x36));
+/// HMAC-SHA256 (RFC 2104) of the concatenated `parts` under `key`, to finalize or verify.
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
     for part in parts {
-        inner.update(part);
+        mac.update(part);
     }
-    let mut outer = Sha256::new();
-    outer.update(block.map(|b| b ^ 0x5c));
-    outer.update(inner.finalize());
-    outer.finalize().into()
+    mac
 }
 
-/// The header value for `body` signed at `timestamp` with `secret` (the whole `whsec_...`
-/// text is the key).
-pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    let mac = hmac_sha256(
+/// The MAC of `body` signed at `timestamp` with `secret` (the whole `whsec_...` text is the key).
+fn signed(secret: &str, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
+    hmac_sha256(
         secret.as_bytes(),
         &[timestamp.to_string().as_bytes(), b".", body],
-    );
+    )
+}
+
+/// The header value for `body` signed at `timestamp` with `secret`.
+pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let mac = signed(secret, timestamp, body).finalize().into_bytes();
     format!("t={timestamp},v1={}", hex::encode(mac))
 }
 
@@ -66,13 +57,10 @@ pub fn verify(secret: &str, header: &str, body: &[u8], now: i64, tolerance: u64)
         Ok(parsed) => parsed,
         Err(problem) => return Verdict::Malformed(problem),
     };
-    let expected = hmac_sha256(
-        secret.as_bytes(),
-        &[timestamp.to_string().as_bytes(), b".", body],
-    );
+    let expected = signed(secret, timestamp, body);
     let mut matched = false;
     for signature in &signatures {
-        matched |= constant_time_eq(&expected, signature);
+        matched |= expected.clone().verify_slice(signature).is_ok();
     }
     if !matched {
         return Verdict::Mismatch { timestamp };
@@ -131,15 +119,6 @@ fn parse(header: &str) -> Result<(i64, Vec<Vec<u8>>), String> {
     Ok((timestamp, signatures))
 }
 
-/// Equality whose time depends only on the lengths, not on where the bytes differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let difference = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    std::hint::black_box(difference) == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,7 +128,7 @@ mod tests {
         // Test cases 2 and 6 of RFC 4231 (a short key, and a key longer than a block).
         let mac = hmac_sha256(b"Jefe", &[b"what do ya want ", b"for nothing?"]);
         assert_eq!(
-            hex::encode(mac),
+            hex::encode(mac.finalize().into_bytes()),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
         let mac = hmac_sha256(
@@ -157,7 +136,7 @@ mod tests {
             &[b"Test Using Larger Than Block-Size Key - Hash Key First"],
         );
         assert_eq!(
-            hex::encode(mac),
+            hex::encode(mac.finalize().into_bytes()),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
         );
     }
@@ -186,6 +165,27 @@ mod tests {
         assert!(matches!(
             verify("whsec_abc", &rotated, b"{\"a\":1}", 1_700_000_000, 300),
             Verdict::Valid { .. }
+        ));
+    }
+
+    #[test]
+    fn only_the_whole_signature_matches() {
+        let header = sign("whsec_abc", 1_700_000_000, b"{}");
+        let (_, hex_mac) = header.split_once(",v1=").unwrap();
+        for kept in [0, 2, 32, 62] {
+            let cut = format!("t=1700000000,v1={}", &hex_mac[..kept]);
+            assert!(
+                matches!(
+                    verify("whsec_abc", &cut, b"{}", 1_700_000_000, 300),
+                    Verdict::Mismatch { .. }
+                ),
+                "{cut}"
+            );
+        }
+        let longer = format!("{header}00");
+        assert!(matches!(
+            verify("whsec_abc", &longer, b"{}", 1_700_000_000, 300),
+            Verdict::Mismatch { .. }
         ));
     }
 

@@ -459,7 +459,7 @@ fn new_key(
         user_email: "developer@localhost".to_string(),
         owner: owner.to_string(),
         created_at: now,
-        expires_at: now + expires_in_days * 86_400,
+        expires_at: now + expires_in_days * clock::DAY,
         revoked_at: None,
     };
     (ids::new_key_secret(mode), record)

@@ -210,7 +210,7 @@ async fn check(
             report.mode = Some(me.mode);
             report.scopes = Some(me.scopes);
             report.owner = me.owner;
-            report.expires_in_days = days_until(&me.expires_at);
+            report.expires_in_days = crate::clock::days_until(&me.expires_at);
             report.expires_at = Some(me.expires_at);
             ProfileStatus {
                 report,
@@ -298,31 +298,11 @@ fn render(ctx: &Context, report: &ProfileReport) {
     }
 }
 
-/// Whole days from now until an RFC 3339 UTC time (`2026-02-26T12:00:00Z`).
 /// `1 day`, `3 days`, `0 days`.
 fn day_count(days: i64) -> String {
     if days == 1 {
         "1 day".to_string()
     } else {
         format!("{days} days")
-    }
-}
-
-fn days_until(timestamp: &str) -> Option<i64> {
-    let today = crate::clock::now().div_euclid(86_400);
-    Some(crate::clock::unix_day(timestamp)? - today)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn days_until_counts_calendar_days() {
-        let today = crate::clock::rfc3339(crate::clock::now());
-        assert_eq!(days_until(&today), Some(0));
-        let in_ten = crate::clock::rfc3339(crate::clock::now() + 10 * 86_400);
-        assert_eq!(days_until(&in_ten), Some(10));
-        assert_eq!(days_until("garbage"), None);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod model;
 pub mod offline;
+mod slug;
 
 pub use model::{ModelEngine, ModelSettings};
 pub use offline::OfflineEngine;
@@ -17,15 +18,7 @@ use serde_json::{Map, Value};
 
 use super::error::ApiError;
 
-const DEFAULT_STEPS: &[&str] = &[
-    "intent_parse",
-    "soul_draft",
-    "self_draft",
-    "mask_draft",
-    "surface_draft",
-    "consistency_audit",
-];
-
+/// The strict-audit pipeline's steps; the default pipeline runs all but the last.
 const STRICT_AUDIT_STEPS: &[&str] = &[
     "intent_parse",
     "soul_draft",
@@ -35,6 +28,8 @@ const STRICT_AUDIT_STEPS: &[&str] = &[
     "consistency_audit",
     "adversarial_audit",
 ];
+
+const DEFAULT_STEPS: &[&str] = STRICT_AUDIT_STEPS.split_at(STRICT_AUDIT_STEPS.len() - 1).0;
 
 /// The ordered list of steps a generation run executes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
-use super::offline::slugify;
+use super::slug::slugify;
 use super::{
     Engine, EngineError, Generation, GenerationFuture, GenerationRequest, OfflineEngine,
     StepOutput, layers_from_steps,

@@ -540,7 +540,7 @@ pub async fn completions(
             .unwrap_or(false);
         let pending = chat::begin_turn(&state, input).await?;
         let id = format!("chatcmpl-{}", ids::base62(24));
-        let created = crate::clock::now();
+        let created = clock::now();
         let engine = state.chat.name();
         return Ok(stream_turn(pending, move |item| {
             let chunk = |choices: Value, extra: Option<(&str, Value)>| {

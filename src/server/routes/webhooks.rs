@@ -238,7 +238,7 @@ pub async fn replay(
             "webhook.replay_expired",
             format!(
                 "the event of delivery {id} is older than {} days and can no longer be replayed",
-                REPLAY_WINDOW_SECONDS / 86_400
+                REPLAY_WINDOW_SECONDS / clock::DAY
             ),
         )),
     }

@@ -4,6 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Store;
+use crate::clock;
 
 /// A stored idempotency record.
 #[derive(Debug, Clone)]
@@ -30,7 +31,7 @@ impl Store {
         conn.query_row(
             "SELECT request_hash, run_id, status, body FROM idempotency
              WHERE key_id = ?1 AND idem_key = ?2 AND created_at > ?3",
-            params![key_id, idem_key, crate::clock::now() - 86_400],
+            params![key_id, idem_key, clock::now() - clock::DAY],
             |row| {
                 let status: Option<u16> = row.get(2)?;
                 let body: Option<String> = row.get(3)?;
@@ -54,7 +55,7 @@ impl Store {
         tx.execute(
             "INSERT OR REPLACE INTO idempotency (key_id, idem_key, request_hash, run_id, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![key_id, idem_key, request_hash, run_id, crate::clock::now()],
+            params![key_id, idem_key, request_hash, run_id, clock::now()],
         )?;
         Ok(())
     }
@@ -72,7 +73,7 @@ impl Store {
             tx.execute(
                 "DELETE FROM idempotency WHERE key_id = ?1 AND idem_key = ?2 AND run_id IS NULL
                    AND status IS NULL AND created_at < ?3",
-                params![key_id, idem_key, crate::clock::now() - 600],
+                params![key_id, idem_key, clock::now() - 600],
             )?;
             if let Some(record) = Self::idempotency_in(tx, key_id, idem_key)? {
                 return Ok(Some(record));
@@ -80,7 +81,7 @@ impl Store {
             tx.execute(
                 "INSERT OR REPLACE INTO idempotency (key_id, idem_key, request_hash, created_at)
                  VALUES (?1, ?2, ?3, ?4)",
-                params![key_id, idem_key, request_hash, crate::clock::now()],
+                params![key_id, idem_key, request_hash, clock::now()],
             )?;
             Ok(None)
         })

@@ -4,6 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Store;
+use crate::clock;
 
 /// A workspace row.
 #[derive(Debug, Clone)]
@@ -55,7 +56,7 @@ impl Store {
         self.write(|tx| {
             tx.execute(
                 "INSERT OR IGNORE INTO workspaces (id, name, mode, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![id, name, mode, crate::clock::now()],
+                params![id, name, mode, clock::now()],
             )?;
             Ok(())
         })
@@ -177,7 +178,7 @@ impl Store {
         self.write(|tx| {
             tx.execute(
                 "DELETE FROM device_codes WHERE expires_at < ?1",
-                [code.created_at - 86_400_000],
+                [code.created_at - clock::DAY * 1000],
             )?;
             let inserted = tx.execute(
                 "INSERT INTO device_codes (hash, user_code, approval_hash, workspace_id, scopes,

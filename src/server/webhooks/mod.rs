@@ -19,7 +19,7 @@ use target::TargetPolicy;
 pub const TEST_EVENT: &str = "webhook.test";
 
 /// How long events and deliveries are kept, and a delivery can be replayed.
-pub const REPLAY_WINDOW_SECONDS: i64 = 30 * 86_400;
+pub const REPLAY_WINDOW_SECONDS: i64 = 30 * clock::DAY;
 
 /// Waits between the five attempts of a delivery: about an hour in all, before jitter.
 pub const DEFAULT_RETRY_SCHEDULE: [Duration; 4] = [
