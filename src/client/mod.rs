@@ -301,20 +301,8 @@ impl ApiClient {
     }
 
     fn log_request(&self, request: &reqwest::Request) {
-        if self.output.verbose == 0 {
-            return;
-        }
-        self.output
-            .debug(format!("→ {} {}", request.method(), request.url()));
-        if self.output.verbose > 1 {
-            for (name, value) in request.headers() {
-                let shown = if name == reqwest::header::AUTHORIZATION {
-                    "Bearer [redacted]".to_string()
-                } else {
-                    value.to_str().unwrap_or("(binary)").to_string()
-                };
-                self.output.debug(format!("  {name}: {shown}"));
-            }
+        for line in request_log(request, self.output.verbose) {
+            self.output.debug(line);
         }
     }
 
@@ -651,7 +639,28 @@ fn segment(text: &str) -> String {
     encoded
 }
 
-fn header(response: &Response, name: &str) -> Option<String> {
+/// What `-v` shows of a request (its method and URL) and `-vv` adds (each header, the key
+/// redacted).
+pub fn request_log(request: &reqwest::Request, verbose: u8) -> Vec<String> {
+    if verbose == 0 {
+        return Vec::new();
+    }
+    let mut lines = vec![format!("→ {} {}", request.method(), request.url())];
+    if verbose > 1 {
+        for (name, value) in request.headers() {
+            let shown = if name == reqwest::header::AUTHORIZATION {
+                "Bearer [redacted]".to_string()
+            } else {
+                value.to_str().unwrap_or("(binary)").to_string()
+            };
+            lines.push(format!("  {name}: {shown}"));
+        }
+    }
+    lines
+}
+
+/// A response header as text, when it is present and readable.
+pub fn header(response: &Response, name: &str) -> Option<String> {
     response
         .headers()
         .get(name)

@@ -126,19 +126,8 @@ impl Log {
 
     /// An HTTP request with `-v`, and its headers with `-vv` (the key replaced).
     pub fn request(&self, request: &reqwest::Request) {
-        if self.output.verbose == 0 {
-            return;
-        }
-        self.debug(format!("→ {} {}", request.method(), request.url()));
-        if self.output.verbose > 1 {
-            for (name, value) in request.headers() {
-                let shown = if name == reqwest::header::AUTHORIZATION {
-                    "Bearer [redacted]".to_string()
-                } else {
-                    value.to_str().unwrap_or("(binary)").to_string()
-                };
-                self.debug(format!("  {name}: {shown}"));
-            }
+        for line in crate::client::request_log(request, self.output.verbose) {
+            self.debug(line);
         }
     }
 }

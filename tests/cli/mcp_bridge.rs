@@ -480,8 +480,12 @@ fn a_server_restart_fails_the_call_in_flight_and_the_next_call_works() {
             "{transport}: {found}\n{}",
             bridge.stderr()
         );
+        // The bridge logs the reconnection as the session comes up, so the line may reach
+        // stderr just after the answer that used the new session.
         assert!(
-            bridge.stderr().contains("reconnected"),
+            crate::common::eventually(Duration::from_secs(10), || bridge
+                .stderr()
+                .contains("reconnected")),
             "{}",
             bridge.stderr()
         );

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::jsonrpc::{self, Kind};
 use super::outbox::{Log, Outbox};
+use crate::client::header;
 use streamable::Rejected;
 pub use streamable::stateless;
 
@@ -318,14 +319,6 @@ fn detail_of(status: reqwest::StatusCode, text: String) -> String {
     });
     let text = from_json.unwrap_or_else(|| text.trim().chars().take(300).collect());
     if text.is_empty() { reason } else { text }
-}
-
-fn header(response: &Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
 }
 
 fn is_event_stream(response: &Response) -> bool {
