@@ -1,10 +1,11 @@
 //! The contract's own vocabulary, shared by the client side and the embedded server so that
-//! both read the wire the same way: persona references, visibility, request bodies, scopes,
-//! run event kinds, webhook event types, JSON-RPC, and the typed views the commands read the
-//! server's answers through.
+//! both read the wire the same way: the persona document, persona references, visibility,
+//! request bodies, scopes, run event kinds, webhook event types, JSON-RPC, and the typed views
+//! the commands read the server's answers through.
 
 mod events;
 pub mod jsonrpc;
+mod persona;
 mod reference;
 mod requests;
 mod scopes;
@@ -13,6 +14,7 @@ mod visibility;
 mod webhooks;
 
 pub use events::RunEventKind;
+pub use persona::{LAYERS, Persona, PersonaRunFigures, PersonaStatus};
 pub use reference::{PersonaRef, ReferenceError};
 pub use requests::{CreatePersona, ForkPersona};
 pub use scopes::{ALL_SCOPES, grants, is_known_scope};

@@ -13,7 +13,7 @@ use super::error::ApiError;
 use super::store::{self, Connection, Store};
 use super::webhooks::record_run_outcome;
 use crate::clock;
-use crate::model::RunEventKind;
+use crate::model::{LAYERS, PersonaRunFigures, PersonaStatus, RunEventKind};
 
 /// How long a lease lasts without renewal; every event renews it.
 const LEASE_SECONDS: i64 = 30;
@@ -173,7 +173,7 @@ impl Execution<'_> {
         self.commit(
             RunEventKind::RunStarted,
             json!({ "run_id": self.run_id, "step": first_step }),
-            |tx| set_persona_status(tx, &persona_id, "running"),
+            |tx| set_persona_status(tx, &persona_id, PersonaStatus::Running),
         )?;
 
         let mut layers = json!({});
@@ -217,7 +217,7 @@ impl Execution<'_> {
             }
             self.pause_between_steps().await?;
         }
-        self.complete(&generation, total_tokens, request)
+        self.complete(&generation, total_tokens)
     }
 
     /// The plan stored with the run by an earlier execution, or else a new one from the engine,
@@ -323,7 +323,7 @@ impl Execution<'_> {
             RunEventKind::RunFailed,
             json!({ "run_id": self.run_id, "error": body }),
             |tx| {
-                end_persona(tx, &persona_id, "failed", &run)?;
+                end_persona(tx, &persona_id, PersonaStatus::Failed, &run)?;
                 record_run_outcome(tx, &workspace_id, &run_id, None)
             },
         )
@@ -335,27 +335,21 @@ impl Execution<'_> {
         self.doc["latency_ms"] = json!((now_ms - self.created_at_ms).max(0));
     }
 
-    fn complete(
-        &mut self,
-        generation: &Generation,
-        total_tokens: u64,
-        request: &Value,
-    ) -> Result<(), Stop> {
+    fn complete(&mut self, generation: &Generation, total_tokens: u64) -> Result<(), Stop> {
         self.doc["status"] = json!("completed");
         self.finish_times();
         let total_cost = self.doc["cost_usd"].clone();
-        let run_summary = json!({
-            "id": self.run_id,
-            "cost_usd": total_cost,
-            "tokens": total_tokens,
-            "latency_ms": self.doc["latency_ms"],
-        });
+        let run_figures = PersonaRunFigures {
+            id: self.run_id.clone(),
+            cost_usd: total_cost.as_f64().unwrap_or_default(),
+            tokens: total_tokens,
+            latency_ms: self.doc["latency_ms"].as_i64(),
+        };
         let persona_id = self.persona_id.clone();
         let workspace_id = self.workspace_id.clone();
         let run_id = self.run_id.clone();
         let suggested_slug = generation.suggested_slug.clone();
         let layers = generation.layers.clone();
-        let keep_custom_fields = request["kind"] == "fork";
         self.commit(
             RunEventKind::RunCompleted,
             json!({ "run_id": self.run_id, "persona_id": persona_id, "total_cost_usd": total_cost }),
@@ -363,23 +357,23 @@ impl Execution<'_> {
                 let Some(mut persona) = Store::persona_by_id(tx, &persona_id)? else {
                     return Ok(());
                 };
-                if persona["slug"].is_null() {
-                    persona["slug"] = json!(free_slug(tx, &workspace_id, &suggested_slug)?);
+                if persona.slug.is_none() {
+                    persona.slug = Some(free_slug(tx, &workspace_id, &suggested_slug)?);
                 }
-                for layer in ["soul", "self", "mask", "surface"] {
-                    persona[layer] = layers[layer].clone();
+                for name in LAYERS {
+                    if let Some(layer) = persona.layer_mut(name) {
+                        *layer = layers[name].as_object().cloned().unwrap_or_default();
+                    }
                 }
-                if !keep_custom_fields && persona["custom_fields"].is_null() {
-                    persona["custom_fields"] = json!({});
-                }
-                persona["status"] = json!("completed");
-                persona["run"] = run_summary;
-                persona["fingerprint"] = json!(crate::json::fingerprint(&persona));
+                persona.status = PersonaStatus::Completed;
+                persona.run = run_figures;
+                persona.fingerprint = Some(crate::json::fingerprint(&persona.to_value()));
                 let now = clock::now();
-                persona["updated_at"] = json!(clock::rfc3339(now));
-                Store::save_persona(tx, &persona)?;
-                Store::insert_version(tx, &persona, now)?;
-                record_run_outcome(tx, &workspace_id, &run_id, Some(&persona))
+                persona.updated_at = clock::rfc3339(now);
+                let doc = persona.to_value();
+                Store::save_persona(tx, &doc)?;
+                Store::insert_version(tx, &doc, now)?;
+                record_run_outcome(tx, &workspace_id, &run_id, Some(&doc))
             },
         )
     }
@@ -474,28 +468,32 @@ fn usd(tokens: u64, usd_per_1k_tokens: f64) -> f64 {
 pub fn end_persona(
     tx: &Connection,
     persona_id: &str,
-    status: &str,
+    status: PersonaStatus,
     run: &Value,
 ) -> store::Result<()> {
     if let Some(mut persona) = Store::persona_by_id(tx, persona_id)? {
-        persona["status"] = json!(status);
-        persona["run"] = json!({
-            "id": run["id"],
-            "cost_usd": run["cost_usd"],
-            "tokens": run["tokens"],
-            "latency_ms": run["latency_ms"],
-        });
-        persona["updated_at"] = json!(clock::rfc3339(clock::now()));
-        Store::save_persona(tx, &persona)?;
+        persona.status = status;
+        persona.run = PersonaRunFigures {
+            id: run["id"].as_str().unwrap_or_default().to_string(),
+            cost_usd: run["cost_usd"].as_f64().unwrap_or_default(),
+            tokens: run["tokens"].as_u64().unwrap_or_default(),
+            latency_ms: run["latency_ms"].as_i64(),
+        };
+        persona.updated_at = clock::rfc3339(clock::now());
+        Store::save_persona(tx, &persona.to_value())?;
     }
     Ok(())
 }
 
-fn set_persona_status(tx: &Connection, persona_id: &str, status: &str) -> store::Result<()> {
+fn set_persona_status(
+    tx: &Connection,
+    persona_id: &str,
+    status: PersonaStatus,
+) -> store::Result<()> {
     if let Some(mut persona) = Store::persona_by_id(tx, persona_id)? {
-        persona["status"] = json!(status);
-        persona["updated_at"] = json!(clock::rfc3339(clock::now()));
-        Store::save_persona(tx, &persona)?;
+        persona.status = status;
+        persona.updated_at = clock::rfc3339(clock::now());
+        Store::save_persona(tx, &persona.to_value())?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use super::drift::{self, Drift};
 use super::schema::{self, SchemaError};
 use super::{ChatMessage, ChatTurn, ToolCall};
 use crate::clock;
+use crate::model::Persona;
 use crate::server::AppState;
 use crate::server::engine::EngineErrorKind;
 use crate::server::error::{ApiError, ApiResult};
@@ -26,13 +27,13 @@ pub const MAX_MESSAGE_CHARS: usize = 16_000;
 pub fn start_conversation(
     state: &AppState,
     workspace_id: &str,
-    persona: &Value,
+    persona: &Persona,
 ) -> ApiResult<Conversation> {
     let conversation = Conversation {
         id: ids::new_id("conv"),
         workspace_id: workspace_id.to_string(),
-        persona_id: persona["id"].as_str().unwrap_or_default().to_string(),
-        persona_version: persona["version"].as_i64().unwrap_or(1),
+        persona_id: persona.id.clone(),
+        persona_version: persona.version,
         created_at: clock::now(),
     };
     state.store.insert_conversation(&conversation)?;
@@ -51,7 +52,7 @@ pub fn load_conversation(state: &AppState, caller: &Caller, id: &str) -> ApiResu
 }
 
 /// The persona version a conversation talks to.
-pub fn conversation_persona(state: &AppState, conversation: &Conversation) -> ApiResult<Value> {
+pub fn conversation_persona(state: &AppState, conversation: &Conversation) -> ApiResult<Persona> {
     state
         .store
         .persona_version(&conversation.persona_id, conversation.persona_version)?
@@ -63,7 +64,7 @@ pub fn conversation_persona(state: &AppState, conversation: &Conversation) -> Ap
 pub struct TurnInput {
     pub workspace_id: String,
     /// The persona version that answers.
-    pub persona: Value,
+    pub persona: Persona,
     /// Record the turn in this conversation; its stored messages are then the history, and
     /// `history` is not used.
     pub conversation: Option<Conversation>,
@@ -141,12 +142,10 @@ pub fn tools_json(calls: &[ToolCall]) -> Value {
 pub async fn begin_turn(state: &Arc<AppState>, input: TurnInput) -> ApiResult<PendingTurn> {
     let history = match &input.conversation {
         Some(conversation) => {
-            if input.persona["id"].as_str() != Some(conversation.persona_id.as_str()) {
+            if input.persona.id != conversation.persona_id {
                 return Err(ApiError::invalid(format!(
                     "conversation {} is with persona {}, not {}",
-                    conversation.id,
-                    conversation.persona_id,
-                    input.persona["id"].as_str().unwrap_or("")
+                    conversation.id, conversation.persona_id, input.persona.id
                 )));
             }
             state
@@ -230,11 +229,13 @@ impl PendingTurn {
             history,
         } = self;
         let engine = state.chat.name();
+        // The engines read the persona's layers as the document holds them.
+        let persona = input.persona.to_value();
         let reply = state
             .chat
             .reply(
                 ChatTurn {
-                    persona: &input.persona,
+                    persona: &persona,
                     history: &history,
                     system_overlay: input.system_overlay.as_deref(),
                     message: &input.message,
@@ -259,11 +260,7 @@ impl PendingTurn {
                 ),
             })?;
         let drift = {
-            let (persona, history, content) = (
-                input.persona.clone(),
-                history.clone(),
-                reply.content.clone(),
-            );
+            let (history, content) = (history.clone(), reply.content.clone());
             compute::run(move || drift::score(&persona, &history, &content)).await
         };
         let tokens = reply.tokens_in + reply.tokens_out;
@@ -272,7 +269,7 @@ impl PendingTurn {
         let turn = Turn {
             message_id: ids::new_id("msg"),
             conversation_id: input.conversation.as_ref().map(|c| c.id.clone()),
-            persona_id: input.persona["id"].as_str().unwrap_or_default().to_string(),
+            persona_id: input.persona.id.clone(),
             content: reply.content,
             tool_calls: reply.tool_calls,
             truncated: reply.truncated,

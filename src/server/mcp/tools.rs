@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use super::protocol::{Context, RpcError};
-use crate::model::ForkPersona;
 use crate::model::jsonrpc::INVALID_PARAMS;
+use crate::model::{Failure, ForkPersona, Persona, view};
 use crate::server::chat::{self, MAX_MESSAGE_CHARS, TurnInput};
 use crate::server::error::ApiError;
 use crate::server::ids;
@@ -214,7 +214,7 @@ async fn invoke(ctx: &Context<'_>, args: Value) -> ToolResult {
         Some(id) => chat::load_conversation(state, ctx.caller, id)?,
     };
     let persona = chat::conversation_persona(state, &conversation)?;
-    if persona["id"] != named["id"] {
+    if persona.id != named.id {
         return Err(ToolError(format!(
             "conversation {} is with persona {}, not `{}`",
             conversation.id, conversation.persona_id, args.persona
@@ -278,19 +278,16 @@ async fn scenario(ctx: &Context<'_>, args: Value) -> ToolResult {
         .collect::<Result<Vec<_>, _>>()?;
     let names: Vec<String> = cast.iter().map(display_name).collect();
     let mut transcript: Vec<Value> = Vec::new();
+    let mut said: Vec<(&str, String)> = Vec::new();
     for index in 0..turns {
         let speaker = &cast[index % cast.len()];
         let mut message = format!("Scene: {scene}\nPresent: {}.\n", names.join(", "));
-        if transcript.is_empty() {
+        if said.is_empty() {
             message.push_str("Nobody has spoken yet.\n");
         } else {
             message.push_str("What has been said so far:\n");
-            for line in &transcript {
-                message.push_str(&format!(
-                    "{}: {}\n",
-                    text(&line["name"]),
-                    text(&line["text"])
-                ));
+            for (name, line) in &said {
+                message.push_str(&format!("{name}: {line}\n"));
             }
         }
         message.push_str(&format!(
@@ -316,28 +313,30 @@ async fn scenario(ctx: &Context<'_>, args: Value) -> ToolResult {
             ))
         })?;
         transcript.push(json!({
-            "turn": index + 1, "persona_id": speaker["id"], "slug": speaker["slug"],
+            "turn": index + 1, "persona_id": speaker.id, "slug": speaker.slug,
             "name": names[index % cast.len()], "text": turn.content, "drift": turn.drift.to_json(),
         }));
+        said.push((&names[index % cast.len()], turn.content));
     }
     Ok(json!({ "scene": scene, "transcript": transcript }))
 }
 
 /// A completed persona the caller may see, in the version the reference names.
-fn cast_member(ctx: &Context<'_>, reference: &str) -> Result<Value, ToolError> {
+fn cast_member(ctx: &Context<'_>, reference: &str) -> Result<Persona, ToolError> {
     Ok(personas::resolve_for_chat(
         ctx.state, ctx.caller, reference,
     )?)
 }
 
-fn display_name(persona: &Value) -> String {
+fn display_name(persona: &Persona) -> String {
     [
-        &persona["surface"]["name"],
-        &persona["slug"],
-        &persona["id"],
+        persona.surface_name(),
+        persona.slug.as_deref(),
+        Some(persona.id.as_str()),
     ]
-    .iter()
-    .find_map(|value| value.as_str().filter(|name| !name.is_empty()))
+    .into_iter()
+    .flatten()
+    .find(|name| !name.is_empty())
     .unwrap_or("someone")
     .to_string()
 }
@@ -367,14 +366,17 @@ fn search(ctx: &Context<'_>, args: Value) -> ToolResult {
         &query,
         limit,
     )?;
-    let results: Vec<Value> = hits
+    let results = hits
         .into_iter()
         .map(|hit| {
-            let mut found = summary(&hit.doc);
-            found["snippet"] = json!(hit.snippet);
-            found
+            let persona = Persona::deserialize(&hit.doc).map_err(|err| {
+                ToolError(format!("a stored persona is not a persona document: {err}"))
+            })?;
+            let mut found = summary(&persona);
+            found.insert("snippet".into(), json!(hit.snippet));
+            Ok(Value::Object(found))
         })
-        .collect();
+        .collect::<Result<Vec<Value>, ToolError>>()?;
     Ok(json!({ "query": args.query, "results": results }))
 }
 
@@ -414,25 +416,28 @@ async fn fork(ctx: &Context<'_>, args: Value) -> ToolResult {
         Answer::Stream { .. } => return Err(ToolError("the fork answered with a stream".into())),
     };
     if status != StatusCode::CREATED {
-        let error = &persona["error"];
+        let error = view::<Failure>(&persona).error.unwrap_or_default();
         return Err(ToolError(format!(
             "the fork failed: {} ({})",
-            error["message"].as_str().unwrap_or("no reason given"),
-            error["code"].as_str().unwrap_or("unknown")
+            error.message.as_deref().unwrap_or("no reason given"),
+            error.code.as_deref().unwrap_or("unknown")
         )));
     }
-    Ok(json!({ "persona": summary(&persona), "run_id": persona["run"]["id"] }))
+    let persona = Persona::deserialize(&persona)
+        .map_err(|err| ToolError(format!("the fork answered with no persona: {err}")))?;
+    Ok(json!({ "persona": summary(&persona), "run_id": persona.run.id }))
 }
 
 /// What a tool says about a persona.
-fn summary(persona: &Value) -> Value {
-    json!({
-        "id": persona["id"], "slug": persona["slug"], "name": persona["surface"]["name"],
-        "occupation": persona["surface"]["occupation"], "visibility": persona["visibility"],
-        "status": persona["status"], "version": persona["version"], "parent_id": persona["parent_id"],
-    })
-}
-
-fn text(value: &Value) -> &str {
-    value.as_str().unwrap_or_default()
+fn summary(persona: &Persona) -> Map<String, Value> {
+    let mut summary = Map::new();
+    summary.insert("id".into(), json!(persona.id));
+    summary.insert("slug".into(), json!(persona.slug));
+    summary.insert("name".into(), persona.surface_field("name"));
+    summary.insert("occupation".into(), persona.surface_field("occupation"));
+    summary.insert("visibility".into(), json!(persona.visibility));
+    summary.insert("status".into(), json!(persona.status));
+    summary.insert("version".into(), json!(persona.version));
+    summary.insert("parent_id".into(), json!(persona.parent_id));
+    summary
 }

@@ -13,7 +13,9 @@ use super::rules::{
 };
 use crate::clock;
 use crate::json::fingerprint;
-use crate::model::{CreatePersona, ForkPersona, PersonaRef, Visibility};
+use crate::model::{
+    CreatePersona, ForkPersona, Persona, PersonaRef, PersonaRunFigures, PersonaStatus, Visibility,
+};
 use crate::server::AppState;
 use crate::server::engine::{Pipeline, combined_intent};
 use crate::server::error::{ApiError, ApiResult};
@@ -80,7 +82,7 @@ pub enum Answer {
 
 /// A persona and its run, ready to be inserted.
 struct NewGeneration {
-    persona: Value,
+    persona: Persona,
     run: Value,
     request: Value,
 }
@@ -125,12 +127,12 @@ pub async fn create(
     start(state, request, "create", move |persona_id, run_id| {
         let now = clock::now();
         let mut persona = blank_persona(persona_id, run_id, &owner_key_id, now);
-        persona["slug"] = json!(input.slug);
-        persona["language"] = json!(language);
-        persona["intent"] = json!(intent);
-        persona["visibility"] = json!(visibility.as_str());
-        persona["custom_fields"] = json!(input.custom_fields.unwrap_or_default());
-        persona["fingerprint"] = json!(fingerprint(&persona));
+        persona.slug = input.slug;
+        persona.language = language.clone();
+        persona.intent = intent.clone();
+        persona.visibility = visibility;
+        persona.custom_fields = input.custom_fields.unwrap_or_default();
+        persona.fingerprint = Some(fingerprint(&persona.to_value()));
         let run = blank_run(
             run_id,
             persona_id,
@@ -176,40 +178,32 @@ pub async fn fork(
         check_moderation(intent)?;
     }
     let parent = super::resolve(state, request.caller, parent)?;
-    if parent["status"] != "completed" {
+    if !parent.is_completed() {
         return Err(not_ready(&parent));
     }
     let engine = state.engine.name();
     let seed = u64::from(rand::random::<u32>());
     let owner_key_id = request.caller.key_id.clone();
     let request_id = request.request_id.to_string();
-    let endpoint = format!("fork {}", parent["id"].as_str().unwrap_or_default());
+    let endpoint = format!("fork {}", parent.id);
     start(state, request, &endpoint, move |persona_id, run_id| {
         let now = clock::now();
         let mut persona = blank_persona(persona_id, run_id, &owner_key_id, now);
-        persona["slug"] = json!(input.slug);
-        persona["language"] = parent["language"].clone();
-        persona["visibility"] =
-            visibility.map_or_else(|| parent["visibility"].clone(), |v| json!(v.as_str()));
-        persona["intent"] = match &intent {
-            Some(refinement) => json!(combined_intent(
-                parent["intent"].as_str().unwrap_or_default(),
-                refinement
-            )),
-            None => parent["intent"].clone(),
+        persona.slug = input.slug;
+        persona.language = parent.language.clone();
+        persona.visibility = visibility.unwrap_or(parent.visibility);
+        persona.intent = match &intent {
+            Some(refinement) => combined_intent(&parent.intent, refinement),
+            None => parent.intent.clone(),
         };
-        persona["parent_id"] = parent["id"].clone();
-        persona["custom_fields"] = parent["custom_fields"].clone();
-        persona["fingerprint"] = json!(fingerprint(&persona));
+        persona.parent_id = Some(parent.id.clone());
+        persona.custom_fields = parent.custom_fields.clone();
+        persona.fingerprint = Some(fingerprint(&persona.to_value()));
         let run = blank_run(run_id, persona_id, "fork", Pipeline::Default, seed, None, engine, now);
-        let layers: Map<String, Value> = ["soul", "self", "mask", "surface"]
-            .iter()
-            .map(|layer| (layer.to_string(), parent[layer].clone()))
-            .collect();
         let request = json!({
-            "kind": "fork", "intent": intent.unwrap_or_default(), "language": parent["language"],
+            "kind": "fork", "intent": intent.unwrap_or_default(), "language": parent.language,
             "seed": seed, "pipeline": "default", "budget_usd": null,
-            "parent": { "id": parent["id"], "slug": parent["slug"], "intent": parent["intent"], "layers": layers },
+            "parent": { "id": parent.id, "slug": parent.slug, "intent": parent.intent, "layers": parent.layers() },
             "created_at_ms": clock::now_millis(), "request_id": request_id,
         });
         NewGeneration {
@@ -221,15 +215,35 @@ pub async fn fork(
     .await
 }
 
-fn blank_persona(persona_id: &str, run_id: &str, owner_key_id: &str, now: i64) -> Value {
-    json!({
-        "id": persona_id, "slug": null, "status": "queued", "language": "en", "schema_version": "1.0",
-        "soul": {}, "self": {}, "mask": {}, "surface": {}, "fingerprint": null,
-        "run": { "id": run_id, "cost_usd": 0.0, "tokens": 0, "latency_ms": null },
-        "intent": "", "visibility": "private", "version": 1, "parent_id": null, "custom_fields": {},
-        "created_at": clock::rfc3339(now), "updated_at": clock::rfc3339(now), "archived_at": null,
-        "owner_key_id": owner_key_id,
-    })
+/// A persona whose generation has not started: no slug, empty layers.
+fn blank_persona(persona_id: &str, run_id: &str, owner_key_id: &str, now: i64) -> Persona {
+    Persona {
+        id: persona_id.to_string(),
+        slug: None,
+        status: PersonaStatus::Queued,
+        language: "en".to_string(),
+        schema_version: "1.0".to_string(),
+        soul: Map::new(),
+        self_layer: Map::new(),
+        mask: Map::new(),
+        surface: Map::new(),
+        fingerprint: None,
+        run: PersonaRunFigures {
+            id: run_id.to_string(),
+            cost_usd: 0.0,
+            tokens: 0,
+            latency_ms: None,
+        },
+        intent: String::new(),
+        visibility: Visibility::Private,
+        version: 1,
+        parent_id: None,
+        custom_fields: Map::new(),
+        created_at: clock::rfc3339(now),
+        updated_at: clock::rfc3339(now),
+        archived_at: None,
+        owner_key_id: owner_key_id.to_string(),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -292,12 +306,13 @@ async fn start(
     let run_id = ids::new_id("run");
     let generation = build(&persona_id, &run_id);
     state.store.write(|tx| {
-        if let Some(slug) = generation.persona["slug"].as_str()
+        if let Some(slug) = &generation.persona.slug
             && Store::slug_taken(tx, &caller.workspace.id, slug)?
         {
             return Err(slug_taken(slug));
         }
-        Store::insert_persona(tx, &caller.workspace.id, &caller.owner, &generation.persona)?;
+        let persona = generation.persona.to_value();
+        Store::insert_persona(tx, &caller.workspace.id, &caller.owner, &persona)?;
         Store::insert_run(
             tx,
             &caller.workspace.id,
@@ -379,7 +394,7 @@ async fn wait_for_run(
                     .store
                     .persona(&caller.workspace.id, persona_id)?
                     .ok_or_else(|| ApiError::not_found("persona"))?;
-                return Ok(Ok(persona));
+                return Ok(Ok(persona.to_value()));
             }
             Some("failed") => return Ok(Err(run_error(&run))),
             Some("canceled") => {

@@ -13,7 +13,7 @@ use rules::{not_ready, schema_violations, slug_taken};
 
 use crate::clock;
 use crate::json::{EDITABLE_FIELDS, fingerprint, merge_patch_apply};
-use crate::model::PersonaRef;
+use crate::model::{Persona, PersonaRef};
 use crate::server::AppState;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::http::Caller;
@@ -27,7 +27,7 @@ pub fn parse_reference(text: &str) -> ApiResult<PersonaRef> {
 
 /// The persona `reference` names, at its version, when the caller may see it: 404 otherwise,
 /// whether it is missing, of another workspace or private to another owner.
-pub fn resolve(state: &AppState, caller: &Caller, reference: &PersonaRef) -> ApiResult<Value> {
+pub fn resolve(state: &AppState, caller: &Caller, reference: &PersonaRef) -> ApiResult<Persona> {
     let base = &reference.base;
     let persona = state
         .store
@@ -37,22 +37,22 @@ pub fn resolve(state: &AppState, caller: &Caller, reference: &PersonaRef) -> Api
         None => Ok(persona),
         Some(version) => state
             .store
-            .persona_version(persona["id"].as_str().unwrap_or_default(), version)?
+            .persona_version(&persona.id, version)?
             .ok_or_else(|| ApiError::not_found(&format!("version {version} of persona `{base}`"))),
     }
 }
 
 /// A completed persona the caller may see, at the version named, for a conversation: 409
 /// `persona.not_ready` while it is being generated (or failed).
-pub fn resolve_for_chat(state: &AppState, caller: &Caller, reference: &str) -> ApiResult<Value> {
+pub fn resolve_for_chat(state: &AppState, caller: &Caller, reference: &str) -> ApiResult<Persona> {
     let persona = resolve(state, caller, &parse_reference(reference)?)?;
-    if persona["status"] != "completed" {
+    if !persona.is_completed() {
         return Err(ApiError::conflict(
             "persona.not_ready",
             format!(
                 "persona {} is {}; only a completed persona can chat",
-                persona["id"].as_str().unwrap_or(""),
-                persona["status"].as_str().unwrap_or("")
+                persona.id,
+                persona.status.as_str()
             ),
         ));
     }
@@ -88,10 +88,9 @@ pub fn list(
 pub fn versions(state: &AppState, caller: &Caller, reference: &PersonaRef) -> ApiResult<Value> {
     caller.require("personas:read")?;
     let persona = resolve(state, caller, reference)?;
-    let id = persona["id"].as_str().unwrap_or_default();
     let data: Vec<Value> = state
         .store
-        .persona_versions(id)?
+        .persona_versions(&persona.id)?
         .into_iter()
         .map(|(version, fingerprint, created_at, run_id)| {
             json!({ "version": version, "fingerprint": fingerprint, "created_at": clock::rfc3339(created_at), "run_id": run_id })
@@ -116,7 +115,7 @@ pub fn patch(
     reference: &PersonaRef,
     patch: Map<String, Value>,
     if_match: Option<&str>,
-) -> ApiResult<Value> {
+) -> ApiResult<Persona> {
     caller.require("personas:write")?;
     let base = current_only(
         reference,
@@ -128,27 +127,29 @@ pub fn patch(
             .ok_or_else(|| ApiError::not_found(&format!("persona `{base}`")))?;
         if let Some(expected) = if_match
             && expected != "*"
-            && current["fingerprint"].as_str() != Some(expected)
+            && current.fingerprint.as_deref() != Some(expected)
         {
             return Err(ApiError::new(
                 StatusCode::PRECONDITION_FAILED,
                 "persona.version_conflict",
                 format!(
                     "the persona changed since you read it: it is now version {} with fingerprint {}",
-                    current["version"], current["fingerprint"].as_str().unwrap_or("")
+                    current.version, current.fingerprint.as_deref().unwrap_or("")
                 ),
             )
-            .with_details(json!({ "version": current["version"], "fingerprint": current["fingerprint"] })));
+            .with_details(json!({ "version": current.version, "fingerprint": current.fingerprint })));
         }
-        if current["status"] != "completed" {
+        if !current.is_completed() {
             return Err(not_ready(&current));
         }
+        // The patch is checked on the untyped document: it may put any JSON anywhere.
+        let current_doc = current.to_value();
         let mut editable = Map::new();
         for (field, value) in &patch {
             if EDITABLE_FIELDS.contains(&field.as_str()) {
                 editable.insert(field.clone(), value.clone());
-            } else if current.get(field).is_some() {
-                if current[field] != *value {
+            } else if let Some(current_value) = current_doc.get(field) {
+                if current_value != value {
                     return Err(ApiError::invalid(format!(
                         "`{field}` is read-only and cannot be changed; remove it from the patch"
                     ))
@@ -159,7 +160,7 @@ pub fn patch(
                     .with_details(json!([{ "pointer": format!("/{field}") }])));
             }
         }
-        let mut next = current.clone();
+        let mut next = current_doc;
         merge_patch_apply(&mut next, &Value::Object(editable));
         let violations = schema_violations(&next);
         if !violations.is_empty() {
@@ -175,40 +176,45 @@ pub fn patch(
             .with_details(Value::Array(violations)));
         }
         let new_fingerprint = fingerprint(&next);
-        if current["fingerprint"].as_str() == Some(new_fingerprint.as_str()) {
+        if current.fingerprint.as_deref() == Some(new_fingerprint.as_str()) {
             return Ok(current);
         }
-        if next["slug"] != current["slug"]
-            && let Some(slug) = next["slug"].as_str()
+        let mut next: Persona = serde_json::from_value(next).map_err(|err| {
+            ApiError::internal(format!("the patched persona is not a persona document: {err}"))
+        })?;
+        if next.slug != current.slug
+            && let Some(slug) = &next.slug
             && Store::slug_taken(tx, workspace_id, slug)?
         {
             return Err(slug_taken(slug));
         }
         let now = clock::now();
-        next["fingerprint"] = json!(new_fingerprint);
-        next["version"] = json!(current["version"].as_i64().unwrap_or(1) + 1);
-        next["updated_at"] = json!(clock::rfc3339(now));
-        Store::save_persona(tx, &next)?;
-        Store::insert_version(tx, &next, now)?;
-        record_persona_event(tx, workspace_id, "persona.updated", &next)?;
+        next.fingerprint = Some(new_fingerprint);
+        next.version = current.version + 1;
+        next.updated_at = clock::rfc3339(now);
+        let doc = next.to_value();
+        Store::save_persona(tx, &doc)?;
+        Store::insert_version(tx, &doc, now)?;
+        record_persona_event(tx, workspace_id, "persona.updated", &doc)?;
         Ok(next)
     })
 }
 
 /// Archives the persona (idempotent: an archived persona is given back as it is).
-pub fn archive(state: &AppState, caller: &Caller, reference: &PersonaRef) -> ApiResult<Value> {
+pub fn archive(state: &AppState, caller: &Caller, reference: &PersonaRef) -> ApiResult<Persona> {
     caller.require("personas:write")?;
     let base = current_only(reference, "archive the persona itself, without `@vN`")?;
     let workspace_id = &caller.workspace.id;
     state.store.write(|tx| {
         let mut persona = Store::visible_persona_in(tx, workspace_id, &caller.owner, base)?
             .ok_or_else(|| ApiError::not_found(&format!("persona `{base}`")))?;
-        if persona["archived_at"].is_null() {
+        if persona.archived_at.is_none() {
             let now = clock::rfc3339(clock::now());
-            persona["archived_at"] = json!(now);
-            persona["updated_at"] = json!(now);
-            Store::save_persona(tx, &persona)?;
-            record_persona_event(tx, workspace_id, "persona.archived", &persona)?;
+            persona.archived_at = Some(now.clone());
+            persona.updated_at = now;
+            let doc = persona.to_value();
+            Store::save_persona(tx, &doc)?;
+            record_persona_event(tx, workspace_id, "persona.archived", &doc)?;
         }
         Ok::<_, ApiError>(persona)
     })

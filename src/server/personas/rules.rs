@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::model::Visibility;
+use crate::model::{Persona, Visibility};
 use crate::server::error::{ApiError, ApiResult};
 
 /// A field of a layer, with the fields of its value when that is an object.
@@ -41,13 +41,13 @@ const LANGUAGES: &str = "aa ab ae af ak am an ar as av ay az ba be bg bi bm bn b
     vo wa wo xh yi yo za zh zu";
 const MAX_INTENT_CHARS: usize = 4000;
 
-pub fn not_ready(persona: &Value) -> ApiError {
+pub fn not_ready(persona: &Persona) -> ApiError {
     ApiError::conflict(
         "persona.not_ready",
         format!(
             "persona {} is {}; only a completed persona can be changed or forked",
-            persona["id"].as_str().unwrap_or(""),
-            persona["status"].as_str().unwrap_or("")
+            persona.id,
+            persona.status.as_str()
         ),
     )
 }

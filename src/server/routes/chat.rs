@@ -91,7 +91,7 @@ pub async fn post_message(
     if let Some(reference) = &input.persona_id {
         let named = personas::resolve_for_chat(&state, &caller, reference)
             .map_err(|err| point_at(err, "/persona_id"))?;
-        if named["id"] != persona["id"] {
+        if named.id != persona.id {
             return Err(point_at(
                 ApiError::invalid(format!(
                     "conversation {} is with persona {}, not `{reference}`",

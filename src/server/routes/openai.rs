@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use super::chat::{Streamed, stream_turn};
 use crate::clock;
+use crate::model::Persona;
 use crate::server::AppState;
 use crate::server::chat::{self, ChatMessage, ToolCall, Turn, TurnInput, count_tokens, embedding};
 use crate::server::error::ApiError;
@@ -143,7 +144,7 @@ fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>) -> OpenAiResult
 }
 
 /// The persona a model name stands for.
-fn model_persona(state: &AppState, caller: &Caller, model: &str) -> OpenAiResult<Value> {
+fn model_persona(state: &AppState, caller: &Caller, model: &str) -> OpenAiResult<Persona> {
     let reference = model
         .strip_prefix("persona/")
         .ok_or_else(|| OpenAiError::model_not_found(model))?;
@@ -168,10 +169,7 @@ pub async fn models(
         .map_err(ApiError::from)?
         .into_iter()
         .map(|(persona, created)| {
-            let name = persona["slug"]
-                .as_str()
-                .or(persona["id"].as_str())
-                .unwrap_or("");
+            let name = persona.slug.as_deref().unwrap_or(&persona.id);
             json!({
                 "id": format!("persona/{name}"),
                 "object": "model",
@@ -202,10 +200,7 @@ pub async fn model(
         return Ok(Json(embedding_model()));
     }
     let persona = model_persona(&state, &caller, &model)?;
-    let created = persona["created_at"]
-        .as_str()
-        .and_then(clock::unix_seconds)
-        .unwrap_or(0);
+    let created = clock::unix_seconds(&persona.created_at).unwrap_or(0);
     Ok(Json(json!({
         "id": model,
         "object": "model",
@@ -414,7 +409,7 @@ pub async fn completions(
                 )
             })?;
             let conversation = chat::load_conversation(&state, &caller, id.trim())?;
-            if persona["id"].as_str() != Some(conversation.persona_id.as_str()) {
+            if persona.id != conversation.persona_id {
                 return Err(OpenAiError::invalid(
                     format!(
                         "conversation {} is with persona {}, not the model `{}`",

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{Page, page, parse_cursor};
-use crate::model::{CreatePersona, ForkPersona};
+use crate::model::{CreatePersona, ForkPersona, Persona};
 use crate::server::AppState;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::events::run_event_stream;
@@ -97,7 +97,7 @@ pub async fn get(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     Path(reference): Path<String>,
-) -> ApiResult<axum::Json<Value>> {
+) -> ApiResult<axum::Json<Persona>> {
     caller.require("personas:read")?;
     let reference = parse_reference(&reference)?;
     Ok(axum::Json(personas::resolve(&state, &caller, &reference)?))
@@ -118,7 +118,7 @@ pub async fn patch(
     Path(reference): Path<String>,
     headers: HeaderMap,
     body: JsonBody<Map<String, Value>>,
-) -> ApiResult<axum::Json<Value>> {
+) -> ApiResult<axum::Json<Persona>> {
     let reference = parse_reference(&reference)?;
     let if_match = headers.get(header::IF_MATCH).map(|v| {
         v.to_str()
@@ -136,7 +136,7 @@ pub async fn archive(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     Path(reference): Path<String>,
-) -> ApiResult<axum::Json<Value>> {
+) -> ApiResult<axum::Json<Persona>> {
     let reference = parse_reference(&reference)?;
     Ok(axum::Json(personas::archive(&state, &caller, &reference)?))
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::{Page, check_limit, page, parse_cursor};
 use crate::clock;
-use crate::model::RunEventKind;
+use crate::model::{PersonaStatus, RunEventKind};
 use crate::server::AppState;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::events::run_event_stream;
@@ -105,7 +105,12 @@ pub async fn cancel(
         }
         Store::save_run(tx, &run)?;
         Store::append_event(tx, &run_id, RunEventKind::RunCanceled, &json!({ "run_id": run_id }))?;
-        end_persona(tx, run["persona_id"].as_str().unwrap_or_default(), "canceled", &run)?;
+        end_persona(
+            tx,
+            run["persona_id"].as_str().unwrap_or_default(),
+            PersonaStatus::Canceled,
+            &run,
+        )?;
         Ok::<_, ApiError>(run)
     })?;
     state.hub.notify();

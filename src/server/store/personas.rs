@@ -1,10 +1,12 @@
 //! Store queries of personas: documents and their versions, the list and its filters, keyword
 //! search, and the visibility rule every read of a persona applies.
 
+use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, named_params, params};
 use serde_json::Value;
 
 use super::{Store, parse_doc};
+use crate::model::Persona;
 
 /// The visibility rule (contract §2) over the `personas` table aliased `p`, for a viewer whose
 /// owner is bound to `:owner`: a private persona shows only to keys of its owner.
@@ -107,29 +109,31 @@ impl Store {
         tx: &Connection,
         workspace_id: &str,
         id_or_slug: &str,
-    ) -> rusqlite::Result<Option<Value>> {
+    ) -> rusqlite::Result<Option<Persona>> {
         let column = id_or_slug_column(id_or_slug);
         tx.query_row(
             &format!("SELECT doc FROM personas WHERE workspace_id = ?1 AND {column} = ?2"),
             params![workspace_id, id_or_slug],
-            |row| row.get::<_, String>(0),
+            persona_row,
         )
         .optional()
-        .map(|doc| doc.map(parse_doc))
     }
 
     /// The persona `persona_id`, whatever its workspace (a run's persona, say).
-    pub fn persona_by_id(tx: &Connection, persona_id: &str) -> rusqlite::Result<Option<Value>> {
+    pub fn persona_by_id(tx: &Connection, persona_id: &str) -> rusqlite::Result<Option<Persona>> {
         tx.query_row(
             "SELECT doc FROM personas WHERE id = ?1",
             [persona_id],
-            |row| row.get::<_, String>(0),
+            persona_row,
         )
         .optional()
-        .map(|doc| doc.map(parse_doc))
     }
 
-    pub fn persona(&self, workspace_id: &str, id_or_slug: &str) -> rusqlite::Result<Option<Value>> {
+    pub fn persona(
+        &self,
+        workspace_id: &str,
+        id_or_slug: &str,
+    ) -> rusqlite::Result<Option<Persona>> {
         self.read(|conn| Self::persona_in(conn, workspace_id, id_or_slug))
     }
 
@@ -139,7 +143,7 @@ impl Store {
         workspace_id: &str,
         owner: &str,
         id_or_slug: &str,
-    ) -> rusqlite::Result<Option<Value>> {
+    ) -> rusqlite::Result<Option<Persona>> {
         self.read(|conn| Self::visible_persona_in(conn, workspace_id, owner, id_or_slug))
     }
 
@@ -149,7 +153,7 @@ impl Store {
         workspace_id: &str,
         owner: &str,
         id_or_slug: &str,
-    ) -> rusqlite::Result<Option<Value>> {
+    ) -> rusqlite::Result<Option<Persona>> {
         let column = id_or_slug_column(id_or_slug);
         conn.query_row(
             &format!(
@@ -157,25 +161,23 @@ impl Store {
                  WHERE workspace_id = :workspace AND {column} = :name AND {VISIBLE_TO_OWNER}"
             ),
             named_params! { ":workspace": workspace_id, ":name": id_or_slug, ":owner": owner },
-            |row| row.get::<_, String>(0),
+            persona_row,
         )
         .optional()
-        .map(|doc| doc.map(parse_doc))
     }
 
     pub fn persona_version(
         &self,
         persona_id: &str,
         version: i64,
-    ) -> rusqlite::Result<Option<Value>> {
+    ) -> rusqlite::Result<Option<Persona>> {
         self.read(|conn| {
             conn.query_row(
                 "SELECT doc FROM persona_versions WHERE persona_id = ?1 AND version = ?2",
                 params![persona_id, version],
-                |row| row.get::<_, String>(0),
+                persona_row,
             )
             .optional()
-            .map(|doc| doc.map(parse_doc))
         })
     }
 
@@ -279,7 +281,7 @@ impl Store {
         &self,
         workspace_id: &str,
         owner: &str,
-    ) -> rusqlite::Result<Vec<(Value, i64)>> {
+    ) -> rusqlite::Result<Vec<(Persona, i64)>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT doc, CAST(strftime('%s', json_extract(doc, '$.created_at')) AS INTEGER)
@@ -291,7 +293,7 @@ impl Store {
                 named_params! { ":workspace": workspace_id, ":owner": owner },
                 |row| {
                     Ok((
-                        parse_doc(row.get(0)?),
+                        persona_row(row)?,
                         row.get::<_, Option<i64>>(1)?.unwrap_or(0),
                     ))
                 },
@@ -299,6 +301,14 @@ impl Store {
             .collect()
         })
     }
+}
+
+/// The persona document of a row's first column; one that does not read as a persona is an
+/// error of the store.
+fn persona_row(row: &rusqlite::Row) -> rusqlite::Result<Persona> {
+    let text: String = row.get(0)?;
+    serde_json::from_str(&text)
+        .map_err(|err| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, Box::new(err)))
 }
 
 /// The column a persona reference names: `id` for `psn_...`, else `slug`.
