@@ -18,6 +18,7 @@ pub mod output;
 pub mod persona_file;
 pub mod server;
 pub mod signature;
+pub mod sse;
 
 use std::process::ExitCode;
 

@@ -1,7 +1,6 @@
 //! The model chat engine: answers as a persona through an OpenAI-compatible model server, with
 //! the persona's runtime prompt built from its layers, streaming the server's deltas as they come.
 
-use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -60,7 +59,7 @@ impl ModelChat {
             .is_some_and(|value| value.starts_with("text/event-stream"));
         let mut reply = Reply::default();
         if streamed {
-            let mut events = response.bytes_stream().eventsource();
+            let mut events = std::pin::pin!(crate::sse::parse_events(response.bytes_stream()));
             let mut done = false;
             while let Some(event) = events.next().await {
                 let event = event.map_err(|err| {
