@@ -35,6 +35,20 @@ pub struct Brief {
 impl Brief {
     /// The longest intent the API accepts, in Unicode characters.
     pub const MAX_INTENT_CHARS: usize = 4000;
+
+    /// A brief of `intent` alone, with no options set.
+    pub fn new(intent: impl Into<String>) -> Brief {
+        Brief {
+            intent: intent.into(),
+            language: None,
+            visibility: None,
+            pipeline: None,
+            seed: None,
+            budget_usd: None,
+            slug: None,
+            custom_fields: None,
+        }
+    }
 }
 
 /// What is wrong with a brief and how to fix it; `line` is 1-based within the brief file.
@@ -87,16 +101,7 @@ pub fn parse_brief(text: &str) -> Result<Brief, BriefError> {
         ));
     }
 
-    let mut brief = Brief {
-        intent: intent.to_string(),
-        language: None,
-        visibility: None,
-        pipeline: None,
-        seed: None,
-        budget_usd: None,
-        slug: None,
-        custom_fields: None,
-    };
+    let mut brief = Brief::new(intent);
     if let Some(front_matter) = front_matter {
         apply_front_matter(&mut brief, front_matter)?;
     }

@@ -328,6 +328,41 @@ impl ApiClient {
         self.json(response).await
     }
 
+    /// `POST path` with the JSON `body`, sent once (a retry could act twice).
+    async fn post<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &(impl Serialize + ?Sized),
+    ) -> Result<T> {
+        let response = self
+            .send(false, || {
+                self.request(Method::POST, path)
+                    .json(body)
+                    .timeout(REQUEST_TIMEOUT)
+            })
+            .await?;
+        self.json(response).await
+    }
+
+    /// `POST path` without a body (an action on what `path` names), sent once.
+    async fn post_action<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T> {
+        let response = self
+            .send(false, || {
+                self.request(Method::POST, path).timeout(REQUEST_TIMEOUT)
+            })
+            .await?;
+        self.json(response).await
+    }
+
+    /// `DELETE path`, sent once; the answer's body is not read.
+    async fn delete(&self, path: &str) -> Result<()> {
+        self.send(false, || {
+            self.request(Method::DELETE, path).timeout(REQUEST_TIMEOUT)
+        })
+        .await
+        .map(drop)
+    }
+
     /// One page of a list: `query`, then the `cursor` of the page when it is not the first.
     async fn get_page<T: serde::de::DeserializeOwned>(
         &self,
@@ -354,12 +389,7 @@ impl ApiClient {
 
     /// `DELETE /v1/auth/keys/current`: revokes the key this client uses.
     pub async fn revoke_current_key(&self) -> Result<()> {
-        self.send(false, || {
-            self.request(Method::DELETE, "/auth/keys/current")
-                .timeout(REQUEST_TIMEOUT)
-        })
-        .await
-        .map(drop)
+        self.delete("/auth/keys/current").await
     }
 
     /// `POST /v1/auth/device/code`: starts a device login.
@@ -378,27 +408,13 @@ impl ApiClient {
     /// expired answers come back as errors whose `code` says which.
     pub async fn poll_device_login(&self, device_code: &str) -> Result<DeviceToken> {
         let body = serde_json::json!({ "device_code": device_code });
-        let response = self
-            .send(false, || {
-                self.request(Method::POST, "/auth/device/token")
-                    .json(&body)
-                    .timeout(REQUEST_TIMEOUT)
-            })
-            .await?;
-        self.json(response).await
+        self.post("/auth/device/token", &body).await
     }
 
     /// `POST /v1/chat/conversations`: a new conversation with a persona.
     pub async fn create_conversation(&self, persona_ref: &str) -> Result<Value> {
         let body = serde_json::json!({ "persona_id": persona_ref });
-        let response = self
-            .send(false, || {
-                self.request(Method::POST, "/chat/conversations")
-                    .json(&body)
-                    .timeout(REQUEST_TIMEOUT)
-            })
-            .await?;
-        self.json(response).await
+        self.post("/chat/conversations", &body).await
     }
 
     /// `GET /v1/chat/conversations/{id}`: the conversation with its messages.
@@ -569,12 +585,7 @@ impl ApiClient {
 
     pub async fn archive_persona(&self, reference: &str) -> Result<Value> {
         let path = format!("/personas/{}/archive", segment(reference));
-        let response = self
-            .send(false, || {
-                self.request(Method::POST, &path).timeout(REQUEST_TIMEOUT)
-            })
-            .await?;
-        self.json(response).await
+        self.post_action(&path).await
     }
 
     /// A page of runs after `cursor`, each kept as the server's JSON text.
@@ -592,12 +603,7 @@ impl ApiClient {
 
     pub async fn cancel_run(&self, run_id: &str) -> Result<Value> {
         let path = format!("/runs/{}/cancel", segment(run_id));
-        let response = self
-            .send(false, || {
-                self.request(Method::POST, &path).timeout(REQUEST_TIMEOUT)
-            })
-            .await?;
-        self.json(response).await
+        self.post_action(&path).await
     }
 
     /// The run's events after `since` (0 = from the start), reconnecting on any drop.

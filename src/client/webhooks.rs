@@ -4,13 +4,13 @@
 use std::time::Duration;
 
 use eventsource_stream::Event;
-use reqwest::{Method, Response};
+use reqwest::Response;
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::sse::{Backoff, Lost, Outage, Reconnecting, Source, Step};
-use super::{ApiClient, Page, REQUEST_TIMEOUT, human_duration, segment};
+use super::{ApiClient, Page, human_duration, segment};
 use crate::error::{CliError, ExitKind, Result};
 
 /// The pause between attempts: up to 8 times the `retry:` advice, at most 5 s.
@@ -44,14 +44,7 @@ pub struct ListDeliveries {
 impl ApiClient {
     /// `POST /v1/webhooks`: the endpoint, with its secret (shown this once).
     pub async fn create_webhook(&self, body: &CreateWebhook) -> Result<Value> {
-        let response = self
-            .send(false, || {
-                self.request(Method::POST, "/webhooks")
-                    .json(body)
-                    .timeout(REQUEST_TIMEOUT)
-            })
-            .await?;
-        self.json(response).await
+        self.post("/webhooks", body).await
     }
 
     /// A page of endpoints after `cursor`, newest first, each kept as the server's JSON text.
@@ -66,22 +59,13 @@ impl ApiClient {
 
     pub async fn delete_webhook(&self, id: &str) -> Result<()> {
         let path = format!("/webhooks/{}", segment(id));
-        self.send(false, || {
-            self.request(Method::DELETE, &path).timeout(REQUEST_TIMEOUT)
-        })
-        .await
-        .map(drop)
+        self.delete(&path).await
     }
 
     /// `POST /v1/webhooks/{id}/test`: `{event_id, type, endpoint_id, delivery_id}`.
     pub async fn test_webhook(&self, id: &str) -> Result<Value> {
         let path = format!("/webhooks/{}/test", segment(id));
-        let response = self
-            .send(false, || {
-                self.request(Method::POST, &path).timeout(REQUEST_TIMEOUT)
-            })
-            .await?;
-        self.json(response).await
+        self.post_action(&path).await
     }
 
     /// A page of deliveries after `cursor`, newest first, each kept as the server's JSON text.
@@ -101,12 +85,7 @@ impl ApiClient {
     /// `POST /v1/webhooks/deliveries/{id}/replay`: the new delivery of the same event.
     pub async fn replay_delivery(&self, id: &str) -> Result<Value> {
         let path = format!("/webhooks/deliveries/{}/replay", segment(id));
-        let response = self
-            .send(false, || {
-                self.request(Method::POST, &path).timeout(REQUEST_TIMEOUT)
-            })
-            .await?;
-        self.json(response).await
+        self.post_action(&path).await
     }
 
     /// The workspace's events from now on (only `events` when not empty), as they happen.

@@ -6,6 +6,7 @@ pub mod chat;
 pub mod completion;
 pub mod dev;
 pub mod format;
+pub mod listing;
 pub mod mcp;
 pub mod personas;
 pub mod runs;

@@ -487,6 +487,21 @@ mod tests {
         String::from_utf8_lossy(&text).into_owned()
     }
 
+    /// A keep-alive `GET /`.
+    const GET: &[u8] = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
+    /// Writes `request` on `stream`.
+    async fn send(stream: &mut TcpStream, request: &[u8]) {
+        stream.write_all(request).await.unwrap();
+    }
+
+    /// Sends `request` on a new connection to `addr` and reads until the server closes it.
+    async fn exchange(addr: SocketAddr, request: &[u8]) -> String {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        send(&mut stream, request).await;
+        read_to_close(&mut stream).await
+    }
+
     /// One answer of a keep-alive connection (a small body with Content-Length).
     async fn read_answer(stream: &mut TcpStream) -> String {
         let mut text = Vec::new();
@@ -503,10 +518,7 @@ mod tests {
     async fn partial_headers_close_the_connection() {
         let (addr, _stop, _served) = start(short()).await;
         let mut stream = TcpStream::connect(addr).await.unwrap();
-        stream
-            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
-            .await
-            .unwrap();
+        send(&mut stream, b"GET / HTTP/1.1\r\nHost: x\r\n").await;
         assert_eq!(read_to_close(&mut stream).await, "");
         // Nothing at all: the same.
         let mut silent = TcpStream::connect(addr).await.unwrap();
@@ -538,10 +550,7 @@ mod tests {
         let (addr, _stop, _served) = start(short()).await;
         let mut stream = TcpStream::connect(addr).await.unwrap();
         for _ in 0..3 {
-            stream
-                .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-                .await
-                .unwrap();
+            send(&mut stream, GET).await;
             assert!(read_answer(&mut stream).await.starts_with("HTTP/1.1 200"));
         }
         assert_eq!(read_to_close(&mut stream).await, "");
@@ -556,28 +565,21 @@ mod tests {
         };
         let (addr, _stop, _served) = start(limits).await;
         let mut stream = TcpStream::connect(addr).await.unwrap();
-        stream
-            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            .await
-            .unwrap();
+        send(&mut stream, GET).await;
         assert!(read_answer(&mut stream).await.starts_with("HTTP/1.1 200"));
         tokio::time::sleep(Duration::from_secs(1)).await;
-        stream
-            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            .await
-            .unwrap();
+        send(&mut stream, GET).await;
         assert!(read_answer(&mut stream).await.starts_with("HTTP/1.1 200"));
     }
 
     #[tokio::test]
     async fn an_answer_that_takes_long_is_not_cut_by_the_timeouts() {
         let (addr, _stop, _served) = start(short()).await;
-        let mut stream = TcpStream::connect(addr).await.unwrap();
-        stream
-            .write_all(b"GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
-        let answer = read_to_close(&mut stream).await;
+        let answer = exchange(
+            addr,
+            b"GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .await;
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
         assert!(
             answer.ends_with("1\r\no\r\n1\r\nk\r\n0\r\n\r\n"),
@@ -588,24 +590,22 @@ mod tests {
     #[tokio::test]
     async fn requests_know_their_clients_address() {
         let (addr, _stop, _served) = start(short()).await;
-        let mut stream = TcpStream::connect(addr).await.unwrap();
-        stream
-            .write_all(b"GET /peer HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
-        let answer = read_to_close(&mut stream).await;
+        let answer = exchange(
+            addr,
+            b"GET /peer HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .await;
         assert!(answer.ends_with("\r\n\r\n127.0.0.1"), "{answer}");
     }
 
     #[tokio::test]
     async fn a_stalled_body_fails_its_request_and_closes_the_connection() {
         let (addr, _stop, _served) = start(short()).await;
-        let mut stream = TcpStream::connect(addr).await.unwrap();
-        stream
-            .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
-            .await
-            .unwrap();
-        let answer = read_to_close(&mut stream).await;
+        let answer = exchange(
+            addr,
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc",
+        )
+        .await;
         assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     }
 
@@ -619,15 +619,10 @@ mod tests {
         let (addr, _stop, _served) = start(limits).await;
         let held_first = TcpStream::connect(addr).await.unwrap();
         let mut held = TcpStream::connect(addr).await.unwrap();
-        held.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            .await
-            .unwrap();
+        send(&mut held, GET).await;
         assert!(read_answer(&mut held).await.starts_with("HTTP/1.1 200"));
         let mut refused = TcpStream::connect(addr).await.unwrap();
-        refused
-            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            .await
-            .unwrap();
+        send(&mut refused, GET).await;
         let answer = read_to_close(&mut refused).await;
         assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
         assert!(answer.contains("retry-after: 1"), "{answer}");
@@ -635,12 +630,11 @@ mod tests {
         drop(held_first);
         let mut served = false;
         for _ in 0..100 {
-            let mut again = TcpStream::connect(addr).await.unwrap();
-            again
-                .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                .await
-                .unwrap();
-            if read_to_close(&mut again).await.starts_with("HTTP/1.1 200") {
+            let again = exchange(
+                addr,
+                b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            );
+            if again.await.starts_with("HTTP/1.1 200") {
                 served = true;
                 break;
             }
@@ -658,10 +652,7 @@ mod tests {
         };
         let (addr, stop, served) = start(limits).await;
         let mut stream = TcpStream::connect(addr).await.unwrap();
-        stream
-            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            .await
-            .unwrap();
+        send(&mut stream, GET).await;
         assert!(read_answer(&mut stream).await.starts_with("HTTP/1.1 200"));
         stop.send(()).unwrap();
         tokio::time::timeout(Duration::from_secs(10), served)

@@ -2,7 +2,6 @@
 //! (approved only by a browser signed in through a one-time link), denial, expiry, slow_down,
 //! used codes, refused origins, escaping, per-address limits, and key revocation.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use persona::server::{self, ServerConfig, ServerHandle, store::Store};
@@ -28,12 +27,7 @@ impl Api {
     }
 
     async fn start_with(configure: impl FnOnce(&mut ServerConfig)) -> Api {
-        let data = tempfile::tempdir().unwrap();
-        let mut config = ServerConfig::new(data.path().to_path_buf());
-        configure(&mut config);
-        let handle = server::spawn(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-            .await
-            .unwrap();
+        let (handle, data) = crate::common::spawn_server(configure).await;
         let mut api = Api {
             origin: format!("http://{}", handle.addr),
             handle,

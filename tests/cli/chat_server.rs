@@ -1,8 +1,6 @@
 //! The chat runtime over real HTTP: conversations (plain and streamed turns, drift, the outbox,
 //! scopes, isolation), and the OpenAI-compatible endpoint (models, completions, embeddings).
 
-use std::net::{Ipv4Addr, SocketAddr};
-
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use persona::server::{self, ServerConfig, ServerHandle, store::Store};
@@ -27,13 +25,7 @@ impl Api {
     }
 
     async fn start_with(configure: impl FnOnce(&mut ServerConfig)) -> Api {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let data = tempfile::tempdir().unwrap();
-        let mut config = ServerConfig::new(data.path().to_path_buf());
-        configure(&mut config);
-        let handle = server::spawn(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-            .await
-            .unwrap();
+        let (handle, data) = crate::common::spawn_server(configure).await;
         Api {
             base: handle.base_url(),
             key: handle.dev_key.clone(),

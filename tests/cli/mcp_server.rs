@@ -1,7 +1,6 @@
 //! The server's MCP endpoint over real HTTP: Streamable HTTP sessions, the stateless revision,
 //! the 2024-11-05 SSE transport, the tools, and the origin, key and visibility rules.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use persona::server::{self, ServerConfig, ServerHandle, store::Store};
@@ -33,13 +32,7 @@ impl Mcp {
     }
 
     async fn start_with(configure: impl FnOnce(&mut ServerConfig)) -> Mcp {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let data = tempfile::tempdir().unwrap();
-        let mut config = ServerConfig::new(data.path().to_path_buf());
-        configure(&mut config);
-        let handle = server::spawn(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-            .await
-            .unwrap();
+        let (handle, data) = crate::common::spawn_server(configure).await;
         Mcp {
             root: format!("http://{}", handle.addr),
             key: handle.dev_key.clone(),

@@ -1,9 +1,7 @@
 //! Security: every route's key, scope and workspace checks in one table, MCP across workspaces,
 //! keys hashed and kept out of output and logs, no plain HTTP to remote hosts, private files.
 
-use std::net::{Ipv4Addr, SocketAddr};
-
-use persona::server::{self, ALL_SCOPES, ServerConfig, ServerHandle, store::Store};
+use persona::server::{self, ALL_SCOPES, ServerHandle, store::Store};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -21,14 +19,7 @@ struct Api {
 
 impl Api {
     async fn start() -> Api {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let data = tempfile::tempdir().unwrap();
-        let handle = server::spawn(
-            ServerConfig::new(data.path().to_path_buf()),
-            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        )
-        .await
-        .unwrap();
+        let (handle, data) = crate::common::spawn_server(|_| {}).await;
         Api {
             base: format!("http://{}", handle.addr),
             handle,

@@ -23,12 +23,7 @@ impl Api {
     }
 
     async fn start_with(configure: impl FnOnce(&mut ServerConfig)) -> Api {
-        let data = tempfile::tempdir().unwrap();
-        let mut config = ServerConfig::new(data.path().to_path_buf());
-        configure(&mut config);
-        let handle = server::spawn(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-            .await
-            .unwrap();
+        let (handle, data) = crate::common::spawn_server(configure).await;
         Api {
             base: handle.base_url(),
             key: handle.dev_key.clone(),

@@ -145,16 +145,7 @@ fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
                     Brief::MAX_INTENT_CHARS
                 )));
             }
-            Brief {
-                intent: intent.to_string(),
-                language: None,
-                visibility: None,
-                pipeline: None,
-                seed: None,
-                budget_usd: None,
-                slug: None,
-                custom_fields: None,
-            }
+            Brief::new(intent)
         }
         (None, Some(path)) => {
             let (name, text) = read_brief(path)?;

@@ -5,9 +5,10 @@ use serde_json::value::RawValue;
 
 use crate::client::{ListPersonas, every_page};
 use crate::commands::format::or_dash;
+use crate::commands::listing::{Paging, show_table};
 use crate::context::Context;
 use crate::error::Result;
-use crate::model::{PersonaSummary, view_text};
+use crate::model::PersonaSummary;
 use crate::output::Output;
 
 #[derive(Debug, Args)]
@@ -29,13 +30,8 @@ pub struct ListArgs {
     #[arg(long)]
     archived: bool,
 
-    /// How many to list (1 to 100; with --all, the page size)
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
-    limit: u32,
-
-    /// Follow every page to the end
-    #[arg(long)]
-    all: bool,
+    #[command(flatten)]
+    paging: Paging,
 }
 
 pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
@@ -45,50 +41,41 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
         q: args.query,
         visibility: args.visibility,
         archived: args.archived,
-        limit: args.limit,
+        limit: args.paging.limit,
     };
-    let personas = every_page(args.all, |cursor| client.list_personas(&query, cursor)).await?;
+    let personas = every_page(args.paging.all, |cursor| {
+        client.list_personas(&query, cursor)
+    })
+    .await?;
     ctx.output
         .emit(&personas, |out| show(out, &personas, filtered));
     Ok(())
 }
 
 fn show(output: &Output, personas: &[Box<RawValue>], filtered: bool) {
-    if personas.is_empty() {
-        if filtered {
-            output.info("No personas match.");
-        } else {
-            output.info(
-                "No personas yet. Create one with `persona personas create -f examples/brief.md`.",
-            );
-        }
-        return;
-    }
-    let rows: Vec<Vec<String>> = personas
-        .iter()
-        .map(|raw| {
-            let p: PersonaSummary = view_text(raw.get());
-            vec![
-                or_dash(p.id.as_deref()),
-                or_dash(p.slug.as_deref()),
-                or_dash(p.name()),
-                or_dash(p.status.as_deref()),
-                or_dash(p.visibility.as_deref()),
-                format!("v{}", or_dash(p.version)),
-                or_dash(p.created_at.as_deref()),
-            ]
-        })
-        .collect();
-    output.table(
-        &[
-            "id",
-            "slug",
-            "name",
-            "status",
-            "visibility",
-            "version",
-            "created",
-        ],
-        &rows,
-    );
+    let empty = if filtered {
+        "No personas match."
+    } else {
+        "No personas yet. Create one with `persona personas create -f examples/brief.md`."
+    };
+    let headers = [
+        "id",
+        "slug",
+        "name",
+        "status",
+        "visibility",
+        "version",
+        "created",
+    ];
+    show_table(output, personas, empty, &headers, |p: PersonaSummary| {
+        vec![
+            or_dash(p.id.as_deref()),
+            or_dash(p.slug.as_deref()),
+            or_dash(p.name()),
+            or_dash(p.status.as_deref()),
+            or_dash(p.visibility.as_deref()),
+            format!("v{}", or_dash(p.version)),
+            or_dash(p.created_at.as_deref()),
+        ]
+    });
 }

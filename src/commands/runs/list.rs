@@ -5,9 +5,10 @@ use serde_json::value::RawValue;
 
 use crate::client::{ListRuns, every_page};
 use crate::commands::format::{or_dash, thousands, usd};
+use crate::commands::listing::{Paging, show_table};
 use crate::context::Context;
 use crate::error::Result;
-use crate::model::{PersonaSummary, RunSummary, view, view_text};
+use crate::model::{PersonaSummary, RunSummary, view};
 use crate::output::Output;
 
 #[derive(Debug, Args)]
@@ -25,13 +26,8 @@ pub struct ListArgs {
     #[arg(long, value_parser = ["queued", "running", "completed", "failed", "canceled"])]
     status: Option<String>,
 
-    /// How many to list (1 to 100; with --all, the page size)
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
-    limit: u32,
-
-    /// Follow every page to the end
-    #[arg(long)]
-    all: bool,
+    #[command(flatten)]
+    paging: Paging,
 }
 
 pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
@@ -44,37 +40,26 @@ pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
     let query = ListRuns {
         persona_id,
         status: args.status,
-        limit: args.limit,
+        limit: args.paging.limit,
     };
-    let runs = every_page(args.all, |cursor| client.list_runs(&query, cursor)).await?;
+    let runs = every_page(args.paging.all, |cursor| client.list_runs(&query, cursor)).await?;
     ctx.output.emit(&runs, |out| show(out, &runs));
     Ok(())
 }
 
 fn show(output: &Output, runs: &[Box<RawValue>]) {
-    if runs.is_empty() {
-        output.info("No runs.");
-        return;
-    }
-    let rows: Vec<Vec<String>> = runs
-        .iter()
-        .map(|raw| {
-            let r: RunSummary = view_text(raw.get());
-            vec![
-                or_dash(r.id),
-                or_dash(r.persona_id),
-                or_dash(r.kind),
-                or_dash(r.status),
-                thousands(r.tokens.unwrap_or(0)),
-                usd(r.cost_usd.unwrap_or(0.0)),
-                or_dash(r.created_at),
-            ]
-        })
-        .collect();
-    output.table(
-        &[
-            "id", "persona", "kind", "status", "tokens", "cost", "created",
-        ],
-        &rows,
-    );
+    let headers = [
+        "id", "persona", "kind", "status", "tokens", "cost", "created",
+    ];
+    show_table(output, runs, "No runs.", &headers, |r: RunSummary| {
+        vec![
+            or_dash(r.id),
+            or_dash(r.persona_id),
+            or_dash(r.kind),
+            or_dash(r.status),
+            thousands(r.tokens.unwrap_or(0)),
+            usd(r.cost_usd.unwrap_or(0.0)),
+            or_dash(r.created_at),
+        ]
+    });
 }

@@ -8,9 +8,10 @@ use super::last_attempt;
 use crate::client::every_page;
 use crate::client::webhooks::ListDeliveries;
 use crate::commands::format::or_dash;
+use crate::commands::listing::{Paging, show_table};
 use crate::context::Context;
 use crate::error::Result;
-use crate::model::{Delivery, view_text};
+use crate::model::Delivery;
 use crate::output::Output;
 
 #[derive(Debug, Args)]
@@ -28,13 +29,8 @@ pub struct DeliveriesArgs {
     #[arg(long, value_name = "ENDPOINT_ID")]
     endpoint: Option<String>,
 
-    /// How many to list (1 to 100; with --all, the page size)
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
-    limit: u32,
-
-    /// Follow every page to the end
-    #[arg(long)]
-    all: bool,
+    #[command(flatten)]
+    paging: Paging,
 }
 
 pub async fn run(ctx: &Context, args: DeliveriesArgs) -> Result<()> {
@@ -42,22 +38,26 @@ pub async fn run(ctx: &Context, args: DeliveriesArgs) -> Result<()> {
     let query = ListDeliveries {
         status: args.status,
         endpoint_id: args.endpoint,
-        limit: args.limit,
+        limit: args.paging.limit,
     };
-    let deliveries = every_page(args.all, |cursor| client.list_deliveries(&query, cursor)).await?;
+    let deliveries = every_page(args.paging.all, |cursor| {
+        client.list_deliveries(&query, cursor)
+    })
+    .await?;
     ctx.output.emit(&deliveries, |out| show(out, &deliveries));
     Ok(())
 }
 
 fn show(output: &Output, deliveries: &[Box<RawValue>]) {
-    if deliveries.is_empty() {
-        output.info("No deliveries.");
-        return;
-    }
-    let rows: Vec<Vec<String>> = deliveries
-        .iter()
-        .map(|raw| {
-            let delivery: Delivery = view_text(raw.get());
+    let headers = [
+        "id", "event", "event id", "endpoint", "status", "attempts", "last", "next",
+    ];
+    show_table(
+        output,
+        deliveries,
+        "No deliveries.",
+        &headers,
+        |delivery: Delivery| {
             let last = last_attempt(&delivery);
             vec![
                 or_dash(delivery.id),
@@ -73,12 +73,6 @@ fn show(output: &Output, deliveries: &[Box<RawValue>]) {
                 last,
                 or_dash(delivery.next_attempt_at),
             ]
-        })
-        .collect();
-    output.table(
-        &[
-            "id", "event", "event id", "endpoint", "status", "attempts", "last", "next",
-        ],
-        &rows,
+        },
     );
 }

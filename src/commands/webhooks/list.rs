@@ -6,9 +6,10 @@ use serde_json::value::RawValue;
 
 use crate::client::every_page;
 use crate::commands::format::or_dash;
+use crate::commands::listing::{Paging, show_table};
 use crate::context::Context;
 use crate::error::Result;
-use crate::model::{WebhookEndpoint, view_text};
+use crate::model::WebhookEndpoint;
 use crate::output::Output;
 
 #[derive(Debug, Args)]
@@ -16,31 +17,29 @@ use crate::output::Output;
     after_long_help = "Examples:\n  persona webhooks list\n  persona webhooks list --all --json"
 )]
 pub struct ListArgs {
-    /// How many to list (1 to 100; with --all, the page size)
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
-    limit: u32,
-
-    /// Follow every page to the end
-    #[arg(long)]
-    all: bool,
+    #[command(flatten)]
+    paging: Paging,
 }
 
 pub async fn run(ctx: &Context, args: ListArgs) -> Result<()> {
     let client = ctx.client().await?;
-    let endpoints = every_page(args.all, |cursor| client.list_webhooks(args.limit, cursor)).await?;
+    let endpoints = every_page(args.paging.all, |cursor| {
+        client.list_webhooks(args.paging.limit, cursor)
+    })
+    .await?;
     ctx.output.emit(&endpoints, |out| show(out, &endpoints));
     Ok(())
 }
 
 fn show(output: &Output, endpoints: &[Box<RawValue>]) {
-    if endpoints.is_empty() {
-        output.info("No webhook endpoints. Create one with `persona webhooks create --url URL`.");
-        return;
-    }
-    let rows: Vec<Vec<String>> = endpoints
-        .iter()
-        .map(|raw| {
-            let endpoint: WebhookEndpoint = view_text(raw.get());
+    let empty = "No webhook endpoints. Create one with `persona webhooks create --url URL`.";
+    let headers = ["id", "url", "events", "description", "created"];
+    show_table(
+        output,
+        endpoints,
+        empty,
+        &headers,
+        |endpoint: WebhookEndpoint| {
             let url = if endpoint.listen == Some(true) {
                 "(persona webhooks listen)".to_string()
             } else {
@@ -53,7 +52,6 @@ fn show(output: &Output, endpoints: &[Box<RawValue>]) {
                 or_dash(endpoint.description),
                 or_dash(endpoint.created_at),
             ]
-        })
-        .collect();
-    output.table(&["id", "url", "events", "description", "created"], &rows);
+        },
+    );
 }

@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::ApiError;
-use super::http::{Caller, RequestId};
-use crate::model::jsonrpc::INVALID_REQUEST;
+use super::http::{Caller, RequestId, json_error_text};
+use crate::model::jsonrpc::{INVALID_REQUEST, PARSE_ERROR};
 use protocol::{RpcError, error_response};
 use session::Sessions;
 
@@ -78,6 +78,19 @@ fn admit(
             );
         }
         Box::new(response)
+    })
+}
+
+/// The JSON-RPC message of a request body; else the HTTP answer with `PARSE_ERROR`.
+fn parse_message(body: &[u8]) -> Result<Value, Box<Response>> {
+    serde_json::from_slice(body).map_err(|err| {
+        Box::new(transport_error(
+            StatusCode::BAD_REQUEST,
+            RpcError::new(
+                PARSE_ERROR,
+                format!("the body is not JSON: {}", json_error_text(&err)),
+            ),
+        ))
     })
 }
 

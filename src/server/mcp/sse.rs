@@ -8,17 +8,16 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::protocol::{Context, Era, RpcError, answer_body, batch_refusal};
 use super::session::{Session, Sessions};
-use super::{admit, transport_error};
-use crate::model::jsonrpc::{INVALID_REQUEST, PARSE_ERROR};
+use super::{admit, parse_message, transport_error};
+use crate::model::jsonrpc::INVALID_REQUEST;
 use crate::server::AppState;
 use crate::server::error::ApiError;
-use crate::server::http::{Caller, RequestId, json_error_text};
+use crate::server::http::{Caller, RequestId};
 use crate::server::keywatch::{StreamKey, until_key_ends};
 
 /// Answers waiting for a slow stream reader, per session.
@@ -129,17 +128,9 @@ pub async fn message(
             ),
         );
     };
-    let message: Value = match serde_json::from_slice(&body) {
+    let message = match parse_message(&body) {
         Ok(message) => message,
-        Err(err) => {
-            return transport_error(
-                StatusCode::BAD_REQUEST,
-                RpcError::new(
-                    PARSE_ERROR,
-                    format!("the body is not JSON: {}", json_error_text(&err)),
-                ),
-            );
-        }
+        Err(refusal) => return *refusal,
     };
     if let Some(refusal) = batch_refusal(session.protocol_version.as_deref(), &message) {
         return transport_error(StatusCode::BAD_REQUEST, refusal);

@@ -17,14 +17,14 @@ use super::protocol::{
     answer_body, batch_refusal, error_response, supported_versions,
 };
 use super::session::{Session, Sessions};
-use super::{admit, json_response, transport_error};
+use super::{admit, json_response, parse_message, transport_error};
 use crate::model::jsonrpc::{
-    HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, META_VERSION, METHOD_NOT_FOUND, PARSE_ERROR,
+    HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, META_VERSION, METHOD_NOT_FOUND,
     UNSUPPORTED_VERSION,
 };
 use crate::server::AppState;
 use crate::server::error::ApiError;
-use crate::server::http::{Caller, RequestId, json_error_text};
+use crate::server::http::{Caller, RequestId};
 
 const SESSION_HEADER: &str = "mcp-session-id";
 const VERSION_HEADER: &str = "mcp-protocol-version";
@@ -44,17 +44,9 @@ pub async fn post(
     if let Some(refusal) = refuse_media_types(&headers) {
         return refusal;
     }
-    let message: Value = match serde_json::from_slice(&body) {
+    let message = match parse_message(&body) {
         Ok(message) => message,
-        Err(err) => {
-            return transport_error(
-                StatusCode::BAD_REQUEST,
-                RpcError::new(
-                    PARSE_ERROR,
-                    format!("the body is not JSON: {}", json_error_text(&err)),
-                ),
-            );
-        }
+        Err(refusal) => return *refusal,
     };
     let ctx = Context {
         state: &state,

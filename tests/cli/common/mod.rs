@@ -423,6 +423,20 @@ pub fn html_input_value(html: &str, name: &str) -> Option<String> {
     )
 }
 
+/// The embedded server, in process on an ephemeral loopback port, over a new temporary store
+/// set up by `configure`; the directory must outlive the server.
+pub async fn spawn_server(
+    configure: impl FnOnce(&mut persona::server::ServerConfig),
+) -> (persona::server::ServerHandle, tempfile::TempDir) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let data = tempfile::tempdir().unwrap();
+    let mut config = persona::server::ServerConfig::new(data.path().to_path_buf());
+    configure(&mut config);
+    let loopback = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
+    let handle = persona::server::spawn(config, loopback).await.unwrap();
+    (handle, data)
+}
+
 /// A reqwest client for tests (the crate builds reqwest without a default TLS provider).
 pub fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
