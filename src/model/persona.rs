@@ -113,7 +113,37 @@ impl Persona {
 
     /// `surface.name` when it is text.
     pub fn surface_name(&self) -> Option<&str> {
-        self.surface.get("name").and_then(Value::as_str)
+        self.surface_text("name")
+    }
+
+    /// A text field of the surface (`occupation`, `place`, ...) when it is text.
+    pub fn surface_text(&self, field: &str) -> Option<&str> {
+        self.surface.get(field).and_then(Value::as_str)
+    }
+
+    /// A text field of the soul (`core_desire`, `core_fear`, `wound`) when it is text.
+    pub fn soul_text(&self, field: &str) -> Option<&str> {
+        self.soul.get(field).and_then(Value::as_str)
+    }
+
+    /// `self.archetype` when it is text.
+    pub fn archetype(&self) -> Option<&str> {
+        self.self_layer.get("archetype").and_then(Value::as_str)
+    }
+
+    /// The Big Five score of `trait_key` (`O`, `C`, `E`, `A` or `N`) when it is a number.
+    pub fn big_five(&self, trait_key: &str) -> Option<f64> {
+        self.self_layer.get("big_five")?.get(trait_key)?.as_f64()
+    }
+
+    /// `mask.voice.register`, the words of how the persona speaks, when it is text.
+    pub fn voice_register(&self) -> Option<&str> {
+        self.mask.get("voice")?.get("register")?.as_str()
+    }
+
+    /// `mask.public_bio` when it is text.
+    pub fn public_bio(&self) -> Option<&str> {
+        self.mask.get("public_bio").and_then(Value::as_str)
     }
 
     /// The field `field` of the surface as the document holds it, `null` when absent.
@@ -123,6 +153,16 @@ impl Persona {
 
     pub fn is_completed(&self) -> bool {
         self.status == PersonaStatus::Completed
+    }
+
+    /// A persona for tests: the default document with the top-level fields of `fields`.
+    #[cfg(test)]
+    pub fn with_fields(fields: Value) -> Persona {
+        let mut document = Persona::default().to_value();
+        if let (Some(document), Value::Object(fields)) = (document.as_object_mut(), fields) {
+            document.extend(fields);
+        }
+        serde_json::from_value(document).expect("a persona document")
     }
 }
 

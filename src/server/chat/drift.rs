@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::ChatMessage;
 use super::text::{LANGUAGES, keywords, sentences, stopwords, words};
+use crate::model::Persona;
 
 /// Both scores must stay under this for a reply to be in character.
 pub const THRESHOLD: f64 = 0.5;
@@ -231,7 +232,7 @@ const WINDOW: usize = 3;
 ///   where r grows from 0 to 1 as the reply's word set overlaps 80 % to 100 % with an earlier
 ///   assistant message (repeating oneself); rounded to one decimal. An empty reply (a turn
 ///   that only calls tools) scores 0, 0 and 5.
-pub fn score(persona: &Value, history: &[ChatMessage], reply: &str) -> Drift {
+pub fn score(persona: &Persona, history: &[ChatMessage], reply: &str) -> Drift {
     let text = own_words(persona, reply);
     if words(&text).is_empty() {
         return Drift {
@@ -241,14 +242,12 @@ pub fn score(persona: &Value, history: &[ChatMessage], reply: &str) -> Drift {
         };
     }
     let voice = round2(voice_distance(
-        persona["mask"]["voice"]["register"].as_str().unwrap_or(""),
+        persona.voice_register().unwrap_or(""),
         &text,
     ));
     let values = round2(contradiction(persona, &text));
     let mut coherence = 5.0 * (1.0 - (voice + values) / 2.0);
-    if let Some(language) = persona["language"].as_str()
-        && speaks_other_language(language, &text)
-    {
+    if speaks_other_language(&persona.language, &text) {
         coherence *= 0.6;
     }
     coherence *= 1.0 - 0.5 * repetition(history, reply);
@@ -264,7 +263,7 @@ fn round2(value: f64) -> f64 {
 }
 
 /// The reply's own words: JSON string values joined, the persona's desire and fear taken out.
-fn own_words(persona: &Value, reply: &str) -> String {
+fn own_words(persona: &Persona, reply: &str) -> String {
     let mut text = match serde_json::from_str::<Value>(reply) {
         Ok(value @ Value::Object(_)) => {
             let mut parts = Vec::new();
@@ -275,7 +274,7 @@ fn own_words(persona: &Value, reply: &str) -> String {
     }
     .to_lowercase();
     for field in ["core_desire", "core_fear"] {
-        if let Some(quoted) = persona["soul"][field].as_str().filter(|q| !q.is_empty()) {
+        if let Some(quoted) = persona.soul_text(field).filter(|q| !q.is_empty()) {
             text = text.replace(&quoted.to_lowercase(), " ");
         }
     }
@@ -343,14 +342,14 @@ fn voice_distance(register: &str, text: &str) -> f64 {
     distances.iter().sum::<f64>() / distances.len() as f64
 }
 
-fn contradiction(persona: &Value, text: &str) -> f64 {
+fn contradiction(persona: &Persona, text: &str) -> f64 {
     let mut total = 0.6
         * IDENTITY_BREAKS
             .iter()
             .filter(|phrase| text.contains(*phrase))
             .count() as f64;
-    if let Some(first_name) = persona["surface"]["name"]
-        .as_str()
+    if let Some(first_name) = persona
+        .surface_name()
         .and_then(|name| name.split_whitespace().next())
     {
         let first_name = first_name.to_lowercase();
@@ -361,9 +360,8 @@ fn contradiction(persona: &Value, text: &str) -> f64 {
             total += 0.5;
         }
     }
-    let soul = &persona["soul"];
-    let desire = keywords(soul["core_desire"].as_str().unwrap_or(""));
-    let fear = keywords(soul["core_fear"].as_str().unwrap_or(""));
+    let desire = keywords(persona.soul_text("core_desire").unwrap_or(""));
+    let fear = keywords(persona.soul_text("core_fear").unwrap_or(""));
     for sentence in sentences(text) {
         let sentence_words = words(sentence);
         let preceded_by = |keywords: &[String], list: &[&str]| {
@@ -426,8 +424,8 @@ fn repetition(history: &[ChatMessage], reply: &str) -> f64 {
 mod tests {
     use super::*;
 
-    fn persona(register: &str) -> Value {
-        json!({
+    fn persona(register: &str) -> Persona {
+        Persona::with_fields(json!({
             "language": "en",
             "soul": {
                 "core_desire": "To understand the world through forgotten books",
@@ -435,7 +433,7 @@ mod tests {
             },
             "mask": { "voice": { "register": register } },
             "surface": { "name": "Samuel Ashford" },
-        })
+        }))
     }
 
     #[test]

@@ -22,6 +22,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::engine::EngineError;
+use crate::model::Persona;
 
 /// One message of a conversation's history.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,8 +51,8 @@ impl ChatMessage {
 /// Everything an engine needs to answer one turn.
 #[derive(Debug, Clone)]
 pub struct ChatTurn<'a> {
-    /// The whole persona object (layers, language, ...).
-    pub persona: &'a Value,
+    /// The persona version that answers (layers, language, ...).
+    pub persona: &'a Persona,
     /// Earlier messages, oldest first, without the new one.
     pub history: &'a [ChatMessage],
     /// System messages of the caller, merged on top of the persona's runtime prompt.

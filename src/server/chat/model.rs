@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use super::{
     ChatEngine, ChatMessage, ChatReply, ChatTurn, EmbedFuture, ReplyFuture, ToolCall, count_tokens,
 };
+use crate::model::Persona;
 use crate::server::engine::EngineError;
 use crate::server::engine::model::{ModelClient, language_name};
 
@@ -344,24 +345,21 @@ fn wire_message(message: &ChatMessage) -> Value {
 
 /// The persona's runtime prompt: who they are from each layer, how they speak, the language
 /// to answer in, then the caller's system messages as an overlay.
-pub fn runtime_prompt(persona: &Value, overlay: Option<&str>, json_mode: bool) -> String {
-    let text = |value: &Value| {
-        value
-            .as_str()
-            .map(str::trim)
+pub fn runtime_prompt(persona: &Persona, overlay: Option<&str>, json_mode: bool) -> String {
+    let text = |text: Option<&str>| {
+        text.map(str::trim)
             .filter(|text| !text.is_empty())
             .map(str::to_owned)
     };
-    let surface = &persona["surface"];
-    let name = text(&surface["name"]).unwrap_or_else(|| "this persona".to_owned());
+    let name = text(persona.surface_name()).unwrap_or_else(|| "this persona".to_owned());
     let mut identity = format!("You are {name}");
-    if let Some(age) = surface["age"].as_u64() {
+    if let Some(age) = persona.surface.get("age").and_then(Value::as_u64) {
         identity.push_str(&format!(", {age} years old"));
     }
-    if let Some(occupation) = text(&surface["occupation"]) {
+    if let Some(occupation) = text(persona.surface_text("occupation")) {
         identity.push_str(&format!(", {occupation}"));
     }
-    if let Some(place) = text(&surface["place"]) {
+    if let Some(place) = text(persona.surface_text("place")) {
         identity.push_str(&format!(", living in {place}"));
     }
     identity.push('.');
@@ -371,31 +369,29 @@ pub fn runtime_prompt(persona: &Value, overlay: Option<&str>, json_mode: bool) -
          knowledge, and never say you are an AI, a model or an assistant."
             .to_owned(),
     ];
-    if let Some(register) = text(&persona["mask"]["voice"]["register"]) {
+    if let Some(register) = text(persona.voice_register()) {
         lines.push(format!("Your voice: {register}."));
     }
-    if let Some(bio) = text(&persona["mask"]["public_bio"]) {
+    if let Some(bio) = text(persona.public_bio()) {
         lines.push(format!("How others know you: {bio}"));
     }
-    let soul = &persona["soul"];
     for (label, field) in [
         ("What you want most", "core_desire"),
         ("What you fear most", "core_fear"),
         ("Your old wound", "wound"),
     ] {
-        if let Some(value) = text(&soul[field]) {
+        if let Some(value) = text(persona.soul_text(field)) {
             lines.push(format!("{label}: {value}"));
         }
     }
-    let traits = big_five_in_words(&persona["self"]["big_five"]);
+    let traits = big_five_in_words(persona);
     if !traits.is_empty() {
         lines.push(format!("Your temperament: {}.", traits.join("; ")));
     }
-    if let Some(archetype) = text(&persona["self"]["archetype"]) {
+    if let Some(archetype) = text(persona.archetype()) {
         lines.push(format!("Your archetype: {}.", archetype.replace('-', " ")));
     }
-    let language = persona["language"].as_str().unwrap_or("en");
-    lines.push(format!("Answer in {}.", language_name(language)));
+    lines.push(format!("Answer in {}.", language_name(&persona.language)));
     if json_mode {
         lines.push("Answer with one JSON object and nothing else.".to_owned());
     }
@@ -408,7 +404,7 @@ pub fn runtime_prompt(persona: &Value, overlay: Option<&str>, json_mode: bool) -
 }
 
 /// Each Big Five score as words: a high and a low description per trait, with a degree.
-fn big_five_in_words(big_five: &Value) -> Vec<String> {
+fn big_five_in_words(persona: &Persona) -> Vec<String> {
     const TRAITS: [(&str, &str, &str); 5] = [
         (
             "O",
@@ -427,7 +423,7 @@ fn big_five_in_words(big_five: &Value) -> Vec<String> {
     TRAITS
         .iter()
         .filter_map(|(key, high, low)| {
-            let score = big_five[*key].as_f64()?;
+            let score = persona.big_five(key)?;
             Some(match score {
                 s if s >= 0.8 => format!("very {high}"),
                 s if s >= 0.6 => (*high).to_owned(),
@@ -447,18 +443,18 @@ mod tests {
     use std::sync::{Arc, Mutex};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    fn persona() -> Value {
-        json!({
+    fn persona() -> Persona {
+        Persona::with_fields(json!({
             "id": "psn_test", "language": "tr",
             "soul": { "core_desire": "To be read.", "core_fear": "Silence.", "wound": "A closed shop." },
             "self": { "big_five": { "O": 0.82, "C": 0.5, "E": 0.1, "A": 0.3, "N": 0.7 }, "archetype": "the-sage" },
             "mask": { "voice": { "register": "wry, slightly archaic" }, "public_bio": "Sells old books." },
             "surface": { "name": "Mert Kavaklı", "age": 35, "occupation": "bookseller", "place": "Istanbul" },
-        })
+        }))
     }
 
     fn turn<'a>(
-        persona: &'a Value,
+        persona: &'a Persona,
         history: &'a [ChatMessage],
         tools: &'a [Value],
     ) -> ChatTurn<'a> {

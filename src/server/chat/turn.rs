@@ -229,13 +229,11 @@ impl PendingTurn {
             history,
         } = self;
         let engine = state.chat.name();
-        // The engines read the persona's layers as the document holds them.
-        let persona = input.persona.to_value();
         let reply = state
             .chat
             .reply(
                 ChatTurn {
-                    persona: &persona,
+                    persona: &input.persona,
                     history: &history,
                     system_overlay: input.system_overlay.as_deref(),
                     message: &input.message,
@@ -260,7 +258,11 @@ impl PendingTurn {
                 ),
             })?;
         let drift = {
-            let (history, content) = (history.clone(), reply.content.clone());
+            let (persona, history, content) = (
+                input.persona.clone(),
+                history.clone(),
+                reply.content.clone(),
+            );
             compute::run(move || drift::score(&persona, &history, &content)).await
         };
         let tokens = reply.tokens_in + reply.tokens_out;

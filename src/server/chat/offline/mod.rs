@@ -11,6 +11,7 @@ use super::{
     ChatEngine, ChatMessage, ChatReply, ChatTurn, EmbedFuture, ReplyFuture, ToolCall, count_tokens,
     embedding, schema,
 };
+use crate::model::Persona;
 use crate::server::compute;
 use crate::server::engine::EngineError;
 use phrases::{
@@ -56,7 +57,7 @@ impl ChatEngine for OfflineChat {
 
 /// What a turn brings, owned, for composing the reply on the compute pool.
 struct OwnedTurn {
-    persona: Value,
+    persona: Persona,
     history: Vec<ChatMessage>,
     system_overlay: Option<String>,
     message: String,
@@ -153,13 +154,8 @@ fn upper_first(text: &str) -> String {
 /// schema budget; a schema past it is an invalid request.
 fn compose(turn: &ChatTurn) -> Result<ChatReply, EngineError> {
     let persona = turn.persona;
-    let text_of = |pointer: &str| {
-        persona
-            .pointer(pointer)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-    };
-    let mut seed_text = format!("{}@{}", text_of("/id"), persona["version"]);
+    let surface = |field: &str| persona.surface_text(field).unwrap_or("");
+    let mut seed_text = format!("{}@{}", persona.id, persona.version);
     for message in turn.history {
         seed_text.push_str(&format!("\n{}: {}", message.role, message.content));
     }
@@ -218,10 +214,10 @@ fn compose(turn: &ChatTurn) -> Result<ChatReply, EngineError> {
     }
     let content = if let Some(spec) = turn.json_schema.filter(|_| tool_calls.is_empty()) {
         let field_text = |field: &str| match field.to_ascii_lowercase().as_str() {
-            "name" | "full_name" | "persona" | "character" => text_of("/surface/name").to_string(),
-            "occupation" | "job" | "profession" => text_of("/surface/occupation").to_string(),
-            "place" | "city" | "location" | "home" => text_of("/surface/place").to_string(),
-            "language" => text_of("/language").to_string(),
+            "name" | "full_name" | "persona" | "character" => surface("name").to_string(),
+            "occupation" | "job" | "profession" => surface("occupation").to_string(),
+            "place" | "city" | "location" | "home" => surface("place").to_string(),
+            "language" => persona.language.clone(),
             _ => text.clone(),
         };
         // Without a schema, any JSON object will do (as in JSON mode).
@@ -236,8 +232,8 @@ fn compose(turn: &ChatTurn) -> Result<ChatReply, EngineError> {
     } else if turn.json_mode && tool_calls.is_empty() {
         json!({
             "reply": text,
-            "persona": text_of("/surface/name"),
-            "language": text_of("/language"),
+            "persona": surface("name"),
+            "language": persona.language,
         })
         .to_string()
     } else {
@@ -245,16 +241,16 @@ fn compose(turn: &ChatTurn) -> Result<ChatReply, EngineError> {
     };
 
     let mut prompt = [
-        "/surface/name",
-        "/surface/occupation",
-        "/surface/place",
-        "/mask/voice/register",
-        "/mask/public_bio",
-        "/soul/core_desire",
-        "/soul/core_fear",
-        "/soul/wound",
+        persona.surface_name(),
+        persona.surface_text("occupation"),
+        persona.surface_text("place"),
+        persona.voice_register(),
+        persona.public_bio(),
+        persona.soul_text("core_desire"),
+        persona.soul_text("core_fear"),
+        persona.soul_text("wound"),
     ]
-    .map(text_of)
+    .map(|text| text.unwrap_or(""))
     .join("\n");
     prompt.push_str(turn.system_overlay.unwrap_or(""));
     for message in turn.history.iter().chain(turn.tool_exchange) {
@@ -293,26 +289,22 @@ fn speak(turn: &ChatTurn, hash: u64, tool_results: &[&ChatMessage]) -> String {
     {
         return OUT_OF_CHARACTER.to_string();
     }
-    let language = persona["language"].as_str().unwrap_or("en");
+    let language = persona.language.as_str();
     let phrases = phrases(language);
-    let field = |pointer: &str| {
-        persona
-            .pointer(pointer)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
-    let name = field("/surface/name").unwrap_or("nobody in particular");
-    let occupation = field("/surface/occupation").map(|o| {
+    fn field(text: Option<&str>) -> Option<&str> {
+        text.map(str::trim).filter(|v| !v.is_empty())
+    }
+    let name = field(persona.surface_name()).unwrap_or("nobody in particular");
+    let occupation = field(persona.surface_text("occupation")).map(|o| {
         if language == "de" {
             o.to_string()
         } else {
             lower_first(o)
         }
     });
-    let place = field("/surface/place");
-    let desire = field("/soul/core_desire").map(lower_first);
-    let fear = field("/soul/core_fear").map(lower_first);
+    let place = field(persona.surface_text("place"));
+    let desire = field(persona.soul_text("core_desire")).map(lower_first);
+    let fear = field(persona.soul_text("core_fear")).map(lower_first);
     let fill = |template: &str, topic: &str| {
         template
             .replace("{name}", name)
@@ -322,7 +314,7 @@ fn speak(turn: &ChatTurn, hash: u64, tool_results: &[&ChatMessage]) -> String {
             .replace("{desire}", desire.as_deref().unwrap_or(""))
             .replace("{fear}", fear.as_deref().unwrap_or(""))
     };
-    let (flavours, terse) = flavours(field("/mask/voice/register").unwrap_or(""), phrases);
+    let (flavours, terse) = flavours(field(persona.voice_register()).unwrap_or(""), phrases);
     let pick =
         |options: &[&'static str], shift: u32| options[(hash >> shift) as usize % options.len()];
 
@@ -618,8 +610,8 @@ mod tests {
     use super::super::drift;
     use super::*;
 
-    fn persona(language: &str, register: &str) -> Value {
-        json!({
+    fn persona(language: &str, register: &str) -> Persona {
+        Persona::with_fields(json!({
             "id": "psn_test", "version": 1, "language": language,
             "soul": {
                 "core_desire": "To understand the world through forgotten books",
@@ -627,10 +619,14 @@ mod tests {
             },
             "mask": { "voice": { "register": register } },
             "surface": { "name": "Mert Kavaklı", "occupation": "Bookseller", "place": "Istanbul" },
-        })
+        }))
     }
 
-    fn turn<'a>(persona: &'a Value, history: &'a [ChatMessage], message: &'a str) -> ChatTurn<'a> {
+    fn turn<'a>(
+        persona: &'a Persona,
+        history: &'a [ChatMessage],
+        message: &'a str,
+    ) -> ChatTurn<'a> {
         ChatTurn {
             persona,
             history,
