@@ -228,4 +228,28 @@ mod tests {
         extra["nickname"] = json!("Ola");
         assert!(serde_json::from_value::<Persona>(extra).is_err());
     }
+
+    #[test]
+    fn typed_accessors_read_text_and_numbers_and_skip_other_shapes() {
+        let [queued, completed] = documents();
+        let persona: Persona = serde_json::from_value(completed).unwrap();
+        assert_eq!(persona.voice_register(), Some("dry"));
+        assert_eq!(persona.public_bio(), Some("Ola fishes."));
+        assert_eq!(persona.soul_text("core_fear"), Some("land"));
+        assert_eq!(persona.surface_text("place"), Some("Bergen"));
+        assert_eq!(persona.surface_text("age"), None);
+        assert_eq!(persona.archetype(), Some("sage"));
+        assert_eq!(persona.big_five("C"), Some(0.8));
+        assert_eq!(persona.big_five("X"), None);
+        let empty: Persona = serde_json::from_value(queued).unwrap();
+        assert_eq!(empty.voice_register(), None);
+        assert_eq!(empty.big_five("O"), None);
+        let odd = Persona::with_fields(json!({
+            "self": { "big_five": { "O": "high" } },
+            "mask": { "voice": "loud", "public_bio": ["a"] },
+        }));
+        assert_eq!(odd.big_five("O"), None);
+        assert_eq!(odd.voice_register(), None);
+        assert_eq!(odd.public_bio(), None);
+    }
 }

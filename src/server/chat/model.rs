@@ -5,6 +5,7 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
+use super::text::non_blank;
 use super::{
     ChatEngine, ChatMessage, ChatReply, ChatTurn, EmbedFuture, ReplyFuture, ToolCall, count_tokens,
 };
@@ -346,11 +347,7 @@ fn wire_message(message: &ChatMessage) -> Value {
 /// The persona's runtime prompt: who they are from each layer, how they speak, the language
 /// to answer in, then the caller's system messages as an overlay.
 pub fn runtime_prompt(persona: &Persona, overlay: Option<&str>, json_mode: bool) -> String {
-    let text = |text: Option<&str>| {
-        text.map(str::trim)
-            .filter(|text| !text.is_empty())
-            .map(str::to_owned)
-    };
+    let text = |text: Option<&str>| non_blank(text).map(str::to_owned);
     let name = text(persona.surface_name()).unwrap_or_else(|| "this persona".to_owned());
     let mut identity = format!("You are {name}");
     if let Some(age) = persona.surface.get("age").and_then(Value::as_u64) {

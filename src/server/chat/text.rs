@@ -1,5 +1,10 @@
-//! Small text tools shared by the offline engine and the drift scorer: words, sentences, a
+//! Small text tools shared by the chat engines and the drift scorer: words, sentences, a
 //! stable hash, and the stopwords of the languages the offline engine speaks.
+
+/// A persona's text field trimmed, when there is any text left.
+pub fn non_blank(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|text| !text.is_empty())
+}
 
 /// The languages with their own templates and word lists; others fall back to English.
 pub const LANGUAGES: [&str; 5] = ["en", "tr", "de", "fr", "es"];

@@ -6,7 +6,7 @@ mod phrases;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
-use super::text::{fnv1a, keywords, words};
+use super::text::{fnv1a, keywords, non_blank, words};
 use super::{
     ChatEngine, ChatMessage, ChatReply, ChatTurn, EmbedFuture, ReplyFuture, ToolCall, count_tokens,
     embedding, schema,
@@ -291,20 +291,17 @@ fn speak(turn: &ChatTurn, hash: u64, tool_results: &[&ChatMessage]) -> String {
     }
     let language = persona.language.as_str();
     let phrases = phrases(language);
-    fn field(text: Option<&str>) -> Option<&str> {
-        text.map(str::trim).filter(|v| !v.is_empty())
-    }
-    let name = field(persona.surface_name()).unwrap_or("nobody in particular");
-    let occupation = field(persona.surface_text("occupation")).map(|o| {
+    let name = non_blank(persona.surface_name()).unwrap_or("nobody in particular");
+    let occupation = non_blank(persona.surface_text("occupation")).map(|o| {
         if language == "de" {
             o.to_string()
         } else {
             lower_first(o)
         }
     });
-    let place = field(persona.surface_text("place"));
-    let desire = field(persona.soul_text("core_desire")).map(lower_first);
-    let fear = field(persona.soul_text("core_fear")).map(lower_first);
+    let place = non_blank(persona.surface_text("place"));
+    let desire = non_blank(persona.soul_text("core_desire")).map(lower_first);
+    let fear = non_blank(persona.soul_text("core_fear")).map(lower_first);
     let fill = |template: &str, topic: &str| {
         template
             .replace("{name}", name)
@@ -314,7 +311,7 @@ fn speak(turn: &ChatTurn, hash: u64, tool_results: &[&ChatMessage]) -> String {
             .replace("{desire}", desire.as_deref().unwrap_or(""))
             .replace("{fear}", fear.as_deref().unwrap_or(""))
     };
-    let (flavours, terse) = flavours(field(persona.voice_register()).unwrap_or(""), phrases);
+    let (flavours, terse) = flavours(non_blank(persona.voice_register()).unwrap_or(""), phrases);
     let pick =
         |options: &[&'static str], shift: u32| options[(hash >> shift) as usize % options.len()];
 
