@@ -156,7 +156,9 @@ pub struct RunRequest {
     /// The persona a fork starts from; `null` for a create.
     pub parent: Option<RunParent>,
     pub created_at_ms: i64,
-    /// The request that started the run, named in its error.
+    /// The request that started the run, named in its error (empty in a request stored before
+    /// runs named it).
+    #[serde(default)]
     pub request_id: String,
     /// The engine's generation, kept as the engine wrote it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -318,6 +320,10 @@ mod tests {
                         "layers": { "soul": {}, "self": {}, "mask": {}, "surface": { "name": "Ola" } } },
             "created_at_ms": 1, "request_id": "req_2",
         });
+        let mut unnamed = create.clone();
+        unnamed.as_object_mut().unwrap().remove("request_id");
+        let request: RunRequest = serde_json::from_value(unnamed).unwrap();
+        assert_eq!(request.request_id, "");
         for document in [create, planned, fork] {
             let request: RunRequest = serde_json::from_value(document.clone()).unwrap();
             assert_eq!(
