@@ -2,7 +2,7 @@
 //! `persona runs tail --json` against `curl -N` on the same stream.
 //! Usage: `cargo bench --bench seed_events -- DATA_DIR [EVENTS]`; prints the run id.
 
-use persona::model::RunEventKind;
+use persona::model::{Run, RunEventKind, RunKind, RunRequest, RunStatus};
 use persona::server::store::Store;
 use serde_json::json;
 
@@ -17,15 +17,38 @@ fn main() {
         .ensure_workspace("ws_local", "Local workspace", "test")
         .unwrap();
     let run_id = format!("run_bench{events}");
-    let run = json!({
-        "id": run_id, "persona_id": "psn_bench", "kind": "create", "status": "completed",
-        "pipeline": "default", "seed": 1, "budget_usd": null, "engine": "offline", "steps": [],
-        "cost_usd": 0.0, "tokens": 0, "latency_ms": 0, "error": null,
-        "created_at": "2026-01-01T00:00:00Z", "completed_at": "2026-01-01T00:00:01Z",
-    });
+    let run = Run {
+        id: run_id.clone(),
+        persona_id: "psn_bench".to_string(),
+        kind: RunKind::Create,
+        status: RunStatus::Completed,
+        pipeline: "default".to_string(),
+        seed: 1,
+        budget_usd: None,
+        engine: "offline".to_string(),
+        steps: Vec::new(),
+        cost_usd: 0.0,
+        tokens: 0,
+        latency_ms: Some(0),
+        error: None,
+        created_at: "2026-01-01T00:00:00Z".to_string(),
+        completed_at: Some("2026-01-01T00:00:01Z".to_string()),
+    };
+    let request = RunRequest {
+        kind: RunKind::Create,
+        intent: "a bench".to_string(),
+        language: "en".to_string(),
+        seed: 1,
+        pipeline: "default".to_string(),
+        budget_usd: None,
+        parent: None,
+        created_at_ms: 1_767_225_600_000,
+        request_id: "req_bench".to_string(),
+        plan: None,
+    };
     store
         .write(|tx| -> rusqlite::Result<()> {
-            Store::insert_run(tx, "ws_local", &json!({}), &run)?;
+            Store::insert_run(tx, "ws_local", &request, &run)?;
             Store::append_event(tx, &run_id, RunEventKind::RunStarted, &json!({ "run_id": run_id, "step": "intent_parse" }))?;
             for n in 2..events {
                 let data = json!({

@@ -1,5 +1,5 @@
 //! The contract's own vocabulary, shared by the client side and the embedded server so that
-//! both read the wire the same way: the persona document, persona references, visibility,
+//! both read the wire the same way: the persona and run documents, persona references, visibility,
 //! request bodies, scopes, run event kinds, webhook event types, JSON-RPC, and the typed views
 //! the commands read the server's answers through.
 
@@ -8,6 +8,7 @@ pub mod jsonrpc;
 mod persona;
 mod reference;
 mod requests;
+mod run;
 mod scopes;
 mod views;
 mod visibility;
@@ -17,6 +18,7 @@ pub use events::RunEventKind;
 pub use persona::{LAYERS, Persona, PersonaRunFigures, PersonaStatus};
 pub use reference::{PersonaRef, ReferenceError};
 pub use requests::{CreatePersona, ForkPersona};
+pub use run::{ErrorObject, Run, RunKind, RunParent, RunRequest, RunStatus, RunStep, StepStatus};
 pub use scopes::{ALL_SCOPES, grants, is_known_scope};
 pub use views::{
     Conversation, Delivery, ErrorSummary, Failure, PersonaSummary, PersonaVersion, RunEventFields,

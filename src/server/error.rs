@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::store;
+use crate::model::ErrorObject;
 
 /// An error answer: HTTP status, stable code, a message for people, optional details.
 #[derive(Debug, Clone)]
@@ -92,21 +93,21 @@ impl ApiError {
 
     /// The envelope body, with the request id that the middleware knows.
     pub fn body(&self, request_id: &str) -> Value {
+        json!({ "error": self.error_object(request_id) })
+    }
+
+    /// The `error` object of the envelope.
+    pub fn error_object(&self, request_id: &str) -> ErrorObject {
         let anchor = self.code.rsplit('.').next().unwrap_or(self.code);
-        let mut error = json!({
-            "code": self.code,
-            "message": self.message,
-            "type": self.error_type(),
-            "doc_url": format!("https://docs.persona.dev/errors#{anchor}"),
-            "request_id": request_id,
-        });
-        if let Some(run_id) = &self.run_id {
-            error["run_id"] = json!(run_id);
+        ErrorObject {
+            code: self.code.to_string(),
+            message: self.message.clone(),
+            error_type: self.error_type().to_string(),
+            doc_url: format!("https://docs.persona.dev/errors#{anchor}"),
+            request_id: request_id.to_string(),
+            run_id: self.run_id.clone(),
+            details: self.details.as_deref().cloned(),
         }
-        if let Some(details) = &self.details {
-            error["details"] = (**details).clone();
-        }
-        json!({ "error": error })
     }
 }
 

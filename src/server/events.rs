@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::AppState;
 use super::keywatch::{StreamKey, until_key_ends};
-use crate::model::RunEventKind;
+use crate::model::{RunEventKind, RunStatus};
 
 /// How often a follower re-reads the store when nothing in this process signalled, so that
 /// events written by another process on the same store are seen too.
@@ -90,7 +90,7 @@ fn run_has_ended(state: &AppState, run_id: &str) -> bool {
         .run_status(run_id)
         .ok()
         .flatten()
-        .is_some_and(|status| matches!(status.as_str(), "completed" | "failed" | "canceled"))
+        .is_some_and(RunStatus::is_terminal)
 }
 
 /// Writes frames until the terminal event, the reader leaving, or the server stopping.

@@ -13,16 +13,16 @@ use super::error::ApiError;
 use super::store::{self, Connection, Store};
 use super::webhooks::record_run_outcome;
 use crate::clock;
-use crate::model::{LAYERS, PersonaRunFigures, PersonaStatus, RunEventKind};
+use crate::model::{
+    LAYERS, PersonaRunFigures, PersonaStatus, Run, RunEventKind, RunRequest, RunStatus, RunStep,
+    StepStatus,
+};
 
 /// How long a lease lasts without renewal; every event renews it.
 const LEASE_SECONDS: i64 = 30;
 
 /// How often a run renews its lease while it waits for its engine.
 const LEASE_RENEWAL: Duration = Duration::from_secs(10);
-
-/// The field of a run's stored request that holds its plan once computed.
-const PLAN_FIELD: &str = "plan";
 
 /// How often each server looks for runs whose owner is gone.
 const SWEEP_INTERVAL: Duration = Duration::from_secs(2);
@@ -99,7 +99,7 @@ struct Execution<'a> {
     workspace_id: String,
     run_id: String,
     persona_id: String,
-    doc: Value,
+    doc: Run,
     created_at_ms: i64,
     /// The request that started the run, named in its error.
     request_id: String,
@@ -126,15 +126,10 @@ async fn execute(state: &Arc<AppState>, run_id: &str) -> store::Result<()> {
         state,
         workspace_id,
         run_id: run_id.to_string(),
-        persona_id: doc["persona_id"].as_str().unwrap_or_default().to_string(),
+        persona_id: doc.persona_id.clone(),
         already_written: state.store.last_event_seq(run_id)?,
-        created_at_ms: request["created_at_ms"]
-            .as_i64()
-            .unwrap_or_else(clock::now_millis),
-        request_id: request["request_id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
+        created_at_ms: request.created_at_ms,
+        request_id: request.request_id.clone(),
         doc,
         seq: 0,
     };
@@ -147,7 +142,7 @@ async fn execute(state: &Arc<AppState>, run_id: &str) -> store::Result<()> {
 }
 
 impl Execution<'_> {
-    async fn run(&mut self, request: &Value) -> Result<(), Stop> {
+    async fn run(&mut self, request: &RunRequest) -> Result<(), Stop> {
         let generation = match self.stored_or_new_plan(request).await? {
             Ok(generation) => generation,
             Err(error) => {
@@ -159,15 +154,13 @@ impl Execution<'_> {
             }
         };
         let rate = self.state.config.usd_per_1k_tokens;
-        let budget = request["budget_usd"].as_f64();
-        self.doc["status"] = json!("running");
-        self.doc["steps"] = Value::Array(
-            generation
-                .steps
-                .iter()
-                .map(|s| json!({ "name": s.name, "status": "pending", "tokens": 0, "cost_usd": 0.0, "started_at": null, "completed_at": null }))
-                .collect(),
-        );
+        let budget = request.budget_usd;
+        self.doc.status = RunStatus::Running;
+        self.doc.steps = generation
+            .steps
+            .iter()
+            .map(|step| RunStep::pending(&step.name))
+            .collect();
         let first_step = generation.steps.first().map(|s| s.name.clone());
         let persona_id = self.persona_id.clone();
         self.commit(
@@ -179,9 +172,9 @@ impl Execution<'_> {
         let mut layers = json!({});
         let mut total_tokens = 0u64;
         for (index, step) in generation.steps.iter().enumerate() {
-            let now = clock::rfc3339(clock::now());
-            self.doc["steps"][index]["status"] = json!("running");
-            self.doc["steps"][index]["started_at"] = json!(now);
+            let step_doc = &mut self.doc.steps[index];
+            step_doc.status = StepStatus::Running;
+            step_doc.started_at = Some(clock::rfc3339(clock::now()));
             self.emit(
                 RunEventKind::StepStarted,
                 json!({ "run_id": self.run_id, "step": step.name }),
@@ -196,13 +189,13 @@ impl Execution<'_> {
             let cost = usd(step.tokens, rate);
             total_tokens += step.tokens;
             let total_cost = usd(total_tokens, rate);
-            let step_doc = &mut self.doc["steps"][index];
-            step_doc["status"] = json!("completed");
-            step_doc["tokens"] = json!(step.tokens);
-            step_doc["cost_usd"] = json!(cost);
-            step_doc["completed_at"] = json!(clock::rfc3339(clock::now()));
-            self.doc["tokens"] = json!(total_tokens);
-            self.doc["cost_usd"] = json!(total_cost);
+            let step_doc = &mut self.doc.steps[index];
+            step_doc.status = StepStatus::Completed;
+            step_doc.tokens = step.tokens;
+            step_doc.cost_usd = cost;
+            step_doc.completed_at = Some(clock::rfc3339(clock::now()));
+            self.doc.tokens = total_tokens;
+            self.doc.cost_usd = total_cost;
             self.emit(
                 RunEventKind::StepCompleted,
                 json!({ "run_id": self.run_id, "step": step.name, "tokens": step.tokens, "cost_usd": cost, "total_cost_usd": total_cost }),
@@ -226,9 +219,9 @@ impl Execution<'_> {
     /// works, which can take minutes with a real model.
     async fn stored_or_new_plan(
         &self,
-        request: &Value,
+        request: &RunRequest,
     ) -> Result<Result<Generation, ApiError>, Stop> {
-        if let Some(stored) = request.get(PLAN_FIELD)
+        if let Some(stored) = &request.plan
             && let Ok(generation) = serde_json::from_value::<Generation>(stored.clone())
         {
             return Ok(Ok(generation));
@@ -255,8 +248,8 @@ impl Execution<'_> {
             return Ok(planned);
         };
         let mut stored_request = request.clone();
-        stored_request[PLAN_FIELD] =
-            serde_json::to_value(&generation).expect("a generation is plain JSON data");
+        stored_request.plan =
+            Some(serde_json::to_value(&generation).expect("a generation is plain JSON data"));
         let state = self.state;
         state.store.write(|tx| {
             renew_lease(tx, state, &self.run_id)?;
@@ -311,9 +304,9 @@ impl Execution<'_> {
     }
 
     fn fail(&mut self, error: ApiError) -> Result<(), Stop> {
-        let body = error.with_run(&self.run_id).body(&self.request_id)["error"].clone();
-        self.doc["status"] = json!("failed");
-        self.doc["error"] = body.clone();
+        let body = error.with_run(&self.run_id).error_object(&self.request_id);
+        self.doc.status = RunStatus::Failed;
+        self.doc.error = Some(body.clone());
         self.finish_times();
         let persona_id = self.persona_id.clone();
         let workspace_id = self.workspace_id.clone();
@@ -331,19 +324,19 @@ impl Execution<'_> {
 
     fn finish_times(&mut self) {
         let now_ms = clock::now_millis();
-        self.doc["completed_at"] = json!(clock::rfc3339(now_ms / 1000));
-        self.doc["latency_ms"] = json!((now_ms - self.created_at_ms).max(0));
+        self.doc.completed_at = Some(clock::rfc3339(now_ms / 1000));
+        self.doc.latency_ms = Some((now_ms - self.created_at_ms).max(0));
     }
 
     fn complete(&mut self, generation: &Generation, total_tokens: u64) -> Result<(), Stop> {
-        self.doc["status"] = json!("completed");
+        self.doc.status = RunStatus::Completed;
         self.finish_times();
-        let total_cost = self.doc["cost_usd"].clone();
+        let total_cost = self.doc.cost_usd;
         let run_figures = PersonaRunFigures {
             id: self.run_id.clone(),
-            cost_usd: total_cost.as_f64().unwrap_or_default(),
+            cost_usd: total_cost,
             tokens: total_tokens,
-            latency_ms: self.doc["latency_ms"].as_i64(),
+            latency_ms: self.doc.latency_ms,
         };
         let persona_id = self.persona_id.clone();
         let workspace_id = self.workspace_id.clone();
@@ -362,7 +355,11 @@ impl Execution<'_> {
                 }
                 for name in LAYERS {
                     if let Some(layer) = persona.layer_mut(name) {
-                        *layer = layers[name].as_object().cloned().unwrap_or_default();
+                        *layer = layers
+                            .get(name)
+                            .and_then(Value::as_object)
+                            .cloned()
+                            .unwrap_or_default();
                     }
                 }
                 persona.status = PersonaStatus::Completed;
@@ -391,30 +388,31 @@ fn renew_lease(tx: &Connection, state: &AppState, run_id: &str) -> Result<(), St
 
 /// What the run will do: the engine's generation for a create or a refining fork, or a copy
 /// of the parent's layers for a plain fork.
-async fn plan(state: &AppState, request: &Value) -> Result<Generation, ApiError> {
-    let pipeline = Pipeline::parse(request["pipeline"].as_str().unwrap_or("default"))
-        .unwrap_or(Pipeline::Default);
-    let intent = request["intent"].as_str().unwrap_or_default();
+async fn plan(state: &AppState, request: &RunRequest) -> Result<Generation, ApiError> {
+    let pipeline = Pipeline::parse(&request.pipeline).unwrap_or(Pipeline::Default);
+    let intent = request.intent.as_str();
     let generation_request = GenerationRequest {
         intent,
-        language: request["language"].as_str().unwrap_or("en"),
-        seed: request["seed"].as_u64().unwrap_or(0),
+        language: &request.language,
+        seed: request.seed,
         pipeline,
     };
-    let parent = &request["parent"];
-    if parent.is_null() {
+    let Some(parent) = &request.parent else {
         return Ok(state.engine.generate(generation_request).await?);
-    }
+    };
+    let layers = Value::Object(parent.layers.clone());
     if !intent.is_empty() {
-        let parent_intent = parent["intent"].as_str().unwrap_or_default();
         return Ok(state
             .engine
-            .refine(&parent["layers"], parent_intent, generation_request)
+            .refine(&layers, &parent.intent, generation_request)
             .await?);
     }
-    let fields = ["soul", "self", "mask", "surface"]
+    let fields = LAYERS
         .iter()
-        .map(|layer| (layer.to_string(), parent["layers"][layer].clone()))
+        .map(|layer| {
+            let value = parent.layers.get(*layer).cloned().unwrap_or(Value::Null);
+            (layer.to_string(), value)
+        })
         .collect();
     Ok(Generation {
         steps: vec![StepOutput {
@@ -422,9 +420,10 @@ async fn plan(state: &AppState, request: &Value) -> Result<Generation, ApiError>
             tokens: 0,
             fields,
         }],
-        layers: parent["layers"].clone(),
-        suggested_slug: parent["slug"]
-            .as_str()
+        layers,
+        suggested_slug: parent
+            .slug
+            .as_deref()
             .map(|s| format!("{s}-fork"))
             .unwrap_or_default(),
     })
@@ -469,15 +468,15 @@ pub fn end_persona(
     tx: &Connection,
     persona_id: &str,
     status: PersonaStatus,
-    run: &Value,
+    run: &Run,
 ) -> store::Result<()> {
     if let Some(mut persona) = Store::persona_by_id(tx, persona_id)? {
         persona.status = status;
         persona.run = PersonaRunFigures {
-            id: run["id"].as_str().unwrap_or_default().to_string(),
-            cost_usd: run["cost_usd"].as_f64().unwrap_or_default(),
-            tokens: run["tokens"].as_u64().unwrap_or_default(),
-            latency_ms: run["latency_ms"].as_i64(),
+            id: run.id.clone(),
+            cost_usd: run.cost_usd,
+            tokens: run.tokens,
+            latency_ms: run.latency_ms,
         };
         persona.updated_at = clock::rfc3339(clock::now());
         Store::save_persona(tx, &persona.to_value())?;

@@ -205,7 +205,7 @@ fn a_create_cut_off_by_a_server_crash_is_retried_and_makes_one_persona() {
         .run_request(runs[0]["id"].as_str().unwrap())
         .unwrap()
         .unwrap();
-    assert_eq!(run["status"], "completed");
+    assert_eq!(run.status.as_str(), "completed");
 }
 
 /// Pulls a new persona to `name` and changes its voice register in the file.

@@ -747,7 +747,11 @@ async fn a_run_interrupted_by_a_stopped_server_is_finished_by_the_next_one() {
 
     let store = Store::open(data.path()).unwrap();
     let (_, _, run) = store.run_request(&run_id).unwrap().unwrap();
-    assert_eq!(run["status"], "running", "the run was cut off mid-way");
+    assert_eq!(
+        run.status.as_str(),
+        "running",
+        "the run was cut off mid-way"
+    );
     drop(store);
 
     config.step_delay = Duration::ZERO;

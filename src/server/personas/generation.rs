@@ -14,7 +14,8 @@ use super::rules::{
 use crate::clock;
 use crate::json::fingerprint;
 use crate::model::{
-    CreatePersona, ForkPersona, Persona, PersonaRef, PersonaRunFigures, PersonaStatus, Visibility,
+    CreatePersona, ForkPersona, Persona, PersonaRef, PersonaRunFigures, PersonaStatus, Run,
+    RunKind, RunParent, RunRequest, RunStatus, RunStep, Visibility,
 };
 use crate::server::AppState;
 use crate::server::engine::{Pipeline, combined_intent};
@@ -83,8 +84,8 @@ pub enum Answer {
 /// A persona and its run, ready to be inserted.
 struct NewGeneration {
     persona: Persona,
-    run: Value,
-    request: Value,
+    run: Run,
+    request: RunRequest,
 }
 
 /// `POST /v1/personas`.
@@ -136,18 +137,25 @@ pub async fn create(
         let run = blank_run(
             run_id,
             persona_id,
-            "create",
+            RunKind::Create,
             pipeline,
             seed,
             input.budget_usd,
             engine,
             now,
         );
-        let request = json!({
-            "kind": "create", "intent": intent, "language": language, "seed": seed,
-            "pipeline": pipeline.name(), "budget_usd": input.budget_usd, "parent": null,
-            "created_at_ms": clock::now_millis(), "request_id": request_id,
-        });
+        let request = RunRequest {
+            kind: RunKind::Create,
+            intent,
+            language,
+            seed,
+            pipeline: pipeline.name().to_string(),
+            budget_usd: input.budget_usd,
+            parent: None,
+            created_at_ms: clock::now_millis(),
+            request_id,
+            plan: None,
+        };
         NewGeneration {
             persona,
             run,
@@ -199,13 +207,34 @@ pub async fn fork(
         persona.parent_id = Some(parent.id.clone());
         persona.custom_fields = parent.custom_fields.clone();
         persona.fingerprint = Some(fingerprint(&persona.to_value()));
-        let run = blank_run(run_id, persona_id, "fork", Pipeline::Default, seed, None, engine, now);
-        let request = json!({
-            "kind": "fork", "intent": intent.unwrap_or_default(), "language": parent.language,
-            "seed": seed, "pipeline": "default", "budget_usd": null,
-            "parent": { "id": parent.id, "slug": parent.slug, "intent": parent.intent, "layers": parent.layers() },
-            "created_at_ms": clock::now_millis(), "request_id": request_id,
-        });
+        let pipeline = Pipeline::Default;
+        let run = blank_run(
+            run_id,
+            persona_id,
+            RunKind::Fork,
+            pipeline,
+            seed,
+            None,
+            engine,
+            now,
+        );
+        let request = RunRequest {
+            kind: RunKind::Fork,
+            intent: intent.unwrap_or_default(),
+            language: parent.language.clone(),
+            seed,
+            pipeline: pipeline.name().to_string(),
+            budget_usd: None,
+            parent: Some(RunParent {
+                layers: parent.layers(),
+                id: parent.id,
+                slug: parent.slug,
+                intent: parent.intent,
+            }),
+            created_at_ms: clock::now_millis(),
+            request_id,
+            plan: None,
+        };
         NewGeneration {
             persona,
             run,
@@ -246,26 +275,39 @@ fn blank_persona(persona_id: &str, run_id: &str, owner_key_id: &str, now: i64) -
     }
 }
 
+/// A run that has not started: its pipeline's steps pending, nothing spent.
 #[allow(clippy::too_many_arguments)]
 fn blank_run(
     run_id: &str,
     persona_id: &str,
-    kind: &str,
+    kind: RunKind,
     pipeline: Pipeline,
     seed: u64,
     budget_usd: Option<f64>,
     engine: &str,
     now: i64,
-) -> Value {
-    json!({
-        "id": run_id, "persona_id": persona_id, "kind": kind, "status": "queued",
-        "pipeline": pipeline.name(), "seed": seed, "budget_usd": budget_usd, "engine": engine,
-        "steps": pipeline.steps().iter().map(|name| json!({
-            "name": name, "status": "pending", "tokens": 0, "cost_usd": 0.0, "started_at": null, "completed_at": null,
-        })).collect::<Vec<_>>(),
-        "cost_usd": 0.0, "tokens": 0, "latency_ms": null, "error": null,
-        "created_at": clock::rfc3339(now), "completed_at": null,
-    })
+) -> Run {
+    Run {
+        id: run_id.to_string(),
+        persona_id: persona_id.to_string(),
+        kind,
+        status: RunStatus::Queued,
+        pipeline: pipeline.name().to_string(),
+        seed,
+        budget_usd,
+        engine: engine.to_string(),
+        steps: pipeline
+            .steps()
+            .iter()
+            .map(|name| RunStep::pending(name))
+            .collect(),
+        cost_usd: 0.0,
+        tokens: 0,
+        latency_ms: None,
+        error: None,
+        created_at: clock::rfc3339(now),
+        completed_at: None,
+    }
 }
 
 /// Idempotency, rate limit, insertion of persona + run, start of the run, and the answer in
@@ -351,7 +393,7 @@ async fn answer(
                 .ok_or_else(|| ApiError::not_found("run"))?;
             (
                 StatusCode::ACCEPTED,
-                json!({ "id": run["persona_id"], "status": "queued", "run": { "id": run_id } }),
+                json!({ "id": run.persona_id, "status": "queued", "run": { "id": run_id } }),
             )
         }
         WaitMode::Block => match wait_for_run(state, caller, run_id).await? {
@@ -387,32 +429,31 @@ async fn wait_for_run(
             .store
             .run(&caller.workspace.id, run_id)?
             .ok_or_else(|| ApiError::not_found("run"))?;
-        match run["status"].as_str() {
-            Some("completed") => {
-                let persona_id = run["persona_id"].as_str().unwrap_or_default();
+        match run.status {
+            RunStatus::Completed => {
                 let persona = state
                     .store
-                    .persona(&caller.workspace.id, persona_id)?
+                    .persona(&caller.workspace.id, &run.persona_id)?
                     .ok_or_else(|| ApiError::not_found("persona"))?;
                 return Ok(Ok(persona.to_value()));
             }
-            Some("failed") => return Ok(Err(run_error(&run))),
-            Some("canceled") => {
+            RunStatus::Failed => return Ok(Err(run_error(&run))),
+            RunStatus::Canceled => {
                 return Ok(Err(ApiError::conflict(
                     "run.canceled",
                     format!("run {run_id} was canceled before it completed"),
                 )
                 .with_run(run_id)));
             }
-            _ => wait_for_change(&mut changes).await,
+            RunStatus::Queued | RunStatus::Running => wait_for_change(&mut changes).await,
         }
     }
 }
 
 /// The API error that a failed run recorded.
-fn run_error(run: &Value) -> ApiError {
-    let error = &run["error"];
-    let (status, code) = match error["code"].as_str().unwrap_or("") {
+fn run_error(run: &Run) -> ApiError {
+    let error = run.error.as_ref();
+    let (status, code) = match error.map_or("", |error| error.code.as_str()) {
         "persona.cost_budget_exceeded" => {
             (StatusCode::PAYMENT_REQUIRED, "persona.cost_budget_exceeded")
         }
@@ -420,13 +461,6 @@ fn run_error(run: &Value) -> ApiError {
         "moderation.intent_blocked" => (StatusCode::FORBIDDEN, "moderation.intent_blocked"),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "run.failed"),
     };
-    let message = error["message"]
-        .as_str()
-        .unwrap_or("the run failed")
-        .to_string();
-    let mut api_error = ApiError::new(status, code, message);
-    if let Some(run_id) = run["id"].as_str() {
-        api_error = api_error.with_run(run_id);
-    }
-    api_error
+    let message = error.map_or("the run failed", |error| error.message.as_str());
+    ApiError::new(status, code, message).with_run(&run.id)
 }

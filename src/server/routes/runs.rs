@@ -7,11 +7,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{Page, check_limit, page, parse_cursor};
 use crate::clock;
-use crate::model::{PersonaStatus, RunEventKind};
+use crate::model::{PersonaStatus, Run, RunEventKind, RunStatus, StepStatus};
 use crate::server::AppState;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::events::run_event_stream;
@@ -19,8 +19,6 @@ use crate::server::http::{Caller, QueryParams, RequestId};
 use crate::server::keywatch::StreamKey;
 use crate::server::runner::end_persona;
 use crate::server::store::Store;
-
-const STATUSES: [&str; 5] = ["queued", "running", "completed", "failed", "canceled"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,11 +36,12 @@ pub async fn list(
 ) -> ApiResult<axum::Json<Page>> {
     caller.require("runs:read")?;
     if let Some(status) = &query.status
-        && !STATUSES.contains(&status.as_str())
+        && RunStatus::parse(status).is_none()
     {
+        let names: Vec<&str> = RunStatus::ALL.into_iter().map(RunStatus::as_str).collect();
         return Err(ApiError::invalid(format!(
             "`status` must be one of {}, not `{status}`",
-            STATUSES.join(", ")
+            names.join(", ")
         )));
     }
     let limit = check_limit(query.limit)?;
@@ -62,7 +61,7 @@ pub async fn get(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     Path(run_id): Path<String>,
-) -> ApiResult<axum::Json<Value>> {
+) -> ApiResult<axum::Json<Run>> {
     caller.require("runs:read")?;
     let run = state
         .store
@@ -76,7 +75,7 @@ pub async fn cancel(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     Path(run_id): Path<String>,
-) -> ApiResult<axum::Json<Value>> {
+) -> ApiResult<axum::Json<Run>> {
     caller.require("runs:cancel")?;
     let workspace_id = caller.workspace.id.clone();
     let run = state.store.write(|tx| {
@@ -84,8 +83,8 @@ pub async fn cancel(
         let mut run = Store::run_in(tx, &workspace_id, &run_id)?
             .filter(|_| visible)
             .ok_or_else(|| ApiError::not_found(&format!("run `{run_id}`")))?;
-        let status = run["status"].as_str().unwrap_or_default().to_string();
-        if status != "queued" && status != "running" {
+        if run.status.is_terminal() {
+            let status = run.status.as_str();
             return Err(ApiError::conflict(
                 "run.not_cancelable",
                 format!("run {run_id} already ended ({status}); only a queued or running run can be canceled"),
@@ -93,24 +92,19 @@ pub async fn cancel(
             .with_run(&run_id));
         }
         let now_ms = clock::now_millis();
-        run["status"] = json!("canceled");
-        run["completed_at"] = json!(clock::rfc3339(now_ms / 1000));
-        if let Some(created) = run["created_at"].as_str().and_then(clock::unix_seconds) {
-            run["latency_ms"] = json!((now_ms - created * 1000).max(0));
+        run.status = RunStatus::Canceled;
+        run.completed_at = Some(clock::rfc3339(now_ms / 1000));
+        if let Some(created) = clock::unix_seconds(&run.created_at) {
+            run.latency_ms = Some((now_ms - created * 1000).max(0));
         }
-        for step in run["steps"].as_array_mut().into_iter().flatten() {
-            if step["status"] == "pending" || step["status"] == "running" {
-                step["status"] = json!("canceled");
+        for step in &mut run.steps {
+            if matches!(step.status, StepStatus::Pending | StepStatus::Running) {
+                step.status = StepStatus::Canceled;
             }
         }
         Store::save_run(tx, &run)?;
         Store::append_event(tx, &run_id, RunEventKind::RunCanceled, &json!({ "run_id": run_id }))?;
-        end_persona(
-            tx,
-            run["persona_id"].as_str().unwrap_or_default(),
-            PersonaStatus::Canceled,
-            &run,
-        )?;
+        end_persona(tx, &run.persona_id, PersonaStatus::Canceled, &run)?;
         Ok::<_, ApiError>(run)
     })?;
     state.hub.notify();

@@ -1,12 +1,15 @@
 //! Store queries of runs: documents and requests, the leases of the servers that execute them,
 //! and each run's event log with consecutive sequence numbers.
 
-use rusqlite::{Connection, OptionalExtension, named_params, params};
+use rusqlite::types::Type;
+use rusqlite::{Connection, OptionalExtension, Row, named_params, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::Store;
 use super::personas::VISIBLE_TO_OWNER;
-use super::{Store, parse_doc};
-use crate::model::RunEventKind;
+use crate::model::{Run, RunEventKind, RunRequest, RunStatus};
 
 /// One stored run event.
 #[derive(Debug, Clone)]
@@ -23,18 +26,18 @@ impl Store {
     pub fn insert_run(
         tx: &Connection,
         workspace_id: &str,
-        request: &Value,
-        doc: &Value,
+        request: &RunRequest,
+        run: &Run,
     ) -> rusqlite::Result<()> {
         tx.execute(
             "INSERT INTO runs (id, workspace_id, persona_id, status, request, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
-                doc["id"].as_str(),
+                run.id,
                 workspace_id,
-                doc["persona_id"].as_str(),
-                doc["status"].as_str(),
-                request.to_string(),
-                doc.to_string()
+                run.persona_id,
+                run.status.as_str(),
+                to_text(request),
+                to_text(run)
             ],
         )?;
         Ok(())
@@ -44,25 +47,25 @@ impl Store {
     pub fn save_run_request(
         tx: &Connection,
         run_id: &str,
-        request: &Value,
+        request: &RunRequest,
     ) -> rusqlite::Result<()> {
         tx.execute(
             "UPDATE runs SET request = ?2 WHERE id = ?1",
-            params![run_id, request.to_string()],
+            params![run_id, to_text(request)],
         )?;
         Ok(())
     }
 
-    pub fn save_run(tx: &Connection, doc: &Value) -> rusqlite::Result<()> {
+    pub fn save_run(tx: &Connection, run: &Run) -> rusqlite::Result<()> {
         tx.execute(
             "UPDATE runs SET status = ?2, doc = ?3 WHERE id = ?1",
-            params![doc["id"].as_str(), doc["status"].as_str(), doc.to_string()],
+            params![run.id, run.status.as_str(), to_text(run)],
         )?;
         Ok(())
     }
 
     /// A run of `workspace_id`, or None (another workspace's run is not found either).
-    pub fn run(&self, workspace_id: &str, run_id: &str) -> rusqlite::Result<Option<Value>> {
+    pub fn run(&self, workspace_id: &str, run_id: &str) -> rusqlite::Result<Option<Run>> {
         self.read(|conn| Self::run_in(conn, workspace_id, run_id))
     }
 
@@ -71,31 +74,33 @@ impl Store {
         conn: &Connection,
         workspace_id: &str,
         run_id: &str,
-    ) -> rusqlite::Result<Option<Value>> {
+    ) -> rusqlite::Result<Option<Run>> {
         conn.query_row(
             "SELECT doc FROM runs WHERE id = ?1 AND workspace_id = ?2",
             params![run_id, workspace_id],
-            |row| row.get::<_, String>(0),
+            |row| parse_column(row, 0),
         )
         .optional()
-        .map(|doc| doc.map(parse_doc))
     }
 
-    pub fn run_status(&self, run_id: &str) -> rusqlite::Result<Option<String>> {
+    /// The status of run `run_id`; None when there is no such run.
+    pub fn run_status(&self, run_id: &str) -> rusqlite::Result<Option<RunStatus>> {
         self.read(|conn| {
             conn.query_row("SELECT status FROM runs WHERE id = ?1", [run_id], |row| {
-                row.get(0)
+                row.get::<_, String>(0)
             })
             .optional()
+            .map(|status| status.as_deref().and_then(RunStatus::parse))
         })
     }
 
-    pub fn run_request(&self, run_id: &str) -> rusqlite::Result<Option<(String, Value, Value)>> {
+    /// A run's workspace, the request it executes, and its document.
+    pub fn run_request(&self, run_id: &str) -> rusqlite::Result<Option<(String, RunRequest, Run)>> {
         self.read(|conn| {
             conn.query_row(
                 "SELECT workspace_id, request, doc FROM runs WHERE id = ?1",
                 [run_id],
-                |row| Ok((row.get(0)?, parse_doc(row.get(1)?), parse_doc(row.get(2)?))),
+                |row| Ok((row.get(0)?, parse_column(row, 1)?, parse_column(row, 2)?)),
             )
             .optional()
         })
@@ -287,6 +292,18 @@ impl Store {
             .collect()
         })
     }
+}
+
+/// The JSON text of a typed document (it always serializes: every map key is a string).
+fn to_text(document: &impl Serialize) -> String {
+    serde_json::to_string(document).unwrap_or_default()
+}
+
+/// The typed document in column `index`; a stored text that does not fit is a conversion error.
+fn parse_column<T: DeserializeOwned>(row: &Row, index: usize) -> rusqlite::Result<T> {
+    let text: String = row.get(index)?;
+    serde_json::from_str(&text)
+        .map_err(|err| rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(err)))
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use super::AppState;
 use super::ids;
 use super::store::{self, Connection, Delivery, OutboxEvent, Store, WebhookEndpoint};
 use crate::clock;
+use crate::model::{RunKind, RunStatus};
 use target::TargetPolicy;
 
 /// The event `POST /v1/webhooks/{id}/test` sends to that one endpoint.
@@ -67,23 +68,22 @@ pub fn record_run_outcome(
     let Some(run) = Store::run_in(tx, workspace_id, run_id)? else {
         return Ok(());
     };
-    match run["status"].as_str() {
-        Some("completed") => {
+    match run.status {
+        RunStatus::Completed => {
             Store::insert_outbox(tx, workspace_id, "run.completed", &json!({ "run": run }))?;
             if let Some(persona) = persona {
-                let kind = if run["kind"] == "fork" {
-                    "persona.forked"
-                } else {
-                    "persona.created"
+                let kind = match run.kind {
+                    RunKind::Fork => "persona.forked",
+                    RunKind::Create => "persona.created",
                 };
                 record_persona_event(tx, workspace_id, kind, persona)?;
             }
             Ok(())
         }
-        Some("failed") => {
+        RunStatus::Failed => {
             Store::insert_outbox(tx, workspace_id, "run.failed", &json!({ "run": run })).map(drop)
         }
-        _ => Ok(()),
+        RunStatus::Queued | RunStatus::Running | RunStatus::Canceled => Ok(()),
     }
 }
 
