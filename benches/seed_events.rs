@@ -48,6 +48,17 @@ fn main() {
     };
     store
         .write(|tx| -> rusqlite::Result<()> {
+            // The run's persona: a run is seen only through a persona its reader may see.
+            let persona = json!({
+                "id": "psn_bench", "slug": "bench-tail", "status": "completed", "language": "en",
+                "schema_version": "1.0", "soul": {}, "self": {}, "mask": {}, "surface": {},
+                "fingerprint": null,
+                "run": { "id": run_id, "cost_usd": 0.0, "tokens": 0, "latency_ms": 0 },
+                "intent": "a bench", "visibility": "workspace", "version": 1, "parent_id": null,
+                "custom_fields": {}, "created_at": "2026-01-01T00:00:00Z",
+                "updated_at": "2026-01-01T00:00:01Z", "archived_at": null, "owner_key_id": "key_bench",
+            });
+            Store::insert_persona(tx, "ws_local", "local", &persona)?;
             Store::insert_run(tx, "ws_local", &request, &run)?;
             Store::append_event(tx, &run_id, RunEventKind::RunStarted, &json!({ "run_id": run_id, "step": "intent_parse" }))?;
             for n in 2..events {
