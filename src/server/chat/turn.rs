@@ -42,13 +42,16 @@ pub fn start_conversation(
 
 /// A conversation of the caller's workspace with a persona the caller may see, or 404.
 pub fn load_conversation(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Conversation> {
-    state
+    let not_found = || ApiError::not_found(&format!("conversation `{id}`"));
+    let conversation = state
         .store
         .conversation(&caller.workspace.id, id)?
-        .filter(|conversation| {
-            personas::is_visible(state, caller, &conversation.persona_id).unwrap_or(false)
-        })
-        .ok_or_else(|| ApiError::not_found(&format!("conversation `{id}`")))
+        .ok_or_else(not_found)?;
+    if personas::is_visible(state, caller, &conversation.persona_id)? {
+        Ok(conversation)
+    } else {
+        Err(not_found())
+    }
 }
 
 /// The persona version a conversation talks to.

@@ -63,10 +63,13 @@ pub async fn get(
     Path(run_id): Path<String>,
 ) -> ApiResult<axum::Json<Run>> {
     caller.require("runs:read")?;
+    let visible = state
+        .store
+        .run_visible(&caller.workspace.id, &caller.owner, &run_id)?;
     let run = state
         .store
         .run(&caller.workspace.id, &run_id)?
-        .filter(|_| is_visible(&state, &caller, &run_id))
+        .filter(|_| visible)
         .ok_or_else(|| ApiError::not_found(&format!("run `{run_id}`")))?;
     Ok(axum::Json(run))
 }
@@ -142,12 +145,4 @@ pub async fn events(
     };
     let key = StreamKey::new(&caller, &request_id);
     Ok(run_event_stream(state, key, run_id, after))
-}
-
-/// Whether the caller may see the run: of its workspace, and of a persona it may see.
-fn is_visible(state: &AppState, caller: &Caller, run_id: &str) -> bool {
-    state
-        .store
-        .run_visible(&caller.workspace.id, &caller.owner, run_id)
-        .unwrap_or(false)
 }
