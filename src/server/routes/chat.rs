@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -46,25 +46,23 @@ pub async fn create(
     let persona = personas::resolve_for_chat(&state, &caller, &body.value.persona_id)
         .map_err(|err| point_at(err, "/persona_id"))?;
     let conversation = chat::start_conversation(&state, &caller.workspace.id, &persona)?;
-    Ok((StatusCode::CREATED, Json(conversation_json(&conversation))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(ConversationJson::new(&conversation, None)),
+    )
+        .into_response())
 }
 
 pub async fn get(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     caller.require("chat:read")?;
     let conversation = chat::load_conversation(&state, &caller, &id)?;
-    let messages: Vec<Value> = state
-        .store
-        .messages(&conversation.id)?
-        .iter()
-        .map(message_json)
-        .collect();
-    let mut answer = conversation_json(&conversation);
-    answer["messages"] = Value::Array(messages);
-    Ok(Json(answer))
+    let messages = state.store.messages(&conversation.id)?;
+    let messages = messages.iter().map(MessageJson::from).collect();
+    Ok(Json(ConversationJson::new(&conversation, Some(messages))).into_response())
 }
 
 pub async fn post_message(
@@ -122,7 +120,10 @@ pub async fn post_message(
         return Ok(stream_turn(pending, move |item| {
             let (event, data) = match item {
                 Streamed::Start => return String::new(),
-                Streamed::Delta(text) => ("message.delta", json!({ "content": text }).to_string()),
+                Streamed::Delta(content) => (
+                    "message.delta",
+                    serde_json::to_string(&MessageDelta { content }).expect("a delta serialises"),
+                ),
                 Streamed::Done(Ok(turn)) => ("message.completed", turn.to_json().to_string()),
                 Streamed::Done(Err(err)) => ("message.failed", err.body(&request_id.0).to_string()),
             };
@@ -163,32 +164,85 @@ fn point_at(error: ApiError, pointer: &str) -> ApiError {
     }
 }
 
-fn conversation_json(conversation: &Conversation) -> Value {
-    json!({
-        "id": conversation.id,
-        "persona_id": conversation.persona_id,
-        "persona_version": conversation.persona_version,
-        "created_at": clock::rfc3339(conversation.created_at),
-    })
+/// A conversation; read back, with its messages.
+#[derive(Serialize)]
+struct ConversationJson<'a> {
+    id: &'a str,
+    persona_id: &'a str,
+    persona_version: i64,
+    created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    messages: Option<Vec<MessageJson<'a>>>,
+}
+
+impl<'a> ConversationJson<'a> {
+    fn new(conversation: &'a Conversation, messages: Option<Vec<MessageJson<'a>>>) -> Self {
+        ConversationJson {
+            id: &conversation.id,
+            persona_id: &conversation.persona_id,
+            persona_version: conversation.persona_version,
+            created_at: clock::rfc3339(conversation.created_at),
+            messages,
+        }
+    }
 }
 
 /// A stored message; an assistant message with its turn's scores and costs.
-fn message_json(message: &StoredMessage) -> Value {
-    let mut answer = json!({
-        "id": message.id,
-        "role": message.role,
-        "content": message.content,
-        "created_at": clock::rfc3339(message.created_at),
-    });
-    if message.role == "assistant" {
-        answer["drift"] = message.drift.clone().unwrap_or(Value::Null);
-        answer["coherence"] = json!(message.coherence);
-        answer["tools_used"] = message.tool_calls.clone();
-        answer["tokens"] = json!({ "in": message.tokens_in, "out": message.tokens_out });
-        answer["cost_usd"] = json!(message.cost_usd);
-        answer["engine"] = json!(message.engine);
+#[derive(Serialize)]
+struct MessageJson<'a> {
+    id: &'a str,
+    role: &'a str,
+    content: &'a str,
+    created_at: String,
+    #[serde(flatten)]
+    scores: Option<Scores<'a>>,
+}
+
+/// What an assistant message adds; `drift` and `tools_used` are the stored JSON as it is.
+#[derive(Serialize)]
+struct Scores<'a> {
+    drift: Option<&'a Value>,
+    coherence: Option<f64>,
+    tools_used: &'a Value,
+    tokens: Tokens,
+    cost_usd: Option<f64>,
+    engine: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Tokens {
+    #[serde(rename = "in")]
+    tokens_in: Option<u64>,
+    #[serde(rename = "out")]
+    tokens_out: Option<u64>,
+}
+
+impl<'a> From<&'a StoredMessage> for MessageJson<'a> {
+    fn from(message: &'a StoredMessage) -> Self {
+        MessageJson {
+            id: &message.id,
+            role: &message.role,
+            content: &message.content,
+            created_at: clock::rfc3339(message.created_at),
+            scores: (message.role == "assistant").then_some(Scores {
+                drift: message.drift.as_ref(),
+                coherence: message.coherence,
+                tools_used: &message.tool_calls,
+                tokens: Tokens {
+                    tokens_in: message.tokens_in,
+                    tokens_out: message.tokens_out,
+                },
+                cost_usd: message.cost_usd,
+                engine: message.engine.as_deref(),
+            }),
+        }
     }
-    answer
+}
+
+/// A `message.delta` event's data.
+#[derive(Serialize)]
+struct MessageDelta<'a> {
+    content: &'a str,
 }
 
 /// What a streamed turn has to say, in order: it starts, its text comes in pieces, it ends.

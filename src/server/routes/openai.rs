@@ -11,8 +11,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::chat::{Streamed, stream_turn};
@@ -157,34 +157,59 @@ fn model_persona(state: &AppState, caller: &Caller, model: &str) -> OpenAiResult
     })
 }
 
+/// A model object: a persona (by the name completions take) or the embedding model.
+#[derive(Serialize)]
+pub struct Model {
+    id: String,
+    object: &'static str,
+    created: i64,
+    owned_by: String,
+}
+
+impl Model {
+    fn new(id: String, created: i64, owned_by: &str) -> Self {
+        Model {
+            id,
+            object: "model",
+            created,
+            owned_by: owned_by.to_string(),
+        }
+    }
+}
+
+/// The answer of `GET /v1/openai/models`.
+#[derive(Serialize)]
+pub struct ModelList {
+    object: &'static str,
+    data: Vec<Model>,
+}
+
 pub async fn models(
     State(state): State<Arc<AppState>>,
     caller: Result<Caller, ApiError>,
-) -> OpenAiResult<Json<Value>> {
+) -> OpenAiResult<Json<ModelList>> {
     let caller = caller?;
     caller.require("personas:read")?;
-    let data: Vec<Value> = state
+    let data = state
         .store
         .chat_personas(&caller.workspace.id, &caller.owner)
         .map_err(ApiError::from)?
         .into_iter()
         .map(|(persona, created)| {
             let name = persona.slug.as_deref().unwrap_or(&persona.id);
-            json!({
-                "id": format!("persona/{name}"),
-                "object": "model",
-                "created": created,
-                "owned_by": caller.workspace.id,
-            })
+            Model::new(format!("persona/{name}"), created, &caller.workspace.id)
         })
         .chain([embedding_model()])
         .collect();
-    Ok(Json(json!({ "object": "list", "data": data })))
+    Ok(Json(ModelList {
+        object: "list",
+        data,
+    }))
 }
 
 /// The embedding model as a model object (it belongs to no workspace).
-fn embedding_model() -> Value {
-    json!({ "id": EMBEDDING_MODEL, "object": "model", "created": 0, "owned_by": "persona" })
+fn embedding_model() -> Model {
+    Model::new(EMBEDDING_MODEL.to_string(), 0, "persona")
 }
 
 /// One model, by the name completions take: `persona/<id or slug>[@vN]` (a client may send the
@@ -193,7 +218,7 @@ pub async fn model(
     State(state): State<Arc<AppState>>,
     caller: Result<Caller, ApiError>,
     Path(model): Path<String>,
-) -> OpenAiResult<Json<Value>> {
+) -> OpenAiResult<Json<Model>> {
     let caller = caller?;
     caller.require("personas:read")?;
     if model == EMBEDDING_MODEL {
@@ -201,12 +226,7 @@ pub async fn model(
     }
     let persona = model_persona(&state, &caller, &model)?;
     let created = clock::unix_seconds(&persona.created_at).unwrap_or(0);
-    Ok(Json(json!({
-        "id": model,
-        "object": "model",
-        "created": created,
-        "owned_by": caller.workspace.id,
-    })))
+    Ok(Json(Model::new(model, created, &caller.workspace.id)))
 }
 
 #[derive(Deserialize)]
@@ -534,48 +554,59 @@ pub async fn completions(
             .and_then(|o| o.include_usage)
             .unwrap_or(false);
         let pending = chat::begin_turn(&state, input).await?;
-        let id = format!("chatcmpl-{}", ids::base62(24));
-        let created = clock::now();
-        let engine = state.chat.name();
+        let head = ChunkHead {
+            id: format!("chatcmpl-{}", ids::base62(24)),
+            created: clock::now(),
+            model,
+            system_fingerprint: format!("persona-{}", state.chat.name()),
+        };
         return Ok(stream_turn(pending, move |item| {
-            let chunk = |choices: Value, extra: Option<(&str, Value)>| {
-                let mut chunk = json!({
-                    "id": id, "object": "chat.completion.chunk", "created": created, "model": model,
-                    "system_fingerprint": format!("persona-{engine}"), "choices": choices,
-                });
-                if let Some((field, value)) = extra {
-                    chunk[field] = value;
-                }
-                format!("data: {chunk}\n\n")
-            };
-            let delta = |delta: Value, finish: Option<&str>| json!([{ "index": 0, "delta": delta, "logprobs": null, "finish_reason": finish }]);
+            let chunk = |choices| head.chunk(choices);
             match item {
-                Streamed::Start => chunk(
-                    delta(json!({ "role": "assistant", "content": "" }), None),
+                Streamed::Start => frame(chunk(delta(
+                    Delta {
+                        role: Some("assistant"),
+                        content: Some(""),
+                        ..Delta::default()
+                    },
                     None,
-                ),
-                Streamed::Delta(text) => chunk(delta(json!({ "content": text }), None), None),
+                ))),
+                Streamed::Delta(text) => frame(chunk(delta(
+                    Delta {
+                        content: Some(text),
+                        ..Delta::default()
+                    },
+                    None,
+                ))),
                 Streamed::Done(Ok(turn)) => {
                     let mut text = String::new();
                     if !turn.tool_calls.is_empty() {
-                        let calls: Vec<Value> = turn
+                        let calls = turn
                             .tool_calls
                             .iter()
                             .enumerate()
-                            .map(|(index, call)| {
-                                let mut call = tool_call_json(call);
-                                call["index"] = json!(index);
-                                call
+                            .map(|(index, call)| OutToolCall {
+                                index: Some(index),
+                                ..OutToolCall::from(call)
                             })
                             .collect();
-                        text.push_str(&chunk(delta(json!({ "tool_calls": calls }), None), None));
+                        text.push_str(&frame(chunk(delta(
+                            Delta {
+                                tool_calls: Some(calls),
+                                ..Delta::default()
+                            },
+                            None,
+                        ))));
                     }
-                    text.push_str(&chunk(
-                        delta(json!({}), Some(finish_reason(turn))),
-                        Some(("persona", persona_json(turn))),
-                    ));
+                    text.push_str(&frame(Chunk {
+                        persona: Some(PersonaPart::from(turn)),
+                        ..chunk(delta(Delta::default(), Some(finish_reason(turn))))
+                    }));
                     if include_usage {
-                        text.push_str(&chunk(json!([]), Some(("usage", usage(turn)))));
+                        text.push_str(&frame(Chunk {
+                            usage: Some(Usage::from(turn)),
+                            ..chunk(Vec::new())
+                        }));
                     }
                     text.push_str("data: [DONE]\n\n");
                     text
@@ -587,34 +618,168 @@ pub async fn completions(
         }));
     }
     let turn = chat::run_turn(&state, input).await?;
-    let mut message = json!({ "role": "assistant", "content": turn.content, "refusal": null });
-    if !turn.tool_calls.is_empty() {
-        message["tool_calls"] = turn.tool_calls.iter().map(tool_call_json).collect();
-        if turn.content.is_empty() {
-            message["content"] = Value::Null;
-        }
-    }
-    Ok(Json(json!({
-        "id": format!("chatcmpl-{}", turn.message_id.trim_start_matches("msg_")),
-        "object": "chat.completion",
-        "created": turn.created_at,
-        "model": model,
-        "system_fingerprint": format!("persona-{}", turn.engine),
-        "choices": [{
-            "index": 0, "message": message, "logprobs": null, "finish_reason": finish_reason(&turn),
+    let tool_calls: Vec<OutToolCall> = turn.tool_calls.iter().map(OutToolCall::from).collect();
+    let message = AssistantMessage {
+        role: "assistant",
+        // A reply that only calls tools has `content: null`, as OpenAI's do.
+        content: (tool_calls.is_empty() || !turn.content.is_empty()).then_some(&turn.content),
+        refusal: (),
+        tool_calls,
+    };
+    Ok(Json(Completion {
+        id: format!("chatcmpl-{}", turn.message_id.trim_start_matches("msg_")),
+        object: "chat.completion",
+        created: turn.created_at,
+        model: &model,
+        system_fingerprint: format!("persona-{}", turn.engine),
+        choices: [Choice {
+            index: 0,
+            message,
+            logprobs: (),
+            finish_reason: finish_reason(&turn),
         }],
-        "usage": usage(&turn),
-        "persona": persona_json(&turn),
-    }))
+        usage: Usage::from(&turn),
+        persona: PersonaPart::from(&turn),
+    })
     .into_response())
 }
 
-fn tool_call_json(call: &ToolCall) -> Value {
-    json!({
-        "id": call.id,
-        "type": "function",
-        "function": { "name": call.name, "arguments": call.arguments },
-    })
+/// A chat completion (`object: "chat.completion"`).
+#[derive(Serialize)]
+struct Completion<'a> {
+    id: String,
+    object: &'static str,
+    created: i64,
+    model: &'a str,
+    system_fingerprint: String,
+    choices: [Choice<'a>; 1],
+    usage: Usage,
+    persona: PersonaPart<'a>,
+}
+
+#[derive(Serialize)]
+struct Choice<'a> {
+    index: u32,
+    message: AssistantMessage<'a>,
+    /// Always `null`: no log probabilities are computed.
+    logprobs: (),
+    finish_reason: &'static str,
+}
+
+#[derive(Serialize)]
+struct AssistantMessage<'a> {
+    role: &'static str,
+    content: Option<&'a str>,
+    /// Always `null`: a persona answers in character rather than refusing.
+    refusal: (),
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_calls: Vec<OutToolCall<'a>>,
+}
+
+/// A tool call as OpenAI gives it; in a streamed delta, with its `index`.
+#[derive(Serialize)]
+struct OutToolCall<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    function: OutFunction<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct OutFunction<'a> {
+    name: &'a str,
+    arguments: &'a str,
+}
+
+impl<'a> From<&'a ToolCall> for OutToolCall<'a> {
+    fn from(call: &'a ToolCall) -> Self {
+        OutToolCall {
+            id: &call.id,
+            kind: "function",
+            function: OutFunction {
+                name: &call.name,
+                arguments: &call.arguments,
+            },
+            index: None,
+        }
+    }
+}
+
+/// A streamed piece of a completion (`object: "chat.completion.chunk"`); the last one carries
+/// `persona`, and the usage chunk (when asked for) `usage` with no choices.
+#[derive(Serialize)]
+struct Chunk<'a> {
+    id: &'a str,
+    object: &'static str,
+    created: i64,
+    model: &'a str,
+    system_fingerprint: &'a str,
+    choices: Vec<ChunkChoice<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    persona: Option<PersonaPart<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage: Option<Usage>,
+}
+
+#[derive(Serialize)]
+struct ChunkChoice<'a> {
+    index: u32,
+    delta: Delta<'a>,
+    /// Always `null`: no log probabilities are computed.
+    logprobs: (),
+    finish_reason: Option<&'static str>,
+}
+
+/// What every chunk of one streamed completion repeats.
+struct ChunkHead {
+    id: String,
+    created: i64,
+    model: String,
+    system_fingerprint: String,
+}
+
+impl ChunkHead {
+    fn chunk<'a>(&'a self, choices: Vec<ChunkChoice<'a>>) -> Chunk<'a> {
+        Chunk {
+            id: &self.id,
+            object: "chat.completion.chunk",
+            created: self.created,
+            model: &self.model,
+            system_fingerprint: &self.system_fingerprint,
+            choices,
+            persona: None,
+            usage: None,
+        }
+    }
+}
+
+/// The one choice of a chunk.
+fn delta<'a>(delta: Delta<'a>, finish_reason: Option<&'static str>) -> Vec<ChunkChoice<'a>> {
+    vec![ChunkChoice {
+        index: 0,
+        delta,
+        logprobs: (),
+        finish_reason,
+    }]
+}
+
+/// A chunk as one event of the stream.
+fn frame(chunk: Chunk) -> String {
+    let chunk = serde_json::to_string(&chunk).expect("a chunk serialises");
+    format!("data: {chunk}\n\n")
+}
+
+/// What a chunk adds to the message: its role (first chunk), text, or tool calls.
+#[derive(Serialize, Default)]
+struct Delta<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_calls: Option<Vec<OutToolCall<'a>>>,
 }
 
 fn finish_reason(turn: &Turn) -> &'static str {
@@ -627,25 +792,47 @@ fn finish_reason(turn: &Turn) -> &'static str {
     }
 }
 
-fn usage(turn: &Turn) -> Value {
-    json!({
-        "prompt_tokens": turn.tokens_in,
-        "completion_tokens": turn.tokens_out,
-        "total_tokens": turn.tokens_in + turn.tokens_out,
-    })
+#[derive(Serialize)]
+struct Usage {
+    prompt_tokens: u64,
+    completion_tokens: u64,
+    total_tokens: u64,
+}
+
+impl From<&Turn> for Usage {
+    fn from(turn: &Turn) -> Self {
+        Usage {
+            prompt_tokens: turn.tokens_in,
+            completion_tokens: turn.tokens_out,
+            total_tokens: turn.tokens_in + turn.tokens_out,
+        }
+    }
 }
 
 /// What Persona adds to a completion: the engine, drift, cost, and where the turn was recorded.
-fn persona_json(turn: &Turn) -> Value {
-    json!({
-        "persona_id": turn.persona_id,
-        "conversation_id": turn.conversation_id,
-        "message_id": turn.message_id,
-        "engine": turn.engine,
-        "drift": turn.drift.to_json(),
-        "coherence": turn.drift.coherence,
-        "cost_usd": turn.cost_usd,
-    })
+#[derive(Serialize)]
+struct PersonaPart<'a> {
+    persona_id: &'a str,
+    conversation_id: Option<&'a str>,
+    message_id: &'a str,
+    engine: &'static str,
+    drift: Value,
+    coherence: f64,
+    cost_usd: f64,
+}
+
+impl<'a> From<&'a Turn> for PersonaPart<'a> {
+    fn from(turn: &'a Turn) -> Self {
+        PersonaPart {
+            persona_id: &turn.persona_id,
+            conversation_id: turn.conversation_id.as_deref(),
+            message_id: &turn.message_id,
+            engine: turn.engine,
+            drift: turn.drift.to_json(),
+            coherence: turn.drift.coherence,
+            cost_usd: turn.cost_usd,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -670,7 +857,7 @@ pub struct ModerationRequest {
 pub async fn moderations(
     caller: Result<Caller, ApiError>,
     raw: Result<Bytes, BytesRejection>,
-) -> OpenAiResult<Json<Value>> {
+) -> OpenAiResult<Json<Moderation>> {
     let caller = caller?;
     caller.require("chat:invoke")?;
     let request: ModerationRequest = body(raw)?;
@@ -687,7 +874,9 @@ pub async fn moderations(
             .iter()
             .map(|item| match item {
                 Value::String(text) => Some(text.clone()),
-                part if part["type"] == "text" => part["text"].as_str().map(str::to_string),
+                Value::Object(part) if part.get("type").and_then(Value::as_str) == Some("text") => {
+                    part.get("text").and_then(Value::as_str).map(str::to_string)
+                }
                 _ => None,
             })
             .collect::<Option<Vec<_>>>()
@@ -704,42 +893,70 @@ pub async fn moderations(
             ));
         }
     };
-    let results: Vec<Value> = inputs
+    let results = inputs
         .iter()
         .map(|text| {
             let found = moderation::flags(text);
-            let mut categories = serde_json::Map::new();
-            let mut scores = serde_json::Map::new();
-            let mut applied = serde_json::Map::new();
-            for (category, _) in moderation::CATEGORIES {
-                let flagged = found.iter().any(|(hit, _)| *hit == category);
-                categories.insert(category.to_string(), json!(flagged));
-                scores.insert(
-                    category.to_string(),
-                    json!(if flagged { 0.9 } else { 0.001 }),
-                );
-                applied.insert(category.to_string(), json!(["text"]));
+            let flagged: Vec<bool> = moderation::CATEGORIES
+                .iter()
+                .map(|(category, _)| found.iter().any(|(hit, _)| hit == category))
+                .collect();
+            ModerationResult {
+                flagged: !found.is_empty(),
+                categories: ByCategory(flagged.clone()),
+                category_scores: ByCategory(
+                    flagged
+                        .iter()
+                        .map(|&flagged| if flagged { 0.9 } else { 0.001 })
+                        .collect(),
+                ),
+                category_applied_input_types: ByCategory(vec![["text"]; flagged.len()]),
             }
-            json!({
-                "flagged": !found.is_empty(),
-                "categories": categories,
-                "category_scores": scores,
-                "category_applied_input_types": applied,
-            })
         })
         .collect();
-    Ok(Json(json!({
-        "id": format!("modr-{}", ids::base62(24)),
-        "model": MODERATION_MODEL,
-        "results": results,
-    })))
+    Ok(Json(Moderation {
+        id: format!("modr-{}", ids::base62(24)),
+        model: MODERATION_MODEL,
+        results,
+    }))
+}
+
+/// The answer of `POST /v1/openai/moderations`.
+#[derive(Serialize)]
+pub struct Moderation {
+    id: String,
+    model: &'static str,
+    results: Vec<ModerationResult>,
+}
+
+#[derive(Serialize)]
+struct ModerationResult {
+    flagged: bool,
+    categories: ByCategory<bool>,
+    category_scores: ByCategory<f64>,
+    category_applied_input_types: ByCategory<[&'static str; 1]>,
+}
+
+/// One value per moderation category, in the order of `moderation::CATEGORIES`, written as an
+/// object keyed by category.
+struct ByCategory<T>(Vec<T>);
+
+impl<T: Serialize> Serialize for ByCategory<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for ((category, _), value) in moderation::CATEGORIES.iter().zip(&self.0) {
+            map.serialize_entry(category, value)?;
+        }
+        map.end()
+    }
 }
 
 pub async fn embeddings(
     State(state): State<Arc<AppState>>,
     caller: Result<Caller, ApiError>,
     raw: Result<Bytes, BytesRejection>,
-) -> OpenAiResult<Json<Value>> {
+) -> OpenAiResult<Json<Embeddings>> {
     let caller = caller?;
     caller.require("chat:invoke")?;
     let request: EmbeddingRequest = body(raw)?;
@@ -805,20 +1022,58 @@ pub async fn embeddings(
                 embedding::normalise(&mut vector);
             }
         }
-        let encoded = if base64 {
-            json!(embedding_base64(&vector))
+        let embedding = if base64 {
+            Encoded::Base64(embedding_base64(&vector))
         } else {
-            json!(vector)
+            Encoded::Float(vector.into_iter().map(f64::from).collect())
         };
-        data.push(json!({ "object": "embedding", "index": index, "embedding": encoded }));
+        data.push(EmbeddingObject {
+            object: "embedding",
+            index,
+            embedding,
+        });
     }
     let tokens: u64 = inputs.iter().map(|text| count_tokens(text)).sum();
-    Ok(Json(json!({
-        "object": "list",
-        "data": data,
-        "model": request.model,
-        "usage": { "prompt_tokens": tokens, "total_tokens": tokens },
-    })))
+    Ok(Json(Embeddings {
+        object: "list",
+        data,
+        model: request.model,
+        usage: EmbeddingUsage {
+            prompt_tokens: tokens,
+            total_tokens: tokens,
+        },
+    }))
+}
+
+/// The answer of `POST /v1/openai/embeddings`.
+#[derive(Serialize)]
+pub struct Embeddings {
+    object: &'static str,
+    data: Vec<EmbeddingObject>,
+    model: String,
+    usage: EmbeddingUsage,
+}
+
+#[derive(Serialize)]
+struct EmbeddingObject {
+    object: &'static str,
+    index: usize,
+    embedding: Encoded,
+}
+
+/// An embedding as numbers or, with `encoding_format: base64`, as text.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Encoded {
+    /// Written as the f64 of each f32, as the answer has always given them.
+    Float(Vec<f64>),
+    Base64(String),
+}
+
+#[derive(Serialize)]
+struct EmbeddingUsage {
+    prompt_tokens: u64,
+    total_tokens: u64,
 }
 
 /// An embedding as OpenAI's `encoding_format: base64` gives it: its little-endian f32 values
