@@ -1,6 +1,7 @@
 //! Persona generation engines: the pipeline a run executes, behind a small async trait.
 //! Each step reports the layer fields it fills; applied in order they build the persona's layers.
 
+mod layers;
 pub mod model;
 pub mod offline;
 mod slug;

@@ -5,13 +5,16 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::layers::{from_object, lenient, lenient_object};
 use super::slug::slugify;
 use super::{
     Engine, EngineError, Generation, GenerationFuture, GenerationRequest, OfflineEngine,
     StepOutput, layers_from_steps,
 };
+use crate::model::LAYERS;
 
 /// How long to wait for a model server to accept a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -164,18 +167,14 @@ impl ModelClient {
         let response = self.post("embeddings", &body).await?;
         let answer = self.json_answer(response).await?;
         let mut rows: Vec<(u64, Vec<f32>)> = Vec::new();
-        for (position, row) in answer["data"].as_array().into_iter().flatten().enumerate() {
-            let vector = row["embedding"]
-                .as_array()
-                .map(|values| {
-                    values
-                        .iter()
-                        .map(|v| v.as_f64().map(|v| v as f32))
-                        .collect::<Option<Vec<f32>>>()
-                })
-                .unwrap_or(None)
+        let data = from_object::<EmbeddingsAnswer>(&answer).data;
+        for (position, row) in data.iter().enumerate() {
+            let row: EmbeddingRow = from_object(row);
+            let vector = row
+                .embedding
                 .ok_or_else(|| self.malformed("an embedding is not a list of numbers"))?;
-            rows.push((row["index"].as_u64().unwrap_or(position as u64), vector));
+            let vector = vector.into_iter().map(|value| value as f32).collect();
+            rows.push((row.index.unwrap_or(position as u64), vector));
         }
         if rows.len() != inputs.len() {
             return Err(self.malformed(&format!(
@@ -219,7 +218,8 @@ impl ModelClient {
         let answer: Value = serde_json::from_str(&text)
             .map_err(|err| self.malformed(&format!("the answer is not JSON ({err})")))?;
         if let Some(error) = answer.get("error").filter(|e| !e.is_null()) {
-            let message = error["message"].as_str().unwrap_or("unknown error");
+            let message = from_object::<ErrorAnswer>(error).message;
+            let message = message.as_deref().unwrap_or("unknown error");
             return Err(self.failure(&format!("answered with an error: {message}")));
         }
         Ok(answer)
@@ -266,6 +266,70 @@ impl ModelClient {
     }
 }
 
+/// What this client reads of a model server's answers, each field leniently: a field of
+/// another shape than the OpenAI API gives reads as absent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ErrorAnswer {
+    #[serde(deserialize_with = "lenient")]
+    message: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct EmbeddingsAnswer {
+    #[serde(deserialize_with = "lenient")]
+    data: Vec<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct EmbeddingRow {
+    #[serde(deserialize_with = "lenient")]
+    embedding: Option<Vec<f64>>,
+    #[serde(deserialize_with = "lenient")]
+    index: Option<u64>,
+}
+
+/// A chat completion: the text of its first choice and the tokens it spent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ChatCompletion {
+    #[serde(deserialize_with = "lenient")]
+    choices: Vec<Value>,
+    #[serde(deserialize_with = "lenient_object")]
+    usage: TokenCounts,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Choice {
+    #[serde(deserialize_with = "lenient_object")]
+    message: ChoiceMessage,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ChoiceMessage {
+    #[serde(deserialize_with = "lenient")]
+    content: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TokenCounts {
+    #[serde(deserialize_with = "lenient")]
+    prompt_tokens: Option<u64>,
+    #[serde(deserialize_with = "lenient")]
+    completion_tokens: Option<u64>,
+}
+
+impl ChatCompletion {
+    fn content(&self) -> Option<String> {
+        from_object::<Choice>(self.choices.first()?).message.content
+    }
+}
+
 /// Writes personas with a model: one non-streamed request per run for the four layers as JSON,
 /// checked and clamped to the schema; what the model leaves out comes from the offline engine's
 /// answer to the same brief, and the offline engine's steps give the run its shape.
@@ -292,11 +356,11 @@ impl ModelEngine {
             "response_format": { "type": "json_object" },
             "seed": request.seed,
         });
-        let answer = self.client.complete(body).await?;
-        let content = answer["choices"][0]["message"]["content"]
-            .as_str()
+        let answer: ChatCompletion = from_object(&self.client.complete(body).await?);
+        let content = answer
+            .content()
             .ok_or_else(|| self.client.malformed("no choices[0].message.content"))?;
-        let written = parse_layers(content).ok_or_else(|| {
+        let written = parse_layers(&content).ok_or_else(|| {
             self.client
                 .malformed("the message is not a JSON object with the persona's layers")
         })?;
@@ -306,7 +370,7 @@ impl ModelEngine {
                 .client
                 .malformed("the JSON has none of the persona's fields"));
         }
-        let usage = Usage::of(&answer, &instructions, content);
+        let usage = Usage::of(&answer.usage, &instructions, &content);
         Ok(plan(&fallback, fields, usage))
     }
 }
@@ -403,11 +467,8 @@ fn parse_layers(content: &str) -> Option<Map<String, Value>> {
     let Value::Object(object) = serde_json::from_str::<Value>(text.trim()).ok()? else {
         return None;
     };
-    let has_a_layer = |object: &Map<String, Value>| {
-        ["soul", "self", "mask", "surface"]
-            .iter()
-            .any(|layer| object.contains_key(*layer))
-    };
+    let has_a_layer =
+        |object: &Map<String, Value>| LAYERS.iter().any(|layer| object.contains_key(*layer));
     if !has_a_layer(&object)
         && object.len() == 1
         && let Some(Value::Object(inner)) = object.values().next()
@@ -422,33 +483,110 @@ fn parse_layers(content: &str) -> Option<Map<String, Value>> {
 /// texts trimmed and bounded, Big Five numbers in [0, 1] (2 and above are read as percent),
 /// the age a whole number from 0 to 150, the archetype a slug.
 fn checked_fields(layers: &Map<String, Value>) -> Vec<(String, Value)> {
-    let layers = Value::Object(layers.clone());
-    let mut fields = Vec::new();
-    for path in FIELDS.iter().chain([&PLACE]) {
-        let mut raw = &layers;
-        for segment in path.split('.') {
-            raw = &raw[segment];
-        }
-        if *path == "mask.voice.register" && raw.is_null() {
-            // A bare `"voice": "wry"` names the register.
-            raw = &layers["mask"]["voice"];
-        }
-        let value = match *path {
-            "surface.age" => age(raw).map(Value::from),
-            "self.archetype" => text(raw)
-                .map(|t| slugify(&t))
-                .filter(|s| !s.is_empty())
-                .map(Value::from),
-            trait_path if trait_path.starts_with("self.big_five.") => {
-                trait_score(raw).map(Value::from)
-            }
-            _ => text(raw).map(Value::from),
-        };
-        if let Some(value) = value {
-            fields.push((path.to_string(), value));
-        }
-    }
-    fields
+    let written = WrittenLayers::deserialize(layers).unwrap_or_default();
+    let (soul, self_layer, mask, surface) = (
+        &written.soul,
+        &written.self_layer,
+        &written.mask,
+        &written.surface,
+    );
+    let big_five = &self_layer.big_five;
+    // A bare `"voice": "wry"` names the register.
+    let register = mask
+        .voice
+        .get("register")
+        .filter(|register| !register.is_null())
+        .unwrap_or(&mask.voice);
+    let archetype = text(&self_layer.archetype)
+        .map(|archetype| slugify(&archetype))
+        .filter(|slug| !slug.is_empty());
+    let checked: [(&str, Option<Value>); 15] = [
+        ("soul.core_desire", text(&soul.core_desire).map(Value::from)),
+        ("soul.core_fear", text(&soul.core_fear).map(Value::from)),
+        ("soul.wound", text(&soul.wound).map(Value::from)),
+        ("self.big_five.O", trait_score(&big_five.o).map(Value::from)),
+        ("self.big_five.C", trait_score(&big_five.c).map(Value::from)),
+        ("self.big_five.E", trait_score(&big_five.e).map(Value::from)),
+        ("self.big_five.A", trait_score(&big_five.a).map(Value::from)),
+        ("self.big_five.N", trait_score(&big_five.n).map(Value::from)),
+        ("self.archetype", archetype.map(Value::from)),
+        ("mask.voice.register", text(register).map(Value::from)),
+        ("mask.public_bio", text(&mask.public_bio).map(Value::from)),
+        ("surface.name", text(&surface.name).map(Value::from)),
+        ("surface.age", age(&surface.age).map(Value::from)),
+        (
+            "surface.occupation",
+            text(&surface.occupation).map(Value::from),
+        ),
+        (PLACE, text(&surface.place).map(Value::from)),
+    ];
+    checked
+        .into_iter()
+        .filter_map(|(path, value)| Some((path.to_owned(), value?)))
+        .collect()
+}
+
+/// The layers as a model wrote them: each field as the model gave it (`null` when absent), to
+/// be checked; a layer that is not an object reads as empty.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WrittenLayers {
+    #[serde(deserialize_with = "lenient_object")]
+    soul: WrittenSoul,
+    #[serde(rename = "self", deserialize_with = "lenient_object")]
+    self_layer: WrittenSelf,
+    #[serde(deserialize_with = "lenient_object")]
+    mask: WrittenMask,
+    #[serde(deserialize_with = "lenient_object")]
+    surface: WrittenSurface,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WrittenSoul {
+    core_desire: Value,
+    core_fear: Value,
+    wound: Value,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WrittenSelf {
+    #[serde(deserialize_with = "lenient_object")]
+    big_five: WrittenBigFive,
+    archetype: Value,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WrittenBigFive {
+    #[serde(rename = "O")]
+    o: Value,
+    #[serde(rename = "C")]
+    c: Value,
+    #[serde(rename = "E")]
+    e: Value,
+    #[serde(rename = "A")]
+    a: Value,
+    #[serde(rename = "N")]
+    n: Value,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WrittenMask {
+    /// `{"register": ...}`, or the register itself.
+    voice: Value,
+    public_bio: Value,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WrittenSurface {
+    name: Value,
+    age: Value,
+    occupation: Value,
+    place: Value,
 }
 
 fn text(raw: &Value) -> Option<String> {
@@ -490,15 +628,12 @@ struct Usage {
 }
 
 impl Usage {
-    fn of(answer: &Value, prompt: &str, completion: &str) -> Self {
+    fn of(counts: &TokenCounts, prompt: &str, completion: &str) -> Self {
         let estimate = |text: &str| (text.len() as u64).div_ceil(4).max(1);
-        let usage = &answer["usage"];
         Usage {
-            prompt: usage["prompt_tokens"]
-                .as_u64()
-                .unwrap_or_else(|| estimate(prompt)),
-            completion: usage["completion_tokens"]
-                .as_u64()
+            prompt: counts.prompt_tokens.unwrap_or_else(|| estimate(prompt)),
+            completion: counts
+                .completion_tokens
                 .unwrap_or_else(|| estimate(completion)),
         }
     }
@@ -549,8 +684,11 @@ fn plan(fallback: &Generation, written: Vec<(String, Value)>, usage: Usage) -> G
         .collect();
     share_completion_tokens(&mut steps, usage.completion);
     let layers = layers_from_steps(&steps);
-    let suggested_slug = layers["surface"]["name"]
-        .as_str()
+    let suggested_slug = steps
+        .iter()
+        .flat_map(|step| &step.fields)
+        .rfind(|(path, _)| path == "surface.name")
+        .and_then(|(_, name)| name.as_str())
         .map(slugify)
         .filter(|slug| !slug.is_empty())
         .unwrap_or_else(|| fallback.suggested_slug.clone());
@@ -766,15 +904,16 @@ mod tests {
     #[test]
     fn usage_comes_from_the_answer_or_is_estimated() {
         let given = json!({"usage": {"prompt_tokens": 12, "completion_tokens": 34}});
+        let counts = |answer: &Value| from_object::<ChatCompletion>(answer).usage;
         assert_eq!(
-            Usage::of(&given, "x", "y"),
+            Usage::of(&counts(&given), "x", "y"),
             Usage {
                 prompt: 12,
                 completion: 34
             }
         );
         assert_eq!(
-            Usage::of(&json!({}), "12345678", ""),
+            Usage::of(&counts(&json!({})), "12345678", ""),
             Usage {
                 prompt: 2,
                 completion: 1

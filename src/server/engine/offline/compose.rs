@@ -9,6 +9,7 @@ use super::words::{
     ARCHETYPES, Archetype, NAME_POOLS, NamePool, OCCUPATIONS, PLAIN_REGISTER, PLAIN_REPUTATION,
     POLES, Pole,
 };
+use crate::server::engine::layers::{self, BigFive, Mask, SelfLayer, Soul, Surface, Voice};
 use crate::server::engine::slug::slugify;
 use crate::server::engine::{EngineError, Pipeline, StepOutput};
 
@@ -96,8 +97,6 @@ impl Career {
 // ---------------------------------------------------------------------------
 // Big Five
 
-pub(super) const BIG_FIVE_KEYS: [&str; 5] = ["O", "C", "E", "A", "N"];
-
 const BASELINE: f64 = 0.5;
 const JITTER: f64 = 0.06;
 pub(super) const LOWEST_SCORE: f64 = 0.02;
@@ -171,17 +170,11 @@ pub(super) fn name_pool(language: &str) -> &'static NamePool {
 // Composing the persona and its steps
 
 pub(super) struct Persona {
-    name: String,
-    age: u64,
     career: Career,
-    place: Option<String>,
-    big_five: [f64; 5],
-    archetype: &'static Archetype,
-    core_desire: String,
-    core_fear: String,
-    wound: String,
-    register: String,
-    public_bio: String,
+    soul: Soul,
+    self_layer: SelfLayer,
+    mask: Mask,
+    surface: Surface,
 }
 
 impl Persona {
@@ -240,56 +233,45 @@ impl Persona {
             career.phrase(),
             given_name(&name),
         );
+        let occupation = career.clone().title();
         Persona {
-            name,
-            age,
             career,
-            place: brief.place,
-            big_five,
-            archetype,
-            core_desire,
-            core_fear,
-            wound,
-            register,
-            public_bio,
+            soul: Soul {
+                core_desire,
+                core_fear,
+                wound,
+            },
+            self_layer: SelfLayer {
+                big_five: BigFive::from_scores(big_five),
+                archetype: archetype.slug.to_owned(),
+            },
+            mask: Mask {
+                voice: Voice { register },
+                public_bio,
+            },
+            surface: Surface {
+                name,
+                age,
+                occupation,
+                place: brief.place,
+            },
         }
     }
 
     fn soul_fields(&self) -> Vec<(String, Value)> {
-        vec![
-            field("soul.core_desire", self.core_desire.as_str()),
-            field("soul.core_fear", self.core_fear.as_str()),
-            field("soul.wound", self.wound.as_str()),
-        ]
+        layers::fields("soul", &self.soul)
     }
 
     fn self_fields(&self) -> Vec<(String, Value)> {
-        let mut fields: Vec<(String, Value)> = BIG_FIVE_KEYS
-            .iter()
-            .zip(self.big_five)
-            .map(|(key, score)| (format!("self.big_five.{key}"), Value::from(score)))
-            .collect();
-        fields.push(field("self.archetype", self.archetype.slug));
-        fields
+        layers::fields("self", &self.self_layer)
     }
 
     fn mask_fields(&self) -> Vec<(String, Value)> {
-        vec![
-            field("mask.voice.register", self.register.as_str()),
-            field("mask.public_bio", self.public_bio.as_str()),
-        ]
+        layers::fields("mask", &self.mask)
     }
 
     fn surface_fields(&self) -> Vec<(String, Value)> {
-        let mut fields = vec![
-            field("surface.name", self.name.as_str()),
-            field("surface.age", self.age),
-            field("surface.occupation", self.career.clone().title()),
-        ];
-        if let Some(place) = &self.place {
-            fields.push(field("surface.place", place.as_str()));
-        }
-        fields
+        layers::fields("surface", &self.surface)
     }
 
     pub(super) fn steps(
@@ -343,15 +325,11 @@ impl Persona {
 
     pub(super) fn suggested_slug(&self) -> String {
         let head = self.career.noun();
-        match &self.place {
+        match &self.surface.place {
             Some(place) => slugify(&format!("the-{place}-{head}")),
-            None => slugify(&format!("the-{head}-{}", given_name(&self.name))),
+            None => slugify(&format!("the-{head}-{}", given_name(&self.surface.name))),
         }
     }
-}
-
-fn field(path: &str, value: impl Into<Value>) -> (String, Value) {
-    (path.to_owned(), value.into())
 }
 
 fn given_name(full_name: &str) -> &str {

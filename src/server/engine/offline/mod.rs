@@ -12,6 +12,7 @@ mod words;
 
 use serde_json::Value;
 
+use super::layers::ParentIdentity;
 use super::{
     Engine, EngineError, Generation, GenerationFuture, GenerationRequest, Pipeline,
     combined_intent, layers_from_steps,
@@ -99,16 +100,14 @@ impl OfflineEngine {
                 "the parent's layers must be a JSON object",
             ));
         }
-        let parent_surface = &parent_layers["surface"];
+        let parent = ParentIdentity::of(parent_layers);
         let parent_brief = Brief::parse(parent_intent);
-        let parent_age = parent_surface["age"]
-            .as_u64()
+        let parent_age = parent
+            .age()
             .map(|age| age.min(MAX_AGE))
             .or(parent_brief.age);
         let mut refinement = Brief::parse_refinement(request.intent);
-        refinement.name = refinement
-            .name
-            .or_else(|| parent_surface["name"].as_str().map(str::to_owned));
+        refinement.name = refinement.name.or_else(|| parent.name().map(str::to_owned));
         refinement.age = refinement
             .age
             .or_else(|| refined_age(parent_age, refinement.age_shift, refinement.age_range));

@@ -7,13 +7,16 @@ use super::brief::{
     parse_age_shift,
 };
 use super::compose::{
-    BIG_FIVE_KEYS, HIGHEST_SCORE, LOWEST_SCORE, MAX_DRAWN_AGE, MAX_RETIRED_AGE, MIN_DRAWN_AGE,
-    MIN_RETIRED_AGE, name_pool,
+    HIGHEST_SCORE, LOWEST_SCORE, MAX_DRAWN_AGE, MAX_RETIRED_AGE, MIN_DRAWN_AGE, MIN_RETIRED_AGE,
+    name_pool,
 };
 use super::words::OCCUPATIONS;
 use super::*;
 use crate::server::engine::StepOutput;
 use crate::server::engine::slug::{MAX_SLUG_LEN, slugify};
+
+/// The Big Five traits, in the order of the document.
+const BIG_FIVE_KEYS: [&str; 5] = ["O", "C", "E", "A", "N"];
 
 const ISTANBUL_BRIEF: &str = "35-year-old, lonely, intellectual ex-academic bookseller in Istanbul";
 
