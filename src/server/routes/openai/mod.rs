@@ -15,14 +15,20 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+mod answers;
+
 use super::chat::{Streamed, stream_turn};
 use crate::clock;
 use crate::model::Persona;
 use crate::server::AppState;
-use crate::server::chat::{self, ChatMessage, ToolCall, Turn, TurnInput, count_tokens, embedding};
+use crate::server::chat::{self, ChatMessage, ToolCall, TurnInput, count_tokens, embedding};
 use crate::server::error::ApiError;
 use crate::server::http::{Caller, parse_json};
 use crate::server::{ids, moderation, personas};
+use answers::{
+    AssistantMessage, Choice, Chunk, ChunkHead, Completion, Delta, OutToolCall, PersonaPart, Usage,
+    delta, finish_reason, frame,
+};
 
 /// The model name of the offline embedding, besides `persona/...`.
 const EMBEDDING_MODEL: &str = "persona-embed";
@@ -642,197 +648,6 @@ pub async fn completions(
         persona: PersonaPart::from(&turn),
     })
     .into_response())
-}
-
-/// A chat completion (`object: "chat.completion"`).
-#[derive(Serialize)]
-struct Completion<'a> {
-    id: String,
-    object: &'static str,
-    created: i64,
-    model: &'a str,
-    system_fingerprint: String,
-    choices: [Choice<'a>; 1],
-    usage: Usage,
-    persona: PersonaPart<'a>,
-}
-
-#[derive(Serialize)]
-struct Choice<'a> {
-    index: u32,
-    message: AssistantMessage<'a>,
-    /// Always `null`: no log probabilities are computed.
-    logprobs: (),
-    finish_reason: &'static str,
-}
-
-#[derive(Serialize)]
-struct AssistantMessage<'a> {
-    role: &'static str,
-    content: Option<&'a str>,
-    /// Always `null`: a persona answers in character rather than refusing.
-    refusal: (),
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    tool_calls: Vec<OutToolCall<'a>>,
-}
-
-/// A tool call as OpenAI gives it; in a streamed delta, with its `index`.
-#[derive(Serialize)]
-struct OutToolCall<'a> {
-    id: &'a str,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    function: OutFunction<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    index: Option<usize>,
-}
-
-#[derive(Serialize)]
-struct OutFunction<'a> {
-    name: &'a str,
-    arguments: &'a str,
-}
-
-impl<'a> From<&'a ToolCall> for OutToolCall<'a> {
-    fn from(call: &'a ToolCall) -> Self {
-        OutToolCall {
-            id: &call.id,
-            kind: "function",
-            function: OutFunction {
-                name: &call.name,
-                arguments: &call.arguments,
-            },
-            index: None,
-        }
-    }
-}
-
-/// A streamed piece of a completion (`object: "chat.completion.chunk"`); the last one carries
-/// `persona`, and the usage chunk (when asked for) `usage` with no choices.
-#[derive(Serialize)]
-struct Chunk<'a> {
-    id: &'a str,
-    object: &'static str,
-    created: i64,
-    model: &'a str,
-    system_fingerprint: &'a str,
-    choices: Vec<ChunkChoice<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    persona: Option<PersonaPart<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    usage: Option<Usage>,
-}
-
-#[derive(Serialize)]
-struct ChunkChoice<'a> {
-    index: u32,
-    delta: Delta<'a>,
-    /// Always `null`: no log probabilities are computed.
-    logprobs: (),
-    finish_reason: Option<&'static str>,
-}
-
-/// What every chunk of one streamed completion repeats.
-struct ChunkHead {
-    id: String,
-    created: i64,
-    model: String,
-    system_fingerprint: String,
-}
-
-impl ChunkHead {
-    fn chunk<'a>(&'a self, choices: Vec<ChunkChoice<'a>>) -> Chunk<'a> {
-        Chunk {
-            id: &self.id,
-            object: "chat.completion.chunk",
-            created: self.created,
-            model: &self.model,
-            system_fingerprint: &self.system_fingerprint,
-            choices,
-            persona: None,
-            usage: None,
-        }
-    }
-}
-
-/// The one choice of a chunk.
-fn delta<'a>(delta: Delta<'a>, finish_reason: Option<&'static str>) -> Vec<ChunkChoice<'a>> {
-    vec![ChunkChoice {
-        index: 0,
-        delta,
-        logprobs: (),
-        finish_reason,
-    }]
-}
-
-/// A chunk as one event of the stream.
-fn frame(chunk: Chunk) -> String {
-    let chunk = serde_json::to_string(&chunk).expect("a chunk serialises");
-    format!("data: {chunk}\n\n")
-}
-
-/// What a chunk adds to the message: its role (first chunk), text, or tool calls.
-#[derive(Serialize, Default)]
-struct Delta<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    role: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    content: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tool_calls: Option<Vec<OutToolCall<'a>>>,
-}
-
-fn finish_reason(turn: &Turn) -> &'static str {
-    if !turn.tool_calls.is_empty() {
-        "tool_calls"
-    } else if turn.truncated {
-        "length"
-    } else {
-        "stop"
-    }
-}
-
-#[derive(Serialize)]
-struct Usage {
-    prompt_tokens: u64,
-    completion_tokens: u64,
-    total_tokens: u64,
-}
-
-impl From<&Turn> for Usage {
-    fn from(turn: &Turn) -> Self {
-        Usage {
-            prompt_tokens: turn.tokens_in,
-            completion_tokens: turn.tokens_out,
-            total_tokens: turn.tokens_in + turn.tokens_out,
-        }
-    }
-}
-
-/// What Persona adds to a completion: the engine, drift, cost, and where the turn was recorded.
-#[derive(Serialize)]
-struct PersonaPart<'a> {
-    persona_id: &'a str,
-    conversation_id: Option<&'a str>,
-    message_id: &'a str,
-    engine: &'static str,
-    drift: Value,
-    coherence: f64,
-    cost_usd: f64,
-}
-
-impl<'a> From<&'a Turn> for PersonaPart<'a> {
-    fn from(turn: &'a Turn) -> Self {
-        PersonaPart {
-            persona_id: &turn.persona_id,
-            conversation_id: turn.conversation_id.as_deref(),
-            message_id: &turn.message_id,
-            engine: turn.engine,
-            drift: turn.drift.to_json(),
-            coherence: turn.drift.coherence,
-            cost_usd: turn.cost_usd,
-        }
-    }
 }
 
 #[derive(Deserialize)]
