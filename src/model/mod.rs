@@ -3,6 +3,7 @@
 //! request bodies, scopes, run event kinds, webhook event types, JSON-RPC, and the typed views
 //! the commands read the server's answers through.
 
+mod errors;
 mod events;
 pub mod jsonrpc;
 mod persona;
@@ -14,6 +15,7 @@ mod views;
 mod visibility;
 mod webhooks;
 
+pub use errors::ErrorCode;
 pub use events::RunEventKind;
 pub use persona::{LAYERS, Persona, PersonaRunFigures, PersonaStatus};
 pub use reference::{PersonaRef, ReferenceError};

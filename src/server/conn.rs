@@ -1,6 +1,7 @@
 //! The accept loop: HTTP/1.1 connections served by hyper, closed when their headers, a request
 //! body or an idle keep-alive stall past `ConnectionLimits`, and a 503 beyond the connection cap.
 
+use crate::model::ErrorCode;
 use std::convert::Infallible;
 use std::io;
 use std::pin::Pin;
@@ -152,7 +153,7 @@ async fn pause_after_accept_error(err: &io::Error) {
 async fn refuse(mut stream: TcpStream, max_connections: usize, _permit: OwnedSemaphorePermit) {
     let request_id = ids::new_id("req");
     let body = serde_json::json!({ "error": {
-        "code": "server.overloaded",
+        "code": ErrorCode::ServerOverloaded,
         "message": format!("the server has {max_connections} connections open, its limit; try again in a moment"),
         "type": "rate_limit",
         "doc_url": "https://docs.persona.dev/errors#overloaded",

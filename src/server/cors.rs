@@ -2,6 +2,7 @@
 //! when it listens beyond loopback), the answer to their CORS preflights, and the CORS headers
 //! on answers to them, so that a page on `http://localhost:3000` can call the API and `/mcp`.
 
+use crate::model::ErrorCode;
 use std::net::{IpAddr, SocketAddr};
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -37,7 +38,7 @@ pub fn preflight(origin: Option<HeaderValue>, request_headers: &HeaderMap) -> Re
     let Some(origin) = origin else {
         return ApiError::new(
             StatusCode::FORBIDDEN,
-            "request.origin_not_allowed",
+            ErrorCode::RequestOriginNotAllowed,
             "requests from this Origin are not allowed: serve the page from this host or a loopback address",
         )
         .into_response();

@@ -6,13 +6,13 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::store;
-use crate::model::ErrorObject;
+use crate::model::{ErrorCode, ErrorObject};
 
 /// An error answer: HTTP status, stable code, a message for people, optional details.
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub details: Option<Box<Value>>,
     pub run_id: Option<String>,
@@ -20,7 +20,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -32,36 +32,40 @@ impl ApiError {
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "request.invalid", message)
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::RequestInvalid, message)
     }
 
     pub fn not_found(what: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "resource.not_found",
+            ErrorCode::ResourceNotFound,
             format!("{what} not found in this workspace"),
         )
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "auth.invalid_key", message)
+        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::AuthInvalidKey, message)
     }
 
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
     /// An `Idempotency-Key` reused for another request.
     pub fn idempotency_conflict() -> Self {
         Self::conflict(
-            "request.idempotency_conflict",
+            ErrorCode::RequestIdempotencyConflict,
             "this Idempotency-Key was already used for a different request (another endpoint or \
              another body); use a new key for a new request",
         )
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal.error", message)
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::InternalError,
+            message,
+        )
     }
 
     pub fn with_details(mut self, details: Value) -> Self {
@@ -76,7 +80,7 @@ impl ApiError {
 
     /// The `type` field of the envelope, derived from the code.
     pub fn error_type(&self) -> &'static str {
-        match self.code.split('.').next().unwrap_or("") {
+        match self.code.group() {
             "auth" => "auth",
             "moderation" => "moderation",
             "rate_limit" => "rate_limit",
@@ -98,7 +102,7 @@ impl ApiError {
 
     /// The `error` object of the envelope.
     pub fn error_object(&self, request_id: &str) -> ErrorObject {
-        let anchor = self.code.rsplit('.').next().unwrap_or(self.code);
+        let anchor = self.code.as_str().rsplit('.').next().unwrap_or("");
         ErrorObject {
             code: self.code.to_string(),
             message: self.message.clone(),

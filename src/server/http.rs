@@ -17,6 +17,7 @@ use super::error::{ApiError, ApiResult};
 use super::ids;
 use super::store::Workspace;
 use crate::clock;
+use crate::model::ErrorCode;
 
 /// The authenticated key behind a request.
 #[derive(Debug, Clone)]
@@ -43,7 +44,7 @@ impl Caller {
         } else {
             Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "auth.insufficient_scope",
+                ErrorCode::AuthInsufficientScope,
                 format!("this API key lacks the scope `{scope}`; create a key that has it"),
             )
             .with_details(serde_json::json!({ "required_scope": scope })))
@@ -112,7 +113,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiErro
     let workspace = state.store.workspace(&workspace_id)?.ok_or_else(|| {
         ApiError::new(
             StatusCode::FORBIDDEN,
-            "auth.workspace_forbidden",
+            ErrorCode::AuthWorkspaceForbidden,
             format!("this API key cannot use the workspace `{workspace_id}`"),
         )
     })?;
@@ -125,7 +126,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiErro
     if workspace.id != key.workspace_id {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "auth.workspace_forbidden",
+            ErrorCode::AuthWorkspaceForbidden,
             format!(
                 "this API key belongs to another workspace than `{}`",
                 workspace.id
@@ -256,11 +257,11 @@ async fn plain_error_as_json(response: Response, path: &str) -> Response {
     } else {
         // Rendered by `envelope` (in OpenAI's shape under /v1/openai).
         let code = match status.as_u16() {
-            404 => "resource.not_found",
-            405 => "request.method_not_allowed",
-            413 => "request.too_large",
-            500.. => "internal.error",
-            _ => "request.invalid",
+            404 => ErrorCode::ResourceNotFound,
+            405 => ErrorCode::RequestMethodNotAllowed,
+            413 => ErrorCode::RequestTooLarge,
+            500.. => ErrorCode::InternalError,
+            _ => ErrorCode::RequestInvalid,
         };
         ApiError::new(status, code, text).into_response()
     };
@@ -276,7 +277,7 @@ fn header_value(text: &str) -> HeaderValue {
 pub async fn unknown_route(request: Request) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "resource.not_found",
+        ErrorCode::ResourceNotFound,
         format!(
             "no such endpoint: {} {}",
             request.method(),
@@ -289,7 +290,7 @@ pub async fn unknown_route(request: Request) -> ApiError {
 pub async fn method_not_allowed(request: Request) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "request.method_not_allowed",
+        ErrorCode::RequestMethodNotAllowed,
         format!(
             "{} is not allowed on {}",
             request.method(),
@@ -315,7 +316,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::new(
                         StatusCode::PAYLOAD_TOO_LARGE,
-                        "request.too_large",
+                        ErrorCode::RequestTooLarge,
                         format!(
                             "the request body is larger than the limit of {} bytes",
                             super::MAX_BODY_BYTES

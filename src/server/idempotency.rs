@@ -6,6 +6,7 @@
 //! create waits on the same run); this covers chat, OpenAI completions and embeddings, webhooks,
 //! cancels and archives. Keys are per API key; the request is its method, path and body.
 
+use crate::model::ErrorCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -84,7 +85,7 @@ pub async fn begin(state: &Arc<AppState>, key_id: Option<&str>, request: Request
             return Begin::Answer(
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "request.too_large",
+                    ErrorCode::RequestTooLarge,
                     format!(
                         "the request body is over {} bytes, or was cut off",
                         super::MAX_BODY_BYTES
@@ -135,7 +136,7 @@ pub async fn begin(state: &Arc<AppState>, key_id: Option<&str>, request: Request
                 Some((STREAMED, _)) => {
                     return Begin::Answer(
                         ApiError::conflict(
-                            "request.idempotency_conflict",
+                            ErrorCode::RequestIdempotencyConflict,
                             "the first request with this Idempotency-Key was answered with a \
                              stream, which cannot be replayed; use a new key to ask again",
                         )
@@ -149,7 +150,7 @@ pub async fn begin(state: &Arc<AppState>, key_id: Option<&str>, request: Request
                 None => {
                     return Begin::Answer(
                         ApiError::conflict(
-                            "request.idempotency_in_progress",
+                            ErrorCode::RequestIdempotencyInProgress,
                             "the first request with this Idempotency-Key is still running; \
                              retry later with the same key",
                         )

@@ -14,6 +14,7 @@ use axum::http::request::Parts;
 
 use super::error::ApiError;
 use crate::clock;
+use crate::model::ErrorCode;
 
 /// The workspace's plan, which sets its limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,7 +138,7 @@ impl RateLimiter {
             };
             let mut err = ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "rate_limit.exceeded",
+                ErrorCode::RateLimitExceeded,
                 format!(
                     "rate limit of {limit} {} per {window} reached; retry in {wait}s, when the window resets",
                     counted.noun()
@@ -270,7 +271,7 @@ impl AddressLimiter {
                 let wait = (start + ADDRESS_WINDOW_MS - now + 999) / 1000;
                 let mut err = ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limit.exceeded",
+                    ErrorCode::RateLimitExceeded,
                     format!(
                         "too many {} from this address: the limit is {limit} a minute; retry in {wait}s",
                         guarded.noun()

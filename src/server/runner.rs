@@ -14,8 +14,8 @@ use super::store::{self, Connection, Store};
 use super::webhooks::record_run_outcome;
 use crate::clock;
 use crate::model::{
-    LAYERS, PersonaRunFigures, PersonaStatus, Run, RunEventKind, RunRequest, RunStatus, RunStep,
-    StepStatus,
+    ErrorCode, LAYERS, PersonaRunFigures, PersonaStatus, Run, RunEventKind, RunRequest, RunStatus,
+    RunStep, StepStatus,
 };
 
 /// How long a lease lasts without renewal; every event renews it.
@@ -203,7 +203,7 @@ impl Execution<'_> {
             if let Some(budget) = budget.filter(|budget| total_cost > *budget) {
                 let error = ApiError::new(
                     StatusCode::PAYMENT_REQUIRED,
-                    "persona.cost_budget_exceeded",
+                    ErrorCode::PersonaCostBudgetExceeded,
                     format!("Run aborted: ${total_cost:.2} exceeds budget ${budget:.2}."),
                 );
                 return self.fail(error);

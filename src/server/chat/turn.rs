@@ -11,7 +11,7 @@ use super::drift::{self, Drift};
 use super::schema::{self, SchemaError};
 use super::{ChatMessage, ChatTurn, ToolCall};
 use crate::clock;
-use crate::model::Persona;
+use crate::model::{ErrorCode, Persona};
 use crate::server::AppState;
 use crate::server::engine::EngineErrorKind;
 use crate::server::error::{ApiError, ApiResult};
@@ -256,7 +256,7 @@ impl PendingTurn {
                 EngineErrorKind::Invalid => ApiError::from(err),
                 EngineErrorKind::ProviderUnavailable => ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "provider.unavailable",
+                    ErrorCode::ProviderUnavailable,
                     format!("the {engine} chat engine failed: {err}"),
                 ),
             })?;

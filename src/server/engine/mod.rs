@@ -9,6 +9,7 @@ mod slug;
 pub use model::{ModelEngine, ModelSettings};
 pub use offline::OfflineEngine;
 
+use crate::model::ErrorCode;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -128,7 +129,7 @@ impl From<EngineError> for ApiError {
             EngineErrorKind::Invalid => ApiError::invalid(error.message),
             EngineErrorKind::ProviderUnavailable => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "provider.unavailable",
+                ErrorCode::ProviderUnavailable,
                 error.message,
             ),
         }

@@ -14,8 +14,8 @@ use super::rules::{
 use crate::clock;
 use crate::json::fingerprint;
 use crate::model::{
-    CreatePersona, ForkPersona, Persona, PersonaRef, PersonaRunFigures, PersonaStatus, Run,
-    RunKind, RunParent, RunRequest, RunStatus, RunStep, Visibility,
+    CreatePersona, ErrorCode, ForkPersona, Persona, PersonaRef, PersonaRunFigures, PersonaStatus,
+    Run, RunKind, RunParent, RunRequest, RunStatus, RunStep, Visibility,
 };
 use crate::server::AppState;
 use crate::server::engine::{Pipeline, combined_intent};
@@ -440,7 +440,7 @@ async fn wait_for_run(
             RunStatus::Failed => return Ok(Err(run_error(&run))),
             RunStatus::Canceled => {
                 return Ok(Err(ApiError::conflict(
-                    "run.canceled",
+                    ErrorCode::RunCanceled,
                     format!("run {run_id} was canceled before it completed"),
                 )
                 .with_run(run_id)));
@@ -453,13 +453,12 @@ async fn wait_for_run(
 /// The API error that a failed run recorded.
 fn run_error(run: &Run) -> ApiError {
     let error = run.error.as_ref();
-    let (status, code) = match error.map_or("", |error| error.code.as_str()) {
-        "persona.cost_budget_exceeded" => {
-            (StatusCode::PAYMENT_REQUIRED, "persona.cost_budget_exceeded")
-        }
-        "provider.unavailable" => (StatusCode::SERVICE_UNAVAILABLE, "provider.unavailable"),
-        "moderation.intent_blocked" => (StatusCode::FORBIDDEN, "moderation.intent_blocked"),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, "run.failed"),
+    let code = error.and_then(|error| ErrorCode::parse(&error.code));
+    let (status, code) = match code {
+        Some(code @ ErrorCode::PersonaCostBudgetExceeded) => (StatusCode::PAYMENT_REQUIRED, code),
+        Some(code @ ErrorCode::ProviderUnavailable) => (StatusCode::SERVICE_UNAVAILABLE, code),
+        Some(code @ ErrorCode::ModerationIntentBlocked) => (StatusCode::FORBIDDEN, code),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::RunFailed),
     };
     let message = error.map_or("the run failed", |error| error.message.as_str());
     ApiError::new(status, code, message).with_run(&run.id)

@@ -13,7 +13,7 @@ use rules::{not_ready, schema_violations, slug_taken};
 
 use crate::clock;
 use crate::json::{EDITABLE_FIELDS, fingerprint, merge_patch_apply};
-use crate::model::{Persona, PersonaRef};
+use crate::model::{ErrorCode, Persona, PersonaRef};
 use crate::server::AppState;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::http::Caller;
@@ -48,7 +48,7 @@ pub fn resolve_for_chat(state: &AppState, caller: &Caller, reference: &str) -> A
     let persona = resolve(state, caller, &parse_reference(reference)?)?;
     if !persona.is_completed() {
         return Err(ApiError::conflict(
-            "persona.not_ready",
+            ErrorCode::PersonaNotReady,
             format!(
                 "persona {} is {}; only a completed persona can chat",
                 persona.id,
@@ -131,7 +131,7 @@ pub fn patch(
         {
             return Err(ApiError::new(
                 StatusCode::PRECONDITION_FAILED,
-                "persona.version_conflict",
+                ErrorCode::PersonaVersionConflict,
                 format!(
                     "the persona changed since you read it: it is now version {} with fingerprint {}",
                     current.version, current.fingerprint.as_deref().unwrap_or("")
@@ -166,7 +166,7 @@ pub fn patch(
         if !violations.is_empty() {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "persona.schema_violation",
+                ErrorCode::PersonaSchemaViolation,
                 format!(
                     "the persona breaks {} schema rule(s): {}",
                     violations.len(),

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::model::{Persona, Visibility};
+use crate::model::{ErrorCode, Persona, Visibility};
 use crate::server::error::{ApiError, ApiResult};
 
 /// A field of a layer, with the fields of its value when that is an object.
@@ -43,7 +43,7 @@ const MAX_INTENT_CHARS: usize = 4000;
 
 pub fn not_ready(persona: &Persona) -> ApiError {
     ApiError::conflict(
-        "persona.not_ready",
+        ErrorCode::PersonaNotReady,
         format!(
             "persona {} is {}; only a completed persona can be changed or forked",
             persona.id,
@@ -54,7 +54,7 @@ pub fn not_ready(persona: &Persona) -> ApiError {
 
 pub fn slug_taken(slug: &str) -> ApiError {
     ApiError::conflict(
-        "persona.slug_taken",
+        ErrorCode::PersonaSlugTaken,
         format!(
             "the slug `{slug}` is already used by another persona in this workspace; choose another"
         ),
@@ -126,7 +126,7 @@ pub fn check_moderation(intent: &str) -> ApiResult<()> {
         None => Ok(()),
         Some(phrase) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "moderation.intent_blocked",
+            ErrorCode::ModerationIntentBlocked,
             format!("the intent was blocked by the moderation policy (it asks for a \"{phrase}\")"),
         )),
     }

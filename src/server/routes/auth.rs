@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::clock;
-use crate::model::is_known_scope;
+use crate::model::{ErrorCode, is_known_scope};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::http::{Caller, JsonBody};
 use crate::server::ratelimit::{ClientAddr, Guarded};
@@ -158,19 +158,19 @@ pub async fn device_token(
     let answer = state.store.write(|tx| -> ApiResult<ApiResult<Value>> {
         let Some(code) = Store::device_code_by_hash(tx, &hash)? else {
             return Ok(Err(device_error(
-                "auth.expired_token",
+                ErrorCode::AuthExpiredToken,
                 "this device code is unknown; start the login again",
             )));
         };
         if code.status == "consumed" {
             return Ok(Err(device_error(
-                "auth.expired_token",
+                ErrorCode::AuthExpiredToken,
                 "this device code was already used; start the login again",
             )));
         }
         if code.expires_at <= now {
             return Ok(Err(device_error(
-                "auth.expired_token",
+                ErrorCode::AuthExpiredToken,
                 format!(
                     "this device code expired at {}; start the login again",
                     clock::rfc3339(code.expires_at / 1000)
@@ -186,7 +186,7 @@ pub async fn device_token(
                 let seconds = code.interval_ms / 1000;
                 Ok(Err(if too_soon {
                     device_error(
-                        "auth.slow_down",
+                        ErrorCode::AuthSlowDown,
                         format!(
                             "polling too fast: wait at least {seconds} s between polls \
                              (after slow_down, add 5 s to the interval)"
@@ -194,13 +194,13 @@ pub async fn device_token(
                     )
                 } else {
                     device_error(
-                        "auth.authorization_pending",
+                        ErrorCode::AuthAuthorizationPending,
                         format!("the login has not been approved yet; poll again in {seconds} s"),
                     )
                 }))
             }
             "denied" => Ok(Err(device_error(
-                "auth.access_denied",
+                ErrorCode::AuthAccessDenied,
                 "the login was denied on the activation page",
             ))),
             _ => {
@@ -234,7 +234,7 @@ pub async fn device_token(
     answer.map(|body| no_store(Json(body)))
 }
 
-fn device_error(code: &'static str, message: impl Into<String>) -> ApiError {
+fn device_error(code: ErrorCode, message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, code, message)
 }
 
@@ -361,10 +361,10 @@ mod tests {
     #[test]
     fn device_errors_are_of_type_auth() {
         for code in [
-            "auth.authorization_pending",
-            "auth.slow_down",
-            "auth.access_denied",
-            "auth.expired_token",
+            ErrorCode::AuthAuthorizationPending,
+            ErrorCode::AuthSlowDown,
+            ErrorCode::AuthAccessDenied,
+            ErrorCode::AuthExpiredToken,
         ] {
             let err = device_error(code, "x");
             assert_eq!(err.status, StatusCode::BAD_REQUEST);

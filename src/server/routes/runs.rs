@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{Page, check_limit, page, parse_cursor};
 use crate::clock;
-use crate::model::{PersonaStatus, Run, RunEventKind, RunStatus, StepStatus};
+use crate::model::{ErrorCode, PersonaStatus, Run, RunEventKind, RunStatus, StepStatus};
 use crate::server::AppState;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::events::run_event_stream;
@@ -89,7 +89,7 @@ pub async fn cancel(
         if run.status.is_terminal() {
             let status = run.status.as_str();
             return Err(ApiError::conflict(
-                "run.not_cancelable",
+                ErrorCode::RunNotCancelable,
                 format!("run {run_id} already ended ({status}); only a queued or running run can be canceled"),
             )
             .with_run(&run_id));
@@ -138,7 +138,7 @@ pub async fn events(
             .ok_or_else(|| {
                 ApiError::new(
                     StatusCode::BAD_REQUEST,
-                    "request.invalid",
+                    ErrorCode::RequestInvalid,
                     "Last-Event-ID must be the number of an event of this run",
                 )
             })?,

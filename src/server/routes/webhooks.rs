@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::{Page, check_limit, page, parse_cursor};
 use crate::clock;
-use crate::model::WEBHOOK_EVENT_TYPES;
+use crate::model::{ErrorCode, WEBHOOK_EVENT_TYPES};
 use crate::server::AppState;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::http::{Caller, JsonBody, QueryParams, RequestId};
@@ -229,13 +229,13 @@ pub async fn replay(
         )),
         Err(ReplayRefusal::NotFound) => Err(delivery_not_found(&id)),
         Err(ReplayRefusal::StillPending) => Err(ApiError::conflict(
-            "webhook.delivery_pending",
+            ErrorCode::WebhookDeliveryPending,
             format!(
                 "delivery {id} is still being attempted; replay it once it succeeded or failed"
             ),
         )),
         Err(ReplayRefusal::TooOld) => Err(ApiError::conflict(
-            "webhook.replay_expired",
+            ErrorCode::WebhookReplayExpired,
             format!(
                 "the event of delivery {id} is older than {} days and can no longer be replayed",
                 REPLAY_WINDOW_SECONDS / clock::DAY

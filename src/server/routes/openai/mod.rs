@@ -19,7 +19,7 @@ mod answers;
 
 use super::chat::{Streamed, stream_turn};
 use crate::clock;
-use crate::model::Persona;
+use crate::model::{ErrorCode, Persona};
 use crate::server::AppState;
 use crate::server::chat::{self, ChatMessage, ToolCall, TurnInput, count_tokens, embedding};
 use crate::server::error::ApiError;
@@ -59,7 +59,7 @@ impl OpenAiError {
         OpenAiError::new(
             ApiError::new(
                 StatusCode::NOT_FOUND,
-                "resource.not_found",
+                ErrorCode::ResourceNotFound,
                 format!(
                     "The model `{model}` does not exist or you do not have access to it. Models are `persona/<id or slug>[@vN]` (GET /v1/openai/models lists them) and, for embeddings, `{EMBEDDING_MODEL}`."
                 ),
@@ -101,9 +101,9 @@ impl From<ApiError> for OpenAiError {
             .and_then(|details| details[0]["pointer"].as_str())
             .map(|pointer| pointer.trim_start_matches('/').replace('/', "."));
         let code = match error.code {
-            "auth.invalid_key" => "invalid_api_key",
-            "rate_limit.exceeded" => "rate_limit_exceeded",
-            other => other,
+            ErrorCode::AuthInvalidKey => "invalid_api_key",
+            ErrorCode::RateLimitExceeded => "rate_limit_exceeded",
+            other => other.as_str(),
         };
         OpenAiError::new(error, param, Some(code.to_string()))
     }
@@ -129,7 +129,7 @@ fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>) -> OpenAiResult
         OpenAiError::new(
             ApiError::new(
                 rejection.status(),
-                "request.invalid",
+                ErrorCode::RequestInvalid,
                 format!("cannot read the request body: {rejection}"),
             ),
             None,
@@ -816,7 +816,7 @@ pub async fn embeddings(
     let vectors = state.chat.embed(&inputs).await.map_err(|err| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "provider.unavailable",
+            ErrorCode::ProviderUnavailable,
             format!("the {} engine could not embed: {err}", state.chat.name()),
         )
     })?;
