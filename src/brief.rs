@@ -6,6 +6,8 @@ use std::fmt;
 use serde_json::{Map, Value};
 use serde_norway::Value as YamlValue;
 
+use crate::model::Visibility;
+
 /// The front-matter keys a brief may set, in the order error messages list them.
 const ALLOWED_KEYS: [&str; 7] = [
     "language",
@@ -16,8 +18,6 @@ const ALLOWED_KEYS: [&str; 7] = [
     "slug",
     "custom_fields",
 ];
-
-const VISIBILITIES: [&str; 3] = ["private", "workspace", "public"];
 
 /// A parsed brief: the character description plus the options set in its front matter.
 #[derive(Debug, Clone, PartialEq)]
@@ -228,7 +228,7 @@ fn apply_front_matter(brief: &mut Brief, text: &str) -> Result<(), BriefError> {
             "language" => brief.language = Some(text_value(&front_matter, "language", value)?),
             "visibility" => {
                 let visibility = text_value(&front_matter, "visibility", value)?;
-                if !VISIBILITIES.contains(&visibility.as_str()) {
+                if visibility.parse::<Visibility>().is_err() {
                     return Err(front_matter.error(
                         "visibility",
                         &format!("must be private, workspace or public (found `{visibility}`)"),

@@ -652,21 +652,6 @@ async fn dev_serve_sets_the_device_login_timing() {
     );
 }
 
-/// Every scope of contract §2.
-const EVERY_SCOPE: [&str; 11] = [
-    "personas:read",
-    "personas:write",
-    "personas:fork",
-    "runs:read",
-    "runs:cancel",
-    "chat:invoke",
-    "chat:read",
-    "webhooks:manage",
-    "config:read",
-    "config:write",
-    "keys:manage",
-];
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_that_is_not_signed_in_can_neither_see_nor_approve_a_login() {
     let api = Api::start().await;
@@ -676,7 +661,7 @@ async fn a_browser_that_is_not_signed_in_can_neither_see_nor_approve_a_login() {
     // Someone who can reach the port but holds no credential asks for everything on ws_other.
     let login = api
         .start_login(json!({
-            "client_id": "persona-cli", "workspace": "ws_other", "scopes": EVERY_SCOPE,
+            "client_id": "persona-cli", "workspace": "ws_other", "scopes": persona::model::ALL_SCOPES,
         }))
         .await;
     let user_code = login["user_code"].as_str().unwrap();

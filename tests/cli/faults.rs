@@ -2,7 +2,7 @@
 //! mid-pull, racing pushes, a 429 storm, a read-only or full store, corrupt files, a hung keyring,
 //! an API nothing answers at.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -377,20 +377,7 @@ fn storm(retry_after: u64) -> (String, Arc<Mutex<Vec<String>>>) {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { return };
             let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut head = String::new();
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-                head.push_str(&line);
-            }
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
+            let (head, _) = crate::common::read_http_request(&mut reader);
             seen.lock().unwrap().push(head);
             let envelope = r#"{"error":{"code":"rate_limit.exceeded","message":"Slow down.","type":"rate_limit","request_id":"req_storm"}}"#;
             let answer = format!(

@@ -2,14 +2,14 @@
 //! plain TCP listener answering canned HTTP), names files, prints terminal escapes and hands out
 //! URLs that the CLI must neither obey nor show raw.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::common::{Outcome, TestEnv, list_dir};
+use crate::common::{Outcome, TestEnv, list_dir, read_http_request};
 
 /// Escape sequences that retitle the terminal, clear it, hide text, and a C1 CSI and a
 /// right-to-left override: none may reach stdout or stderr as they are.
@@ -74,23 +74,10 @@ impl HostileApi {
 fn answer(stream: TcpStream, answers: &[Answer], log: &Mutex<Vec<String>>) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
     let mut reader = BufReader::new(&stream);
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
+    let (head, _) = read_http_request(&mut reader);
+    let Some(request_line) = head.lines().next().map(|line| line.trim().to_string()) else {
         return;
-    }
-    let mut length = 0;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-        if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = value.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut body = vec![0; length];
-    let _ = reader.read_exact(&mut body);
-    let request_line = request_line.trim().to_string();
+    };
     log.lock().unwrap().push(request_line.clone());
     let not_found = Answer::json(
         "",

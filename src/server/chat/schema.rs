@@ -856,12 +856,12 @@ mod tests {
         assert_eq!(error.pointer, "/properties/code/pattern");
         assert!(error.message.contains("64"), "{}", error.message);
         // Made without the check, the instance gives up on the pattern.
-        assert_eq!(make(&schema)["code"], "about code");
+        assert_eq!(make(&schema).get("code"), Some(&json!("about code")));
         // Within the limit, the pattern is followed; a key with `/` is escaped in the pointer.
         let fine = format!("{}a{}", "(".repeat(20), ")".repeat(20));
         let schema = json!({ "properties": { "a/b": { "type": "string", "pattern": fine } } });
         check(&schema, &Budget::default()).unwrap();
-        assert_eq!(make(&schema)["a/b"], "a");
+        assert_eq!(make(&schema).get("a/b"), Some(&json!("a")));
         let schema = json!({ "items": [{ "properties": { "a/b": { "pattern": deep } } }] });
         let error = check(&schema, &Budget::default()).unwrap_err();
         assert_eq!(error.pointer, "/items/0/properties/a~1b/pattern");

@@ -198,7 +198,12 @@ async fn check_schemas(input: &TurnInput) -> ApiResult<()> {
                 continue;
             };
             schema::check_patterns(parameters).map_err(|error| schema_refused(error, &at))?;
-            for (name, property) in parameters["properties"].as_object().into_iter().flatten() {
+            for (name, property) in parameters
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
                 let at = format!("{at}/properties/{}", escape_pointer_token(name));
                 schema::check(property, &budget).map_err(|error| schema_refused(error, &at))?;
             }

@@ -63,8 +63,7 @@ pub fn resolve_for_chat(state: &AppState, caller: &Caller, reference: &str) -> A
 pub fn is_visible(state: &AppState, caller: &Caller, persona_id: &str) -> ApiResult<bool> {
     Ok(state
         .store
-        .visible_persona(&caller.workspace.id, &caller.owner, persona_id)?
-        .is_some())
+        .persona_visible(&caller.workspace.id, &caller.owner, persona_id)?)
 }
 
 /// One page of the personas the caller may see, newest first, as (sequence, JSON text).

@@ -147,6 +147,29 @@ impl Store {
         self.read(|conn| Self::visible_persona_in(conn, workspace_id, owner, id_or_slug))
     }
 
+    /// Whether a key of `owner` may see the persona `id_or_slug` of the workspace, without
+    /// reading its document.
+    pub fn persona_visible(
+        &self,
+        workspace_id: &str,
+        owner: &str,
+        id_or_slug: &str,
+    ) -> rusqlite::Result<bool> {
+        let column = id_or_slug_column(id_or_slug);
+        self.read(|conn| {
+            conn.query_row(
+                &format!(
+                    "SELECT 1 FROM personas p
+                     WHERE workspace_id = :workspace AND {column} = :name AND {VISIBLE_TO_OWNER}"
+                ),
+                named_params! { ":workspace": workspace_id, ":name": id_or_slug, ":owner": owner },
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+        })
+    }
+
     /// [`Store::visible_persona`] inside a transaction.
     pub fn visible_persona_in(
         conn: &Connection,

@@ -514,3 +514,23 @@ pub async fn mcp_tool_call(
     let message = answer(response.text().await.unwrap());
     message.get("result").cloned().unwrap_or(message)
 }
+
+/// One HTTP/1.1 request read off a connection by a test double: its head (the request line
+/// and headers, as sent) and its body (as long as `Content-Length` says).
+pub fn read_http_request(reader: &mut impl BufRead) -> (String, Vec<u8>) {
+    let mut head = String::new();
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = value.trim().parse().unwrap_or(0);
+        }
+        head.push_str(&line);
+    }
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    (head, body)
+}
