@@ -3,35 +3,33 @@
 
 use std::sync::Arc;
 
-use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::RawQuery;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::protocol::{Context, Era, RpcError, answer_body, batch_refusal};
 use super::session::{Session, Sessions};
-use super::{admit, parse_message, transport_error};
+use super::{Admission, parse_message, transport_error};
 use crate::model::jsonrpc::INVALID_REQUEST;
 use crate::server::AppState;
-use crate::server::error::ApiError;
-use crate::server::http::{Caller, RequestId};
 use crate::server::keywatch::{StreamKey, until_key_ends};
 
 /// Answers waiting for a slow stream reader, per session.
 const STREAM_BACKLOG: usize = 64;
 
 /// `GET /mcp/sse`: a new session and its stream.
-pub async fn open(
-    State(state): State<Arc<AppState>>,
-    Extension(sessions): Extension<Arc<Sessions>>,
-    Extension(request_id): Extension<RequestId>,
-    caller: Result<Caller, ApiError>,
-    headers: HeaderMap,
-) -> Response {
-    let caller = match admit(&state, &headers, caller, &request_id) {
+pub async fn open(admission: Admission) -> Response {
+    let Admission {
+        state,
+        sessions,
+        request_id,
+        caller,
+        ..
+    } = admission;
+    let caller = match caller {
         Ok(caller) => caller,
         Err(refusal) => return *refusal,
     };
@@ -90,16 +88,15 @@ async fn pump(
 }
 
 /// `POST /mcp/messages?session_id=...`: 202 at once; the answer goes to the session's stream.
-pub async fn message(
-    State(state): State<Arc<AppState>>,
-    Extension(sessions): Extension<Arc<Sessions>>,
-    Extension(request_id): Extension<RequestId>,
-    caller: Result<Caller, ApiError>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let caller = match admit(&state, &headers, caller, &request_id) {
+pub async fn message(admission: Admission, RawQuery(query): RawQuery, body: Bytes) -> Response {
+    let Admission {
+        state,
+        sessions,
+        headers: _,
+        caller,
+        ..
+    } = admission;
+    let caller = match caller {
         Ok(caller) => caller,
         Err(refusal) => return *refusal,
     };
