@@ -169,10 +169,14 @@ pub fn patch(
                 format!(
                     "the persona breaks {} schema rule(s): {}",
                     violations.len(),
-                    violations.iter().filter_map(|v| v["message"].as_str()).collect::<Vec<_>>().join("; ")
+                    violations
+                        .iter()
+                        .map(|v| v.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 ),
             )
-            .with_details(Value::Array(violations)));
+            .with_details(json!(violations)));
         }
         let new_fingerprint = fingerprint(&next);
         if current.fingerprint.as_deref() == Some(new_fingerprint.as_str()) {

@@ -2,6 +2,7 @@
 //! be, and the schema every stored persona keeps (fixed layer fields, bounds, cross-layer rules).
 
 use axum::http::StatusCode;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::model::{ErrorCode, Persona, Visibility};
@@ -132,11 +133,23 @@ pub fn check_moderation(intent: &str) -> ApiResult<()> {
     }
 }
 
-/// Every rule of the persona schema that `persona` breaks, each with its JSON pointer.
-pub fn schema_violations(persona: &Value) -> Vec<Value> {
+/// A rule of the persona schema that a document breaks, as the error's `details` name it.
+#[derive(Debug, Serialize)]
+pub struct Violation {
+    pub pointer: String,
+    pub message: String,
+}
+
+/// Every rule of the persona schema that `persona` breaks, each with its JSON pointer. The
+/// document is read untyped on purpose: it is a candidate, checked before it may become a
+/// `Persona`.
+pub fn schema_violations(persona: &Value) -> Vec<Violation> {
     let mut found = Vec::new();
     let mut violation = |pointer: &str, message: String| {
-        found.push(json!({ "pointer": pointer, "message": message }))
+        found.push(Violation {
+            pointer: pointer.to_string(),
+            message,
+        })
     };
     if persona["language"]
         .as_str()
