@@ -50,13 +50,16 @@ pub fn router() -> Router<Arc<AppState>> {
 }
 
 /// What every MCP handler starts from, read before the body (so an oversized body answers 413
-/// whatever the key): the caller once the origin and the key pass, or the refusal to send.
-struct Admission {
+/// whatever the key): the call once the origin and the key pass, or the refusal to send.
+struct Admission(Result<Admitted, Box<Response>>);
+
+/// An MCP request whose origin and key passed.
+struct Admitted {
     state: Arc<AppState>,
     sessions: Arc<Sessions>,
     request_id: RequestId,
     headers: HeaderMap,
-    caller: Result<Caller, Box<Response>>,
+    caller: Caller,
 }
 
 impl FromRequestParts<Arc<AppState>> for Admission {
@@ -73,14 +76,15 @@ impl FromRequestParts<Arc<AppState>> for Admission {
             .await
             .map_err(IntoResponse::into_response)?;
         let caller = Caller::from_request_parts(parts, state).await;
-        let caller = admit(state, &parts.headers, caller, &request_id);
-        Ok(Admission {
-            state: state.clone(),
-            sessions,
-            request_id,
-            headers: parts.headers.clone(),
-            caller,
-        })
+        Ok(Admission(
+            admit(state, &parts.headers, caller, &request_id).map(|caller| Admitted {
+                state: state.clone(),
+                sessions,
+                request_id,
+                headers: parts.headers.clone(),
+                caller,
+            }),
+        ))
     }
 }
 

@@ -22,17 +22,12 @@ const STREAM_BACKLOG: usize = 64;
 
 /// `GET /mcp/sse`: a new session and its stream.
 pub async fn open(admission: Admission) -> Response {
-    let Admission {
-        state,
-        sessions,
-        request_id,
-        caller,
-        ..
-    } = admission;
-    let caller = match caller {
-        Ok(caller) => caller,
+    let call = match admission.0 {
+        Ok(call) => call,
         Err(refusal) => return *refusal,
     };
+    let (state, sessions, request_id, caller) =
+        (call.state, call.sessions, call.request_id, call.caller);
     let (answers, pending) = mpsc::channel::<String>(STREAM_BACKLOG);
     let id = sessions.create(
         &caller,
@@ -89,17 +84,11 @@ async fn pump(
 
 /// `POST /mcp/messages?session_id=...`: 202 at once; the answer goes to the session's stream.
 pub async fn message(admission: Admission, RawQuery(query): RawQuery, body: Bytes) -> Response {
-    let Admission {
-        state,
-        sessions,
-        headers: _,
-        caller,
-        ..
-    } = admission;
-    let caller = match caller {
-        Ok(caller) => caller,
+    let call = match admission.0 {
+        Ok(call) => call,
         Err(refusal) => return *refusal,
     };
+    let (state, sessions, caller) = (call.state, call.sessions, call.caller);
     let Some(session_id) = query.as_deref().and_then(|query| {
         url::form_urlencoded::parse(query.as_bytes())
             .find(|(name, _)| name == "session_id")

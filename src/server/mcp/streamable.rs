@@ -23,17 +23,11 @@ const SESSION_HEADER: &str = "mcp-session-id";
 const VERSION_HEADER: &str = "mcp-protocol-version";
 
 pub async fn post(admission: Admission, body: Bytes) -> Response {
-    let Admission {
-        state,
-        sessions,
-        headers,
-        caller,
-        ..
-    } = admission;
-    let caller = match caller {
-        Ok(caller) => caller,
+    let call = match admission.0 {
+        Ok(call) => call,
         Err(refusal) => return *refusal,
     };
+    let (state, sessions, headers, caller) = (call.state, call.sessions, call.headers, call.caller);
     if let Some(refusal) = refuse_media_types(&headers) {
         return refusal;
     }
@@ -72,16 +66,11 @@ pub async fn get() -> Response {
 
 /// `DELETE /mcp` ends the session named by `Mcp-Session-Id`.
 pub async fn delete(admission: Admission) -> Response {
-    let Admission {
-        sessions,
-        headers,
-        caller,
-        ..
-    } = admission;
-    let caller = match caller {
-        Ok(caller) => caller,
+    let call = match admission.0 {
+        Ok(call) => call,
         Err(refusal) => return *refusal,
     };
+    let (sessions, headers, caller) = (call.sessions, call.headers, call.caller);
     let Some(id) = header_text(&headers, SESSION_HEADER) else {
         return missing_session();
     };

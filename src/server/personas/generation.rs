@@ -134,7 +134,7 @@ pub async fn create(
         persona.visibility = visibility;
         persona.custom_fields = input.custom_fields.unwrap_or_default();
         persona.fingerprint = Some(fingerprint(&persona.to_value()));
-        let (run, request) = RunSpec {
+        RunSpec {
             kind: RunKind::Create,
             pipeline,
             seed,
@@ -143,12 +143,7 @@ pub async fn create(
             language,
             parent: None,
         }
-        .start(run_id, persona_id, engine, request_id, now);
-        NewGeneration {
-            persona,
-            run,
-            request,
-        }
+        .generation(persona, engine, request_id, now)
     })
     .await
 }
@@ -195,7 +190,7 @@ pub async fn fork(
         persona.parent_id = Some(parent.id.clone());
         persona.custom_fields = parent.custom_fields.clone();
         persona.fingerprint = Some(fingerprint(&persona.to_value()));
-        let (run, request) = RunSpec {
+        RunSpec {
             kind: RunKind::Fork,
             pipeline: Pipeline::Default,
             seed,
@@ -209,12 +204,7 @@ pub async fn fork(
                 intent: parent.intent,
             }),
         }
-        .start(run_id, persona_id, engine, request_id, now);
-        NewGeneration {
-            persona,
-            run,
-            request,
-        }
+        .generation(persona, engine, request_id, now)
     })
     .await
 }
@@ -262,19 +252,18 @@ struct RunSpec {
 }
 
 impl RunSpec {
-    /// The run, not started (its pipeline's steps pending, nothing spent), and the request
-    /// its runner will read.
-    fn start(
+    /// `persona` with its run, not started (its pipeline's steps pending, nothing spent), and
+    /// the request its runner will read.
+    fn generation(
         self,
-        run_id: &str,
-        persona_id: &str,
+        persona: Persona,
         engine: &str,
         request_id: String,
         now: i64,
-    ) -> (Run, RunRequest) {
+    ) -> NewGeneration {
         let run = Run {
-            id: run_id.to_string(),
-            persona_id: persona_id.to_string(),
+            id: persona.run.id.clone(),
+            persona_id: persona.id.clone(),
             kind: self.kind,
             status: RunStatus::Queued,
             pipeline: self.pipeline.name().to_string(),
@@ -306,7 +295,11 @@ impl RunSpec {
             request_id,
             plan: None,
         };
-        (run, request)
+        NewGeneration {
+            persona,
+            run,
+            request,
+        }
     }
 }
 
