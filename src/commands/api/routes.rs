@@ -44,7 +44,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 const EXAMPLES: &str = "\
 Examples:
   persona api personas?limit=5
-  persona api runs -f status=failed --jq '.data[].id'
+  persona api -X GET runs -f status=failed --jq '.data[].id'
   persona api personas --paginate --jq '.data[].slug'
   persona api webhooks/deliveries --paginate --jq '.data[] | [.id, .status] | @csv'
   persona api -X PATCH personas/the-istanbul-bookseller -F 'custom_fields[tone]=dry' -F 'custom_fields[year]=1987'
