@@ -572,3 +572,20 @@ fn a_post_is_retried_with_one_idempotency_key_and_a_patch_is_sent_once() {
     assert_eq!(out.json()["error"]["code"], "provider.unavailable");
     assert_eq!(requests.lock().unwrap().len(), 1, "a PATCH is sent once");
 }
+
+#[test]
+fn an_answer_past_64_mib_is_not_read_to_its_end() {
+    let mut env = TestEnv::new();
+    env.set("PERSONA_API_KEY", "pk_test_double");
+    let size = 65 * 1024 * 1024;
+    let (url, _) = crate::common::http_double(move |_| {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n\""
+        );
+        head + &"a".repeat(size - 2) + "\""
+    });
+    env.set("PERSONA_API_URL", &url);
+    let out = env.run(&["api", "huge"]).code(1);
+    assert!(out.stderr.contains("larger than 64 MiB"), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+}

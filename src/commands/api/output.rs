@@ -11,6 +11,9 @@ use crate::client::{RawAnswer, error_from_body, header, shown_header};
 use crate::error::{CliError, ExitKind, Result};
 use crate::output::Output;
 
+/// The most bytes of one answer (or one page) read.
+const MAX_BODY: usize = 64 * 1024 * 1024;
+
 pub struct Printer<'a> {
     output: &'a Output,
     silent: bool,
@@ -169,18 +172,24 @@ pub fn is_event_stream(response: &Response) -> bool {
         .is_some_and(|value| value.trim_start().starts_with("text/event-stream"))
 }
 
-/// The whole body of an answer.
-pub async fn read_body(response: Response) -> Result<Vec<u8>> {
+/// The whole body of an answer, at most [`MAX_BODY`] bytes.
+pub async fn read_body(mut response: Response) -> Result<Vec<u8>> {
     let url = response.url().clone();
-    response
-        .bytes()
-        .await
-        .map(|bytes| bytes.to_vec())
-        .map_err(|err| {
-            CliError::new(
-                ExitKind::Unavailable,
-                format!("the answer from {url} was cut off: {err}"),
-            )
-            .with_source(err)
-        })
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|err| {
+        CliError::new(
+            ExitKind::Unavailable,
+            format!("the answer from {url} was cut off: {err}"),
+        )
+        .with_source(err)
+    })? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(CliError::general(format!(
+                "the answer from {url} is larger than {} MiB; stopped reading it",
+                MAX_BODY / (1024 * 1024)
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
