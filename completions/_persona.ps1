@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them')
             [CompletionResult]::new('webhooks', 'webhooks', [CompletionResultType]::ParameterValue, 'Receive signed events: endpoints, deliveries and replays, `listen` for local development')
             [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Run the embedded Persona API for other programs, and manage its keys')
+            [CompletionResult]::new('api', 'api', [CompletionResultType]::ParameterValue, 'Call any endpoint of the API with the profile''s key: paging, event streams and jq built in')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -859,6 +860,32 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
         'persona;dev;help;help' {
             break
         }
+        'persona;api' {
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'The HTTP method (default GET, or POST when fields or --input are given)')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'The HTTP method (default GET, or POST when fields or --input are given)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A string field KEY=VALUE of the JSON body (of the query for GET); `key[sub]=v` nests')
+            [CompletionResult]::new('--raw-field', '--raw-field', [CompletionResultType]::ParameterName, 'A string field KEY=VALUE of the JSON body (of the query for GET); `key[sub]=v` nests')
+            [CompletionResult]::new('-F', '-F ', [CompletionResultType]::ParameterName, 'A typed field: numbers, true, false and null as JSON, @FILE for a file''s text (@- stdin)')
+            [CompletionResult]::new('--field', '--field', [CompletionResultType]::ParameterName, 'A typed field: numbers, true, false and null as JSON, @FILE for a file''s text (@- stdin)')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Send FILE (- for stdin) as the body, as it is; fields then go to the query')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Add a header `Name: value` (repeatable); the profile''s key is sent, never yours')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add a header `Name: value` (repeatable); the profile''s key is sent, never yours')
+            [CompletionResult]::new('--jq', '--jq', [CompletionResultType]::ParameterName, 'Filter the answer with a jq expression (each page with --paginate, each event of a stream); strings print without quotes')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Print the request and the answer''s status line and headers first (the key redacted)')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Print the request and the answer''s status line and headers first (the key redacted)')
+            [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit code still tells how it went')
+            [CompletionResult]::new('--paginate', '--paginate', [CompletionResultType]::ParameterName, 'Follow `next_cursor` to the last page, printing one JSON array of every page''s items')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'persona;completion' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
@@ -879,6 +906,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them')
             [CompletionResult]::new('webhooks', 'webhooks', [CompletionResultType]::ParameterValue, 'Receive signed events: endpoints, deliveries and replays, `listen` for local development')
             [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Run the embedded Persona API for other programs, and manage its keys')
+            [CompletionResult]::new('api', 'api', [CompletionResultType]::ParameterValue, 'Call any endpoint of the API with the profile''s key: paging, event streams and jq built in')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -1038,6 +1066,9 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             break
         }
         'persona;help;dev;signin-url' {
+            break
+        }
+        'persona;help;api' {
             break
         }
         'persona;help;completion' {

@@ -16,6 +16,9 @@ _persona() {
             ",$1")
                 cmd="persona"
                 ;;
+            persona,api)
+                cmd="persona__subcmd__api"
+                ;;
             persona,auth)
                 cmd="persona__subcmd__auth"
                 ;;
@@ -126,6 +129,9 @@ _persona() {
                 ;;
             persona__subcmd__dev__subcmd__keys__subcmd__help,help)
                 cmd="persona__subcmd__dev__subcmd__keys__subcmd__help__subcmd__help"
+                ;;
+            persona__subcmd__help,api)
+                cmd="persona__subcmd__help__subcmd__api"
                 ;;
             persona__subcmd__help,auth)
                 cmd="persona__subcmd__help__subcmd__auth"
@@ -431,12 +437,74 @@ _persona() {
 
     case "${cmd}" in
         persona)
-            opts="-q -v -h -V --json --quiet --verbose --color --profile --help --version auth chat personas runs mcp webhooks dev completion help"
+            opts="-q -v -h -V --json --quiet --verbose --color --profile --help --version auth chat personas runs mcp webhooks dev api completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__api)
+            opts="-X -f -F -H -i -q -v -h --method --raw-field --field --input --header --include --silent --paginate --jq --json --quiet --verbose --color --profile --help openapi.json auth/whoami auth/keys/current auth/device/code auth/device/token personas personas/{ref} personas/{ref}/versions personas/{ref}/fork personas/{ref}/archive runs runs/{id} runs/{id}/cancel runs/{id}/events chat/conversations chat/conversations/{id} chat/conversations/{id}/messages openai/models openai/models/{model} openai/chat/completions openai/embeddings openai/moderations webhooks webhooks/{id} webhooks/{id}/test webhooks/listen webhooks/deliveries webhooks/deliveries/{id} webhooks/deliveries/{id}/replay"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --method)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --raw-field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -F)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jq)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1105,8 +1173,22 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help)
-            opts="auth chat personas runs mcp webhooks dev completion help"
+            opts="auth chat personas runs mcp webhooks dev api completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__api)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -36,6 +36,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand mcp 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
             cand webhooks 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
             cand dev 'Run the embedded Persona API for other programs, and manage its keys'
+            cand api 'Call any endpoint of the API with the profile''s key: paging, event streams and jq built in'
             cand completion 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -764,6 +765,31 @@ set edit:completion:arg-completer[persona] = {|@words|
         }
         &'persona;dev;help;help'= {
         }
+        &'persona;api'= {
+            cand -X 'The HTTP method (default GET, or POST when fields or --input are given)'
+            cand --method 'The HTTP method (default GET, or POST when fields or --input are given)'
+            cand -f 'A string field KEY=VALUE of the JSON body (of the query for GET); `key[sub]=v` nests'
+            cand --raw-field 'A string field KEY=VALUE of the JSON body (of the query for GET); `key[sub]=v` nests'
+            cand -F 'A typed field: numbers, true, false and null as JSON, @FILE for a file''s text (@- stdin)'
+            cand --field 'A typed field: numbers, true, false and null as JSON, @FILE for a file''s text (@- stdin)'
+            cand --input 'Send FILE (- for stdin) as the body, as it is; fields then go to the query'
+            cand -H 'Add a header `Name: value` (repeatable); the profile''s key is sent, never yours'
+            cand --header 'Add a header `Name: value` (repeatable); the profile''s key is sent, never yours'
+            cand --jq 'Filter the answer with a jq expression (each page with --paginate, each event of a stream); strings print without quotes'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand -i 'Print the request and the answer''s status line and headers first (the key redacted)'
+            cand --include 'Print the request and the answer''s status line and headers first (the key redacted)'
+            cand --silent 'Print nothing on stdout; the exit code still tells how it went'
+            cand --paginate 'Follow `next_cursor` to the last page, printing one JSON array of every page''s items'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'persona;completion'= {
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
@@ -783,6 +809,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand mcp 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
             cand webhooks 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
             cand dev 'Run the embedded Persona API for other programs, and manage its keys'
+            cand api 'Call any endpoint of the API with the profile''s key: paging, event streams and jq built in'
             cand completion 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -901,6 +928,8 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;help;dev;keys;approve'= {
         }
         &'persona;help;dev;signin-url'= {
+        }
+        &'persona;help;api'= {
         }
         &'persona;help;completion'= {
         }

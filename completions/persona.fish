@@ -40,6 +40,7 @@ complete -c persona -n "__fish_persona_needs_command" -f -a "runs" -d 'Follow an
 complete -c persona -n "__fish_persona_needs_command" -f -a "mcp" -d 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
 complete -c persona -n "__fish_persona_needs_command" -f -a "webhooks" -d 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
 complete -c persona -n "__fish_persona_needs_command" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
+complete -c persona -n "__fish_persona_needs_command" -f -a "api" -d 'Call any endpoint of the API with the profile\'s key: paging, event streams and jq built in'
 complete -c persona -n "__fish_persona_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c persona -n "__fish_persona_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -532,6 +533,23 @@ complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_sub
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "keys" -d 'Manage API keys of the local store'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "signin-url" -d 'Print a new one-time link that signs a browser in to approve device logins'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand api" -s X -l method -d 'The HTTP method (default GET, or POST when fields or --input are given)' -r
+complete -c persona -n "__fish_persona_using_subcommand api" -s f -l raw-field -d 'A string field KEY=VALUE of the JSON body (of the query for GET); `key[sub]=v` nests' -r
+complete -c persona -n "__fish_persona_using_subcommand api" -s F -l field -d 'A typed field: numbers, true, false and null as JSON, @FILE for a file\'s text (@- stdin)' -r
+complete -c persona -n "__fish_persona_using_subcommand api" -l input -d 'Send FILE (- for stdin) as the body, as it is; fields then go to the query' -r
+complete -c persona -n "__fish_persona_using_subcommand api" -s H -l header -d 'Add a header `Name: value` (repeatable); the profile\'s key is sent, never yours' -r
+complete -c persona -n "__fish_persona_using_subcommand api" -l jq -d 'Filter the answer with a jq expression (each page with --paginate, each event of a stream); strings print without quotes' -r
+complete -c persona -n "__fish_persona_using_subcommand api" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand api" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand api" -s i -l include -d 'Print the request and the answer\'s status line and headers first (the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand api" -l silent -d 'Print nothing on stdout; the exit code still tells how it went'
+complete -c persona -n "__fish_persona_using_subcommand api" -l paginate -d 'Follow `next_cursor` to the last page, printing one JSON array of every page\'s items'
+complete -c persona -n "__fish_persona_using_subcommand api" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand api" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand api" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand api" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand completion" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -540,15 +558,16 @@ complete -c persona -n "__fish_persona_using_subcommand completion" -l json -d '
 complete -c persona -n "__fish_persona_using_subcommand completion" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "auth" -d 'Log in to a Persona API, and see which key and workspace each profile uses'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "chat" -d 'Talk to a persona: one message, or an interactive session'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "personas" -d 'Create, read, version and edit personas'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "runs" -d 'Follow and manage generation runs'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "mcp" -d 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "webhooks" -d 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "completion" -d 'Print a shell completion script'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "auth" -d 'Log in to a Persona API, and see which key and workspace each profile uses'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "chat" -d 'Talk to a persona: one message, or an interactive session'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "personas" -d 'Create, read, version and edit personas'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "runs" -d 'Follow and manage generation runs'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "mcp" -d 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "webhooks" -d 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "api" -d 'Call any endpoint of the API with the profile\'s key: paging, event streams and jq built in'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "completion" -d 'Print a shell completion script'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "login" -d 'Log in to a Persona API and store the key in the OS keyring'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "status" -d 'Show every profile: API, workspace, key source, expiry, and whether the server accepts it'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Print the active profile\'s API key (for scripts)'
