@@ -202,7 +202,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('--visibility', '--visibility', [CompletionResultType]::ParameterName, 'Who can see the persona')
             [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The generation pipeline (e.g. default, strict-audit)')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Reproducibility seed: the same brief and seed give the same persona')
-            [CompletionResult]::new('--budget-usd', '--budget-usd', [CompletionResultType]::ParameterName, 'Hard cost cap in USD; the run aborts when it would exceed it')
+            [CompletionResult]::new('--budget-usd', '--budget-usd', [CompletionResultType]::ParameterName, 'Hard cost cap in US dollars, a positive number; the run stops before a step that would take its cost over it')
             [CompletionResult]::new('--slug', '--slug', [CompletionResultType]::ParameterName, 'The persona''s slug (default: derived from the generated persona)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Also write the persona''s YAML working copy to this file')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Also write the persona''s YAML working copy to this file')

@@ -183,7 +183,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --visibility 'Who can see the persona'
             cand --pipeline 'The generation pipeline (e.g. default, strict-audit)'
             cand --seed 'Reproducibility seed: the same brief and seed give the same persona'
-            cand --budget-usd 'Hard cost cap in USD; the run aborts when it would exceed it'
+            cand --budget-usd 'Hard cost cap in US dollars, a positive number; the run stops before a step that would take its cost over it'
             cand --slug 'The persona''s slug (default: derived from the generated persona)'
             cand -o 'Also write the persona''s YAML working copy to this file'
             cand --output 'Also write the persona''s YAML working copy to this file'

@@ -147,7 +147,7 @@ workspace\t''
 public\t''"
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l pipeline -d 'The generation pipeline (e.g. default, strict-audit)' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l seed -d 'Reproducibility seed: the same brief and seed give the same persona' -r
-complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l budget-usd -d 'Hard cost cap in USD; the run aborts when it would exceed it' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l budget-usd -d 'Hard cost cap in US dollars, a positive number; the run stops before a step that would take its cost over it' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l slug -d 'The persona\'s slug (default: derived from the generated persona)' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -s o -l output -d 'Also write the persona\'s YAML working copy to this file' -r -F
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t''

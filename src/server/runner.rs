@@ -172,6 +172,22 @@ impl Execution<'_> {
         let mut layers = json!({});
         let mut total_tokens = 0u64;
         for (index, step) in generation.steps.iter().enumerate() {
+            // A hard cap: the step that would take the cost over it is not run.
+            let projected = usd(total_tokens + step.tokens, rate);
+            if let Some(budget) = budget.filter(|budget| projected > *budget) {
+                let error = ApiError::new(
+                    StatusCode::PAYMENT_REQUIRED,
+                    ErrorCode::PersonaCostBudgetExceeded,
+                    format!(
+                        "Run aborted before step `{}`: the run would cost {}, over its budget of {} ({} spent).",
+                        step.name,
+                        dollars(projected),
+                        dollars(budget),
+                        dollars(usd(total_tokens, rate))
+                    ),
+                );
+                return self.fail(error);
+            }
             let step_doc = &mut self.doc.steps[index];
             step_doc.status = StepStatus::Running;
             step_doc.started_at = Some(clock::rfc3339(clock::now()));
@@ -200,14 +216,6 @@ impl Execution<'_> {
                 RunEventKind::StepCompleted,
                 json!({ "run_id": self.run_id, "step": step.name, "tokens": step.tokens, "cost_usd": cost, "total_cost_usd": total_cost }),
             )?;
-            if let Some(budget) = budget.filter(|budget| total_cost > *budget) {
-                let error = ApiError::new(
-                    StatusCode::PAYMENT_REQUIRED,
-                    ErrorCode::PersonaCostBudgetExceeded,
-                    format!("Run aborted: ${total_cost:.2} exceeds budget ${budget:.2}."),
-                );
-                return self.fail(error);
-            }
             self.pause_between_steps().await?;
         }
         self.complete(&generation, total_tokens)
@@ -457,6 +465,18 @@ fn field_patch(layers: &mut Value, path: &str, value: &Value) -> Value {
     Value::Array(ops)
 }
 
+/// `$1.20`, `$0.49`, `$0.0048`: dollars with cents, and hundredths of a cent when there are any.
+fn dollars(usd: f64) -> String {
+    let text = format!("{usd:.4}");
+    let trimmed = text.trim_end_matches('0');
+    let decimals = trimmed.split_once('.').map_or(0, |(_, tail)| tail.len());
+    if decimals < 2 {
+        format!("${usd:.2}")
+    } else {
+        format!("${trimmed}")
+    }
+}
+
 /// Nominal price of `tokens`, rounded to a hundredth of a cent.
 fn usd(tokens: u64, usd_per_1k_tokens: f64) -> f64 {
     (tokens as f64 / 1000.0 * usd_per_1k_tokens * 10_000.0).round() / 10_000.0
@@ -514,6 +534,15 @@ fn free_slug(tx: &Connection, workspace_id: &str, base: &str) -> store::Result<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dollars_keep_cents_and_the_hundredths_of_a_cent_there_are() {
+        assert_eq!(dollars(1.2), "$1.20");
+        assert_eq!(dollars(0.49), "$0.49");
+        assert_eq!(dollars(0.0048), "$0.0048");
+        assert_eq!(dollars(0.0), "$0.00");
+        assert_eq!(dollars(3.0), "$3.00");
+    }
 
     #[test]
     fn field_patches_rebuild_the_layers_from_nothing() {

@@ -400,7 +400,7 @@ fn a_budget_too_small_exits_7() {
             "--intent",
             ISTANBUL,
             "--budget-usd",
-            "0.01",
+            "0.1",
             "--json",
         ])
         .code(7);
@@ -417,7 +417,9 @@ fn a_budget_too_small_exits_7() {
     let run = env.run(&["runs", "get", run_id, "--json"]).success().json();
     let failed = get(&env, run["persona_id"].as_str().unwrap());
     assert_eq!(failed["status"], "failed");
+    // It ran the steps the budget allowed, and stopped before the one that would pass it.
     assert!(run["tokens"].as_u64().unwrap() > 0, "{run}");
+    assert!(run["cost_usd"].as_f64().unwrap() <= 0.1, "{run}");
     assert_eq!(failed["run"]["tokens"], run["tokens"]);
     assert_eq!(failed["run"]["cost_usd"], run["cost_usd"]);
 }
@@ -526,6 +528,173 @@ fn an_unknown_persona_exits_3() {
         env.run(args).code(3);
     }
     assert!(list_dir(&env.work()).is_empty());
+}
+
+#[test]
+fn a_wrong_reference_suggests_the_nearest_slugs() {
+    let env = TestEnv::new();
+    env.create(ISTANBUL, &["--slug", "the-istanbul-bookseller"]);
+    env.create(BERGEN, &["--slug", "the-bergen-fisherman"]);
+    for args in [
+        &["personas", "get", "the-istanbul-bookseler"][..],
+        &["personas", "versions", "the-istanbul-bookseler"],
+        &["personas", "pull", "the-istanbul-bookseler"],
+        &["personas", "archive", "the-istanbul-bookseler"],
+        &["personas", "fork", "the-istanbul-bookseler"],
+        &["chat", "the-istanbul-bookseler", "-m", "hello"],
+    ] {
+        let outcome = env.run(args).code(3);
+        assert!(
+            outcome
+                .stderr
+                .contains("hint: did you mean `the-istanbul-bookseller`?"),
+            "{args:?}: {}",
+            outcome.stderr
+        );
+    }
+    let error = env
+        .run(&["personas", "get", "the-bergen-fishermen@v1", "--json"])
+        .code(3)
+        .json();
+    assert_eq!(
+        error["error"]["hint"],
+        "did you mean `the-bergen-fisherman@v1`?"
+    );
+    let missing_version = env
+        .run(&["personas", "get", "the-bergen-fisherman@v9"])
+        .code(3);
+    assert!(
+        missing_version.stderr.contains("has no version 9")
+            && missing_version
+                .stderr
+                .contains("persona personas versions the-bergen-fisherman"),
+        "{}",
+        missing_version.stderr
+    );
+    let far = env.run(&["personas", "get", "lighthouse-keeper"]).code(3);
+    assert!(
+        far.stderr
+            .contains("hint: list the personas with `persona personas list`"),
+        "{}",
+        far.stderr
+    );
+    assert!(list_dir(&env.work()).is_empty());
+}
+
+#[test]
+fn diff_or_push_of_a_persona_reference_says_to_pull_a_working_copy() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "the-poet"]);
+    for verb in ["diff", "push"] {
+        let outcome = env.run(&["personas", verb, "the-poet"]).code(2);
+        assert!(
+            outcome.stderr.contains("there is no file the-poet")
+                && outcome.stderr.contains("working copy")
+                && outcome
+                    .stderr
+                    .contains("`persona personas pull the-poet -o the-poet.yml`"),
+            "{verb}: {}",
+            outcome.stderr
+        );
+        assert!(!outcome.stderr.contains("os error"), "{}", outcome.stderr);
+    }
+    let outcome = env
+        .run(&["personas", "diff", "drafts/the-poet.yml"])
+        .code(2);
+    assert!(
+        outcome.stderr.contains("hint: check the path"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn pushing_a_brief_says_to_create_a_persona_from_it() {
+    let env = TestEnv::new();
+    env.write("brief.md", &brief("language: tr\nseed: 7\n", ISTANBUL));
+    env.write("notes.md", &format!("{POET}\n"));
+    for (verb, file) in [
+        ("push", "brief.md"),
+        ("diff", "brief.md"),
+        ("push", "notes.md"),
+    ] {
+        let outcome = env.run(&["personas", verb, file]).code(2);
+        assert!(
+            outcome.stderr.contains(&format!("{file} is a brief"))
+                && outcome
+                    .stderr
+                    .contains(&format!("`persona personas create -f {file}`")),
+            "{verb} {file}: {}",
+            outcome.stderr
+        );
+        assert!(
+            !outcome.stderr.contains("more than one document"),
+            "{}",
+            outcome.stderr
+        );
+    }
+    // What the hint says works.
+    env.run(&["personas", "create", "-f", "brief.md", "--json"])
+        .success();
+}
+
+#[test]
+fn budgets_are_positive_numbers_and_the_abort_says_the_run_would_exceed() {
+    let env = TestEnv::new();
+    for bad in ["-1", "-0.5", "0", "abc", "inf", "NaN"] {
+        let outcome = env
+            .run(&["personas", "create", "--intent", POET, "--budget-usd", bad])
+            .code(2);
+        assert!(
+            outcome
+                .stderr
+                .contains("a budget is a positive number of US dollars"),
+            "{bad}: {}",
+            outcome.stderr
+        );
+        assert!(
+            !outcome.stderr.contains("unexpected argument"),
+            "{}",
+            outcome.stderr
+        );
+    }
+    assert!(list(&env, &[]).is_empty());
+
+    let outcome = env
+        .run(&[
+            "personas",
+            "create",
+            "--intent",
+            POET,
+            "--budget-usd",
+            "0.01",
+        ])
+        .code(7);
+    assert!(
+        outcome.stderr.contains("Run aborted before step")
+            && outcome.stderr.contains("would cost")
+            && outcome.stderr.contains("over its budget of $0.01"),
+        "{}",
+        outcome.stderr
+    );
+    // The cap holds: what the run spent stays within it.
+    let runs = env.run(&["runs", "list", "--json"]).success().json();
+    assert!(runs[0]["cost_usd"].as_f64().unwrap() <= 0.01, "{runs}");
+}
+
+#[test]
+fn a_data_directory_that_cannot_be_used_is_named_with_how_to_fix_it() {
+    let mut env = TestEnv::new();
+    let file = env.write("not-a-directory", "x");
+    env.set("PERSONA_DATA_DIR", file.to_str().unwrap());
+    let outcome = env.run(&["personas", "list"]).code(1);
+    assert!(
+        outcome.stderr.contains("cannot use the data directory")
+            && outcome.stderr.contains("PERSONA_DATA_DIR"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(!outcome.stderr.contains("os error"), "{}", outcome.stderr);
 }
 
 #[test]

@@ -53,8 +53,9 @@ pub struct CreateArgs {
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
 
-    /// Hard cost cap in USD; the run aborts when it would exceed it
-    #[arg(long, value_name = "USD")]
+    /// Hard cost cap in US dollars, a positive number; the run stops before a step that would
+    /// take its cost over it
+    #[arg(long, value_name = "USD", allow_hyphen_values = true, value_parser = positive_usd)]
     budget_usd: Option<f64>,
 
     /// The persona's slug (default: derived from the generated persona)
@@ -160,11 +161,6 @@ fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
             ));
         }
     };
-    if let Some(budget) = args.budget_usd
-        && !(budget.is_finite() && budget > 0.0)
-    {
-        return Err(CliError::usage("--budget-usd must be a positive number"));
-    }
     Ok(CreatePersona {
         intent: brief.intent,
         language: args.language.clone().or(brief.language),
@@ -177,16 +173,40 @@ fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
     })
 }
 
+/// A budget: a positive, finite number of US dollars (`-1`, `0`, `inf` and `abc` are refused).
+fn positive_usd(text: &str) -> std::result::Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|usd| usd.is_finite() && *usd > 0.0)
+        .ok_or_else(|| "a budget is a positive number of US dollars, e.g. 0.5".to_string())
+}
+
 fn read_brief(path: &Path) -> Result<(String, String)> {
     if path.as_os_str() == "-" {
         let text = persona_file::read_limited(std::io::stdin().lock()).map_err(|err| {
-            CliError::usage(format!("cannot read the brief from standard input: {err}"))
-                .with_source(err)
+            CliError::io(
+                ExitKind::Usage,
+                "cannot read the brief from standard input",
+                err,
+            )
         })?;
         return Ok(("<stdin>".to_string(), text));
     }
     let text = persona_file::read_text_file(path).map_err(|err| {
-        CliError::usage(format!("cannot read the brief {}: {err}", path.display())).with_source(err)
+        let missing = err.kind() == std::io::ErrorKind::NotFound;
+        let error = CliError::io(
+            ExitKind::Usage,
+            format!("cannot read the brief {}", path.display()),
+            err,
+        );
+        if missing {
+            error.with_hint(
+                "check the path; `-f -` reads the brief from standard input, and `--intent TEXT` takes it as text",
+            )
+        } else {
+            error
+        }
     })?;
     Ok((path.display().to_string(), text))
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::lookup;
 use super::push::{Pushed, push_persona};
 use super::working_copy::is_plain_file_stem;
 use crate::commands::format::or_dash;
@@ -35,14 +36,19 @@ pub struct EditArgs {
 
 pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
     let client = ctx.client().await?;
-    let persona = client.get_persona(&args.reference).await?;
+    let persona = lookup::get_persona(client, &args.reference).await?;
     let slug = view::<PersonaSummary>(&persona)
         .slug
         .unwrap_or_else(|| "persona".to_string());
     let path = temp_path(&slug);
     let mut presented = to_yaml(&persona);
     write_atomic(&path, &presented).map_err(|err| {
-        CliError::general(format!("cannot write {}: {err}", path.display())).with_source(err)
+        CliError::io(
+            ExitKind::General,
+            format!("cannot write the file to edit, {}", path.display()),
+            err,
+        )
+        .with_hint("TMPDIR names the directory of that file: point it at a writable one")
     })?;
     let kept = |mut err: CliError| -> CliError {
         let hint = format!("your edits are kept in {}", path.display());
@@ -65,10 +71,11 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
             return Err(kept(err));
         }
         let text = std::fs::read_to_string(&path).map_err(|err| {
-            kept(
-                CliError::general(format!("cannot read {}: {err}", path.display()))
-                    .with_source(err),
-            )
+            kept(CliError::io(
+                ExitKind::General,
+                format!("cannot read the edited file {}", path.display()),
+                err,
+            ))
         })?;
         if text == presented {
             if after_error {
@@ -112,10 +119,11 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
         last_problem = problem.message.clone();
         presented = format!("{}{body}", banner(&problem));
         write_atomic(&path, &presented).map_err(|err| {
-            kept(
-                CliError::general(format!("cannot write {}: {err}", path.display()))
-                    .with_source(err),
-            )
+            kept(CliError::io(
+                ExitKind::General,
+                format!("cannot write the edited file {}", path.display()),
+                err,
+            ))
         })?;
         after_error = true;
     }

@@ -9,6 +9,8 @@ mod edit;
 mod fork;
 mod get;
 mod list;
+mod lookup;
+pub use lookup::get_persona;
 mod pull;
 mod push;
 mod render;
