@@ -104,10 +104,11 @@ pub fn write_atomic(path: &Path, contents: &str) -> io::Result<()> {
 
     let result = (|| {
         let mut file = file;
-        file.write_all(contents.as_bytes())?;
+        // The mode first: the contents of a private file are never readable under a wider one.
         if let Some(permissions) = existing_permissions {
             file.set_permissions(permissions)?;
         }
+        file.write_all(contents.as_bytes())?;
         file.sync_all()?;
         drop(file);
         fs::rename(&temp_path, path)

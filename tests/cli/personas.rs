@@ -1423,6 +1423,69 @@ fn leftover_edit_files(env: &TestEnv) -> Vec<String> {
 }
 
 #[test]
+fn edit_without_a_terminal_or_an_editor_refuses_and_says_how_to_edit() {
+    let mut env = edit_env();
+    // The test's commands have no terminal, and neither VISUAL nor EDITOR.
+    let outcome = env.run(&["personas", "edit", "bookseller"]).code(2);
+    assert!(
+        outcome.stderr.contains("no editor to open")
+            && outcome
+                .stderr
+                .contains("`EDITOR=nano persona personas edit bookseller`")
+            && outcome
+                .stderr
+                .contains("`persona personas pull bookseller -o FILE`"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(leftover_edit_files(&env).is_empty());
+
+    // An editor that is named but not installed is said to be missing.
+    env.set("EDITOR", "no-such-editor-here");
+    let outcome = env.run(&["personas", "edit", "bookseller"]).code(1);
+    assert!(
+        outcome
+            .stderr
+            .contains("the editor `no-such-editor-here` was not found")
+            && outcome.stderr.contains("set VISUAL or EDITOR"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(leftover_edit_files(&env).is_empty());
+    assert_eq!(get(&env, "bookseller")["version"], 1);
+}
+
+#[test]
+fn a_working_copy_keeps_its_file_mode_when_push_or_pull_rewrites_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    let text = pull(&env, "poet", "poet.yml");
+    let path = env.work().join("poet.yml");
+    let mode = || std::fs::metadata(&path).unwrap().permissions().mode() & 0o7777;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    env.write("poet.yml", &set_register(&text, "dry and exact"));
+    env.run(&["personas", "push", "poet.yml"]).success();
+    assert!(env.read("poet.yml").contains("version: 2"));
+    assert_eq!(mode(), 0o640, "push rewrote the file with another mode");
+
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    env.run(&[
+        "personas",
+        "pull",
+        "poet",
+        "--version",
+        "1",
+        "-o",
+        "poet.yml",
+        "--force",
+    ])
+    .success();
+    assert!(env.read("poet.yml").contains("version: 1"));
+    assert_eq!(mode(), 0o600, "pull rewrote the file with another mode");
+}
+
+#[test]
 fn edit_pushes_what_the_editor_saved() {
     let mut env = edit_env();
     let editor = editor_script(
