@@ -195,8 +195,8 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             break
         }
         'persona;personas;create' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The brief: a Markdown file, or `-` for standard input')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The brief: a Markdown file, or `-` for standard input')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The brief: a Markdown file or a pipe (`<(cat brief.md)`), or `-` for standard input')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The brief: a Markdown file or a pipe (`<(cat brief.md)`), or `-` for standard input')
             [CompletionResult]::new('--intent', '--intent', [CompletionResultType]::ParameterName, 'The character brief as text, instead of a file')
             [CompletionResult]::new('--language', '--language', [CompletionResultType]::ParameterName, 'Primary speaking language (ISO-639-1, e.g. en, tr)')
             [CompletionResult]::new('--visibility', '--visibility', [CompletionResultType]::ParameterName, 'Who can see the persona')

@@ -176,8 +176,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;personas;create'= {
-            cand -f 'The brief: a Markdown file, or `-` for standard input'
-            cand --file 'The brief: a Markdown file, or `-` for standard input'
+            cand -f 'The brief: a Markdown file or a pipe (`<(cat brief.md)`), or `-` for standard input'
+            cand --file 'The brief: a Markdown file or a pipe (`<(cat brief.md)`), or `-` for standard input'
             cand --intent 'The character brief as text, instead of a file'
             cand --language 'Primary speaking language (ISO-639-1, e.g. en, tr)'
             cand --visibility 'Who can see the persona'

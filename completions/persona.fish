@@ -139,7 +139,7 @@ complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish
 complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "diff" -d 'Show how a working copy differs from the server'
 complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "edit" -d 'Edit a persona in your editor and push the result'
 complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -s f -l file -d 'The brief: a Markdown file, or `-` for standard input' -r -F
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -s f -l file -d 'The brief: a Markdown file or a pipe (`<(cat brief.md)`), or `-` for standard input' -r -F
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l intent -d 'The character brief as text, instead of a file' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l language -d 'Primary speaking language (ISO-639-1, e.g. en, tr)' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l visibility -d 'Who can see the persona' -r -f -a "private\t''

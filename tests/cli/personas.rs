@@ -216,6 +216,74 @@ fn create_reads_the_brief_from_stdin() {
     assert_eq!(list(&env, &[]).len(), 1);
 }
 
+/// Runs `script` with bash in the working directory, `$PERSONA` naming the binary: for process
+/// substitution (`<(cat brief.md)`) as a shell writes it.
+fn in_bash(env: &TestEnv, script: &str, stdin: &str) -> Outcome {
+    use std::io::Write;
+    let mut child = env
+        .program("bash", &["-c", script])
+        .env("PERSONA", crate::common::BIN)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn a_brief_may_come_from_a_pipe_with_the_same_size_cap() {
+    let env = TestEnv::new();
+    env.write("brief.md", &brief("language: tr\n", ISTANBUL));
+    let persona = in_bash(
+        &env,
+        r#""$PERSONA" personas create -f <(cat brief.md) --json"#,
+        "",
+    )
+    .success()
+    .json();
+    assert_eq!(persona["intent"], ISTANBUL);
+    assert_eq!(persona["language"], "tr");
+    let persona = env
+        .run_with_stdin(
+            &["personas", "create", "-f", "/dev/stdin", "--json"],
+            &brief("language: de\n", BERGEN),
+        )
+        .success()
+        .json();
+    assert_eq!(persona["language"], "de");
+
+    // A pipe that never ends is refused once past the cap, as a file would be.
+    let endless = in_bash(&env, r#""$PERSONA" personas create -f <(yes)"#, "").code(2);
+    assert!(
+        endless.stderr.contains("larger than 8 MiB"),
+        "{}",
+        endless.stderr
+    );
+    assert_eq!(list(&env, &[]).len(), 2);
+
+    // A working copy, which push writes back, is never a pipe.
+    pull(&env, persona["id"].as_str().unwrap(), "bergen.yml");
+    let piped = in_bash(&env, r#""$PERSONA" personas push <(cat bergen.yml)"#, "").code(2);
+    assert!(
+        piped.stderr.contains("it is a pipe, not a regular file")
+            && piped.stderr.contains("rewritten after a push"),
+        "{}",
+        piped.stderr
+    );
+}
+
 #[test]
 fn create_from_intent_uses_the_defaults() {
     let env = TestEnv::new();
@@ -1249,18 +1317,30 @@ fn pull_writes_through_a_symlink_and_refuses_what_is_not_a_regular_file() {
             "{target}: {}",
             outcome.stderr
         );
-        for command in [
-            vec!["personas", "push", target],
-            vec!["personas", "create", "-f", target],
-        ] {
-            let outcome = env.run(&command).code(2);
-            assert!(
-                outcome.stderr.contains("not a regular file"),
-                "{command:?}: {}",
-                outcome.stderr
-            );
-        }
+        let outcome = env.run(&["personas", "push", target]).code(2);
+        assert!(
+            outcome.stderr.contains("not a regular file"),
+            "{target}: {}",
+            outcome.stderr
+        );
     }
+    // A brief may be a pipe; a named one with no writer reads as empty, without waiting.
+    let outcome = env
+        .run(&["personas", "create", "-f", "a-directory"])
+        .code(2);
+    assert!(
+        outcome
+            .stderr
+            .contains("it is a directory, not a regular file"),
+        "{}",
+        outcome.stderr
+    );
+    let outcome = env.run(&["personas", "create", "-f", "a-pipe"]).code(2);
+    assert!(
+        outcome.stderr.contains("the brief is empty"),
+        "{}",
+        outcome.stderr
+    );
     assert!(env.work().join("a-directory").is_dir());
     use std::os::unix::fs::FileTypeExt;
     assert!(

@@ -29,7 +29,7 @@ A brief is Markdown: its body is the intent (1 to 4000 characters), and an optio
 matter sets language, visibility, pipeline, seed, budget_usd, slug and custom_fields. Flags win
 over the front matter.")]
 pub struct CreateArgs {
-    /// The brief: a Markdown file, or `-` for standard input
+    /// The brief: a Markdown file or a pipe (`<(cat brief.md)`), or `-` for standard input
     #[arg(short = 'f', long = "file", value_name = "FILE", group = "brief")]
     file: Option<PathBuf>,
 
@@ -72,7 +72,7 @@ pub struct CreateArgs {
 }
 
 pub async fn run(ctx: &Context, args: CreateArgs) -> Result<()> {
-    let body = request_body(&args)?;
+    let body = request_body(&args).await?;
     let client = ctx.client().await?;
     let idempotency_key = new_idempotency_key();
     let output = &ctx.output;
@@ -132,7 +132,7 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> Result<()> {
 }
 
 /// The create request: the brief's front matter, overridden by flags.
-fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
+async fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
     let brief = match (&args.intent, &args.file) {
         (Some(intent), _) => {
             let intent = intent.trim();
@@ -149,7 +149,7 @@ fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
             Brief::new(intent)
         }
         (None, Some(path)) => {
-            let (name, text) = read_brief(path)?;
+            let (name, text) = read_brief(path.clone()).await?;
             parse_brief(&text).map_err(|err| {
                 let location = err.line.map(|line| format!(":{line}")).unwrap_or_default();
                 CliError::usage(format!("{name}{location}: {err}"))
@@ -182,7 +182,16 @@ fn positive_usd(text: &str) -> std::result::Result<f64, String> {
         .ok_or_else(|| "a budget is a positive number of US dollars, e.g. 0.5".to_string())
 }
 
-fn read_brief(path: &Path) -> Result<(String, String)> {
+/// The brief's name and text: standard input for `-`, else a file or a pipe (see
+/// `persona_file::read_text_stream`). Read on a blocking thread, so that Ctrl-C still ends a
+/// pipe that never closes.
+async fn read_brief(path: PathBuf) -> Result<(String, String)> {
+    tokio::task::spawn_blocking(move || read_brief_now(&path))
+        .await
+        .map_err(|err| CliError::general(format!("the brief could not be read: {err}")))?
+}
+
+fn read_brief_now(path: &Path) -> Result<(String, String)> {
     if path.as_os_str() == "-" {
         let text = persona_file::read_limited(std::io::stdin().lock()).map_err(|err| {
             CliError::io(
@@ -193,7 +202,7 @@ fn read_brief(path: &Path) -> Result<(String, String)> {
         })?;
         return Ok(("<stdin>".to_string(), text));
     }
-    let text = persona_file::read_text_file(path).map_err(|err| {
+    let text = persona_file::read_text_stream(path).map_err(|err| {
         let missing = err.kind() == std::io::ErrorKind::NotFound;
         let error = CliError::io(
             ExitKind::Usage,

@@ -40,11 +40,20 @@ pub fn read(path: &Path) -> Result<(String, Value)> {
 fn unreadable(path: &Path, err: std::io::Error) -> CliError {
     let shown = path.display();
     if err.kind() != std::io::ErrorKind::NotFound {
-        return CliError::io(
+        let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        let error = CliError::io(
             ExitKind::Usage,
             format!("cannot read the working copy {shown}"),
             err,
         );
+        return if special {
+            error.with_hint(
+                "a working copy is rewritten after a push, so it must be a regular file: save \
+                 the YAML to a file and name that (a brief for `personas create -f` may be a pipe)",
+            )
+        } else {
+            error
+        };
     }
     let hint = match path.to_str().filter(|text| names_a_persona(text)) {
         Some(reference) => {
