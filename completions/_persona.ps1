@@ -186,7 +186,8 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show one persona by id, slug or slug@vN')
             [CompletionResult]::new('versions', 'versions', [CompletionResultType]::ParameterValue, 'List a persona''s versions')
             [CompletionResult]::new('fork', 'fork', [CompletionResultType]::ParameterValue, 'Fork a persona, optionally refining it with a new intent')
-            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Archive a persona (hidden from lists unless --archived)')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Archive a persona (hidden from lists unless --archived; it keeps its slug)')
+            [CompletionResult]::new('unarchive', 'unarchive', [CompletionResultType]::ParameterValue, 'Bring an archived persona back into lists')
             [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Write a persona to a YAML working copy')
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Send the edits of YAML working copies to the server')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show how a working copy differs from the server')
@@ -222,6 +223,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('-Q', '-Q ', [CompletionResultType]::ParameterName, 'Only personas whose slug, name, occupation or intent contains this text')
             [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Only personas whose slug, name, occupation or intent contains this text')
             [CompletionResult]::new('--visibility', '--visibility', [CompletionResultType]::ParameterName, 'Only personas with this visibility')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only personas with these statuses, separated by commas, or `all` [default: queued, running, completed]')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'How many to list (1 to 100; with --all, the page size)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
@@ -288,6 +290,18 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'persona;personas;unarchive' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'persona;personas;pull' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout')
@@ -348,7 +362,8 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show one persona by id, slug or slug@vN')
             [CompletionResult]::new('versions', 'versions', [CompletionResultType]::ParameterValue, 'List a persona''s versions')
             [CompletionResult]::new('fork', 'fork', [CompletionResultType]::ParameterValue, 'Fork a persona, optionally refining it with a new intent')
-            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Archive a persona (hidden from lists unless --archived)')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Archive a persona (hidden from lists unless --archived; it keeps its slug)')
+            [CompletionResult]::new('unarchive', 'unarchive', [CompletionResultType]::ParameterValue, 'Bring an archived persona back into lists')
             [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Write a persona to a YAML working copy')
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Send the edits of YAML working copies to the server')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show how a working copy differs from the server')
@@ -372,6 +387,9 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             break
         }
         'persona;personas;help;archive' {
+            break
+        }
+        'persona;personas;help;unarchive' {
             break
         }
         'persona;personas;help;pull' {
@@ -915,7 +933,8 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show one persona by id, slug or slug@vN')
             [CompletionResult]::new('versions', 'versions', [CompletionResultType]::ParameterValue, 'List a persona''s versions')
             [CompletionResult]::new('fork', 'fork', [CompletionResultType]::ParameterValue, 'Fork a persona, optionally refining it with a new intent')
-            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Archive a persona (hidden from lists unless --archived)')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Archive a persona (hidden from lists unless --archived; it keeps its slug)')
+            [CompletionResult]::new('unarchive', 'unarchive', [CompletionResultType]::ParameterValue, 'Bring an archived persona back into lists')
             [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Write a persona to a YAML working copy')
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Send the edits of YAML working copies to the server')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show how a working copy differs from the server')
@@ -938,6 +957,9 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             break
         }
         'persona;help;personas;archive' {
+            break
+        }
+        'persona;help;personas;unarchive' {
             break
         }
         'persona;help;personas;pull' {

@@ -168,7 +168,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand get 'Show one persona by id, slug or slug@vN'
             cand versions 'List a persona''s versions'
             cand fork 'Fork a persona, optionally refining it with a new intent'
-            cand archive 'Archive a persona (hidden from lists unless --archived)'
+            cand archive 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
+            cand unarchive 'Bring an archived persona back into lists'
             cand pull 'Write a persona to a YAML working copy'
             cand push 'Send the edits of YAML working copies to the server'
             cand diff 'Show how a working copy differs from the server'
@@ -202,6 +203,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand -Q 'Only personas whose slug, name, occupation or intent contains this text'
             cand --query 'Only personas whose slug, name, occupation or intent contains this text'
             cand --visibility 'Only personas with this visibility'
+            cand --status 'Only personas with these statuses, separated by commas, or `all` [default: queued, running, completed]'
             cand --limit 'How many to list (1 to 100; with --all, the page size)'
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
@@ -263,6 +265,17 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'persona;personas;unarchive'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'persona;personas;pull'= {
             cand -o 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout'
             cand --output 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout'
@@ -319,7 +332,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand get 'Show one persona by id, slug or slug@vN'
             cand versions 'List a persona''s versions'
             cand fork 'Fork a persona, optionally refining it with a new intent'
-            cand archive 'Archive a persona (hidden from lists unless --archived)'
+            cand archive 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
+            cand unarchive 'Bring an archived persona back into lists'
             cand pull 'Write a persona to a YAML working copy'
             cand push 'Send the edits of YAML working copies to the server'
             cand diff 'Show how a working copy differs from the server'
@@ -337,6 +351,8 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;personas;help;fork'= {
         }
         &'persona;personas;help;archive'= {
+        }
+        &'persona;personas;help;unarchive'= {
         }
         &'persona;personas;help;pull'= {
         }
@@ -811,7 +827,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand get 'Show one persona by id, slug or slug@vN'
             cand versions 'List a persona''s versions'
             cand fork 'Fork a persona, optionally refining it with a new intent'
-            cand archive 'Archive a persona (hidden from lists unless --archived)'
+            cand archive 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
+            cand unarchive 'Bring an archived persona back into lists'
             cand pull 'Write a persona to a YAML working copy'
             cand push 'Send the edits of YAML working copies to the server'
             cand diff 'Show how a working copy differs from the server'
@@ -828,6 +845,8 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;help;personas;fork'= {
         }
         &'persona;help;personas;archive'= {
+        }
+        &'persona;help;personas;unarchive'= {
         }
         &'persona;help;personas;pull'= {
         }

@@ -120,25 +120,26 @@ complete -c persona -n "__fish_persona_using_subcommand chat" -l json -d 'Print 
 complete -c persona -n "__fish_persona_using_subcommand chat" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand chat" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand chat" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -l color -d 'When to use colour' -r -f -a "auto\t''
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -l json -d 'Print machine-readable JSON on stdout (errors too)'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -s h -l help -d 'Print help'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "create" -d 'Generate a persona from a brief, watching the run live'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "list" -d 'List the workspace\'s personas, newest first'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "get" -d 'Show one persona by id, slug or slug@vN'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "versions" -d 'List a persona\'s versions'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "fork" -d 'Fork a persona, optionally refining it with a new intent'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived)'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "pull" -d 'Write a persona to a YAML working copy'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "push" -d 'Send the edits of YAML working copies to the server'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "diff" -d 'Show how a working copy differs from the server'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "edit" -d 'Edit a persona in your editor and push the result'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "create" -d 'Generate a persona from a brief, watching the run live'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "list" -d 'List the workspace\'s personas, newest first'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "get" -d 'Show one persona by id, slug or slug@vN'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "versions" -d 'List a persona\'s versions'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "fork" -d 'Fork a persona, optionally refining it with a new intent'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "unarchive" -d 'Bring an archived persona back into lists'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "pull" -d 'Write a persona to a YAML working copy'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "push" -d 'Send the edits of YAML working copies to the server'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "diff" -d 'Show how a working copy differs from the server'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "edit" -d 'Edit a persona in your editor and push the result'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -s f -l file -d 'The brief: a Markdown file or a pipe (`<(cat brief.md)`), or `-` for standard input' -r -F
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l intent -d 'The character brief as text, instead of a file' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l language -d 'Primary speaking language (ISO-639-1, e.g. en, tr)' -r
@@ -163,6 +164,12 @@ complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -l visibility -d 'Only personas with this visibility' -r -f -a "private\t''
 workspace\t''
 public\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -l status -d 'Only personas with these statuses, separated by commas, or `all` [default: queued, running, completed]' -r -f -a "queued\t''
+running\t''
+completed\t''
+failed\t''
+canceled\t''
+all\t''"
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -l limit -d 'How many to list (1 to 100; with --all, the page size)' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -212,6 +219,14 @@ complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from archive" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from archive" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from archive" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -s o -l output -d 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout' -r -F
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l version -d 'Pull this past version instead of the current one' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -254,7 +269,8 @@ complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "get" -d 'Show one persona by id, slug or slug@vN'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "versions" -d 'List a persona\'s versions'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "fork" -d 'Fork a persona, optionally refining it with a new intent'
-complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "unarchive" -d 'Bring an archived persona back into lists'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "pull" -d 'Write a persona to a YAML working copy'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "push" -d 'Send the edits of YAML working copies to the server'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Show how a working copy differs from the server'
@@ -559,7 +575,8 @@ complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_su
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "get" -d 'Show one persona by id, slug or slug@vN'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "versions" -d 'List a persona\'s versions'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "fork" -d 'Fork a persona, optionally refining it with a new intent'
-complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived)'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "unarchive" -d 'Bring an archived persona back into lists'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "pull" -d 'Write a persona to a YAML working copy'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "push" -d 'Send the edits of YAML working copies to the server'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "diff" -d 'Show how a working copy differs from the server'

@@ -6,6 +6,7 @@ use std::error::Error;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// The documented exit codes.
@@ -163,15 +164,23 @@ impl CliError {
         let kind = ExitKind::for_api(status, &code);
         let hint = match (status, code.as_str()) {
             (401, _) => Some(
-                "check the key with `persona auth status`, or log in again with `persona auth login`",
+                "check the key with `persona auth status`, or log in again with `persona auth login`"
+                    .to_string(),
             ),
-            (403, "auth.insufficient_scope") => Some("use a key that has the scope named above"),
+            (403, "auth.insufficient_scope") => {
+                Some("use a key that has the scope named above".to_string())
+            }
             (412, _) => Some(
-                "see what changed with `persona personas diff FILE`, pull again, or push with `--force` to overwrite",
+                "see what changed with `persona personas diff FILE`, pull again, or push with `--force` to overwrite"
+                    .to_string(),
             ),
-            (409, "persona.slug_taken") => Some("choose another slug with `--slug`"),
-            (429, _) => Some("wait a moment and try again, or use a plan with a higher limit"),
-            (402, _) => Some("raise `budget_usd` (or `--budget-usd`), or simplify the brief"),
+            (409, "persona.slug_taken") => Some(slug_taken_hint(error.get("details"))),
+            (429, _) => Some(
+                "wait a moment and try again, or use a plan with a higher limit".to_string(),
+            ),
+            (402, _) => Some(
+                "raise `budget_usd` (or `--budget-usd`), or simplify the brief".to_string(),
+            ),
             _ => None,
         };
         CliError {
@@ -183,7 +192,7 @@ impl CliError {
                 .filter(|id| !id.is_empty())
                 .map(Into::into),
             run_id: error["run_id"].as_str().map(Into::into),
-            hint: hint.map(str::to_string),
+            hint,
             details: error.get("details").cloned().map(Box::new),
             source: None,
             reported: false,
@@ -255,6 +264,31 @@ impl Error for CliError {
         self.source
             .as_deref()
             .map(|source| &**source as &(dyn Error + 'static))
+    }
+}
+
+/// The hint of a slug collision: when the persona holding the slug is archived (the server
+/// names it in `details`), how to bring it back; else how to choose another slug.
+fn slug_taken_hint(details: Option<&Value>) -> String {
+    #[derive(Deserialize)]
+    struct Holder {
+        persona_id: String,
+        #[serde(default)]
+        archived: bool,
+    }
+    let holder = details
+        .and_then(Value::as_array)
+        .and_then(|entries| entries.first())
+        .and_then(|entry| Holder::deserialize(entry).ok());
+    match holder {
+        Some(Holder {
+            persona_id,
+            archived: true,
+        }) => format!(
+            "bring the archived persona back with `persona personas unarchive {persona_id}`, or \
+             choose another slug with `--slug`"
+        ),
+        _ => "choose another slug with `--slug`".to_string(),
     }
 }
 

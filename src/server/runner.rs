@@ -179,11 +179,14 @@ impl Execution<'_> {
                     StatusCode::PAYMENT_REQUIRED,
                     ErrorCode::PersonaCostBudgetExceeded,
                     format!(
-                        "Run aborted before step `{}`: the run would cost {}, over its budget of {} ({} spent).",
+                        "Run aborted before step `{}`: the run would cost {}, over its budget of {}; {}.",
                         step.name,
                         dollars(projected),
                         dollars(budget),
-                        dollars(usd(total_tokens, rate))
+                        match total_tokens {
+                            0 => "nothing was spent".to_string(),
+                            _ => format!("{} was spent", dollars(usd(total_tokens, rate))),
+                        }
                     ),
                 );
                 return self.fail(error);

@@ -1052,6 +1052,127 @@ fn archive_hides_from_lists() {
     assert_ne!(kept["id"], gone["id"]);
 }
 
+#[test]
+fn unarchive_brings_a_persona_back_and_a_slug_collision_names_the_archived_holder() {
+    let env = TestEnv::new();
+    let gone = env.create(BERGEN, &["--slug", "young-bookseller"]);
+    let id = gone["id"].as_str().unwrap();
+    env.run(&["personas", "archive", "young-bookseller"])
+        .success();
+
+    let taken = env
+        .run(&[
+            "personas",
+            "create",
+            "--intent",
+            POET,
+            "--slug",
+            "young-bookseller",
+        ])
+        .code(5);
+    assert!(
+        taken
+            .stderr
+            .contains(&format!("held by the archived persona {id}"))
+            && taken.stderr.contains(&format!(
+                "hint: bring the archived persona back with `persona personas unarchive {id}`"
+            )),
+        "{}",
+        taken.stderr
+    );
+
+    let back = env
+        .run(&["personas", "unarchive", id, "--json"])
+        .success()
+        .json();
+    assert!(back["archived_at"].is_null(), "{back}");
+    assert_eq!(back["version"], 1);
+    assert_eq!(slugs(&list(&env, &[])), ["young-bookseller"]);
+    assert!(list(&env, &["--archived"]).is_empty());
+    // Again: nothing to do, same answer.
+    let again = env
+        .run(&["personas", "unarchive", "young-bookseller"])
+        .success();
+    assert!(
+        again.stderr.contains("Unarchived young-bookseller"),
+        "{}",
+        again.stderr
+    );
+    // A live persona's slug: the collision names it, and says to choose another.
+    let taken = env
+        .run(&[
+            "personas",
+            "create",
+            "--intent",
+            POET,
+            "--slug",
+            "young-bookseller",
+        ])
+        .code(5);
+    assert!(
+        taken.stderr.contains(&format!("used by persona {id}"))
+            && taken
+                .stderr
+                .contains("hint: choose another slug with `--slug`"),
+        "{}",
+        taken.stderr
+    );
+    let unknown = env
+        .run(&["personas", "unarchive", "young-bookseler"])
+        .code(3);
+    assert!(
+        unknown.stderr.contains("did you mean `young-bookseller`?"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn failed_creations_are_listed_only_when_asked_for_with_what_failed() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "the-poet"]);
+    env.run(&[
+        "personas",
+        "create",
+        "--intent",
+        BERGEN,
+        "--budget-usd",
+        "0.01",
+    ])
+    .code(7);
+
+    assert_eq!(slugs(&list(&env, &[])), ["the-poet"]);
+    let human = env.run(&["personas", "list"]).success();
+    assert!(!human.stdout.contains("failed"), "{}", human.stdout);
+
+    let failed = list(&env, &["--status", "failed"]);
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["status"], "failed");
+    assert_eq!(failed[0]["intent"], BERGEN);
+    // The human view says what was asked for and what failed.
+    let human = env
+        .run(&["personas", "list", "--status", "failed"])
+        .success();
+    let row = human.stdout.lines().next().unwrap_or_default();
+    let columns: Vec<&str> = row.split('\t').collect();
+    assert_eq!(columns.len(), 5, "{row}");
+    assert_eq!(columns[0], failed[0]["id"]);
+    assert_eq!(columns[1], "failed");
+    assert!(
+        columns[2].starts_with("A 52-year-old weathered fisherman"),
+        "{row}"
+    );
+    assert!(
+        columns[3].starts_with("Run aborted before step") && columns[3].contains("budget"),
+        "{row}"
+    );
+
+    assert_eq!(list(&env, &["--status", "all"]).len(), 2);
+    assert_eq!(list(&env, &["--status", "completed,failed"]).len(), 2);
+    let wrong = env.run(&["personas", "list", "--status", "broken"]).code(2);
+    assert!(wrong.stderr.contains("failed"), "{}", wrong.stderr);
+}
+
 // ---------------------------------------------------------------------------------------------
 // YAML round trips, push, pull
 // ---------------------------------------------------------------------------------------------

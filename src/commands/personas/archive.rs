@@ -21,9 +21,11 @@ pub async fn run(ctx: &Context, args: ArchiveArgs) -> Result<()> {
     ctx.output.emit(&persona, |out| {
         let archived: PersonaSummary = view(&persona);
         out.success(format!(
-            "Archived {} ({}); list archived personas with `persona personas list --archived`",
+            "Archived {} ({}); list archived personas with `persona personas list --archived`, \
+             bring it back with `persona personas unarchive {}`",
             archived.slug.unwrap_or_default(),
-            archived.id.unwrap_or_default()
+            archived.id.as_deref().unwrap_or_default(),
+            archived.id.as_deref().unwrap_or_default()
         ));
     });
     Ok(())

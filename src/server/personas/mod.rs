@@ -1,6 +1,7 @@
 //! The persona service: every rule about personas once, for every surface (REST routes, MCP
 //! tools, chat, the OpenAI endpoint): resolve a reference with its version and visibility,
-//! create and fork (`generation`), list, patch, archive, versions; the schema in `rules`.
+//! create and fork (`generation`), list, patch, archive and unarchive, versions; the schema in
+//! `rules`.
 
 mod generation;
 pub mod rules;
@@ -17,7 +18,7 @@ use crate::model::{ErrorCode, Persona, PersonaRef};
 use crate::server::AppState;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::http::Caller;
-use crate::server::store::{PersonaFilter, Store};
+use crate::server::store::{Connection, PersonaFilter, Store};
 use crate::server::webhooks::record_persona_event;
 
 /// Parses a reference from a path or an argument; 400 says how one is written.
@@ -183,9 +184,8 @@ pub fn patch(
         })?;
         if next.slug != current.slug
             && let Some(slug) = &next.slug
-            && Store::slug_taken(tx, workspace_id, slug)?
         {
-            return Err(slug_taken(slug));
+            ensure_slug_free(tx, caller, slug)?;
         }
         let now = clock::now();
         next.fingerprint = Some(new_fingerprint);
@@ -197,6 +197,17 @@ pub fn patch(
         record_persona_event(tx, workspace_id, "persona.updated", &doc)?;
         Ok(next)
     })
+}
+
+/// 409 `persona.slug_taken` when `slug` is used in the caller's workspace, naming the persona
+/// that holds it when the caller may see it.
+fn ensure_slug_free(tx: &Connection, caller: &Caller, slug: &str) -> ApiResult<()> {
+    let workspace_id = &caller.workspace.id;
+    if !Store::slug_taken(tx, workspace_id, slug)? {
+        return Ok(());
+    }
+    let holder = Store::slug_holder(tx, workspace_id, &caller.owner, slug)?;
+    Err(slug_taken(slug, holder.as_ref()))
 }
 
 /// Archives the persona (idempotent: an archived persona is given back as it is).
@@ -214,6 +225,26 @@ pub fn archive(state: &AppState, caller: &Caller, reference: &PersonaRef) -> Api
             let doc = persona.to_value();
             Store::save_persona(tx, &doc)?;
             record_persona_event(tx, workspace_id, "persona.archived", &doc)?;
+        }
+        Ok::<_, ApiError>(persona)
+    })
+}
+
+/// Brings an archived persona back into lists, with its slug (idempotent: a persona that is not
+/// archived is given back as it is). Webhook `persona.updated`.
+pub fn unarchive(state: &AppState, caller: &Caller, reference: &PersonaRef) -> ApiResult<Persona> {
+    caller.require("personas:write")?;
+    let base = current_only(reference, "unarchive the persona itself, without `@vN`")?;
+    let workspace_id = &caller.workspace.id;
+    state.store.write(|tx| {
+        let mut persona = Store::visible_persona_in(tx, workspace_id, &caller.owner, base)?
+            .ok_or_else(|| ApiError::not_found(&format!("persona `{base}`")))?;
+        if persona.archived_at.is_some() {
+            persona.archived_at = None;
+            persona.updated_at = clock::rfc3339(clock::now());
+            let doc = persona.to_value();
+            Store::save_persona(tx, &doc)?;
+            record_persona_event(tx, workspace_id, "persona.updated", &doc)?;
         }
         Ok::<_, ApiError>(persona)
     })
