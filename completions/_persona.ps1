@@ -64,11 +64,11 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
         'persona;auth;login' {
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API to log in to (default: the profile''s, else the hosted API)')
             [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'The workspace to ask access to')
-            [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'Comma-separated scopes to ask for (default: the server''s default key scopes)')
+            [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'Comma-separated scopes to ask for (default: every scope the CLI''s commands use)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
             [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Never open a browser; print the URL to open on any device')
-            [CompletionResult]::new('--with-key', '--with-key', [CompletionResultType]::ParameterName, 'Read an API key from standard input instead (never from the command line)')
+            [CompletionResult]::new('--with-key', '--with-key', [CompletionResultType]::ParameterName, 'Log in with an API key instead: pasted at a hidden prompt on a terminal, else read from standard input (never from the command line)')
             [CompletionResult]::new('--insecure-storage', '--insecure-storage', [CompletionResultType]::ParameterName, 'Store the key in a credentials file (mode 0600) instead of the OS keyring')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')

@@ -59,11 +59,11 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;auth;login'= {
             cand --api-url 'The API to log in to (default: the profile''s, else the hosted API)'
             cand --workspace 'The workspace to ask access to'
-            cand --scopes 'Comma-separated scopes to ask for (default: the server''s default key scopes)'
+            cand --scopes 'Comma-separated scopes to ask for (default: every scope the CLI''s commands use)'
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
             cand --no-browser 'Never open a browser; print the URL to open on any device'
-            cand --with-key 'Read an API key from standard input instead (never from the command line)'
+            cand --with-key 'Log in with an API key instead: pasted at a hidden prompt on a terminal, else read from standard input (never from the command line)'
             cand --insecure-storage 'Store the key in a credentials file (mode 0600) instead of the OS keyring'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'

@@ -58,13 +58,13 @@ complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_see
 complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l api-url -d 'The API to log in to (default: the profile\'s, else the hosted API)' -r
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l workspace -d 'The workspace to ask access to' -r
-complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l scopes -d 'Comma-separated scopes to ask for (default: the server\'s default key scopes)' -r
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l scopes -d 'Comma-separated scopes to ask for (default: every scope the CLI\'s commands use)' -r
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l no-browser -d 'Never open a browser; print the URL to open on any device'
-complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l with-key -d 'Read an API key from standard input instead (never from the command line)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l with-key -d 'Log in with an API key instead: pasted at a hidden prompt on a terminal, else read from standard input (never from the command line)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l insecure-storage -d 'Store the key in a credentials file (mode 0600) instead of the OS keyring'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Print only data and errors, no progress or status messages'

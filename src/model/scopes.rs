@@ -16,6 +16,20 @@ pub const ALL_SCOPES: [&str; 11] = [
     "keys:manage",
 ];
 
+/// The scopes the CLI's own commands use, which `persona auth login` asks for unless told
+/// otherwise: every scope but those of configuration and key management, which no command of a
+/// remote profile calls.
+pub const CLI_SCOPES: [&str; 8] = [
+    "personas:read",
+    "personas:write",
+    "personas:fork",
+    "runs:read",
+    "runs:cancel",
+    "chat:invoke",
+    "chat:read",
+    "webhooks:manage",
+];
+
 /// Whether `scope` names a scope: one of [`ALL_SCOPES`], or `group:*` for a group of them.
 pub fn is_known_scope(scope: &str) -> bool {
     ALL_SCOPES.contains(&scope)
@@ -49,6 +63,11 @@ mod tests {
         assert!(is_known_scope("personas:*"));
         assert!(!is_known_scope("person:*"));
         assert!(!is_known_scope("personas:delete"));
+    }
+
+    #[test]
+    fn the_cli_asks_only_for_known_scopes() {
+        assert!(CLI_SCOPES.iter().all(|scope| ALL_SCOPES.contains(scope)));
     }
 
     #[test]
