@@ -17,18 +17,9 @@ pub const ALL_SCOPES: [&str; 11] = [
 ];
 
 /// The scopes the CLI's own commands use, which `persona auth login` asks for unless told
-/// otherwise: every scope but those of configuration and key management, which no command of a
-/// remote profile calls.
-pub const CLI_SCOPES: [&str; 8] = [
-    "personas:read",
-    "personas:write",
-    "personas:fork",
-    "runs:read",
-    "runs:cancel",
-    "chat:invoke",
-    "chat:read",
-    "webhooks:manage",
-];
+/// otherwise: every scope up to `webhooks:manage`; those of configuration and key management,
+/// which no command of a remote profile calls, come last in [`ALL_SCOPES`] and are left out.
+pub const CLI_SCOPES: &[&str] = ALL_SCOPES.split_at(8).0;
 
 /// Whether `scope` names a scope: one of [`ALL_SCOPES`], or `group:*` for a group of them.
 pub fn is_known_scope(scope: &str) -> bool {
@@ -66,8 +57,12 @@ mod tests {
     }
 
     #[test]
-    fn the_cli_asks_only_for_known_scopes() {
-        assert!(CLI_SCOPES.iter().all(|scope| ALL_SCOPES.contains(scope)));
+    fn the_cli_asks_for_every_scope_but_configuration_and_keys() {
+        assert_eq!(CLI_SCOPES.last(), Some(&"webhooks:manage"));
+        for scope in ALL_SCOPES {
+            let managed_elsewhere = scope.starts_with("config:") || scope.starts_with("keys:");
+            assert_eq!(CLI_SCOPES.contains(&scope), !managed_elsewhere, "{scope}");
+        }
     }
 
     #[test]

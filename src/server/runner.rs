@@ -15,7 +15,7 @@ use super::webhooks::record_run_outcome;
 use crate::clock;
 use crate::model::{
     ErrorCode, LAYERS, PersonaRunFigures, PersonaStatus, Run, RunEventKind, RunRequest, RunStatus,
-    RunStep, StepStatus,
+    RunStep, StepStatus, usd as dollars,
 };
 
 /// How long a lease lasts without renewal; every event renews it.
@@ -468,18 +468,6 @@ fn field_patch(layers: &mut Value, path: &str, value: &Value) -> Value {
     Value::Array(ops)
 }
 
-/// `$1.20`, `$0.49`, `$0.0048`: dollars with cents, and hundredths of a cent when there are any.
-fn dollars(usd: f64) -> String {
-    let text = format!("{usd:.4}");
-    let trimmed = text.trim_end_matches('0');
-    let decimals = trimmed.split_once('.').map_or(0, |(_, tail)| tail.len());
-    if decimals < 2 {
-        format!("${usd:.2}")
-    } else {
-        format!("${trimmed}")
-    }
-}
-
 /// Nominal price of `tokens`, rounded to a hundredth of a cent.
 fn usd(tokens: u64, usd_per_1k_tokens: f64) -> f64 {
     (tokens as f64 / 1000.0 * usd_per_1k_tokens * 10_000.0).round() / 10_000.0
@@ -537,15 +525,6 @@ fn free_slug(tx: &Connection, workspace_id: &str, base: &str) -> store::Result<S
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dollars_keep_cents_and_the_hundredths_of_a_cent_there_are() {
-        assert_eq!(dollars(1.2), "$1.20");
-        assert_eq!(dollars(0.49), "$0.49");
-        assert_eq!(dollars(0.0048), "$0.0048");
-        assert_eq!(dollars(0.0), "$0.00");
-        assert_eq!(dollars(3.0), "$3.00");
-    }
 
     #[test]
     fn field_patches_rebuild_the_layers_from_nothing() {

@@ -216,43 +216,14 @@ fn create_reads_the_brief_from_stdin() {
     assert_eq!(list(&env, &[]).len(), 1);
 }
 
-/// Runs `script` with bash in the working directory, `$PERSONA` naming the binary: for process
-/// substitution (`<(cat brief.md)`) as a shell writes it.
-fn in_bash(env: &TestEnv, script: &str, stdin: &str) -> Outcome {
-    use std::io::Write;
-    let mut child = env
-        .program("bash", &["-c", script])
-        .env("PERSONA", crate::common::BIN)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    Outcome {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 #[test]
 fn a_brief_may_come_from_a_pipe_with_the_same_size_cap() {
     let env = TestEnv::new();
     env.write("brief.md", &brief("language: tr\n", ISTANBUL));
-    let persona = in_bash(
-        &env,
-        r#""$PERSONA" personas create -f <(cat brief.md) --json"#,
-        "",
-    )
-    .success()
-    .json();
+    let persona = env
+        .run_in_bash(r#""$PERSONA" personas create -f <(cat brief.md) --json"#)
+        .success()
+        .json();
     assert_eq!(persona["intent"], ISTANBUL);
     assert_eq!(persona["language"], "tr");
     let persona = env
@@ -265,7 +236,9 @@ fn a_brief_may_come_from_a_pipe_with_the_same_size_cap() {
     assert_eq!(persona["language"], "de");
 
     // A pipe that never ends is refused once past the cap, as a file would be.
-    let endless = in_bash(&env, r#""$PERSONA" personas create -f <(yes)"#, "").code(2);
+    let endless = env
+        .run_in_bash(r#""$PERSONA" personas create -f <(yes)"#)
+        .code(2);
     assert!(
         endless.stderr.contains("larger than 8 MiB"),
         "{}",
@@ -275,7 +248,9 @@ fn a_brief_may_come_from_a_pipe_with_the_same_size_cap() {
 
     // A working copy, which push writes back, is never a pipe.
     pull(&env, persona["id"].as_str().unwrap(), "bergen.yml");
-    let piped = in_bash(&env, r#""$PERSONA" personas push <(cat bergen.yml)"#, "").code(2);
+    let piped = env
+        .run_in_bash(r#""$PERSONA" personas push <(cat bergen.yml)"#)
+        .code(2);
     assert!(
         piped.stderr.contains("it is a pipe, not a regular file")
             && piped.stderr.contains("rewritten after a push"),
@@ -1059,9 +1034,8 @@ fn unarchive_brings_a_persona_back_and_a_slug_collision_names_the_archived_holde
     let id = gone["id"].as_str().unwrap();
     env.run(&["personas", "archive", "young-bookseller"])
         .success();
-
-    let taken = env
-        .run(&[
+    let take_the_slug = || {
+        env.run(&[
             "personas",
             "create",
             "--intent",
@@ -1069,7 +1043,10 @@ fn unarchive_brings_a_persona_back_and_a_slug_collision_names_the_archived_holde
             "--slug",
             "young-bookseller",
         ])
-        .code(5);
+        .code(5)
+    };
+
+    let taken = take_the_slug();
     assert!(
         taken
             .stderr
@@ -1099,16 +1076,7 @@ fn unarchive_brings_a_persona_back_and_a_slug_collision_names_the_archived_holde
         again.stderr
     );
     // A live persona's slug: the collision names it, and says to choose another.
-    let taken = env
-        .run(&[
-            "personas",
-            "create",
-            "--intent",
-            POET,
-            "--slug",
-            "young-bookseller",
-        ])
-        .code(5);
+    let taken = take_the_slug();
     assert!(
         taken.stderr.contains(&format!("used by persona {id}"))
             && taken

@@ -212,39 +212,44 @@ fn ensure_slug_free(tx: &Connection, caller: &Caller, slug: &str) -> ApiResult<(
 
 /// Archives the persona (idempotent: an archived persona is given back as it is).
 pub fn archive(state: &AppState, caller: &Caller, reference: &PersonaRef) -> ApiResult<Persona> {
-    caller.require("personas:write")?;
-    let base = current_only(reference, "archive the persona itself, without `@vN`")?;
-    let workspace_id = &caller.workspace.id;
-    state.store.write(|tx| {
-        let mut persona = Store::visible_persona_in(tx, workspace_id, &caller.owner, base)?
-            .ok_or_else(|| ApiError::not_found(&format!("persona `{base}`")))?;
-        if persona.archived_at.is_none() {
-            let now = clock::rfc3339(clock::now());
-            persona.archived_at = Some(now.clone());
-            persona.updated_at = now;
-            let doc = persona.to_value();
-            Store::save_persona(tx, &doc)?;
-            record_persona_event(tx, workspace_id, "persona.archived", &doc)?;
-        }
-        Ok::<_, ApiError>(persona)
-    })
+    set_archived(state, caller, reference, true)
 }
 
 /// Brings an archived persona back into lists, with its slug (idempotent: a persona that is not
 /// archived is given back as it is). Webhook `persona.updated`.
 pub fn unarchive(state: &AppState, caller: &Caller, reference: &PersonaRef) -> ApiResult<Persona> {
+    set_archived(state, caller, reference, false)
+}
+
+/// Archives the persona, or brings it back, with its webhook event; a persona already so is
+/// given back as it is.
+fn set_archived(
+    state: &AppState,
+    caller: &Caller,
+    reference: &PersonaRef,
+    archived: bool,
+) -> ApiResult<Persona> {
     caller.require("personas:write")?;
-    let base = current_only(reference, "unarchive the persona itself, without `@vN`")?;
+    let (verb, event) = if archived {
+        ("archive", "persona.archived")
+    } else {
+        ("unarchive", "persona.updated")
+    };
+    let base = current_only(
+        reference,
+        &format!("{verb} the persona itself, without `@vN`"),
+    )?;
     let workspace_id = &caller.workspace.id;
     state.store.write(|tx| {
         let mut persona = Store::visible_persona_in(tx, workspace_id, &caller.owner, base)?
             .ok_or_else(|| ApiError::not_found(&format!("persona `{base}`")))?;
-        if persona.archived_at.is_some() {
-            persona.archived_at = None;
-            persona.updated_at = clock::rfc3339(clock::now());
+        if persona.archived_at.is_some() != archived {
+            let now = clock::rfc3339(clock::now());
+            persona.archived_at = archived.then(|| now.clone());
+            persona.updated_at = now;
             let doc = persona.to_value();
             Store::save_persona(tx, &doc)?;
-            record_persona_event(tx, workspace_id, "persona.updated", &doc)?;
+            record_persona_event(tx, workspace_id, event, &doc)?;
         }
         Ok::<_, ApiError>(persona)
     })
