@@ -223,6 +223,9 @@ _persona() {
             persona__subcmd__help__subcmd__personas,push)
                 cmd="persona__subcmd__help__subcmd__personas__subcmd__push"
                 ;;
+            persona__subcmd__help__subcmd__personas,unarchive)
+                cmd="persona__subcmd__help__subcmd__personas__subcmd__unarchive"
+                ;;
             persona__subcmd__help__subcmd__personas,versions)
                 cmd="persona__subcmd__help__subcmd__personas__subcmd__versions"
                 ;;
@@ -310,6 +313,9 @@ _persona() {
             persona__subcmd__personas,push)
                 cmd="persona__subcmd__personas__subcmd__push"
                 ;;
+            persona__subcmd__personas,unarchive)
+                cmd="persona__subcmd__personas__subcmd__unarchive"
+                ;;
             persona__subcmd__personas,versions)
                 cmd="persona__subcmd__personas__subcmd__versions"
                 ;;
@@ -342,6 +348,9 @@ _persona() {
                 ;;
             persona__subcmd__personas__subcmd__help,push)
                 cmd="persona__subcmd__personas__subcmd__help__subcmd__push"
+                ;;
+            persona__subcmd__personas__subcmd__help,unarchive)
+                cmd="persona__subcmd__personas__subcmd__help__subcmd__unarchive"
                 ;;
             persona__subcmd__personas__subcmd__help,versions)
                 cmd="persona__subcmd__personas__subcmd__help__subcmd__versions"
@@ -1453,7 +1462,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help__subcmd__personas)
-            opts="create list get versions fork archive pull push diff edit"
+            opts="create list get versions fork archive unarchive pull push diff edit"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1579,6 +1588,20 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help__subcmd__personas__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__personas__subcmd__unarchive)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1949,7 +1972,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas)
-            opts="-q -v -h --json --quiet --verbose --color --profile --help create list get versions fork archive pull push diff edit help"
+            opts="-q -v -h --json --quiet --verbose --color --profile --help create list get versions fork archive unarchive pull push diff edit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2159,7 +2182,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas__subcmd__help)
-            opts="create list get versions fork archive pull push diff edit help"
+            opts="create list get versions fork archive unarchive pull push diff edit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2312,6 +2335,20 @@ _persona() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        persona__subcmd__personas__subcmd__help__subcmd__unarchive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         persona__subcmd__personas__subcmd__help__subcmd__versions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2327,7 +2364,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas__subcmd__list)
-            opts="-Q -q -v -h --query --visibility --archived --limit --all --json --quiet --verbose --color --profile --help"
+            opts="-Q -q -v -h --query --visibility --status --archived --limit --all --json --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2343,6 +2380,10 @@ _persona() {
                     ;;
                 --visibility)
                     COMPREPLY=($(compgen -W "private workspace public" -- "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "queued running completed failed canceled all" -- "${cur}"))
                     return 0
                     ;;
                 --limit)
@@ -2400,6 +2441,28 @@ _persona() {
             ;;
         persona__subcmd__personas__subcmd__push)
             opts="-q -v -h --force --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__personas__subcmd__unarchive)
+            opts="-q -v -h --json --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

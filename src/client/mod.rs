@@ -114,6 +114,9 @@ pub struct ListPersonas {
     pub visibility: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub archived: bool,
+    /// Statuses separated by commas (`failed`, `queued,running`); every status when `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
     pub limit: u32,
 }
 
@@ -643,6 +646,11 @@ impl ApiClient {
 
     pub async fn archive_persona(&self, reference: &str) -> Result<Value> {
         let path = format!("/personas/{}/archive", segment(reference));
+        self.post_action(&path).await
+    }
+
+    pub async fn unarchive_persona(&self, reference: &str) -> Result<Value> {
+        let path = format!("/personas/{}/unarchive", segment(reference));
         self.post_action(&path).await
     }
 

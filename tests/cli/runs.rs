@@ -609,7 +609,7 @@ fn get_of_a_failed_run_shows_its_error() {
     let human = env.run(&["runs", "get", run_id]).success();
     assert!(
         human.stdout.contains("persona.cost_budget_exceeded")
-            && human.stdout.contains("exceeds budget"),
+            && human.stdout.contains("would cost"),
         "the human view names the error:\n{}",
         human.stdout
     );

@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use super::ensure_slug_free;
 use super::rules::{
     check_intent, check_language, check_moderation, check_slug, check_visibility, not_ready,
-    slug_taken,
 };
 use crate::clock;
 use crate::json::fingerprint;
@@ -341,10 +341,8 @@ async fn start(
     let run_id = ids::new_id("run");
     let generation = build(&persona_id, &run_id);
     state.store.write(|tx| {
-        if let Some(slug) = &generation.persona.slug
-            && Store::slug_taken(tx, &caller.workspace.id, slug)?
-        {
-            return Err(slug_taken(slug));
+        if let Some(slug) = &generation.persona.slug {
+            ensure_slug_free(tx, caller, slug)?;
         }
         let persona = generation.persona.to_value();
         Store::insert_persona(tx, &caller.workspace.id, &caller.owner, &persona)?;

@@ -132,25 +132,15 @@ impl TestEnv {
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Outcome {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn persona");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        let output = child.wait_with_output().unwrap();
-        Outcome {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        run_to_end(self.command(args), stdin)
+    }
+
+    /// Runs `script` with bash in this environment, `$PERSONA` naming the binary: for what only
+    /// a shell writes, such as process substitution (`-f <(cat brief.md)`).
+    pub fn run_in_bash(&self, script: &str) -> Outcome {
+        let mut command = self.program("bash", &["-c", script]);
+        command.env("PERSONA", BIN);
+        run_to_end(command, "")
     }
 
     /// Creates a persona on the active backend and returns it.
@@ -215,6 +205,28 @@ impl TestEnv {
             key: key.expect("dev serve printed a development key"),
             signin_url: signin_url.expect("dev serve printed a sign-in link"),
         }
+    }
+}
+
+/// Runs `command` to its end with `stdin` as its standard input, capturing its output.
+pub fn run_to_end(mut command: Command, stdin: &str) -> Outcome {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the command");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 
