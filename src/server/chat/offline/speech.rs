@@ -183,19 +183,20 @@ fn flavours(register: &str) -> (Vec<Flavour>, bool) {
 }
 
 /// The occupation as it reads after "I'm": "a bookseller and former academic" in English, with
-/// the letters' case the public bio gives it ("a Breton lighthouse keeper"); German nouns keep
-/// their capital, other languages read it lowercased.
+/// the letters' case the public bio gives it ("a Breton lighthouse keeper"), lowercased when
+/// the bio lacks it; German nouns keep their capital.
 fn spoken_occupation(occupation: &str, language: &str, bio: &str) -> String {
+    let in_a_sentence =
+        |phrase: &str| as_in(phrase, bio).map_or_else(|| lower_first(phrase), str::to_owned);
     match language {
         "de" => occupation.to_owned(),
-        _ if !speaks_english(language) => lower_first(occupation),
+        _ if !speaks_english(language) => in_a_sentence(occupation),
         _ => {
             let phrase = occupation
                 .replace(", former ", " and former ")
                 .replace(", retired ", " and retired ")
                 .replace(", ex-", " and ex-");
-            let phrase = as_in(&phrase, bio).map_or_else(|| lower_first(&phrase), str::to_owned);
-            with_article(&phrase)
+            with_article(&in_a_sentence(&phrase))
         }
     }
 }

@@ -77,16 +77,28 @@ fn register(voice: &[String], poles: &[&'static Pole], rng: &mut SplitMix64) -> 
         if descriptors.len() == MAX_REGISTER_DESCRIPTORS {
             break;
         }
-        let descriptor = *rng.pick(&pole.registers);
-        if !descriptors.contains(&descriptor) {
-            descriptors.push(descriptor);
-        }
+        // The drawn descriptor, or the pole's other one when the drawn one repeats a word.
+        let drawn = *rng.pick(&pole.registers);
+        let other = pole.registers[usize::from(pole.registers[0] == drawn)];
+        let said: Vec<&str> = descriptors.iter().flat_map(|d| register_words(d)).collect();
+        let fresh = [drawn, other]
+            .into_iter()
+            .find(|descriptor| register_words(descriptor).all(|word| !said.contains(&word)));
+        descriptors.extend(fresh);
     }
     if descriptors.is_empty() {
         PLAIN_REGISTER.to_owned()
     } else {
         descriptors.join(", ")
     }
+}
+
+/// The words of a register descriptor: "blunt, faintly sardonic" gives "blunt", "faintly",
+/// "sardonic".
+fn register_words(descriptor: &str) -> impl Iterator<Item = &str> {
+    descriptor
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|word| !word.is_empty() && !matches!(*word, "and" | "but" | "yet"))
 }
 
 // ---------------------------------------------------------------------------
