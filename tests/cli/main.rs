@@ -2,6 +2,7 @@
 
 mod auth;
 mod auth_server;
+mod briefs;
 mod chat;
 mod chat_server;
 mod common;
