@@ -115,7 +115,8 @@ fn agreeing_verb(verb: &str) -> Option<&'static str> {
     })
 }
 
-fn capitalized(word: &str) -> String {
+/// The text with its first letter in upper case: "retired teacher" gives "Retired teacher".
+pub fn capitalized(word: &str) -> String {
     let mut chars = word.chars();
     chars
         .next()

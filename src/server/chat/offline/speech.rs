@@ -8,7 +8,7 @@ use super::phrases::{
 };
 use crate::server::chat::text::{non_blank, words};
 use crate::server::chat::{ChatMessage, ChatTurn};
-use crate::server::english::{first_person, with_article};
+use crate::server::english::{capitalized, first_person, with_article};
 
 /// The most words a topic phrase keeps.
 const MAX_TOPIC_WORDS: usize = 5;
@@ -158,7 +158,7 @@ pub(super) fn speak(turn: &ChatTurn, hash: u64, tool_results: &[&ChatMessage]) -
     );
     sentences
         .iter()
-        .map(|sentence| upper_first(sentence))
+        .map(|sentence| capitalized(sentence))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -296,14 +296,6 @@ fn lower_first(text: &str) -> String {
     match chars.next() {
         Some(first) if !keeps_capital => first.to_lowercase().chain(chars).collect(),
         _ => text.to_owned(),
-    }
-}
-
-fn upper_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

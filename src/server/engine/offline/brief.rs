@@ -4,10 +4,11 @@
 use super::career::{Career, known_occupation, read_career};
 use super::pronouns::StatedGender;
 use super::words::{
-    ABBREVIATIONS, AGE_CUES, AGE_WORDS, FILLER_WORDS, FORMER_MARKERS, HEAD_BOUNDARIES, NEGATIONS,
-    NOT_A_PLACE, NOT_AN_OCCUPATION, PHRASE_CONNECTORS, PLAIN_ADJECTIVES, Shifts, TRAIT_WORDS,
-    UNVOICED_TRAITS,
+    ABBREVIATIONS, AGE_CUES, AGE_WORDS, FILLER_WORDS, FORMER_MARKERS, HEAD_BOUNDARIES, HONORIFICS,
+    NEGATIONS, NOT_A_PLACE, NOT_AN_OCCUPATION, PHRASE_CONNECTORS, PLAIN_ADJECTIVES, Shifts,
+    TRAIT_WORDS, UNVOICED_TRAITS,
 };
+use crate::server::english::capitalized;
 
 pub(super) const MAX_AGE: u64 = 150;
 const MAX_PHRASE_WORDS: usize = 4;
@@ -63,6 +64,16 @@ impl Brief {
             career: read_career(&words[name_words..], occupation_needs_article),
             trait_shifts,
             voice,
+        }
+    }
+
+    /// Whether the brief makes the persona younger than 18.
+    pub(super) fn is_a_minor(&self) -> bool {
+        const ADULT: u64 = 18;
+        match (self.age, self.age_range) {
+            (Some(age), _) => age < ADULT,
+            (None, Some((_, oldest))) => oldest < ADULT,
+            (None, None) => false,
         }
     }
 
@@ -417,12 +428,14 @@ fn parse_name(words: &[Word]) -> Option<String> {
 }
 
 /// "Maren Lund, 67, ..." or a "# Maren Lund" heading: two or three capitalised words opening
-/// the brief that are none of the lexicon's, followed by an age, an article or "retired"; with
-/// how many words they take.
+/// the brief that are none of the lexicon's (after a title such as "Dr."), followed by an age,
+/// an article or "retired"; with how many words they take.
 fn leading_name(words: &[Word]) -> Option<(String, usize)> {
     let count = words.iter().position(|word| word.closes_clause)? + 1;
-    let clause = &words[..count];
-    let name_like = (2..=3).contains(&count)
+    // "Dr. Elena Vasquez": the title is not part of the name.
+    let titled = is_listed(HONORIFICS, &words[0].lower);
+    let clause = &words[usize::from(titled)..count];
+    let name_like = (2..=3).contains(&clause.len())
         && clause.iter().all(|word| {
             starts_uppercase(word.text)
                 && word
@@ -432,8 +445,9 @@ fn leading_name(words: &[Word]) -> Option<(String, usize)> {
                 && !is_lexicon_word(&word.lower)
         });
     let next = words.get(count)?;
-    let introduces_the_rest = clause[count - 1].in_heading
-        || (!clause[count - 1].ends_sentence
+    let last = &words[count - 1];
+    let introduces_the_rest = last.in_heading
+        || (!last.ends_sentence
             && (whole_number(next.text).is_some()
                 || matches!(next.lower.as_str(), "a" | "an")
                 || FORMER_MARKERS.contains(&next.lower.as_str())));
@@ -452,14 +466,15 @@ fn is_lexicon_word(word: &str) -> bool {
         || FORMER_MARKERS.contains(&word)
 }
 
-/// A number standing alone between commas: "Maren Lund, 67, retired lighthouse keeper".
+/// A number standing alone after a comma: "Maren Lund, 67, retired lighthouse keeper",
+/// "Ada Quill, 61".
 fn bare_age(words: &[Word]) -> Option<u64> {
-    let by_commas = |word: &Word| word.closes_clause && !word.ends_sentence;
-    words.windows(2).find_map(|pair| {
+    words.windows(2).enumerate().find_map(|(index, pair)| {
         let [before, word] = pair else { return None };
         let age = whole_number(word.text)?;
-        (by_commas(before) && by_commas(word) && !word.in_heading && age <= MAX_BARE_AGE)
-            .then_some(age)
+        let after_a_comma = before.closes_clause && !before.ends_sentence;
+        let alone = word.closes_clause || index + 2 == words.len();
+        (after_a_comma && alone && !word.in_heading && age <= MAX_BARE_AGE).then_some(age)
     })
 }
 
@@ -475,6 +490,10 @@ fn parse_place(words: &[Word], brief_is_lowercase: bool) -> Option<String> {
             if first.lower == "the" && !first.closes_clause {
                 // "in the Scottish Highlands"
                 return capitalized_phrase(&following[1..]).map(|place| format!("the {place}"));
+            }
+            if is_age_word(&first.lower) && !first.closes_clause {
+                // "in 1920s Chicago"
+                return capitalized_phrase(&following[1..]);
             }
             if is_listed(NOT_A_PLACE, &first.lower) {
                 return None;
@@ -526,14 +545,6 @@ pub(super) fn is_listed(word_list: &str, word: &str) -> bool {
 
 pub(super) fn starts_uppercase(text: &str) -> bool {
     text.chars().next().is_some_and(char::is_uppercase)
-}
-
-pub(super) fn capitalized(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------

@@ -1,14 +1,13 @@
 //! Reading the persona's work from a brief: an occupation of the lexicon keeps its rich
 //! details; any other is carried in the brief's own words ("harbor pilot"), never replaced.
 
-use super::brief::{
-    Word, capitalized, is_listed, is_listed_modifier, is_modifier, starts_uppercase,
-};
+use super::brief::{Word, is_listed, is_listed_modifier, is_modifier, starts_uppercase};
 use super::compose::{MAX_DRAWN_AGE, MAX_RETIRED_AGE, MIN_DRAWN_AGE, MIN_RETIRED_AGE};
 use super::words::{
     COMMON_VERBS, CONJUNCTIONS, FILLER_WORDS, FORMER_MARKERS, HEAD_BOUNDARIES, NOT_AN_OCCUPATION,
     OCCUPATIONS, Occupation, POSSESSIVES,
 };
+use crate::server::english::{capitalized, with_article};
 
 /// One line of work.
 #[derive(Clone)]
@@ -96,7 +95,7 @@ impl Career {
                 ..
             } => format!(
                 "the tools and habits of {}'s trade",
-                crate::server::english::with_article(&described.noun)
+                with_article(&described.noun)
             ),
         }
     }

@@ -9,7 +9,7 @@ use super::names::name_pool;
 use super::pronouns::{Evidence, Gender, gender_of_name};
 use super::rng::SplitMix64;
 use super::words::{
-    ARCHETYPES, Archetype, OCCUPATIONS, PLAIN_REGISTER, PLAIN_REPUTATION, POLES, Pole,
+    ARCHETYPES, Archetype, OCCUPATIONS, PLAIN_REGISTER, PLAIN_REPUTATION, POLES, Pole, STUDENT,
 };
 use crate::server::engine::layers::{self, BigFive, Mask, SelfLayer, Soul, Surface, Voice};
 use crate::server::engine::slug::slugify;
@@ -158,7 +158,11 @@ impl Persona {
         let big_five = big_five_scores(&brief.trait_shifts, rng);
         let archetype = nearest_archetype(&big_five);
         let career = brief.career.clone().unwrap_or_else(|| Career::Current {
-            now: Work::known(rng.pick(OCCUPATIONS)),
+            now: Work::known(if brief.is_a_minor() {
+                &STUDENT
+            } else {
+                rng.pick(OCCUPATIONS)
+            }),
             before: None,
         });
         let age = brief.age.unwrap_or_else(|| {

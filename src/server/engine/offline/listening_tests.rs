@@ -206,6 +206,7 @@ fn occupations_outside_the_lexicon_are_never_replaced() {
         ("Ada Quill, 61, a lawyer", "Lawyer"),
         ("a nonbinary tattoo artist", "Tattoo artist"),
         ("works as a beekeeper in Lyon", "Beekeeper"),
+        ("A charming con artist in 1920s Chicago", "Con artist"),
     ];
     for (brief, expected) in cases {
         let expected = (!expected.is_empty()).then(|| expected.to_owned());
@@ -227,6 +228,7 @@ fn occupations_outside_the_lexicon_are_never_replaced() {
 fn ages_and_places_are_read_in_more_forms() {
     let age_of = |brief: &str| generate_in(brief, "en", 3).layers["surface"]["age"].clone();
     assert_eq!(age_of("Maren Lund, 67, a retired harbor pilot"), json!(67));
+    assert_eq!(age_of("Ada Quill, lawyer, 61"), json!(61));
     assert_eq!(age_of("Sixty-five-year-old monk"), json!(65));
     assert_eq!(age_of("a twenty-year-old student"), json!(20));
     assert_ne!(age_of("1. A baker, 2. a poet"), json!(1));
@@ -251,6 +253,15 @@ fn ages_and_places_are_read_in_more_forms() {
         place("a monk in his seventies living in Kyoto").as_deref(),
         Some("Kyoto")
     );
+    assert_eq!(
+        place("A charming con artist in 1920s Chicago").as_deref(),
+        Some("Chicago")
+    );
+    let doctor = generate_in("Dr. Elena Vasquez, 45, a trauma surgeon in Madrid", "en", 1);
+    assert_eq!(doctor.layers["surface"]["name"], json!("Elena Vasquez"));
+    assert_eq!(pronoun_gender(&doctor), Gender::Feminine);
+    let child = generate_in("an 8-year-old girl who wants to be an astronaut", "en", 1);
+    assert_eq!(child.layers["surface"]["occupation"], json!("Student"));
     assert_eq!(
         Brief::parse("Mr. Okafor, 61, a teacher in Lagos")
             .career
@@ -307,4 +318,45 @@ fn a_refinement_keeps_or_changes_the_gender_as_it_says() {
         )
         .unwrap();
     assert_eq!(pronoun_gender(&refined), pronoun_gender(&unstated));
+}
+
+#[test]
+fn odd_briefs_still_give_a_persona() {
+    for brief in [
+        "turned",
+        "a turned b",
+        "former turned retired",
+        "was",
+        "in the",
+        "in the The",
+        "Mr.",
+        "— , . ; !",
+        "🐝 beekeeper 🐝",
+        "of of of",
+        "ex- ex-",
+        "they/",
+        "/she/",
+        "Ada Quill,",
+        "Ada Quill, 61",
+        "Maren Lund, 0, a, b",
+        "works as",
+        "a retired, former, ex-",
+        "not not not shy",
+        "kind of",
+        "but but kind",
+    ] {
+        for seed in 0..3 {
+            let generation = generate_in(brief, "en", seed);
+            let occupation = text_of(&generation, "surface", "occupation");
+            assert!(
+                occupation.chars().any(char::is_alphabetic),
+                "{brief:?}: {occupation:?}"
+            );
+            let bio = text_of(&generation, "mask", "public_bio");
+            assert!(
+                !bio.contains("a 's") && !bio.contains("  "),
+                "{brief:?}: {bio}"
+            );
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::words::{
     FEMININE_NOUNS, FEMININE_PRONOUNS, FEMININE_TITLES, MASCULINE_NOUNS, MASCULINE_PRONOUNS,
     MASCULINE_TITLES, NEUTRAL_NOUNS, NEUTRAL_PRONOUNS, SOMEONE_ELSE_CUES,
 };
+use crate::server::english::capitalized;
 
 /// How many words back a cue ("has", "with", "her") makes a gendered noun someone else's:
 /// "with a wife and two daughters".
@@ -182,10 +183,9 @@ impl Gender {
     /// `{they}` written for this persona.
     pub(super) fn fill(self, template: &str) -> String {
         let pronouns = self.pronouns();
-        let capital = |word: &str| super::brief::capitalized(word);
         template
-            .replace("{They}", &capital(pronouns.they))
-            .replace("{Their}", &capital(pronouns.their))
+            .replace("{They}", &capitalized(pronouns.they))
+            .replace("{Their}", &capitalized(pronouns.their))
             .replace("{they}", pronouns.they)
             .replace("{them}", pronouns.them)
             .replace("{theirs}", pronouns.theirs)

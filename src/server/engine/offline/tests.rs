@@ -3,8 +3,7 @@
 use serde_json::json;
 
 use super::brief::{
-    capitalized, is_comparative, is_modifier, keyword_tokens, parse_age, parse_age_decade,
-    parse_age_shift,
+    is_comparative, is_modifier, keyword_tokens, parse_age, parse_age_decade, parse_age_shift,
 };
 use super::career::Career;
 use super::compose::{
@@ -16,6 +15,7 @@ use super::words::OCCUPATIONS;
 use super::*;
 use crate::server::engine::StepOutput;
 use crate::server::engine::slug::{MAX_SLUG_LEN, slugify};
+use crate::server::english::capitalized;
 
 /// The Big Five traits, in the order of the document.
 const BIG_FIVE_KEYS: [&str; 5] = ["O", "C", "E", "A", "N"];

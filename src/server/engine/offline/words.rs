@@ -21,6 +21,9 @@ pub(super) const NOT_A_PLACE: &str = "\
 /// Abbreviations whose full stop ends no sentence: "Mr. Okafor", "St. Ives".
 pub(super) const ABBREVIATIONS: &str = "mr mrs ms dr st prof mt jr sr";
 
+/// Titles before a name that are not part of it: "Dr. Elena Vasquez".
+pub(super) const HONORIFICS: &str = "dr doctor prof professor mr mrs ms miss sir dame";
+
 // ---------------------------------------------------------------------------
 // Occupations
 
@@ -117,6 +120,10 @@ pub(super) const OCCUPATIONS: &[Occupation] = &[
     occupation("vampire", "long nights and old secrets"),
 ];
 
+/// The work of a persona under 18 whose brief names none.
+pub(super) const STUDENT: Occupation =
+    occupation("student", "classrooms, homework and school corridors");
+
 /// Words that mark the next occupation noun (within two words) as a former one.
 pub(super) const FORMER_MARKERS: &[&str] = &["ex", "former", "formerly", "retired", "erstwhile"];
 
@@ -205,7 +212,7 @@ pub(super) const TRAIT_WORDS: &[(&str, Shifts)] = &[
     ),
     (
         "outgoing talkative charismatic extroverted extraverted sociable \
-         gregarious bubbly loud flamboyant chatty exuberant",
+         gregarious bubbly loud flamboyant chatty exuberant charming dashing",
         &[(EXTRAVERSION, STRONG)],
     ),
     (
@@ -247,13 +254,13 @@ pub(super) const TRAIT_WORDS: &[(&str, Shifts)] = &[
     (
         "kind warm gentle generous compassionate caring friendly patient loyal \
          empathetic sweet tender nurturing kindly kind-hearted kindhearted warm-hearted \
-         warmhearted good-natured soft-hearted softhearted big-hearted",
+         warmhearted good-natured soft-hearted softhearted big-hearted loving affectionate",
         &[(AGREEABLENESS, STRONG)],
     ),
     (
         "cynical grumpy blunt arrogant rude cold ruthless sarcastic stubborn \
          bitter cruel abrasive cantankerous grouchy surly crabby prickly sharp-tongued \
-         irascible curmudgeonly",
+         irascible curmudgeonly cunning manipulative scheming devious sly",
         &[(AGREEABLENESS, -STRONG)],
     ),
     (
@@ -298,7 +305,8 @@ pub(super) const UNVOICED_TRAITS: &str = "\
     diligent punctual hardworking hard-working perfectionist careful dutiful ambitious driven \
     lazy chaotic messy disorganized disorganised careless forgetful absent-minded \
     scatterbrained impulsive reckless spontaneous generous loyal ruthless cruel neurotic \
-    haunted grieving tormented paranoid depressed resilient";
+    haunted grieving tormented paranoid depressed resilient cunning manipulative scheming \
+    devious";
 
 /// Words that turn the trait after them around: "not shy", "never cheerful".
 pub(super) const NEGATIONS: &str = "not never hardly rarely seldom no nor";
