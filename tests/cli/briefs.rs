@@ -61,7 +61,7 @@ const MESSAGES: [&str; 10] = [
 /// Where-questions in the other languages, and how the reply must begin and say the place.
 fn foreign_exchange(language: &str) -> (&'static str, &'static str, &'static str) {
     match language {
-        "tr" => ("Nerede yaşıyorsun?", "Adım", "Yaşadığım yer:"),
+        "tr" => ("Nerede yaşıyorsun?", "Adım", "Yaşadığım yer"),
         "de" => ("Wo leben Sie?", "Ich bin", "Ich lebe in"),
         "fr" => ("Où habitez-vous ?", "Je suis", "J'habite"),
         other => panic!("no exchange for {other}"),

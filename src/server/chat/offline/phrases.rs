@@ -68,8 +68,8 @@ const EN: Phrases = Phrases {
 const TR: Phrases = Phrases {
     greetings: ["Merhaba.", "Hoş geldin.", "Selam, buyur."],
     openers: ["Hımm.", "Peki.", "Ah."],
-    identity_full: "Adım {name}; {place} şehrinde {occupation} olarak çalışıyorum.",
-    identity_work: "Adım {name}; {occupation} olarak çalışıyorum.",
+    identity_full: "Adım {name}; mesleğim {occupation}, yaşadığım yer {place}.",
+    identity_work: "Adım {name}; mesleğim {occupation}.",
     identity_bare: "Adım {name}.",
     desire: [
         "Bildiğim tek şey şu: «{desire}».",
@@ -79,10 +79,10 @@ const TR: Phrases = Phrases {
     desire_on_topic: &[],
     greeting_desire: "Günlerim tek bir şeyin etrafında döner: «{desire}».",
     fear: "En çok korktuğum şey şu: «{fear}».",
-    lives: "Yaşadığım yer: {place}.",
+    lives: "Yaşadığım yer {place}.",
     homeless: "Hiçbir yerde uzun süre kalmadım.",
     age: "{age} yaşındayım.",
-    work: "{occupation} olarak çalışıyorum.",
+    work: "Mesleğim {occupation}.",
     tool_result: "Baktım: {result}.",
     question: "Peki sen, bunu neden soruyorsun?",
     hedge: "Belki de yanılıyorum tabii.",
