@@ -31,14 +31,18 @@ const PRONOUNS: [(Gender, &[&str]); 3] = [
     ),
 ];
 
+fn request_in<'a>(intent: &'a str, language: &'a str, seed: u64) -> GenerationRequest<'a> {
+    GenerationRequest {
+        intent,
+        language,
+        seed,
+        pipeline: Pipeline::Default,
+    }
+}
+
 fn generate_in(intent: &str, language: &str, seed: u64) -> Generation {
     OfflineEngine
-        .generate(&GenerationRequest {
-            intent,
-            language,
-            seed,
-            pipeline: Pipeline::Default,
-        })
+        .generate(&request_in(intent, language, seed))
         .expect("generation succeeds")
 }
 
@@ -279,12 +283,7 @@ fn a_refinement_keeps_or_changes_the_gender_as_it_says() {
             .refine(
                 &parent.layers,
                 "a harbor pilot in Hamburg, she",
-                &GenerationRequest {
-                    intent: refinement,
-                    language: "en",
-                    seed: 3,
-                    pipeline: Pipeline::Default,
-                },
+                &request_in(refinement, "en", 3),
             )
             .unwrap()
     };
@@ -309,12 +308,7 @@ fn a_refinement_keeps_or_changes_the_gender_as_it_says() {
         .refine(
             &unstated.layers,
             "a harbor pilot",
-            &GenerationRequest {
-                intent: "make her older",
-                language: "en",
-                seed: 5,
-                pipeline: Pipeline::Default,
-            },
+            &request_in("make her older", "en", 5),
         )
         .unwrap();
     assert_eq!(pronoun_gender(&refined), pronoun_gender(&unstated));
