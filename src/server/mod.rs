@@ -33,6 +33,7 @@ mod compute;
 mod conn;
 mod cors;
 pub mod engine;
+mod english;
 mod error;
 mod events;
 mod http;

@@ -3,6 +3,7 @@
 mod api;
 mod auth;
 mod auth_server;
+mod briefs;
 mod chat;
 mod chat_server;
 mod common;
