@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::engine::{Generation, GenerationRequest, Pipeline, StepOutput};
+use super::engine::{Generation, GenerationRequest, Parent, Pipeline, StepOutput};
 use super::error::ApiError;
 use super::store::{self, Connection, Store};
 use super::webhooks::record_run_outcome;
@@ -415,7 +415,13 @@ async fn plan(state: &AppState, request: &RunRequest) -> Result<Generation, ApiE
     if !intent.is_empty() {
         return Ok(state
             .engine
-            .refine(&layers, &parent.intent, generation_request)
+            .refine(
+                Parent {
+                    layers: &layers,
+                    intent: &parent.intent,
+                },
+                generation_request,
+            )
             .await?);
     }
     let fields = LAYERS

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use super::layers::ParentIdentity;
 use super::{
-    Engine, EngineError, Generation, GenerationFuture, GenerationRequest, Pipeline,
+    Engine, EngineError, Generation, GenerationFuture, GenerationRequest, Parent, Pipeline,
     combined_intent, layers_from_steps,
 };
 use crate::server::compute;
@@ -47,12 +47,11 @@ impl Engine for OfflineEngine {
 
     fn refine<'a>(
         &'a self,
-        parent_layers: &'a Value,
-        parent_intent: &'a str,
+        parent: Parent<'a>,
         request: GenerationRequest<'a>,
     ) -> GenerationFuture<'a> {
         let owned = OwnedRequest::of(&request);
-        let (parent_layers, parent_intent) = (parent_layers.clone(), parent_intent.to_string());
+        let (parent_layers, parent_intent) = (parent.layers.clone(), parent.intent.to_string());
         Box::pin(compute::run(move || {
             OfflineEngine.refine(&parent_layers, &parent_intent, &owned.request())
         }))
