@@ -725,7 +725,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__completion)
-            opts="-q -v -h --json --quiet --verbose --color --profile --help bash elvish fish powershell zsh"
+            opts="-q -v -h --static --json --quiet --verbose --color --profile --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

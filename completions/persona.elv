@@ -36,7 +36,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand mcp 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
             cand webhooks 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
             cand dev 'Run the embedded Persona API for other programs, and manage its keys'
-            cand completion 'Print a shell completion script'
+            cand completion 'Print the script that completes commands and live names in a shell'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;auth'= {
@@ -767,6 +767,7 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;completion'= {
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --static 'A script that completes commands and flags only, without running `persona`'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'
@@ -783,7 +784,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand mcp 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
             cand webhooks 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
             cand dev 'Run the embedded Persona API for other programs, and manage its keys'
-            cand completion 'Print a shell completion script'
+            cand completion 'Print the script that completes commands and live names in a shell'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;help;auth'= {

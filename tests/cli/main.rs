@@ -5,6 +5,7 @@ mod auth_server;
 mod chat;
 mod chat_server;
 mod common;
+mod completion;
 mod external;
 mod faults;
 mod generated;

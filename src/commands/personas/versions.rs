@@ -1,8 +1,10 @@
 //! `persona personas versions REF`: every version of a persona, oldest first.
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 
 use crate::commands::format::or_dash;
+use crate::complete;
 use crate::context::Context;
 use crate::error::Result;
 use crate::model::{PersonaVersion, view};
@@ -10,7 +12,7 @@ use crate::model::{PersonaVersion, view};
 #[derive(Debug, Args)]
 pub struct VersionsArgs {
     /// The persona: id or slug
-    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::persona_slugs), value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 }
 

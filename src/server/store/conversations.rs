@@ -1,10 +1,11 @@
 //! Store queries of conversations (contract §6): each pinned to a persona version when it
 //! starts, and its messages in order with the scores and costs of assistant turns.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, named_params, params};
 use serde_json::Value;
 
-use super::{Store, parse_doc};
+use super::personas::VISIBLE_TO_OWNER;
+use super::{NameHint, Store, parse_doc};
 
 /// A conversation: the persona version it talks to is pinned when it starts.
 #[derive(Debug, Clone)]
@@ -51,6 +52,31 @@ impl Store {
                 ],
             )?;
             Ok(())
+        })
+    }
+
+    /// The ids beginning with `prefix` of the conversations of a workspace with a persona a key
+    /// of `owner` may see, newest first, at most `limit`, each with the persona's slug.
+    pub fn conversation_names(
+        &self,
+        workspace_id: &str,
+        owner: &str,
+        prefix: &str,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<NameHint>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT c.id, COALESCE(p.slug, p.id) || ' v' || c.persona_version
+                 FROM conversations c JOIN personas p ON p.id = c.persona_id
+                 WHERE c.workspace_id = :workspace AND substr(c.id, 1, length(:prefix)) = :prefix
+                   AND {VISIBLE_TO_OWNER}
+                 ORDER BY c.seq DESC LIMIT :limit"
+            ))?;
+            let bound = named_params! {
+                ":workspace": workspace_id, ":owner": owner, ":prefix": prefix, ":limit": limit as i64,
+            };
+            stmt.query_map(bound, |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
         })
     }
 

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Value, json};
 
 use super::outbox::outbox_row;
-use super::{OutboxEvent, Store, parse_doc};
+use super::{NameHint, OutboxEvent, Store, parse_doc};
 use crate::clock;
 use crate::server::ids;
 use crate::server::webhooks::{TEST_EVENT, subscribes};
@@ -221,6 +221,27 @@ impl Store {
             ))?;
             stmt.query_map(params![workspace_id, before, limit as i64], |row| {
                 Ok((row.get(9)?, endpoint_row(row)?))
+            })?
+            .collect()
+        })
+    }
+
+    /// The ids beginning with `prefix` of the endpoints of a workspace, newest first, at most
+    /// `limit`, each with its URL (`listen` for the endpoint of `persona webhooks listen`).
+    pub fn webhook_endpoint_names(
+        &self,
+        workspace_id: &str,
+        prefix: &str,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<NameHint>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, COALESCE(url, 'listen') FROM webhook_endpoints
+                 WHERE workspace_id = ?1 AND substr(id, 1, length(?2)) = ?2
+                 ORDER BY seq DESC LIMIT ?3",
+            )?;
+            stmt.query_map(params![workspace_id, prefix, limit as i64], |row| {
+                Ok((row.get(0)?, row.get(1)?))
             })?
             .collect()
         })
