@@ -14,7 +14,7 @@ use clap_complete::Shell;
 use clap_complete::env::{CompleteEnv, Elvish, EnvCompleter, Fish, Powershell, Shells};
 
 pub use values::{
-    BOUND, conversation_ids, persona_refs, persona_slugs, profile_names, run_ids, webhook_ids,
+    conversation_ids, persona_refs, persona_slugs, profile_names, run_ids, webhook_ids,
 };
 
 /// The variable that makes `persona` answer a completion request instead of running a command.

@@ -18,7 +18,7 @@ use crate::server::{LOCAL_OWNER, is_workspace_id};
 
 /// How long a completion may take from the start of the process: values not found by then
 /// are left out, and the shell gets what the command tree alone offers.
-pub const BOUND: Duration = Duration::from_millis(300);
+const BOUND: Duration = Duration::from_millis(300);
 
 /// The most values one completion offers.
 const MOST: usize = 1000;

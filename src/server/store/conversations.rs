@@ -1,7 +1,7 @@
 //! Store queries of conversations (contract §6): each pinned to a persona version when it
 //! starts, and its messages in order with the scores and costs of assistant turns.
 
-use rusqlite::{Connection, OptionalExtension, named_params, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 use super::personas::VISIBLE_TO_OWNER;
@@ -64,20 +64,14 @@ impl Store {
         prefix: &str,
         limit: usize,
     ) -> rusqlite::Result<Vec<NameHint>> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT c.id, COALESCE(p.slug, p.id) || ' v' || c.persona_version
-                 FROM conversations c JOIN personas p ON p.id = c.persona_id
-                 WHERE c.workspace_id = :workspace AND substr(c.id, 1, length(:prefix)) = :prefix
-                   AND {VISIBLE_TO_OWNER}
-                 ORDER BY c.seq DESC LIMIT :limit"
-            ))?;
-            let bound = named_params! {
-                ":workspace": workspace_id, ":owner": owner, ":prefix": prefix, ":limit": limit as i64,
-            };
-            stmt.query_map(bound, |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect()
-        })
+        let sql = format!(
+            "SELECT c.id, COALESCE(p.slug, p.id) || ' v' || c.persona_version
+             FROM conversations c JOIN personas p ON p.id = c.persona_id
+             WHERE c.workspace_id = :workspace AND substr(c.id, 1, length(:prefix)) = :prefix
+               AND {VISIBLE_TO_OWNER}
+             ORDER BY c.seq DESC LIMIT :limit"
+        );
+        self.name_hints(&sql, workspace_id, owner, prefix, limit)
     }
 
     /// A conversation of `workspace_id`, or None (another workspace's is not found either).

@@ -145,6 +145,36 @@ impl Store {
         }))
     }
 
+    /// The rows of `sql`, a query of two text columns (a name and its hint), with those of
+    /// the parameters `:workspace`, `:owner`, `:prefix` and `:limit` that it names.
+    fn name_hints(
+        &self,
+        sql: &str,
+        workspace_id: &str,
+        owner: &str,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<NameHint>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let limit = limit as i64;
+            let bound: [(&str, &dyn rusqlite::ToSql); 4] = [
+                (":workspace", &workspace_id),
+                (":owner", &owner),
+                (":prefix", &prefix),
+                (":limit", &limit),
+            ];
+            for (name, value) in bound {
+                if let Some(index) = stmt.parameter_index(name)? {
+                    stmt.raw_bind_parameter(index, value)?;
+                }
+            }
+            stmt.raw_query()
+                .mapped(|row| Ok((row.get(0)?, row.get(1)?)))
+                .collect()
+        })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

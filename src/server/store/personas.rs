@@ -308,20 +308,14 @@ impl Store {
         limit: usize,
     ) -> rusqlite::Result<Vec<NameHint>> {
         let column = id_or_slug_column(prefix);
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT p.{column}, COALESCE(json_extract(p.doc, '$.surface.name'), '')
-                 FROM personas p
-                 WHERE workspace_id = :workspace AND archived = 0 AND p.{column} >= :prefix
-                   AND substr(p.{column}, 1, length(:prefix)) = :prefix AND {VISIBLE_TO_OWNER}
-                 ORDER BY p.{column} LIMIT :limit"
-            ))?;
-            let bound = named_params! {
-                ":workspace": workspace_id, ":owner": owner, ":prefix": prefix, ":limit": limit as i64,
-            };
-            stmt.query_map(bound, |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect()
-        })
+        let sql = format!(
+            "SELECT p.{column}, COALESCE(json_extract(p.doc, '$.surface.name'), '')
+             FROM personas p
+             WHERE workspace_id = :workspace AND archived = 0 AND p.{column} >= :prefix
+               AND substr(p.{column}, 1, length(:prefix)) = :prefix AND {VISIBLE_TO_OWNER}
+             ORDER BY p.{column} LIMIT :limit"
+        );
+        self.name_hints(&sql, workspace_id, owner, prefix, limit)
     }
 
     /// The version numbers, oldest first, of the persona `id_or_slug` of a workspace when a key

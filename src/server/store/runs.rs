@@ -144,20 +144,14 @@ impl Store {
         prefix: &str,
         limit: usize,
     ) -> rusqlite::Result<Vec<NameHint>> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT r.id, r.status || ' ' || COALESCE(p.slug, p.id)
-                 FROM runs r JOIN personas p ON p.id = r.persona_id
-                 WHERE r.workspace_id = :workspace AND substr(r.id, 1, length(:prefix)) = :prefix
-                   AND {VISIBLE_TO_OWNER}
-                 ORDER BY r.seq DESC LIMIT :limit"
-            ))?;
-            let bound = named_params! {
-                ":workspace": workspace_id, ":owner": owner, ":prefix": prefix, ":limit": limit as i64,
-            };
-            stmt.query_map(bound, |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect()
-        })
+        let sql = format!(
+            "SELECT r.id, r.status || ' ' || COALESCE(p.slug, p.id)
+             FROM runs r JOIN personas p ON p.id = r.persona_id
+             WHERE r.workspace_id = :workspace AND substr(r.id, 1, length(:prefix)) = :prefix
+               AND {VISIBLE_TO_OWNER}
+             ORDER BY r.seq DESC LIMIT :limit"
+        );
+        self.name_hints(&sql, workspace_id, owner, prefix, limit)
     }
 
     /// Whether run `run_id` is of the workspace and of a persona a key of `owner` may see.

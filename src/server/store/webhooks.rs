@@ -234,17 +234,10 @@ impl Store {
         prefix: &str,
         limit: usize,
     ) -> rusqlite::Result<Vec<NameHint>> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, COALESCE(url, 'listen') FROM webhook_endpoints
-                 WHERE workspace_id = ?1 AND substr(id, 1, length(?2)) = ?2
-                 ORDER BY seq DESC LIMIT ?3",
-            )?;
-            stmt.query_map(params![workspace_id, prefix, limit as i64], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })?
-            .collect()
-        })
+        let sql = "SELECT id, COALESCE(url, 'listen') FROM webhook_endpoints
+             WHERE workspace_id = :workspace AND substr(id, 1, length(:prefix)) = :prefix
+             ORDER BY seq DESC LIMIT :limit";
+        self.name_hints(sql, workspace_id, "", prefix, limit)
     }
 
     pub fn webhook_endpoint(
