@@ -468,7 +468,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__api)
-            opts="-X -f -F -H -i -q -v -h --method --raw-field --field --input --header --include --silent --paginate --jq --json --quiet --verbose --color --profile --help openapi.json auth/whoami auth/keys/current auth/device/code auth/device/token personas personas/{ref} personas/{ref}/versions personas/{ref}/fork personas/{ref}/archive runs runs/{id} runs/{id}/cancel runs/{id}/events chat/conversations chat/conversations/{id} chat/conversations/{id}/messages openai/models openai/models/{model} openai/chat/completions openai/embeddings openai/moderations webhooks webhooks/{id} webhooks/{id}/test webhooks/listen webhooks/deliveries webhooks/deliveries/{id} webhooks/deliveries/{id}/replay"
+            opts="-X -f -F -H -i -q -v -h --method --raw-field --field --input --header --include --silent --paginate --jq --json --quiet --verbose --color --profile --help openapi.json auth/whoami auth/keys/current auth/device/code auth/device/token personas personas/{ref} personas/{ref}/versions personas/{ref}/fork personas/{ref}/archive personas/{ref}/unarchive runs runs/{id} runs/{id}/cancel runs/{id}/events chat/conversations chat/conversations/{id} chat/conversations/{id}/messages openai/models openai/models/{model} openai/chat/completions openai/embeddings openai/moderations webhooks webhooks/{id} webhooks/{id}/test webhooks/listen webhooks/deliveries webhooks/deliveries/{id} webhooks/deliveries/{id}/replay"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -802,7 +802,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__completion)
-            opts="-q -v -h --json --quiet --verbose --color --profile --help bash elvish fish powershell zsh"
+            opts="-q -v -h --static --json --quiet --verbose --color --profile --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -37,7 +37,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand webhooks 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
             cand dev 'Run the embedded Persona API for other programs, and manage its keys'
             cand api 'Call any endpoint of the API with the profile''s key: paging, event streams and jq built in'
-            cand completion 'Print a shell completion script'
+            cand completion 'Print the script that completes commands and live names in a shell'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;auth'= {
@@ -809,6 +809,7 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;completion'= {
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --static 'A script that completes commands and flags only, without running `persona`'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'
@@ -826,7 +827,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand webhooks 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
             cand dev 'Run the embedded Persona API for other programs, and manage its keys'
             cand api 'Call any endpoint of the API with the profile''s key: paging, event streams and jq built in'
-            cand completion 'Print a shell completion script'
+            cand completion 'Print the script that completes commands and live names in a shell'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;help;auth'= {

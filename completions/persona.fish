@@ -41,7 +41,7 @@ complete -c persona -n "__fish_persona_needs_command" -f -a "mcp" -d 'Bridge MCP
 complete -c persona -n "__fish_persona_needs_command" -f -a "webhooks" -d 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
 complete -c persona -n "__fish_persona_needs_command" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
 complete -c persona -n "__fish_persona_needs_command" -f -a "api" -d 'Call any endpoint of the API with the profile\'s key: paging, event streams and jq built in'
-complete -c persona -n "__fish_persona_needs_command" -f -a "completion" -d 'Print a shell completion script'
+complete -c persona -n "__fish_persona_needs_command" -f -a "completion" -d 'Print the script that completes commands and live names in a shell'
 complete -c persona -n "__fish_persona_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -570,6 +570,7 @@ complete -c persona -n "__fish_persona_using_subcommand completion" -l color -d 
 always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand completion" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand completion" -l static -d 'A script that completes commands and flags only, without running `persona`'
 complete -c persona -n "__fish_persona_using_subcommand completion" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
@@ -582,7 +583,7 @@ complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_see
 complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "webhooks" -d 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
 complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
 complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "api" -d 'Call any endpoint of the API with the profile\'s key: paging, event streams and jq built in'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "completion" -d 'Print a shell completion script'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "completion" -d 'Print the script that completes commands and live names in a shell'
 complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "login" -d 'Log in to a Persona API and store the key in the OS keyring'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "status" -d 'Show every profile: API, workspace, key source, expiry, and whether the server accepts it'

@@ -2,6 +2,7 @@
 //! Command logic lives in `commands/`; doc comments here and on each `Args` are the help.
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap_complete::ArgValueCompleter;
 
 use crate::commands::{api, auth, chat, completion, dev, mcp, personas, runs, webhooks};
 use crate::output::ColorChoice;
@@ -57,7 +58,8 @@ pub struct GlobalArgs {
     pub color: ColorChoice,
 
     /// The profile (backend and key) to use; `local` is the embedded server
-    #[arg(long, global = true, env = "PERSONA_PROFILE", value_name = "NAME", value_parser = profile_name)]
+    #[arg(long, global = true, env = "PERSONA_PROFILE", value_name = "NAME", value_parser = profile_name,
+          add = ArgValueCompleter::new(crate::complete::profile_names))]
     pub profile: Option<String>,
 }
 
@@ -116,7 +118,7 @@ pub enum Command {
     /// Call any endpoint of the API with the profile's key: paging, event streams and jq built in
     Api(api::ApiArgs),
 
-    /// Print a shell completion script
+    /// Print the script that completes commands and live names in a shell
     Completion(completion::CompletionArgs),
 }
 

@@ -441,8 +441,20 @@ fn the_paths_offered_are_the_routes_of_the_openapi_document() {
         .iter()
         .map(|route| route.split_once(' ').unwrap().1)
         .collect();
-    let bash = env.run(&["completion", "bash"]).success().stdout;
-    let zsh = env.run(&["completion", "zsh"]).success().stdout;
+    let bash = env.run(&["completion", "bash", "--static"]).success().stdout;
+    let zsh = env.run(&["completion", "zsh", "--static"]).success().stdout;
+    // Live completion: the candidates for PATH, one a line (zsh's request gives no help text
+    // for plain values).
+    let live = env
+        .command(&["--", "persona", "api", ""])
+        .env("PERSONA_COMPLETE", "zsh")
+        .env("_CLAP_COMPLETE_INDEX", "2")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(live.status.success(), "{live:?}");
+    let live = String::from_utf8_lossy(&live.stdout).into_owned();
+    let live: BTreeSet<&str> = live.lines().collect();
     // A path offered whole: between spaces, quotes or parentheses.
     let offers = |script: &str, path: &str| {
         script.match_indices(path).any(|(at, _)| {
@@ -454,6 +466,7 @@ fn the_paths_offered_are_the_routes_of_the_openapi_document() {
     for path in paths {
         assert!(offers(&bash, path), "bash completes {path}");
         assert!(offers(&zsh, path), "zsh completes {path}");
+        assert!(live.contains(path), "live completion offers {path}: {live:?}");
     }
 }
 

@@ -7,6 +7,7 @@ mod briefs;
 mod chat;
 mod chat_server;
 mod common;
+mod completion;
 mod external;
 mod faults;
 mod generated;

@@ -98,7 +98,7 @@ fn replace_line(text: &str, prefix: &str, value: &str) -> String {
 }
 
 /// Sets `mask.voice.register` in a working copy's text.
-fn set_register(text: &str, register: &str) -> String {
+pub(crate) fn set_register(text: &str, register: &str) -> String {
     replace_line(text, "    register: ", register)
 }
 

@@ -19,6 +19,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "personas/{ref}/versions"),
     ("POST", "personas/{ref}/fork"),
     ("POST", "personas/{ref}/archive"),
+    ("POST", "personas/{ref}/unarchive"),
     ("GET", "runs"),
     ("GET", "runs/{id}"),
     ("POST", "runs/{id}/cancel"),

@@ -1,8 +1,10 @@
 //! `persona personas archive REF`: hides a persona from lists; it stays readable.
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 
 use super::lookup;
+use crate::complete;
 use crate::context::Context;
 use crate::error::Result;
 use crate::model::{PersonaSummary, view};
@@ -10,7 +12,7 @@ use crate::model::{PersonaSummary, view};
 #[derive(Debug, Args)]
 pub struct ArchiveArgs {
     /// The persona: id or slug
-    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::persona_slugs), value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 }
 

@@ -5,11 +5,13 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 
 use super::lookup;
 use super::push::{Pushed, push_persona};
 use super::working_copy::is_plain_file_stem;
 use crate::commands::format::or_dash;
+use crate::complete;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::model::{PersonaSummary, view};
@@ -33,7 +35,7 @@ validate reopens with the error on top; the same error twice in a row, or ten re
 the edit with your text kept in its temporary file.")]
 pub struct EditArgs {
     /// The persona: id or slug
-    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::persona_slugs), value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 }
 

@@ -1,10 +1,12 @@
 //! `persona personas fork REF`: a new persona from a parent, refined when given an intent.
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 use indicatif::ProgressBar;
 
 use super::{lookup, render};
 use crate::client::{ForkPersona, new_idempotency_key};
+use crate::complete;
 use crate::context::Context;
 use crate::error::Result;
 use crate::model::{PersonaSummary, view};
@@ -16,7 +18,7 @@ Examples:
   persona personas fork psn_3kP9aLwX2vQ1 --visibility workspace")]
 pub struct ForkArgs {
     /// The parent persona: id, slug, or either with @vN
-    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::persona_refs), value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 
     /// A refinement: the fork's layers are rewritten under it

@@ -4,10 +4,12 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 use serde_json::{Value, json};
 
 use super::{lookup, working_copy};
 use crate::commands::format::or_dash;
+use crate::complete;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::model::{PersonaSummary, view};
@@ -22,7 +24,7 @@ Examples:
   persona personas pull the-istanbul-bookseller -o - | less      # the YAML on stdout")]
 pub struct PullArgs {
     /// The persona: id or slug (or either with @vN)
-    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::persona_refs), value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 
     /// The file to write (default: <slug>.yml); `-` prints the YAML on stdout

@@ -1,8 +1,10 @@
 //! `persona personas unarchive REF`: brings an archived persona back into lists, with its slug.
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 
 use super::lookup;
+use crate::complete;
 use crate::context::Context;
 use crate::error::Result;
 use crate::model::{PersonaSummary, view};
@@ -14,7 +16,7 @@ Examples:
   persona personas unarchive the-istanbul-bookseller")]
 pub struct UnarchiveArgs {
     /// The persona: id or slug
-    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::archived_persona_slugs), value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 }
 

@@ -5,11 +5,13 @@ use std::collections::HashSet;
 use std::io::Write;
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 use serde_json::{Value, json};
 
 use crate::client::RunEvent;
 use crate::commands::format::{thousands, usd};
 use crate::commands::personas::run_failure;
+use crate::complete;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::json::json_patch_apply;
@@ -29,7 +31,7 @@ Reconnects after any drop with Last-Event-ID; gives up with exit 9 after
 PERSONA_RECONNECT_TIMEOUT_SECS (default 60) without a connection.")]
 pub struct TailArgs {
     /// The run id (run_...)
-    #[arg(value_name = "RUN_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::run_ids), value_name = "RUN_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     run_id: String,
 
     /// Start after this event id instead of replaying from the start

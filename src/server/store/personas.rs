@@ -5,7 +5,7 @@ use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, named_params, params};
 use serde_json::Value;
 
-use super::{Store, parse_doc};
+use super::{NameHint, Store, parse_doc};
 use crate::model::{Persona, PersonaStatus};
 
 /// The visibility rule (contract §2) over the `personas` table aliased `p`, for a viewer whose
@@ -334,6 +334,52 @@ impl Store {
                 })
             })?
             .collect()
+        })
+    }
+
+    /// The slugs (or, for a prefix `psn_`, the ids) beginning with `prefix` of the unarchived
+    /// (or, with `archived`, the archived) personas of a workspace that a key of `owner` may
+    /// see, in order, at most `limit`, each with its name: what a shell completes a persona
+    /// reference from.
+    pub fn persona_names(
+        &self,
+        workspace_id: &str,
+        owner: &str,
+        prefix: &str,
+        archived: bool,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<NameHint>> {
+        let column = id_or_slug_column(prefix);
+        let archived = u8::from(archived);
+        let sql = format!(
+            "SELECT p.{column}, COALESCE(json_extract(p.doc, '$.surface.name'), '')
+             FROM personas p
+             WHERE workspace_id = :workspace AND archived = {archived} AND p.{column} >= :prefix
+               AND substr(p.{column}, 1, length(:prefix)) = :prefix AND {VISIBLE_TO_OWNER}
+             ORDER BY p.{column} LIMIT :limit"
+        );
+        self.name_hints(&sql, workspace_id, owner, prefix, limit)
+    }
+
+    /// The version numbers, oldest first, of the persona `id_or_slug` of a workspace when a key
+    /// of `owner` may see it (none otherwise).
+    pub fn persona_version_numbers(
+        &self,
+        workspace_id: &str,
+        owner: &str,
+        id_or_slug: &str,
+    ) -> rusqlite::Result<Vec<i64>> {
+        let column = id_or_slug_column(id_or_slug);
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT v.version FROM persona_versions v JOIN personas p ON p.id = v.persona_id
+                 WHERE p.workspace_id = :workspace AND p.{column} = :name AND {VISIBLE_TO_OWNER}
+                 ORDER BY v.version"
+            ))?;
+            let bound = named_params! {
+                ":workspace": workspace_id, ":owner": owner, ":name": id_or_slug,
+            };
+            stmt.query_map(bound, |row| row.get(0))?.collect()
         })
     }
 
