@@ -9,6 +9,8 @@
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
+use console::Term;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle, TermLike};
 use serde::Serialize;
 
 use crate::error::CliError;
@@ -76,6 +78,25 @@ impl Output {
     /// Whether a spinner or progress bar may be drawn on stderr.
     pub fn progress_allowed(&self) -> bool {
         self.stderr_tty && !self.quiet && !self.json && !self.no_progress
+    }
+
+    /// A spinner with `message` on stderr, when progress may be drawn. Dropped unfinished (the
+    /// command stopped by Ctrl-C), it clears its line rather than leave a stale one behind.
+    pub fn spinner(&self, message: impl Into<Cow<'static, str>>) -> Option<ProgressBar> {
+        self.progress_allowed().then(|| {
+            let bar = ProgressBar::with_draw_target(
+                None,
+                ProgressDrawTarget::term_like_with_hz(Box::new(SpinnerTerm(Term::stderr())), 20),
+            )
+            .with_finish(ProgressFinish::AndClear);
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.set_message(message);
+            bar.enable_steady_tick(std::time::Duration::from_millis(90));
+            bar
+        })
     }
 
     /// Whether a person can answer a prompt.
@@ -263,6 +284,54 @@ impl Output {
         for row in rows {
             self.line(format_row(row));
         }
+    }
+}
+
+/// Stderr as a spinner draws on it, two columns narrower than it is: the spinner line never
+/// reaches the last column, so the `^C` a terminal echoes on Ctrl-C lands on that line and is
+/// cleared with it, rather than wrapping onto a line of its own below a spinner left behind.
+#[derive(Debug)]
+struct SpinnerTerm(Term);
+
+impl TermLike for SpinnerTerm {
+    fn width(&self) -> u16 {
+        self.0.size().1.saturating_sub(2)
+    }
+
+    fn height(&self) -> u16 {
+        self.0.size().0
+    }
+
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_up(n)
+    }
+
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_down(n)
+    }
+
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_right(n)
+    }
+
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_left(n)
+    }
+
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_line(s)
+    }
+
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_str(s)
+    }
+
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.0.clear_line()
+    }
+
+    fn flush(&self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }
 

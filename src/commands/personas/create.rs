@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
 use super::{render, working_copy};
 use crate::brief::{Brief, parse_brief};
@@ -219,16 +219,7 @@ struct RunProgress {
 
 impl RunProgress {
     fn new(ctx: &Context) -> Self {
-        let bar = ctx.output.progress_allowed().then(|| {
-            let bar = ProgressBar::new_spinner();
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
-            bar.enable_steady_tick(std::time::Duration::from_millis(90));
-            bar.set_message("starting the run…");
-            bar
-        });
+        let bar = ctx.output.spinner("starting the run…");
         RunProgress {
             bar,
             tokens: 0,

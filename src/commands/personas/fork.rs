@@ -1,7 +1,6 @@
 //! `persona personas fork REF`: a new persona from a parent, refined when given an intent.
 
 use clap::Args;
-use indicatif::ProgressBar;
 
 use super::render;
 use crate::client::{ForkPersona, new_idempotency_key};
@@ -39,12 +38,7 @@ pub async fn run(ctx: &Context, args: ForkArgs) -> Result<()> {
         slug: args.slug,
         visibility: args.visibility,
     };
-    let spinner = ctx.output.progress_allowed().then(|| {
-        let spinner = ProgressBar::new_spinner();
-        spinner.set_message(format!("forking {}…", args.reference));
-        spinner.enable_steady_tick(std::time::Duration::from_millis(90));
-        spinner
-    });
+    let spinner = ctx.output.spinner(format!("forking {}…", args.reference));
     let result = client
         .fork_persona(&args.reference, &body, &new_idempotency_key())
         .await;
