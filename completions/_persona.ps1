@@ -452,7 +452,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
             [CompletionResult]::new('--exit-status', '--exit-status', [CompletionResultType]::ParameterName, 'Exit with 8 when the run ended failed or canceled')
-            [CompletionResult]::new('--render', '--render', [CompletionResultType]::ParameterName, 'Draw the persona as it fills in, applying each JSON patch')
+            [CompletionResult]::new('--render', '--render', [CompletionResultType]::ParameterName, 'Draw the persona as it fills in, applying each JSON patch: redrawn in place on a terminal; piped, a YAML document per change')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')

@@ -407,7 +407,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
             cand --exit-status 'Exit with 8 when the run ended failed or canceled'
-            cand --render 'Draw the persona as it fills in, applying each JSON patch'
+            cand --render 'Draw the persona as it fills in, applying each JSON patch: redrawn in place on a terminal; piped, a YAML document per change'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'

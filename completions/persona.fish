@@ -312,7 +312,7 @@ always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l exit-status -d 'Exit with 8 when the run ended failed or canceled'
-complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l render -d 'Draw the persona as it fills in, applying each JSON patch'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l render -d 'Draw the persona as it fills in, applying each JSON patch: redrawn in place on a terminal; piped, a YAML document per change'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'

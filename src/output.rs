@@ -132,14 +132,6 @@ impl Output {
         let _ = out.flush();
     }
 
-    /// Clears the terminal on stdout and puts the cursor home, for a view redrawn in place;
-    /// nothing when stdout is not a terminal.
-    pub fn clear_screen(&self) {
-        if self.stdout_tty {
-            self.write_stdout("\x1b[H\x1b[2J");
-        }
-    }
-
     /// The data a command prints: `value` as JSON under `--json`, else the view `human` draws.
     pub fn emit<T: Serialize + ?Sized>(&self, value: &T, human: impl FnOnce(&Output)) {
         if self.json {
@@ -283,6 +275,65 @@ impl Output {
         self.line(self.paint(&header, "1"));
         for row in rows {
             self.line(format_row(row));
+        }
+    }
+}
+
+/// A view redrawn in place at the bottom of the terminal on stdout, as `runs tail --render`
+/// draws a persona filling in: each frame replaces the one before it (the cursor goes up over
+/// it, each line is cleared as it is written over, and what is left below after the frame; the
+/// screen is never cleared as a whole). A frame in progress
+/// is cut to the screen (lines to its width, and its last lines to its height, under a line
+/// that says how many are above), so that none of it scrolls into the scrollback; the final
+/// frame is drawn whole and stays there.
+#[derive(Debug, Default)]
+pub struct LiveView {
+    rows: usize,
+}
+
+impl LiveView {
+    /// Draws `frame` over the one before it; `last` for the frame that stays.
+    pub fn draw(&mut self, output: &Output, frame: &str, last: bool) {
+        let text = escape(frame, output.stdout_color, true);
+        let mut lines: Vec<Cow<'_, str>> = text.lines().map(Cow::Borrowed).collect();
+        if !last {
+            let (rows, columns) = Term::stdout().size();
+            fit_screen(&mut lines, usize::from(rows), usize::from(columns));
+        }
+        let mut out = String::new();
+        if self.rows > 0 {
+            out.push_str(&format!("\x1b[{}A", self.rows));
+        }
+        // Each line is written over the old one and cleared to its end; what is left of a taller
+        // frame below is cleared after the new one. Never from the top left corner: a terminal
+        // (tmux) takes clearing from there for clearing the screen and keeps a copy in its
+        // scrollback.
+        out.push('\r');
+        for line in &lines {
+            out.push_str(line);
+            out.push_str("\x1b[K\n");
+        }
+        out.push_str("\x1b[J");
+        self.rows = lines.len();
+        output.write_stdout(&out);
+    }
+}
+
+/// Cuts `lines` to a screen of `rows` × `columns` with a row to spare for the cursor: each
+/// line to the width with an ellipsis, and when there are too many, the first line (the
+/// frame's title), a line saying how many are left out, and the last ones.
+fn fit_screen(lines: &mut Vec<Cow<'_, str>>, rows: usize, columns: usize) {
+    let room = rows.saturating_sub(1).max(3);
+    if lines.len() > room {
+        let hidden = lines.len() - (room - 1);
+        let tail = lines.split_off(hidden + 1);
+        lines.truncate(1);
+        lines.push(Cow::Owned(format!("… {} lines above", hidden)));
+        lines.extend(tail);
+    }
+    for line in lines.iter_mut() {
+        if console::measure_text_width(line) > columns {
+            *line = Cow::Owned(console::truncate_str(line, columns, "…").into_owned());
         }
     }
 }
@@ -458,6 +509,23 @@ mod tests {
             assert!(!escaped.contains(hazard), "{escaped}");
             assert_eq!(serde_json::from_str::<Value>(&escaped).unwrap(), value);
         }
+    }
+
+    #[test]
+    fn a_frame_in_progress_is_cut_to_the_screen() {
+        let text: Vec<String> = (0..30)
+            .map(|i| format!("line {i} {}", "x".repeat(i)))
+            .collect();
+        let mut lines: Vec<Cow<'_, str>> = text.iter().map(|l| Cow::Borrowed(l.as_str())).collect();
+        fit_screen(&mut lines, 10, 12);
+        assert_eq!(lines.len(), 9, "a row to spare: {lines:?}");
+        assert_eq!(lines[0], "line 0 ");
+        assert_eq!(lines[1], "… 22 lines …");
+        assert_eq!(lines[8], "line 29 xxx…");
+        assert!(lines.iter().all(|l| console::measure_text_width(l) <= 12));
+        let mut short = vec![Cow::Borrowed("title"), Cow::Borrowed("a")];
+        fit_screen(&mut short, 10, 12);
+        assert_eq!(short, ["title", "a"]);
     }
 
     #[test]

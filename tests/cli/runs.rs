@@ -998,11 +998,35 @@ fn layer_delta_patches_rebuild_the_final_persona() {
         "applying every patch to {{}} gives the final layers"
     );
 
-    // `--render` (not a terminal) prints the rebuilt persona once, at the end, as YAML.
+    // `--render` (not a terminal) appends a frame per change and a last one, each a YAML
+    // document: the stream reads as YAML, and its last document is the final persona.
     let rendered = env.run(&["runs", "tail", &run_id, "--render"]).success();
-    let drawn: Value = serde_norway::from_str(&rendered.stdout)
-        .unwrap_or_else(|err| panic!("--render prints YAML ({err}):\n{}", rendered.stdout));
-    assert_eq!(drawn, layers, "--render draws the final layers");
+    let frames: Vec<Value> = serde_norway::Deserializer::from_str(&rendered.stdout)
+        .map(|document| {
+            serde::Deserialize::deserialize(document)
+                .unwrap_or_else(|err| panic!("--render prints YAML ({err}):\n{}", rendered.stdout))
+        })
+        .collect();
+    assert_eq!(frames.len(), deltas + 1, "{}", rendered.stdout);
+    assert!(
+        rendered
+            .stdout
+            .trim_end()
+            .lines()
+            .rfind(|line| line.starts_with("--- # event "))
+            .is_some_and(|title| title.ends_with("run.completed")),
+        "{}",
+        rendered.stdout
+    );
+    assert_eq!(
+        frames.last(),
+        Some(&layers),
+        "the last frame is the final persona"
+    );
+    assert_ne!(
+        frames[0], layers,
+        "the first frame is the persona just begun"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

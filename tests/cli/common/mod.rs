@@ -242,6 +242,8 @@ pub fn require(programs: &[&str]) -> bool {
 /// own, whose pane stays after the program exits so that its screen and status can be read.
 pub struct Terminal {
     socket: PathBuf,
+    /// Where the exit status is written when the program ends.
+    status: PathBuf,
 }
 
 impl TestEnv {
@@ -253,11 +255,16 @@ impl TestEnv {
         }
         let socket = self.path("tmux.sock");
         let config = self.path("tmux.conf");
+        let status = self.path("terminal.status");
         std::fs::write(
             &config,
             "set -g remain-on-exit on\nset -g status off\nset -g history-limit 50000\n",
         )
         .unwrap();
+        // A shell around the program writes its exit status down (tmux may lose it). It waits
+        // out Ctrl-C, which goes to the whole foreground group, and the program gets it as
+        // usual: a trapped signal is reset for the commands a shell runs.
+        let script = "status=$1; shift; trap : INT; \"$@\"; echo $? > \"$status\"";
         let (width, height) = (width.to_string(), height.to_string());
         let mut tmux_args = vec![
             "-S",
@@ -270,12 +277,17 @@ impl TestEnv {
             &width,
             "-y",
             &height,
+            "sh",
+            "-c",
+            script,
+            "sh",
+            status.to_str().unwrap(),
             BIN,
         ];
         tmux_args.extend_from_slice(args);
         let started = self.program("tmux", &tmux_args).status().unwrap();
         assert!(started.success(), "tmux did not start");
-        Some(Terminal { socket })
+        Some(Terminal { socket, status })
     }
 }
 
@@ -334,23 +346,15 @@ impl Terminal {
     /// Waits for the program to exit and gives its exit status.
     #[track_caller]
     pub fn exit_code(&self) -> i32 {
-        let mut status = String::new();
-        let dead = eventually(Duration::from_secs(60), || {
-            status = self.tmux(&[
-                "display-message",
-                "-p",
-                "-t",
-                "0",
-                "#{pane_dead} #{pane_dead_status}",
-            ]);
-            status.starts_with('1')
+        let mut code = None;
+        let exited = eventually(Duration::from_secs(60), || {
+            code = std::fs::read_to_string(&self.status)
+                .ok()
+                .and_then(|text| text.trim().parse().ok());
+            code.is_some()
         });
-        assert!(dead, "the program did not exit:\n{}", self.history());
-        status
-            .split_whitespace()
-            .nth(1)
-            .and_then(|code| code.parse().ok())
-            .unwrap_or(-1)
+        assert!(exited, "the program did not exit:\n{}", self.history());
+        code.unwrap()
     }
 }
 
