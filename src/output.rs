@@ -231,8 +231,10 @@ impl Output {
         paint(self.stderr_color, text, sgr)
     }
 
-    /// Rows of data: aligned columns under a bold header on a terminal, tab-separated rows
-    /// without a header when piped.
+    /// Rows of data. On a terminal: columns under a bold header, fitted to its width (the
+    /// widest text columns cut first, with an ellipsis), numbers right-aligned, and RFC 3339 UTC
+    /// times told as relative ones (`3 min ago`). Piped: tab-separated rows without a header,
+    /// each value as it is (times in full).
     pub fn table(&self, headers: &[&str], rows: &[Vec<String>]) {
         // A cell is one line: a tab or line break in it would fake columns or rows.
         let rows: Vec<Vec<String>> = rows
@@ -249,32 +251,116 @@ impl Output {
             }
             return;
         }
-        let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+        let now = crate::clock::now();
+        let kinds: Vec<Column> = (0..headers.len())
+            .map(|i| Column::of(rows.iter().filter_map(|row| row.get(i))))
+            .collect();
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .zip(&kinds)
+                    .map(|(cell, kind)| match kind {
+                        Column::Time => crate::clock::utc_seconds(&cell)
+                            .map_or(cell, |then| crate::clock::relative(then, now)),
+                        _ => cell,
+                    })
+                    .collect()
+            })
+            .collect();
+        let headers: Vec<String> = headers.iter().map(|h| h.to_uppercase()).collect();
+        let mut widths: Vec<usize> = headers
+            .iter()
+            .map(|h| console::measure_text_width(h))
+            .collect();
         for row in &rows {
             for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
+                *width = (*width).max(console::measure_text_width(cell));
             }
         }
-        let format_row = |cells: Vec<String>| {
+        fit_columns(&mut widths, &kinds, usize::from(Term::stdout().size().1));
+        let format_row = |cells: &[String]| {
             let last = cells.len().saturating_sub(1);
             cells
                 .iter()
+                .zip(widths.iter().zip(&kinds))
                 .enumerate()
-                .map(|(i, cell)| {
-                    if i == last {
-                        cell.clone()
-                    } else {
-                        let pad = widths[i].saturating_sub(cell.chars().count());
-                        format!("{cell}{}", " ".repeat(pad))
+                .map(|(i, (cell, (&width, kind)))| {
+                    let cell = console::truncate_str(cell, width, "…");
+                    let pad = " ".repeat(width.saturating_sub(console::measure_text_width(&cell)));
+                    match kind {
+                        Column::Number => format!("{pad}{cell}"),
+                        _ if i == last => cell.into_owned(),
+                        _ => format!("{cell}{pad}"),
                     }
                 })
                 .collect::<Vec<_>>()
                 .join("  ")
         };
-        let header = format_row(headers.iter().map(|h| h.to_uppercase()).collect());
-        self.line(self.paint(&header, "1"));
+        self.line(self.paint(&format_row(&headers), "1"));
         for row in rows {
-            self.line(format_row(row));
+            self.line(format_row(&row));
+        }
+    }
+}
+
+/// What a table column holds, read from its values (`-` stands for none and counts for any).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Text,
+    /// Counts, money, versions (`18,421`, `$0.79`, `v3`, `2/5`): right-aligned, never cut.
+    Number,
+    /// RFC 3339 UTC times: told relative to now, never cut.
+    Time,
+}
+
+impl Column {
+    fn of<'a>(cells: impl Iterator<Item = &'a String>) -> Column {
+        let mut kind = None;
+        for cell in cells.filter(|cell| cell.as_str() != "-") {
+            let this = if is_number(cell) {
+                Column::Number
+            } else if crate::clock::utc_seconds(cell).is_some() {
+                Column::Time
+            } else {
+                return Column::Text;
+            };
+            if kind.is_some_and(|kind| kind != this) {
+                return Column::Text;
+            }
+            kind = Some(this);
+        }
+        kind.unwrap_or(Column::Text)
+    }
+}
+
+/// `18,421`, `$0.0042`, `v3`, `2/5`, `12%`.
+fn is_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix(['$', 'v']).unwrap_or(cell);
+    digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '/' | '%'))
+}
+
+/// Narrows the widest text column (the last of equals: the first is usually an id), a column
+/// at a time, until the row (two spaces between columns) fits `available`: first down to ten
+/// columns, so that short values (a status, a kind) stay whole while long ones give way, then
+/// down to three (two characters and the ellipsis). Numbers and times keep their width; a row
+/// still too wide is left to wrap.
+fn fit_columns(widths: &mut [usize], kinds: &[Column], available: usize) {
+    let gaps = 2 * widths.len().saturating_sub(1);
+    let mut total: usize = widths.iter().sum::<usize>() + gaps;
+    for floor in [10, 3] {
+        while total > available {
+            let widest = (0..widths.len())
+                .filter(|&i| kinds[i] == Column::Text && widths[i] > floor)
+                .max_by_key(|&i| (widths[i], i));
+            let Some(widest) = widest else {
+                break;
+            };
+            widths[widest] -= 1;
+            total -= 1;
         }
     }
 }
@@ -509,6 +595,54 @@ mod tests {
             assert!(!escaped.contains(hazard), "{escaped}");
             assert_eq!(serde_json::from_str::<Value>(&escaped).unwrap(), value);
         }
+    }
+
+    #[test]
+    fn columns_are_read_as_numbers_times_or_text() {
+        let kind = |cells: &[&str]| {
+            let cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+            Column::of(cells.iter())
+        };
+        assert_eq!(kind(&["18,421", "-", "3"]), Column::Number);
+        assert_eq!(kind(&["$0.79", "$0.0042"]), Column::Number);
+        assert_eq!(kind(&["v3", "v12"]), Column::Number);
+        assert_eq!(kind(&["2/5"]), Column::Number);
+        assert_eq!(kind(&["2026-02-26T12:00:00Z", "-"]), Column::Time);
+        assert_eq!(kind(&["3", "2026-02-26T12:00:00Z"]), Column::Text);
+        assert_eq!(kind(&["psn_3kP9aLwX2v", "12"]), Column::Text);
+        assert_eq!(kind(&["vintage", "$", ""]), Column::Text);
+        assert_eq!(kind(&["-"]), Column::Text);
+    }
+
+    #[test]
+    fn the_widest_text_columns_give_way_first() {
+        let kinds = [
+            Column::Text,
+            Column::Text,
+            Column::Text,
+            Column::Number,
+            Column::Time,
+        ];
+        let mut widths = [16, 30, 9, 6, 10];
+        fit_columns(&mut widths, &kinds, 60);
+        assert_eq!(
+            widths,
+            [14, 13, 9, 6, 10],
+            "14 + 13 + 9 + 6 + 10 + 4 gaps of 2 = 60"
+        );
+        let mut narrower = [16, 30, 9, 6, 10];
+        fit_columns(&mut narrower, &kinds, 45);
+        assert_eq!(narrower, [7, 7, 7, 6, 10], "short values give way last");
+        let mut narrowest = [16, 30, 9, 6, 10];
+        fit_columns(&mut narrowest, &kinds, 10);
+        assert_eq!(
+            narrowest,
+            [3, 3, 3, 6, 10],
+            "numbers and times are never cut"
+        );
+        let mut fits = [4, 4];
+        fit_columns(&mut fits, &kinds[..2], 80);
+        assert_eq!(fits, [4, 4]);
     }
 
     #[test]

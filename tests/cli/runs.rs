@@ -415,11 +415,22 @@ fn list_prints_tab_separated_rows_and_json_and_filters() {
             "id persona kind status tokens cost created: {row:?}"
         );
         assert_eq!(row[0], run["id"].as_str().unwrap());
-        assert_eq!(row[1], run["persona_id"].as_str().unwrap());
+        // The persona by the slug the run carries (as it is now); by its id when it has none
+        // (a failed creation).
+        let persona_id = run["persona_id"].as_str().unwrap();
+        let persona = env
+            .run(&["personas", "get", persona_id, "--json"])
+            .success()
+            .json();
+        assert_eq!(run["persona_slug"], persona["slug"], "{run}");
+        assert_eq!(row[1], persona["slug"].as_str().unwrap_or(persona_id));
         assert_eq!(row[2], "create");
         assert_eq!(row[3], run["status"].as_str().unwrap());
         assert_eq!(row[4], thousands(run["tokens"].as_u64().unwrap()));
         assert_eq!(row[5], usd(run["cost_usd"].as_f64().unwrap()));
+        // Times in full when piped, as in --json.
+        assert_eq!(row[6], run["created_at"].as_str().unwrap());
+        assert!(row[6].ends_with('Z') && row[6].contains('T'), "{row:?}");
     }
     assert!(
         !table.stdout.contains("  "),

@@ -80,3 +80,86 @@ fn render_redraws_in_place_and_leaves_one_final_frame() {
         .unwrap();
     assert!(text.contains(&format!("name: {name}")), "{text}");
 }
+
+/// Tables on a terminal fit its width: the widest text columns are cut with an ellipsis (short
+/// values stay whole while they can), numbers are right-aligned under their header, times read
+/// as relative ones; `runs list` names each run's persona by its slug. Wide enough, nothing is
+/// cut; however narrow, no line wraps.
+#[test]
+fn tables_fit_the_terminal_with_numbers_right_aligned_and_relative_times() {
+    let env = TestEnv::new();
+    let slug = "the-bookseller-of-the-old-covered-bazaar-in-istanbul";
+    env.create(BRIEF, &["--slug", slug]);
+    env.create("a tailor in Lyon", &["--slug", "tailor"]);
+    let runs = env.run(&["runs", "list", "--json"]).success().json();
+    let run_ids: Vec<&str> = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|run| run["id"].as_str().unwrap())
+        .collect();
+
+    let Some(terminal) = env.terminal(80, 20, &["runs", "list"]) else {
+        return;
+    };
+    assert_eq!(terminal.exit_code(), 0, "{}", terminal.history());
+    let text = terminal.history();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "a header and two runs:\n{text}");
+    for line in &lines {
+        assert!(
+            line.chars().count() <= 80,
+            "wider than the terminal: {line:?}"
+        );
+    }
+    assert!(
+        lines[1].starts_with(run_ids[0]) && lines[2].starts_with(run_ids[1]),
+        "{text}"
+    );
+    assert!(lines[1].contains(" tailor "), "{text}");
+    assert!(
+        lines[2].contains(" the-bookseller") && lines[2].contains('…'),
+        "{text}"
+    );
+    assert!(!text.contains(slug) && !text.contains("psn_"), "{text}");
+    assert!(
+        lines[1].contains(" completed "),
+        "short values whole:\n{text}"
+    );
+    let tokens_end = lines[0].find("TOKENS").unwrap() + "TOKENS".len();
+    for row in &lines[1..] {
+        let row: Vec<char> = row.chars().collect();
+        assert!(
+            row[tokens_end - 1].is_ascii_digit(),
+            "tokens end under TOKENS:\n{text}"
+        );
+        assert_eq!(row.get(tokens_end), Some(&' '), "{text}");
+    }
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l.ends_with("ago") || l.ends_with("just now")),
+        "relative times:\n{text}"
+    );
+
+    let Some(narrow) = env.terminal(50, 20, &["personas", "list"]) else {
+        return;
+    };
+    assert_eq!(narrow.exit_code(), 0, "{}", narrow.history());
+    let text = narrow.history();
+    assert!(
+        text.lines().all(|line| line.chars().count() <= 50),
+        "{text}"
+    );
+
+    let Some(wide) = env.terminal(200, 20, &["personas", "list"]) else {
+        return;
+    };
+    assert_eq!(wide.exit_code(), 0, "{}", wide.history());
+    let text = wide.history();
+    assert!(!text.contains('…') && text.contains(slug), "{text}");
+    assert!(
+        !text.contains("T0") && !text.contains("T1") && !text.contains("T2"),
+        "{text}"
+    );
+}

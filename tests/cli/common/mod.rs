@@ -253,9 +253,13 @@ impl TestEnv {
         if !require(&["tmux"]) {
             return None;
         }
-        let socket = self.path("tmux.sock");
+        // A server and a status file for each terminal of the test.
+        let number = (0..)
+            .find(|n| !self.path(&format!("tmux-{n}.sock")).exists())
+            .unwrap();
+        let socket = self.path(&format!("tmux-{number}.sock"));
         let config = self.path("tmux.conf");
-        let status = self.path("terminal.status");
+        let status = self.path(&format!("terminal-{number}.status"));
         std::fs::write(
             &config,
             "set -g remain-on-exit on\nset -g status off\nset -g history-limit 50000\n",
@@ -318,7 +322,12 @@ impl Terminal {
     /// (a line the terminal wrapped is joined again), trailing blanks trimmed.
     pub fn history(&self) -> String {
         let text = self.tmux(&["capture-pane", "-p", "-J", "-S", "-", "-t", "0"]);
-        let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+        // tmux's own last line once the program exited ("Pane is dead ...") is left out.
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim_end)
+            .filter(|line| !line.starts_with("Pane is dead"))
+            .collect();
         lines.join("\n").trim_end().to_string()
     }
 
