@@ -126,6 +126,32 @@ impl Output {
         }
     }
 
+    /// Text for people on stdout as it streams in, escaped, and wrapped at word boundaries by
+    /// `wrap` when there is one (on a terminal): the text of a reply, a piece at a time.
+    pub fn text_wrapped(&self, wrap: Option<&mut WordWrap>, text: &str) {
+        match wrap {
+            Some(wrap) => self.write_stdout(&wrap.push(&escape(text, self.stdout_color, true))),
+            None => self.text(text),
+        }
+    }
+
+    /// `text` wrapped at word boundaries to the width of the terminal on stderr, for a message
+    /// of a few lines; as it is when stderr is not a terminal.
+    pub fn wrap_for_stderr(&self, text: &str) -> String {
+        if self.stderr_tty {
+            WordWrap::new(usize::from(Term::stderr().size().1), 0, "").wrap(text)
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// A [`WordWrap`] to the width of the terminal on stdout for text that starts at `column`;
+    /// None when stdout is not a terminal (text is then written as it comes).
+    pub fn word_wrap(&self, column: usize) -> Option<WordWrap> {
+        self.stdout_tty
+            .then(|| WordWrap::new(usize::from(Term::stdout().size().1), column, ""))
+    }
+
     fn write_stdout(&self, text: &str) {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(text.as_bytes());
@@ -362,6 +388,108 @@ fn fit_columns(widths: &mut [usize], kinds: &[Column], available: usize) {
             widths[widest] -= 1;
             total -= 1;
         }
+    }
+}
+
+/// Text wrapped at word boundaries to a width as it arrives in pieces (a reply streaming in):
+/// a word is held back until it is whole, then written on the line if it fits, else at the
+/// start of the next one, which begins with `indent`; only a word longer than a whole line is
+/// broken. Widths are the terminal's (wide characters count two, colour sequences none).
+#[derive(Debug)]
+pub struct WordWrap {
+    width: usize,
+    indent: String,
+    /// The column the text of this line started at: nothing wraps before its first word.
+    line_start: usize,
+    column: usize,
+    spaces: usize,
+    word: String,
+}
+
+impl WordWrap {
+    /// Wrapping to `width` columns for text that starts at `column` (after a prompt), each
+    /// further line starting with `indent`.
+    pub fn new(width: usize, column: usize, indent: &str) -> WordWrap {
+        let indent_width = console::measure_text_width(indent);
+        WordWrap {
+            // Room for a word or two past the indent, however narrow the terminal.
+            width: width.max(indent_width + 12).max(column + 1),
+            indent: indent.to_string(),
+            line_start: column,
+            column,
+            spaces: 0,
+            word: String::new(),
+        }
+    }
+
+    /// `text` wrapped: what to write now (the last word waits for what follows it).
+    pub fn push(&mut self, text: &str) -> String {
+        let mut out = String::new();
+        for c in text.chars() {
+            match c {
+                '\n' => {
+                    self.put_word(&mut out);
+                    self.new_line(&mut out);
+                }
+                ' ' | '\t' => {
+                    self.put_word(&mut out);
+                    self.spaces += 1;
+                }
+                c => self.word.push(c),
+            }
+        }
+        out
+    }
+
+    /// What is left: the last word.
+    pub fn finish(&mut self) -> String {
+        let mut out = String::new();
+        self.put_word(&mut out);
+        out
+    }
+
+    /// The whole of `text` wrapped, as lines joined with line breaks.
+    pub fn wrap(mut self, text: &str) -> String {
+        let mut out = self.push(text);
+        out.push_str(&self.finish());
+        out
+    }
+
+    fn new_line(&mut self, out: &mut String) {
+        out.push('\n');
+        out.push_str(&self.indent);
+        self.column = console::measure_text_width(&self.indent);
+        self.line_start = self.column;
+        self.spaces = 0;
+    }
+
+    fn put_word(&mut self, out: &mut String) {
+        if self.word.is_empty() {
+            return;
+        }
+        let word = std::mem::take(&mut self.word);
+        let width = console::measure_text_width(&word);
+        if self.column > self.line_start && self.column + self.spaces + width > self.width {
+            self.new_line(out);
+        } else {
+            out.push_str(&" ".repeat(self.spaces));
+            self.column += self.spaces;
+        }
+        self.spaces = 0;
+        // A word longer than the room on a line of its own is broken where the line ends.
+        let mut rest = word.as_str();
+        while self.column + console::measure_text_width(rest) > self.width {
+            let room = self.width - self.column;
+            let head = console::truncate_str(rest, room, "");
+            if head.is_empty() {
+                break;
+            }
+            out.push_str(&head);
+            rest = &rest[head.len()..];
+            self.new_line(out);
+        }
+        out.push_str(rest);
+        self.column += console::measure_text_width(rest);
     }
 }
 
@@ -643,6 +771,50 @@ mod tests {
         let mut fits = [4, 4];
         fit_columns(&mut fits, &kinds[..2], 80);
         assert_eq!(fits, [4, 4]);
+    }
+
+    #[test]
+    fn streamed_text_wraps_at_word_boundaries_whatever_the_pieces() {
+        let text = "The shop smells of paper and dust; I keep the poets near the window, \
+                    where the light is kind to old bindings. Antidisestablishmentarianism!";
+        let whole = WordWrap::new(20, 6, "").wrap(text);
+        for pieces in [1, 2, 3, 7] {
+            let mut wrap = WordWrap::new(20, 6, "");
+            let chars: Vec<char> = text.chars().collect();
+            let mut out = String::new();
+            for chunk in chars.chunks(pieces) {
+                out.push_str(&wrap.push(&chunk.iter().collect::<String>()));
+            }
+            out.push_str(&wrap.finish());
+            assert_eq!(out, whole, "in pieces of {pieces}");
+        }
+        let lines: Vec<&str> = whole.lines().collect();
+        assert_eq!(
+            lines[0], "The shop",
+            "the first line starts after a prompt of 6"
+        );
+        for line in &lines[1..] {
+            assert!(line.chars().count() <= 20, "{line:?}");
+        }
+        // Only a word longer than a line is broken.
+        let mut words: Vec<&str> = text.split_whitespace().collect();
+        words.pop();
+        words.extend(["Antidisestablishment", "arianism!"]);
+        assert_eq!(whole.split_whitespace().collect::<Vec<_>>(), words);
+        assert!(
+            whole.ends_with("Antidisestablishment\narianism!"),
+            "{whole}"
+        );
+    }
+
+    #[test]
+    fn wrapped_lines_keep_their_indent() {
+        let wrapped = WordWrap::new(30, 13, "             ")
+            .wrap("a bookseller who keeps the poets near the window");
+        assert_eq!(
+            wrapped,
+            "a bookseller who\n             keeps the poets\n             near the window"
+        );
     }
 
     #[test]

@@ -163,3 +163,94 @@ fn tables_fit_the_terminal_with_numbers_right_aligned_and_relative_times() {
         "{text}"
     );
 }
+
+/// An interactive chat on a terminal 50 columns wide: the line is edited (an arrow key moves the
+/// cursor, it is not typed), Up recalls a message sent before, Ctrl-C clears the line and Ctrl-D
+/// ends the session; the reply wraps at word boundaries, never inside a word.
+#[test]
+fn chat_edits_lines_keeps_history_and_wraps_replies_at_words() {
+    let env = TestEnv::new();
+    let persona = env.create(BRIEF, &["--slug", "mert"]);
+    let name = persona["surface"]["name"].as_str().unwrap();
+    let question = "Which poet do you love, and why?";
+    let reply = env
+        .run(&["chat", "mert", "-m", question, "--json"])
+        .success()
+        .json();
+    let reply = reply["content"].as_str().unwrap();
+    assert!(
+        reply.chars().count() > 100,
+        "a reply long enough to wrap: {reply}"
+    );
+
+    let Some(terminal) = env.terminal(50, 40, &["chat", "mert"]) else {
+        return;
+    };
+    let prompts = |text: &str| text.lines().filter(|l| l.starts_with("you>")).count();
+    terminal.wait_for("the prompt", |text| prompts(text) == 1);
+    terminal.type_text("/hep");
+    terminal.keys(&["Left"]);
+    terminal.type_text("l");
+    terminal.keys(&["Enter"]);
+    let text = terminal.wait_for("the help", |text| prompts(text) == 2);
+    assert!(
+        text.contains("you> /help\n/new starts a new conversation"),
+        "{text}"
+    );
+
+    terminal.type_text(question);
+    terminal.keys(&["Enter"]);
+    let text = terminal.wait_for("the reply", |text| prompts(text) == 3);
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with(&format!("{name}> ")))
+        .unwrap();
+    let end = start
+        + lines[start..]
+            .iter()
+            .position(|l| l.starts_with("you>"))
+            .unwrap();
+    let shown = &lines[start..end];
+    assert!(shown.len() > 2, "the reply wrapped: {shown:#?}");
+    for line in shown {
+        assert!(
+            line.chars().count() <= 50,
+            "wider than the terminal: {line:?}"
+        );
+    }
+    let words = |text: &str| {
+        text.split_whitespace()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let shown_words = words(&shown.join(" "));
+    let prompt = words(&format!("{name}>"));
+    assert_eq!(shown_words[..prompt.len()], prompt[..], "{shown:#?}");
+    assert_eq!(
+        shown_words[prompt.len()..],
+        words(reply)[..],
+        "every word whole:\n{}",
+        shown.join("\n")
+    );
+
+    terminal.type_text("garbage");
+    terminal.keys(&["C-c"]);
+    terminal.wait_for("a new prompt", |text| prompts(text) == 4);
+    terminal.keys(&["Up", "Up", "Enter"]);
+    let text = terminal.wait_for("the help again", |text| prompts(text) == 5);
+    assert_eq!(
+        text.matches("/new starts a new conversation").count(),
+        2,
+        "{text}"
+    );
+    assert!(
+        !text.contains("unknown command"),
+        "the cleared line was not sent:\n{text}"
+    );
+    assert_eq!(text.matches(&format!("{name}> ")).count(), 1, "{text}");
+
+    terminal.keys(&["C-d"]);
+    assert_eq!(terminal.exit_code(), 0, "{}", terminal.history());
+    assert!(terminal.history().contains("conversation conv_"));
+}
