@@ -75,13 +75,15 @@ impl Output {
         self.stdout_tty
     }
 
-    /// Whether a spinner or progress bar may be drawn on stderr.
+    /// Whether a spinner or progress bar may be drawn on stderr: on a terminal, unless `-q`,
+    /// PERSONA_NO_PROGRESS or CI says not to (`--json` does not: its JSON is on stdout).
     pub fn progress_allowed(&self) -> bool {
-        self.stderr_tty && !self.quiet && !self.json && !self.no_progress
+        self.stderr_tty && !self.quiet && !self.no_progress
     }
 
-    /// A spinner with `message` on stderr, when progress may be drawn. Dropped unfinished (the
-    /// command stopped by Ctrl-C), it clears its line rather than leave a stale one behind.
+    /// A spinner with `message` on stderr, when progress may be drawn: one line, its message
+    /// cut to the terminal's width (print other lines inside `suspend`). Dropped unfinished
+    /// (the command stopped by Ctrl-C), it clears its line rather than leave a stale one behind.
     pub fn spinner(&self, message: impl Into<Cow<'static, str>>) -> Option<ProgressBar> {
         self.progress_allowed().then(|| {
             let bar = ProgressBar::with_draw_target(
@@ -90,7 +92,7 @@ impl Output {
             )
             .with_finish(ProgressFinish::AndClear);
             bar.set_style(
-                ProgressStyle::with_template("{spinner} {msg}")
+                ProgressStyle::with_template("{spinner} {wide_msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             bar.set_message(message);
@@ -145,11 +147,17 @@ impl Output {
         }
     }
 
+    /// The width of the terminal on stdout; None when stdout is not a terminal.
+    pub fn stdout_width(&self) -> Option<usize> {
+        self.stdout_tty
+            .then(|| usize::from(Term::stdout().size().1))
+    }
+
     /// A [`WordWrap`] to the width of the terminal on stdout for text that starts at `column`;
     /// None when stdout is not a terminal (text is then written as it comes).
     pub fn word_wrap(&self, column: usize) -> Option<WordWrap> {
-        self.stdout_tty
-            .then(|| WordWrap::new(usize::from(Term::stdout().size().1), column, ""))
+        self.stdout_width()
+            .map(|width| WordWrap::new(width, column, ""))
     }
 
     fn write_stdout(&self, text: &str) {
@@ -555,6 +563,8 @@ fn fit_screen(lines: &mut Vec<Cow<'_, str>>, rows: usize, columns: usize) {
 /// Stderr as a spinner draws on it, two columns narrower than it is: the spinner line never
 /// reaches the last column, so the `^C` a terminal echoes on Ctrl-C lands on that line and is
 /// cleared with it, rather than wrapping onto a line of its own below a spinner left behind.
+/// (Lines printed through the bar would count on reaching the last column to wrap: print them
+/// with the bar suspended.)
 #[derive(Debug)]
 struct SpinnerTerm(Term);
 

@@ -14,7 +14,9 @@ fn ctrl_c_during_create_clears_the_spinner_line() {
     let Some(terminal) = env.terminal(100, 30, &["personas", "create", "--intent", BRIEF]) else {
         return;
     };
-    terminal.wait_for("a finished step", |text| text.contains("✓ intent_parse"));
+    terminal.wait_for("a finished step", |text| {
+        text.contains("✓ 1/6 intent_parse")
+    });
     terminal.keys(&["C-c"]);
     assert_eq!(terminal.exit_code(), 130, "{}", terminal.history());
     let text = terminal.history();
@@ -253,4 +255,63 @@ fn chat_edits_lines_keeps_history_and_wraps_replies_at_words() {
     terminal.keys(&["C-d"]);
     assert_eq!(terminal.exit_code(), 0, "{}", terminal.history());
     assert!(terminal.history().contains("conversation conv_"));
+}
+
+/// `personas create` on a terminal names the step it waits for and counts the steps, also with
+/// `--json` (the progress is on stderr, the JSON on stdout); nothing of the spinner stays.
+#[test]
+fn create_progress_counts_steps_and_shows_under_json() {
+    let mut env = TestEnv::new();
+    env.set("PERSONA_STEP_DELAY_MS", "400");
+    let Some(terminal) = env.terminal(50, 60, &["personas", "create", "--intent", BRIEF, "--json"])
+    else {
+        return;
+    };
+    terminal.wait_for("the step waited for, counted", |text| {
+        text.contains("✓ 1/6 intent_parse") && text.contains("2/6 soul_draft ·")
+    });
+    assert_eq!(terminal.exit_code(), 0, "{}", terminal.history());
+    let text = terminal.history();
+    assert!(text.contains("✓ 6/6 consistency_audit"), "{text}");
+    assert!(
+        !text.contains("tokens ·"),
+        "the spinner was cleared:\n{text}"
+    );
+    let json = &text[text.find('{').unwrap()..];
+    let persona: serde_json::Value = serde_json::from_str(&json.replace('\n', ""))
+        .unwrap_or_else(|err| panic!("the JSON after the progress ({err}):\n{text}"));
+    assert_eq!(persona["status"], "completed");
+}
+
+/// A persona's summary on a terminal 50 columns wide: long fields wrap at word boundaries, their
+/// further lines under the start of the value.
+#[test]
+fn summaries_wrap_at_words_under_their_indent() {
+    let env = TestEnv::new();
+    let persona = env.create(BRIEF, &["--slug", "mert"]);
+    let bio = persona["mask"]["public_bio"].as_str().unwrap();
+    assert!(bio.chars().count() > 80, "{bio}");
+    let Some(terminal) = env.terminal(50, 60, &["personas", "get", "mert"]) else {
+        return;
+    };
+    assert_eq!(terminal.exit_code(), 0, "{}", terminal.history());
+    let text = terminal.history();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.iter().all(|l| l.chars().count() <= 50), "{text}");
+    let start = lines.iter().position(|l| l.starts_with("  bio ")).unwrap();
+    let value: Vec<&str> = std::iter::once(&lines[start]["  bio".len()..])
+        .chain(
+            lines[start + 1..]
+                .iter()
+                .take_while(|l| l.starts_with(&" ".repeat(13)))
+                .copied(),
+        )
+        .collect();
+    assert!(value.len() > 1, "the bio wrapped:\n{text}");
+    let shown: Vec<&str> = value.iter().flat_map(|l| l.split_whitespace()).collect();
+    assert_eq!(
+        shown,
+        bio.split_whitespace().collect::<Vec<_>>(),
+        "whole words:\n{text}"
+    );
 }
