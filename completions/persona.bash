@@ -651,7 +651,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__auth__subcmd__switch)
-            opts="-q -v -h --json --quiet --verbose --color --help"
+            opts="-q -h --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -725,7 +725,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__completion)
-            opts="-q -v -h --json --quiet --verbose --color --profile --help bash elvish fish powershell zsh"
+            opts="-h --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -733,10 +733,6 @@ _persona() {
             case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -889,7 +885,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__keys__subcmd__approve)
-            opts="-q -v -h --data-dir --json --quiet --verbose --color --profile --help"
+            opts="-q -h --data-dir --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -903,10 +899,6 @@ _persona() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -915,7 +907,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__keys__subcmd__create)
-            opts="-q -v -h --workspace --mode --scopes --owner --expires-in-days --data-dir --json --quiet --verbose --color --profile --help"
+            opts="-q -h --workspace --mode --scopes --owner --expires-in-days --data-dir --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -947,10 +939,6 @@ _persona() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1017,7 +1005,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__serve)
-            opts="-q -v -h --addr --data-dir --plan --rate-window --step-delay-ms --keepalive --device-code-ttl --device-poll-interval --webhook-retry-schedule --allow-private-webhooks --json --quiet --verbose --color --profile --help"
+            opts="-q -v -h --addr --data-dir --plan --rate-window --step-delay-ms --keepalive --device-code-ttl --device-poll-interval --webhook-retry-schedule --allow-private-webhooks --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1063,10 +1051,6 @@ _persona() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1075,7 +1059,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__signin__subcmd__url)
-            opts="-q -v -h --addr --data-dir --json --quiet --verbose --color --profile --help"
+            opts="-q -h --addr --data-dir --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1091,10 +1075,6 @@ _persona() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1829,7 +1809,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__mcp__subcmd__serve)
-            opts="-q -v -h --workspace --url --transport --tool-names --json --quiet --verbose --color --profile --help"
+            opts="-q -v -h --workspace --url --transport --tool-names --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2927,7 +2907,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__webhooks__subcmd__verify)
-            opts="-q -v -h --secret --header --tolerance --json --quiet --verbose --color --profile --help"
+            opts="-q -h --secret --header --tolerance --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2947,10 +2927,6 @@ _persona() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

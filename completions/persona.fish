@@ -91,7 +91,6 @@ always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -344,7 +343,6 @@ complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_sub
 always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
-complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -399,10 +397,8 @@ complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -l limit -d 'How many to list (1 to 100; with --all, the page size)' -r
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -501,9 +497,7 @@ complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_sub
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l allow-private-webhooks -d 'Deliver webhooks to loopback and private-network addresses even when listening on another address than loopback (link-local and metadata addresses stay refused)'
-complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -523,10 +517,8 @@ complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_sub
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Run the embedded Persona API on a local address'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "keys" -d 'Manage API keys of the local store'
@@ -535,10 +527,6 @@ complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_sub
 complete -c persona -n "__fish_persona_using_subcommand completion" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand completion" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
-complete -c persona -n "__fish_persona_using_subcommand completion" -l json -d 'Print machine-readable JSON on stdout (errors too)'
-complete -c persona -n "__fish_persona_using_subcommand completion" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand completion" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "auth" -d 'Log in to a Persona API, and see which key and workspace each profile uses'
 complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "chat" -d 'Talk to a persona: one message, or an interactive session'

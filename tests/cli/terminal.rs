@@ -315,3 +315,47 @@ fn summaries_wrap_at_words_under_their_indent() {
         "whole words:\n{text}"
     );
 }
+
+/// Help on a terminal 50 columns wide: an example is one line, as written, however long (the
+/// terminal may fold it; clap does not break it in the middle of the command); global flags
+/// have their own heading; a flag that means nothing for a command is not offered.
+#[test]
+fn help_keeps_examples_whole_and_global_flags_apart() {
+    let env = TestEnv::new();
+    let Some(terminal) = env.terminal(50, 200, &["personas", "create", "--help"]) else {
+        return;
+    };
+    assert_eq!(terminal.exit_code(), 0, "{}", terminal.history());
+    let text = terminal.history();
+    let example = "  persona personas create --intent \"35-year-old, lonely ex-academic bookseller in Istanbul\" --language tr";
+    assert!(text.lines().any(|line| line == example), "{text}");
+    let global = text
+        .find("Global options:")
+        .expect("a heading of their own");
+    assert!(
+        text[global..].contains("--profile") && !text[..global].contains("--profile"),
+        "{text}"
+    );
+
+    let Some(terminal) = env.terminal(50, 100, &["completion", "--help"]) else {
+        return;
+    };
+    assert_eq!(terminal.exit_code(), 0, "{}", terminal.history());
+    let text = terminal.history();
+    assert!(
+        !text.contains("--json") && !text.contains("--profile"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  persona completion bash > ~/.local/share/bash-completion/completions/persona"
+        ),
+        "{text}"
+    );
+    let refused = env.run(&["completion", "bash", "--json"]).code(2);
+    assert!(
+        refused.stdout.contains("unexpected argument '--json'"),
+        "{}",
+        refused.stdout
+    );
+}
