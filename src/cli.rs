@@ -212,9 +212,8 @@ fn examples_verbatim(command: clap::Command) -> clap::Command {
     let mut command = match help.as_deref().and_then(split_examples) {
         Some((examples, notes)) => {
             let header = clap::builder::Styles::default().get_header().to_owned();
-            let examples =
-                examples.replacen("Examples:", &format!("{header}Examples:{header:#}"), 1);
-            let examples = examples.replacen("Example:", &format!("{header}Example:{header:#}"), 1);
+            let (heading, lines) = examples.split_once('\n').unwrap_or((&examples, ""));
+            let examples = format!("{header}{heading}{header:#}\n{lines}");
             let command = command
                 .help_template(format!("{HELP_TEMPLATE}\n\n{examples}{{after-help}}"))
                 .after_help(Resettable::Reset)
@@ -259,13 +258,20 @@ const HELP_TEMPLATE: &str =
     "{before-help}{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}";
 
 /// A command's `after_long_help` as (examples, notes): the examples are its first paragraph
-/// when that starts with `Examples:` (or `Example:`), one command a line as written; the notes
-/// are the paragraphs after it, each made one line (see [`reflow`]).
+/// when that is a heading (`Examples:`) over indented lines, one command a line as written;
+/// the notes are the paragraphs after it, each made one line (see [`reflow`]).
 pub fn split_examples(help: &str) -> Option<(String, String)> {
-    if !(help.starts_with("Examples:") || help.starts_with("Example:")) {
+    let (examples, notes) = help.split_once("\n\n").unwrap_or((help, ""));
+    let mut lines = examples.trim_end().lines();
+    let heading = lines.next()?;
+    let is_heading = heading.ends_with(':') && !heading.starts_with(char::is_whitespace);
+    let mut commands = lines.peekable();
+    if !is_heading
+        || commands.peek().is_none()
+        || !commands.all(|line| line.starts_with(char::is_whitespace))
+    {
         return None;
     }
-    let (examples, notes) = help.split_once("\n\n").unwrap_or((help, ""));
     Some((examples.trim_end().to_string(), reflow(notes.trim())))
 }
 
@@ -378,6 +384,30 @@ mod tests {
         assert_eq!(cli.global.profile.as_deref(), Some("staging"));
         let cli = parse_from(["persona", "runs", "list"]).unwrap();
         assert!(!cli.global.json && cli.global.verbose == 0 && cli.global.profile.is_none());
+    }
+
+    #[test]
+    fn examples_are_a_heading_over_indented_lines() {
+        let (examples, notes) = split_examples(
+            "Enable it:\n  bash  source <(persona completion bash)\n\nThe package\ninstalls them.",
+        )
+        .unwrap();
+        assert_eq!(
+            examples,
+            "Enable it:\n  bash  source <(persona completion bash)"
+        );
+        assert_eq!(notes, "The package installs them.");
+        assert_eq!(
+            split_examples("Examples:\n  persona runs list").unwrap().1,
+            ""
+        );
+        for prose in [
+            "Exits with 1 when it failed.",
+            "Note:\nnot indented",
+            "Examples:",
+        ] {
+            assert_eq!(split_examples(prose), None, "{prose}");
+        }
     }
 
     #[test]

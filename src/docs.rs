@@ -134,11 +134,13 @@ fn collect_pages(command: &clap::Command, name: &str, pages: &mut Vec<(String, S
     }
 }
 
-/// The EXAMPLES section: each example on a line of its own, as written.
+/// The EXAMPLES section: each example on a line of its own, as written, under its heading
+/// unless that only says "Examples".
 fn examples_roff(examples: &str) -> Roff {
     let mut roff = Roff::new();
     roff.control("SH", ["EXAMPLES"]).control("nf", []);
-    for line in examples.lines().skip(1) {
+    let plain = |line: &&str| !matches!(*line, "Examples:" | "Example:");
+    for line in examples.lines().filter(plain) {
         roff.text([roman(line)]);
     }
     roff.control("fi", []);

@@ -346,12 +346,6 @@ fn help_keeps_examples_whole_and_global_flags_apart() {
         !text.contains("--json") && !text.contains("--profile"),
         "{text}"
     );
-    assert!(
-        text.contains(
-            "  persona completion bash > ~/.local/share/bash-completion/completions/persona"
-        ),
-        "{text}"
-    );
     let refused = env.run(&["completion", "bash", "--json"]).code(2);
     assert!(
         refused.stdout.contains("unexpected argument '--json'"),
