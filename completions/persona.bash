@@ -728,7 +728,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__auth__subcmd__switch)
-            opts="-q -v -h --json --quiet --verbose --color --help"
+            opts="-q -h --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -802,7 +802,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__completion)
-            opts="-q -v -h --static --json --quiet --verbose --color --profile --help bash elvish fish powershell zsh"
+            opts="-h --static --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -810,10 +810,6 @@ _persona() {
             case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -966,7 +962,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__keys__subcmd__approve)
-            opts="-q -v -h --data-dir --json --quiet --verbose --color --profile --help"
+            opts="-q -h --data-dir --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -980,10 +976,6 @@ _persona() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -992,7 +984,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__keys__subcmd__create)
-            opts="-q -v -h --workspace --mode --scopes --owner --expires-in-days --data-dir --json --quiet --verbose --color --profile --help"
+            opts="-q -h --workspace --mode --scopes --owner --expires-in-days --data-dir --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1024,10 +1016,6 @@ _persona() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1094,7 +1082,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__serve)
-            opts="-q -v -h --addr --data-dir --plan --rate-window --step-delay-ms --keepalive --device-code-ttl --device-poll-interval --webhook-retry-schedule --allow-private-webhooks --json --quiet --verbose --color --profile --help"
+            opts="-q -v -h --addr --data-dir --plan --rate-window --step-delay-ms --keepalive --device-code-ttl --device-poll-interval --webhook-retry-schedule --allow-private-webhooks --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1140,10 +1128,6 @@ _persona() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1152,7 +1136,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__signin__subcmd__url)
-            opts="-q -v -h --addr --data-dir --json --quiet --verbose --color --profile --help"
+            opts="-q -h --addr --data-dir --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1168,10 +1152,6 @@ _persona() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1934,7 +1914,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__mcp__subcmd__serve)
-            opts="-q -v -h --workspace --url --transport --tool-names --json --quiet --verbose --color --profile --help"
+            opts="-q -v -h --workspace --url --transport --tool-names --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3072,7 +3052,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__webhooks__subcmd__verify)
-            opts="-q -v -h --secret --header --tolerance --json --quiet --verbose --color --profile --help"
+            opts="-q -h --secret --header --tolerance --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3092,10 +3072,6 @@ _persona() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

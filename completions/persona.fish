@@ -92,7 +92,6 @@ always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -329,7 +328,7 @@ always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l exit-status -d 'Exit with 8 when the run ended failed or canceled'
-complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l render -d 'Draw the persona as it fills in, applying each JSON patch'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l render -d 'Draw the persona as it fills in, applying each JSON patch: redrawn in place on a terminal; piped, a YAML document per change'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
@@ -361,7 +360,6 @@ complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_sub
 always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
-complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -416,10 +414,8 @@ complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -l limit -d 'How many to list (1 to 100; with --all, the page size)' -r
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -518,9 +514,7 @@ complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_sub
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l allow-private-webhooks -d 'Deliver webhooks to loopback and private-network addresses even when listening on another address than loopback (link-local and metadata addresses stay refused)'
-complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -540,10 +534,8 @@ complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_sub
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Run the embedded Persona API on a local address'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "keys" -d 'Manage API keys of the local store'
@@ -569,11 +561,7 @@ complete -c persona -n "__fish_persona_using_subcommand api" -s h -l help -d 'Pr
 complete -c persona -n "__fish_persona_using_subcommand completion" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand completion" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand completion" -l static -d 'A script that completes commands and flags only, without running `persona`'
-complete -c persona -n "__fish_persona_using_subcommand completion" -l json -d 'Print machine-readable JSON on stdout (errors too)'
-complete -c persona -n "__fish_persona_using_subcommand completion" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand completion" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "auth" -d 'Log in to a Persona API, and see which key and workspace each profile uses'
 complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "chat" -d 'Talk to a persona: one message, or an interactive session'

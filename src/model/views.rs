@@ -112,6 +112,8 @@ pub struct PersonaVersion {
 pub struct RunSummary {
     pub id: Option<String>,
     pub persona_id: Option<String>,
+    /// The slug the run's persona has now; absent from a server that does not send it.
+    pub persona_slug: Option<String>,
     pub kind: Option<String>,
     pub status: Option<String>,
     pub pipeline: Option<String>,

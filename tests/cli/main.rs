@@ -22,4 +22,5 @@ mod personas;
 mod runs;
 mod security;
 mod server_api;
+mod terminal;
 mod webhooks;
