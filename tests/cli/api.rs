@@ -441,7 +441,10 @@ fn the_paths_offered_are_the_routes_of_the_openapi_document() {
         .iter()
         .map(|route| route.split_once(' ').unwrap().1)
         .collect();
-    let bash = env.run(&["completion", "bash", "--static"]).success().stdout;
+    let bash = env
+        .run(&["completion", "bash", "--static"])
+        .success()
+        .stdout;
     let zsh = env.run(&["completion", "zsh", "--static"]).success().stdout;
     // Live completion: the candidates for PATH, one a line (zsh's request gives no help text
     // for plain values).
@@ -466,7 +469,10 @@ fn the_paths_offered_are_the_routes_of_the_openapi_document() {
     for path in paths {
         assert!(offers(&bash, path), "bash completes {path}");
         assert!(offers(&zsh, path), "zsh completes {path}");
-        assert!(live.contains(path), "live completion offers {path}: {live:?}");
+        assert!(
+            live.contains(path),
+            "live completion offers {path}: {live:?}"
+        );
     }
 }
 

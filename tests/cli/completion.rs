@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{BIN, TestEnv, eventually};
 use crate::common::require;
+use crate::common::{BIN, TestEnv, eventually};
 use crate::personas::set_register;
 
 const BRIEF: &str = "35-year-old, lonely, intellectual ex-academic bookseller in Istanbul";
@@ -329,5 +329,8 @@ fn unarchive_completes_archived_personas_and_get_the_others() {
         values(&env, &["persona", "personas", "unarchive", "me"]),
         ["merve"]
     );
-    assert_eq!(values(&env, &["persona", "personas", "get", "me"]), ["mert"]);
+    assert_eq!(
+        values(&env, &["persona", "personas", "get", "me"]),
+        ["mert"]
+    );
 }
