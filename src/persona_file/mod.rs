@@ -1,6 +1,7 @@
 //! YAML working copies of a persona: the server's persona object written for a human to edit
 //! (with the id, version and fingerprint it was pulled at), read back, diffed and saved atomically.
 
+mod compare;
 mod depth;
 mod emit;
 mod files;
@@ -11,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::json;
 
+pub use compare::{Comparison, Standing, changed_fields, compare, field_diff, settle};
 pub use depth::MAX_YAML_DEPTH;
 pub(crate) use depth::yaml_too_deep;
 pub use emit::object_to_yaml;
@@ -200,12 +202,6 @@ pub fn editable_fields(persona: &Value) -> Value {
         })
         .collect();
     Value::Object(fields)
-}
-
-/// Whether the editable fields differ from those the working copy was pulled with.
-pub fn has_local_edits(file_persona: &Value) -> bool {
-    let pulled_fingerprint = file_persona.get("fingerprint").and_then(Value::as_str);
-    pulled_fingerprint != Some(json::fingerprint(file_persona).as_str())
 }
 
 /// A unified diff (3 lines of context) of `old` and `new`, or `None` when they are equal.
@@ -468,7 +464,10 @@ mod tests {
         let persona = json!({"id": "p", "version": 1, "soul": {"a": 1}});
         let back = from_yaml(&to_yaml(&persona), "p.yaml").unwrap();
         assert_eq!(back["fingerprint"], json!(json::fingerprint(&persona)));
-        assert!(!has_local_edits(&back));
+        assert_eq!(
+            compare(&back, &persona),
+            Comparison::Settled(Standing::UpToDate)
+        );
     }
 
     #[test]
@@ -592,23 +591,6 @@ mod tests {
                 "{field}"
             );
         }
-    }
-
-    #[test]
-    fn has_local_edits_compares_against_the_pulled_fingerprint() {
-        let mut persona =
-            json!({"id": "p", "version": 3, "language": "tr", "soul": {"a": 1}, "status": "ready"});
-        persona["fingerprint"] = json!(json::fingerprint(&persona));
-        let mut file_persona = from_yaml(&to_yaml(&persona), "p.yaml").unwrap();
-        assert!(!has_local_edits(&file_persona));
-
-        file_persona["status"] = json!("archived");
-        assert!(!has_local_edits(&file_persona));
-
-        file_persona["soul"]["a"] = json!(2);
-        assert!(has_local_edits(&file_persona));
-
-        assert!(has_local_edits(&json!({"id": "p", "language": "tr"})));
     }
 
     #[test]

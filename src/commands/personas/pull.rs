@@ -11,7 +11,7 @@ use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::model::{PersonaSummary, view};
-use crate::persona_file;
+use crate::persona_file::{self, Comparison, Standing};
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
@@ -97,7 +97,7 @@ pub async fn run(ctx: &Context, args: PullArgs) -> Result<()> {
         return Ok(());
     }
     if existing.is_some() && !args.force {
-        refuse_to_overwrite(&path, summary.id.as_deref())?;
+        refuse_to_overwrite(&path, summary.id.as_deref(), &persona)?;
     }
     working_copy::write(&path, &persona)?;
     output.emit(&report, |out| {
@@ -110,8 +110,9 @@ pub async fn run(ctx: &Context, args: PullArgs) -> Result<()> {
     Ok(())
 }
 
-/// An existing file may be replaced only when it is an unedited working copy of this persona.
-fn refuse_to_overwrite(path: &std::path::Path, id: Option<&str>) -> Result<()> {
+/// An existing file may be replaced only when it is a working copy of this persona without
+/// edits the server lacks.
+fn refuse_to_overwrite(path: &std::path::Path, id: Option<&str>, server: &Value) -> Result<()> {
     let conflict = |why: String| {
         CliError::new(ExitKind::Conflict, why)
             .with_hint("push your edits first, write elsewhere with -o, or overwrite with --force")
@@ -130,11 +131,11 @@ fn refuse_to_overwrite(path: &std::path::Path, id: Option<&str>) -> Result<()> {
             local_id.unwrap_or("?")
         )));
     }
-    if persona_file::has_local_edits(&local) {
-        return Err(conflict(format!(
+    match persona_file::compare(&local, server) {
+        Comparison::Settled(Standing::UpToDate | Standing::Behind) => Ok(()),
+        _ => Err(conflict(format!(
             "{} has local edits that pull would overwrite",
             path.display()
-        )));
+        ))),
     }
-    Ok(())
 }
