@@ -217,6 +217,9 @@ _persona() {
             persona__subcmd__help__subcmd__personas,push)
                 cmd="persona__subcmd__help__subcmd__personas__subcmd__push"
                 ;;
+            persona__subcmd__help__subcmd__personas,status)
+                cmd="persona__subcmd__help__subcmd__personas__subcmd__status"
+                ;;
             persona__subcmd__help__subcmd__personas,versions)
                 cmd="persona__subcmd__help__subcmd__personas__subcmd__versions"
                 ;;
@@ -304,6 +307,9 @@ _persona() {
             persona__subcmd__personas,push)
                 cmd="persona__subcmd__personas__subcmd__push"
                 ;;
+            persona__subcmd__personas,status)
+                cmd="persona__subcmd__personas__subcmd__status"
+                ;;
             persona__subcmd__personas,versions)
                 cmd="persona__subcmd__personas__subcmd__versions"
                 ;;
@@ -336,6 +342,9 @@ _persona() {
                 ;;
             persona__subcmd__personas__subcmd__help,push)
                 cmd="persona__subcmd__personas__subcmd__help__subcmd__push"
+                ;;
+            persona__subcmd__personas__subcmd__help,status)
+                cmd="persona__subcmd__personas__subcmd__help__subcmd__status"
                 ;;
             persona__subcmd__personas__subcmd__help,versions)
                 cmd="persona__subcmd__personas__subcmd__help__subcmd__versions"
@@ -1371,7 +1380,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help__subcmd__personas)
-            opts="create list get versions fork archive pull push diff edit"
+            opts="create list get versions fork archive pull push diff edit status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1497,6 +1506,20 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help__subcmd__personas__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__personas__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1867,7 +1890,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas)
-            opts="-q -v -h --json --quiet --verbose --color --profile --help create list get versions fork archive pull push diff edit help"
+            opts="-q -v -h --json --quiet --verbose --color --profile --help create list get versions fork archive pull push diff edit status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2077,7 +2100,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas__subcmd__help)
-            opts="create list get versions fork archive pull push diff edit help"
+            opts="create list get versions fork archive pull push diff edit status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2230,6 +2253,20 @@ _persona() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        persona__subcmd__personas__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         persona__subcmd__personas__subcmd__help__subcmd__versions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2283,12 +2320,20 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas__subcmd__pull)
-            opts="-o -q -v -h --output --version --force --json --quiet --verbose --color --profile --help"
+            opts="-d -o -q -v -h --all --dir --archived --output --version --force --json --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2318,6 +2363,28 @@ _persona() {
             ;;
         persona__subcmd__personas__subcmd__push)
             opts="-q -v -h --force --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__personas__subcmd__status)
+            opts="-q -v -h --exit-code --json --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

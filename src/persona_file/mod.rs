@@ -86,6 +86,15 @@ pub fn to_yaml(persona: &Value) -> String {
     out
 }
 
+/// Whether YAML found in a folder is meant to be a working copy (and so reported when it cannot
+/// be read as one): it starts with the header `to_yaml` writes, or has a top-level `fingerprint`.
+pub fn looks_like_working_copy(text: &str) -> bool {
+    text.starts_with(HEADER.trim_end())
+        || text
+            .lines()
+            .any(|line| line.starts_with("fingerprint:") || line.starts_with("\"fingerprint\":"))
+}
+
 /// Reads a working copy back into the persona object. `source_name` (usually the path) prefixes
 /// every error message, as `source_name:line:column: problem` when the position is known.
 pub fn from_yaml(text: &str, source_name: &str) -> Result<Value, PersonaFileError> {
@@ -591,6 +600,17 @@ mod tests {
                 "{field}"
             );
         }
+    }
+
+    #[test]
+    fn yaml_meant_as_a_working_copy_is_told_from_other_yaml() {
+        let copy = to_yaml(&json!({"id": "p", "version": 1, "fingerprint": "f"}));
+        assert!(looks_like_working_copy(&copy));
+        assert!(looks_like_working_copy("id: p\nfingerprint: [broken\n"));
+        assert!(!looks_like_working_copy(
+            "services:\n  web:\n    image: nginx\n"
+        ));
+        assert!(!looks_like_working_copy("meta:\n  fingerprint: x\n"));
     }
 
     #[test]

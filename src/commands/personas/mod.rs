@@ -1,17 +1,19 @@
-//! `persona personas`: create personas from briefs, read and version them, and keep YAML
-//! working copies in sync with the server (pull, push, diff, edit).
+//! `persona personas`: create personas from briefs, read and version them, keep YAML working
+//! copies in sync with the server (pull, push, diff, edit), and see where a whole folder stands.
 
 mod archive;
 mod create;
 pub use create::run_failure;
 mod diff;
 mod edit;
+mod folder;
 mod fork;
 mod get;
 mod list;
 mod pull;
 mod push;
 mod render;
+mod status;
 mod versions;
 mod working_copy;
 
@@ -34,7 +36,7 @@ pub enum PersonasCommand {
     Fork(fork::ForkArgs),
     /// Archive a persona (hidden from lists unless --archived)
     Archive(archive::ArchiveArgs),
-    /// Write a persona to a YAML working copy
+    /// Write a persona, or every persona (--all), to YAML working copies
     Pull(pull::PullArgs),
     /// Send the edits of YAML working copies to the server
     Push(push::PushArgs),
@@ -42,6 +44,8 @@ pub enum PersonasCommand {
     Diff(diff::DiffArgs),
     /// Edit a persona in your editor and push the result
     Edit(edit::EditArgs),
+    /// Show where each working copy and brief of a folder stands against the workspace
+    Status(status::StatusArgs),
 }
 
 pub async fn dispatch(ctx: &Context, command: PersonasCommand) -> Result<()> {
@@ -56,5 +60,6 @@ pub async fn dispatch(ctx: &Context, command: PersonasCommand) -> Result<()> {
         PersonasCommand::Push(args) => push::run(ctx, args).await,
         PersonasCommand::Diff(args) => diff::run(ctx, args).await,
         PersonasCommand::Edit(args) => edit::run(ctx, args).await,
+        PersonasCommand::Status(args) => status::run(ctx, args).await,
     }
 }

@@ -288,6 +288,16 @@ pub fn pyyaml_rewrite(env: &TestEnv, python: &str, file: &str, edit: &str) {
     );
 }
 
+/// Starts the binary with no stdin, its stdout and stderr piped.
+pub fn spawn(env: &TestEnv, args: &[&str]) -> Child {
+    env.command(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn persona")
+}
+
 /// Waits for `check` to hold, up to `limit`.
 pub fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
     let start = std::time::Instant::now();
