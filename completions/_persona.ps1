@@ -192,6 +192,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show how a working copy differs from the server')
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Edit a persona in your editor and push the result')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show where each working copy and brief of a folder stands against the workspace')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make the workspace hold what a folder of briefs and working copies says: plan, then apply')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -360,6 +361,23 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'persona;personas;apply' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Apply without asking (needed when there is no terminal to ask on, and with --json)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Apply without asking (needed when there is no terminal to ask on, and with --json)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and change nothing: exit 0 when there is nothing to do, 2 when there is')
+            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Also archive the workspace''s personas that no file names')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Apply working copies in conflict too, overwriting the changes made on the server')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'persona;personas;help' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Generate a persona from a brief, watching the run live')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the workspace''s personas, newest first')
@@ -372,6 +390,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show how a working copy differs from the server')
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Edit a persona in your editor and push the result')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show where each working copy and brief of a folder stands against the workspace')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make the workspace hold what a folder of briefs and working copies says: plan, then apply')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -406,6 +425,9 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             break
         }
         'persona;personas;help;status' {
+            break
+        }
+        'persona;personas;help;apply' {
             break
         }
         'persona;personas;help;help' {
@@ -943,6 +965,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show how a working copy differs from the server')
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Edit a persona in your editor and push the result')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show where each working copy and brief of a folder stands against the workspace')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make the workspace hold what a folder of briefs and working copies says: plan, then apply')
             break
         }
         'persona;help;personas;create' {
@@ -976,6 +999,9 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             break
         }
         'persona;help;personas;status' {
+            break
+        }
+        'persona;help;personas;apply' {
             break
         }
         'persona;help;runs' {

@@ -190,6 +190,9 @@ _persona() {
             persona__subcmd__help__subcmd__mcp,serve)
                 cmd="persona__subcmd__help__subcmd__mcp__subcmd__serve"
                 ;;
+            persona__subcmd__help__subcmd__personas,apply)
+                cmd="persona__subcmd__help__subcmd__personas__subcmd__apply"
+                ;;
             persona__subcmd__help__subcmd__personas,archive)
                 cmd="persona__subcmd__help__subcmd__personas__subcmd__archive"
                 ;;
@@ -277,6 +280,9 @@ _persona() {
             persona__subcmd__mcp__subcmd__help,serve)
                 cmd="persona__subcmd__mcp__subcmd__help__subcmd__serve"
                 ;;
+            persona__subcmd__personas,apply)
+                cmd="persona__subcmd__personas__subcmd__apply"
+                ;;
             persona__subcmd__personas,archive)
                 cmd="persona__subcmd__personas__subcmd__archive"
                 ;;
@@ -312,6 +318,9 @@ _persona() {
                 ;;
             persona__subcmd__personas,versions)
                 cmd="persona__subcmd__personas__subcmd__versions"
+                ;;
+            persona__subcmd__personas__subcmd__help,apply)
+                cmd="persona__subcmd__personas__subcmd__help__subcmd__apply"
                 ;;
             persona__subcmd__personas__subcmd__help,archive)
                 cmd="persona__subcmd__personas__subcmd__help__subcmd__archive"
@@ -1380,8 +1389,22 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help__subcmd__personas)
-            opts="create list get versions fork archive pull push diff edit status"
+            opts="create list get versions fork archive pull push diff edit status apply"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__personas__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1890,8 +1913,30 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas)
-            opts="-q -v -h --json --quiet --verbose --color --profile --help create list get versions fork archive pull push diff edit status help"
+            opts="-q -v -h --json --quiet --verbose --color --profile --help create list get versions fork archive pull push diff edit status apply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__personas__subcmd__apply)
+            opts="-y -q -v -h --yes --dry-run --prune --force --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2100,8 +2145,22 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas__subcmd__help)
-            opts="create list get versions fork archive pull push diff edit status help"
+            opts="create list get versions fork archive pull push diff edit status apply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__personas__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -174,6 +174,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand diff 'Show how a working copy differs from the server'
             cand edit 'Edit a persona in your editor and push the result'
             cand status 'Show where each working copy and brief of a folder stands against the workspace'
+            cand apply 'Make the workspace hold what a folder of briefs and working copies says: plan, then apply'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;personas;create'= {
@@ -330,6 +331,22 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'persona;personas;apply'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand -y 'Apply without asking (needed when there is no terminal to ask on, and with --json)'
+            cand --yes 'Apply without asking (needed when there is no terminal to ask on, and with --json)'
+            cand --dry-run 'Print the plan and change nothing: exit 0 when there is nothing to do, 2 when there is'
+            cand --prune 'Also archive the workspace''s personas that no file names'
+            cand --force 'Apply working copies in conflict too, overwriting the changes made on the server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'persona;personas;help'= {
             cand create 'Generate a persona from a brief, watching the run live'
             cand list 'List the workspace''s personas, newest first'
@@ -342,6 +359,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand diff 'Show how a working copy differs from the server'
             cand edit 'Edit a persona in your editor and push the result'
             cand status 'Show where each working copy and brief of a folder stands against the workspace'
+            cand apply 'Make the workspace hold what a folder of briefs and working copies says: plan, then apply'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;personas;help;create'= {
@@ -365,6 +383,8 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;personas;help;edit'= {
         }
         &'persona;personas;help;status'= {
+        }
+        &'persona;personas;help;apply'= {
         }
         &'persona;personas;help;help'= {
         }
@@ -837,6 +857,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand diff 'Show how a working copy differs from the server'
             cand edit 'Edit a persona in your editor and push the result'
             cand status 'Show where each working copy and brief of a folder stands against the workspace'
+            cand apply 'Make the workspace hold what a folder of briefs and working copies says: plan, then apply'
         }
         &'persona;help;personas;create'= {
         }
@@ -859,6 +880,8 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;help;personas;edit'= {
         }
         &'persona;help;personas;status'= {
+        }
+        &'persona;help;personas;apply'= {
         }
         &'persona;help;runs'= {
             cand list 'List runs, newest first'

@@ -1,6 +1,6 @@
 //! Parses a persona brief: a Markdown description of the character (the intent), optionally
 //! preceded by YAML front matter between `---` lines that sets language, visibility, seed, etc.,
-//! and the persona a folder's brief was made into.
+//! and records in that front matter the persona a folder's brief was made into.
 
 use std::fmt;
 
@@ -88,6 +88,41 @@ pub fn looks_like_brief(text: &str) -> bool {
                     .is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(':'))
             })
         })
+}
+
+/// The brief's text with `persona: <id>` recorded in its front matter (replacing a `persona`
+/// line already there, or opening a front matter when it has none); the rest is kept byte for
+/// byte. `id` is a persona id, which needs no quoting.
+pub fn record_persona(text: &str, id: &str) -> String {
+    let (bom, body) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", text),
+    };
+    let line = |ending: &str| format!("{PERSONA_KEY}: {id}{ending}");
+    let Ok((Some(front_matter), _)) = split_front_matter(body) else {
+        return format!("{bom}---\n{}---\n{body}", line("\n"));
+    };
+    let opening = body.split_inclusive('\n').next().unwrap_or_default();
+    let ending = if opening.ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let start = opening.len();
+    let mut kept = String::with_capacity(front_matter.len());
+    for existing in front_matter.split_inclusive('\n') {
+        let is_persona = existing
+            .strip_prefix(PERSONA_KEY)
+            .is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(':'));
+        if !is_persona {
+            kept.push_str(existing);
+        }
+    }
+    format!(
+        "{bom}{opening}{}{kept}{}",
+        line(ending),
+        &body[start + front_matter.len()..]
+    )
 }
 
 /// Whether `id` has the form of a persona id: `psn_` then letters and digits.
@@ -569,6 +604,33 @@ mod tests {
             "{}",
             error.message
         );
+    }
+
+    #[test]
+    fn recording_the_persona_keeps_the_rest_of_the_brief_byte_for_byte() {
+        let cases = [
+            ("A poet.\n", "---\npersona: psn_1\n---\nA poet.\n"),
+            (
+                "---\nlanguage: tr # Turkish\n---\nA poet.\n\n  Indented.",
+                "---\npersona: psn_1\nlanguage: tr # Turkish\n---\nA poet.\n\n  Indented.",
+            ),
+            (
+                "\u{feff}---\r\nseed: 7\r\npersona: psn_old\r\n---\r\nA poet.\r\n",
+                "\u{feff}---\r\npersona: psn_1\r\nseed: 7\r\n---\r\nA poet.\r\n",
+            ),
+            ("---\n---\nA poet.", "---\npersona: psn_1\n---\nA poet."),
+            // Front matter never closed is not front matter: a new one goes on top.
+            ("---\nA poet.", "---\npersona: psn_1\n---\n---\nA poet."),
+        ];
+        for (text, expected) in cases {
+            let recorded = record_persona(text, "psn_1");
+            assert_eq!(recorded, expected, "{text:?}");
+            if let Ok(brief) = parse_brief(&recorded) {
+                assert_eq!(brief.persona.as_deref(), Some("psn_1"));
+            }
+        }
+        let brief = parse_brief(&record_persona("---\nseed: 7\n---\nA poet.", "psn_1")).unwrap();
+        assert_eq!((brief.seed, brief.intent.as_str()), (Some(7), "A poet."));
     }
 
     #[test]

@@ -1,9 +1,14 @@
-//! Personas as code: `personas pull --all` into a folder and `personas status` of the folder,
-//! against the embedded server.
+//! Personas as code: `personas pull --all` into a folder, `personas status` of the folder, and
+//! `personas apply` of its briefs and working copies, against the embedded server, including
+//! another tool's edits, a change between plan and apply, failures halfway, Ctrl-C and SIGKILL.
 
 use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
 
-use crate::common::{BIN, TestEnv};
+use serde_json::{Value, json};
+
+use crate::common::{BIN, TestEnv, eventually, pyyaml_rewrite, spawn, test_python};
 
 const POET: &str = "A 67-year-old retired poet who writes in the early morning.";
 const TAILOR: &str = "A 40-year-old tailor in Lyon who hums while sewing.";
@@ -45,6 +50,45 @@ fn pull_folder(env: &TestEnv, extra: &[&str]) -> crate::common::Outcome {
     env.run(&args).success()
 }
 
+/// Pulls one persona into the folder.
+fn pull_into_folder(env: &TestEnv, slug: &str) {
+    std::fs::create_dir_all(personas_dir(env)).unwrap();
+    env.run(&[
+        "personas",
+        "pull",
+        slug,
+        "-o",
+        &format!("personas/{slug}.yml"),
+    ])
+    .success();
+}
+
+/// Shell commands that wait until `log` shows apply's question, then type `key`.
+fn answer(log: &Path, key: &str) -> String {
+    format!(
+        "for i in $(seq 600); do grep -q 'Apply th' {} 2>/dev/null && break; sleep 0.1; done; printf {key}; sleep 2",
+        log.display()
+    )
+}
+
+fn get(env: &TestEnv, reference: &str) -> Value {
+    env.run(&["personas", "get", reference, "--json"])
+        .success()
+        .json()
+}
+
+/// Every persona of the workspace (archived ones with `archived`).
+fn all_personas(env: &TestEnv, archived: bool) -> Vec<Value> {
+    let mut args = vec!["personas", "list", "--all", "--limit", "100", "--json"];
+    if archived {
+        args.push("--archived");
+    }
+    match env.run(&args).success().json() {
+        Value::Array(items) => items,
+        other => panic!("{other}"),
+    }
+}
+
 /// Changes a persona on the server, as another person's push would.
 fn change_on_server(env: &TestEnv, slug: &str, register: &str) {
     let file = format!("{slug}-elsewhere.yml");
@@ -62,6 +106,14 @@ fn change_on_server(env: &TestEnv, slug: &str, register: &str) {
     std::fs::write(&path, set_register(&text, register)).unwrap();
     env.run(&["personas", "push", &format!("../{file}")])
         .success();
+}
+
+/// The `persona:` a brief records, if any.
+fn recorded(env: &TestEnv, brief: &str) -> Option<String> {
+    read(env, brief)
+        .lines()
+        .find_map(|line| line.strip_prefix("persona: "))
+        .map(str::to_string)
 }
 
 fn brief(body: &str, front_matter: &str) -> String {
@@ -294,4 +346,406 @@ fn status_shows_where_each_file_stands_from_paged_reads() {
         "{}",
         broken.stdout
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// apply
+// ---------------------------------------------------------------------------------------------
+
+/// A folder of two briefs and an edited working copy: planned, refused without a terminal,
+/// applied with --yes, and planned again as nothing.
+#[test]
+fn apply_plans_applies_and_then_has_nothing_to_do() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    pull_into_folder(&env, "poet");
+    let poet = read(&env, "poet.yml");
+    write(&env, "poet.yml", &set_register(&poet, "brisk and dry"));
+    write(
+        &env,
+        "keeper.md",
+        &brief("A retired lighthouse keeper in Brittany.", "language: fr\n"),
+    );
+    write(
+        &env,
+        "crew/tailor.md",
+        &brief(TAILOR, "slug: tailor\nseed: 7\n"),
+    );
+
+    let plan = env
+        .run(&["personas", "apply", "personas", "--dry-run"])
+        .code(2);
+    let lines: Vec<&str> = plan.stdout.lines().collect();
+    assert_eq!(
+        lines[0], "Plan: 2 to create, 1 to update, 0 to archive.",
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        lines.contains(&"+ create   personas/crew/tailor.md"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        lines.contains(&"+ create   personas/keeper.md"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        lines.contains(&"~ update   personas/poet.yml (poet v1)"),
+        "{}",
+        plan.stdout
+    );
+    let changed: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("      +") || l.starts_with("      -"))
+        .collect();
+    assert_eq!(changed.len(), 2, "{}", plan.stdout);
+    assert_eq!(*changed[1], "      +    register: brisk and dry");
+
+    let refused = env.run(&["personas", "apply", "personas"]).code(2);
+    assert!(refused.stderr.contains("--yes"), "{}", refused.stderr);
+    assert!(
+        all_personas(&env, false).len() == 1,
+        "something was applied"
+    );
+
+    let applied = env
+        .run(&["personas", "apply", "personas", "--yes", "--json"])
+        .success()
+        .json();
+    assert_eq!(applied["plan"]["changes"], 3);
+    let actions: Vec<&str> = applied["applied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["update", "create", "create"]);
+    assert_eq!(applied["not_applied"], json!([]));
+    assert_eq!(
+        get(&env, "poet")["mask"]["voice"]["register"],
+        "brisk and dry"
+    );
+    assert!(read(&env, "poet.yml").contains("\nversion: 2\n"));
+
+    let tailor_id = recorded(&env, "crew/tailor.md").expect("the brief records its persona");
+    assert_eq!(get(&env, "tailor")["id"], tailor_id.as_str());
+    assert!(
+        read(&env, "crew/tailor.md").ends_with(&format!("slug: tailor\nseed: 7\n---\n{TAILOR}\n"))
+    );
+    assert!(read(&env, "crew/tailor.yml").contains(&format!("id: {tailor_id}")));
+    let keeper_id = recorded(&env, "keeper.md").unwrap();
+    let keeper = get(&env, &keeper_id);
+    let keeper_copy = format!("{}.yml", keeper["slug"].as_str().unwrap());
+    assert!(read(&env, &keeper_copy).contains(&format!("id: {keeper_id}")));
+
+    let again = env
+        .run(&["personas", "apply", "personas", "--dry-run"])
+        .success();
+    assert!(again.stdout.is_empty(), "{}", again.stdout);
+    assert!(again.stderr.contains("Nothing to do"), "{}", again.stderr);
+    let json = env
+        .run(&["personas", "apply", "personas", "--dry-run", "--json"])
+        .success()
+        .json();
+    assert_eq!(json["plan"]["changes"], 0);
+    env.run(&["personas", "status", "personas", "--exit-code"])
+        .success();
+    assert_eq!(all_personas(&env, false).len(), 3);
+}
+
+/// An edit made by another tool (PyYAML load/dump) is planned as exactly the field it changed,
+/// and a file it only rewrote is not planned at all.
+#[test]
+fn apply_plans_an_edit_made_by_another_tool_as_exactly_that_field() {
+    let Some(python) = test_python("PyYAML") else {
+        return;
+    };
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    env.create(TAILOR, &["--slug", "tailor"]);
+    pull_folder(&env, &[]);
+    let file = |name: &str| format!("personas/{name}");
+    pyyaml_rewrite(&env, &python, &file("tailor.yml"), "");
+    pyyaml_rewrite(
+        &env,
+        &python,
+        &file("poet.yml"),
+        "d['surface']['occupation'] = 'retired poet and gardener'",
+    );
+    let plan = env
+        .run(&["personas", "apply", "personas", "--dry-run", "--json"])
+        .code(2)
+        .json();
+    assert_eq!(
+        plan["plan"]["update"].as_array().unwrap().len(),
+        1,
+        "{plan}"
+    );
+    assert_eq!(plan["plan"]["update"][0]["file"], "personas/poet.yml");
+    assert_eq!(
+        plan["plan"]["update"][0]["patch"],
+        json!({ "surface": { "occupation": "retired poet and gardener" } })
+    );
+    assert_eq!(plan["plan"]["create"], json!([]));
+    assert_eq!(plan["plan"]["archive"], json!([]));
+    env.run(&["personas", "apply", "personas", "--yes"])
+        .success();
+    assert_eq!(
+        get(&env, "poet")["surface"]["occupation"],
+        "retired poet and gardener"
+    );
+    assert_eq!(get(&env, "tailor")["version"], 1);
+}
+
+/// Two personas pulled into the folder, both edited there, and a brief for a third.
+fn edited_folder() -> TestEnv {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    env.create(TAILOR, &["--slug", "tailor"]);
+    pull_folder(&env, &[]);
+    edit_register(&env, "poet.yml", "mine");
+    edit_register(&env, "tailor.yml", "mine too");
+    write(
+        &env,
+        "keeper.md",
+        &brief("A lighthouse keeper in Brittany.", ""),
+    );
+    env
+}
+
+/// A copy edited here and changed on the server stops the whole apply (exit 5), naming it;
+/// --force applies it over the server's change.
+#[test]
+fn a_conflict_applies_nothing_until_forced() {
+    let env = edited_folder();
+    change_on_server(&env, "poet", "theirs");
+
+    for mode in ["--yes", "--dry-run"] {
+        let outcome = env.run(&["personas", "apply", "personas", mode]).code(5);
+        assert!(
+            outcome.stdout.contains(
+                "! conflict  personas/poet.yml (poet): edited here, and changed on the server since v1 (now v2)"
+            ),
+            "{}",
+            outcome.stdout
+        );
+        assert!(
+            outcome.stderr.contains("nothing was applied"),
+            "{}",
+            outcome.stderr
+        );
+        assert!(outcome.stderr.contains("--force"), "{}", outcome.stderr);
+    }
+    assert_eq!(get(&env, "tailor")["version"], 1);
+    assert_eq!(get(&env, "poet")["mask"]["voice"]["register"], "theirs");
+    assert_eq!(recorded(&env, "keeper.md"), None);
+    assert_eq!(all_personas(&env, false).len(), 2);
+
+    env.run(&["personas", "apply", "personas", "--yes", "--force"])
+        .success();
+    assert_eq!(get(&env, "poet")["mask"]["voice"]["register"], "mine");
+    assert_eq!(get(&env, "tailor")["mask"]["voice"]["register"], "mine too");
+    assert!(recorded(&env, "keeper.md").is_some());
+}
+
+/// On a terminal apply asks first; a push made by someone else while it asks makes the apply
+/// refuse (exit 5) before its first write.
+#[test]
+fn a_change_on_the_server_between_plan_and_apply_applies_nothing() {
+    let env = edited_folder();
+    env.run(&["personas", "pull", "tailor", "-o", "../elsewhere.yml"])
+        .success();
+    let elsewhere = env.path("elsewhere.yml");
+    let text = std::fs::read_to_string(&elsewhere).unwrap();
+    std::fs::write(&elsewhere, set_register(&text, "pushed meanwhile")).unwrap();
+
+    let log = env.path("first.log");
+    let feed = format!(
+        "for i in $(seq 600); do grep -q 'Apply th' {log} 2>/dev/null && break; sleep 0.1; done; \
+         {BIN} personas push {elsewhere} >/dev/null 2>&1; printf y; sleep 2",
+        log = log.display(),
+        elsewhere = elsewhere.display()
+    );
+    let (code, shown) = on_terminal(&env, &feed, "personas apply personas", &log);
+    assert_eq!(code, 5, "{shown}");
+    assert!(shown.contains("~ update   personas/tailor.yml"), "{shown}");
+    assert!(
+        shown.contains("tailor changed on the server since the plan was made: nothing was applied"),
+        "{shown}"
+    );
+    assert_eq!(get(&env, "poet")["version"], 1);
+    assert_eq!(
+        get(&env, "tailor")["mask"]["voice"]["register"],
+        "pushed meanwhile"
+    );
+    assert_eq!(recorded(&env, "keeper.md"), None);
+    assert_eq!(all_personas(&env, false).len(), 2);
+
+    // Declining applies nothing either; saying yes applies the new plan.
+    write(
+        &env,
+        "tailor.yml",
+        &std::fs::read_to_string(&elsewhere).unwrap(),
+    );
+    let log = env.path("second.log");
+    let (code, shown) = on_terminal(&env, &answer(&log, "n"), "personas apply personas", &log);
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("Nothing was applied."), "{shown}");
+    assert_eq!(get(&env, "poet")["version"], 1);
+    let log = env.path("third.log");
+    let (code, shown) = on_terminal(&env, &answer(&log, "y"), "personas apply personas", &log);
+    assert_eq!(code, 0, "{shown}");
+    assert_eq!(get(&env, "poet")["mask"]["voice"]["register"], "mine");
+    assert!(recorded(&env, "keeper.md").is_some());
+}
+
+#[test]
+fn prune_archives_the_personas_no_file_names() {
+    let env = TestEnv::new();
+    for (intent, slug) in [(POET, "poet"), (TAILOR, "tailor"), (FISHER, "fisher")] {
+        env.create(intent, &["--slug", slug]);
+    }
+    pull_folder(&env, &[]);
+    std::fs::remove_file(personas_dir(&env).join("fisher.yml")).unwrap();
+    env.run(&["personas", "apply", "personas", "--dry-run"])
+        .success();
+    let plan = env
+        .run(&["personas", "apply", "personas", "--dry-run", "--prune"])
+        .code(2);
+    assert!(
+        plan.stdout.contains("- archive  fisher (psn_"),
+        "{}",
+        plan.stdout
+    );
+    let result = env
+        .run(&[
+            "personas", "apply", "personas", "--yes", "--prune", "--json",
+        ])
+        .success()
+        .json();
+    assert_eq!(result["applied"][0]["action"], "archive");
+    assert_eq!(result["applied"][0]["slug"], "fisher");
+    let active: Vec<String> = all_personas(&env, false)
+        .iter()
+        .map(|p| p["slug"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(active.len(), 2);
+    assert!(!active.contains(&"fisher".to_string()));
+    assert!(get(&env, "fisher")["archived_at"].is_string());
+    env.run(&["personas", "apply", "personas", "--dry-run", "--prune"])
+        .success();
+}
+
+/// A create that fails halfway through the plan: what came before stays applied and is said,
+/// the files match the server, and once the brief is fixed a rerun finishes the rest.
+#[test]
+fn a_failure_halfway_reports_what_was_applied_and_a_rerun_finishes() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    pull_into_folder(&env, "poet");
+    edit_register(&env, "poet.yml", "applied first");
+    write(&env, "a.md", &brief(TAILOR, ""));
+    write(&env, "b.md", &brief(FISHER, "budget_usd: 0.0001\n"));
+    write(&env, "c.md", &brief(BAKER, ""));
+
+    let outcome = env.run(&["personas", "apply", "personas", "--yes", "--json"]);
+    assert_eq!(outcome.code, 7, "{}\n{}", outcome.stdout, outcome.stderr);
+    let report = outcome.json();
+    let applied: Vec<(&str, &str)> = report["applied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["action"].as_str().unwrap(), a["file"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        applied,
+        [("update", "personas/poet.yml"), ("create", "personas/a.md")]
+    );
+    assert_eq!(
+        report["not_applied"],
+        json!(["+ create personas/b.md", "+ create personas/c.md"])
+    );
+    assert_eq!(report["error"]["code"], "persona.cost_budget_exceeded");
+    assert!(read(&env, "poet.yml").contains("\nversion: 2\n"));
+    assert!(recorded(&env, "a.md").is_some());
+    assert_eq!(recorded(&env, "b.md"), None);
+    assert_eq!(recorded(&env, "c.md"), None);
+
+    let human = env.run(&["personas", "apply", "personas", "--yes"]).code(7);
+    assert!(
+        human.stderr.contains(
+            "applied 0 of 2 changes; not applied: + create personas/b.md; + create personas/c.md"
+        ),
+        "{}",
+        human.stderr
+    );
+    assert!(
+        human.stderr.contains("run `persona personas apply` again"),
+        "{}",
+        human.stderr
+    );
+
+    write(&env, "b.md", &brief(FISHER, "budget_usd: 5\n"));
+    env.run(&["personas", "apply", "personas", "--yes"])
+        .success();
+    for name in ["a.md", "b.md", "c.md"] {
+        assert!(recorded(&env, name).is_some(), "{name}");
+    }
+    env.run(&["personas", "apply", "personas", "--dry-run"])
+        .success();
+}
+
+/// Briefs whose personas are still to be made when apply is stopped: by Ctrl-C (it reports what
+/// it applied and exits 130) and by SIGKILL. A rerun finishes, and each brief has exactly one
+/// persona.
+#[test]
+fn apply_stopped_during_creates_then_rerun_makes_one_persona_per_brief() {
+    let intents = [POET, TAILOR, FISHER, BAKER];
+    for signal in ["INT", "KILL"] {
+        let mut env = TestEnv::new();
+        env.set("PERSONA_STEP_DELAY_MS", "150");
+        for (index, intent) in intents.iter().enumerate() {
+            write(&env, &format!("b{index}.md"), &brief(intent, ""));
+        }
+        let child = spawn(&env, &["personas", "apply", "personas", "--yes"]);
+        assert!(
+            eventually(Duration::from_secs(60), || recorded(&env, "b0.md")
+                .is_some()),
+            "the first create never finished"
+        );
+        Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        if signal == "INT" {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(130), "{stderr}");
+            assert!(
+                stderr.contains("not applied: + create personas/b"),
+                "{stderr}"
+            );
+            assert!(
+                stderr.contains("interrupted during `+ create personas/b"),
+                "{stderr}"
+            );
+        }
+        env.run(&["personas", "apply", "personas", "--yes"])
+            .success();
+        let personas = all_personas(&env, false);
+        for (index, intent) in intents.iter().enumerate() {
+            let made: Vec<&Value> = personas.iter().filter(|p| p["intent"] == *intent).collect();
+            assert_eq!(made.len(), 1, "{signal}: {intent}: {personas:?}");
+            assert_eq!(
+                recorded(&env, &format!("b{index}.md")).as_deref(),
+                made[0]["id"].as_str()
+            );
+        }
+        assert_eq!(personas.len(), intents.len(), "{signal}");
+        env.run(&["personas", "apply", "personas", "--dry-run"])
+            .success();
+    }
 }

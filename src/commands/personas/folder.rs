@@ -31,8 +31,8 @@ pub struct FolderFile {
 pub enum Item {
     /// A working copy, parsed, and what it records of its persona.
     Copy { local: Value, stamp: PersonaStamp },
-    /// A brief.
-    Brief { brief: Brief },
+    /// A brief, with its text as read.
+    Brief { brief: Brief, text: String },
     /// A file that is meant to be a working copy or a brief but cannot be read as one.
     Invalid(CliError),
 }
@@ -177,7 +177,7 @@ fn read_item(path: &Path, named: bool) -> Option<Item> {
         },
         Kind::Brief if !named && !looks_like_brief(&text) => None,
         Kind::Brief => match parse_brief(&text) {
-            Ok(brief) => Some(Item::Brief { brief }),
+            Ok(brief) => Some(Item::Brief { brief, text }),
             Err(err) => Some(Item::Invalid(super::create::brief_error(
                 &path.display().to_string(),
                 &err,
@@ -223,6 +223,14 @@ impl Workspace {
 
     pub fn get(&self, id: &str) -> Option<&Value> {
         self.personas.get(id)
+    }
+
+    /// The completed, active personas, in no particular order.
+    pub fn active(&self) -> impl Iterator<Item = &Value> {
+        self.personas.values().filter(|persona| {
+            let stamp: PersonaStamp = view(persona);
+            stamp.archived_at.is_none() && stamp.status.as_deref() == Some("completed")
+        })
     }
 }
 

@@ -1,6 +1,7 @@
 //! `persona personas`: create personas from briefs, read and version them, keep YAML working
-//! copies in sync with the server (pull, push, diff, edit), and see where a whole folder stands.
+//! copies in sync with the server (pull, push, diff, edit), and a whole folder (status, apply).
 
+mod apply;
 mod archive;
 mod create;
 pub use create::run_failure;
@@ -46,6 +47,8 @@ pub enum PersonasCommand {
     Edit(edit::EditArgs),
     /// Show where each working copy and brief of a folder stands against the workspace
     Status(status::StatusArgs),
+    /// Make the workspace hold what a folder of briefs and working copies says: plan, then apply
+    Apply(apply::ApplyArgs),
 }
 
 pub async fn dispatch(ctx: &Context, command: PersonasCommand) -> Result<()> {
@@ -61,5 +64,6 @@ pub async fn dispatch(ctx: &Context, command: PersonasCommand) -> Result<()> {
         PersonasCommand::Diff(args) => diff::run(ctx, args).await,
         PersonasCommand::Edit(args) => edit::run(ctx, args).await,
         PersonasCommand::Status(args) => status::run(ctx, args).await,
+        PersonasCommand::Apply(args) => apply::run(ctx, args).await,
     }
 }
