@@ -636,6 +636,17 @@ fn prune_archives_the_personas_no_file_names() {
     assert!(get(&env, "fisher")["archived_at"].is_string());
     env.run(&["personas", "apply", "personas", "--dry-run", "--prune"])
         .success();
+    // A folder that names no persona at all is never taken to mean "archive them all".
+    std::fs::create_dir(env.work().join("empty")).unwrap();
+    let refused = env
+        .run(&["personas", "apply", "empty", "--yes", "--prune"])
+        .code(2);
+    assert!(
+        refused.stderr.contains("refusing to archive every persona"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(all_personas(&env, false).len(), 2);
 }
 
 /// A create that fails halfway through the plan: what came before stays applied and is said,

@@ -427,6 +427,14 @@ fn make_plan(
     }
     if args.prune {
         let named: std::collections::HashSet<&str> = folder::named_ids(files).collect();
+        if named.is_empty() {
+            // Most likely the wrong folder, or the wrong workspace: never archive everything.
+            return Err(CliError::usage(
+                "--prune archives the personas no file names, and no file here names one: \
+                 refusing to archive every persona of the workspace",
+            )
+            .with_hint("run apply in the folder of your working copies (`persona personas pull --all -d DIR` makes one)"));
+        }
         let mut archive: Vec<Archive> = workspace
             .active()
             .map(view::<PersonaStamp>)

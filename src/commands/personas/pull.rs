@@ -276,8 +276,9 @@ async fn pull_all(ctx: &Context, args: &PullArgs) -> Result<()> {
     let (changed, unchanged, skipped) = (count("written"), count("unchanged"), count("skipped"));
     ctx.output.emit(&report, |out| {
         out.success(format!(
-            "Pulled {} personas to {}: {changed} written, {unchanged} already up to date{}",
+            "Pulled {} persona{} to {}: {changed} written, {unchanged} already up to date{}",
             report.len(),
+            if report.len() == 1 { "" } else { "s" },
             directory.display(),
             if skipped > 0 {
                 format!(", {skipped} skipped (listed above; --force overwrites local edits)")
