@@ -3,7 +3,7 @@
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use crate::commands::{auth, chat, completion, dev, mcp, personas, runs, webhooks};
+use crate::commands::{api, auth, chat, completion, dev, mcp, personas, runs, webhooks};
 use crate::output::ColorChoice;
 
 /// Command-line tool for the Persona API: generate, version and run AI character personas.
@@ -112,6 +112,9 @@ pub enum Command {
     /// Run the embedded Persona API for other programs, and manage its keys
     #[command(subcommand)]
     Dev(dev::DevCommand),
+
+    /// Call any endpoint of the API with the profile's key: paging, event streams and jq built in
+    Api(api::ApiArgs),
 
     /// Print a shell completion script
     Completion(completion::CompletionArgs),

@@ -109,6 +109,7 @@ async fn run(cli: cli::Cli, output: output::Output) -> error::Result<()> {
             _ = tokio::signal::ctrl_c() => Err(ctx.interruption()),
         }
     };
+    let result = result.map_err(|err| commands::auth::explain_missing_scope(&ctx, err));
     ctx.finish().await;
     result
 }

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::client::ApiClient;
+use crate::commands::personas::get_persona;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::model::{Conversation, Failure, PersonaRef, PersonaSummary, Turn, view};
@@ -44,7 +45,7 @@ pub async fn run(ctx: &Context, args: ChatArgs) -> Result<()> {
     let reference =
         PersonaRef::parse(&args.reference).map_err(|err| CliError::usage(err.to_string()))?;
     let client = ctx.client().await?;
-    let persona: PersonaSummary = view(&client.get_persona(&args.reference).await?);
+    let persona: PersonaSummary = view(&get_persona(client, &args.reference).await?);
     let persona_id = persona.id.clone().unwrap_or_default();
     // A conversation talks to the version the reference names: `slug@v1` stays version 1.
     let target = PersonaRef {

@@ -1,5 +1,6 @@
 //! Integration tests: the real `persona` binary, and the embedded server over real HTTP.
 
+mod api;
 mod auth;
 mod auth_server;
 mod chat;

@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+use super::lookup;
 use crate::context::Context;
 use crate::error::Result;
 use crate::model::{PersonaSummary, view};
@@ -14,13 +15,17 @@ pub struct ArchiveArgs {
 }
 
 pub async fn run(ctx: &Context, args: ArchiveArgs) -> Result<()> {
-    let persona = ctx.client().await?.archive_persona(&args.reference).await?;
+    let client = ctx.client().await?;
+    let archived = client.archive_persona(&args.reference).await;
+    let persona = lookup::or_suggest(client, &args.reference, archived).await?;
     ctx.output.emit(&persona, |out| {
         let archived: PersonaSummary = view(&persona);
         out.success(format!(
-            "Archived {} ({}); list archived personas with `persona personas list --archived`",
+            "Archived {} ({}); list archived personas with `persona personas list --archived`, \
+             bring it back with `persona personas unarchive {}`",
             archived.slug.unwrap_or_default(),
-            archived.id.unwrap_or_default()
+            archived.id.as_deref().unwrap_or_default(),
+            archived.id.as_deref().unwrap_or_default()
         ));
     });
     Ok(())

@@ -3,7 +3,7 @@
 use clap::Args;
 use indicatif::ProgressBar;
 
-use super::render;
+use super::{lookup, render};
 use crate::client::{ForkPersona, new_idempotency_key};
 use crate::context::Context;
 use crate::error::Result;
@@ -51,7 +51,7 @@ pub async fn run(ctx: &Context, args: ForkArgs) -> Result<()> {
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }
-    let persona = result?;
+    let persona = lookup::or_suggest(client, &args.reference, result).await?;
     ctx.output.emit(&persona, |out| {
         out.line(render::summary(out, &persona));
         let fork: PersonaSummary = view(&persona);

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::render;
+use super::{lookup, render};
 use crate::context::Context;
 use crate::error::Result;
 use crate::persona_file;
@@ -24,7 +24,7 @@ pub struct GetArgs {
 }
 
 pub async fn run(ctx: &Context, args: GetArgs) -> Result<()> {
-    let persona = ctx.client().await?.get_persona(&args.reference).await?;
+    let persona = lookup::get_persona(ctx.client().await?, &args.reference).await?;
     ctx.output.emit(&persona, |out| {
         if args.yaml {
             out.raw(&persona_file::to_yaml(&persona));

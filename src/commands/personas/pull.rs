@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::folder::{self, Item};
-use super::working_copy;
+use super::{lookup, working_copy};
 use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
@@ -72,7 +72,7 @@ pub async fn run(ctx: &Context, args: PullArgs) -> Result<()> {
         ),
         None => reference,
     };
-    let persona = ctx.client().await?.get_persona(&reference).await?;
+    let persona = lookup::get_persona(ctx.client().await?, &reference).await?;
     let summary: PersonaStamp = view(&persona);
     let version = or_dash(summary.version);
     if summary.status.as_deref() != Some("completed") {
@@ -99,11 +99,15 @@ pub async fn run(ctx: &Context, args: PullArgs) -> Result<()> {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
         // Not a file a working copy can replace (a directory, a device), or unreadable.
         Err(err) => {
-            return Err(CliError::usage(format!(
-                "cannot write the working copy to {}: {err}",
-                path.display()
-            ))
-            .with_hint("name a regular file with -o"));
+            let error = CliError::io(
+                ExitKind::Usage,
+                format!("cannot write the working copy to {}", path.display()),
+                err,
+            );
+            let hint = error.hint.clone();
+            return Err(
+                error.with_hint(hint.unwrap_or_else(|| "name a regular file with -o".into()))
+            );
         }
     };
     let output = &ctx.output;

@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+use super::lookup;
 use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::Result;
@@ -15,11 +16,9 @@ pub struct VersionsArgs {
 }
 
 pub async fn run(ctx: &Context, args: VersionsArgs) -> Result<()> {
-    let page = ctx
-        .client()
-        .await?
-        .persona_versions(&args.reference)
-        .await?;
+    let client = ctx.client().await?;
+    let versions = client.persona_versions(&args.reference).await;
+    let page = lookup::or_suggest(client, &args.reference, versions).await?;
     ctx.output.emit(&page.data, |out| {
         let rows: Vec<Vec<String>> = page
             .data

@@ -37,7 +37,7 @@ pub use idempotency::IdempotencyRecord;
 pub use keys::{DeviceCode, KeyRecord, Workspace};
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::OutboxEvent;
-pub use personas::{PersonaFilter, SearchHit, VersionRow, fts_query};
+pub use personas::{PersonaFilter, SearchHit, SlugHolder, VersionRow, fts_query};
 pub use runs::{StoredEvent, UnfinishedRun};
 pub use webhooks::{
     AfterAttempt, AttemptRecord, Delivery, DeliveryFilter, DueDelivery, ReplayRefusal,

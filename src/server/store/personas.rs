@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, named_params, params};
 use serde_json::Value;
 
 use super::{Store, parse_doc};
-use crate::model::Persona;
+use crate::model::{Persona, PersonaStatus};
 
 /// The visibility rule (contract §2) over the `personas` table aliased `p`, for a viewer whose
 /// owner is bound to `:owner`: a private persona shows only to keys of its owner.
@@ -20,6 +20,15 @@ pub type VersionRow = (i64, String, i64, Option<String>);
 pub struct PersonaFilter<'a> {
     pub query: Option<&'a str>,
     pub visibility: Option<&'a str>,
+    pub archived: bool,
+    /// Only personas with one of these statuses; every status when empty.
+    pub statuses: &'a [PersonaStatus],
+}
+
+/// The persona that holds a slug, as a slug collision names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlugHolder {
+    pub id: String,
     pub archived: bool,
 }
 
@@ -228,6 +237,30 @@ impl Store {
         .map(|found| found.is_some())
     }
 
+    /// The persona of the workspace holding `slug`, when a key of `owner` may see it: `None`
+    /// when the slug is free or held by a persona the owner may not see.
+    pub fn slug_holder(
+        tx: &Connection,
+        workspace_id: &str,
+        owner: &str,
+        slug: &str,
+    ) -> rusqlite::Result<Option<SlugHolder>> {
+        tx.query_row(
+            &format!(
+                "SELECT id, archived FROM personas p
+                 WHERE workspace_id = :workspace AND slug = :slug AND {VISIBLE_TO_OWNER}"
+            ),
+            named_params! { ":workspace": workspace_id, ":slug": slug, ":owner": owner },
+            |row| {
+                Ok(SlugHolder {
+                    id: row.get(0)?,
+                    archived: row.get(1)?,
+                })
+            },
+        )
+        .optional()
+    }
+
     /// Newest first, as (sequence, JSON text); `before` is the cursor of the previous page.
     pub fn list_personas(
         &self,
@@ -241,10 +274,16 @@ impl Store {
             let pattern = filter
                 .query
                 .map(|q| format!("%{}%", q.to_lowercase().replace(['%', '_'], "")));
+            // `,failed,canceled,`: one parameter for any set of statuses.
+            let statuses = (!filter.statuses.is_empty()).then(|| {
+                let names: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+                format!(",{},", names.join(","))
+            });
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT seq, doc FROM personas p WHERE workspace_id = :workspace
                    AND archived = :archived
                    AND (:visibility IS NULL OR visibility = :visibility)
+                   AND (:statuses IS NULL OR instr(:statuses, ',' || status || ',') > 0)
                    AND (:pattern IS NULL OR search_text LIKE :pattern)
                    AND (:before IS NULL OR seq < :before)
                    AND {VISIBLE_TO_OWNER}
@@ -255,6 +294,7 @@ impl Store {
                     ":workspace": workspace_id,
                     ":archived": filter.archived,
                     ":visibility": filter.visibility,
+                    ":statuses": statuses,
                     ":pattern": pattern,
                     ":before": before,
                     ":owner": owner,
