@@ -760,3 +760,41 @@ fn apply_stopped_during_creates_then_rerun_makes_one_persona_per_brief() {
             .success();
     }
 }
+
+/// A working copy of a persona this workspace does not have (another workspace's, a mistyped
+/// id) is `gone` in status and stops apply before anything is written (exit 3): most likely
+/// the wrong profile or workspace, where --prune would archive the wrong personas.
+#[test]
+fn a_file_naming_a_persona_the_workspace_lacks_stops_apply() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    env.create(TAILOR, &["--slug", "tailor"]);
+    pull_folder(&env, &[]);
+    let tailor = read(&env, "tailor.yml");
+    let id = get(&env, "tailor")["id"].as_str().unwrap().to_string();
+    write(&env, "ghost.yml", &tailor.replace(&id, "psn_ghost0000000"));
+    edit_register(&env, "poet.yml", "mine");
+    let status = env.run(&["personas", "status", "personas"]).success();
+    assert!(
+        status.stdout.contains("gone\tpersonas/ghost.yml"),
+        "{}",
+        status.stdout
+    );
+    for mode in ["--yes", "--dry-run"] {
+        let outcome = env
+            .run(&["personas", "apply", "personas", mode, "--prune"])
+            .code(3);
+        assert!(
+            outcome.stderr.contains("personas/ghost.yml"),
+            "{}",
+            outcome.stderr
+        );
+        assert!(
+            outcome.stderr.contains("nothing was applied"),
+            "{}",
+            outcome.stderr
+        );
+    }
+    assert_eq!(get(&env, "poet")["version"], 1);
+    assert_eq!(all_personas(&env, false).len(), 2);
+}

@@ -186,11 +186,12 @@ fn read_item(path: &Path, named: bool) -> Option<Item> {
     }
 }
 
-/// Every persona the key can see in the workspace, active or archived ones, read in pages of
-/// 100 (the contract's largest).
+/// Every completed persona the key can see in the workspace (only those have working copies),
+/// active or archived ones, read in pages of 100 (the contract's largest).
 pub async fn list_all(client: &ApiClient, archived: bool) -> Result<Vec<Value>> {
     let query = ListPersonas {
         archived,
+        status: Some("completed".to_string()),
         limit: 100,
         ..ListPersonas::default()
     };
@@ -225,12 +226,11 @@ impl Workspace {
         self.personas.get(id)
     }
 
-    /// The completed, active personas, in no particular order.
+    /// The active personas, in no particular order.
     pub fn active(&self) -> impl Iterator<Item = &Value> {
-        self.personas.values().filter(|persona| {
-            let stamp: PersonaStamp = view(persona);
-            stamp.archived_at.is_none() && stamp.status.as_deref() == Some("completed")
-        })
+        self.personas
+            .values()
+            .filter(|persona| view::<PersonaStamp>(persona).archived_at.is_none())
     }
 }
 

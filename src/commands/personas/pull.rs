@@ -194,7 +194,6 @@ async fn pull_all(ctx: &Context, args: &PullArgs) -> Result<()> {
     if args.archived {
         personas.extend(folder::list_all(client, true).await?);
     }
-    personas.retain(|persona| view::<PersonaStamp>(persona).status.as_deref() == Some("completed"));
     // Where each persona's working copy already is, wherever under the folder.
     let files = folder::scan(std::slice::from_ref(&directory))?;
     let mut existing = std::collections::HashMap::new();
