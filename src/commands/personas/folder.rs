@@ -68,30 +68,34 @@ pub fn scan(paths: &[PathBuf]) -> Result<Vec<FolderFile>> {
         }
     }
     found.sort();
-    // Reading and parsing is most of the work: spread over the cores, in order.
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let chunk = found.len().div_ceil(workers).max(1);
-    let items: Vec<Option<Item>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = found
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(path, named)| read_item(path, *named))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| handle.join().unwrap_or_default())
-            .collect()
-    });
+    // Reading and parsing is most of the work: spread over the cores.
+    let items = in_parallel(&found, |(path, named)| read_item(path, *named));
     Ok(found
         .into_iter()
         .zip(items)
         .filter_map(|((path, _), item)| Some(FolderFile { path, item: item? }))
         .collect())
+}
+
+/// `work` applied to each item on a few threads at once (file reads and writes wait on the
+/// disk), the results in the order of `items`.
+pub fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    const WORKERS: usize = 8;
+    let chunk = items.len().div_ceil(WORKERS).max(1);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(work).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(results) => results,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
 }
 
 #[derive(Clone, Copy)]

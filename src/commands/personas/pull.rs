@@ -207,6 +207,24 @@ async fn pull_all(ctx: &Context, args: &PullArgs) -> Result<()> {
         }
     }
 
+    // Where each persona goes, in order: a file is written for one persona at most.
+    let mut written = HashSet::new();
+    let targets: Vec<(PersonaStamp, Option<PathBuf>)> = personas
+        .iter()
+        .map(|persona| {
+            let stamp: PersonaStamp = view(persona);
+            let target = stamp
+                .id
+                .as_ref()
+                .and_then(|id| existing.get(id).cloned())
+                .or_else(|| {
+                    working_copy::default_path(persona)
+                        .ok()
+                        .map(|name| directory.join(name))
+                });
+            (stamp, target)
+        })
+        .collect();
     let bar = ctx.output.progress_allowed().then(|| {
         let bar = ProgressBar::new(personas.len() as u64);
         bar.set_style(
@@ -215,33 +233,40 @@ async fn pull_all(ctx: &Context, args: &PullArgs) -> Result<()> {
         );
         bar
     });
-    let mut written = HashSet::new();
-    let mut report = Vec::with_capacity(personas.len());
-    for persona in &personas {
-        let stamp: PersonaStamp = view(persona);
-        if let Some(bar) = &bar {
-            bar.set_message(escape_controls_one_line(stamp.name()).into_owned());
-        }
-        let target = stamp
-            .id
-            .as_ref()
-            .and_then(|id| existing.get(id).cloned())
-            .or_else(|| {
-                working_copy::default_path(persona)
-                    .ok()
-                    .map(|name| directory.join(name))
-            });
-        let (action, reason) = match &target {
-            None => (
+    let firsts: Vec<bool> = targets
+        .iter()
+        .map(|(_, target)| {
+            target
+                .as_ref()
+                .is_some_and(|path| written.insert(path.clone()))
+        })
+        .collect();
+    // Each write waits for the disk (fsync): several at once.
+    let work: Vec<_> = personas.iter().zip(&targets).zip(firsts).collect();
+    let outcomes = folder::in_parallel(&work, |((persona, (stamp, target)), first)| {
+        let outcome = match target {
+            None => Ok((
                 "skipped",
                 Some("has a slug that is not a plain file name (pull it with -o FILE)".to_string()),
-            ),
-            Some(path) if !written.insert(path.clone()) => (
+            )),
+            Some(_) if !first => Ok((
                 "skipped",
                 Some("was written for another persona in this run".to_string()),
-            ),
-            Some(path) => pull_into(path, persona, args.force)?,
+            )),
+            Some(path) => pull_into(path, persona, args.force),
         };
+        if let Some(bar) = &bar {
+            bar.set_message(escape_controls_one_line(stamp.name()).into_owned());
+            bar.inc(1);
+        }
+        outcome
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let mut report = Vec::with_capacity(personas.len());
+    for ((stamp, target), outcome) in targets.into_iter().zip(outcomes) {
+        let (action, reason) = outcome?;
         if let Some(reason) = &reason
             && !ctx.output.json
         {
@@ -249,26 +274,16 @@ async fn pull_all(ctx: &Context, args: &PullArgs) -> Result<()> {
                 Some(path) => path.display().to_string(),
                 None => stamp.name().to_string(),
             };
-            let line = format!("skipped {what}, which {reason}");
-            match &bar {
-                Some(bar) => bar.suspend(|| ctx.output.warn(&line)),
-                None => ctx.output.warn(&line),
-            }
+            ctx.output.warn(format!("skipped {what}, which {reason}"));
         }
         report.push(Pulled {
             file: target.map(|path| path.display().to_string()),
-            id: stamp.id.clone(),
-            slug: stamp.slug.clone(),
+            id: stamp.id,
+            slug: stamp.slug,
             version: stamp.version,
             action,
             reason,
         });
-        if let Some(bar) = &bar {
-            bar.inc(1);
-        }
-    }
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
     }
     let count = |action: &str| {
         report
