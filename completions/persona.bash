@@ -196,6 +196,9 @@ _persona() {
             persona__subcmd__help__subcmd__mcp,serve)
                 cmd="persona__subcmd__help__subcmd__mcp__subcmd__serve"
                 ;;
+            persona__subcmd__help__subcmd__personas,apply)
+                cmd="persona__subcmd__help__subcmd__personas__subcmd__apply"
+                ;;
             persona__subcmd__help__subcmd__personas,archive)
                 cmd="persona__subcmd__help__subcmd__personas__subcmd__archive"
                 ;;
@@ -222,6 +225,9 @@ _persona() {
                 ;;
             persona__subcmd__help__subcmd__personas,push)
                 cmd="persona__subcmd__help__subcmd__personas__subcmd__push"
+                ;;
+            persona__subcmd__help__subcmd__personas,status)
+                cmd="persona__subcmd__help__subcmd__personas__subcmd__status"
                 ;;
             persona__subcmd__help__subcmd__personas,unarchive)
                 cmd="persona__subcmd__help__subcmd__personas__subcmd__unarchive"
@@ -283,6 +289,9 @@ _persona() {
             persona__subcmd__mcp__subcmd__help,serve)
                 cmd="persona__subcmd__mcp__subcmd__help__subcmd__serve"
                 ;;
+            persona__subcmd__personas,apply)
+                cmd="persona__subcmd__personas__subcmd__apply"
+                ;;
             persona__subcmd__personas,archive)
                 cmd="persona__subcmd__personas__subcmd__archive"
                 ;;
@@ -313,11 +322,17 @@ _persona() {
             persona__subcmd__personas,push)
                 cmd="persona__subcmd__personas__subcmd__push"
                 ;;
+            persona__subcmd__personas,status)
+                cmd="persona__subcmd__personas__subcmd__status"
+                ;;
             persona__subcmd__personas,unarchive)
                 cmd="persona__subcmd__personas__subcmd__unarchive"
                 ;;
             persona__subcmd__personas,versions)
                 cmd="persona__subcmd__personas__subcmd__versions"
+                ;;
+            persona__subcmd__personas__subcmd__help,apply)
+                cmd="persona__subcmd__personas__subcmd__help__subcmd__apply"
                 ;;
             persona__subcmd__personas__subcmd__help,archive)
                 cmd="persona__subcmd__personas__subcmd__help__subcmd__archive"
@@ -348,6 +363,9 @@ _persona() {
                 ;;
             persona__subcmd__personas__subcmd__help,push)
                 cmd="persona__subcmd__personas__subcmd__help__subcmd__push"
+                ;;
+            persona__subcmd__personas__subcmd__help,status)
+                cmd="persona__subcmd__personas__subcmd__help__subcmd__status"
                 ;;
             persona__subcmd__personas__subcmd__help,unarchive)
                 cmd="persona__subcmd__personas__subcmd__help__subcmd__unarchive"
@@ -1442,8 +1460,22 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help__subcmd__personas)
-            opts="create list get versions fork archive unarchive pull push diff edit"
+            opts="create list get versions fork archive unarchive pull push diff edit status apply"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__personas__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1568,6 +1600,20 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help__subcmd__personas__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__personas__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1952,8 +1998,30 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas)
-            opts="-q -v -h --json --quiet --verbose --color --profile --help create list get versions fork archive unarchive pull push diff edit help"
+            opts="-q -v -h --json --quiet --verbose --color --profile --help create list get versions fork archive unarchive pull push diff edit status apply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__personas__subcmd__apply)
+            opts="-y -q -v -h --yes --dry-run --prune --force --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2162,8 +2230,22 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas__subcmd__help)
-            opts="create list get versions fork archive unarchive pull push diff edit help"
+            opts="create list get versions fork archive unarchive pull push diff edit status apply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__personas__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2315,6 +2397,20 @@ _persona() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        persona__subcmd__personas__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         persona__subcmd__personas__subcmd__help__subcmd__unarchive)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2386,12 +2482,20 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas__subcmd__pull)
-            opts="-o -q -v -h --output --version --force --json --quiet --verbose --color --profile --help"
+            opts="-d -o -q -v -h --all --dir --archived --output --version --force --json --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2421,6 +2525,28 @@ _persona() {
             ;;
         persona__subcmd__personas__subcmd__push)
             opts="-q -v -h --force --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__personas__subcmd__status)
+            opts="-q -v -h --exit-code --json --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -169,10 +169,12 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand fork 'Fork a persona, optionally refining it with a new intent'
             cand archive 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
             cand unarchive 'Bring an archived persona back into lists'
-            cand pull 'Write a persona to a YAML working copy'
+            cand pull 'Write a persona, or every persona (--all), to YAML working copies'
             cand push 'Send the edits of YAML working copies to the server'
             cand diff 'Show how a working copy differs from the server'
             cand edit 'Edit a persona in your editor and push the result'
+            cand status 'Show where each working copy and brief of a folder stands against the workspace'
+            cand apply 'Make the workspace hold what a folder of briefs and working copies says: plan, then apply'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;personas;create'= {
@@ -276,12 +278,16 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'persona;personas;pull'= {
+            cand -d 'With --all: the folder to write to (created when missing)'
+            cand --dir 'With --all: the folder to write to (created when missing)'
             cand -o 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout'
             cand --output 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout'
             cand --version 'Pull this past version instead of the current one'
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
-            cand --force 'Overwrite the file even if it has local edits'
+            cand --all 'Pull every persona the key can see (not archived ones, unless --archived)'
+            cand --archived 'With --all: archived personas too'
+            cand --force 'Overwrite files even if they have local edits'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'
@@ -305,7 +311,7 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;personas;diff'= {
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
-            cand --exit-code 'Exit with 1 when the file and the server differ'
+            cand --exit-code 'Exit with 1 when the file''s editable fields differ from the server''s'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'
@@ -325,6 +331,34 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'persona;personas;status'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --exit-code 'Exit with 1 when any file is not up to date'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;personas;apply'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand -y 'Apply without asking (needed when there is no terminal to ask on, and with --json)'
+            cand --yes 'Apply without asking (needed when there is no terminal to ask on, and with --json)'
+            cand --dry-run 'Print the plan and change nothing: exit 0 when there is nothing to do, 2 when there is'
+            cand --prune 'Also archive the workspace''s personas that no file names'
+            cand --force 'Apply working copies in conflict too, overwriting the changes made on the server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'persona;personas;help'= {
             cand create 'Generate a persona from a brief, watching the run live'
             cand list 'List the workspace''s personas, newest first'
@@ -333,10 +367,12 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand fork 'Fork a persona, optionally refining it with a new intent'
             cand archive 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
             cand unarchive 'Bring an archived persona back into lists'
-            cand pull 'Write a persona to a YAML working copy'
+            cand pull 'Write a persona, or every persona (--all), to YAML working copies'
             cand push 'Send the edits of YAML working copies to the server'
             cand diff 'Show how a working copy differs from the server'
             cand edit 'Edit a persona in your editor and push the result'
+            cand status 'Show where each working copy and brief of a folder stands against the workspace'
+            cand apply 'Make the workspace hold what a folder of briefs and working copies says: plan, then apply'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;personas;help;create'= {
@@ -360,6 +396,10 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;personas;help;diff'= {
         }
         &'persona;personas;help;edit'= {
+        }
+        &'persona;personas;help;status'= {
+        }
+        &'persona;personas;help;apply'= {
         }
         &'persona;personas;help;help'= {
         }
@@ -834,10 +874,12 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand fork 'Fork a persona, optionally refining it with a new intent'
             cand archive 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
             cand unarchive 'Bring an archived persona back into lists'
-            cand pull 'Write a persona to a YAML working copy'
+            cand pull 'Write a persona, or every persona (--all), to YAML working copies'
             cand push 'Send the edits of YAML working copies to the server'
             cand diff 'Show how a working copy differs from the server'
             cand edit 'Edit a persona in your editor and push the result'
+            cand status 'Show where each working copy and brief of a folder stands against the workspace'
+            cand apply 'Make the workspace hold what a folder of briefs and working copies says: plan, then apply'
         }
         &'persona;help;personas;create'= {
         }
@@ -860,6 +902,10 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;help;personas;diff'= {
         }
         &'persona;help;personas;edit'= {
+        }
+        &'persona;help;personas;status'= {
+        }
+        &'persona;help;personas;apply'= {
         }
         &'persona;help;runs'= {
             cand list 'List runs, newest first'

@@ -19,6 +19,7 @@ mod mcp_server;
 mod model_engine;
 mod openai_sdk;
 mod personas;
+mod personas_folder;
 mod runs;
 mod security;
 mod server_api;

@@ -7,7 +7,7 @@ use clap::Args;
 use indicatif::ProgressBar;
 
 use super::{render, working_copy};
-use crate::brief::{Brief, parse_brief};
+use crate::brief::{Brief, BriefError, parse_brief};
 use crate::client::{ApiClient, CreatePersona, RunEvent, new_idempotency_key};
 use crate::commands::format::{thousands, usd};
 use crate::context::Context;
@@ -153,10 +153,7 @@ async fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
         }
         (None, Some(path)) => {
             let (name, text) = read_brief(path.clone()).await?;
-            parse_brief(&text).map_err(|err| {
-                let location = err.line.map(|line| format!(":{line}")).unwrap_or_default();
-                CliError::usage(format!("{name}{location}: {err}"))
-            })?
+            parse_brief(&text).map_err(|err| brief_error(&name, &err))?
         }
         (None, None) => {
             return Err(CliError::usage(
@@ -164,16 +161,22 @@ async fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
             ));
         }
     };
+    let written = brief.create_request();
     Ok(CreatePersona {
-        intent: brief.intent,
-        language: args.language.clone().or(brief.language),
-        visibility: args.visibility.clone().or(brief.visibility),
-        pipeline: args.pipeline.clone().or(brief.pipeline),
-        seed: args.seed.or(brief.seed),
-        budget_usd: args.budget_usd.or(brief.budget_usd),
-        custom_fields: brief.custom_fields,
-        slug: args.slug.clone().or(brief.slug),
+        language: args.language.clone().or(written.language),
+        visibility: args.visibility.clone().or(written.visibility),
+        pipeline: args.pipeline.clone().or(written.pipeline),
+        seed: args.seed.or(written.seed),
+        budget_usd: args.budget_usd.or(written.budget_usd),
+        slug: args.slug.clone().or(written.slug),
+        ..written
     })
+}
+
+/// A brief that does not parse, as a usage error naming the file (and line, when known).
+pub fn brief_error(name: &str, err: &BriefError) -> CliError {
+    let location = err.line.map(|line| format!(":{line}")).unwrap_or_default();
+    CliError::usage(format!("{name}{location}: {err}"))
 }
 
 /// A budget: a positive, finite number of US dollars (`-1`, `0`, `inf` and `abc` are refused).

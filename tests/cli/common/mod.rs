@@ -430,6 +430,47 @@ impl Drop for DevServer {
     }
 }
 
+/// The Python named by PERSONA_TEST_PYTHON (scripts/test makes a venv with the clients' pinned
+/// packages), for a test that needs `packages`; None (the test is skipped) when it is unset,
+/// except under `scripts/test` (PERSONA_REQUIRE_EXTERNAL), where that fails.
+pub fn test_python(packages: &str) -> Option<String> {
+    match std::env::var("PERSONA_TEST_PYTHON") {
+        Ok(python) if !python.trim().is_empty() => Some(python),
+        _ if std::env::var_os("PERSONA_REQUIRE_EXTERNAL").is_some() => {
+            panic!("PERSONA_TEST_PYTHON is not set: scripts/test makes a venv with {packages}")
+        }
+        _ => {
+            eprintln!("skipped: set PERSONA_TEST_PYTHON to a Python with {packages}");
+            None
+        }
+    }
+}
+
+/// Rewrites a YAML file as another tool would: PyYAML loads it and dumps it back (keys sorted,
+/// comments dropped, its own quoting), after `edit`, Python statements on the document `d`.
+pub fn pyyaml_rewrite(env: &TestEnv, python: &str, file: &str, edit: &str) {
+    let script = format!(
+        "import yaml\nwith open({file:?}) as f:\n    d = yaml.safe_load(f)\n{edit}\n\
+         with open({file:?}, 'w') as f:\n    yaml.safe_dump(d, f, allow_unicode=True)\n"
+    );
+    let outcome = env.program(python, &["-c", &script]).output().unwrap();
+    assert!(
+        outcome.status.success(),
+        "PyYAML failed: {}",
+        String::from_utf8_lossy(&outcome.stderr)
+    );
+}
+
+/// Starts the binary with no stdin, its stdout and stderr piped.
+pub fn spawn(env: &TestEnv, args: &[&str]) -> Child {
+    env.command(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn persona")
+}
+
 /// Waits for `check` to hold, up to `limit`.
 pub fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
     let start = std::time::Instant::now();
