@@ -110,7 +110,7 @@ impl Output {
     pub fn line(&self, text: impl AsRef<str>) {
         let text = escape(text.as_ref(), self.stdout_color, true);
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{text}");
+        stop_if_reader_left(writeln!(out, "{text}"));
     }
 
     /// Text for people on stdout with no newline added, escaped (a reply as it streams in).
@@ -162,8 +162,7 @@ impl Output {
 
     fn write_stdout(&self, text: &str) {
         let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
+        stop_if_reader_left(out.write_all(text.as_bytes()).and_then(|()| out.flush()));
     }
 
     /// The data a command prints: `value` as JSON under `--json`, else the view `human` draws.
@@ -607,6 +606,20 @@ impl TermLike for SpinnerTerm {
 
     fn flush(&self) -> std::io::Result<()> {
         self.0.flush()
+    }
+}
+
+/// Ends the process as any Unix tool ends when the reader of its stdout has gone (`| head -1`):
+/// by SIGPIPE, quietly (a shell reports 141). A follow-style command would otherwise run on,
+/// writing to nobody. Other write errors are left alone, as before.
+pub fn stop_if_reader_left(written: std::io::Result<()>) {
+    if written.is_err_and(|error| error.kind() == std::io::ErrorKind::BrokenPipe) {
+        // SAFETY: the default action of SIGPIPE is restored, then the signal raised; neither
+        // call touches memory of ours.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+            libc::raise(libc::SIGPIPE);
+        }
     }
 }
 

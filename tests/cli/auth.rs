@@ -629,7 +629,15 @@ impl OnTerminal {
         while let Ok(chunk) = self.output.recv_timeout(Duration::from_secs(1)) {
             self.seen.push_str(&chunk);
         }
-        (code, self.seen)
+        (code, std::mem::take(&mut self.seen))
+    }
+}
+
+impl Drop for OnTerminal {
+    /// A test that failed midway leaves no login waiting on its terminal.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

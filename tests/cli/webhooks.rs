@@ -817,3 +817,54 @@ fn ctrl_c_stops_listen_with_130_and_no_message() {
         "{stderr}"
     );
 }
+
+/// `persona webhooks listen --json | head -1`: once the reader has gone, the next event ends
+/// listen by SIGPIPE, as it ends any Unix tool, instead of listening on for nobody.
+#[test]
+fn listen_ends_when_the_reader_of_its_output_has_gone() {
+    use std::os::unix::process::ExitStatusExt;
+    let mut env = TestEnv::new();
+    let server = env.serve(&[]);
+    env.use_server(&server);
+    let receiver = Receiver::start(|_| 200);
+    let mut child = env
+        .command(&[
+            "webhooks",
+            "listen",
+            "--forward-to",
+            &receiver.url(),
+            "--print-secret",
+            "--json",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn persona webhooks listen");
+    // A reader of the first line alone, which then goes away.
+    let stdout = child.stdout.take().unwrap();
+    let (sender, first) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = sender.send(line);
+    });
+    let first = first.recv_timeout(Duration::from_secs(30));
+    if first.is_err() {
+        let _ = child.kill();
+    }
+    let first = first.expect("listen printed its first line");
+    assert!(first.contains("listen.ready"), "{first}");
+    // The next event is written to nobody.
+    env.create("a quiet lighthouse keeper", &[]);
+    let mut status = None;
+    let ended = eventually(Duration::from_secs(30), || {
+        status = child.try_wait().unwrap();
+        status.is_some()
+    });
+    if !ended {
+        let _ = child.kill();
+    }
+    assert!(ended, "listen went on after its reader left");
+    assert_eq!(status.unwrap().signal(), Some(libc::SIGPIPE));
+}

@@ -16,7 +16,7 @@ use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::json::json_patch_apply;
 use crate::model::{ErrorSummary, RunEventFields, RunEventKind, RunSummary, view};
-use crate::output::{LiveView, Output};
+use crate::output::{LiveView, Output, stop_if_reader_left};
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
@@ -79,7 +79,7 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
         let next = match events.next_ready() {
             Some(next) => next?,
             None => {
-                let _ = ndjson.flush();
+                stop_if_reader_left(ndjson.flush());
                 events.next().await?
             }
         };
@@ -103,7 +103,12 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
                 let _ = write_ndjson_line(&mut line, event.id, &event.event, &event.data_json());
                 output.raw(&String::from_utf8_lossy(&line));
             } else if output.json {
-                let _ = write_ndjson_line(&mut ndjson, event.id, &event.event, &event.data_json());
+                stop_if_reader_left(write_ndjson_line(
+                    &mut ndjson,
+                    event.id,
+                    &event.event,
+                    &event.data_json(),
+                ));
             } else if args.render {
                 draw(output, &mut live, &layers, &event);
             } else {
@@ -114,7 +119,7 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
             outcome = Some(event);
         }
     }
-    let _ = ndjson.flush();
+    stop_if_reader_left(ndjson.flush());
     let Some(last) = outcome else {
         // Started after the terminal event (`--since`): the run's status tells how it ended.
         let run = client.get_run(&args.run_id).await?;
