@@ -37,7 +37,7 @@ Examples:
 
 Exit codes: 0 ok, 1 error, 2 usage or invalid input file, 3 not found, 4 authentication,
 5 conflict, 6 rate limited, 7 budget or moderation, 8 run failed or canceled,
-9 network or provider unavailable, 130 interrupted.";
+9 network or provider unavailable, 130 interrupted, 141 stdout closed.";
 
 /// Flags every command takes (that means something for it: see [`NOT_OFFERED`]), shown in
 /// help under their own heading.

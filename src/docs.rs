@@ -29,7 +29,8 @@ const EXIT_STATUS: &str = "\
 input file (brief, YAML); 3 not found; 4 authentication needed or refused; 5 conflict: slug taken, \
 version conflict, run not cancelable; 6 rate limited after retries; 7 budget exceeded or \
 moderation block; 8 the run ended failed or canceled; 9 network or provider unavailable; \
-130 interrupted (Ctrl-C), with nothing printed unless a run the command started goes on.";
+130 interrupted (Ctrl-C), with nothing printed unless a run the command started goes on; 141 \
+(SIGPIPE) the reader of stdout went away.";
 
 const ENVIRONMENT: [(&str, &str); 15] = [
     ("PERSONA_PROFILE", "the profile to use (like --profile)"),
