@@ -6,7 +6,6 @@ use std::io::{IsTerminal, Read};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use indicatif::ProgressBar;
 use serde_json::json;
 
 use crate::client::{ApiClient, DeviceCodeRequest, Whoami, is_loopback};
@@ -314,12 +313,7 @@ async fn poll(
     let deadline = Instant::now() + Duration::from_secs(expires_in).min(MAX_LOGIN_WAIT);
     let mut interval =
         Duration::from_secs(interval).clamp(Duration::from_secs(1), MAX_POLL_INTERVAL);
-    let spinner = ctx.output.progress_allowed().then(|| {
-        let spinner = ProgressBar::new_spinner();
-        spinner.set_message("Waiting for approval in the browser…");
-        spinner.enable_steady_tick(Duration::from_millis(90));
-        spinner
-    });
+    let spinner = ctx.output.spinner("Waiting for approval in the browser…");
     let outcome = loop {
         if Instant::now() + interval > deadline {
             break Err(expired());
