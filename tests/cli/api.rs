@@ -144,6 +144,38 @@ fn input_from_stdin_is_sent_as_it_is() {
     assert!(out.stderr.contains("both read stdin"), "{}", out.stderr);
 }
 
+/// A stream the client does not resume, with events that have no id and data that is not JSON
+/// (an OpenAI completion's chunks, then `[DONE]`): one NDJSON line an event, printed as it comes.
+#[test]
+fn an_openai_stream_prints_each_chunk_and_its_done_marker() {
+    let env = TestEnv::new();
+    env.create(BRIEF, &["--slug", "mert"]);
+    let body = json!({
+        "model": "persona/mert", "stream": true,
+        "messages": [{ "role": "user", "content": "Where do you live?" }],
+    });
+    let out = env
+        .run_with_stdin(
+            &["api", "openai/chat/completions", "--input", "-"],
+            &body.to_string(),
+        )
+        .success();
+    let lines = json_lines(&out.stdout);
+    assert!(lines.len() >= 3, "{}", out.stdout);
+    assert!(
+        lines.iter().all(|line| line["id"].is_null()),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(lines[0]["data"]["object"], "chat.completion.chunk");
+    assert_eq!(lines.last().unwrap()["data"], "[DONE]");
+    let text: String = lines
+        .iter()
+        .filter_map(|line| line["data"]["choices"][0]["delta"]["content"].as_str())
+        .collect();
+    assert!(!text.trim().is_empty(), "{}", out.stdout);
+}
+
 #[test]
 fn paginate_streams_every_persona_of_250_exactly_once_in_one_array() {
     let env = TestEnv::new();

@@ -2,11 +2,14 @@
 //! by the client's reconnecting consumers (resumed with Last-Event-ID after a drop), any other
 //! event-stream answer over its one connection; each event is one NDJSON line as it arrives.
 
+use eventsource_stream::Event;
 use reqwest::Response;
 use reqwest::header::HeaderMap;
+use serde::Serialize;
+use serde_json::value::RawValue;
 
 use super::output::Printer;
-use crate::client::sse::{Connection, run_event, stream_error};
+use crate::client::sse::{Connection, stream_error};
 use crate::client::webhooks::ListenItem;
 use crate::client::{ApiClient, RawRequest, RunEvent};
 use crate::commands::runs::write_ndjson_line;
@@ -115,17 +118,61 @@ pub async fn print_connection(response: Response, printer: &Printer<'_>) -> Resu
         if event.event == "error" {
             return Err(stream_error(&event.data));
         }
-        if let Some(event) = run_event(event, i64::MIN)? {
-            print_event(printer, &event).await?;
+        if event.data.is_empty() && event.event.is_empty() {
+            continue;
         }
+        let mut line = serde_json::to_vec(&OnceLine::of(&event))
+            .map_err(|err| CliError::general(format!("an event could not be written: {err}")))?;
+        line.push(b'\n');
+        print_line(printer, line).await?;
     }
     Ok(())
+}
+
+/// An event of a stream that is not resumed, as one NDJSON line: its id when it has a numeric
+/// one (an OpenAI stream's events have none), its type, and its data as JSON, or as a string
+/// when it is not JSON (`[DONE]`).
+#[derive(Serialize)]
+struct OnceLine<'a> {
+    id: Option<i64>,
+    event: &'a str,
+    data: OnceData<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum OnceData<'a> {
+    Json(&'a RawValue),
+    Text(&'a str),
+}
+
+impl<'a> OnceLine<'a> {
+    fn of(event: &'a Event) -> OnceLine<'a> {
+        let data = match serde_json::from_str::<&RawValue>(&event.data) {
+            Ok(json) => OnceData::Json(json),
+            Err(_) => OnceData::Text(&event.data),
+        };
+        OnceLine {
+            id: event.id.trim().parse().ok(),
+            event: if event.event.is_empty() {
+                "message"
+            } else {
+                &event.event
+            },
+            data,
+        }
+    }
 }
 
 /// `{"id":…,"event":…,"data":…}` on a line, or the filter's output for it.
 async fn print_event(printer: &Printer<'_>, event: &RunEvent) -> Result<()> {
     let mut line = Vec::new();
     write_ndjson_line(&mut line, event.id, &event.event, &event.data_json())?;
+    print_line(printer, line).await
+}
+
+/// One NDJSON line of a stream, or the filter's output for it.
+async fn print_line(printer: &Printer<'_>, line: Vec<u8>) -> Result<()> {
     if printer.has_filter() {
         printer.filtered(line).await
     } else {
