@@ -376,3 +376,6 @@ pub(super) const TOPIC_STOPS: &str = "\
     is are was were be been do does did have has had like in at on with for to and or but \
     from by as than that which who when where why how if so too very today now here there \
     tonight lately anymore";
+
+/// Politeness words that end any topic phrase, even one after "about": "the fjord | please".
+pub(super) const POLITE_WORDS: &str = "please pls plz thanks thank cheers kindly";

@@ -3,7 +3,7 @@
 
 use super::phrases::{
     ASKS_AGE, ASKS_FEAR, ASKS_WHERE, ASKS_WORK, BREAK_CHARACTER, FLAVOUR_WORDS, Flavour,
-    GREETING_WORDS, OUT_OF_CHARACTER, TERSE_WORDS, TOPIC_STOPS, WHO_ARE_YOU, phrases,
+    GREETING_WORDS, OUT_OF_CHARACTER, POLITE_WORDS, TERSE_WORDS, TOPIC_STOPS, WHO_ARE_YOU, phrases,
     speaks_english,
 };
 use crate::server::chat::text::{non_blank, words};
@@ -224,13 +224,15 @@ fn english_topic(message: &str) -> Option<String> {
         .collect();
     let lower = |index: usize| tokens[index].0.to_lowercase();
     let stops = |word: &str| TOPIC_STOPS.split_whitespace().any(|stop| stop == word);
+    let polite = |word: &str| POLITE_WORDS.split_whitespace().any(|polite| polite == word);
     let phrase_from = |start: usize, stop_at_function_words: bool| {
         let mut phrase: Vec<String> = Vec::new();
         for (index, &(word, ends_phrase)) in
             tokens.iter().enumerate().skip(start).take(MAX_TOPIC_WORDS)
         {
-            let function_word = stops(&word.to_lowercase());
-            if function_word && (stop_at_function_words || index == start) {
+            let lowercase = word.to_lowercase();
+            let function_word = stops(&lowercase);
+            if polite(&lowercase) || (function_word && (stop_at_function_words || index == start)) {
                 break;
             }
             phrase.push(said_back(word));
@@ -318,6 +320,13 @@ mod tests {
             ("What about it?", None),
             ("Which poet do you love?", None),
             ("Is the", None),
+            (
+                "Tell me a long story about the fjord please",
+                Some("the fjord"),
+            ),
+            ("Tell me about your boat, thanks!", Some("my boat")),
+            ("What about the harbour?! Please", Some("the harbour")),
+            ("Tell me about please", None),
         ] {
             assert_eq!(english_topic(message).as_deref(), topic, "{message:?}");
         }

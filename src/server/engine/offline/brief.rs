@@ -5,8 +5,8 @@ use super::career::{Career, known_occupation, read_career};
 use super::pronouns::StatedGender;
 use super::words::{
     ABBREVIATIONS, AGE_CUES, AGE_WORDS, FILLER_WORDS, FORMER_MARKERS, HEAD_BOUNDARIES, HONORIFICS,
-    NEGATIONS, NOT_A_PLACE, NOT_AN_OCCUPATION, PHRASE_CONNECTORS, PLAIN_ADJECTIVES, Shifts,
-    TRAIT_WORDS, UNVOICED_TRAITS,
+    NEGATIONS, NOT_A_PLACE, NOT_AN_OCCUPATION, PHRASE_CONNECTORS, PLACE_PARTS, PLACE_QUALIFIERS,
+    PLAIN_ADJECTIVES, Shifts, TRAIT_WORDS, UNVOICED_TRAITS,
 };
 use crate::server::english::capitalized;
 
@@ -427,15 +427,19 @@ fn parse_name(words: &[Word]) -> Option<String> {
     })
 }
 
-/// "Maren Lund, 67, ..." or a "# Maren Lund" heading: two or three capitalised words opening
-/// the brief that are none of the lexicon's (after a title such as "Dr."), followed by an age,
-/// an article or "retired"; with how many words they take.
+/// "Maren Lund, 67, ...", "Maria, a glassblower" or a "# Maren Lund" heading: one to three
+/// capitalised words opening the brief that are none of the lexicon's (after a title such as
+/// "Dr."), followed by an age, an article or "retired"; with how many words they take. A
+/// single word is a name only before a comma, never as a heading ("# Brief") or after a title.
 fn leading_name(words: &[Word]) -> Option<(String, usize)> {
     let count = words.iter().position(|word| word.closes_clause)? + 1;
     // "Dr. Elena Vasquez": the title is not part of the name.
     let titled = is_listed(HONORIFICS, &words[0].lower);
     let clause = &words[usize::from(titled)..count];
-    let name_like = (2..=3).contains(&clause.len())
+    let last = &words[count - 1];
+    // "Mr. Okafor": a title before one word makes it a family name, not the whole name.
+    let single_given_name = clause.len() == 1 && !titled && !last.in_heading && !last.ends_sentence;
+    let name_like = ((2..=3).contains(&clause.len()) || single_given_name)
         && clause.iter().all(|word| {
             starts_uppercase(word.text)
                 && word
@@ -445,7 +449,6 @@ fn leading_name(words: &[Word]) -> Option<(String, usize)> {
                 && !is_lexicon_word(&word.lower)
         });
     let next = words.get(count)?;
-    let last = &words[count - 1];
     let introduces_the_rest = last.in_heading
         || (!last.ends_sentence
             && (whole_number(next.text).is_some()
@@ -488,8 +491,23 @@ fn parse_place(words: &[Word], brief_is_lowercase: bool) -> Option<String> {
             let following = &words[index + 1..];
             let first = following.first()?;
             if first.lower == "the" && !first.closes_clause {
+                // "in the south of France"
+                if let [part, of, rest @ ..] = &following[1..]
+                    && is_listed(PLACE_PARTS, &part.lower)
+                    && of.lower == "of"
+                    && !part.closes_clause
+                    && !of.closes_clause
+                {
+                    return capitalized_phrase(rest)
+                        .map(|place| format!("the {} of {place}", part.lower));
+                }
                 // "in the Scottish Highlands"
                 return capitalized_phrase(&following[1..]).map(|place| format!("the {place}"));
+            }
+            if is_listed(PLACE_QUALIFIERS, &first.lower) && !first.closes_clause {
+                // "in rural Andalusia"
+                return capitalized_phrase(&following[1..])
+                    .map(|place| format!("{} {place}", first.lower));
             }
             if is_age_word(&first.lower) && !first.closes_clause {
                 // "in 1920s Chicago"

@@ -309,6 +309,10 @@ fn career_from(words: &[Word], positions: &[usize]) -> Option<Career> {
         .position(|&position| lower(position) == "of")
         .unwrap_or(positions.len());
     let head = lower(*positions[..head_end].last()?);
+    // "beekeeper grandfather", "glassblower woman of Murano": the work before the person noun.
+    if is_listed(NOT_AN_OCCUPATION, head) && head_end > 1 {
+        return career_from(words, &positions[..head_end - 1]);
+    }
     let names_a_habit = positions.iter().enumerate().any(|(index, &position)| {
         is_listed(COMMON_VERBS, lower(position))
             && positions

@@ -18,7 +18,7 @@ use crate::server::english::{join_list, with_article};
 
 pub(super) const MIN_DRAWN_AGE: u64 = 22;
 pub(super) const MAX_DRAWN_AGE: u64 = 70;
-pub(super) const MIN_RETIRED_AGE: u64 = 58;
+pub(super) const MIN_RETIRED_AGE: u64 = 60;
 pub(super) const MAX_RETIRED_AGE: u64 = 84;
 
 // ---------------------------------------------------------------------------

@@ -176,6 +176,28 @@ pub(super) const NAME_POOLS: &[NamePool] = &[
     },
 ];
 
+/// Common given names beyond the pools, read back as the gender a stated name tells
+/// ("named Lucia", "Aiko, a glassblower"); never drawn. Space-separated.
+pub(super) const FEMININE_GIVEN_NAMES: &str = "\
+    Maria Mary Marie María Lucia Lucía Anna Anne Emma Olivia Sophia Sofia Isabella Mia \
+    Charlotte Amelia Grace Alice Sarah Laura Julia Elizabeth Catherine Katherine Helen \
+    Helena Margot Claire Sophie Camille Chloé Chloe Léa Manon Amélie Élise Isabel Carmen \
+    Lucy Rosa Paula Marta Ines Valentina Alessandra Giovanna Anja Greta Heidi Ingrid Freya \
+    Maren Elin Aiko Yuko Keiko Naoko Akiko Yumiko Sakiko Hanako Mariko Tomoko Priya Ananya \
+    Fatima Aisha Amira Leila Layla Zeynep Elif Ayşe Olga Natasha Irina Svetlana Tatiana \
+    Daria Nadia Mei Ling Jia Hana Yuna Nia Amara Chiamaka Ngozi Zainab Ada Agnes Edith \
+    Martha Ruth Esther Judith Miriam Rachel Rebecca Hannah Jane Emily Jessica Jennifer";
+
+/// Common given names beyond the pools, read back as masculine. Space-separated.
+pub(super) const MASCULINE_GIVEN_NAMES: &str = "\
+    John Michael David William Robert Richard Charles Joseph Daniel Peter Paul George Edward \
+    Jack Harry Liam Noah Ethan Lucas Louis Pierre Jean Jacques François Étienne Antoine \
+    Carlos José Juan Luis Miguel Pablo Manuel Antonio Giovanni Giuseppe Francesco Pietro \
+    Hans Klaus Jürgen Stefan Felix Erik Olaf Sven Nils Anders Mikkel Takeshi Hiroki Kazuo \
+    Yusuf Mehmet Mustafa Ahmed Mohammed Omar Ali Hassan Ivan Dmitri Sergei Nikolai Alexei \
+    Wei Jun Hao Raj Arjun Rahul Vikram Kwame Kofi Chidi Emeka Mert Emre Ibrahim Samuel \
+    Abraham Isaac Jacob Benjamin Aaron Simon Andrew Mark Matthew Luke Stephen Frank";
+
 /// The pool for a language tag such as "tr", "pt-BR" or "nb_NO".
 pub(super) fn name_pool(language: &str) -> &'static NamePool {
     let primary = language

@@ -1,7 +1,7 @@
 //! Who the persona is in the third person: the gender a brief states (by a word such as "she",
 //! "grandfather" or "nonbinary", or by a known given name), and the pronouns that fill templates.
 
-use super::names::{NAME_POOLS, NamePool, name_pool};
+use super::names::{FEMININE_GIVEN_NAMES, MASCULINE_GIVEN_NAMES, NAME_POOLS, NamePool, name_pool};
 use super::words::{
     FEMININE_NOUNS, FEMININE_PRONOUNS, FEMININE_TITLES, MASCULINE_NOUNS, MASCULINE_PRONOUNS,
     MASCULINE_TITLES, NEUTRAL_NOUNS, NEUTRAL_PRONOUNS, SOMEONE_ELSE_CUES,
@@ -118,7 +118,8 @@ fn word_gender(word: &str) -> Option<StatedGender> {
         })
 }
 
-/// The gender of a full name's given name in the name pools, the language's own first.
+/// The gender of a full name's given name in the name pools, the language's own first, then
+/// in the lists of common given names.
 pub(super) fn gender_of_name(full_name: &str, language: &str) -> Option<Gender> {
     let given = full_name.split_whitespace().next()?;
     let own = name_pool(language);
@@ -127,7 +128,11 @@ pub(super) fn gender_of_name(full_name: &str, language: &str) -> Option<Gender> 
             .into_iter()
             .find(|&gender| pool.given(gender).contains(&given))
     };
-    in_pool(own).or_else(|| NAME_POOLS.iter().find_map(in_pool))
+    let listed = |names: &str| names.split_whitespace().any(|name| name == given);
+    in_pool(own)
+        .or_else(|| NAME_POOLS.iter().find_map(in_pool))
+        .or_else(|| listed(FEMININE_GIVEN_NAMES).then_some(Gender::Feminine))
+        .or_else(|| listed(MASCULINE_GIVEN_NAMES).then_some(Gender::Masculine))
 }
 
 /// The persona's pronouns and the verb forms that agree with them.

@@ -716,3 +716,123 @@ fn empty_briefs_and_malformed_parents_are_rejected() {
     );
     assert_eq!(OfflineEngine.name(), "offline");
 }
+
+/// The surface fields a brief's persona carries, for the trial briefs below.
+fn surface_of(brief: &str, seed: u64) -> (String, u64, String, Option<String>, String) {
+    let generation = generate(brief, seed);
+    let surface = &generation.layers["surface"];
+    let bio = generation.layers["mask"]["public_bio"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (
+        surface["name"].as_str().unwrap().to_owned(),
+        surface["age"].as_u64().unwrap(),
+        surface["occupation"].as_str().unwrap().to_owned(),
+        surface["place"].as_str().map(str::to_owned),
+        bio,
+    )
+}
+
+#[test]
+fn an_occupation_before_a_person_noun_is_read_and_grandparents_are_old() {
+    for seed in 0..20 {
+        for (brief, occupation, place, youngest, oldest) in [
+            (
+                "Beekeeper grandfather in Seville",
+                "Beekeeper",
+                "Seville",
+                60,
+                88,
+            ),
+            (
+                "A retired beekeeper grandfather in Seville",
+                "Retired beekeeper",
+                "Seville",
+                60,
+                88,
+            ),
+            (
+                "Retired beekeeper grandfather in his seventies in rural Andalusia",
+                "Retired beekeeper",
+                "rural Andalusia",
+                70,
+                79,
+            ),
+            ("A retired beekeeper", "Retired beekeeper", "", 60, 84),
+            ("A glassblower woman of Murano", "Glassblower", "", 22, 70),
+        ] {
+            let (_, age, read, read_place, bio) = surface_of(brief, seed);
+            assert_eq!(read, occupation, "{brief:?} seed {seed}");
+            assert_eq!(read_place.unwrap_or_default(), place, "{brief:?}");
+            assert!((youngest..=oldest).contains(&age), "{brief:?}: {age}");
+            if brief.contains("grandfather") {
+                assert!(bio.contains(" he "), "{bio}");
+            }
+        }
+    }
+    assert_eq!(
+        generate("A grandmother", 3).layers["surface"]["age"]
+            .as_u64()
+            .map(|age| age >= 60),
+        Some(true)
+    );
+}
+
+#[test]
+fn a_place_keeps_its_qualifier_or_part() {
+    for (brief, place) in [
+        ("A beekeeper in rural Andalusia", "rural Andalusia"),
+        (
+            "A harbor pilot in the south of France",
+            "the south of France",
+        ),
+        ("A harbor pilot in southern France", "southern France"),
+        (
+            "A baker in the heart of Lyon, cheerful",
+            "the heart of Lyon",
+        ),
+        ("A baker from the north of England", "the north of England"),
+        (
+            "A nurse in the Scottish Highlands",
+            "the Scottish Highlands",
+        ),
+    ] {
+        let (_, _, _, read, bio) = surface_of(brief, 3);
+        assert_eq!(read.as_deref(), Some(place), "{brief:?}");
+        assert!(bio.contains(&format!("in {place}")), "{bio}");
+    }
+    // A qualifier with no place after it names none.
+    assert_eq!(surface_of("A beekeeper in rural areas", 3).3, None);
+}
+
+#[test]
+fn a_leading_given_name_is_the_name_and_tells_the_pronouns() {
+    for seed in 0..10 {
+        for (brief, name, pronoun) in [
+            (
+                "Maria, a 38-year-old glassblower in Kanazawa.",
+                "Maria",
+                " she ",
+            ),
+            (
+                "Aiko, a 38-year-old glassblower in Kanazawa, not shy",
+                "Aiko",
+                " she ",
+            ),
+            ("Pablo, 44, a fisherman in Vigo", "Pablo", " he "),
+            ("A shy glassblower in Murano named Lucia", "Lucia", " she "),
+            ("A gruff baker called Jacques", "Jacques", " he "),
+            ("Aiko Tanaka, 38, a glassblower", "Aiko Tanaka", " she "),
+        ] {
+            let (read, _, occupation, _, bio) = surface_of(brief, seed);
+            assert_eq!(read, name, "{brief:?}");
+            assert_ne!(occupation.to_lowercase(), name.to_lowercase(), "{brief:?}");
+            assert!(bio.contains(pronoun), "{brief:?}: {bio}");
+        }
+    }
+    // A one-word heading is a title, not a name.
+    let (name, _, occupation, _, _) = surface_of("# Brief\n\nA glassblower in Murano.", 3);
+    assert_ne!(name, "Brief");
+    assert_eq!(occupation, "Glassblower");
+}

@@ -18,6 +18,19 @@ pub(super) const NOT_A_PLACE: &str = "\
     wednesday thursday friday saturday sunday english turkish german french spanish \
     italian portuguese japanese norwegian";
 
+/// Lowercase words that may stand between "in" and a place and belong to it: "in rural
+/// Andalusia", "in southern France".
+pub(super) const PLACE_QUALIFIERS: &str = "\
+    rural remote coastal northern southern eastern western central northeastern northwestern \
+    southeastern southwestern north-eastern north-western south-eastern south-western \
+    downtown suburban upstate inland provincial small-town";
+
+/// A part of a place named as "the PART of PLACE": "in the south of France".
+pub(super) const PLACE_PARTS: &str = "\
+    north south east west northeast northwest southeast southwest north-east north-west \
+    south-east south-west outskirts heart centre center suburbs edge coast countryside hills \
+    mountains";
+
 /// Abbreviations whose full stop ends no sentence: "Mr. Okafor", "St. Ives".
 pub(super) const ABBREVIATIONS: &str = "mr mrs ms dr st prof mt jr sr";
 
@@ -163,6 +176,10 @@ pub(super) const AGE_CUES: &[(&str, (u64, u64))] = &[
     ("young youthful", (19, 29)),
     ("middle-aged", (40, 59)),
     ("old elderly ageing aging", (65, 88)),
+    (
+        "grandfather grandmother grandpa grandma granny grandparent",
+        (60, 88),
+    ),
 ];
 
 /// Words that tell an age rather than an occupation: "35-year-old", "twenty-something".
