@@ -255,28 +255,22 @@ fn pull_all_skips_a_copy_that_is_not_valid_and_a_file_is_no_folder() {
     assert_eq!(read(&env, "poet.yml"), mine);
 
     env.write("afile", "not a folder\n");
-    let refused = env
-        .run(&["personas", "pull", "--all", "-d", "afile"])
-        .code(2);
-    assert!(
-        refused
-            .stderr
-            .contains("cannot use afile as the folder: it is a file, not a folder")
-            && !refused.stderr.contains("os error"),
-        "{}",
-        refused.stderr
-    );
-    let below = env
-        .run(&["personas", "pull", "--all", "-d", "afile/sub"])
-        .code(2);
-    assert!(
-        below
-            .stderr
-            .contains("cannot use afile/sub as the folder: ")
-            && !below.stderr.contains("os error"),
-        "{}",
-        below.stderr
-    );
+    for (folder, why) in [
+        ("afile", "it is a file, not a folder"),
+        ("afile/sub", "a part of the path is a file, not a directory"),
+    ] {
+        let refused = env
+            .run(&["personas", "pull", "--all", "-d", folder])
+            .code(2);
+        assert!(
+            refused
+                .stderr
+                .contains(&format!("cannot use {folder} as the folder: {why}"))
+                && !refused.stderr.contains("os error"),
+            "{}",
+            refused.stderr
+        );
+    }
     assert_eq!(env.read("afile"), "not a folder\n");
 }
 
