@@ -229,7 +229,7 @@ complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -s d -l dir -d 'With --all: the folder to write to (created when missing)' -r -F
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -s d -l dir -d 'With --all: the folder to write to (created when missing)' -r -f -a "(__fish_complete_directories)"
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -s o -l output -d 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout' -r -F
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l version -d 'Pull this past version instead of the current one' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l color -d 'When to use colour' -r -f -a "auto\t''

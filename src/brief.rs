@@ -36,7 +36,7 @@ pub struct Brief {
     pub slug: Option<String>,
     pub custom_fields: Option<Map<String, Value>>,
     /// The persona already made from this brief (`persona: psn_...`), recorded by
-    /// `personas apply`; `personas create` does not read it.
+    /// `personas apply`; `personas create` refuses a brief that records one.
     pub persona: Option<String>,
 }
 

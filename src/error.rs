@@ -162,6 +162,11 @@ impl CliError {
             .map(str::to_string)
             .unwrap_or_else(|| format!("the server answered HTTP {status}"));
         let kind = ExitKind::for_api(status, &code);
+        let message = match code.as_str() {
+            // The hint names the command; the API route the server's message names is not ours.
+            "persona.slug_taken" => without_api_route(&message),
+            _ => message,
+        };
         let hint = match (status, code.as_str()) {
             (401, _) => Some(
                 "check the key with `persona auth status`, or log in again with `persona auth login`"
@@ -289,6 +294,17 @@ fn slug_taken_hint(details: Option<&Value>) -> String {
              choose another slug with `--slug`"
         ),
         _ => "choose another slug with `--slug`".to_string(),
+    }
+}
+
+/// `message` without an API route in parentheses (` (POST /v1/...)`).
+fn without_api_route(message: &str) -> String {
+    let Some(start) = message.find(" (POST /v1/") else {
+        return message.to_string();
+    };
+    match message[start..].find(')') {
+        Some(end) => format!("{}{}", &message[..start], &message[start + end + 1..]),
+        None => message.to_string(),
     }
 }
 

@@ -270,6 +270,24 @@ fn conversations_profiles_and_webhook_endpoints_complete_too() {
 }
 
 #[test]
+fn the_folder_of_pull_all_completes_folders_only() {
+    let env = TestEnv::new();
+    std::fs::create_dir(env.work().join("personas")).unwrap();
+    env.write("poet.yml", "id: psn_1\n");
+    let folders = values(&env, &["persona", "personas", "pull", "--all", "-d", ""]);
+    assert!(
+        folders.contains(&"personas/".to_string()) && !folders.contains(&"poet.yml".to_string()),
+        "{folders:?}"
+    );
+    // A PATH of status takes files and folders alike.
+    let either = values(&env, &["persona", "personas", "status", ""]);
+    assert!(
+        either.contains(&"poet.yml".to_string()) && either.contains(&"personas/".to_string()),
+        "{either:?}"
+    );
+}
+
+#[test]
 fn with_the_server_down_or_silent_completion_offers_nothing_and_exits_0() {
     let mut env = TestEnv::new();
     let server = env.serve(&[]);

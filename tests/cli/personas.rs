@@ -507,6 +507,14 @@ fn an_unknown_front_matter_key_is_named_with_its_line() {
     let outcome = assert_rejected_cleanly(&env, outcome, &["brief.md"]);
     assert!(outcome.stderr.contains("colour"), "{}", outcome.stderr);
     assert!(outcome.stderr.contains("line 3"), "{}", outcome.stderr);
+    // The line is said once.
+    assert!(
+        outcome
+            .stderr
+            .contains("error: brief.md: unknown key `colour` on line 3;"),
+        "{}",
+        outcome.stderr
+    );
 }
 
 #[test]
@@ -614,6 +622,15 @@ fn a_wrong_reference_suggests_the_nearest_slugs() {
         "{}",
         missing_version.stderr
     );
+    env.create(POET, &["--slug", "the-krakow-baker"]);
+    for typed in ["the-krakow-night-baker", "the-old-krakow-city-baker"] {
+        let outcome = env.run(&["personas", "get", typed]).code(3);
+        assert!(
+            outcome.stderr.contains("`the-krakow-baker`"),
+            "{typed}: {}",
+            outcome.stderr
+        );
+    }
     let far = env.run(&["personas", "get", "lighthouse-keeper"]).code(3);
     assert!(
         far.stderr
@@ -640,6 +657,20 @@ fn diff_or_push_of_a_persona_reference_says_to_pull_a_working_copy() {
             outcome.stderr
         );
         assert!(!outcome.stderr.contains("os error"), "{}", outcome.stderr);
+    }
+    for verb in ["diff", "push"] {
+        let outcome = env.run(&["personas", verb, "nonexistent-thing"]).code(2);
+        assert!(
+            outcome
+                .stderr
+                .contains("there is no file nonexistent-thing")
+                && outcome
+                    .stderr
+                    .contains("there is no persona `nonexistent-thing` either")
+                && !outcome.stderr.contains("pull nonexistent-thing"),
+            "{verb}: {}",
+            outcome.stderr
+        );
     }
     let outcome = env
         .run(&["personas", "diff", "drafts/the-poet.yml"])
@@ -679,6 +710,44 @@ fn pushing_a_brief_says_to_create_a_persona_from_it() {
     // What the hint says works.
     env.run(&["personas", "create", "-f", "brief.md", "--json"])
         .success();
+}
+
+#[test]
+fn a_brief_that_records_its_persona_makes_no_second_one() {
+    let env = TestEnv::new();
+    let made = env.create(POET, &["--slug", "poet"]);
+    let id = made["id"].as_str().unwrap();
+    env.write(
+        "brief.md",
+        &brief(&format!("persona: {id}\nseed: 7\n"), POET),
+    );
+    let outcome = env.run(&["personas", "create", "-f", "brief.md"]).code(5);
+    assert!(
+        outcome
+            .stderr
+            .contains(&format!("brief.md already made the persona {id}"))
+            && outcome
+                .stderr
+                .contains(&format!("`persona personas get {id}`"))
+            && outcome.stderr.contains("personas apply")
+            && outcome.stderr.contains("remove the `persona:` line"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(list(&env, &[]).len(), 1, "a second persona was made");
+    // push and diff of it point to the persona it made, not to making another.
+    for verb in ["push", "diff"] {
+        let outcome = env.run(&["personas", verb, "brief.md"]).code(2);
+        assert!(
+            outcome
+                .stderr
+                .contains(&format!("it made the persona {id}"))
+                && outcome.stderr.contains("personas apply")
+                && !outcome.stderr.contains("create -f"),
+            "{verb}: {}",
+            outcome.stderr
+        );
+    }
 }
 
 #[test]
@@ -1053,7 +1122,8 @@ fn unarchive_brings_a_persona_back_and_a_slug_collision_names_the_archived_holde
             .contains(&format!("held by the archived persona {id}"))
             && taken.stderr.contains(&format!(
                 "hint: bring the archived persona back with `persona personas unarchive {id}`"
-            )),
+            ))
+            && !taken.stderr.contains("POST /v1/"),
         "{}",
         taken.stderr
     );
@@ -1066,15 +1136,18 @@ fn unarchive_brings_a_persona_back_and_a_slug_collision_names_the_archived_holde
     assert_eq!(back["version"], 1);
     assert_eq!(slugs(&list(&env, &[])), ["young-bookseller"]);
     assert!(list(&env, &["--archived"]).is_empty());
-    // Again: nothing to do, same answer.
+    // Again: nothing to do, and it says so.
     let again = env
         .run(&["personas", "unarchive", "young-bookseller"])
         .success();
     assert!(
-        again.stderr.contains("Unarchived young-bookseller"),
+        again.stderr.contains(&format!(
+            "young-bookseller ({id}) is not archived; nothing changed"
+        )) && !again.stderr.contains("Unarchived"),
         "{}",
         again.stderr
     );
+    assert_eq!(get(&env, "young-bookseller")["version"], 1);
     // A live persona's slug: the collision names it, and says to choose another.
     let taken = take_the_slug();
     assert!(
@@ -1313,6 +1386,17 @@ fn a_working_copy_whose_id_was_edited_is_never_pushed_onto_another_persona() {
             outcome.stderr
         );
     }
+    for verb in ["diff", "status"] {
+        // diff says it on stderr, status in its table's note.
+        let outcome = env.run(&["personas", verb, "poet.yml"]).code(2);
+        let said = format!("{}{}", outcome.stdout, outcome.stderr);
+        assert!(
+            said.contains("not a working copy of")
+                && said.contains("was its `id` edited?")
+                && !said.contains("@@"),
+            "{verb}: {said}"
+        );
+    }
     assert_eq!(get(&env, "tailor")["version"], 1);
     assert_eq!(env.read("poet.yml"), hijacked);
 }
@@ -1369,6 +1453,39 @@ fn pull_refuses_to_overwrite_local_edits_unless_forced() {
     assert!(outcome.stderr.contains("--force"), "{}", outcome.stderr);
     assert_eq!(env.read("poet.yml"), edited);
 
+    env.run(&["personas", "pull", "poet", "-o", "poet.yml", "--force"])
+        .success();
+    assert_eq!(env.read("poet.yml"), text);
+}
+
+#[test]
+fn pull_refuses_to_overwrite_a_copy_that_is_not_valid_unless_forced() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    let text = pull(&env, "poet", "poet.yml");
+    for (mine, why) in [
+        (
+            format!("{text}notes: |\n  careful notes\n"),
+            "is not a valid working copy (unknown field `notes`",
+        ),
+        (
+            format!("{text}  broken: [\n"),
+            "exists and is not a readable working copy (poet.yml:",
+        ),
+    ] {
+        env.write("poet.yml", &mine);
+        let outcome = env
+            .run(&["personas", "pull", "poet", "-o", "poet.yml"])
+            .code(5);
+        assert!(
+            outcome.stderr.contains(&format!("poet.yml {why}"))
+                && outcome.stderr.contains("--force")
+                && !outcome.stderr.contains("Pulled"),
+            "{}",
+            outcome.stderr
+        );
+        assert_eq!(env.read("poet.yml"), mine);
+    }
     env.run(&["personas", "pull", "poet", "-o", "poet.yml", "--force"])
         .success();
     assert_eq!(env.read("poet.yml"), text);

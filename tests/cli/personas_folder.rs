@@ -228,6 +228,53 @@ fn pull_all_writes_each_persona_once_and_a_second_run_changes_no_byte() {
 }
 
 #[test]
+fn pull_all_skips_a_copy_that_is_not_valid_and_a_file_is_no_folder() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    pull_folder(&env, &[]);
+    let mine = format!("{}notes: |\n  careful notes\n", read(&env, "poet.yml"));
+    write(&env, "poet.yml", &mine);
+    let outcome = pull_folder(&env, &["--json"]).json();
+    assert_eq!(outcome[0]["action"], "skipped", "{outcome}");
+    assert!(
+        outcome[0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("is not a valid working copy (unknown field `notes`"),
+        "{outcome}"
+    );
+    let shown = pull_folder(&env, &[]);
+    assert!(
+        shown
+            .stderr
+            .contains("skipped personas/poet.yml, which is not a valid working copy")
+            && shown.stderr.contains("1 skipped"),
+        "{}",
+        shown.stderr
+    );
+    assert_eq!(read(&env, "poet.yml"), mine);
+
+    env.write("afile", "not a folder\n");
+    for (folder, why) in [
+        ("afile", "it is a file, not a folder"),
+        ("afile/sub", "a part of the path is a file, not a directory"),
+    ] {
+        let refused = env
+            .run(&["personas", "pull", "--all", "-d", folder])
+            .code(2);
+        assert!(
+            refused
+                .stderr
+                .contains(&format!("cannot use {folder} as the folder: {why}"))
+                && !refused.stderr.contains("os error"),
+            "{}",
+            refused.stderr
+        );
+    }
+    assert_eq!(env.read("afile"), "not a folder\n");
+}
+
+#[test]
 fn pull_all_draws_a_progress_bar_only_on_a_terminal() {
     let env = TestEnv::new();
     for (intent, slug) in [(POET, "poet"), (TAILOR, "tailor")] {

@@ -153,7 +153,18 @@ async fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
         }
         (None, Some(path)) => {
             let (name, text) = read_brief(path.clone()).await?;
-            parse_brief(&text).map_err(|err| brief_error(&name, &err))?
+            let brief = parse_brief(&text).map_err(|err| brief_error(&name, &err))?;
+            if let Some(id) = &brief.persona {
+                return Err(CliError::new(
+                    ExitKind::Conflict,
+                    format!("{name} already made the persona {id} (its front matter records `persona: {id}`)"),
+                )
+                .with_hint(format!(
+                    "see it with `persona personas get {id}`; `persona personas apply` keeps it in \
+                     step with the brief. To make another persona from it, remove the `persona:` line"
+                )));
+            }
+            brief
         }
         (None, None) => {
             return Err(CliError::usage(
@@ -173,9 +184,14 @@ async fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
     })
 }
 
-/// A brief that does not parse, as a usage error naming the file (and line, when known).
+/// A brief that does not parse, as a usage error naming the file (and line, when known and not
+/// already said in the message).
 pub fn brief_error(name: &str, err: &BriefError) -> CliError {
-    let location = err.line.map(|line| format!(":{line}")).unwrap_or_default();
+    let location = err
+        .line
+        .filter(|line| !err.message.contains(&format!("on line {line}")))
+        .map(|line| format!(":{line}"))
+        .unwrap_or_default();
     CliError::usage(format!("{name}{location}: {err}"))
 }
 

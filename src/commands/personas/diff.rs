@@ -33,9 +33,12 @@ pub struct DiffArgs {
 }
 
 pub async fn run(ctx: &Context, args: DiffArgs) -> Result<()> {
-    let (_, local) = working_copy::read(&args.file)?;
+    let client = ctx.client().await?;
+    let (_, local) = working_copy::read_named(client, &args.file).await?;
     let id = working_copy::id_of(&args.file, &local)?;
-    let server = ctx.client().await?.get_persona(&id).await?;
+    let server = client.get_persona(&id).await?;
+    // The rule push follows: a copy whose `id` was edited is not compared with another persona.
+    working_copy::check_copy(&args.file, &local, &server)?;
     let (current, pulled): (PersonaStamp, PersonaStamp) = (view(&server), view(&local));
     let version = or_dash(current.version);
     let server_label = format!("server/{id}@v{version}");

@@ -12,7 +12,7 @@ use super::working_copy;
 use crate::brief::{Brief, looks_like_brief, parse_brief};
 use crate::client::{ApiClient, ListPersonas, every_page};
 use crate::commands::format::or_dash;
-use crate::error::{CliError, Result};
+use crate::error::{CliError, ExitKind, Result};
 use crate::model::{PersonaStamp, view};
 use crate::persona_file::{self, Standing};
 
@@ -50,7 +50,7 @@ pub fn scan(paths: &[PathBuf]) -> Result<Vec<FolderFile>> {
             let problem = if err.kind() == std::io::ErrorKind::NotFound {
                 "does not exist".to_string()
             } else {
-                format!("cannot be read: {err}")
+                format!("cannot be read: {}", crate::error::io_reason(&err))
             };
             CliError::usage(format!("{} {problem}", path.display())).with_source(err)
         })?;
@@ -117,7 +117,11 @@ fn walk(root: &Path, found: &mut Vec<(PathBuf, bool)>, seen: &mut HashSet<PathBu
     let mut pending = vec![(root.to_path_buf(), 0)];
     while let Some((directory, depth)) = pending.pop() {
         let entries = fs::read_dir(&directory).map_err(|err| {
-            CliError::usage(format!("cannot read {}: {err}", directory.display())).with_source(err)
+            CliError::io(
+                ExitKind::Usage,
+                format!("cannot read {}", directory.display()),
+                err,
+            )
         })?;
         for entry in entries.flatten() {
             let name = entry.file_name();
@@ -161,9 +165,11 @@ fn read_item(path: &Path, named: bool) -> Option<Item> {
     let text = match persona_file::read_text_file(path) {
         Ok(text) => text,
         Err(err) => {
-            return Some(Item::Invalid(
-                CliError::usage(format!("cannot read {}: {err}", path.display())).with_source(err),
-            ));
+            return Some(Item::Invalid(CliError::io(
+                ExitKind::Usage,
+                format!("cannot read {}", path.display()),
+                err,
+            )));
         }
     };
     match kind_of(path)? {

@@ -78,7 +78,9 @@ fn hint(wanted: &PersonaRef, known: &[(String, String)]) -> String {
 }
 
 /// The names (slugs, or ids when `wanted` is written as an id) nearest to `wanted`, best first:
-/// those within an edit distance of a third of its length (at least 2), or that contain it.
+/// those within an edit distance of a third of its length (at least 2), that contain it, or
+/// whose hyphen-separated words hold all of its words in order or are all among them in order
+/// (two words at least: `krakow-baker`, `the-krakow-night-baker` for `the-krakow-baker`).
 fn nearest<'a>(wanted: &str, known: &'a [(String, String)]) -> Vec<&'a str> {
     let wanted = wanted.to_lowercase();
     let by_id = wanted.starts_with("psn_");
@@ -88,9 +90,12 @@ fn nearest<'a>(wanted: &str, known: &'a [(String, String)]) -> Vec<&'a str> {
         .map(|(id, slug)| if by_id { id.as_str() } else { slug.as_str() })
         .filter(|name| !name.is_empty())
         .filter_map(|name| {
-            let distance = strsim::damerau_levenshtein(&wanted, &name.to_lowercase());
+            let lowered = name.to_lowercase();
+            let distance = strsim::damerau_levenshtein(&wanted, &lowered);
             let contains = wanted.chars().count() >= 3 && name.contains(wanted.as_str());
-            (distance <= limit || contains).then_some((distance, name))
+            let same_words =
+                !by_id && (words_in_order(&wanted, &lowered) || words_in_order(&lowered, &wanted));
+            (distance <= limit || contains || same_words).then_some((distance, name))
         })
         .collect();
     scored.sort();
@@ -100,6 +105,13 @@ fn nearest<'a>(wanted: &str, known: &'a [(String, String)]) -> Vec<&'a str> {
         .take(MAX_SUGGESTIONS)
         .map(|(_, name)| name)
         .collect()
+}
+
+/// Whether every hyphen-separated word of `few` (two at least) is among those of `many`, in
+/// the same order.
+fn words_in_order(few: &str, many: &str) -> bool {
+    let mut many = many.split('-');
+    few.split('-').count() >= 2 && few.split('-').all(|word| many.any(|other| other == word))
 }
 
 #[cfg(test)]
@@ -135,6 +147,23 @@ mod tests {
             hint_for("psn_3kP9aLwX2vQ"),
             "did you mean `psn_3kP9aLwX2vQ1`?"
         );
+        let bakers: Vec<(String, String)> =
+            [("psn_1", "the-krakow-baker"), ("psn_2", "the-night-porter")]
+                .iter()
+                .map(|(id, slug)| (id.to_string(), slug.to_string()))
+                .collect();
+        for typed in [
+            "the-krakow-night-baker",
+            "krakow-baker",
+            "the-old-krakow-city-baker",
+        ] {
+            let wanted = PersonaRef::parse(typed).unwrap();
+            assert_eq!(
+                hint(&wanted, &bakers),
+                "did you mean `the-krakow-baker`?",
+                "{typed}"
+            );
+        }
         assert_eq!(
             hint_for("bookseller"),
             "did you mean one of `young-bookseller`, `the-istanbul-bookseller`?"

@@ -43,7 +43,7 @@ pub struct PullArgs {
     all: bool,
 
     /// With --all: the folder to write to (created when missing)
-    #[arg(short = 'd', long = "dir", value_name = "DIR", requires = "all")]
+    #[arg(short = 'd', long = "dir", value_name = "DIR", requires = "all", value_hint = clap::ValueHint::DirPath)]
     directory: Option<PathBuf>,
 
     /// With --all: archived personas too
@@ -152,15 +152,20 @@ pub async fn run(ctx: &Context, args: PullArgs) -> Result<()> {
 /// An existing file may be replaced only when it is a working copy of `persona` without edits
 /// the server lacks; otherwise why not, said of the file ("has local edits ...").
 fn replaceable(path: &Path, text: &str, persona: &Value) -> std::result::Result<(), String> {
-    let Ok(local) = persona_file::from_yaml(text, &path.display().to_string()) else {
-        return Err("exists and is not a readable working copy".to_string());
-    };
+    let local = persona_file::from_yaml(text, &path.display().to_string())
+        .map_err(|err| format!("exists and is not a readable working copy ({err})"))?;
     let (mine, theirs): (PersonaStamp, PersonaStamp) = (view(&local), view(persona));
     if mine.id != theirs.id {
         return Err(format!(
             "holds another persona ({})",
             mine.id.as_deref().unwrap_or("?")
         ));
+    }
+    // A key added by hand or a changed read-only field is an edit too, which pull would lose.
+    if let Err(err) = working_copy::check_copy(path, &local, persona) {
+        let shown = format!("{}: ", path.display());
+        let why = err.message.strip_prefix(&shown).unwrap_or(&err.message);
+        return Err(format!("is not a valid working copy ({why})"));
     }
     match persona_file::compare(&local, persona) {
         Comparison::Settled(Standing::UpToDate | Standing::Behind) => Ok(()),
@@ -185,11 +190,14 @@ struct Pulled {
 async fn pull_all(ctx: &Context, args: &PullArgs) -> Result<()> {
     let directory = args.directory.clone().unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&directory).map_err(|err| {
-        CliError::usage(format!(
-            "cannot use {} as the folder: {err}",
-            directory.display()
-        ))
-        .with_source(err)
+        let what = format!("cannot use {} as the folder", directory.display());
+        if directory.is_file() {
+            CliError::usage(format!("{what}: it is a file, not a folder"))
+                .with_hint("name a folder with -d DIR (it is created when missing)")
+                .with_source(err)
+        } else {
+            CliError::io(ExitKind::Usage, what, err)
+        }
     })?;
     let client = ctx.client().await?;
     let mut personas = folder::list_all(client, false).await?;
@@ -323,7 +331,10 @@ fn pull_into(path: &Path, persona: &Value, force: bool) -> Result<(&'static str,
         }
         Ok(_) => {}
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-        Err(err) => return Ok(("skipped", Some(format!("cannot be replaced: {err}")))),
+        Err(err) => {
+            let why = crate::error::io_reason(&err);
+            return Ok(("skipped", Some(format!("cannot be replaced: {why}"))));
+        }
     }
     working_copy::write(path, persona)?;
     Ok(("written", None))

@@ -106,7 +106,7 @@ pub async fn run(ctx: &Context, args: PushArgs) -> Result<()> {
 /// when the server already holds the file's edits under a newer version (a push whose answer was
 /// lost), so that the file does not go on looking edited. Every error names the file.
 pub async fn push_file(client: &ApiClient, path: &Path, force: bool) -> Result<Pushed> {
-    let (_, local) = working_copy::read(path)?;
+    let (_, local) = working_copy::read_named(client, path).await?;
     let outcome = push_persona(client, path, &local, force).await?;
     if let Pushed::Updated(persona) | Pushed::UpToDate(persona) = &outcome
         && view::<PersonaStamp>(persona).fingerprint != view::<PersonaStamp>(&local).fingerprint

@@ -22,6 +22,19 @@ pub struct UnarchiveArgs {
 
 pub async fn run(ctx: &Context, args: UnarchiveArgs) -> Result<()> {
     let client = ctx.client().await?;
+    // Unarchiving is idempotent on the server: a persona that is not archived is said to be so.
+    let current = lookup::get_persona(client, &args.reference).await?;
+    let summary: PersonaSummary = view(&current);
+    if summary.archived_at.is_none() {
+        ctx.output.emit(&current, |out| {
+            out.info(format!(
+                "{} ({}) is not archived; nothing changed",
+                summary.slug.unwrap_or_default(),
+                summary.id.unwrap_or_default()
+            ));
+        });
+        return Ok(());
+    }
     let unarchived = client.unarchive_persona(&args.reference).await;
     let persona = lookup::or_suggest(client, &args.reference, unarchived).await?;
     ctx.output.emit(&persona, |out| {

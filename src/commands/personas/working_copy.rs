@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::brief::parse_brief;
+use crate::brief::{Brief, parse_brief};
 use crate::client::ApiClient;
 use crate::error::{CliError, ExitKind, Result};
 use crate::json::EDITABLE_FIELDS;
@@ -15,18 +15,28 @@ use crate::persona_file::{self, Comparison, Standing};
 
 /// Reads and parses a working copy; a missing or invalid file is a usage error that says what
 /// a working copy is and how to get one (a persona reference or a brief given instead, say).
-pub fn read(path: &Path) -> Result<(String, Value)> {
+fn read(path: &Path) -> Result<(String, Value)> {
     let text = persona_file::read_text_file(path).map_err(|err| unreadable(path, err))?;
     let persona = persona_file::from_yaml(&text, &path.display().to_string()).map_err(|err| {
-        if looks_like_a_brief(path, &text) {
+        if let Some(brief) = as_a_brief(path, &text) {
+            let made = match &brief.persona {
+                Some(id) => format!(
+                    "it made the persona {id}, which `persona personas apply` keeps in step \
+                     with it; pull that persona's working copy with \
+                     `persona personas pull {id} -o FILE`"
+                ),
+                None => format!(
+                    "create a persona from it with `persona personas create -f {}`",
+                    path.display()
+                ),
+            };
             return CliError::usage(format!(
                 "{} is a brief (Markdown with an optional front matter), not a working copy",
                 path.display()
             ))
             .with_hint(format!(
-                "create a persona from it with `persona personas create -f {}`; push and diff \
-                 take the YAML working copy that `persona personas pull REF` writes",
-                path.display()
+                "{made}; push and diff take the YAML working copy that \
+                 `persona personas pull REF` writes"
             ))
             .with_source(err);
         }
@@ -37,9 +47,7 @@ pub fn read(path: &Path) -> Result<(String, Value)> {
     Ok((text, persona))
 }
 
-/// The error for a working copy that cannot be read. A name with no such file that reads as a
-/// persona reference (`the-istanbul-bookseller`, `psn_...`, `slug@v2`) was most likely meant as
-/// one: the hint says how to pull its working copy.
+/// The error for a working copy that cannot be read (`read_named` adds to a missing file's hint).
 fn unreadable(path: &Path, err: std::io::Error) -> CliError {
     let shown = path.display();
     if err.kind() != std::io::ErrorKind::NotFound {
@@ -58,23 +66,43 @@ fn unreadable(path: &Path, err: std::io::Error) -> CliError {
             error
         };
     }
-    let hint = match path.to_str().filter(|text| names_a_persona(text)) {
-        Some(reference) => {
+    CliError::usage(format!(
+        "there is no file {shown}; this command takes a working copy, the YAML file that \
+         `persona personas pull` writes"
+    ))
+    .with_hint("check the path, or pull a working copy with `persona personas pull REF -o FILE`")
+    .with_source(err)
+}
+
+/// `read`, for a command that has a client: a missing file named like a persona reference
+/// (`the-istanbul-bookseller`, `psn_...`, `slug@v2`) is looked up (one GET), and when it names
+/// a persona, the hint says how to pull its working copy; else that there is no such persona.
+pub async fn read_named(client: &ApiClient, path: &Path) -> Result<(String, Value)> {
+    let err = match read(path) {
+        Ok(read) => return Ok(read),
+        Err(err) => err,
+    };
+    let missing = std::fs::symlink_metadata(path).is_err();
+    let Some(reference) = path
+        .to_str()
+        .filter(|text| missing && names_a_persona(text))
+    else {
+        return Err(err);
+    };
+    let hint = match client.get_persona(reference).await {
+        Ok(_) => {
             let stem = reference.split('@').next().unwrap_or(reference);
             format!(
                 "to work on the persona `{reference}`, pull its working copy first with \
                  `persona personas pull {reference} -o {stem}.yml`, then name {stem}.yml"
             )
         }
-        None => "check the path, or pull a working copy with `persona personas pull REF -o FILE`"
-            .to_string(),
+        Err(_) => format!(
+            "there is no persona `{reference}` either; check the path, or list the personas \
+             with `persona personas list`"
+        ),
     };
-    CliError::usage(format!(
-        "there is no file {shown}; this command takes a working copy, the YAML file that \
-         `persona personas pull` writes"
-    ))
-    .with_hint(hint)
-    .with_source(err)
+    Err(err.with_hint(hint))
 }
 
 /// Whether `text` reads as a persona reference rather than a path: an id or slug of letters,
@@ -89,10 +117,10 @@ fn names_a_persona(text: &str) -> bool {
     })
 }
 
-/// Whether a file that is not a working copy is a persona brief: Markdown by its extension, or
-/// a front matter between `---` lines with a description after it (which YAML reads as two
-/// documents).
-fn looks_like_a_brief(path: &Path, text: &str) -> bool {
+/// A file that is not a working copy read as a persona brief, when it is one: Markdown by its
+/// extension, or a front matter between `---` lines with a description after it (which YAML
+/// reads as two documents).
+fn as_a_brief(path: &Path, text: &str) -> Option<Brief> {
     let markdown = path
         .extension()
         .and_then(|ext| ext.to_str())
@@ -102,7 +130,9 @@ fn looks_like_a_brief(path: &Path, text: &str) -> bool {
         .lines()
         .next()
         .is_some_and(|line| line.trim_end() == "---");
-    (markdown || front_matter) && parse_brief(text).is_ok()
+    (markdown || front_matter)
+        .then(|| parse_brief(text).ok())
+        .flatten()
 }
 
 /// Writes `persona` as a working copy, atomically.
