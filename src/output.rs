@@ -106,6 +106,50 @@ impl Output {
         self.stderr_tty && std::io::stdin().is_terminal()
     }
 
+    /// Asks `question` on the terminal and reads the answer as a line ended by Enter: `y` or
+    /// `yes` (any case) is yes; anything else, an empty line or Ctrl-D is no. None when Ctrl-C
+    /// was pressed; the line is ended either way, so what follows starts on a line of its own.
+    pub fn confirm(&self, question: &str) -> std::io::Result<Option<bool>> {
+        use console::Key;
+        let term = Term::stderr();
+        term.write_str(&format!("{question} [y/N] "))?;
+        let mut answer = String::new();
+        let yes = loop {
+            match term.read_key_raw() {
+                Ok(Key::Enter) => {
+                    break matches!(answer.trim().to_lowercase().as_str(), "y" | "yes");
+                }
+                Ok(Key::CtrlC) => {
+                    term.write_line("")?;
+                    return Ok(None);
+                }
+                Ok(Key::Char('\u{4}')) => break false,
+                Err(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => break false,
+                Err(err) => return Err(err),
+                Ok(Key::Backspace) => {
+                    if let Some(gone) = answer.pop() {
+                        term.clear_chars(console::measure_text_width(&gone.to_string()))?;
+                    }
+                }
+                Ok(Key::Char(typed)) if !typed.is_control() => {
+                    answer.push(typed);
+                    term.write_str(typed.encode_utf8(&mut [0; 4]))?;
+                }
+                Ok(_) => {}
+            }
+        };
+        term.write_line("")?;
+        Ok(Some(yes))
+    }
+
+    /// After Ctrl-C ends the process: the cursor is shown again on stderr's terminal, in case a
+    /// spinner or prompt hid it.
+    pub fn restore_terminal(&self) {
+        if self.stderr_tty {
+            let _ = Term::stderr().show_cursor();
+        }
+    }
+
     /// A line of data on stdout.
     pub fn line(&self, text: impl AsRef<str>) {
         let text = escape(text.as_ref(), self.stdout_color, true);

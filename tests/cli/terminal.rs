@@ -353,3 +353,76 @@ fn help_keeps_examples_whole_and_global_flags_apart() {
         refused.stdout
     );
 }
+
+/// `personas apply` on a terminal reads its answer as a line ended by Enter: `yes` applies and
+/// leaves nothing typed behind for the shell, `n` or Ctrl-D applies nothing; Ctrl-C exits 130
+/// with the prompt line ended and the cursor shown.
+#[test]
+fn apply_reads_a_whole_answer_and_ctrl_c_leaves_the_terminal_usable() {
+    let env = TestEnv::new();
+    let dir = env.work().join("personas");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("keeper.md"),
+        "---\nslug: keeper\n---\nA retired lighthouse keeper in Brittany.\n",
+    )
+    .unwrap();
+    let dir = dir.to_str().unwrap();
+    let question = "Apply this change? [y/N]";
+    let applied = || {
+        env.run(&["personas", "list", "--json"])
+            .success()
+            .json()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+
+    for answer in [&["n", "Enter"][..], &["C-d"]] {
+        let Some(terminal) = env.terminal(100, 30, &["personas", "apply", dir]) else {
+            return;
+        };
+        terminal.wait_for("the question", |text| text.contains(question));
+        terminal.keys(answer);
+        assert_eq!(terminal.exit_code(), 0, "{}", terminal.history());
+        assert!(terminal.history().contains("Nothing was applied."));
+        assert_eq!(applied(), 0, "{answer:?} applies nothing");
+    }
+
+    // The cursor is read while a shell still runs after the program (tmux hides it once the
+    // pane is dead).
+    let script =
+        format!("trap : INT; \"$1\" personas apply '{dir}'; echo \"code=$?\"; read -t 10 rest");
+    let Some(terminal) = env.terminal_script(100, 30, &script) else {
+        return;
+    };
+    terminal.wait_for("the question", |text| text.contains(question));
+    terminal.keys(&["C-c"]);
+    let text = terminal.wait_for("the exit", |text| text.contains("code="));
+    assert!(text.contains("code=130"), "{text}");
+    assert!(
+        text.lines().any(|line| line == question),
+        "the prompt line ended:\n{text}"
+    );
+    assert_eq!(
+        terminal.display("#{cursor_flag}"),
+        "1",
+        "the cursor is shown:\n{text}"
+    );
+    assert_eq!(applied(), 0);
+
+    let script = format!("\"$1\" personas apply '{dir}'; read -t 2 rest; echo \"rest=[$rest]\"");
+    let Some(terminal) = env.terminal_script(100, 30, &script) else {
+        return;
+    };
+    terminal.wait_for("the question", |text| text.contains(question));
+    terminal.type_text("yes");
+    terminal.keys(&["Enter"]);
+    let text = terminal.wait_for("the shell's turn", |text| text.contains("rest=["));
+    assert!(text.contains(&format!("{question} yes\n")), "{text}");
+    assert!(
+        text.contains("rest=[]"),
+        "the whole answer was read:\n{text}"
+    );
+    assert_eq!(applied(), 1, "{text}");
+}
