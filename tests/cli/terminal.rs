@@ -344,7 +344,8 @@ fn summaries_wrap_at_words_under_their_indent() {
 }
 
 /// Help on a terminal 50 columns wide: an example is one line, as written, however long (the
-/// terminal may fold it; clap does not break it in the middle of the command); global flags
+/// terminal may fold it; clap does not break it in the middle of the command); a comment after
+/// an example too wide goes above it, wrapped at words; global flags
 /// have their own heading; a flag that means nothing for a command is not offered.
 #[test]
 fn help_keeps_examples_whole_and_global_flags_apart() {
@@ -356,6 +357,43 @@ fn help_keeps_examples_whole_and_global_flags_apart() {
     let text = terminal.history();
     let example = "  persona personas create --intent \"35-year-old, lonely ex-academic bookseller in Istanbul\" --language tr";
     assert!(text.lines().any(|line| line == example), "{text}");
+    for (args, command, comment) in [
+        (
+            &["personas", "apply", "--help"][..],
+            "  persona personas apply personas --dry-run",
+            "  # the plan; exit 0: nothing to do, 2: changes",
+        ),
+        (
+            &["personas", "status", "--help"],
+            "  persona personas status personas --exit-code",
+            "  # exit 1 when anything is not up to date",
+        ),
+    ] {
+        let Some(terminal) = env.terminal(50, 200, args) else {
+            return;
+        };
+        assert_eq!(terminal.exit_code(), 0, "{}", terminal.history());
+        let help = terminal.history();
+        let lines: Vec<&str> = help.lines().collect();
+        let at = lines
+            .iter()
+            .position(|line| *line == command)
+            .unwrap_or_else(|| panic!("{command:?} whole on a line:\n{help}"));
+        assert_eq!(lines[at - 1], comment, "the comment above it:\n{help}");
+    }
+    let Some(terminal) = env.terminal(50, 200, &["runs", "tail", "--help"]) else {
+        return;
+    };
+    assert_eq!(terminal.exit_code(), 0, "{}", terminal.history());
+    let help = terminal.history();
+    let examples = &help[help.find("Examples:").unwrap()..];
+    for line in examples.lines().take_while(|line| !line.is_empty()) {
+        assert!(
+            line.chars().count() <= 50 || !line.contains(" # "),
+            "a comment on a line too wide:\n{help}"
+        );
+    }
+
     let global = text
         .find("Global options:")
         .expect("a heading of their own");
