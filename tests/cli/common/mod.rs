@@ -269,10 +269,10 @@ impl TestEnv {
         self.terminal_running(width, height, &command)
     }
 
-    /// Runs the shell script `script` in a terminal as [`TestEnv::terminal`] does, with the
+    /// Runs the bash script `script` in a terminal as [`TestEnv::terminal`] does, with the
     /// binary's path as `$1`: to see what the program leaves to the shell after it.
     pub fn terminal_script(&self, width: u16, height: u16, script: &str) -> Option<Terminal> {
-        self.terminal_running(width, height, &["sh", "-c", script, "sh", BIN])
+        self.terminal_running(width, height, &["bash", "-c", script, "bash", BIN])
     }
 
     fn terminal_running(&self, width: u16, height: u16, command: &[&str]) -> Option<Terminal> {
