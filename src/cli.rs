@@ -190,7 +190,10 @@ fn offer_globals(
 /// command's examples kept as written, never wrapped in the middle of a command (clap wraps
 /// `after_long_help` to the terminal; the literal text of a help template it leaves alone).
 pub fn command() -> clap::Command {
-    examples_verbatim(tree())
+    let width = console::Term::stdout()
+        .size_checked()
+        .map(|(_, columns)| usize::from(columns));
+    examples_verbatim(tree(), width)
 }
 
 /// Parses the command line.
@@ -209,7 +212,7 @@ where
     Cli::from_arg_matches(&matches).map_err(|err| err.format(&mut command))
 }
 
-fn examples_verbatim(command: clap::Command) -> clap::Command {
+fn examples_verbatim(command: clap::Command, width: Option<usize>) -> clap::Command {
     let help = command
         .get_after_long_help()
         .or_else(|| command.get_after_help())
@@ -218,7 +221,8 @@ fn examples_verbatim(command: clap::Command) -> clap::Command {
         Some((examples, notes)) => {
             let header = clap::builder::Styles::default().get_header().to_owned();
             let (heading, lines) = examples.split_once('\n').unwrap_or((&examples, ""));
-            let examples = format!("{header}{heading}{header:#}\n{lines}");
+            let lines: Vec<String> = lines.lines().map(|line| fit_example(line, width)).collect();
+            let examples = format!("{header}{heading}{header:#}\n{}", lines.join("\n"));
             let command = command
                 .help_template(format!("{HELP_TEMPLATE}\n\n{examples}{{after-help}}"))
                 .after_help(Resettable::Reset)
@@ -236,9 +240,27 @@ fn examples_verbatim(command: clap::Command) -> clap::Command {
         .map(|sub| sub.get_name().to_string())
         .collect();
     for name in names {
-        command = command.mut_subcommand(name, examples_verbatim);
+        command = command.mut_subcommand(name, |sub| examples_verbatim(sub, width));
     }
     command
+}
+
+/// An example line wider than the terminal (`width` columns) with a `# comment` after its
+/// command: the comment goes on lines of its own above the command, under the same indent,
+/// wrapped at words; the command stays one line as written.
+fn fit_example(line: &str, width: Option<usize>) -> String {
+    let (Some(width), Some(at)) = (width, line.find(" # ")) else {
+        return line.to_string();
+    };
+    if console::measure_text_width(line) <= width {
+        return line.to_string();
+    }
+    let command = line[..at].trim_end();
+    let comment = &line[at + " # ".len()..];
+    let indent = &command[..command.len() - command.trim_start().len()];
+    let prefix = format!("{indent}# ");
+    let wrapped = crate::output::WordWrap::new(width, prefix.len(), &prefix).wrap(comment.trim());
+    format!("{prefix}{wrapped}\n{command}")
 }
 
 /// Prose written with line breaks as one line a paragraph, for clap to wrap to the terminal;
@@ -285,6 +307,19 @@ mod tests {
     use clap::Parser;
 
     use super::*;
+
+    #[test]
+    fn a_comment_too_wide_goes_above_its_example_wrapped_at_words() {
+        let line = "  persona runs tail run_x --json   # every event as a line, for scripts";
+        assert_eq!(fit_example(line, Some(100)), line);
+        assert_eq!(fit_example(line, None), line);
+        assert_eq!(
+            fit_example(line, Some(30)),
+            "  # every event as a line, for\n  # scripts\n  persona runs tail run_x --json"
+        );
+        let bare = "  persona personas create --intent \"a tailor in Lyon\" --language fr";
+        assert_eq!(fit_example(bare, Some(30)), bare);
+    }
 
     #[test]
     fn the_command_tree_is_consistent() {

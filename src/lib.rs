@@ -67,6 +67,9 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
+            if error.kind == error::ExitKind::Interrupted {
+                output.restore_terminal();
+            }
             output.error(&error);
             error.exit_code()
         }

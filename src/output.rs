@@ -106,6 +106,50 @@ impl Output {
         self.stderr_tty && std::io::stdin().is_terminal()
     }
 
+    /// Asks `question` on the terminal and reads the answer as a line ended by Enter: `y` or
+    /// `yes` (any case) is yes; anything else, an empty line or Ctrl-D is no. None when Ctrl-C
+    /// was pressed; the line is ended either way, so what follows starts on a line of its own.
+    pub fn confirm(&self, question: &str) -> std::io::Result<Option<bool>> {
+        use console::Key;
+        let term = Term::stderr();
+        term.write_str(&format!("{question} [y/N] "))?;
+        let mut answer = String::new();
+        let yes = loop {
+            match term.read_key_raw() {
+                Ok(Key::Enter) => {
+                    break matches!(answer.trim().to_lowercase().as_str(), "y" | "yes");
+                }
+                Ok(Key::CtrlC) => {
+                    term.write_line("")?;
+                    return Ok(None);
+                }
+                Ok(Key::Char('\u{4}')) => break false,
+                Err(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => break false,
+                Err(err) => return Err(err),
+                Ok(Key::Backspace) => {
+                    if let Some(gone) = answer.pop() {
+                        term.clear_chars(console::measure_text_width(&gone.to_string()))?;
+                    }
+                }
+                Ok(Key::Char(typed)) if !typed.is_control() => {
+                    answer.push(typed);
+                    term.write_str(typed.encode_utf8(&mut [0; 4]))?;
+                }
+                Ok(_) => {}
+            }
+        };
+        term.write_line("")?;
+        Ok(Some(yes))
+    }
+
+    /// After Ctrl-C ends the process: the cursor is shown again on stderr's terminal, in case a
+    /// spinner or prompt hid it.
+    pub fn restore_terminal(&self) {
+        if self.stderr_tty {
+            let _ = Term::stderr().show_cursor();
+        }
+    }
+
     /// A line of data on stdout.
     pub fn line(&self, text: impl AsRef<str>) {
         let text = escape(text.as_ref(), self.stdout_color, true);
@@ -285,8 +329,16 @@ impl Output {
             return;
         }
         let now = crate::clock::now();
-        let kinds: Vec<Column> = (0..headers.len())
-            .map(|i| Column::of(rows.iter().filter_map(|row| row.get(i))))
+        let kinds: Vec<Column> = headers
+            .iter()
+            .enumerate()
+            .map(|(i, header)| {
+                if IDENTIFIERS.contains(header) {
+                    Column::Identifier
+                } else {
+                    Column::of(rows.iter().filter_map(|row| row.get(i)))
+                }
+            })
             .collect();
         let rows: Vec<Vec<String>> = rows
             .into_iter()
@@ -302,24 +354,36 @@ impl Output {
             })
             .collect();
         let headers: Vec<String> = headers.iter().map(|h| h.to_uppercase()).collect();
-        let mut widths: Vec<usize> = headers
-            .iter()
-            .map(|h| console::measure_text_width(h))
-            .collect();
+        let mut values = vec![0; headers.len()];
         for row in &rows {
-            for (width, cell) in widths.iter_mut().zip(row) {
+            for (width, cell) in values.iter_mut().zip(row) {
                 *width = (*width).max(console::measure_text_width(cell));
             }
         }
-        fit_columns(&mut widths, &kinds, usize::from(Term::stdout().size().1));
-        let format_row = |cells: &[String]| {
-            let last = cells.len().saturating_sub(1);
-            cells
+        let mut widths: Vec<usize> = headers
+            .iter()
+            .zip(&values)
+            .map(|(h, &values)| values.max(console::measure_text_width(h)))
+            .collect();
+        let shown = fit_columns(
+            &mut widths,
+            &values,
+            &kinds,
+            usize::from(Term::stdout().size().1),
+        );
+        let format_row = |cells: &[String], ellipsis: &str| {
+            let cells: Vec<(&String, usize, Column)> = cells
                 .iter()
                 .zip(widths.iter().zip(&kinds))
+                .take(shown)
+                .map(|(cell, (&width, &kind))| (cell, width, kind))
+                .collect();
+            let last = cells.len().saturating_sub(1);
+            cells
+                .into_iter()
                 .enumerate()
-                .map(|(i, (cell, (&width, kind)))| {
-                    let cell = console::truncate_str(cell, width, "…");
+                .map(|(i, (cell, width, kind))| {
+                    let cell = console::truncate_str(cell, width, ellipsis);
                     let pad = " ".repeat(width.saturating_sub(console::measure_text_width(&cell)));
                     match kind {
                         Column::Number => format!("{pad}{cell}"),
@@ -330,9 +394,10 @@ impl Output {
                 .collect::<Vec<_>>()
                 .join("  ")
         };
-        self.line(self.paint(&format_row(&headers), "1"));
+        // A header is cut without an ellipsis (`VER` over `v1`).
+        self.line(self.paint(&format_row(&headers, ""), "1"));
         for row in rows {
-            self.line(format_row(&row));
+            self.line(format_row(&row, "…"));
         }
     }
 }
@@ -340,6 +405,8 @@ impl Output {
 /// What a table column holds, read from its values (`-` stands for none and counts for any).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
+    /// Ids and slugs, which a person copies into the next command: never cut.
+    Identifier,
     Text,
     /// Counts, money, versions (`18,421`, `$0.79`, `v3`, `2/5`): right-aligned, never cut.
     Number,
@@ -376,14 +443,32 @@ fn is_number(cell: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '/' | '%'))
 }
 
-/// Narrows the widest text column (the last of equals: the first is usually an id), a column
-/// at a time, until the row (two spaces between columns) fits `available`: first down to ten
-/// columns, so that short values (a status, a kind) stay whole while long ones give way, then
-/// down to three (two characters and the ellipsis). Numbers and times keep their width; a row
-/// still too wide is left to wrap.
-fn fit_columns(widths: &mut [usize], kinds: &[Column], available: usize) {
-    let gaps = 2 * widths.len().saturating_sub(1);
-    let mut total: usize = widths.iter().sum::<usize>() + gaps;
+/// The headers of columns that hold identifiers (ids, slugs).
+const IDENTIFIERS: [&str; 6] = ["id", "slug", "run", "persona", "event id", "endpoint"];
+
+/// Narrows columns until the row (two spaces between columns) fits `available`, and gives how
+/// many columns are shown. In turn: the header of a number or time column down to its values
+/// (`VER` over `v1`); the widest text column (the last of equals), a column at a time, down to
+/// ten columns, so that short values (a status, a kind) stay whole while long ones give way,
+/// then down to three (two characters and the ellipsis); then the last columns are left out
+/// (never the identifiers before them). Identifiers are never cut: a row of identifiers wider
+/// than the terminal is left to wrap.
+fn fit_columns(
+    widths: &mut [usize],
+    values: &[usize],
+    kinds: &[Column],
+    available: usize,
+) -> usize {
+    let row = |widths: &[usize], shown: usize| {
+        widths[..shown].iter().sum::<usize>() + 2 * shown.saturating_sub(1)
+    };
+    for i in 0..widths.len() {
+        if matches!(kinds[i], Column::Number | Column::Time) {
+            let over = row(widths, widths.len()).saturating_sub(available);
+            widths[i] -= over.min(widths[i].saturating_sub(values[i].max(3)));
+        }
+    }
+    let mut total = row(widths, widths.len());
     for floor in [10, 3] {
         while total > available {
             let widest = (0..widths.len())
@@ -396,6 +481,11 @@ fn fit_columns(widths: &mut [usize], kinds: &[Column], available: usize) {
             total -= 1;
         }
     }
+    let mut shown = widths.len();
+    while shown > 1 && row(widths, shown) > available && kinds[shown - 1] != Column::Identifier {
+        shown -= 1;
+    }
+    shown
 }
 
 /// Text wrapped at word boundaries to a width as it arrives in pieces (a reply streaming in):
@@ -774,26 +864,48 @@ mod tests {
             Column::Number,
             Column::Time,
         ];
-        let mut widths = [16, 30, 9, 6, 10];
-        fit_columns(&mut widths, &kinds, 60);
+        let values = [16, 30, 9, 6, 10];
+        let mut widths = values;
+        assert_eq!(fit_columns(&mut widths, &values, &kinds, 60), 5);
         assert_eq!(
             widths,
             [14, 13, 9, 6, 10],
             "14 + 13 + 9 + 6 + 10 + 4 gaps of 2 = 60"
         );
-        let mut narrower = [16, 30, 9, 6, 10];
-        fit_columns(&mut narrower, &kinds, 45);
+        let mut narrower = values;
+        fit_columns(&mut narrower, &values, &kinds, 45);
         assert_eq!(narrower, [7, 7, 7, 6, 10], "short values give way last");
-        let mut narrowest = [16, 30, 9, 6, 10];
-        fit_columns(&mut narrowest, &kinds, 10);
+        let mut narrowest = values;
+        assert_eq!(fit_columns(&mut narrowest, &values, &kinds, 30), 4);
         assert_eq!(
             narrowest,
             [3, 3, 3, 6, 10],
-            "numbers and times are never cut"
+            "numbers and times are never cut; the last column is left out"
         );
         let mut fits = [4, 4];
-        fit_columns(&mut fits, &kinds[..2], 80);
+        assert_eq!(fit_columns(&mut fits, &[4, 4], &kinds[..2], 80), 2);
         assert_eq!(fits, [4, 4]);
+    }
+
+    #[test]
+    fn identifiers_stay_whole_and_long_headers_give_way_to_their_values() {
+        let kinds = [
+            Column::Identifier,
+            Column::Identifier,
+            Column::Text,
+            Column::Number,
+            Column::Time,
+        ];
+        let values = [16, 14, 20, 2, 8];
+        let mut widths = [16, 14, 20, 7, 8];
+        assert_eq!(fit_columns(&mut widths, &values, &kinds, 50), 4);
+        assert_eq!(widths, [16, 14, 3, 3, 8], "the times left out");
+        let mut wider = [16, 14, 20, 7, 8];
+        assert_eq!(fit_columns(&mut wider, &values, &kinds, 60), 5);
+        assert_eq!(wider, [16, 14, 11, 3, 8], "VERSION over v1 gives way first");
+        let mut narrow = [16, 14, 20, 7, 8];
+        assert_eq!(fit_columns(&mut narrow, &values, &kinds, 20), 2);
+        assert_eq!(narrow[..2], [16, 14], "identifiers are never cut");
     }
 
     #[test]

@@ -63,10 +63,10 @@ fn pull_into_folder(env: &TestEnv, slug: &str) {
     .success();
 }
 
-/// Shell commands that wait until `log` shows apply's question, then type `key`.
+/// Shell commands that wait until `log` shows apply's question, then answer `key` and Enter.
 fn answer(log: &Path, key: &str) -> String {
     format!(
-        "for i in $(seq 600); do grep -q 'Apply th' {} 2>/dev/null && break; sleep 0.1; done; printf {key}; sleep 2",
+        "for i in $(seq 600); do grep -q 'Apply th' {} 2>/dev/null && break; sleep 0.1; done; printf '{key}\\r'; sleep 2",
         log.display()
     )
 }
@@ -611,7 +611,7 @@ fn a_change_on_the_server_between_plan_and_apply_applies_nothing() {
     let log = env.path("first.log");
     let feed = format!(
         "for i in $(seq 600); do grep -q 'Apply th' {log} 2>/dev/null && break; sleep 0.1; done; \
-         {BIN} personas push {elsewhere} >/dev/null 2>&1; printf y; sleep 2",
+         {BIN} personas push {elsewhere} >/dev/null 2>&1; printf 'y\\r'; sleep 2",
         log = log.display(),
         elsewhere = elsewhere.display()
     );

@@ -439,6 +439,28 @@ fn listen_forwards_create_update_fork_archive_and_unarchive_once_each_signed_in_
     );
 }
 
+/// A forward target that is down: the line says which address refused and what to check, in a
+/// person's words (no "(os error N)").
+#[test]
+fn listen_says_which_handler_refused_the_connection() {
+    let mut env = TestEnv::new();
+    let server = env.serve(&[]);
+    env.use_server(&server);
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = format!("http://{}/hook", closed.local_addr().unwrap());
+    drop(closed);
+    let listen = Listen::start(&env, &target);
+    listen.secret();
+    env.create(KEEPER, &["--slug", "keeper"]);
+    listen.wait_for_lines(2);
+    let line = &listen.forwarded()[0];
+    assert_eq!(
+        line["error"],
+        format!("could not connect to {target} (connection refused): is your handler running?"),
+        "{line}"
+    );
+}
+
 /// A hostile API double for `GET /v1/webhooks/listen`: every stream opens with a UTF-8
 /// byte-order mark (which SSE allows) cut across two reads, then names its session and sends one
 /// event, and stays open.

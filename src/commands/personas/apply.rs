@@ -562,21 +562,22 @@ fn confirm(out: &Output, plan: &Plan) -> Result<bool> {
         })
         .with_hint("pass --yes to apply this plan, or --dry-run to only see it"));
     }
-    dialoguer::Confirm::new()
-        .with_prompt(match plan.changes() {
-            1 => "Apply this change?".to_string(),
-            count => format!("Apply these {count} changes?"),
-        })
-        .default(false)
-        .interact()
-        .map_err(|err| match err {
-            dialoguer::Error::IO(io) if io.kind() == std::io::ErrorKind::Interrupted => {
-                CliError::new(ExitKind::Interrupted, "interrupted: nothing was applied")
-            }
-            dialoguer::Error::IO(io) => {
-                CliError::usage(format!("cannot read your answer: {io}")).with_source(io)
-            }
-        })
+    let question = match plan.changes() {
+        1 => "Apply this change?".to_string(),
+        count => format!("Apply these {count} changes?"),
+    };
+    match out.confirm(&question) {
+        Ok(Some(yes)) => Ok(yes),
+        Ok(None) => Err(CliError::new(
+            ExitKind::Interrupted,
+            "interrupted: nothing was applied",
+        )),
+        Err(io) => Err(CliError::usage(format!(
+            "cannot read your answer: {}",
+            crate::error::io_reason(&io)
+        ))
+        .with_source(io)),
+    }
 }
 
 /// Reads the workspace again and refuses (exit 5, nothing applied) when a persona the plan

@@ -192,12 +192,20 @@ impl Forwarder {
                 while let Some(next) = source.source() {
                     source = next;
                 }
+                let reason = match source.downcast_ref::<std::io::Error>() {
+                    Some(io) => crate::error::io_reason(io),
+                    None => source.to_string(),
+                };
                 let error = if err.is_timeout() {
                     format!("no answer within {}s", FORWARD_TIMEOUT.as_secs())
                 } else if err.is_connect() {
-                    format!("could not connect ({source})")
+                    format!(
+                        "could not connect to {} ({}): is your handler running?",
+                        self.target,
+                        reason.to_lowercase()
+                    )
                 } else {
-                    source.to_string()
+                    reason
                 };
                 Outcome {
                     status: None,

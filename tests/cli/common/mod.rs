@@ -265,6 +265,17 @@ impl TestEnv {
     /// Runs `persona ARGS` in a terminal `width` columns wide and `height` rows high; None
     /// (the test skipped) when tmux is missing outside `scripts/test`.
     pub fn terminal(&self, width: u16, height: u16, args: &[&str]) -> Option<Terminal> {
+        let command: Vec<&str> = std::iter::once(BIN).chain(args.iter().copied()).collect();
+        self.terminal_running(width, height, &command)
+    }
+
+    /// Runs the bash script `script` in a terminal as [`TestEnv::terminal`] does, with the
+    /// binary's path as `$1`: to see what the program leaves to the shell after it.
+    pub fn terminal_script(&self, width: u16, height: u16, script: &str) -> Option<Terminal> {
+        self.terminal_running(width, height, &["bash", "-c", script, "bash", BIN])
+    }
+
+    fn terminal_running(&self, width: u16, height: u16, command: &[&str]) -> Option<Terminal> {
         if !require(&["tmux"]) {
             return None;
         }
@@ -301,9 +312,8 @@ impl TestEnv {
             script,
             "sh",
             status.to_str().unwrap(),
-            BIN,
         ];
-        tmux_args.extend_from_slice(args);
+        tmux_args.extend_from_slice(command);
         let started = self.program("tmux", &tmux_args).status().unwrap();
         assert!(started.success(), "tmux did not start");
         Some(Terminal { socket, status })
@@ -365,6 +375,13 @@ impl Terminal {
             return text;
         }
         panic!("the terminal never showed {what}:\n{text}");
+    }
+
+    /// A tmux format (`#{cursor_flag}`) of the pane, as it is now.
+    pub fn display(&self, format: &str) -> String {
+        self.tmux(&["display", "-p", "-t", "0", format])
+            .trim()
+            .to_string()
     }
 
     /// Waits for the program to exit and gives its exit status.
