@@ -207,7 +207,14 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let mut command = command();
+    let args: Vec<T> = args.into_iter().collect();
+    // Only help shows the examples: a command that runs skips rewriting every help template.
+    let help_asked = args.len() < 2
+        || args.iter().skip(1).any(|arg| {
+            let arg: std::ffi::OsString = arg.clone().into();
+            arg == "-h" || arg == "--help" || arg == "help"
+        });
+    let mut command = if help_asked { command() } else { tree() };
     let matches = command.try_get_matches_from_mut(args)?;
     Cli::from_arg_matches(&matches).map_err(|err| err.format(&mut command))
 }
