@@ -497,18 +497,21 @@ fn set_persona_status(
     Ok(())
 }
 
-/// `base`, or `base-2`, `base-3`, ... whichever is free in the workspace.
+/// `base`, or the first of `base-2`, `base-3`, ... that is free in the workspace.
 fn free_slug(tx: &Connection, workspace_id: &str, base: &str) -> store::Result<String> {
-    // Room for a `-NN` suffix within the 64 characters a slug may have.
-    let base = base.get(..58).unwrap_or(base).trim_end_matches('-');
+    // Room for a `-NNNNNNN` suffix within the 64 characters a slug may have.
+    let base = base.get(..56).unwrap_or(base).trim_end_matches('-');
     let base = if base.is_empty() { "persona" } else { base };
-    let mut candidate = base.to_string();
-    let mut n = 2;
-    while Store::slug_taken(tx, workspace_id, &candidate)? {
-        candidate = format!("{base}-{n}");
-        n += 1;
+    let taken: std::collections::HashSet<u64> = Store::taken_slug_numbers(tx, workspace_id, base)?
+        .into_iter()
+        .collect();
+    if !taken.contains(&1) {
+        return Ok(base.to_string());
     }
-    Ok(candidate)
+    let free = (2..)
+        .find(|n| !taken.contains(n))
+        .expect("a number is free");
+    Ok(format!("{base}-{free}"))
 }
 
 #[cfg(test)]
@@ -530,6 +533,60 @@ mod tests {
             layers,
             json!({ "self": { "big_five": { "O": 0.8, "C": 0.4 } } })
         );
+    }
+
+    #[test]
+    fn the_free_slug_of_a_crowded_base_is_found_with_one_indexed_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let base = "the-fez-weaver-number";
+        let persona = |n: usize, slug: &str| {
+            json!({ "id": format!("psn_{n}"), "slug": slug, "visibility": "workspace",
+                    "status": "completed", "version": 1, "intent": "a fez weaver" })
+        };
+        store
+            .write(|tx| {
+                Store::insert_persona(tx, "ws", "local", &persona(1, base))?;
+                for n in 2..=3_000 {
+                    Store::insert_persona(tx, "ws", "local", &persona(n, &format!("{base}-{n}")))?;
+                }
+                // Neighbours outside the series, and a series with a gap in another workspace.
+                for (n, slug) in ["-1", "-02", "-x", "s", "-3001-b"].iter().enumerate() {
+                    Store::insert_persona(
+                        tx,
+                        "ws",
+                        "local",
+                        &persona(4_000 + n, &format!("{base}{slug}")),
+                    )?;
+                }
+                for (n, slug) in ["", "-2", "-3", "-5"].iter().enumerate() {
+                    Store::insert_persona(
+                        tx,
+                        "ws_gap",
+                        "local",
+                        &persona(5_000 + n, &format!("{base}{slug}")),
+                    )?;
+                }
+                Ok::<_, store::Error>(())
+            })
+            .unwrap();
+
+        let (slug, probe) = store.probe(|store| store.read(|conn| free_slug(conn, "ws", base)));
+        assert_eq!(slug.unwrap(), "the-fez-weaver-number-3001");
+        assert_eq!(probe.statements.len(), 1, "{:?}", probe.statements);
+        let plan = store.query_plan(&probe.statements[0]).join("\n");
+        assert!(
+            plan.starts_with("SEARCH personas USING COVERING INDEX"),
+            "{plan}"
+        );
+        assert!(plan.contains("slug>? AND slug<?"), "{plan}");
+
+        let free = |workspace: &str, base: &str| {
+            store.read(|conn| free_slug(conn, workspace, base)).unwrap()
+        };
+        assert_eq!(free("ws_gap", base), "the-fez-weaver-number-4");
+        assert_eq!(free("ws", "the-fez"), "the-fez");
+        assert_eq!(free("ws_empty", "---"), "persona");
     }
 
     #[test]

@@ -23,6 +23,8 @@ mod keys;
 mod migrations;
 mod outbox;
 mod personas;
+#[cfg(test)]
+mod probe;
 mod runs;
 mod signin;
 mod webhooks;

@@ -228,6 +228,38 @@ impl Store {
         .map(|found| found.is_some())
     }
 
+    /// The numbers taken in the series `base`, `base-2`, `base-3`, ... of a workspace (1 for
+    /// `base` itself), in no order: one read of the slug index over the slugs that start with
+    /// `base`, however many share it.
+    pub fn taken_slug_numbers(
+        tx: &Connection,
+        workspace_id: &str,
+        base: &str,
+    ) -> rusqlite::Result<Vec<u64>> {
+        // '.' follows '-' in ASCII: the range holds `base` and every `base-...`.
+        let mut stmt = tx.prepare_cached(
+            "SELECT substr(slug, length(:base) + 2)
+             FROM personas WHERE workspace_id = :workspace AND slug >= :base AND slug < :base || '.'",
+        )?;
+        let suffixes = stmt.query_map(
+            named_params! { ":workspace": workspace_id, ":base": base },
+            |row| row.get::<_, String>(0),
+        )?;
+        let mut numbers = Vec::new();
+        for suffix in suffixes {
+            // `base` itself has no suffix; `base-1`, `base-02` or `base-x` are not in the series.
+            let suffix = suffix?;
+            if suffix.is_empty() {
+                numbers.push(1);
+            } else if !suffix.starts_with('0')
+                && let Ok(number @ 2..) = suffix.parse::<u64>()
+            {
+                numbers.push(number);
+            }
+        }
+        Ok(numbers)
+    }
+
     /// Newest first, as (sequence, JSON text); `before` is the cursor of the previous page.
     pub fn list_personas(
         &self,
