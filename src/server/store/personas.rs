@@ -1,7 +1,7 @@
 //! Store queries of personas: documents and their versions, the list and its filters, keyword
 //! search, and the visibility rule every read of a persona applies.
 
-use rusqlite::types::Type;
+use rusqlite::types::{ToSql, Type};
 use rusqlite::{Connection, OptionalExtension, named_params, params};
 use serde_json::Value;
 
@@ -261,6 +261,9 @@ impl Store {
     }
 
     /// Newest first, as (sequence, JSON text); `before` is the cursor of the previous page.
+    /// `query` finds its text within slug, name, occupation or intent, whatever the case,
+    /// through a trigram index read newest first: a page costs about the same whether the
+    /// text is rare or common, and whatever the size of the store.
     pub fn list_personas(
         &self,
         workspace_id: &str,
@@ -269,32 +272,44 @@ impl Store {
         limit: usize,
         before: Option<i64>,
     ) -> rusqlite::Result<Vec<(i64, String)>> {
-        self.read(|conn| {
-            let pattern = filter
-                .query
-                .map(|q| format!("%{}%", q.to_lowercase().replace(['%', '_'], "")));
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT seq, doc FROM personas p WHERE workspace_id = :workspace
-                   AND archived = :archived
-                   AND (:visibility IS NULL OR visibility = :visibility)
-                   AND (:pattern IS NULL OR search_text LIKE :pattern)
-                   AND (:before IS NULL OR seq < :before)
-                   AND {VISIBLE_TO_OWNER}
+        let pattern = filter
+            .query
+            .map(|q| q.to_lowercase().replace(['%', '_'], ""))
+            .filter(|q| !q.is_empty())
+            .map(|q| format!("%{q}%"));
+        let rows = if pattern.is_some() {
+            format!(
+                "SELECT p.seq, p.doc FROM persona_text t CROSS JOIN personas p ON p.seq = t.rowid
+                 WHERE t.search_text LIKE :pattern AND t.rowid < :before
+                   AND p.workspace_id = :workspace AND p.archived = :archived
+                   AND (:visibility IS NULL OR p.visibility = :visibility) AND {VISIBLE_TO_OWNER}
+                 ORDER BY t.rowid DESC LIMIT :limit"
+            )
+        } else {
+            format!(
+                "SELECT seq, doc FROM personas p
+                 WHERE workspace_id = :workspace AND archived = :archived AND seq < :before
+                   AND (:visibility IS NULL OR visibility = :visibility) AND {VISIBLE_TO_OWNER}
                  ORDER BY seq DESC LIMIT :limit"
-            ))?;
-            stmt.query_map(
-                named_params! {
-                    ":workspace": workspace_id,
-                    ":archived": filter.archived,
-                    ":visibility": filter.visibility,
-                    ":pattern": pattern,
-                    ":before": before,
-                    ":owner": owner,
-                    ":limit": limit as i64,
-                },
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )?
-            .collect()
+            )
+        };
+        let before = before.unwrap_or(i64::MAX);
+        let limit = limit as i64;
+        let mut bound: Vec<(&str, &dyn ToSql)> = vec![
+            (":workspace", &workspace_id),
+            (":archived", &filter.archived),
+            (":visibility", &filter.visibility),
+            (":before", &before),
+            (":owner", &owner),
+            (":limit", &limit),
+        ];
+        if let Some(pattern) = &pattern {
+            bound.push((":pattern", pattern));
+        }
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&rows)?;
+            stmt.query_map(bound.as_slice(), |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
         })
     }
 

@@ -1,7 +1,7 @@
 //! Store queries of runs: documents and requests, the leases of the servers that execute them,
 //! and each run's event log with consecutive sequence numbers.
 
-use rusqlite::types::Type;
+use rusqlite::types::{ToSql, Type};
 use rusqlite::{Connection, OptionalExtension, Row, named_params, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -106,7 +106,6 @@ impl Store {
         })
     }
 
-    /// Newest first, as (sequence, JSON text).
     /// Runs of the workspace whose persona a key of `owner` may see, newest first.
     pub fn list_runs(
         &self,
@@ -117,20 +116,32 @@ impl Store {
         limit: usize,
         before: Option<i64>,
     ) -> rusqlite::Result<Vec<(i64, String)>> {
+        // A persona's runs are read through their own index.
+        let of_persona = if persona_id.is_some() {
+            "AND r.persona_id = :persona"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT r.seq, r.doc FROM runs r JOIN personas p ON p.id = r.persona_id
+             WHERE r.workspace_id = :workspace {of_persona} AND r.seq < :before
+               AND (:status IS NULL OR r.status = :status) AND {VISIBLE_TO_OWNER}
+             ORDER BY r.seq DESC LIMIT :limit"
+        );
+        let (before, limit) = (before.unwrap_or(i64::MAX), limit as i64);
+        let mut bound: Vec<(&str, &dyn ToSql)> = vec![
+            (":workspace", &workspace_id),
+            (":status", &status),
+            (":before", &before),
+            (":owner", &owner),
+            (":limit", &limit),
+        ];
+        if let Some(persona_id) = &persona_id {
+            bound.push((":persona", persona_id));
+        }
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT r.seq, r.doc FROM runs r JOIN personas p ON p.id = r.persona_id
-                 WHERE r.workspace_id = :workspace
-                   AND (:persona IS NULL OR r.persona_id = :persona)
-                   AND (:status IS NULL OR r.status = :status)
-                   AND (:before IS NULL OR r.seq < :before) AND {VISIBLE_TO_OWNER}
-                 ORDER BY r.seq DESC LIMIT :limit"
-            ))?;
-            let bound = named_params! {
-                ":workspace": workspace_id, ":persona": persona_id, ":status": status,
-                ":before": before, ":owner": owner, ":limit": limit as i64,
-            };
-            stmt.query_map(bound, |row| Ok((row.get(0)?, row.get(1)?)))?
+            let mut stmt = conn.prepare_cached(&sql)?;
+            stmt.query_map(bound.as_slice(), |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect()
         })
     }

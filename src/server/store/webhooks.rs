@@ -217,8 +217,9 @@ impl Store {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {ENDPOINT_COLUMNS}, seq FROM webhook_endpoints
-                 WHERE workspace_id = ?1 AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3"
+                 WHERE workspace_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"
             ))?;
+            let before = before.unwrap_or(i64::MAX);
             stmt.query_map(params![workspace_id, before, limit as i64], |row| {
                 Ok((row.get(9)?, endpoint_row(row)?))
             })?
@@ -493,7 +494,7 @@ impl Store {
                 "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d
                  LEFT JOIN outbox o ON o.id = d.event_id
                  WHERE d.workspace_id = ?1 AND (?2 IS NULL OR d.status = ?2)
-                   AND (?3 IS NULL OR d.endpoint_id = ?3) AND (?4 IS NULL OR d.seq < ?4)
+                   AND (?3 IS NULL OR d.endpoint_id = ?3) AND d.seq < ?4
                  ORDER BY d.seq DESC LIMIT ?5"
             ))?;
             stmt.query_map(
@@ -501,7 +502,7 @@ impl Store {
                     workspace_id,
                     filter.status,
                     filter.endpoint_id,
-                    before,
+                    before.unwrap_or(i64::MAX),
                     limit as i64
                 ],
                 delivery_row,
