@@ -126,6 +126,23 @@ mod tests {
         (request, run)
     }
 
+    fn message() -> StoredMessage {
+        StoredMessage {
+            id: crate::server::ids::new_id("msg"),
+            seq: 0,
+            role: "user".to_string(),
+            content: "Where do the old books come from?".to_string(),
+            tool_calls: json!([]),
+            drift: None,
+            coherence: None,
+            tokens_in: None,
+            tokens_out: None,
+            cost_usd: None,
+            engine: None,
+            created_at: 0,
+        }
+    }
+
     /// Personas `from..to`, each with a version, a run of five events, an outbox event and an
     /// idempotency record; every tenth in the hooked workspace, every seventh archived, and one
     /// conversation that grows by ten messages a persona.
@@ -154,21 +171,7 @@ mod tests {
                     Store::insert_outbox(tx, workspace, "persona.created", &json!({ "n": n }))?;
                     Store::insert_idempotency(tx, "key_a", &format!("idem_{n}"), "h", &run.id)?;
                     for _ in 0..10 {
-                        let message = StoredMessage {
-                            id: crate::server::ids::new_id("msg"),
-                            seq: 0,
-                            role: "user".to_string(),
-                            content: "Where do the old books come from?".to_string(),
-                            tool_calls: json!([]),
-                            drift: None,
-                            coherence: None,
-                            tokens_in: None,
-                            tokens_out: None,
-                            cost_usd: None,
-                            engine: None,
-                            created_at: 0,
-                        };
-                        Store::append_message(tx, "conv_long", &message)?;
+                        Store::append_message(tx, "conv_long", &message())?;
                     }
                 }
                 Ok::<_, rusqlite::Error>(())
@@ -291,6 +294,21 @@ mod tests {
                 Ok::<_, rusqlite::Error>(())
             })
             .unwrap()
+        });
+        probe("conversation window", &|s| {
+            let mut room = 50;
+            let (window, earlier) = s
+                .latest_messages("conv_long", |_| {
+                    room -= 1;
+                    room >= 0
+                })
+                .unwrap();
+            assert_eq!(window.len(), 50);
+            assert!(earlier > 0);
+        });
+        probe("append message", &|s| {
+            s.write(|tx| Store::append_message(tx, "conv_long", &message()))
+                .unwrap();
         });
         probe("idempotency", &|s| {
             drop(s.idempotency("key_a", "idem_17").unwrap().unwrap())

@@ -534,3 +534,35 @@ pub fn read_http_request(reader: &mut impl BufRead) -> (String, Vec<u8>) {
     let _ = reader.read_exact(&mut body);
     (head, body)
 }
+
+/// Appends exchanges `turns` (a question and its answer each, numbered) to a conversation of
+/// the store in `data_dir`, through the store, as a long conversation would have left them.
+pub fn seed_turns(data_dir: &Path, conversation_id: &str, turns: std::ops::Range<usize>) {
+    use persona::server::store::{Store, StoredMessage};
+    let message = |role: &str, content: String| StoredMessage {
+        id: persona::server::ids::new_id("msg"),
+        seq: 0,
+        role: role.to_string(),
+        content,
+        tool_calls: json!([]),
+        drift: None,
+        coherence: None,
+        tokens_in: None,
+        tokens_out: None,
+        cost_usd: None,
+        engine: None,
+        created_at: 1_767_225_600,
+    };
+    let store = Store::open(data_dir).unwrap();
+    store
+        .write(|tx| {
+            for n in turns {
+                let question = format!("Which of the {n} books on the shelf would you keep?");
+                Store::append_message(tx, conversation_id, &message("user", question))?;
+                let answer = format!("Book {n}, the one whose owner never came back for it.");
+                Store::append_message(tx, conversation_id, &message("assistant", answer))?;
+            }
+            Ok::<_, persona::server::store::Error>(())
+        })
+        .unwrap();
+}
