@@ -1,5 +1,5 @@
 //! Store queries of webhooks: endpoints and their secrets, the fan-out of the outbox into one
-//! delivery per subscribed endpoint, leased attempts, the dead-letter queue, replays, pruning.
+//! delivery per subscribed endpoint, leased attempts, the dead-letter queue, replays, retention.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Value, json};
@@ -548,21 +548,61 @@ impl Store {
         })
     }
 
-    /// Forgets events older than `cutoff` (unix seconds) that were fanned out, and the
-    /// deliveries of events no longer kept.
-    pub fn purge_webhooks(&self, cutoff: i64) -> rusqlite::Result<()> {
+    /// Forgets up to `limit` outbox events that nobody may need any more, with their
+    /// deliveries, and returns how many went: events fanned out before any endpoint of their
+    /// workspace (a webhook or a listen stream) existed to want them, and events older than
+    /// `kept_since` (unix seconds) none of whose deliveries is still being attempted.
+    pub fn prune_events(&self, kept_since: i64, limit: usize) -> rusqlite::Result<usize> {
         self.write(|tx| {
-            tx.execute(
-                "DELETE FROM outbox WHERE created_at < ?1
-                   AND seq <= (SELECT after_seq FROM webhook_fanout WHERE id = 1)",
-                [cutoff],
-            )?;
-            tx.execute(
-                "DELETE FROM webhook_deliveries
-                 WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = event_id)",
-                [],
-            )?;
-            Ok(())
+            let fanned = Self::fan_out_position(tx)?;
+            let mut doomed: Vec<(i64, String)> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT o.seq, o.id FROM outbox o
+                     WHERE o.created_at < ?1 AND o.seq <= ?2
+                       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+                                       WHERE d.event_id = o.id AND d.status = 'pending')
+                     ORDER BY o.created_at LIMIT ?3",
+                )?;
+                stmt.query_map(params![kept_since, fanned, limit as i64], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?
+            };
+            // Per workspace, the events before its first endpoint: no delivery or stream will
+            // ever read them.
+            let unwanted: Vec<(String, i64)> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT w.id, MIN(?1, COALESCE((SELECT MIN(e.after_seq) FROM webhook_endpoints e
+                                                     WHERE e.workspace_id = w.id), ?1))
+                     FROM workspaces w",
+                )?;
+                stmt.query_map([fanned], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?
+            };
+            for (workspace_id, through) in unwanted {
+                let room = limit.saturating_sub(doomed.len());
+                if room == 0 {
+                    break;
+                }
+                let mut stmt = tx.prepare_cached(
+                    "SELECT seq, id FROM outbox WHERE workspace_id = ?1 AND seq <= ?2
+                     ORDER BY seq LIMIT ?3",
+                )?;
+                let rows = stmt.query_map(params![workspace_id, through, room as i64], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?;
+                for row in rows {
+                    let row: (i64, String) = row?;
+                    if !doomed.contains(&row) {
+                        doomed.push(row);
+                    }
+                }
+            }
+            for (seq, id) in &doomed {
+                tx.execute("DELETE FROM webhook_deliveries WHERE event_id = ?1", [id])?;
+                tx.execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
+            }
+            Ok(doomed.len())
         })
     }
 
