@@ -39,7 +39,8 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them')
             [CompletionResult]::new('webhooks', 'webhooks', [CompletionResultType]::ParameterValue, 'Receive signed events: endpoints, deliveries and replays, `listen` for local development')
             [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Run the embedded Persona API for other programs, and manage its keys')
-            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('api', 'api', [CompletionResultType]::ParameterValue, 'Call any endpoint of the API with the profile''s key: paging, event streams and jq built in')
+            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print the script that completes commands and live names in a shell')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -64,11 +65,11 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
         'persona;auth;login' {
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API to log in to (default: the profile''s, else the hosted API)')
             [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'The workspace to ask access to')
-            [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'Comma-separated scopes to ask for (default: the server''s default key scopes)')
+            [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'Comma-separated scopes to ask for (default: every scope the CLI''s commands use)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
             [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Never open a browser; print the URL to open on any device')
-            [CompletionResult]::new('--with-key', '--with-key', [CompletionResultType]::ParameterName, 'Read an API key from standard input instead (never from the command line)')
+            [CompletionResult]::new('--with-key', '--with-key', [CompletionResultType]::ParameterName, 'Log in with an API key instead: pasted at a hidden prompt on a terminal, else read from standard input (never from the command line)')
             [CompletionResult]::new('--insecure-storage', '--insecure-storage', [CompletionResultType]::ParameterName, 'Store the key in a credentials file (mode 0600) instead of the OS keyring')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
@@ -186,7 +187,8 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show one persona by id, slug or slug@vN')
             [CompletionResult]::new('versions', 'versions', [CompletionResultType]::ParameterValue, 'List a persona''s versions')
             [CompletionResult]::new('fork', 'fork', [CompletionResultType]::ParameterValue, 'Fork a persona, optionally refining it with a new intent')
-            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Archive a persona (hidden from lists unless --archived)')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Archive a persona (hidden from lists unless --archived; it keeps its slug)')
+            [CompletionResult]::new('unarchive', 'unarchive', [CompletionResultType]::ParameterValue, 'Bring an archived persona back into lists')
             [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Write a persona to a YAML working copy')
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Send the edits of YAML working copies to the server')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show how a working copy differs from the server')
@@ -195,14 +197,14 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             break
         }
         'persona;personas;create' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The brief: a Markdown file, or `-` for standard input')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The brief: a Markdown file, or `-` for standard input')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The brief: a Markdown file or a pipe (`<(cat brief.md)`), or `-` for standard input')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The brief: a Markdown file or a pipe (`<(cat brief.md)`), or `-` for standard input')
             [CompletionResult]::new('--intent', '--intent', [CompletionResultType]::ParameterName, 'The character brief as text, instead of a file')
             [CompletionResult]::new('--language', '--language', [CompletionResultType]::ParameterName, 'Primary speaking language (ISO-639-1, e.g. en, tr)')
             [CompletionResult]::new('--visibility', '--visibility', [CompletionResultType]::ParameterName, 'Who can see the persona')
             [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'The generation pipeline (e.g. default, strict-audit)')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Reproducibility seed: the same brief and seed give the same persona')
-            [CompletionResult]::new('--budget-usd', '--budget-usd', [CompletionResultType]::ParameterName, 'Hard cost cap in USD; the run aborts when it would exceed it')
+            [CompletionResult]::new('--budget-usd', '--budget-usd', [CompletionResultType]::ParameterName, 'Hard cost cap in US dollars, a positive number; the run stops before a step that would take its cost over it')
             [CompletionResult]::new('--slug', '--slug', [CompletionResultType]::ParameterName, 'The persona''s slug (default: derived from the generated persona)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Also write the persona''s YAML working copy to this file')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Also write the persona''s YAML working copy to this file')
@@ -222,6 +224,7 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('-Q', '-Q ', [CompletionResultType]::ParameterName, 'Only personas whose slug, name, occupation or intent contains this text')
             [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Only personas whose slug, name, occupation or intent contains this text')
             [CompletionResult]::new('--visibility', '--visibility', [CompletionResultType]::ParameterName, 'Only personas with this visibility')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only personas with these statuses, separated by commas, or `all` [default: queued, running, completed]')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'How many to list (1 to 100; with --all, the page size)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
@@ -288,6 +291,18 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'persona;personas;unarchive' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'persona;personas;pull' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout')
@@ -348,7 +363,8 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show one persona by id, slug or slug@vN')
             [CompletionResult]::new('versions', 'versions', [CompletionResultType]::ParameterValue, 'List a persona''s versions')
             [CompletionResult]::new('fork', 'fork', [CompletionResultType]::ParameterValue, 'Fork a persona, optionally refining it with a new intent')
-            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Archive a persona (hidden from lists unless --archived)')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Archive a persona (hidden from lists unless --archived; it keeps its slug)')
+            [CompletionResult]::new('unarchive', 'unarchive', [CompletionResultType]::ParameterValue, 'Bring an archived persona back into lists')
             [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Write a persona to a YAML working copy')
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Send the edits of YAML working copies to the server')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show how a working copy differs from the server')
@@ -372,6 +388,9 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             break
         }
         'persona;personas;help;archive' {
+            break
+        }
+        'persona;personas;help;unarchive' {
             break
         }
         'persona;personas;help;pull' {
@@ -860,9 +879,36 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
         'persona;dev;help;help' {
             break
         }
+        'persona;api' {
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'The HTTP method (default GET, or POST when fields or --input are given)')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'The HTTP method (default GET, or POST when fields or --input are given)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A string field KEY=VALUE of the JSON body (of the query for GET); `key[sub]=v` nests')
+            [CompletionResult]::new('--raw-field', '--raw-field', [CompletionResultType]::ParameterName, 'A string field KEY=VALUE of the JSON body (of the query for GET); `key[sub]=v` nests')
+            [CompletionResult]::new('-F', '-F ', [CompletionResultType]::ParameterName, 'A typed field: numbers, true, false and null as JSON, @FILE for a file''s text (@- stdin)')
+            [CompletionResult]::new('--field', '--field', [CompletionResultType]::ParameterName, 'A typed field: numbers, true, false and null as JSON, @FILE for a file''s text (@- stdin)')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Send FILE (- for stdin) as the body, as it is; fields then go to the query')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Add a header `Name: value` (repeatable); the profile''s key is sent, never yours')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add a header `Name: value` (repeatable); the profile''s key is sent, never yours')
+            [CompletionResult]::new('--jq', '--jq', [CompletionResultType]::ParameterName, 'Filter the answer with a jq expression (each page with --paginate, each event of a stream); strings print without quotes')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Print the request and the answer''s status line and headers first (the key redacted)')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Print the request and the answer''s status line and headers first (the key redacted)')
+            [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit code still tells how it went')
+            [CompletionResult]::new('--paginate', '--paginate', [CompletionResultType]::ParameterName, 'Follow `next_cursor` to the last page, printing one JSON array of every page''s items')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'persona;completion' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (backend and key) to use; `local` is the embedded server')
+            [CompletionResult]::new('--static', '--static', [CompletionResultType]::ParameterName, 'A script that completes commands and flags only, without running `persona`')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout (errors too)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no progress or status messages')
@@ -880,7 +926,8 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them')
             [CompletionResult]::new('webhooks', 'webhooks', [CompletionResultType]::ParameterValue, 'Receive signed events: endpoints, deliveries and replays, `listen` for local development')
             [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Run the embedded Persona API for other programs, and manage its keys')
-            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('api', 'api', [CompletionResultType]::ParameterValue, 'Call any endpoint of the API with the profile''s key: paging, event streams and jq built in')
+            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print the script that completes commands and live names in a shell')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -916,7 +963,8 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show one persona by id, slug or slug@vN')
             [CompletionResult]::new('versions', 'versions', [CompletionResultType]::ParameterValue, 'List a persona''s versions')
             [CompletionResult]::new('fork', 'fork', [CompletionResultType]::ParameterValue, 'Fork a persona, optionally refining it with a new intent')
-            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Archive a persona (hidden from lists unless --archived)')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Archive a persona (hidden from lists unless --archived; it keeps its slug)')
+            [CompletionResult]::new('unarchive', 'unarchive', [CompletionResultType]::ParameterValue, 'Bring an archived persona back into lists')
             [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Write a persona to a YAML working copy')
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Send the edits of YAML working copies to the server')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show how a working copy differs from the server')
@@ -939,6 +987,9 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             break
         }
         'persona;help;personas;archive' {
+            break
+        }
+        'persona;help;personas;unarchive' {
             break
         }
         'persona;help;personas;pull' {
@@ -1039,6 +1090,9 @@ Register-ArgumentCompleter -Native -CommandName 'persona' -ScriptBlock {
             break
         }
         'persona;help;dev;signin-url' {
+            break
+        }
+        'persona;help;api' {
             break
         }
         'persona;help;completion' {

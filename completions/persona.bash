@@ -16,6 +16,9 @@ _persona() {
             ",$1")
                 cmd="persona"
                 ;;
+            persona,api)
+                cmd="persona__subcmd__api"
+                ;;
             persona,auth)
                 cmd="persona__subcmd__auth"
                 ;;
@@ -127,6 +130,9 @@ _persona() {
             persona__subcmd__dev__subcmd__keys__subcmd__help,help)
                 cmd="persona__subcmd__dev__subcmd__keys__subcmd__help__subcmd__help"
                 ;;
+            persona__subcmd__help,api)
+                cmd="persona__subcmd__help__subcmd__api"
+                ;;
             persona__subcmd__help,auth)
                 cmd="persona__subcmd__help__subcmd__auth"
                 ;;
@@ -217,6 +223,9 @@ _persona() {
             persona__subcmd__help__subcmd__personas,push)
                 cmd="persona__subcmd__help__subcmd__personas__subcmd__push"
                 ;;
+            persona__subcmd__help__subcmd__personas,unarchive)
+                cmd="persona__subcmd__help__subcmd__personas__subcmd__unarchive"
+                ;;
             persona__subcmd__help__subcmd__personas,versions)
                 cmd="persona__subcmd__help__subcmd__personas__subcmd__versions"
                 ;;
@@ -304,6 +313,9 @@ _persona() {
             persona__subcmd__personas,push)
                 cmd="persona__subcmd__personas__subcmd__push"
                 ;;
+            persona__subcmd__personas,unarchive)
+                cmd="persona__subcmd__personas__subcmd__unarchive"
+                ;;
             persona__subcmd__personas,versions)
                 cmd="persona__subcmd__personas__subcmd__versions"
                 ;;
@@ -336,6 +348,9 @@ _persona() {
                 ;;
             persona__subcmd__personas__subcmd__help,push)
                 cmd="persona__subcmd__personas__subcmd__help__subcmd__push"
+                ;;
+            persona__subcmd__personas__subcmd__help,unarchive)
+                cmd="persona__subcmd__personas__subcmd__help__subcmd__unarchive"
                 ;;
             persona__subcmd__personas__subcmd__help,versions)
                 cmd="persona__subcmd__personas__subcmd__help__subcmd__versions"
@@ -431,12 +446,74 @@ _persona() {
 
     case "${cmd}" in
         persona)
-            opts="-q -v -h -V --json --quiet --verbose --color --profile --help --version auth chat personas runs mcp webhooks dev completion help"
+            opts="-q -v -h -V --json --quiet --verbose --color --profile --help --version auth chat personas runs mcp webhooks dev api completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__api)
+            opts="-X -f -F -H -i -q -v -h --method --raw-field --field --input --header --include --silent --paginate --jq --json --quiet --verbose --color --profile --help openapi.json auth/whoami auth/keys/current auth/device/code auth/device/token personas personas/{ref} personas/{ref}/versions personas/{ref}/fork personas/{ref}/archive personas/{ref}/unarchive runs runs/{id} runs/{id}/cancel runs/{id}/events chat/conversations chat/conversations/{id} chat/conversations/{id}/messages openai/models openai/models/{model} openai/chat/completions openai/embeddings openai/moderations webhooks webhooks/{id} webhooks/{id}/test webhooks/listen webhooks/deliveries webhooks/deliveries/{id} webhooks/deliveries/{id}/replay"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --method)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --raw-field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -F)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jq)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -725,7 +802,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__completion)
-            opts="-q -v -h --json --quiet --verbose --color --profile --help bash elvish fish powershell zsh"
+            opts="-q -v -h --static --json --quiet --verbose --color --profile --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1109,8 +1186,22 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help)
-            opts="auth chat personas runs mcp webhooks dev completion help"
+            opts="auth chat personas runs mcp webhooks dev api completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__api)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1375,7 +1466,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help__subcmd__personas)
-            opts="create list get versions fork archive pull push diff edit"
+            opts="create list get versions fork archive unarchive pull push diff edit"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1501,6 +1592,20 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help__subcmd__personas__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__personas__subcmd__unarchive)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1871,7 +1976,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas)
-            opts="-q -v -h --json --quiet --verbose --color --profile --help create list get versions fork archive pull push diff edit help"
+            opts="-q -v -h --json --quiet --verbose --color --profile --help create list get versions fork archive unarchive pull push diff edit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2081,7 +2186,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas__subcmd__help)
-            opts="create list get versions fork archive pull push diff edit help"
+            opts="create list get versions fork archive unarchive pull push diff edit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2234,6 +2339,20 @@ _persona() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        persona__subcmd__personas__subcmd__help__subcmd__unarchive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         persona__subcmd__personas__subcmd__help__subcmd__versions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2249,7 +2368,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas__subcmd__list)
-            opts="-Q -q -v -h --query --visibility --archived --limit --all --json --quiet --verbose --color --profile --help"
+            opts="-Q -q -v -h --query --visibility --status --archived --limit --all --json --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2265,6 +2384,10 @@ _persona() {
                     ;;
                 --visibility)
                     COMPREPLY=($(compgen -W "private workspace public" -- "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "queued running completed failed canceled all" -- "${cur}"))
                     return 0
                     ;;
                 --limit)
@@ -2322,6 +2445,28 @@ _persona() {
             ;;
         persona__subcmd__personas__subcmd__push)
             opts="-q -v -h --force --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__personas__subcmd__unarchive)
+            opts="-q -v -h --json --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

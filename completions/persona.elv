@@ -36,7 +36,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand mcp 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
             cand webhooks 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
             cand dev 'Run the embedded Persona API for other programs, and manage its keys'
-            cand completion 'Print a shell completion script'
+            cand api 'Call any endpoint of the API with the profile''s key: paging, event streams and jq built in'
+            cand completion 'Print the script that completes commands and live names in a shell'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;auth'= {
@@ -59,11 +60,11 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;auth;login'= {
             cand --api-url 'The API to log in to (default: the profile''s, else the hosted API)'
             cand --workspace 'The workspace to ask access to'
-            cand --scopes 'Comma-separated scopes to ask for (default: the server''s default key scopes)'
+            cand --scopes 'Comma-separated scopes to ask for (default: every scope the CLI''s commands use)'
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
             cand --no-browser 'Never open a browser; print the URL to open on any device'
-            cand --with-key 'Read an API key from standard input instead (never from the command line)'
+            cand --with-key 'Log in with an API key instead: pasted at a hidden prompt on a terminal, else read from standard input (never from the command line)'
             cand --insecure-storage 'Store the key in a credentials file (mode 0600) instead of the OS keyring'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
@@ -168,7 +169,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand get 'Show one persona by id, slug or slug@vN'
             cand versions 'List a persona''s versions'
             cand fork 'Fork a persona, optionally refining it with a new intent'
-            cand archive 'Archive a persona (hidden from lists unless --archived)'
+            cand archive 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
+            cand unarchive 'Bring an archived persona back into lists'
             cand pull 'Write a persona to a YAML working copy'
             cand push 'Send the edits of YAML working copies to the server'
             cand diff 'Show how a working copy differs from the server'
@@ -176,14 +178,14 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;personas;create'= {
-            cand -f 'The brief: a Markdown file, or `-` for standard input'
-            cand --file 'The brief: a Markdown file, or `-` for standard input'
+            cand -f 'The brief: a Markdown file or a pipe (`<(cat brief.md)`), or `-` for standard input'
+            cand --file 'The brief: a Markdown file or a pipe (`<(cat brief.md)`), or `-` for standard input'
             cand --intent 'The character brief as text, instead of a file'
             cand --language 'Primary speaking language (ISO-639-1, e.g. en, tr)'
             cand --visibility 'Who can see the persona'
             cand --pipeline 'The generation pipeline (e.g. default, strict-audit)'
             cand --seed 'Reproducibility seed: the same brief and seed give the same persona'
-            cand --budget-usd 'Hard cost cap in USD; the run aborts when it would exceed it'
+            cand --budget-usd 'Hard cost cap in US dollars, a positive number; the run stops before a step that would take its cost over it'
             cand --slug 'The persona''s slug (default: derived from the generated persona)'
             cand -o 'Also write the persona''s YAML working copy to this file'
             cand --output 'Also write the persona''s YAML working copy to this file'
@@ -202,6 +204,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand -Q 'Only personas whose slug, name, occupation or intent contains this text'
             cand --query 'Only personas whose slug, name, occupation or intent contains this text'
             cand --visibility 'Only personas with this visibility'
+            cand --status 'Only personas with these statuses, separated by commas, or `all` [default: queued, running, completed]'
             cand --limit 'How many to list (1 to 100; with --all, the page size)'
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
@@ -263,6 +266,17 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'persona;personas;unarchive'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'persona;personas;pull'= {
             cand -o 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout'
             cand --output 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout'
@@ -319,7 +333,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand get 'Show one persona by id, slug or slug@vN'
             cand versions 'List a persona''s versions'
             cand fork 'Fork a persona, optionally refining it with a new intent'
-            cand archive 'Archive a persona (hidden from lists unless --archived)'
+            cand archive 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
+            cand unarchive 'Bring an archived persona back into lists'
             cand pull 'Write a persona to a YAML working copy'
             cand push 'Send the edits of YAML working copies to the server'
             cand diff 'Show how a working copy differs from the server'
@@ -337,6 +352,8 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;personas;help;fork'= {
         }
         &'persona;personas;help;archive'= {
+        }
+        &'persona;personas;help;unarchive'= {
         }
         &'persona;personas;help;pull'= {
         }
@@ -765,9 +782,35 @@ set edit:completion:arg-completer[persona] = {|@words|
         }
         &'persona;dev;help;help'= {
         }
+        &'persona;api'= {
+            cand -X 'The HTTP method (default GET, or POST when fields or --input are given)'
+            cand --method 'The HTTP method (default GET, or POST when fields or --input are given)'
+            cand -f 'A string field KEY=VALUE of the JSON body (of the query for GET); `key[sub]=v` nests'
+            cand --raw-field 'A string field KEY=VALUE of the JSON body (of the query for GET); `key[sub]=v` nests'
+            cand -F 'A typed field: numbers, true, false and null as JSON, @FILE for a file''s text (@- stdin)'
+            cand --field 'A typed field: numbers, true, false and null as JSON, @FILE for a file''s text (@- stdin)'
+            cand --input 'Send FILE (- for stdin) as the body, as it is; fields then go to the query'
+            cand -H 'Add a header `Name: value` (repeatable); the profile''s key is sent, never yours'
+            cand --header 'Add a header `Name: value` (repeatable); the profile''s key is sent, never yours'
+            cand --jq 'Filter the answer with a jq expression (each page with --paginate, each event of a stream); strings print without quotes'
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand -i 'Print the request and the answer''s status line and headers first (the key redacted)'
+            cand --include 'Print the request and the answer''s status line and headers first (the key redacted)'
+            cand --silent 'Print nothing on stdout; the exit code still tells how it went'
+            cand --paginate 'Follow `next_cursor` to the last page, printing one JSON array of every page''s items'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'persona;completion'= {
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --static 'A script that completes commands and flags only, without running `persona`'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'
@@ -784,7 +827,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand mcp 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
             cand webhooks 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
             cand dev 'Run the embedded Persona API for other programs, and manage its keys'
-            cand completion 'Print a shell completion script'
+            cand api 'Call any endpoint of the API with the profile''s key: paging, event streams and jq built in'
+            cand completion 'Print the script that completes commands and live names in a shell'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;help;auth'= {
@@ -812,7 +856,8 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand get 'Show one persona by id, slug or slug@vN'
             cand versions 'List a persona''s versions'
             cand fork 'Fork a persona, optionally refining it with a new intent'
-            cand archive 'Archive a persona (hidden from lists unless --archived)'
+            cand archive 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
+            cand unarchive 'Bring an archived persona back into lists'
             cand pull 'Write a persona to a YAML working copy'
             cand push 'Send the edits of YAML working copies to the server'
             cand diff 'Show how a working copy differs from the server'
@@ -829,6 +874,8 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;help;personas;fork'= {
         }
         &'persona;help;personas;archive'= {
+        }
+        &'persona;help;personas;unarchive'= {
         }
         &'persona;help;personas;pull'= {
         }
@@ -902,6 +949,8 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;help;dev;keys;approve'= {
         }
         &'persona;help;dev;signin-url'= {
+        }
+        &'persona;help;api'= {
         }
         &'persona;help;completion'= {
         }

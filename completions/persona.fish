@@ -40,7 +40,8 @@ complete -c persona -n "__fish_persona_needs_command" -f -a "runs" -d 'Follow an
 complete -c persona -n "__fish_persona_needs_command" -f -a "mcp" -d 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
 complete -c persona -n "__fish_persona_needs_command" -f -a "webhooks" -d 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
 complete -c persona -n "__fish_persona_needs_command" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
-complete -c persona -n "__fish_persona_needs_command" -f -a "completion" -d 'Print a shell completion script'
+complete -c persona -n "__fish_persona_needs_command" -f -a "api" -d 'Call any endpoint of the API with the profile\'s key: paging, event streams and jq built in'
+complete -c persona -n "__fish_persona_needs_command" -f -a "completion" -d 'Print the script that completes commands and live names in a shell'
 complete -c persona -n "__fish_persona_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -58,13 +59,13 @@ complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_see
 complete -c persona -n "__fish_persona_using_subcommand auth; and not __fish_seen_subcommand_from login status token switch logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l api-url -d 'The API to log in to (default: the profile\'s, else the hosted API)' -r
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l workspace -d 'The workspace to ask access to' -r
-complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l scopes -d 'Comma-separated scopes to ask for (default: the server\'s default key scopes)' -r
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l scopes -d 'Comma-separated scopes to ask for (default: every scope the CLI\'s commands use)' -r
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l no-browser -d 'Never open a browser; print the URL to open on any device'
-complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l with-key -d 'Read an API key from standard input instead (never from the command line)'
+complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l with-key -d 'Log in with an API key instead: pasted at a hidden prompt on a terminal, else read from standard input (never from the command line)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l insecure-storage -d 'Store the key in a credentials file (mode 0600) instead of the OS keyring'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
@@ -120,26 +121,27 @@ complete -c persona -n "__fish_persona_using_subcommand chat" -l json -d 'Print 
 complete -c persona -n "__fish_persona_using_subcommand chat" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand chat" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand chat" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -l color -d 'When to use colour' -r -f -a "auto\t''
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -l json -d 'Print machine-readable JSON on stdout (errors too)'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -s h -l help -d 'Print help'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "create" -d 'Generate a persona from a brief, watching the run live'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "list" -d 'List the workspace\'s personas, newest first'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "get" -d 'Show one persona by id, slug or slug@vN'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "versions" -d 'List a persona\'s versions'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "fork" -d 'Fork a persona, optionally refining it with a new intent'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived)'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "pull" -d 'Write a persona to a YAML working copy'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "push" -d 'Send the edits of YAML working copies to the server'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "diff" -d 'Show how a working copy differs from the server'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "edit" -d 'Edit a persona in your editor and push the result'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive pull push diff edit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -s f -l file -d 'The brief: a Markdown file, or `-` for standard input' -r -F
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "create" -d 'Generate a persona from a brief, watching the run live'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "list" -d 'List the workspace\'s personas, newest first'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "get" -d 'Show one persona by id, slug or slug@vN'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "versions" -d 'List a persona\'s versions'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "fork" -d 'Fork a persona, optionally refining it with a new intent'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "unarchive" -d 'Bring an archived persona back into lists'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "pull" -d 'Write a persona to a YAML working copy'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "push" -d 'Send the edits of YAML working copies to the server'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "diff" -d 'Show how a working copy differs from the server'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "edit" -d 'Edit a persona in your editor and push the result'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -s f -l file -d 'The brief: a Markdown file or a pipe (`<(cat brief.md)`), or `-` for standard input' -r -F
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l intent -d 'The character brief as text, instead of a file' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l language -d 'Primary speaking language (ISO-639-1, e.g. en, tr)' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l visibility -d 'Who can see the persona' -r -f -a "private\t''
@@ -147,7 +149,7 @@ workspace\t''
 public\t''"
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l pipeline -d 'The generation pipeline (e.g. default, strict-audit)' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l seed -d 'Reproducibility seed: the same brief and seed give the same persona' -r
-complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l budget-usd -d 'Hard cost cap in USD; the run aborts when it would exceed it' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l budget-usd -d 'Hard cost cap in US dollars, a positive number; the run stops before a step that would take its cost over it' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l slug -d 'The persona\'s slug (default: derived from the generated persona)' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -s o -l output -d 'Also write the persona\'s YAML working copy to this file' -r -F
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -163,6 +165,12 @@ complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -l visibility -d 'Only personas with this visibility' -r -f -a "private\t''
 workspace\t''
 public\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -l status -d 'Only personas with these statuses, separated by commas, or `all` [default: queued, running, completed]' -r -f -a "queued\t''
+running\t''
+completed\t''
+failed\t''
+canceled\t''
+all\t''"
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -l limit -d 'How many to list (1 to 100; with --all, the page size)' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -212,6 +220,14 @@ complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from archive" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from archive" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from archive" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -s o -l output -d 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout' -r -F
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l version -d 'Pull this past version instead of the current one' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -254,7 +270,8 @@ complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "get" -d 'Show one persona by id, slug or slug@vN'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "versions" -d 'List a persona\'s versions'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "fork" -d 'Fork a persona, optionally refining it with a new intent'
-complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "unarchive" -d 'Bring an archived persona back into lists'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "pull" -d 'Write a persona to a YAML working copy'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "push" -d 'Send the edits of YAML working copies to the server'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Show how a working copy differs from the server'
@@ -533,23 +550,42 @@ complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_sub
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "keys" -d 'Manage API keys of the local store'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "signin-url" -d 'Print a new one-time link that signs a browser in to approve device logins'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand api" -s X -l method -d 'The HTTP method (default GET, or POST when fields or --input are given)' -r
+complete -c persona -n "__fish_persona_using_subcommand api" -s f -l raw-field -d 'A string field KEY=VALUE of the JSON body (of the query for GET); `key[sub]=v` nests' -r
+complete -c persona -n "__fish_persona_using_subcommand api" -s F -l field -d 'A typed field: numbers, true, false and null as JSON, @FILE for a file\'s text (@- stdin)' -r
+complete -c persona -n "__fish_persona_using_subcommand api" -l input -d 'Send FILE (- for stdin) as the body, as it is; fields then go to the query' -r
+complete -c persona -n "__fish_persona_using_subcommand api" -s H -l header -d 'Add a header `Name: value` (repeatable); the profile\'s key is sent, never yours' -r
+complete -c persona -n "__fish_persona_using_subcommand api" -l jq -d 'Filter the answer with a jq expression (each page with --paginate, each event of a stream); strings print without quotes' -r
+complete -c persona -n "__fish_persona_using_subcommand api" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand api" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand api" -s i -l include -d 'Print the request and the answer\'s status line and headers first (the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand api" -l silent -d 'Print nothing on stdout; the exit code still tells how it went'
+complete -c persona -n "__fish_persona_using_subcommand api" -l paginate -d 'Follow `next_cursor` to the last page, printing one JSON array of every page\'s items'
+complete -c persona -n "__fish_persona_using_subcommand api" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand api" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand api" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand api" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand completion" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand completion" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand completion" -l static -d 'A script that completes commands and flags only, without running `persona`'
 complete -c persona -n "__fish_persona_using_subcommand completion" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "auth" -d 'Log in to a Persona API, and see which key and workspace each profile uses'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "chat" -d 'Talk to a persona: one message, or an interactive session'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "personas" -d 'Create, read, version and edit personas'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "runs" -d 'Follow and manage generation runs'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "mcp" -d 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "webhooks" -d 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "completion" -d 'Print a shell completion script'
-complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "auth" -d 'Log in to a Persona API, and see which key and workspace each profile uses'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "chat" -d 'Talk to a persona: one message, or an interactive session'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "personas" -d 'Create, read, version and edit personas'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "runs" -d 'Follow and manage generation runs'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "mcp" -d 'Bridge MCP hosts (Claude Desktop, Cursor, ...) to personas over stdio, and configure them'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "webhooks" -d 'Receive signed events: endpoints, deliveries and replays, `listen` for local development'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "dev" -d 'Run the embedded Persona API for other programs, and manage its keys'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "api" -d 'Call any endpoint of the API with the profile\'s key: paging, event streams and jq built in'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "completion" -d 'Print the script that completes commands and live names in a shell'
+complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "login" -d 'Log in to a Persona API and store the key in the OS keyring'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "status" -d 'Show every profile: API, workspace, key source, expiry, and whether the server accepts it'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Print the active profile\'s API key (for scripts)'
@@ -560,7 +596,8 @@ complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_su
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "get" -d 'Show one persona by id, slug or slug@vN'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "versions" -d 'List a persona\'s versions'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "fork" -d 'Fork a persona, optionally refining it with a new intent'
-complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived)'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "unarchive" -d 'Bring an archived persona back into lists'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "pull" -d 'Write a persona to a YAML working copy'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "push" -d 'Send the edits of YAML working copies to the server'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "diff" -d 'Show how a working copy differs from the server'

@@ -2,8 +2,9 @@
 //! Command logic lives in `commands/`; doc comments here and on each `Args` are the help.
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap_complete::ArgValueCompleter;
 
-use crate::commands::{auth, chat, completion, dev, mcp, personas, runs, webhooks};
+use crate::commands::{api, auth, chat, completion, dev, mcp, personas, runs, webhooks};
 use crate::output::ColorChoice;
 
 /// Command-line tool for the Persona API: generate, version and run AI character personas.
@@ -57,7 +58,8 @@ pub struct GlobalArgs {
     pub color: ColorChoice,
 
     /// The profile (backend and key) to use; `local` is the embedded server
-    #[arg(long, global = true, env = "PERSONA_PROFILE", value_name = "NAME", value_parser = profile_name)]
+    #[arg(long, global = true, env = "PERSONA_PROFILE", value_name = "NAME", value_parser = profile_name,
+          add = ArgValueCompleter::new(crate::complete::profile_names))]
     pub profile: Option<String>,
 }
 
@@ -113,7 +115,10 @@ pub enum Command {
     #[command(subcommand)]
     Dev(dev::DevCommand),
 
-    /// Print a shell completion script
+    /// Call any endpoint of the API with the profile's key: paging, event streams and jq built in
+    Api(api::ApiArgs),
+
+    /// Print the script that completes commands and live names in a shell
     Completion(completion::CompletionArgs),
 }
 

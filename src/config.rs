@@ -77,15 +77,23 @@ impl Config {
             CliError::general(format!("cannot encode the config: {err}")).with_source(err)
         })?;
         std::fs::create_dir_all(&self.config_dir).map_err(|err| {
-            CliError::general(format!(
-                "cannot create {}: {err}",
-                self.config_dir.display()
-            ))
-            .with_source(err)
+            CliError::io(
+                ExitKind::General,
+                format!(
+                    "cannot create the config directory {}",
+                    self.config_dir.display()
+                ),
+                err,
+            )
+            .with_hint("choose another config directory with PERSONA_CONFIG_DIR")
         })?;
         let path = self.config_path();
         crate::persona_file::write_atomic(&path, &text).map_err(|err| {
-            CliError::general(format!("cannot write {}: {err}", path.display())).with_source(err)
+            CliError::io(
+                ExitKind::General,
+                format!("cannot write the config file {}", path.display()),
+                err,
+            )
         })
     }
 
@@ -124,11 +132,11 @@ fn read_config_file(path: &Path) -> Result<ConfigFile> {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
         Err(err) => {
-            return Err(CliError::general(format!(
-                "cannot read the config file {}: {err}",
-                path.display()
-            ))
-            .with_source(err));
+            return Err(CliError::io(
+                ExitKind::General,
+                format!("cannot read the config file {}", path.display()),
+                err,
+            ));
         }
     };
     if text.trim().is_empty() {

@@ -13,7 +13,8 @@ use crate::credentials::{Credentials, StoreChoice};
 use crate::error::{CliError, ExitKind, Result};
 use crate::output::Output;
 use crate::server::engine::ModelSettings;
-use crate::server::{self, ServerConfig, ServerHandle};
+use crate::server::store::OpenError;
+use crate::server::{self, ServerConfig, ServerHandle, SpawnError};
 
 /// The workspace of the `local` profile, unless `PERSONA_WORKSPACE` names another.
 pub const LOCAL_WORKSPACE: &str = server::LOCAL_WORKSPACE_ID;
@@ -145,9 +146,18 @@ impl Context {
         config.step_delay = step_delay_from_env()?;
         config.model = model_settings_from_env()?;
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-        let handle = server::spawn(config, addr)
-            .await
-            .map_err(|err| CliError::general(err.to_string()).with_source(err))?;
+        let handle = server::spawn(config, addr).await.map_err(|err| match err {
+            SpawnError::Store(OpenError::Io(path, err)) => CliError::io(
+                ExitKind::General,
+                format!("cannot use the data directory {}", path.display()),
+                err,
+            )
+            .with_hint(
+                "the local profile keeps its store there: fix its permissions, or choose \
+                 another directory with PERSONA_DATA_DIR",
+            ),
+            err => CliError::general(err.to_string()).with_source(err),
+        })?;
         self.output.debug(format!(
             "using the embedded server at {} over {}",
             handle.base_url(),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::error::{CliError, Result};
+use crate::error::{CliError, Result, io_reason};
 
 /// The keyring service name under which keys are stored.
 const KEYRING_SERVICE: &str = "persona";
@@ -155,8 +155,9 @@ impl FileCredentials {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
             Err(err) => {
                 return Err(StoreError(format!(
-                    "cannot read {}: {err}",
-                    self.path.display()
+                    "cannot read {}: {}",
+                    self.path.display(),
+                    io_reason(&err)
                 )));
             }
         };
@@ -177,8 +178,13 @@ impl FileCredentials {
         } else {
             serde_norway::to_string(keys).map_err(|err| StoreError(err.to_string()))?
         };
-        write_private(&self.path, &text)
-            .map_err(|err| StoreError(format!("cannot write {}: {err}", self.path.display())))
+        write_private(&self.path, &text).map_err(|err| {
+            StoreError(format!(
+                "cannot write {}: {}",
+                self.path.display(),
+                io_reason(&err)
+            ))
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 
 use clap_complete::Shell;
 
-/// The completion script for `shell`.
+/// The static completion script for `shell`: commands and flags, without running `persona`.
 pub fn completion_script(shell: Shell) -> String {
     let mut command = crate::cli::command();
     let mut buffer = Vec::new();
@@ -11,7 +11,9 @@ pub fn completion_script(shell: Shell) -> String {
     String::from_utf8_lossy(&buffer).into_owned()
 }
 
-/// The committed completion files: (file name, shell).
+/// The committed completion files: (file name, shell). The static scripts are in
+/// `completions/`, the live ones (see [`crate::complete`]), which the package installs, in
+/// `completions/live/`.
 pub const COMPLETION_FILES: [(&str, Shell); 5] = [
     ("persona.bash", Shell::Bash),
     ("_persona", Shell::Zsh),

@@ -6,6 +6,7 @@ use std::error::Error;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// The documented exit codes.
@@ -141,6 +142,17 @@ impl CliError {
         self
     }
 
+    /// `what` failed because of the I/O error `err`: its reason in words (see [`io_reason`]),
+    /// the advice for that reason as the hint when there is one, and `err` as the source.
+    pub fn io(kind: ExitKind, what: impl std::fmt::Display, err: std::io::Error) -> Self {
+        let error = CliError::new(kind, format!("{what}: {}", io_reason(&err)));
+        let error = match io_advice(&err) {
+            Some(advice) => error.with_hint(advice),
+            None => error,
+        };
+        error.with_source(err)
+    }
+
     /// The error from an API error envelope.
     pub fn from_api(status: u16, envelope: &Value) -> Self {
         let error = &envelope["error"];
@@ -152,15 +164,23 @@ impl CliError {
         let kind = ExitKind::for_api(status, &code);
         let hint = match (status, code.as_str()) {
             (401, _) => Some(
-                "check the key with `persona auth status`, or log in again with `persona auth login`",
+                "check the key with `persona auth status`, or log in again with `persona auth login`"
+                    .to_string(),
             ),
-            (403, "auth.insufficient_scope") => Some("use a key that has the scope named above"),
+            (403, "auth.insufficient_scope") => {
+                Some("use a key that has the scope named above".to_string())
+            }
             (412, _) => Some(
-                "see what changed with `persona personas diff FILE`, pull again, or push with `--force` to overwrite",
+                "see what changed with `persona personas diff FILE`, pull again, or push with `--force` to overwrite"
+                    .to_string(),
             ),
-            (409, "persona.slug_taken") => Some("choose another slug with `--slug`"),
-            (429, _) => Some("wait a moment and try again, or use a plan with a higher limit"),
-            (402, _) => Some("raise `budget_usd` (or `--budget-usd`), or simplify the brief"),
+            (409, "persona.slug_taken") => Some(slug_taken_hint(error.get("details"))),
+            (429, _) => Some(
+                "wait a moment and try again, or use a plan with a higher limit".to_string(),
+            ),
+            (402, _) => Some(
+                "raise `budget_usd` (or `--budget-usd`), or simplify the brief".to_string(),
+            ),
             _ => None,
         };
         CliError {
@@ -172,7 +192,7 @@ impl CliError {
                 .filter(|id| !id.is_empty())
                 .map(Into::into),
             run_id: error["run_id"].as_str().map(Into::into),
-            hint: hint.map(str::to_string),
+            hint,
             details: error.get("details").cloned().map(Box::new),
             source: None,
             reported: false,
@@ -247,9 +267,77 @@ impl Error for CliError {
     }
 }
 
+/// The hint of a slug collision: when the persona holding the slug is archived (the server
+/// names it in `details`), how to bring it back; else how to choose another slug.
+fn slug_taken_hint(details: Option<&Value>) -> String {
+    #[derive(Deserialize)]
+    struct Holder {
+        persona_id: String,
+        #[serde(default)]
+        archived: bool,
+    }
+    let holder = details
+        .and_then(Value::as_array)
+        .and_then(|entries| entries.first())
+        .and_then(|entry| Holder::deserialize(entry).ok());
+    match holder {
+        Some(Holder {
+            persona_id,
+            archived: true,
+        }) => format!(
+            "bring the archived persona back with `persona personas unarchive {persona_id}`, or \
+             choose another slug with `--slug`"
+        ),
+        _ => "choose another slug with `--slug`".to_string(),
+    }
+}
+
+/// An I/O error in a person's words: what the common kinds mean, else the system's message
+/// without its "(os error N)". A message of our own (a size cap, "not UTF-8") is kept as written.
+pub fn io_reason(err: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    if err.get_ref().is_some() {
+        return err.to_string();
+    }
+    let words = match err.kind() {
+        ErrorKind::NotFound => "there is no such file or directory",
+        ErrorKind::PermissionDenied => "permission denied",
+        ErrorKind::IsADirectory => "it is a directory",
+        ErrorKind::NotADirectory => "a part of the path is a file, not a directory",
+        ErrorKind::AlreadyExists => "a file of that name is already there",
+        ErrorKind::ReadOnlyFilesystem => "the file system is read-only",
+        ErrorKind::StorageFull => "the disk is full",
+        ErrorKind::QuotaExceeded => "the disk quota is used up",
+        ErrorKind::FileTooLarge => "the file is too large",
+        ErrorKind::InvalidFilename => "the file name is too long or not valid",
+        _ => {
+            let text = err.to_string();
+            return match text.rfind(" (os error ") {
+                Some(at) if text.ends_with(')') => text[..at].to_string(),
+                _ => text,
+            };
+        }
+    };
+    words.to_string()
+}
+
+/// What a person can do about an I/O error, for the kinds where that is clear.
+pub fn io_advice(err: &std::io::Error) -> Option<&'static str> {
+    use std::io::ErrorKind;
+    Some(match err.kind() {
+        ErrorKind::PermissionDenied => {
+            "check the permissions of the file and of its directory (`ls -l`)"
+        }
+        ErrorKind::ReadOnlyFilesystem => "use a file on a writable disk",
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => "free some disk space and try again",
+        ErrorKind::NotADirectory | ErrorKind::InvalidFilename => "check the path",
+        _ => return None,
+    })
+}
+
 impl From<std::io::Error> for CliError {
     fn from(err: std::io::Error) -> Self {
-        CliError::general(err.to_string()).with_source(err)
+        CliError::general(io_reason(&err)).with_source(err)
     }
 }
 
@@ -300,6 +388,28 @@ mod tests {
         let reported = CliError::reported(ExitKind::RunFailed);
         assert!(reported.is_reported());
         assert_eq!(reported.kind.code(), 8);
+    }
+
+    #[test]
+    fn io_errors_read_as_words_without_the_os_error_number() {
+        use std::io::{Error as IoError, ErrorKind};
+        let missing = IoError::from_raw_os_error(2);
+        assert_eq!(io_reason(&missing), "there is no such file or directory");
+        let denied = CliError::io(
+            ExitKind::Usage,
+            "cannot read x.yml",
+            IoError::from_raw_os_error(13),
+        );
+        assert_eq!(denied.message, "cannot read x.yml: permission denied");
+        assert!(denied.hint.unwrap().contains("permissions"));
+        let other = IoError::from_raw_os_error(libc::EIO);
+        assert!(
+            !io_reason(&other).contains("os error"),
+            "{}",
+            io_reason(&other)
+        );
+        let ours = IoError::new(ErrorKind::NotFound, "it is larger than 8 MiB");
+        assert_eq!(io_reason(&ours), "it is larger than 8 MiB");
     }
 
     #[test]

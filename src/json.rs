@@ -30,6 +30,34 @@ pub const MAX_DEPTH: usize = 127;
 /// `json_patch_apply` may hold: each `copy` could otherwise double it.
 pub const MAX_VALUES: usize = 1_000_000;
 
+/// How deep a JSON text nests arrays and objects, measured on its bytes without parsing it (for
+/// a reader with no nesting limit of its own). Brackets inside strings do not count.
+pub fn text_depth(text: &[u8]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in text {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// How deep a value nests arrays and objects (0 for a scalar), and how many values it holds.
 /// Walks with an explicit stack.
 fn shape(value: &Value) -> (usize, usize) {
@@ -490,6 +518,14 @@ fn json_values_equal(left: &Value, right: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn text_depth_counts_brackets_outside_strings() {
+        assert_eq!(text_depth(b"1"), 0);
+        assert_eq!(text_depth(br#"{"a":[1,{"b":[]}],"c":{}}"#), 4);
+        assert_eq!(text_depth(br#"{"a":"[[[{{\"[[","b":"\\"}"#), 1);
+        assert_eq!(text_depth(&[b'['; 300]), 300);
+    }
 
     #[test]
     fn canonical_json_sorts_keys_at_every_depth_without_whitespace() {

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod client;
 pub mod clock;
 pub mod commands;
+pub mod complete;
 pub mod config;
 pub mod context;
 pub mod credentials;
@@ -28,6 +29,8 @@ use crate::error::CliError;
 
 /// Parses the command line, runs the command, renders any error, and gives the exit code.
 pub fn main() -> ExitCode {
+    // A shell asking for completions gets them, and nothing else runs.
+    complete::answer_if_asked();
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) if err.use_stderr() && asks_for_json() => {
@@ -109,6 +112,7 @@ async fn run(cli: cli::Cli, output: output::Output) -> error::Result<()> {
             _ = tokio::signal::ctrl_c() => Err(ctx.interruption()),
         }
     };
+    let result = result.map_err(|err| commands::auth::explain_missing_scope(&ctx, err));
     ctx.finish().await;
     result
 }

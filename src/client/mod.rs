@@ -2,6 +2,7 @@
 //! support from the environment, retries (`retry`), event streams (`sse`), lists followed page
 //! by page ([`every_page`]) and the error envelope.
 
+mod raw;
 pub mod retry;
 pub mod sse;
 pub mod webhooks;
@@ -17,6 +18,7 @@ use serde_json::value::RawValue;
 use crate::error::{CliError, ExitKind, Result};
 pub use crate::model::{CreatePersona, ForkPersona};
 use crate::output::Output;
+pub use raw::{RawAnswer, RawRequest};
 use retry::{RetryPolicy, is_retryable_status};
 pub use sse::{RunEvent, RunEventStream};
 
@@ -43,31 +45,63 @@ where
     F: FnMut(Option<String>) -> Fut,
     Fut: Future<Output = Result<Page<T>>>,
 {
-    let stop = |why: String| {
-        CliError::general(format!("stopped listing: {why}"))
-            .with_hint("narrow the list with its filters, or list one page without --all")
-    };
     let mut items = Vec::new();
-    let mut cursors = HashSet::new();
+    let mut trail = PageTrail::new("--all");
     let mut cursor = None;
     loop {
         let page = fetch(cursor.take()).await?;
+        let count = page.data.len();
         items.extend(page.data);
-        if items.len() > MAX_LISTED {
+        match trail.next(count, page.next_cursor.filter(|_| follow))? {
+            Some(next) => cursor = Some(next),
+            None => return Ok(items),
+        }
+    }
+}
+
+/// The pages of one list followed so far: a server that goes on past [`MAX_LISTED`] items or
+/// pages, or hands back a cursor it already gave, ends the listing with an error.
+pub struct PageTrail {
+    items: usize,
+    cursors: HashSet<String>,
+    /// The flag that asked to follow every page, named in the hint.
+    flag: &'static str,
+}
+
+impl PageTrail {
+    pub fn new(flag: &'static str) -> Self {
+        PageTrail {
+            items: 0,
+            cursors: HashSet::new(),
+            flag,
+        }
+    }
+
+    /// Counts a page of `items` items: the cursor of the next page, None after the last one,
+    /// or the error past the bounds.
+    pub fn next(&mut self, items: usize, next_cursor: Option<String>) -> Result<Option<String>> {
+        let stop = |why: String| {
+            CliError::general(format!("stopped listing: {why}")).with_hint(format!(
+                "narrow the list with its filters, or list one page without {}",
+                self.flag
+            ))
+        };
+        self.items = self.items.saturating_add(items);
+        if self.items > MAX_LISTED {
             return Err(stop(format!("the list goes on past {MAX_LISTED} items")));
         }
-        let Some(next) = page.next_cursor.filter(|_| follow) else {
-            return Ok(items);
+        let Some(next) = next_cursor else {
+            return Ok(None);
         };
-        if cursors.len() + 1 >= MAX_LISTED {
+        if self.cursors.len() + 1 >= MAX_LISTED {
             return Err(stop(format!("the list goes on past {MAX_LISTED} pages")));
         }
-        if !cursors.insert(next.clone()) {
+        if !self.cursors.insert(next.clone()) {
             return Err(stop(format!(
                 "the server sent the cursor `{next}` a second time"
             )));
         }
-        cursor = Some(next);
+        Ok(Some(next))
     }
 }
 
@@ -80,6 +114,9 @@ pub struct ListPersonas {
     pub visibility: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub archived: bool,
+    /// Statuses separated by commas (`failed`, `queued,running`); every status when `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
     pub limit: u32,
 }
 
@@ -234,8 +271,24 @@ impl ApiClient {
         builder
     }
 
-    /// Sends the request `build` makes, retrying transient failures when `retryable`.
+    /// Sends the request `build` makes, retrying transient failures when `retryable`; an answer
+    /// that is not a success is the error its envelope tells.
     async fn send(&self, retryable: bool, build: impl Fn() -> RequestBuilder) -> Result<Response> {
+        let response = self.exchange(retryable, build).await?;
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(error_from_response(response).await)
+        }
+    }
+
+    /// Sends the request `build` makes, retrying transient failures when `retryable`: the last
+    /// answer, whatever its status, or the error of a connection that could not be made.
+    async fn exchange(
+        &self,
+        retryable: bool,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Response> {
         let mut attempt = 1;
         let mut waited = Duration::ZERO;
         loop {
@@ -246,7 +299,7 @@ impl ApiClient {
             self.log_request(&request);
             let started = Instant::now();
             let outcome = self.http.execute(request).await;
-            let (reason, retry_after, failure) = match outcome {
+            let (reason, delay) = match outcome {
                 Ok(response) => {
                     let status = response.status();
                     self.output.debug(format!(
@@ -256,36 +309,33 @@ impl ApiClient {
                         started.elapsed().as_millis(),
                         header(&response, "x-request-id").unwrap_or_default()
                     ));
-                    if status.is_success() {
+                    if status.is_success() || !(retryable && is_retryable_status(status.as_u16())) {
                         return Ok(response);
-                    }
-                    if !(retryable && is_retryable_status(status.as_u16())) {
-                        return Err(error_from_response(response).await);
                     }
                     let retry_after = header(&response, "retry-after")
                         .and_then(|v| v.trim().parse::<u64>().ok())
                         .map(Duration::from_secs);
+                    let Some(delay) = self.next_delay(attempt, retry_after, waited) else {
+                        return Ok(response);
+                    };
                     let error = error_from_response(response).await;
                     let reason = match &error.code {
                         Some(code) => format!("HTTP {} {code}", status.as_u16()),
                         None => format!("HTTP {}", status.as_u16()),
                     };
-                    (reason, retry_after, error)
+                    (reason, delay)
                 }
                 Err(err) => {
                     let transient = err.is_connect() || err.is_timeout() || err.is_request();
                     let error = transport_error(err, &url);
-                    if !(retryable && transient) {
+                    let delay = (retryable && transient)
+                        .then(|| self.next_delay(attempt, None, waited))
+                        .flatten();
+                    let Some(delay) = delay else {
                         return Err(error);
-                    }
-                    ("the connection failed".to_string(), None, error)
+                    };
+                    ("the connection failed".to_string(), delay)
                 }
-            };
-            let Some(delay) = self
-                .retry
-                .next_delay(attempt, retry_after, waited, rand::random())
-            else {
-                return Err(failure);
             };
             self.output.warn(format!(
                 "{method} {}: {reason}; retrying in {} (attempt {} of {})",
@@ -298,6 +348,17 @@ impl ApiClient {
             waited += delay;
             attempt += 1;
         }
+    }
+
+    /// The pause before another attempt, or None when the retry budget is spent.
+    fn next_delay(
+        &self,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        waited: Duration,
+    ) -> Option<Duration> {
+        self.retry
+            .next_delay(attempt, retry_after, waited, rand::random())
     }
 
     fn log_request(&self, request: &reqwest::Request) {
@@ -588,6 +649,11 @@ impl ApiClient {
         self.post_action(&path).await
     }
 
+    pub async fn unarchive_persona(&self, reference: &str) -> Result<Value> {
+        let path = format!("/personas/{}/unarchive", segment(reference));
+        self.post_action(&path).await
+    }
+
     /// A page of runs after `cursor`, each kept as the server's JSON text.
     pub async fn list_runs(
         &self,
@@ -654,15 +720,22 @@ pub fn request_log(request: &reqwest::Request, verbose: u8) -> Vec<String> {
     let mut lines = vec![format!("→ {} {}", request.method(), request.url())];
     if verbose > 1 {
         for (name, value) in request.headers() {
-            let shown = if name == reqwest::header::AUTHORIZATION {
-                "Bearer [redacted]".to_string()
-            } else {
-                value.to_str().unwrap_or("(binary)").to_string()
-            };
-            lines.push(format!("  {name}: {shown}"));
+            lines.push(format!("  {name}: {}", shown_header(name, value)));
         }
     }
     lines
+}
+
+/// A request header's value as it may be shown: the key in `Authorization` redacted.
+pub fn shown_header(
+    name: &reqwest::header::HeaderName,
+    value: &reqwest::header::HeaderValue,
+) -> String {
+    if name == reqwest::header::AUTHORIZATION {
+        "Bearer [redacted]".to_string()
+    } else {
+        value.to_str().unwrap_or("(binary)").to_string()
+    }
 }
 
 /// A response header as text, when it is present and readable.
@@ -679,7 +752,13 @@ async fn error_from_response(response: Response) -> CliError {
     let status = response.status();
     let request_id = header(&response, "x-request-id");
     let body = response.text().await.unwrap_or_default();
-    match serde_json::from_str::<Value>(&body) {
+    error_from_body(status, request_id, &body)
+}
+
+/// The CLI error for a non-success answer of `status` whose body is `body`: the envelope's
+/// message and code when the body is one, else the status alone.
+pub fn error_from_body(status: StatusCode, request_id: Option<String>, body: &str) -> CliError {
+    match serde_json::from_str::<Value>(body) {
         Ok(envelope) if envelope["error"].is_object() => {
             CliError::from_api(status.as_u16(), &envelope)
         }

@@ -88,14 +88,16 @@ impl ApiClient {
         self.post_action(&path).await
     }
 
-    /// The workspace's events from now on (only `events` when not empty), as they happen.
-    pub fn listen_webhooks(&self, events: &[String]) -> ListenStream {
+    /// The workspace's events from now on, or after position `after` (only `events` when not
+    /// empty), as they happen.
+    pub fn listen_webhooks(&self, events: &[String], after: Option<i64>) -> ListenStream {
         ListenStream {
             sse: Reconnecting::new(BACKOFF),
             source: ListenSource {
                 client: self.clone(),
                 events: events.join(","),
-                last_id: None,
+                last_id: after,
+                connected: false,
                 next_notice: STILL_TRYING_EVERY,
             },
         }
@@ -120,6 +122,8 @@ pub struct ListenSession {
     pub after: i64,
     /// Whether this connection resumes an earlier one.
     pub resumed: bool,
+    /// The event's data as the server sent it (JSON text).
+    pub data: String,
 }
 
 #[derive(Debug, Clone)]
@@ -132,6 +136,8 @@ pub struct ListenEvent {
     /// The `Persona-Signature` value.
     pub signature: String,
     pub body: String,
+    /// The event's data as the server sent it (JSON text).
+    pub data: String,
 }
 
 /// The reconnecting, deduplicating listen stream.
@@ -145,6 +151,8 @@ struct ListenSource {
     client: ApiClient,
     events: String,
     last_id: Option<i64>,
+    /// Whether the server has said the stream is ready, on any connection.
+    connected: bool,
     /// How long an outage lasts before the next "still reconnecting".
     next_notice: Duration,
 }
@@ -205,7 +213,8 @@ impl ListenStream {
         let text = |field: &str| data[field].as_str().unwrap_or_default().to_string();
         let last_id = &mut self.source.last_id;
         if event.event == "listen.ready" {
-            let resumed = last_id.is_some();
+            let resumed = self.source.connected;
+            self.source.connected = true;
             *last_id = Some(last_id.map_or(id, |last| last.max(id)));
             self.sse.restored();
             return Ok(Some(ListenItem::Connected(ListenSession {
@@ -213,6 +222,7 @@ impl ListenStream {
                 secret: text("secret"),
                 after: id,
                 resumed,
+                data: event.data,
             })));
         }
         if last_id.is_some_and(|last| id <= last) {
@@ -225,6 +235,7 @@ impl ListenStream {
             kind: event.event,
             signature: text("signature"),
             body: text("body"),
+            data: event.data,
         })))
     }
 }
@@ -264,7 +275,7 @@ impl Source for ListenSource {
             error.kind,
             ExitKind::Unavailable | ExitKind::General | ExitKind::RateLimited
         );
-        if self.last_id.is_none() || !passing {
+        if !self.connected || !passing {
             return Err(error);
         }
         if failed == 1 {

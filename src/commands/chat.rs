@@ -4,10 +4,13 @@
 use std::io::{IsTerminal, Write};
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::client::ApiClient;
+use crate::commands::personas::get_persona;
+use crate::complete;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::model::{Conversation, Failure, PersonaRef, PersonaSummary, Turn, view};
@@ -24,7 +27,7 @@ In a session, /new starts a new conversation, /help lists the commands, and /exi
 or Ctrl-D) ends it.")]
 pub struct ChatArgs {
     /// The persona: id, slug, or either with @vN
-    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::persona_refs), value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 
     /// Send this one message and print the reply (without it, a pipe on stdin is the message)
@@ -32,7 +35,7 @@ pub struct ChatArgs {
     message: Option<String>,
 
     /// Continue this conversation instead of starting a new one
-    #[arg(long, value_name = "ID")]
+    #[arg(add = ArgValueCompleter::new(complete::conversation_ids), long, value_name = "ID")]
     conversation: Option<String>,
 
     /// Print the drift scores (voice, values, verdict) and coherence after each reply
@@ -44,7 +47,7 @@ pub async fn run(ctx: &Context, args: ChatArgs) -> Result<()> {
     let reference =
         PersonaRef::parse(&args.reference).map_err(|err| CliError::usage(err.to_string()))?;
     let client = ctx.client().await?;
-    let persona: PersonaSummary = view(&client.get_persona(&args.reference).await?);
+    let persona: PersonaSummary = view(&get_persona(client, &args.reference).await?);
     let persona_id = persona.id.clone().unwrap_or_default();
     // A conversation talks to the version the reference names: `slug@v1` stays version 1.
     let target = PersonaRef {

@@ -18,14 +18,7 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// `$0.79`, or `$0.0042` below a cent.
-pub fn usd(amount: f64) -> String {
-    if amount != 0.0 && amount.abs() < 0.01 {
-        format!("${amount:.4}")
-    } else {
-        format!("${amount:.2}")
-    }
-}
+pub use crate::model::usd;
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! Command logic: one folder per command group, one file per verb, each verb a
 //! `run(ctx, args)` that gets everything it uses (client, config, output) from the `Context`.
 
+pub mod api;
 pub mod auth;
 pub mod chat;
 pub mod completion;
@@ -18,6 +19,7 @@ use crate::error::Result;
 
 pub async fn dispatch(ctx: &Context, command: Command) -> Result<()> {
     match command {
+        Command::Api(args) => api::run(ctx, args).await,
         Command::Auth(command) => auth::dispatch(ctx, command).await,
         Command::Chat(args) => chat::run(ctx, args).await,
         Command::Personas(command) => personas::dispatch(ctx, command).await,

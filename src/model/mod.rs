@@ -20,8 +20,10 @@ pub use events::RunEventKind;
 pub use persona::{LAYERS, Persona, PersonaRunFigures, PersonaStatus};
 pub use reference::{PersonaRef, ReferenceError};
 pub use requests::{CreatePersona, ForkPersona};
-pub use run::{ErrorObject, Run, RunKind, RunParent, RunRequest, RunStatus, RunStep, StepStatus};
-pub use scopes::{ALL_SCOPES, grants, is_known_scope};
+pub use run::{
+    ErrorObject, Run, RunKind, RunParent, RunRequest, RunStatus, RunStep, StepStatus, usd,
+};
+pub use scopes::{ALL_SCOPES, CLI_SCOPES, grants, is_known_scope};
 pub use views::{
     Conversation, Delivery, ErrorSummary, Failure, PersonaSummary, PersonaVersion, RunEventFields,
     RunSummary, Turn, WebhookEndpoint, WebhookTestSent, view, view_text,

@@ -48,6 +48,21 @@ pub enum PersonaStatus {
 }
 
 impl PersonaStatus {
+    pub const ALL: [PersonaStatus; 5] = [
+        PersonaStatus::Queued,
+        PersonaStatus::Running,
+        PersonaStatus::Completed,
+        PersonaStatus::Failed,
+        PersonaStatus::Canceled,
+    ];
+
+    /// The status named `name` (`completed`, `failed`, ...).
+    pub fn parse(name: &str) -> Option<PersonaStatus> {
+        PersonaStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             PersonaStatus::Queued => "queued",

@@ -183,6 +183,15 @@ impl Run {
     }
 }
 
+/// A cost or a budget as people read it: `$0.79`, or `$0.0042` below a cent.
+pub fn usd(amount: f64) -> String {
+    if amount != 0.0 && amount.abs() < 0.01 {
+        format!("${amount:.4}")
+    } else {
+        format!("${amount:.2}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -16,6 +16,11 @@ pub const ALL_SCOPES: [&str; 11] = [
     "keys:manage",
 ];
 
+/// The scopes the CLI's own commands use, which `persona auth login` asks for unless told
+/// otherwise: every scope up to `webhooks:manage`; those of configuration and key management,
+/// which no command of a remote profile calls, come last in [`ALL_SCOPES`] and are left out.
+pub const CLI_SCOPES: &[&str] = ALL_SCOPES.split_at(8).0;
+
 /// Whether `scope` names a scope: one of [`ALL_SCOPES`], or `group:*` for a group of them.
 pub fn is_known_scope(scope: &str) -> bool {
     ALL_SCOPES.contains(&scope)
@@ -49,6 +54,15 @@ mod tests {
         assert!(is_known_scope("personas:*"));
         assert!(!is_known_scope("person:*"));
         assert!(!is_known_scope("personas:delete"));
+    }
+
+    #[test]
+    fn the_cli_asks_for_every_scope_but_configuration_and_keys() {
+        assert_eq!(CLI_SCOPES.last(), Some(&"webhooks:manage"));
+        for scope in ALL_SCOPES {
+            let managed_elsewhere = scope.starts_with("config:") || scope.starts_with("keys:");
+            assert_eq!(CLI_SCOPES.contains(&scope), !managed_elsewhere, "{scope}");
+        }
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub struct PersonaSummary {
     pub fingerprint: Option<String>,
     pub created_at: Option<String>,
     pub archived_at: Option<String>,
+    pub intent: Option<String>,
     pub soul: Option<SoulView>,
     #[serde(rename = "self")]
     pub self_layer: Option<SelfView>,

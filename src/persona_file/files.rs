@@ -21,6 +21,53 @@ pub fn read_text_file(path: &Path) -> io::Result<String> {
     read_limited(fs::File::open(path)?)
 }
 
+/// The text of a brief: a regular file as [`read_text_file`] reads it, or a pipe or a character
+/// device (`-f <(cat brief.md)`, `-f /dev/stdin`), read up to the same cap, so that a pipe that
+/// never ends is refused once past it. A named pipe is opened without waiting for a writer (with
+/// none, it reads as empty). A directory, a block device or a socket is refused.
+pub fn read_text_stream(path: &Path) -> io::Result<String> {
+    let metadata = fs::metadata(path)?;
+    if metadata.is_file() || !is_stream(&metadata) {
+        return read_text_file(path);
+    }
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        use std::os::unix::io::AsRawFd;
+        options.custom_flags(libc::O_NONBLOCK);
+        let file = options.open(path)?;
+        // Opened: from now on a read waits for the writer's data, as reading a pipe does.
+        let descriptor = file.as_raw_fd();
+        // SAFETY: fcntl on a descriptor this function owns, with flags it read just before.
+        let flags = unsafe { libc::fcntl(descriptor, libc::F_GETFL) };
+        if flags < 0
+            || unsafe { libc::fcntl(descriptor, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0
+        {
+            return Err(io::Error::last_os_error());
+        }
+        read_limited(file)
+    }
+    #[cfg(not(unix))]
+    read_limited(options.open(path)?)
+}
+
+/// Whether `metadata` is a pipe or a character device: text a brief may be read from.
+fn is_stream(metadata: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let file_type = metadata.file_type();
+        file_type.is_fifo() || file_type.is_char_device()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        false
+    }
+}
+
 /// All of `reader` as text, or an error once it passes `MAX_TEXT_FILE_BYTES` (checked before
 /// the text is decoded, so a cut inside a character still reads as "too large").
 pub fn read_limited(reader: impl io::Read) -> io::Result<String> {
@@ -49,12 +96,32 @@ fn not_a_regular_file(metadata: &fs::Metadata) -> io::Error {
     let kind = if metadata.is_dir() {
         "a directory"
     } else {
-        "a device, pipe or socket"
+        special_kind(metadata)
     };
     io::Error::new(
         io::ErrorKind::InvalidInput,
         format!("it is {kind}, not a regular file"),
     )
+}
+
+/// What a file that is neither regular nor a directory is, in words.
+fn special_kind(metadata: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let file_type = metadata.file_type();
+        if file_type.is_fifo() {
+            return "a pipe";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = metadata;
+    "a device, pipe or socket"
 }
 
 /// Replaces `path` with `contents` atomically: writes a new file beside it, fsyncs it and renames
@@ -104,10 +171,11 @@ pub fn write_atomic(path: &Path, contents: &str) -> io::Result<()> {
 
     let result = (|| {
         let mut file = file;
-        file.write_all(contents.as_bytes())?;
+        // The mode first: the contents of a private file are never readable under a wider one.
         if let Some(permissions) = existing_permissions {
             file.set_permissions(permissions)?;
         }
+        file.write_all(contents.as_bytes())?;
         file.sync_all()?;
         drop(file);
         fs::rename(&temp_path, path)

@@ -15,7 +15,9 @@ pub use depth::MAX_YAML_DEPTH;
 pub(crate) use depth::yaml_too_deep;
 pub use emit::object_to_yaml;
 use emit::{quoted_if_needed, write_mapping};
-pub use files::{MAX_TEXT_FILE_BYTES, read_limited, read_text_file, write_atomic};
+pub use files::{
+    MAX_TEXT_FILE_BYTES, read_limited, read_text_file, read_text_stream, write_atomic,
+};
 
 const HEADER: &str =
     "# Persona working copy: edit the fields below and run `persona personas push FILE`.\n";
@@ -305,25 +307,11 @@ mod tests {
             .filter(|line| !line.is_empty() && !line.starts_with([' ', '#', '-']))
             .filter_map(|line| line.split(':').next())
             .collect();
+        let expected = "id slug version fingerprint visibility language soul self mask surface \
+                        custom_fields created_at status archived_at run";
         assert_eq!(
             top_level_keys,
-            [
-                "id",
-                "slug",
-                "version",
-                "fingerprint",
-                "visibility",
-                "language",
-                "soul",
-                "self",
-                "mask",
-                "surface",
-                "custom_fields",
-                "created_at",
-                "status",
-                "archived_at",
-                "run"
-            ]
+            expected.split_whitespace().collect::<Vec<_>>()
         );
         let header: Vec<&str> = text.lines().take(2).collect();
         assert_eq!(

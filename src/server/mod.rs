@@ -15,7 +15,7 @@
 //! | GET, PATCH | /v1/personas/{ref} | personas:read, personas:write |
 //! | GET | /v1/personas/{ref}/versions | personas:read |
 //! | POST | /v1/personas/{ref}/fork | personas:fork |
-//! | POST | /v1/personas/{ref}/archive | personas:write |
+//! | POST | /v1/personas/{ref}/archive, /v1/personas/{ref}/unarchive | personas:write |
 //! | GET | /v1/runs, /v1/runs/{id}, /v1/runs/{id}/events | runs:read |
 //! | POST | /v1/runs/{id}/cancel | runs:cancel |
 //! | POST | /v1/chat/conversations, /v1/chat/conversations/{id}/messages | chat:invoke |
@@ -33,6 +33,7 @@ mod compute;
 mod conn;
 mod cors;
 pub mod engine;
+mod english;
 mod error;
 mod events;
 mod http;

@@ -8,14 +8,14 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::engine::{Generation, GenerationRequest, Pipeline, StepOutput};
+use super::engine::{Generation, GenerationRequest, Parent, Pipeline, StepOutput};
 use super::error::ApiError;
 use super::store::{self, Connection, Store};
 use super::webhooks::record_run_outcome;
 use crate::clock;
 use crate::model::{
     ErrorCode, LAYERS, PersonaRunFigures, PersonaStatus, Run, RunEventKind, RunRequest, RunStatus,
-    RunStep, StepStatus,
+    RunStep, StepStatus, usd as dollars,
 };
 
 /// How long a lease lasts without renewal; every event renews it.
@@ -172,6 +172,25 @@ impl Execution<'_> {
         let mut layers = json!({});
         let mut total_tokens = 0u64;
         for (index, step) in generation.steps.iter().enumerate() {
+            // A hard cap: the step that would take the cost over it is not run.
+            let projected = usd(total_tokens + step.tokens, rate);
+            if let Some(budget) = budget.filter(|budget| projected > *budget) {
+                let error = ApiError::new(
+                    StatusCode::PAYMENT_REQUIRED,
+                    ErrorCode::PersonaCostBudgetExceeded,
+                    format!(
+                        "Run aborted before step `{}`: the run would cost {}, over its budget of {}; {}.",
+                        step.name,
+                        dollars(projected),
+                        dollars(budget),
+                        match total_tokens {
+                            0 => "nothing was spent".to_string(),
+                            _ => format!("{} was spent", dollars(usd(total_tokens, rate))),
+                        }
+                    ),
+                );
+                return self.fail(error);
+            }
             let step_doc = &mut self.doc.steps[index];
             step_doc.status = StepStatus::Running;
             step_doc.started_at = Some(clock::rfc3339(clock::now()));
@@ -200,14 +219,6 @@ impl Execution<'_> {
                 RunEventKind::StepCompleted,
                 json!({ "run_id": self.run_id, "step": step.name, "tokens": step.tokens, "cost_usd": cost, "total_cost_usd": total_cost }),
             )?;
-            if let Some(budget) = budget.filter(|budget| total_cost > *budget) {
-                let error = ApiError::new(
-                    StatusCode::PAYMENT_REQUIRED,
-                    ErrorCode::PersonaCostBudgetExceeded,
-                    format!("Run aborted: ${total_cost:.2} exceeds budget ${budget:.2}."),
-                );
-                return self.fail(error);
-            }
             self.pause_between_steps().await?;
         }
         self.complete(&generation, total_tokens)
@@ -404,7 +415,13 @@ async fn plan(state: &AppState, request: &RunRequest) -> Result<Generation, ApiE
     if !intent.is_empty() {
         return Ok(state
             .engine
-            .refine(&layers, &parent.intent, generation_request)
+            .refine(
+                Parent {
+                    layers: &layers,
+                    intent: &parent.intent,
+                },
+                generation_request,
+            )
             .await?);
     }
     let fields = LAYERS

@@ -408,7 +408,7 @@ fn dev_keys_approve_completes_a_waiting_login_with_the_scopes_it_asked() {
     assert!(
         out.stdout
             .contains(&format!("Approved {code} for workspace ws_local"))
-            && out.stdout.contains("personas:* runs:read chat:invoke"),
+            && out.stdout.contains(&persona::model::CLI_SCOPES.join(" ")),
         "{}",
         out.stdout
     );
@@ -547,4 +547,187 @@ fn the_link_dev_serve_prints_signs_in_once_and_signin_url_makes_another() {
         .run(&["dev", "signin-url", "--addr", "evil.example:80"])
         .code(2);
     assert!(bad.stderr.contains("IP:PORT"), "{}", bad.stderr);
+}
+
+/// `persona ARGS` under a pseudo-terminal (util-linux `script`), in `env`: the child, a writer
+/// to the terminal, and the terminal's output as it comes, line by line.
+struct OnTerminal {
+    child: std::process::Child,
+    input: std::process::ChildStdin,
+    output: std::sync::mpsc::Receiver<String>,
+    seen: String,
+}
+
+impl OnTerminal {
+    fn start(env: &TestEnv, args: &str) -> OnTerminal {
+        let mut child = env
+            .program(
+                "script",
+                &[
+                    "-q",
+                    "-f",
+                    "-e",
+                    "-c",
+                    &format!("\"$PERSONA\" {args}"),
+                    "/dev/null",
+                ],
+            )
+            .env("PERSONA", crate::common::BIN)
+            .env("TERM", "xterm")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("script (util-linux) runs");
+        let input = child.stdin.take().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let (sender, output) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buffer) {
+                if n == 0
+                    || sender
+                        .send(String::from_utf8_lossy(&buffer[..n]).into_owned())
+                        .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        OnTerminal {
+            child,
+            input,
+            output,
+            seen: String::new(),
+        }
+    }
+
+    /// Everything shown so far once `text` is among it.
+    fn wait_for(&mut self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.seen.contains(text) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.output.recv_timeout(left) {
+                Ok(chunk) => self.seen.push_str(&chunk),
+                Err(_) => panic!("never showed {text:?}; showed:\n{}", self.seen),
+            }
+        }
+        self.seen.clone()
+    }
+
+    fn type_line(&mut self, text: &str) {
+        use std::io::Write;
+        self.input
+            .write_all(format!("{text}\r").as_bytes())
+            .unwrap();
+        self.input.flush().unwrap();
+    }
+
+    /// The exit code, and everything shown.
+    fn finish(mut self) -> (i32, String) {
+        let code = wait(&mut self.child, Duration::from_secs(30));
+        while let Ok(chunk) = self.output.recv_timeout(Duration::from_secs(1)) {
+            self.seen.push_str(&chunk);
+        }
+        (code, self.seen)
+    }
+}
+
+#[test]
+fn on_a_terminal_the_login_shows_the_code_and_url_first_and_asks_for_what_the_cli_uses() {
+    let env = TestEnv::new();
+    let server = fast_login_server(&env, "60");
+    let store = env.path("server-store");
+    let mut login = OnTerminal::start(
+        &env,
+        &format!("--profile dev auth login --api-url {}", server.base_url),
+    );
+    let shown = login.wait_for("/cli/activate");
+    let first = shown.lines().find(|line| !line.trim().is_empty()).unwrap();
+    assert!(first.contains("First copy your one-time code: "), "{shown}");
+    assert!(!shown.contains("How would you like"), "{shown}");
+    let code = first
+        .split("one-time code: ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+        .to_string();
+    let approved = env
+        .run(&[
+            "dev",
+            "keys",
+            "approve",
+            &code,
+            "--data-dir",
+            store.to_str().unwrap(),
+        ])
+        .success();
+    assert!(
+        approved
+            .stdout
+            .contains(&persona::model::CLI_SCOPES.join(" ")),
+        "{}",
+        approved.stdout
+    );
+    let (code, shown) = login.finish();
+    assert_eq!(code, 0, "{shown}");
+    // The commands a user runs next have the scopes they need.
+    env.run(&["webhooks", "list"]).success();
+    env.run(&["runs", "list"]).success();
+    env.run(&["personas", "list"]).success();
+}
+
+#[test]
+fn with_key_on_a_terminal_asks_for_the_key_without_showing_it() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let mut login = OnTerminal::start(
+        &env,
+        &format!(
+            "--profile pasted auth login --api-url {} --with-key",
+            server.base_url
+        ),
+    );
+    login.wait_for("Paste your API key");
+    login.type_line(&server.key);
+    let (code, shown) = login.finish();
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("Logged in to"), "{shown}");
+    assert!(!shown.contains(&server.key), "the key was shown:\n{shown}");
+    let status = env.run(&["auth", "status", "--json"]).success().json();
+    assert_eq!(status["active_profile"], "pasted");
+}
+
+#[test]
+fn a_missing_scope_says_how_to_log_in_again_with_it() {
+    let mut env = TestEnv::new();
+    let server = server(&env);
+    let narrow = lasting_key(
+        &env,
+        &env.path("server-store"),
+        &["--scopes", "personas:read,runs:read"],
+    );
+    login_with_key(&env, &server, &narrow, "narrow").success();
+    let refused = env.run(&["webhooks", "list"]).code(4);
+    assert!(
+        refused.stderr.contains("webhooks:manage")
+            && refused.stderr.contains(
+                "hint: log in again for a key with `webhooks:manage`: `persona auth login --profile narrow`"
+            ),
+        "{}",
+        refused.stderr
+    );
+    env.set("PERSONA_API_URL", &server.base_url);
+    env.set("PERSONA_API_KEY", &narrow);
+    let refused = env.run(&["webhooks", "list"]).code(4);
+    assert!(
+        refused
+            .stderr
+            .contains("hint: the key in PERSONA_API_KEY lacks `webhooks:manage`"),
+        "{}",
+        refused.stderr
+    );
 }

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::common::{TestEnv, http_request_json};
 
 /// Whether the programs exist; without them the test is skipped, except under `scripts/test`.
-fn require(programs: &[&str]) -> bool {
+pub(crate) fn require(programs: &[&str]) -> bool {
     let missing: Vec<&&str> = programs
         .iter()
         .filter(|p| {

@@ -2,7 +2,7 @@
 //! mid-pull, racing pushes, a 429 storm, a read-only or full store, corrupt files, a hung keyring,
 //! an API nothing answers at.
 
-use std::io::{BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -369,26 +369,13 @@ fn two_pushes_of_one_persona_at_once_one_wins_and_the_other_gets_412() {
 /// A server that answers every request with 429 and `Retry-After: retry_after`, recording the
 /// requests it got.
 fn storm(retry_after: u64) -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/v1", listener.local_addr().unwrap());
-    let requests = Arc::new(Mutex::new(Vec::new()));
-    let seen = requests.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let (head, _) = crate::common::read_http_request(&mut reader);
-            seen.lock().unwrap().push(head);
-            let envelope = r#"{"error":{"code":"rate_limit.exceeded","message":"Slow down.","type":"rate_limit","request_id":"req_storm"}}"#;
-            let answer = format!(
-                "HTTP/1.1 429 Too Many Requests\r\nRetry-After: {retry_after}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{envelope}",
-                envelope.len()
-            );
-            let mut stream = stream;
-            let _ = stream.write_all(answer.as_bytes());
-        }
-    });
-    (url, requests)
+    crate::common::http_double(move |_| {
+        let envelope = r#"{"error":{"code":"rate_limit.exceeded","message":"Slow down.","type":"rate_limit","request_id":"req_storm"}}"#;
+        format!(
+            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: {retry_after}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{envelope}",
+            envelope.len()
+        )
+    })
 }
 
 #[test]

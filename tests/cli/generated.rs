@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use persona::complete;
 use persona::docs::{COMPLETION_FILES, completion_script, man_pages};
 
 fn check_or_update(dir: &str, files: Vec<(String, String)>) {
@@ -24,6 +25,7 @@ fn check_or_update(dir: &str, files: Vec<(String, String)>) {
         .map(|entries| {
             entries
                 .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .filter(|name| !expected.contains(&name))
                 .collect()
@@ -49,6 +51,11 @@ fn completions_are_up_to_date() {
         .map(|(name, shell)| (name.to_string(), completion_script(*shell)))
         .collect();
     check_or_update("completions", files);
+    let live = COMPLETION_FILES
+        .iter()
+        .map(|(name, shell)| (name.to_string(), complete::script(*shell)))
+        .collect();
+    check_or_update("completions/live", live);
 }
 
 #[test]

@@ -1,10 +1,13 @@
 //! Integration tests: the real `persona` binary, and the embedded server over real HTTP.
 
+mod api;
 mod auth;
 mod auth_server;
+mod briefs;
 mod chat;
 mod chat_server;
 mod common;
+mod completion;
 mod external;
 mod faults;
 mod generated;

@@ -98,7 +98,7 @@ fn replace_line(text: &str, prefix: &str, value: &str) -> String {
 }
 
 /// Sets `mask.voice.register` in a working copy's text.
-fn set_register(text: &str, register: &str) -> String {
+pub(crate) fn set_register(text: &str, register: &str) -> String {
     replace_line(text, "    register: ", register)
 }
 
@@ -214,6 +214,49 @@ fn create_reads_the_brief_from_stdin() {
     assert_eq!(persona["language"], "de");
     assert_eq!(persona["visibility"], "public");
     assert_eq!(list(&env, &[]).len(), 1);
+}
+
+#[test]
+fn a_brief_may_come_from_a_pipe_with_the_same_size_cap() {
+    let env = TestEnv::new();
+    env.write("brief.md", &brief("language: tr\n", ISTANBUL));
+    let persona = env
+        .run_in_bash(r#""$PERSONA" personas create -f <(cat brief.md) --json"#)
+        .success()
+        .json();
+    assert_eq!(persona["intent"], ISTANBUL);
+    assert_eq!(persona["language"], "tr");
+    let persona = env
+        .run_with_stdin(
+            &["personas", "create", "-f", "/dev/stdin", "--json"],
+            &brief("language: de\n", BERGEN),
+        )
+        .success()
+        .json();
+    assert_eq!(persona["language"], "de");
+
+    // A pipe that never ends is refused once past the cap, as a file would be.
+    let endless = env
+        .run_in_bash(r#""$PERSONA" personas create -f <(yes)"#)
+        .code(2);
+    assert!(
+        endless.stderr.contains("larger than 8 MiB"),
+        "{}",
+        endless.stderr
+    );
+    assert_eq!(list(&env, &[]).len(), 2);
+
+    // A working copy, which push writes back, is never a pipe.
+    pull(&env, persona["id"].as_str().unwrap(), "bergen.yml");
+    let piped = env
+        .run_in_bash(r#""$PERSONA" personas push <(cat bergen.yml)"#)
+        .code(2);
+    assert!(
+        piped.stderr.contains("it is a pipe, not a regular file")
+            && piped.stderr.contains("rewritten after a push"),
+        "{}",
+        piped.stderr
+    );
 }
 
 #[test]
@@ -400,7 +443,7 @@ fn a_budget_too_small_exits_7() {
             "--intent",
             ISTANBUL,
             "--budget-usd",
-            "0.01",
+            "0.1",
             "--json",
         ])
         .code(7);
@@ -417,7 +460,9 @@ fn a_budget_too_small_exits_7() {
     let run = env.run(&["runs", "get", run_id, "--json"]).success().json();
     let failed = get(&env, run["persona_id"].as_str().unwrap());
     assert_eq!(failed["status"], "failed");
+    // It ran the steps the budget allowed, and stopped before the one that would pass it.
     assert!(run["tokens"].as_u64().unwrap() > 0, "{run}");
+    assert!(run["cost_usd"].as_f64().unwrap() <= 0.1, "{run}");
     assert_eq!(failed["run"]["tokens"], run["tokens"]);
     assert_eq!(failed["run"]["cost_usd"], run["cost_usd"]);
 }
@@ -526,6 +571,173 @@ fn an_unknown_persona_exits_3() {
         env.run(args).code(3);
     }
     assert!(list_dir(&env.work()).is_empty());
+}
+
+#[test]
+fn a_wrong_reference_suggests_the_nearest_slugs() {
+    let env = TestEnv::new();
+    env.create(ISTANBUL, &["--slug", "the-istanbul-bookseller"]);
+    env.create(BERGEN, &["--slug", "the-bergen-fisherman"]);
+    for args in [
+        &["personas", "get", "the-istanbul-bookseler"][..],
+        &["personas", "versions", "the-istanbul-bookseler"],
+        &["personas", "pull", "the-istanbul-bookseler"],
+        &["personas", "archive", "the-istanbul-bookseler"],
+        &["personas", "fork", "the-istanbul-bookseler"],
+        &["chat", "the-istanbul-bookseler", "-m", "hello"],
+    ] {
+        let outcome = env.run(args).code(3);
+        assert!(
+            outcome
+                .stderr
+                .contains("hint: did you mean `the-istanbul-bookseller`?"),
+            "{args:?}: {}",
+            outcome.stderr
+        );
+    }
+    let error = env
+        .run(&["personas", "get", "the-bergen-fishermen@v1", "--json"])
+        .code(3)
+        .json();
+    assert_eq!(
+        error["error"]["hint"],
+        "did you mean `the-bergen-fisherman@v1`?"
+    );
+    let missing_version = env
+        .run(&["personas", "get", "the-bergen-fisherman@v9"])
+        .code(3);
+    assert!(
+        missing_version.stderr.contains("has no version 9")
+            && missing_version
+                .stderr
+                .contains("persona personas versions the-bergen-fisherman"),
+        "{}",
+        missing_version.stderr
+    );
+    let far = env.run(&["personas", "get", "lighthouse-keeper"]).code(3);
+    assert!(
+        far.stderr
+            .contains("hint: list the personas with `persona personas list`"),
+        "{}",
+        far.stderr
+    );
+    assert!(list_dir(&env.work()).is_empty());
+}
+
+#[test]
+fn diff_or_push_of_a_persona_reference_says_to_pull_a_working_copy() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "the-poet"]);
+    for verb in ["diff", "push"] {
+        let outcome = env.run(&["personas", verb, "the-poet"]).code(2);
+        assert!(
+            outcome.stderr.contains("there is no file the-poet")
+                && outcome.stderr.contains("working copy")
+                && outcome
+                    .stderr
+                    .contains("`persona personas pull the-poet -o the-poet.yml`"),
+            "{verb}: {}",
+            outcome.stderr
+        );
+        assert!(!outcome.stderr.contains("os error"), "{}", outcome.stderr);
+    }
+    let outcome = env
+        .run(&["personas", "diff", "drafts/the-poet.yml"])
+        .code(2);
+    assert!(
+        outcome.stderr.contains("hint: check the path"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn pushing_a_brief_says_to_create_a_persona_from_it() {
+    let env = TestEnv::new();
+    env.write("brief.md", &brief("language: tr\nseed: 7\n", ISTANBUL));
+    env.write("notes.md", &format!("{POET}\n"));
+    for (verb, file) in [
+        ("push", "brief.md"),
+        ("diff", "brief.md"),
+        ("push", "notes.md"),
+    ] {
+        let outcome = env.run(&["personas", verb, file]).code(2);
+        assert!(
+            outcome.stderr.contains(&format!("{file} is a brief"))
+                && outcome
+                    .stderr
+                    .contains(&format!("`persona personas create -f {file}`")),
+            "{verb} {file}: {}",
+            outcome.stderr
+        );
+        assert!(
+            !outcome.stderr.contains("more than one document"),
+            "{}",
+            outcome.stderr
+        );
+    }
+    // What the hint says works.
+    env.run(&["personas", "create", "-f", "brief.md", "--json"])
+        .success();
+}
+
+#[test]
+fn budgets_are_positive_numbers_and_the_abort_says_the_run_would_exceed() {
+    let env = TestEnv::new();
+    for bad in ["-1", "-0.5", "0", "abc", "inf", "NaN"] {
+        let outcome = env
+            .run(&["personas", "create", "--intent", POET, "--budget-usd", bad])
+            .code(2);
+        assert!(
+            outcome
+                .stderr
+                .contains("a budget is a positive number of US dollars"),
+            "{bad}: {}",
+            outcome.stderr
+        );
+        assert!(
+            !outcome.stderr.contains("unexpected argument"),
+            "{}",
+            outcome.stderr
+        );
+    }
+    assert!(list(&env, &[]).is_empty());
+
+    let outcome = env
+        .run(&[
+            "personas",
+            "create",
+            "--intent",
+            POET,
+            "--budget-usd",
+            "0.01",
+        ])
+        .code(7);
+    assert!(
+        outcome.stderr.contains("Run aborted before step")
+            && outcome.stderr.contains("would cost")
+            && outcome.stderr.contains("over its budget of $0.01"),
+        "{}",
+        outcome.stderr
+    );
+    // The cap holds: what the run spent stays within it.
+    let runs = env.run(&["runs", "list", "--json"]).success().json();
+    assert!(runs[0]["cost_usd"].as_f64().unwrap() <= 0.01, "{runs}");
+}
+
+#[test]
+fn a_data_directory_that_cannot_be_used_is_named_with_how_to_fix_it() {
+    let mut env = TestEnv::new();
+    let file = env.write("not-a-directory", "x");
+    env.set("PERSONA_DATA_DIR", file.to_str().unwrap());
+    let outcome = env.run(&["personas", "list"]).code(1);
+    assert!(
+        outcome.stderr.contains("cannot use the data directory")
+            && outcome.stderr.contains("PERSONA_DATA_DIR"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(!outcome.stderr.contains("os error"), "{}", outcome.stderr);
 }
 
 #[test]
@@ -815,6 +1027,120 @@ fn archive_hides_from_lists() {
     assert_ne!(kept["id"], gone["id"]);
 }
 
+#[test]
+fn unarchive_brings_a_persona_back_and_a_slug_collision_names_the_archived_holder() {
+    let env = TestEnv::new();
+    let gone = env.create(BERGEN, &["--slug", "young-bookseller"]);
+    let id = gone["id"].as_str().unwrap();
+    env.run(&["personas", "archive", "young-bookseller"])
+        .success();
+    let take_the_slug = || {
+        env.run(&[
+            "personas",
+            "create",
+            "--intent",
+            POET,
+            "--slug",
+            "young-bookseller",
+        ])
+        .code(5)
+    };
+
+    let taken = take_the_slug();
+    assert!(
+        taken
+            .stderr
+            .contains(&format!("held by the archived persona {id}"))
+            && taken.stderr.contains(&format!(
+                "hint: bring the archived persona back with `persona personas unarchive {id}`"
+            )),
+        "{}",
+        taken.stderr
+    );
+
+    let back = env
+        .run(&["personas", "unarchive", id, "--json"])
+        .success()
+        .json();
+    assert!(back["archived_at"].is_null(), "{back}");
+    assert_eq!(back["version"], 1);
+    assert_eq!(slugs(&list(&env, &[])), ["young-bookseller"]);
+    assert!(list(&env, &["--archived"]).is_empty());
+    // Again: nothing to do, same answer.
+    let again = env
+        .run(&["personas", "unarchive", "young-bookseller"])
+        .success();
+    assert!(
+        again.stderr.contains("Unarchived young-bookseller"),
+        "{}",
+        again.stderr
+    );
+    // A live persona's slug: the collision names it, and says to choose another.
+    let taken = take_the_slug();
+    assert!(
+        taken.stderr.contains(&format!("used by persona {id}"))
+            && taken
+                .stderr
+                .contains("hint: choose another slug with `--slug`"),
+        "{}",
+        taken.stderr
+    );
+    let unknown = env
+        .run(&["personas", "unarchive", "young-bookseler"])
+        .code(3);
+    assert!(
+        unknown.stderr.contains("did you mean `young-bookseller`?"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn failed_creations_are_listed_only_when_asked_for_with_what_failed() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "the-poet"]);
+    env.run(&[
+        "personas",
+        "create",
+        "--intent",
+        BERGEN,
+        "--budget-usd",
+        "0.01",
+    ])
+    .code(7);
+
+    assert_eq!(slugs(&list(&env, &[])), ["the-poet"]);
+    let human = env.run(&["personas", "list"]).success();
+    assert!(!human.stdout.contains("failed"), "{}", human.stdout);
+
+    let failed = list(&env, &["--status", "failed"]);
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["status"], "failed");
+    assert_eq!(failed[0]["intent"], BERGEN);
+    // The human view says what was asked for and what failed.
+    let human = env
+        .run(&["personas", "list", "--status", "failed"])
+        .success();
+    let row = human.stdout.lines().next().unwrap_or_default();
+    let columns: Vec<&str> = row.split('\t').collect();
+    assert_eq!(columns.len(), 5, "{row}");
+    assert_eq!(columns[0], failed[0]["id"]);
+    assert_eq!(columns[1], "failed");
+    assert!(
+        columns[2].starts_with("A 52-year-old weathered fisherman"),
+        "{row}"
+    );
+    assert!(
+        columns[3].starts_with("Run aborted before step") && columns[3].contains("budget"),
+        "{row}"
+    );
+
+    assert_eq!(list(&env, &["--status", "all"]).len(), 2);
+    assert_eq!(list(&env, &["--status", "completed,failed"]).len(), 2);
+    let wrong = env.run(&["personas", "list", "--status", "broken"]).code(2);
+    assert!(wrong.stderr.contains("failed"), "{}", wrong.stderr);
+}
+
 // ---------------------------------------------------------------------------------------------
 // YAML round trips, push, pull
 // ---------------------------------------------------------------------------------------------
@@ -1080,18 +1406,30 @@ fn pull_writes_through_a_symlink_and_refuses_what_is_not_a_regular_file() {
             "{target}: {}",
             outcome.stderr
         );
-        for command in [
-            vec!["personas", "push", target],
-            vec!["personas", "create", "-f", target],
-        ] {
-            let outcome = env.run(&command).code(2);
-            assert!(
-                outcome.stderr.contains("not a regular file"),
-                "{command:?}: {}",
-                outcome.stderr
-            );
-        }
+        let outcome = env.run(&["personas", "push", target]).code(2);
+        assert!(
+            outcome.stderr.contains("not a regular file"),
+            "{target}: {}",
+            outcome.stderr
+        );
     }
+    // A brief may be a pipe; a named one with no writer reads as empty, without waiting.
+    let outcome = env
+        .run(&["personas", "create", "-f", "a-directory"])
+        .code(2);
+    assert!(
+        outcome
+            .stderr
+            .contains("it is a directory, not a regular file"),
+        "{}",
+        outcome.stderr
+    );
+    let outcome = env.run(&["personas", "create", "-f", "a-pipe"]).code(2);
+    assert!(
+        outcome.stderr.contains("the brief is empty"),
+        "{}",
+        outcome.stderr
+    );
     assert!(env.work().join("a-directory").is_dir());
     use std::os::unix::fs::FileTypeExt;
     assert!(
@@ -1251,6 +1589,69 @@ fn leftover_edit_files(env: &TestEnv) -> Vec<String> {
         .into_iter()
         .filter(|n| n.starts_with("persona-edit-"))
         .collect()
+}
+
+#[test]
+fn edit_without_a_terminal_or_an_editor_refuses_and_says_how_to_edit() {
+    let mut env = edit_env();
+    // The test's commands have no terminal, and neither VISUAL nor EDITOR.
+    let outcome = env.run(&["personas", "edit", "bookseller"]).code(2);
+    assert!(
+        outcome.stderr.contains("no editor to open")
+            && outcome
+                .stderr
+                .contains("`EDITOR=nano persona personas edit bookseller`")
+            && outcome
+                .stderr
+                .contains("`persona personas pull bookseller -o FILE`"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(leftover_edit_files(&env).is_empty());
+
+    // An editor that is named but not installed is said to be missing.
+    env.set("EDITOR", "no-such-editor-here");
+    let outcome = env.run(&["personas", "edit", "bookseller"]).code(1);
+    assert!(
+        outcome
+            .stderr
+            .contains("the editor `no-such-editor-here` was not found")
+            && outcome.stderr.contains("set VISUAL or EDITOR"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(leftover_edit_files(&env).is_empty());
+    assert_eq!(get(&env, "bookseller")["version"], 1);
+}
+
+#[test]
+fn a_working_copy_keeps_its_file_mode_when_push_or_pull_rewrites_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    let text = pull(&env, "poet", "poet.yml");
+    let path = env.work().join("poet.yml");
+    let mode = || std::fs::metadata(&path).unwrap().permissions().mode() & 0o7777;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    env.write("poet.yml", &set_register(&text, "dry and exact"));
+    env.run(&["personas", "push", "poet.yml"]).success();
+    assert!(env.read("poet.yml").contains("version: 2"));
+    assert_eq!(mode(), 0o640, "push rewrote the file with another mode");
+
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    env.run(&[
+        "personas",
+        "pull",
+        "poet",
+        "--version",
+        "1",
+        "-o",
+        "poet.yml",
+        "--force",
+    ])
+    .success();
+    assert!(env.read("poet.yml").contains("version: 1"));
+    assert_eq!(mode(), 0o600, "pull rewrote the file with another mode");
 }
 
 #[test]

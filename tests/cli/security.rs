@@ -152,6 +152,12 @@ fn routes() -> Vec<Route> {
             Some("personas:write"),
             Hidden,
         ),
+        route(
+            Method::POST,
+            "/v1/personas/{ref}/unarchive",
+            Some("personas:write"),
+            Hidden,
+        ),
         route(Method::GET, "/v1/runs", Some("runs:read"), Own),
         route(Method::GET, "/v1/runs/{id}", Some("runs:read"), Hidden),
         route(

@@ -709,16 +709,63 @@ async fn list_pages_fork_and_archive() {
         .await;
     assert_eq!(status, 200);
     assert!(archived["archived_at"].is_string());
-    let (_, listed) = api.get("/personas?limit=100").await;
-    assert!(
+    let is_listed = || async {
+        let (_, listed) = api.get("/personas?limit=100").await;
         listed["data"]
             .as_array()
             .unwrap()
             .iter()
-            .all(|p| p["slug"] != slug)
-    );
+            .any(|p| p["slug"] == slug)
+    };
+    assert!(!is_listed().await);
     let (_, archived_list) = api.get("/personas?archived=true").await;
     assert_eq!(archived_list["data"][0]["slug"], slug);
+
+    // Unarchived, it is listed again with its slug; a past version cannot be unarchived.
+    let (status, back) = api
+        .post(&format!("/personas/{slug}/unarchive"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{back}");
+    assert!(back["archived_at"].is_null());
+    let (status, refused) = api
+        .post(&format!("/personas/{slug}@v1/unarchive"), json!({}))
+        .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(is_listed().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_filters_by_status() {
+    let api = Api::start().await;
+    api.create(json!({ "intent": BRIEF })).await;
+    let (status, _) = api
+        .post("/personas", json!({ "intent": BRIEF, "budget_usd": 0.01 }))
+        .await;
+    assert_eq!(status, 402);
+    let statuses = |page: &Value| -> Vec<String> {
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["status"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, all) = api.get("/personas").await;
+    assert_eq!(statuses(&all), ["failed", "completed"]);
+    let (_, failed) = api.get("/personas?status=failed").await;
+    assert_eq!(statuses(&failed), ["failed"]);
+    let (_, live) = api.get("/personas?status=queued,running,completed").await;
+    assert_eq!(statuses(&live), ["completed"]);
+    let (status, refused) = api.get("/personas?status=lost").await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["error"]["code"], "request.invalid");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`lost`"),
+        "{refused}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

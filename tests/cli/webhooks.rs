@@ -343,7 +343,7 @@ fn types(received: &[Received]) -> Vec<&str> {
 }
 
 #[test]
-fn listen_forwards_create_update_fork_and_archive_once_each_signed_in_order() {
+fn listen_forwards_create_update_fork_archive_and_unarchive_once_each_signed_in_order() {
     let mut env = TestEnv::new();
     let server = env.serve(&[]);
     env.use_server(&server);
@@ -364,6 +364,7 @@ fn listen_forwards_create_update_fork_and_archive_once_each_signed_in_order() {
         .success()
         .json();
     env.run(&["personas", "archive", "keeper"]).success();
+    env.run(&["personas", "unarchive", "keeper"]).success();
 
     let expected = [
         "run.completed",
@@ -372,8 +373,9 @@ fn listen_forwards_create_update_fork_and_archive_once_each_signed_in_order() {
         "run.completed",
         "persona.forked",
         "persona.archived",
+        "persona.updated",
     ];
-    receiver.wait_for("six events", |r| r.len() >= expected.len());
+    receiver.wait_for("seven events", |r| r.len() >= expected.len());
     listen.wait_for_lines(1 + expected.len());
     std::thread::sleep(Duration::from_millis(500));
     let received = receiver.received();
@@ -393,6 +395,8 @@ fn listen_forwards_create_update_fork_and_archive_once_each_signed_in_order() {
     assert_eq!(data(4)["persona"]["parent_id"], persona["id"]);
     assert_eq!(data(5)["persona"]["id"], persona["id"]);
     assert!(data(5)["persona"]["archived_at"].is_string());
+    assert_eq!(data(6)["persona"]["id"], persona["id"]);
+    assert!(data(6)["persona"]["archived_at"].is_null());
     assert_eq!(data(3)["run"]["id"], fork["run"]["id"]);
 
     let lines = listen.forwarded();

@@ -1,5 +1,6 @@
-//! `persona auth login`: the device login (code shown first, browser opened only where a person
-//! can use one), or a key read from stdin or pasted; the key goes to the OS keyring.
+//! `persona auth login`: the device login (code and URL shown first, browser opened only where a
+//! person can use one), or with `--with-key` a key from stdin or a hidden prompt; the key goes to
+//! the OS keyring.
 
 use std::io::{IsTerminal, Read};
 use std::time::{Duration, Instant};
@@ -13,6 +14,7 @@ use crate::config::{LOCAL_PROFILE, Profile};
 use crate::context::Context;
 use crate::credentials::{KeySource, environment_key, mask};
 use crate::error::{CliError, ExitKind, Result};
+use crate::model::CLI_SCOPES;
 
 /// The hosted Persona API.
 pub const DEFAULT_API_URL: &str = "https://api.persona.dev/v1";
@@ -25,11 +27,15 @@ Examples:
   persona auth login                                   # the hosted API; opens a browser
   persona auth login --api-url http://127.0.0.1:8787/v1 --profile dev
   persona auth login --no-browser                      # over SSH: open the URL on any device
+  persona auth login --with-key                        # paste a key (hidden) instead
   echo \"$PERSONA_API_KEY\" | persona auth login --with-key   # CI: a key from stdin
+  persona auth login --scopes personas:read,chat:invoke   # a key that can do less
 
 The one-time code and the URL are always printed first. A browser is opened only on a desktop
 session: not with --no-browser, in CI, over SSH, without a terminal, or on Linux without
-DISPLAY/WAYLAND_DISPLAY.")]
+DISPLAY/WAYLAND_DISPLAY. The login asks for the scopes the CLI's commands use (personas:read,
+personas:write, personas:fork, runs:read, runs:cancel, chat:invoke, chat:read, webhooks:manage)
+unless --scopes names others.")]
 pub struct LoginArgs {
     /// The API to log in to (default: the profile's, else the hosted API)
     #[arg(long, value_name = "URL")]
@@ -39,7 +45,7 @@ pub struct LoginArgs {
     #[arg(long, value_name = "WS")]
     workspace: Option<String>,
 
-    /// Comma-separated scopes to ask for (default: the server's default key scopes)
+    /// Comma-separated scopes to ask for (default: every scope the CLI's commands use)
     #[arg(long, value_delimiter = ',', value_name = "SCOPES")]
     scopes: Vec<String>,
 
@@ -47,7 +53,8 @@ pub struct LoginArgs {
     #[arg(long)]
     no_browser: bool,
 
-    /// Read an API key from standard input instead (never from the command line)
+    /// Log in with an API key instead: pasted at a hidden prompt on a terminal, else read from
+    /// standard input (never from the command line)
     #[arg(long, conflicts_with_all = ["no_browser", "scopes"])]
     with_key: bool,
 
@@ -93,24 +100,21 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
     }
 
     let (key, me) = if args.with_key {
-        let key = read_key_from_stdin()?;
+        let key = if ctx.output.can_prompt() {
+            prompt_for_key()?
+        } else {
+            read_key_from_stdin()?
+        };
         let me = check_key(ctx, &api_url, &key, workspace.clone()).await?;
         (key, me)
     } else {
-        let browser = browser_blocker(args.no_browser);
-        if browser.is_some() && ctx.output.can_prompt() && wants_to_paste()? {
-            let key = dialoguer::Password::new()
-                .with_prompt("Paste your API key")
-                .interact()
-                .map_err(|err| {
-                    CliError::usage(format!("cannot read the key: {err}")).with_source(err)
-                })?;
-            let key = key.trim().to_string();
-            let me = check_key(ctx, &api_url, &key, workspace.clone()).await?;
-            (key, me)
+        let scopes = if args.scopes.is_empty() {
+            CLI_SCOPES.iter().map(|scope| scope.to_string()).collect()
         } else {
-            device_login(ctx, &api_url, workspace.clone(), &args.scopes, browser).await?
-        }
+            args.scopes.clone()
+        };
+        let browser = browser_blocker(args.no_browser);
+        device_login(ctx, &api_url, workspace.clone(), &scopes, browser).await?
     };
     save_login(ctx, &profile, &api_url, &key, &me, args.insecure_storage)
 }
@@ -139,19 +143,21 @@ fn is_wsl() -> bool {
             .is_ok_and(|r| r.to_lowercase().contains("microsoft"))
 }
 
-fn wants_to_paste() -> Result<bool> {
-    let choice = dialoguer::Select::new()
-        .with_prompt("How would you like to log in?")
-        .items([
-            "Approve a one-time code in a browser, on any device",
-            "Paste an API key",
-        ])
-        .default(0)
+/// The key, pasted at a prompt that does not echo it.
+fn prompt_for_key() -> Result<String> {
+    let key = dialoguer::Password::new()
+        .with_prompt("Paste your API key")
         .interact()
         .map_err(|err| {
-            CliError::usage(format!("cannot read your choice: {err}")).with_source(err)
+            CliError::io(ExitKind::Usage, "cannot read the key", err.into()).with_hint(
+                "pipe the key in instead: `echo \"$KEY\" | persona auth login --with-key`",
+            )
         })?;
-    Ok(choice == 1)
+    let key = key.trim().to_string();
+    if key.is_empty() {
+        return Err(CliError::usage("no key was pasted"));
+    }
+    Ok(key)
 }
 
 fn read_key_from_stdin() -> Result<String> {
@@ -172,6 +178,40 @@ fn read_key_from_stdin() -> Result<String> {
         ));
     }
     Ok(key)
+}
+
+/// A 403 `auth.insufficient_scope` with the way to a key that has the scope: on a profile, the
+/// login that asks for it (every scope the CLI uses, and the missing one); with
+/// `PERSONA_API_KEY`, another key. Other errors are given back as they are.
+pub fn explain_missing_scope(ctx: &Context, mut err: CliError) -> CliError {
+    if err.code.as_deref() != Some("auth.insufficient_scope") {
+        return err;
+    }
+    let scope = err
+        .details
+        .as_deref()
+        .and_then(|details| details.get("required_scope"))
+        .and_then(|scope| scope.as_str())
+        .unwrap_or("the scope named above")
+        .to_string();
+    err.hint = Some(if environment_key().is_some() {
+        format!(
+            "the key in PERSONA_API_KEY lacks `{scope}`: set it to a key that has it, or unset it \
+             and log in with `persona auth login`, which asks for every scope the CLI uses"
+        )
+    } else {
+        let profile = ctx.profile_name();
+        let scopes = if CLI_SCOPES.contains(&scope.as_str()) {
+            String::new()
+        } else {
+            format!(" --scopes {},{scope}", CLI_SCOPES.join(","))
+        };
+        format!(
+            "log in again for a key with `{scope}`: `persona auth login --profile {profile}{scopes}` \
+             asks for every scope the CLI uses"
+        )
+    });
+    err
 }
 
 /// Asks the server who `key` is; a refused key is an authentication error.
@@ -196,7 +236,7 @@ async fn device_login(
     let anonymous = ctx.client_for(api_url, None, None)?;
     let request = DeviceCodeRequest {
         client_id: "persona-cli".to_string(),
-        scopes: (!scopes.is_empty()).then(|| scopes.to_vec()),
+        scopes: Some(scopes.to_vec()),
         workspace,
     };
     let code = anonymous.start_device_login(&request).await?;

@@ -2,6 +2,7 @@
 //! workspace each profile uses and whether the server accepts it, switch, and log out.
 
 mod login;
+pub use login::explain_missing_scope;
 mod logout;
 mod status;
 mod switch;

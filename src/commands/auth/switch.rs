@@ -1,7 +1,9 @@
 //! `persona auth switch PROFILE`: makes a stored profile (or `local`) the active one.
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 
+use crate::complete;
 use crate::config::LOCAL_PROFILE;
 use crate::context::Context;
 use crate::error::Result;
@@ -12,7 +14,7 @@ use crate::error::Result;
 )]
 pub struct SwitchArgs {
     /// The profile to make active (`local` is the embedded server)
-    #[arg(value_name = "PROFILE")]
+    #[arg(add = ArgValueCompleter::new(complete::profile_names), value_name = "PROFILE")]
     profile: String,
 }
 

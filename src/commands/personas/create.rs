@@ -29,7 +29,7 @@ A brief is Markdown: its body is the intent (1 to 4000 characters), and an optio
 matter sets language, visibility, pipeline, seed, budget_usd, slug and custom_fields. Flags win
 over the front matter.")]
 pub struct CreateArgs {
-    /// The brief: a Markdown file, or `-` for standard input
+    /// The brief: a Markdown file or a pipe (`<(cat brief.md)`), or `-` for standard input
     #[arg(short = 'f', long = "file", value_name = "FILE", group = "brief")]
     file: Option<PathBuf>,
 
@@ -53,8 +53,9 @@ pub struct CreateArgs {
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
 
-    /// Hard cost cap in USD; the run aborts when it would exceed it
-    #[arg(long, value_name = "USD")]
+    /// Hard cost cap in US dollars, a positive number; the run stops before a step that would
+    /// take its cost over it
+    #[arg(long, value_name = "USD", allow_hyphen_values = true, value_parser = positive_usd)]
     budget_usd: Option<f64>,
 
     /// The persona's slug (default: derived from the generated persona)
@@ -71,7 +72,7 @@ pub struct CreateArgs {
 }
 
 pub async fn run(ctx: &Context, args: CreateArgs) -> Result<()> {
-    let body = request_body(&args)?;
+    let body = request_body(&args).await?;
     let client = ctx.client().await?;
     let idempotency_key = new_idempotency_key();
     let output = &ctx.output;
@@ -131,7 +132,7 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> Result<()> {
 }
 
 /// The create request: the brief's front matter, overridden by flags.
-fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
+async fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
     let brief = match (&args.intent, &args.file) {
         (Some(intent), _) => {
             let intent = intent.trim();
@@ -148,7 +149,7 @@ fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
             Brief::new(intent)
         }
         (None, Some(path)) => {
-            let (name, text) = read_brief(path)?;
+            let (name, text) = read_brief(path.clone()).await?;
             parse_brief(&text).map_err(|err| {
                 let location = err.line.map(|line| format!(":{line}")).unwrap_or_default();
                 CliError::usage(format!("{name}{location}: {err}"))
@@ -160,11 +161,6 @@ fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
             ));
         }
     };
-    if let Some(budget) = args.budget_usd
-        && !(budget.is_finite() && budget > 0.0)
-    {
-        return Err(CliError::usage("--budget-usd must be a positive number"));
-    }
     Ok(CreatePersona {
         intent: brief.intent,
         language: args.language.clone().or(brief.language),
@@ -177,16 +173,49 @@ fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
     })
 }
 
-fn read_brief(path: &Path) -> Result<(String, String)> {
+/// A budget: a positive, finite number of US dollars (`-1`, `0`, `inf` and `abc` are refused).
+fn positive_usd(text: &str) -> std::result::Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|usd| usd.is_finite() && *usd > 0.0)
+        .ok_or_else(|| "a budget is a positive number of US dollars, e.g. 0.5".to_string())
+}
+
+/// The brief's name and text: standard input for `-`, else a file or a pipe (see
+/// `persona_file::read_text_stream`). Read on a blocking thread, so that Ctrl-C still ends a
+/// pipe that never closes.
+async fn read_brief(path: PathBuf) -> Result<(String, String)> {
+    tokio::task::spawn_blocking(move || read_brief_now(&path))
+        .await
+        .map_err(|err| CliError::general(format!("the brief could not be read: {err}")))?
+}
+
+fn read_brief_now(path: &Path) -> Result<(String, String)> {
     if path.as_os_str() == "-" {
         let text = persona_file::read_limited(std::io::stdin().lock()).map_err(|err| {
-            CliError::usage(format!("cannot read the brief from standard input: {err}"))
-                .with_source(err)
+            CliError::io(
+                ExitKind::Usage,
+                "cannot read the brief from standard input",
+                err,
+            )
         })?;
         return Ok(("<stdin>".to_string(), text));
     }
-    let text = persona_file::read_text_file(path).map_err(|err| {
-        CliError::usage(format!("cannot read the brief {}: {err}", path.display())).with_source(err)
+    let text = persona_file::read_text_stream(path).map_err(|err| {
+        let missing = err.kind() == std::io::ErrorKind::NotFound;
+        let error = CliError::io(
+            ExitKind::Usage,
+            format!("cannot read the brief {}", path.display()),
+            err,
+        );
+        if missing {
+            error.with_hint(
+                "check the path; `-f -` reads the brief from standard input, and `--intent TEXT` takes it as text",
+            )
+        } else {
+            error
+        }
     })?;
     Ok((path.display().to_string(), text))
 }

@@ -1,13 +1,17 @@
 //! `persona personas edit REF`: pulls into a temporary working copy, opens `VISUAL`/`EDITOR`,
 //! and pushes; an invalid edit reopens with the error on top, and the user's text is never lost.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 
+use super::lookup;
 use super::push::{Pushed, push_persona};
 use super::working_copy::is_plain_file_stem;
 use crate::commands::format::or_dash;
+use crate::complete;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::model::{PersonaSummary, view};
@@ -24,25 +28,33 @@ Examples:
   persona personas edit the-istanbul-bookseller
   EDITOR=\"code --wait\" persona personas edit psn_3kP9aLwX2vQ1
 
-Saving the file unchanged cancels the edit. An edit that does not validate reopens with the
-error on top; the same error twice in a row, or ten reopenings, ends the edit with your text
-kept in its temporary file.")]
+The editor is VISUAL, else EDITOR, else vi. Without a terminal on stdin and stdout, VISUAL or
+EDITOR must name one (vi needs a terminal): otherwise edit refuses (exit 2); pull, edit the
+file and push instead. Saving the file unchanged cancels the edit. An edit that does not
+validate reopens with the error on top; the same error twice in a row, or ten reopenings, ends
+the edit with your text kept in its temporary file.")]
 pub struct EditArgs {
     /// The persona: id or slug
-    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::persona_slugs), value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 }
 
 pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
+    let editor = editor(&args.reference)?;
     let client = ctx.client().await?;
-    let persona = client.get_persona(&args.reference).await?;
+    let persona = lookup::get_persona(client, &args.reference).await?;
     let slug = view::<PersonaSummary>(&persona)
         .slug
         .unwrap_or_else(|| "persona".to_string());
     let path = temp_path(&slug);
     let mut presented = to_yaml(&persona);
     write_atomic(&path, &presented).map_err(|err| {
-        CliError::general(format!("cannot write {}: {err}", path.display())).with_source(err)
+        CliError::io(
+            ExitKind::General,
+            format!("cannot write the file to edit, {}", path.display()),
+            err,
+        )
+        .with_hint("TMPDIR names the directory of that file: point it at a writable one")
     })?;
     let kept = |mut err: CliError| -> CliError {
         let hint = format!("your edits are kept in {}", path.display());
@@ -56,7 +68,7 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
     let mut reopenings = 0;
     let mut last_problem = String::new();
     loop {
-        if let Err(err) = open_editor(&path).await {
+        if let Err(err) = open_editor(&editor, &path).await {
             let untouched = std::fs::read_to_string(&path).is_ok_and(|text| text == presented);
             if untouched && !after_error {
                 let _ = std::fs::remove_file(&path);
@@ -65,10 +77,11 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
             return Err(kept(err));
         }
         let text = std::fs::read_to_string(&path).map_err(|err| {
-            kept(
-                CliError::general(format!("cannot read {}: {err}", path.display()))
-                    .with_source(err),
-            )
+            kept(CliError::io(
+                ExitKind::General,
+                format!("cannot read the edited file {}", path.display()),
+                err,
+            ))
         })?;
         if text == presented {
             if after_error {
@@ -112,10 +125,11 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
         last_problem = problem.message.clone();
         presented = format!("{}{body}", banner(&problem));
         write_atomic(&path, &presented).map_err(|err| {
-            kept(
-                CliError::general(format!("cannot write {}: {err}", path.display()))
-                    .with_source(err),
-            )
+            kept(CliError::io(
+                ExitKind::General,
+                format!("cannot write the edited file {}", path.display()),
+                err,
+            ))
         })?;
         after_error = true;
     }
@@ -152,13 +166,33 @@ fn strip_banner(text: &str) -> String {
     rest.to_string()
 }
 
-/// Runs `VISUAL`, else `EDITOR`, else `vi`, on `path` through the shell, so that editors with
-/// arguments (`code --wait`) work.
-async fn open_editor(path: &Path) -> Result<()> {
-    let editor = ["VISUAL", "EDITOR"]
+/// The editor to run: `VISUAL`, else `EDITOR`, else `vi` when there is a terminal for it.
+/// Without a terminal (stdin or stdout redirected) and with neither variable set, no editor
+/// can be shown: a usage error that says how to edit instead.
+fn editor(reference: &str) -> Result<String> {
+    let named = ["VISUAL", "EDITOR"]
         .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
-        .unwrap_or_else(|| "vi".to_string());
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()));
+    if let Some(editor) = named {
+        return Ok(editor);
+    }
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok("vi".to_string());
+    }
+    Err(CliError::usage(
+        "no editor to open: VISUAL and EDITOR are not set, and without a terminal on stdin \
+         and stdout the default editor (vi) cannot be used",
+    )
+    .with_hint(format!(
+        "name an editor, e.g. `EDITOR=nano persona personas edit {reference}`, or edit a working \
+         copy: `persona personas pull {reference} -o FILE`, change FILE, then \
+         `persona personas push FILE`"
+    )))
+}
+
+/// Runs `editor` on `path` through the shell, so that editors with arguments (`code --wait`)
+/// work.
+async fn open_editor(editor: &str, path: &Path) -> Result<()> {
     let status = tokio::process::Command::new("sh")
         .arg("-c")
         .arg(format!("{editor} \"$1\""))
@@ -167,14 +201,25 @@ async fn open_editor(path: &Path) -> Result<()> {
         .status()
         .await
         .map_err(|err| {
-            CliError::general(format!("cannot start the editor `{editor}`: {err}")).with_source(err)
+            CliError::io(
+                ExitKind::General,
+                format!("cannot start the editor `{editor}` through sh"),
+                err,
+            )
         })?;
-    if !status.success() {
-        return Err(CliError::general(format!(
-            "the editor `{editor}` exited with {status}"
-        )));
-    }
-    Ok(())
+    // The shell's own codes for a command it could not find, or not run.
+    let (problem, missing) = match status.code() {
+        Some(0) => return Ok(()),
+        Some(127) => ("was not found".to_string(), true),
+        Some(126) => ("cannot be run (is it executable?)".to_string(), true),
+        _ => (format!("exited with {status}"), false),
+    };
+    let error = CliError::general(format!("the editor `{editor}` {problem}"));
+    Err(if missing {
+        error.with_hint("set VISUAL or EDITOR to an installed editor, e.g. `EDITOR=nano`")
+    } else {
+        error
+    })
 }
 
 #[cfg(test)]

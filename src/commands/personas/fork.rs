@@ -1,10 +1,12 @@
 //! `persona personas fork REF`: a new persona from a parent, refined when given an intent.
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 use indicatif::ProgressBar;
 
-use super::render;
+use super::{lookup, render};
 use crate::client::{ForkPersona, new_idempotency_key};
+use crate::complete;
 use crate::context::Context;
 use crate::error::Result;
 use crate::model::{PersonaSummary, view};
@@ -16,7 +18,7 @@ Examples:
   persona personas fork psn_3kP9aLwX2vQ1 --visibility workspace")]
 pub struct ForkArgs {
     /// The parent persona: id, slug, or either with @vN
-    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::persona_refs), value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 
     /// A refinement: the fork's layers are rewritten under it
@@ -51,7 +53,7 @@ pub async fn run(ctx: &Context, args: ForkArgs) -> Result<()> {
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }
-    let persona = result?;
+    let persona = lookup::or_suggest(client, &args.reference, result).await?;
     ctx.output.emit(&persona, |out| {
         out.line(render::summary(out, &persona));
         let fork: PersonaSummary = view(&persona);

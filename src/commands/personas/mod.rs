@@ -9,9 +9,12 @@ mod edit;
 mod fork;
 mod get;
 mod list;
+mod lookup;
+pub use lookup::get_persona;
 mod pull;
 mod push;
 mod render;
+mod unarchive;
 mod versions;
 mod working_copy;
 
@@ -32,8 +35,10 @@ pub enum PersonasCommand {
     Versions(versions::VersionsArgs),
     /// Fork a persona, optionally refining it with a new intent
     Fork(fork::ForkArgs),
-    /// Archive a persona (hidden from lists unless --archived)
+    /// Archive a persona (hidden from lists unless --archived; it keeps its slug)
     Archive(archive::ArchiveArgs),
+    /// Bring an archived persona back into lists
+    Unarchive(unarchive::UnarchiveArgs),
     /// Write a persona to a YAML working copy
     Pull(pull::PullArgs),
     /// Send the edits of YAML working copies to the server
@@ -52,6 +57,7 @@ pub async fn dispatch(ctx: &Context, command: PersonasCommand) -> Result<()> {
         PersonasCommand::Versions(args) => versions::run(ctx, args).await,
         PersonasCommand::Fork(args) => fork::run(ctx, args).await,
         PersonasCommand::Archive(args) => archive::run(ctx, args).await,
+        PersonasCommand::Unarchive(args) => unarchive::run(ctx, args).await,
         PersonasCommand::Pull(args) => pull::run(ctx, args).await,
         PersonasCommand::Push(args) => push::run(ctx, args).await,
         PersonasCommand::Diff(args) => diff::run(ctx, args).await,

@@ -4,10 +4,12 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 use serde_json::{Value, json};
 
-use super::working_copy;
+use super::{lookup, working_copy};
 use crate::commands::format::or_dash;
+use crate::complete;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::model::{PersonaSummary, view};
@@ -22,7 +24,7 @@ Examples:
   persona personas pull the-istanbul-bookseller -o - | less      # the YAML on stdout")]
 pub struct PullArgs {
     /// The persona: id or slug (or either with @vN)
-    #[arg(value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::persona_refs), value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reference: String,
 
     /// The file to write (default: <slug>.yml); `-` prints the YAML on stdout
@@ -46,7 +48,7 @@ pub async fn run(ctx: &Context, args: PullArgs) -> Result<()> {
         ),
         None => args.reference.clone(),
     };
-    let persona = ctx.client().await?.get_persona(&reference).await?;
+    let persona = lookup::get_persona(ctx.client().await?, &reference).await?;
     let summary: PersonaSummary = view(&persona);
     let version = or_dash(summary.version);
     if summary.status.as_deref() != Some("completed") {
@@ -73,11 +75,15 @@ pub async fn run(ctx: &Context, args: PullArgs) -> Result<()> {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
         // Not a file a working copy can replace (a directory, a device), or unreadable.
         Err(err) => {
-            return Err(CliError::usage(format!(
-                "cannot write the working copy to {}: {err}",
-                path.display()
-            ))
-            .with_hint("name a regular file with -o"));
+            let error = CliError::io(
+                ExitKind::Usage,
+                format!("cannot write the working copy to {}", path.display()),
+                err,
+            );
+            let hint = error.hint.clone();
+            return Err(
+                error.with_hint(hint.unwrap_or_else(|| "name a regular file with -o".into()))
+            );
         }
     };
     let output = &ctx.output;

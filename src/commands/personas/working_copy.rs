@@ -5,16 +5,28 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::brief::parse_brief;
 use crate::error::{CliError, ExitKind, Result};
-use crate::model::{PersonaSummary, view};
+use crate::model::{PersonaRef, PersonaSummary, view};
 use crate::persona_file;
 
-/// Reads and parses a working copy; a missing or invalid file is a usage error.
+/// Reads and parses a working copy; a missing or invalid file is a usage error that says what
+/// a working copy is and how to get one (a persona reference or a brief given instead, say).
 pub fn read(path: &Path) -> Result<(String, Value)> {
-    let text = persona_file::read_text_file(path).map_err(|err| {
-        CliError::usage(format!("cannot read {}: {err}", path.display())).with_source(err)
-    })?;
+    let text = persona_file::read_text_file(path).map_err(|err| unreadable(path, err))?;
     let persona = persona_file::from_yaml(&text, &path.display().to_string()).map_err(|err| {
+        if looks_like_a_brief(path, &text) {
+            return CliError::usage(format!(
+                "{} is a brief (Markdown with an optional front matter), not a working copy",
+                path.display()
+            ))
+            .with_hint(format!(
+                "create a persona from it with `persona personas create -f {}`; push and diff \
+                 take the YAML working copy that `persona personas pull REF` writes",
+                path.display()
+            ))
+            .with_source(err);
+        }
         CliError::usage(err.to_string())
             .with_hint("fix the file, or pull it again with `persona personas pull REF --force`")
             .with_source(err)
@@ -22,14 +34,82 @@ pub fn read(path: &Path) -> Result<(String, Value)> {
     Ok((text, persona))
 }
 
+/// The error for a working copy that cannot be read. A name with no such file that reads as a
+/// persona reference (`the-istanbul-bookseller`, `psn_...`, `slug@v2`) was most likely meant as
+/// one: the hint says how to pull its working copy.
+fn unreadable(path: &Path, err: std::io::Error) -> CliError {
+    let shown = path.display();
+    if err.kind() != std::io::ErrorKind::NotFound {
+        let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        let error = CliError::io(
+            ExitKind::Usage,
+            format!("cannot read the working copy {shown}"),
+            err,
+        );
+        return if special {
+            error.with_hint(
+                "a working copy is rewritten after a push, so it must be a regular file: save \
+                 the YAML to a file and name that (a brief for `personas create -f` may be a pipe)",
+            )
+        } else {
+            error
+        };
+    }
+    let hint = match path.to_str().filter(|text| names_a_persona(text)) {
+        Some(reference) => {
+            let stem = reference.split('@').next().unwrap_or(reference);
+            format!(
+                "to work on the persona `{reference}`, pull its working copy first with \
+                 `persona personas pull {reference} -o {stem}.yml`, then name {stem}.yml"
+            )
+        }
+        None => "check the path, or pull a working copy with `persona personas pull REF -o FILE`"
+            .to_string(),
+    };
+    CliError::usage(format!(
+        "there is no file {shown}; this command takes a working copy, the YAML file that \
+         `persona personas pull` writes"
+    ))
+    .with_hint(hint)
+    .with_source(err)
+}
+
+/// Whether `text` reads as a persona reference rather than a path: an id or slug of letters,
+/// digits, `-` and `_` (no separator, no extension), perhaps with `@vN`.
+fn names_a_persona(text: &str) -> bool {
+    PersonaRef::parse(text).is_ok_and(|reference| {
+        !reference.base.is_empty()
+            && reference
+                .base
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
+
+/// Whether a file that is not a working copy is a persona brief: Markdown by its extension, or
+/// a front matter between `---` lines with a description after it (which YAML reads as two
+/// documents).
+fn looks_like_a_brief(path: &Path, text: &str) -> bool {
+    let markdown = path
+        .extension()
+        .and_then(|ext| ext.to_str())
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown"));
+    let front_matter = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .is_some_and(|line| line.trim_end() == "---");
+    (markdown || front_matter) && parse_brief(text).is_ok()
+}
+
 /// Writes `persona` as a working copy, atomically.
 pub fn write(path: &Path, persona: &Value) -> Result<()> {
     persona_file::write_atomic(path, &persona_file::to_yaml(persona)).map_err(|err| {
-        CliError::new(
+        CliError::io(
             ExitKind::General,
-            format!("cannot write {}: {err}", path.display()),
+            format!("cannot write the working copy {}", path.display()),
+            err,
         )
-        .with_source(err)
     })
 }
 

@@ -1,7 +1,9 @@
 //! `persona runs cancel RUN_ID`: stops a queued or running run.
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 
+use crate::complete;
 use crate::context::Context;
 use crate::error::Result;
 
@@ -11,7 +13,7 @@ use crate::error::Result;
 )]
 pub struct CancelArgs {
     /// The run id (run_...)
-    #[arg(value_name = "RUN_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::run_ids), value_name = "RUN_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     run_id: String,
 }
 

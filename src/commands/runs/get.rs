@@ -1,9 +1,11 @@
 //! `persona runs get RUN_ID`: a run's steps with status, tokens, cost and timing, and its error.
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 use serde_json::Value;
 
 use crate::commands::format::{or_dash, thousands, usd};
+use crate::complete;
 use crate::context::Context;
 use crate::error::Result;
 use crate::model::{RunSummary, view};
@@ -15,7 +17,7 @@ use crate::output::Output;
 )]
 pub struct GetArgs {
     /// The run id (run_...)
-    #[arg(value_name = "RUN_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::run_ids), value_name = "RUN_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     run_id: String,
 }
 

@@ -1,11 +1,13 @@
 //! `persona runs list`: runs of the workspace, newest first, filtered by persona or status.
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 use serde_json::value::RawValue;
 
 use crate::client::{ListRuns, every_page};
 use crate::commands::format::{or_dash, thousands, usd};
 use crate::commands::listing::{Paging, show_table};
+use crate::complete;
 use crate::context::Context;
 use crate::error::Result;
 use crate::model::{PersonaSummary, RunSummary, view};
@@ -19,7 +21,7 @@ Examples:
   persona runs list --all --json")]
 pub struct ListArgs {
     /// Only runs of this persona (id or slug)
-    #[arg(long, value_name = "REF")]
+    #[arg(add = ArgValueCompleter::new(complete::persona_slugs), long, value_name = "REF")]
     persona: Option<String>,
 
     /// Only runs with this status

@@ -5,6 +5,8 @@ mod get;
 mod list;
 mod tail;
 
+pub(crate) use tail::write_ndjson_line;
+
 use clap::Subcommand;
 
 use crate::context::Context;

@@ -5,11 +5,13 @@ use std::collections::HashSet;
 use std::io::Write;
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 use serde_json::{Value, json};
 
 use crate::client::RunEvent;
 use crate::commands::format::{thousands, usd};
 use crate::commands::personas::run_failure;
+use crate::complete;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::json::json_patch_apply;
@@ -29,7 +31,7 @@ Reconnects after any drop with Last-Event-ID; gives up with exit 9 after
 PERSONA_RECONNECT_TIMEOUT_SECS (default 60) without a connection.")]
 pub struct TailArgs {
     /// The run id (run_...)
-    #[arg(value_name = "RUN_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::run_ids), value_name = "RUN_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     run_id: String,
 
     /// Start after this event id instead of replaying from the start
@@ -96,10 +98,10 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
             if output.json && output.stdout_is_terminal() {
                 // Through the escaping writer: the server's text is shown, not obeyed.
                 let mut line = Vec::new();
-                let _ = write_ndjson_line(&mut line, &event);
+                let _ = write_ndjson_line(&mut line, event.id, &event.event, &event.data_json());
                 output.raw(&String::from_utf8_lossy(&line));
             } else if output.json {
-                let _ = write_ndjson_line(&mut ndjson, &event);
+                let _ = write_ndjson_line(&mut ndjson, event.id, &event.event, &event.data_json());
             } else if args.render {
                 draw(output, &layers, &event);
             } else {
@@ -141,15 +143,21 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
     }
 }
 
-/// `{"id":…,"event":…,"data":…}` and a line break, written in pieces (no formatting machinery:
-/// a replay writes one of these per event).
-fn write_ndjson_line(out: &mut impl Write, event: &RunEvent) -> std::io::Result<()> {
+/// `{"id":…,"event":…,"data":…}` and a line break, for an event of a stream whose `data` is
+/// one line of JSON; written in pieces (no formatting machinery: a replay writes one of these
+/// per event).
+pub(crate) fn write_ndjson_line(
+    out: &mut impl Write,
+    id: i64,
+    event: &str,
+    data: &str,
+) -> std::io::Result<()> {
     out.write_all(b"{\"id\":")?;
-    serde_json::to_writer(&mut *out, &event.id)?;
+    serde_json::to_writer(&mut *out, &id)?;
     out.write_all(b",\"event\":")?;
-    serde_json::to_writer(&mut *out, &event.event)?;
+    serde_json::to_writer(&mut *out, event)?;
     out.write_all(b",\"data\":")?;
-    out.write_all(event.data_json().as_bytes())?;
+    out.write_all(data.as_bytes())?;
     out.write_all(b"}\n")
 }
 

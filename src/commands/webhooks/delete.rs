@@ -2,8 +2,10 @@
 //! listen endpoint gives the next `listen` session a new signing secret.
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 use serde_json::json;
 
+use crate::complete;
 use crate::context::Context;
 use crate::error::Result;
 
@@ -13,7 +15,7 @@ use crate::error::Result;
 )]
 pub struct DeleteArgs {
     /// The endpoint id (whk_...)
-    #[arg(value_name = "ENDPOINT_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::webhook_ids), value_name = "ENDPOINT_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     id: String,
 }
 

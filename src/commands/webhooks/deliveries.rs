@@ -2,6 +2,7 @@
 //! `--status failed` is the dead-letter queue, replayable with `persona webhooks replay`.
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 use serde_json::value::RawValue;
 
 use super::last_attempt;
@@ -9,6 +10,7 @@ use crate::client::every_page;
 use crate::client::webhooks::ListDeliveries;
 use crate::commands::format::or_dash;
 use crate::commands::listing::{Paging, show_table};
+use crate::complete;
 use crate::context::Context;
 use crate::error::Result;
 use crate::model::Delivery;
@@ -26,7 +28,7 @@ pub struct DeliveriesArgs {
     status: Option<String>,
 
     /// Only deliveries to this endpoint (whk_...)
-    #[arg(long, value_name = "ENDPOINT_ID")]
+    #[arg(add = ArgValueCompleter::new(complete::webhook_ids), long, value_name = "ENDPOINT_ID")]
     endpoint: Option<String>,
 
     #[command(flatten)]

@@ -60,7 +60,7 @@ pub async fn run(ctx: &Context, args: ListenArgs) -> Result<()> {
     let forwarder = Forwarder::new(&target)?;
     let client = ctx.client().await?;
     let output = &ctx.output;
-    let mut stream = client.listen_webhooks(&args.events);
+    let mut stream = client.listen_webhooks(&args.events, None);
     let mut secret: Option<String> = None;
     loop {
         match stream.next().await? {

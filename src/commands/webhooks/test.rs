@@ -2,9 +2,11 @@
 //! endpoint answered its first attempt.
 
 use clap::Args;
+use clap_complete::ArgValueCompleter;
 
 use super::{last_attempt, unless_shown, wait_for_attempt};
 use crate::commands::format::or_dash;
+use crate::complete;
 use crate::context::Context;
 use crate::error::{CliError, Result};
 use crate::model::{Delivery, WebhookTestSent, view};
@@ -18,7 +20,7 @@ Examples:
 Exits with 1 when the endpoint did not answer 2xx (the delivery is then retried on schedule).")]
 pub struct TestArgs {
     /// The endpoint id (whk_...)
-    #[arg(value_name = "ENDPOINT_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[arg(add = ArgValueCompleter::new(complete::webhook_ids), value_name = "ENDPOINT_ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     id: String,
 
     /// Return at once instead of waiting for the first attempt

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use super::ChatMessage;
 use super::text::{LANGUAGES, keywords, sentences, stopwords, words};
 use crate::model::Persona;
+use crate::server::english::first_person;
 
 /// Both scores must stay under this for a reply to be in character.
 pub const THRESHOLD: f64 = 0.5;
@@ -100,6 +101,27 @@ const REGISTER_TARGETS: &[(&str, &[(Feature, f64)])] = &[
     ("allusive", &[(Feature::Length, 0.45)]),
     ("archaic", &[(Feature::Length, 0.45)]),
     ("formal", &[(Feature::Exclaim, 0.0)]),
+    ("gruff", &[(Feature::Length, 0.15), (Feature::Warmth, 0.0)]),
+    ("curt", &[(Feature::Length, 0.15)]),
+    ("brusque", &[(Feature::Length, 0.15)]),
+    (
+        "reserved",
+        &[(Feature::Length, 0.2), (Feature::Exclaim, 0.0)],
+    ),
+    ("shy", &[(Feature::Exclaim, 0.0), (Feature::Hedge, 0.3)]),
+    ("soft-spoken", &[(Feature::Exclaim, 0.0)]),
+    ("kind", &[(Feature::Warmth, 0.4)]),
+    ("friendly", &[(Feature::Warmth, 0.4)]),
+    (
+        "cheerful",
+        &[(Feature::Exclaim, 0.3), (Feature::Warmth, 0.3)],
+    ),
+    ("jovial", &[(Feature::Exclaim, 0.3)]),
+    ("sarcastic", &[(Feature::Warmth, 0.0)]),
+    ("cynical", &[(Feature::Warmth, 0.0)]),
+    ("grumpy", &[(Feature::Warmth, 0.0)]),
+    ("nervous", &[(Feature::Hedge, 0.4)]),
+    ("anxious", &[(Feature::Hedge, 0.4)]),
 ];
 
 /// The targets of a register no word of which is known: plain, conversational.
@@ -211,8 +233,9 @@ const WINDOW: usize = 3;
 ///
 /// The method:
 /// - Only the reply's words count: the string values of a JSON reply (JSON mode), the text of
-///   any other reply. The persona's own core desire and fear, quoted verbatim, are taken out
-///   first, since stating them is in character whatever their wording.
+///   any other reply. The persona's own core desire and fear, quoted verbatim or said in the
+///   first person ("her whole heart" as "my whole heart"), are taken out first, since stating
+///   them is in character whatever their wording.
 /// - **voice**: five style features of the reply, each in [0, 1] (words per sentence, shares of
 ///   sentences ending in `!` and `?`, hedging and warm words per sentence, from word lists in
 ///   en, tr, de, fr, es) are compared with the targets that the words of
@@ -276,6 +299,7 @@ fn own_words(persona: &Persona, reply: &str) -> String {
     for field in ["core_desire", "core_fear"] {
         if let Some(quoted) = persona.soul_text(field).filter(|q| !q.is_empty()) {
             text = text.replace(&quoted.to_lowercase(), " ");
+            text = text.replace(&first_person(quoted).to_lowercase(), " ");
         }
     }
     text

@@ -101,12 +101,22 @@ fn flatten(path: &str, value: Value, fields: &mut Vec<(String, Value)>) {
 }
 
 /// What a fork keeps of its parent unless the refinement says otherwise: `surface.name` when
-/// it is text and `surface.age` when it is a whole number; anything else reads as absent.
+/// it is text and `surface.age` when it is a whole number, and `mask.public_bio` (whose
+/// pronouns tell who the persona is) when it is text; anything else reads as absent.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub(super) struct ParentIdentity {
     #[serde(deserialize_with = "lenient_object")]
     surface: ParentSurface,
+    #[serde(deserialize_with = "lenient_object")]
+    mask: ParentMask,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct ParentMask {
+    #[serde(deserialize_with = "lenient")]
+    public_bio: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -129,6 +139,10 @@ impl ParentIdentity {
 
     pub fn age(&self) -> Option<u64> {
         self.surface.age
+    }
+
+    pub fn public_bio(&self) -> Option<&str> {
+        self.mask.public_bio.as_deref()
     }
 }
 

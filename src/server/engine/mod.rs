@@ -160,10 +160,16 @@ pub trait Engine: Send + Sync {
     /// identity (surface.name, language) unless the refinement says otherwise.
     fn refine<'a>(
         &'a self,
-        parent_layers: &'a Value,
-        parent_intent: &'a str,
+        parent: Parent<'a>,
         request: GenerationRequest<'a>,
     ) -> GenerationFuture<'a>;
+}
+
+/// What a fork refines: the parent's four layers and the intent they were written from.
+#[derive(Debug, Clone, Copy)]
+pub struct Parent<'a> {
+    pub layers: &'a Value,
+    pub intent: &'a str,
 }
 
 /// The brief a fork is written from: the parent's intent, then the refinement, as one text.

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use super::layers::{from_object, lenient, lenient_object};
 use super::slug::slugify;
 use super::{
-    Engine, EngineError, Generation, GenerationFuture, GenerationRequest, OfflineEngine,
+    Engine, EngineError, Generation, GenerationFuture, GenerationRequest, OfflineEngine, Parent,
     StepOutput, layers_from_steps,
 };
 use crate::model::LAYERS;
@@ -393,20 +393,18 @@ impl Engine for ModelEngine {
 
     fn refine<'a>(
         &'a self,
-        parent_layers: &'a Value,
-        parent_intent: &'a str,
+        parent: Parent<'a>,
         request: GenerationRequest<'a>,
     ) -> GenerationFuture<'a> {
         Box::pin(async move {
-            let fallback =
-                Engine::refine(&OfflineEngine, parent_layers, parent_intent, request).await?;
+            let fallback = Engine::refine(&OfflineEngine, parent, request).await?;
             let instructions = format!(
                 "Rewrite this persona under a refinement. Keep who they are (surface.name) unless \
                  the refinement says otherwise, and change what the refinement asks for.\n\n\
                  Original brief: {}\n\nRefinement: {}\n\nThe persona now:\n{}",
-                parent_intent.trim(),
+                parent.intent.trim(),
                 request.intent.trim(),
-                parent_layers
+                parent.layers
             );
             self.write(fallback, instructions, &request).await
         })

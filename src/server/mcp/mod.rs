@@ -9,6 +9,8 @@ mod tools;
 
 use std::sync::Arc;
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -45,6 +47,45 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/mcp/sse", get(sse::open))
         .route("/mcp/messages", post(sse::message))
         .layer(Extension(Arc::new(Sessions::default())))
+}
+
+/// What every MCP handler starts from, read before the body (so an oversized body answers 413
+/// whatever the key): the call once the origin and the key pass, or the refusal to send.
+struct Admission(Result<Admitted, Box<Response>>);
+
+/// An MCP request whose origin and key passed.
+struct Admitted {
+    state: Arc<AppState>,
+    sessions: Arc<Sessions>,
+    request_id: RequestId,
+    headers: HeaderMap,
+    caller: Caller,
+}
+
+impl FromRequestParts<Arc<AppState>> for Admission {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let Extension(sessions) = Extension::<Arc<Sessions>>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Extension(request_id) = Extension::<RequestId>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let caller = Caller::from_request_parts(parts, state).await;
+        Ok(Admission(
+            admit(state, &parts.headers, caller, &request_id).map(|caller| Admitted {
+                state: state.clone(),
+                sessions,
+                request_id,
+                headers: parts.headers.clone(),
+                caller,
+            }),
+        ))
+    }
 }
 
 /// The caller, once the origin is acceptable and the key valid; else the HTTP answer.

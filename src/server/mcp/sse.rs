@@ -3,38 +3,31 @@
 
 use std::sync::Arc;
 
-use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::RawQuery;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::protocol::{Context, Era, RpcError, answer_body, batch_refusal};
 use super::session::{Session, Sessions};
-use super::{admit, parse_message, transport_error};
+use super::{Admission, parse_message, transport_error};
 use crate::model::jsonrpc::INVALID_REQUEST;
 use crate::server::AppState;
-use crate::server::error::ApiError;
-use crate::server::http::{Caller, RequestId};
 use crate::server::keywatch::{StreamKey, until_key_ends};
 
 /// Answers waiting for a slow stream reader, per session.
 const STREAM_BACKLOG: usize = 64;
 
 /// `GET /mcp/sse`: a new session and its stream.
-pub async fn open(
-    State(state): State<Arc<AppState>>,
-    Extension(sessions): Extension<Arc<Sessions>>,
-    Extension(request_id): Extension<RequestId>,
-    caller: Result<Caller, ApiError>,
-    headers: HeaderMap,
-) -> Response {
-    let caller = match admit(&state, &headers, caller, &request_id) {
-        Ok(caller) => caller,
+pub async fn open(admission: Admission) -> Response {
+    let call = match admission.0 {
+        Ok(call) => call,
         Err(refusal) => return *refusal,
     };
+    let (state, sessions, request_id, caller) =
+        (call.state, call.sessions, call.request_id, call.caller);
     let (answers, pending) = mpsc::channel::<String>(STREAM_BACKLOG);
     let id = sessions.create(
         &caller,
@@ -90,19 +83,12 @@ async fn pump(
 }
 
 /// `POST /mcp/messages?session_id=...`: 202 at once; the answer goes to the session's stream.
-pub async fn message(
-    State(state): State<Arc<AppState>>,
-    Extension(sessions): Extension<Arc<Sessions>>,
-    Extension(request_id): Extension<RequestId>,
-    caller: Result<Caller, ApiError>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let caller = match admit(&state, &headers, caller, &request_id) {
-        Ok(caller) => caller,
+pub async fn message(admission: Admission, RawQuery(query): RawQuery, body: Bytes) -> Response {
+    let call = match admission.0 {
+        Ok(call) => call,
         Err(refusal) => return *refusal,
     };
+    let (state, sessions, caller) = (call.state, call.sessions, call.caller);
     let Some(session_id) = query.as_deref().and_then(|query| {
         url::form_urlencoded::parse(query.as_bytes())
             .find(|(name, _)| name == "session_id")

@@ -1,11 +1,7 @@
 //! Streamable HTTP at `/mcp`: sessions for 2025-03-26 to 2025-11-25 clients, self-describing
 //! requests without a session for 2026-07-28 ones; every answer is one `application/json` body.
 
-use std::sync::Arc;
-
-use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -16,31 +12,22 @@ use super::protocol::{
     Context, Era, LEGACY_VERSIONS, META_CAPABILITIES, MODERN_VERSIONS, RpcError, answer,
     answer_body, batch_refusal, error_response, supported_versions,
 };
-use super::session::{Session, Sessions};
-use super::{admit, json_response, parse_message, transport_error};
+use super::session::Session;
+use super::{Admission, json_response, parse_message, transport_error};
 use crate::model::jsonrpc::{
     HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, META_VERSION, METHOD_NOT_FOUND,
     UNSUPPORTED_VERSION,
 };
-use crate::server::AppState;
-use crate::server::error::ApiError;
-use crate::server::http::{Caller, RequestId};
 
 const SESSION_HEADER: &str = "mcp-session-id";
 const VERSION_HEADER: &str = "mcp-protocol-version";
 
-pub async fn post(
-    State(state): State<Arc<AppState>>,
-    Extension(sessions): Extension<Arc<Sessions>>,
-    Extension(request_id): Extension<RequestId>,
-    caller: Result<Caller, ApiError>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let caller = match admit(&state, &headers, caller, &request_id) {
-        Ok(caller) => caller,
+pub async fn post(admission: Admission, body: Bytes) -> Response {
+    let call = match admission.0 {
+        Ok(call) => call,
         Err(refusal) => return *refusal,
     };
+    let (state, sessions, headers, caller) = (call.state, call.sessions, call.headers, call.caller);
     if let Some(refusal) = refuse_media_types(&headers) {
         return refusal;
     }
@@ -78,17 +65,12 @@ pub async fn get() -> Response {
 }
 
 /// `DELETE /mcp` ends the session named by `Mcp-Session-Id`.
-pub async fn delete(
-    State(state): State<Arc<AppState>>,
-    Extension(sessions): Extension<Arc<Sessions>>,
-    Extension(request_id): Extension<RequestId>,
-    caller: Result<Caller, ApiError>,
-    headers: HeaderMap,
-) -> Response {
-    let caller = match admit(&state, &headers, caller, &request_id) {
-        Ok(caller) => caller,
+pub async fn delete(admission: Admission) -> Response {
+    let call = match admission.0 {
+        Ok(call) => call,
         Err(refusal) => return *refusal,
     };
+    let (sessions, headers, caller) = (call.sessions, call.headers, call.caller);
     let Some(id) = header_text(&headers, SESSION_HEADER) else {
         return missing_session();
     };

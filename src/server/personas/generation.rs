@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use super::ensure_slug_free;
 use super::rules::{
     check_intent, check_language, check_moderation, check_slug, check_visibility, not_ready,
-    slug_taken,
 };
 use crate::clock;
 use crate::json::fingerprint;
@@ -134,33 +134,16 @@ pub async fn create(
         persona.visibility = visibility;
         persona.custom_fields = input.custom_fields.unwrap_or_default();
         persona.fingerprint = Some(fingerprint(&persona.to_value()));
-        let run = blank_run(
-            run_id,
-            persona_id,
-            RunKind::Create,
+        RunSpec {
+            kind: RunKind::Create,
             pipeline,
             seed,
-            input.budget_usd,
-            engine,
-            now,
-        );
-        let request = RunRequest {
-            kind: RunKind::Create,
+            budget_usd: input.budget_usd,
             intent,
             language,
-            seed,
-            pipeline: pipeline.name().to_string(),
-            budget_usd: input.budget_usd,
             parent: None,
-            created_at_ms: clock::now_millis(),
-            request_id,
-            plan: None,
-        };
-        NewGeneration {
-            persona,
-            run,
-            request,
         }
+        .generation(persona, engine, request_id, now)
     })
     .await
 }
@@ -207,39 +190,21 @@ pub async fn fork(
         persona.parent_id = Some(parent.id.clone());
         persona.custom_fields = parent.custom_fields.clone();
         persona.fingerprint = Some(fingerprint(&persona.to_value()));
-        let pipeline = Pipeline::Default;
-        let run = blank_run(
-            run_id,
-            persona_id,
-            RunKind::Fork,
-            pipeline,
-            seed,
-            None,
-            engine,
-            now,
-        );
-        let request = RunRequest {
+        RunSpec {
             kind: RunKind::Fork,
+            pipeline: Pipeline::Default,
+            seed,
+            budget_usd: None,
             intent: intent.unwrap_or_default(),
             language: parent.language.clone(),
-            seed,
-            pipeline: pipeline.name().to_string(),
-            budget_usd: None,
             parent: Some(RunParent {
                 layers: parent.layers(),
                 id: parent.id,
                 slug: parent.slug,
                 intent: parent.intent,
             }),
-            created_at_ms: clock::now_millis(),
-            request_id,
-            plan: None,
-        };
-        NewGeneration {
-            persona,
-            run,
-            request,
         }
+        .generation(persona, engine, request_id, now)
     })
     .await
 }
@@ -275,38 +240,66 @@ fn blank_persona(persona_id: &str, run_id: &str, owner_key_id: &str, now: i64) -
     }
 }
 
-/// A run that has not started: its pipeline's steps pending, nothing spent.
-#[allow(clippy::too_many_arguments)]
-fn blank_run(
-    run_id: &str,
-    persona_id: &str,
+/// What a create or fork asks of its run.
+struct RunSpec {
     kind: RunKind,
     pipeline: Pipeline,
     seed: u64,
     budget_usd: Option<f64>,
-    engine: &str,
-    now: i64,
-) -> Run {
-    Run {
-        id: run_id.to_string(),
-        persona_id: persona_id.to_string(),
-        kind,
-        status: RunStatus::Queued,
-        pipeline: pipeline.name().to_string(),
-        seed,
-        budget_usd,
-        engine: engine.to_string(),
-        steps: pipeline
-            .steps()
-            .iter()
-            .map(|name| RunStep::pending(name))
-            .collect(),
-        cost_usd: 0.0,
-        tokens: 0,
-        latency_ms: None,
-        error: None,
-        created_at: clock::rfc3339(now),
-        completed_at: None,
+    intent: String,
+    language: String,
+    parent: Option<RunParent>,
+}
+
+impl RunSpec {
+    /// `persona` with its run, not started (its pipeline's steps pending, nothing spent), and
+    /// the request its runner will read.
+    fn generation(
+        self,
+        persona: Persona,
+        engine: &str,
+        request_id: String,
+        now: i64,
+    ) -> NewGeneration {
+        let run = Run {
+            id: persona.run.id.clone(),
+            persona_id: persona.id.clone(),
+            kind: self.kind,
+            status: RunStatus::Queued,
+            pipeline: self.pipeline.name().to_string(),
+            seed: self.seed,
+            budget_usd: self.budget_usd,
+            engine: engine.to_string(),
+            steps: self
+                .pipeline
+                .steps()
+                .iter()
+                .map(|name| RunStep::pending(name))
+                .collect(),
+            cost_usd: 0.0,
+            tokens: 0,
+            latency_ms: None,
+            error: None,
+            created_at: clock::rfc3339(now),
+            completed_at: None,
+        };
+        let request = RunRequest {
+            kind: self.kind,
+            intent: self.intent,
+            language: self.language,
+            seed: self.seed,
+            pipeline: self.pipeline.name().to_string(),
+            budget_usd: self.budget_usd,
+            parent: self.parent,
+            created_at_ms: clock::now_millis(),
+            request_id,
+            plan: None,
+        };
+        NewGeneration {
+            persona,
+            run,
+            request,
+        }
     }
 }
 
@@ -348,10 +341,8 @@ async fn start(
     let run_id = ids::new_id("run");
     let generation = build(&persona_id, &run_id);
     state.store.write(|tx| {
-        if let Some(slug) = &generation.persona.slug
-            && Store::slug_taken(tx, &caller.workspace.id, slug)?
-        {
-            return Err(slug_taken(slug));
+        if let Some(slug) = &generation.persona.slug {
+            ensure_slug_free(tx, caller, slug)?;
         }
         let persona = generation.persona.to_value();
         Store::insert_persona(tx, &caller.workspace.id, &caller.owner, &persona)?;

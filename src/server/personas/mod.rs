@@ -1,6 +1,7 @@
 //! The persona service: every rule about personas once, for every surface (REST routes, MCP
 //! tools, chat, the OpenAI endpoint): resolve a reference with its version and visibility,
-//! create and fork (`generation`), list, patch, archive, versions; the schema in `rules`.
+//! create and fork (`generation`), list, patch, archive and unarchive, versions; the schema in
+//! `rules`.
 
 mod generation;
 pub mod rules;
@@ -17,7 +18,7 @@ use crate::model::{ErrorCode, Persona, PersonaRef};
 use crate::server::AppState;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::http::Caller;
-use crate::server::store::{PersonaFilter, Store};
+use crate::server::store::{Connection, PersonaFilter, Store};
 use crate::server::webhooks::record_persona_event;
 
 /// Parses a reference from a path or an argument; 400 says how one is written.
@@ -169,10 +170,14 @@ pub fn patch(
                 format!(
                     "the persona breaks {} schema rule(s): {}",
                     violations.len(),
-                    violations.iter().filter_map(|v| v["message"].as_str()).collect::<Vec<_>>().join("; ")
+                    violations
+                        .iter()
+                        .map(|v| v.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 ),
             )
-            .with_details(Value::Array(violations)));
+            .with_details(json!(violations)));
         }
         let new_fingerprint = fingerprint(&next);
         if current.fingerprint.as_deref() == Some(new_fingerprint.as_str()) {
@@ -183,9 +188,8 @@ pub fn patch(
         })?;
         if next.slug != current.slug
             && let Some(slug) = &next.slug
-            && Store::slug_taken(tx, workspace_id, slug)?
         {
-            return Err(slug_taken(slug));
+            ensure_slug_free(tx, caller, slug)?;
         }
         let now = clock::now();
         next.fingerprint = Some(new_fingerprint);
@@ -199,21 +203,57 @@ pub fn patch(
     })
 }
 
+/// 409 `persona.slug_taken` when `slug` is used in the caller's workspace, naming the persona
+/// that holds it when the caller may see it.
+fn ensure_slug_free(tx: &Connection, caller: &Caller, slug: &str) -> ApiResult<()> {
+    let workspace_id = &caller.workspace.id;
+    if !Store::slug_taken(tx, workspace_id, slug)? {
+        return Ok(());
+    }
+    let holder = Store::slug_holder(tx, workspace_id, &caller.owner, slug)?;
+    Err(slug_taken(slug, holder.as_ref()))
+}
+
 /// Archives the persona (idempotent: an archived persona is given back as it is).
 pub fn archive(state: &AppState, caller: &Caller, reference: &PersonaRef) -> ApiResult<Persona> {
+    set_archived(state, caller, reference, true)
+}
+
+/// Brings an archived persona back into lists, with its slug (idempotent: a persona that is not
+/// archived is given back as it is). Webhook `persona.updated`.
+pub fn unarchive(state: &AppState, caller: &Caller, reference: &PersonaRef) -> ApiResult<Persona> {
+    set_archived(state, caller, reference, false)
+}
+
+/// Archives the persona, or brings it back, with its webhook event; a persona already so is
+/// given back as it is.
+fn set_archived(
+    state: &AppState,
+    caller: &Caller,
+    reference: &PersonaRef,
+    archived: bool,
+) -> ApiResult<Persona> {
     caller.require("personas:write")?;
-    let base = current_only(reference, "archive the persona itself, without `@vN`")?;
+    let (verb, event) = if archived {
+        ("archive", "persona.archived")
+    } else {
+        ("unarchive", "persona.updated")
+    };
+    let base = current_only(
+        reference,
+        &format!("{verb} the persona itself, without `@vN`"),
+    )?;
     let workspace_id = &caller.workspace.id;
     state.store.write(|tx| {
         let mut persona = Store::visible_persona_in(tx, workspace_id, &caller.owner, base)?
             .ok_or_else(|| ApiError::not_found(&format!("persona `{base}`")))?;
-        if persona.archived_at.is_none() {
+        if persona.archived_at.is_some() != archived {
             let now = clock::rfc3339(clock::now());
-            persona.archived_at = Some(now.clone());
+            persona.archived_at = archived.then(|| now.clone());
             persona.updated_at = now;
             let doc = persona.to_value();
             Store::save_persona(tx, &doc)?;
-            record_persona_event(tx, workspace_id, "persona.archived", &doc)?;
+            record_persona_event(tx, workspace_id, event, &doc)?;
         }
         Ok::<_, ApiError>(persona)
     })

@@ -2,10 +2,12 @@
 //! be, and the schema every stored persona keeps (fixed layer fields, bounds, cross-layer rules).
 
 use axum::http::StatusCode;
+use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::model::{ErrorCode, Persona, Visibility};
+use crate::model::{ErrorCode, Persona, PersonaStatus, Visibility};
 use crate::server::error::{ApiError, ApiResult};
+use crate::server::store::SlugHolder;
 
 /// A field of a layer, with the fields of its value when that is an object.
 type LayerField = (&'static str, &'static [&'static str]);
@@ -52,14 +54,53 @@ pub fn not_ready(persona: &Persona) -> ApiError {
     )
 }
 
-pub fn slug_taken(slug: &str) -> ApiError {
-    ApiError::conflict(
-        ErrorCode::PersonaSlugTaken,
-        format!(
-            "the slug `{slug}` is already used by another persona in this workspace; choose another"
+/// 409 for a slug in use, naming the persona that holds it when the caller may see that
+/// persona, and saying when it is archived (an archived persona keeps its slug).
+pub fn slug_taken(slug: &str, holder: Option<&SlugHolder>) -> ApiError {
+    let (message, details) = match holder {
+        Some(SlugHolder { id, archived: true }) => (
+            format!(
+                "the slug `{slug}` is held by the archived persona {id}; unarchive it \
+                 (POST /v1/personas/{id}/unarchive) or choose another slug"
+            ),
+            json!([{ "pointer": "/slug", "persona_id": id, "archived": true }]),
         ),
-    )
-    .with_details(json!([{ "pointer": "/slug" }]))
+        Some(SlugHolder {
+            id,
+            archived: false,
+        }) => (
+            format!(
+                "the slug `{slug}` is already used by persona {id} in this workspace; choose another"
+            ),
+            json!([{ "pointer": "/slug", "persona_id": id, "archived": false }]),
+        ),
+        None => (
+            format!(
+                "the slug `{slug}` is already used by another persona in this workspace; choose another"
+            ),
+            json!([{ "pointer": "/slug" }]),
+        ),
+    };
+    ApiError::conflict(ErrorCode::PersonaSlugTaken, message).with_details(details)
+}
+
+/// The statuses of a list filter, `failed` or `queued,running`: each one of the persona
+/// statuses; 400 names one that is not.
+pub fn parse_statuses(text: &str) -> ApiResult<Vec<PersonaStatus>> {
+    let mut statuses = Vec::new();
+    for name in text.split(',').map(str::trim) {
+        let status = PersonaStatus::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = PersonaStatus::ALL.iter().map(|s| s.as_str()).collect();
+            ApiError::invalid(format!(
+                "`status` takes one or more of {}, separated by commas, not `{name}`",
+                names.join(", ")
+            ))
+        })?;
+        if !statuses.contains(&status) {
+            statuses.push(status);
+        }
+    }
+    Ok(statuses)
 }
 
 pub fn check_intent(intent: &str) -> ApiResult<String> {
@@ -132,11 +173,23 @@ pub fn check_moderation(intent: &str) -> ApiResult<()> {
     }
 }
 
-/// Every rule of the persona schema that `persona` breaks, each with its JSON pointer.
-pub fn schema_violations(persona: &Value) -> Vec<Value> {
+/// A rule of the persona schema that a document breaks, as the error's `details` name it.
+#[derive(Debug, Serialize)]
+pub struct Violation {
+    pub pointer: String,
+    pub message: String,
+}
+
+/// Every rule of the persona schema that `persona` breaks, each with its JSON pointer. The
+/// document is read untyped on purpose: it is a candidate, checked before it may become a
+/// `Persona`.
+pub fn schema_violations(persona: &Value) -> Vec<Violation> {
     let mut found = Vec::new();
     let mut violation = |pointer: &str, message: String| {
-        found.push(json!({ "pointer": pointer, "message": message }))
+        found.push(Violation {
+            pointer: pointer.to_string(),
+            message,
+        })
     };
     if persona["language"]
         .as_str()

@@ -67,6 +67,11 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<Arc<AppState>>)> {
             "/v1/personas/{ref}/archive",
             post(personas::archive),
         ),
+        (
+            Method::POST,
+            "/v1/personas/{ref}/unarchive",
+            post(personas::unarchive),
+        ),
         (Method::GET, "/v1/runs", get(runs::list)),
         (Method::GET, "/v1/runs/{id}", get(runs::get)),
         (Method::POST, "/v1/runs/{id}/cancel", post(runs::cancel)),

@@ -18,7 +18,7 @@ use crate::server::events::run_event_stream;
 use crate::server::http::{Caller, JsonBody, QueryParams, RequestId};
 use crate::server::idempotency::{replay, replayed};
 use crate::server::keywatch::StreamKey;
-use crate::server::personas::{self, Answer, WaitMode, parse_reference};
+use crate::server::personas::{self, Answer, WaitMode, parse_reference, rules};
 use crate::server::store::PersonaFilter;
 
 #[derive(Deserialize)]
@@ -33,6 +33,7 @@ pub struct ListQuery {
     q: Option<String>,
     visibility: Option<String>,
     archived: Option<bool>,
+    status: Option<String>,
     limit: Option<usize>,
     cursor: Option<String>,
 }
@@ -84,10 +85,15 @@ pub async fn list(
 ) -> ApiResult<axum::Json<Page>> {
     let limit = super::check_limit(query.limit)?;
     let before = parse_cursor(query.cursor.as_deref())?;
+    let statuses = match &query.status {
+        Some(text) => rules::parse_statuses(text)?,
+        None => Vec::new(),
+    };
     let filter = PersonaFilter {
         query: query.q.as_deref().filter(|q| !q.is_empty()),
         visibility: query.visibility.as_deref(),
         archived: query.archived.unwrap_or(false),
+        statuses: &statuses,
     };
     let rows = personas::list(&state, &caller, &filter, limit + 1, before)?;
     Ok(axum::Json(page(rows, limit)?))
@@ -139,6 +145,17 @@ pub async fn archive(
 ) -> ApiResult<axum::Json<Persona>> {
     let reference = parse_reference(&reference)?;
     Ok(axum::Json(personas::archive(&state, &caller, &reference)?))
+}
+
+pub async fn unarchive(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Path(reference): Path<String>,
+) -> ApiResult<axum::Json<Persona>> {
+    let reference = parse_reference(&reference)?;
+    Ok(axum::Json(personas::unarchive(
+        &state, &caller, &reference,
+    )?))
 }
 
 /// `Prefer: respond-async` (contract §3).

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::TransactionBehavior;
+use rusqlite::{OpenFlags, TransactionBehavior};
 use serde_json::Value;
 
 mod conversations;
@@ -39,12 +39,15 @@ pub use idempotency::IdempotencyRecord;
 pub use keys::{DeviceCode, KeyRecord, Workspace};
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::OutboxEvent;
-pub use personas::{PersonaFilter, SearchHit, VersionRow, fts_query};
+pub use personas::{PersonaFilter, SearchHit, SlugHolder, VersionRow, fts_query};
 pub use runs::{StoredEvent, UnfinishedRun};
 pub use webhooks::{
     AfterAttempt, AttemptRecord, Delivery, DeliveryFilter, DueDelivery, ReplayRefusal,
     WebhookEndpoint,
 };
+
+/// A name a shell may complete (an id or a slug), and a few words that tell it apart.
+pub type NameHint = (String, String);
 
 /// Why a store could not be opened.
 #[derive(Debug)]
@@ -124,6 +127,53 @@ impl Store {
         Ok(Store {
             conn: Mutex::new(conn),
             path,
+        })
+    }
+
+    /// Opens the store in `data_dir` for reading only, as it is: None when there is none, or
+    /// when its schema is not this build's. A writer's lock is waited for at most `busy`.
+    pub fn open_read_only(data_dir: &Path, busy: Duration) -> Result<Option<Store>> {
+        let path = data_dir.join("persona.db");
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags)?;
+        conn.busy_timeout(busy)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        Ok((version == SCHEMA_VERSION).then(|| Store {
+            conn: Mutex::new(conn),
+            path,
+        }))
+    }
+
+    /// The rows of `sql`, a query of two text columns (a name and its hint), with those of
+    /// the parameters `:workspace`, `:owner`, `:prefix` and `:limit` that it names.
+    fn name_hints(
+        &self,
+        sql: &str,
+        workspace_id: &str,
+        owner: &str,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<NameHint>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let limit = limit as i64;
+            let bound: [(&str, &dyn rusqlite::ToSql); 4] = [
+                (":workspace", &workspace_id),
+                (":owner", &owner),
+                (":prefix", &prefix),
+                (":limit", &limit),
+            ];
+            for (name, value) in bound {
+                if let Some(index) = stmt.parameter_index(name)? {
+                    stmt.raw_bind_parameter(index, value)?;
+                }
+            }
+            stmt.raw_query()
+                .mapped(|row| Ok((row.get(0)?, row.get(1)?)))
+                .collect()
         })
     }
 

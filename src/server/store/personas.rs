@@ -5,8 +5,8 @@ use rusqlite::types::{ToSql, Type};
 use rusqlite::{Connection, OptionalExtension, named_params, params};
 use serde_json::Value;
 
-use super::{Store, parse_doc};
-use crate::model::Persona;
+use super::{NameHint, Store, parse_doc};
+use crate::model::{Persona, PersonaStatus};
 
 /// The visibility rule (contract §2) over the `personas` table aliased `p`, for a viewer whose
 /// owner is bound to `:owner`: a private persona shows only to keys of its owner.
@@ -20,6 +20,15 @@ pub type VersionRow = (i64, String, i64, Option<String>);
 pub struct PersonaFilter<'a> {
     pub query: Option<&'a str>,
     pub visibility: Option<&'a str>,
+    pub archived: bool,
+    /// Only personas with one of these statuses; every status when empty.
+    pub statuses: &'a [PersonaStatus],
+}
+
+/// The persona that holds a slug, as a slug collision names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlugHolder {
+    pub id: String,
     pub archived: bool,
 }
 
@@ -260,6 +269,30 @@ impl Store {
         Ok(numbers)
     }
 
+    /// The persona of the workspace holding `slug`, when a key of `owner` may see it: `None`
+    /// when the slug is free or held by a persona the owner may not see.
+    pub fn slug_holder(
+        tx: &Connection,
+        workspace_id: &str,
+        owner: &str,
+        slug: &str,
+    ) -> rusqlite::Result<Option<SlugHolder>> {
+        tx.query_row(
+            &format!(
+                "SELECT id, archived FROM personas p
+                 WHERE workspace_id = :workspace AND slug = :slug AND {VISIBLE_TO_OWNER}"
+            ),
+            named_params! { ":workspace": workspace_id, ":slug": slug, ":owner": owner },
+            |row| {
+                Ok(SlugHolder {
+                    id: row.get(0)?,
+                    archived: row.get(1)?,
+                })
+            },
+        )
+        .optional()
+    }
+
     /// Newest first, as (sequence, JSON text); `before` is the cursor of the previous page.
     /// `query` finds its text within slug, name, occupation or intent, whatever the case,
     /// through a trigram index read newest first: a page costs about the same whether the
@@ -282,23 +315,33 @@ impl Store {
                 "SELECT p.seq, p.doc FROM persona_text t CROSS JOIN personas p ON p.seq = t.rowid
                  WHERE t.search_text LIKE :pattern AND t.rowid < :before
                    AND p.workspace_id = :workspace AND p.archived = :archived
-                   AND (:visibility IS NULL OR p.visibility = :visibility) AND {VISIBLE_TO_OWNER}
+                   AND (:visibility IS NULL OR p.visibility = :visibility)
+                   AND (:statuses IS NULL OR instr(:statuses, ',' || p.status || ',') > 0)
+                   AND {VISIBLE_TO_OWNER}
                  ORDER BY t.rowid DESC LIMIT :limit"
             )
         } else {
             format!(
                 "SELECT seq, doc FROM personas p
                  WHERE workspace_id = :workspace AND archived = :archived AND seq < :before
-                   AND (:visibility IS NULL OR visibility = :visibility) AND {VISIBLE_TO_OWNER}
+                   AND (:visibility IS NULL OR visibility = :visibility)
+                   AND (:statuses IS NULL OR instr(:statuses, ',' || status || ',') > 0)
+                   AND {VISIBLE_TO_OWNER}
                  ORDER BY seq DESC LIMIT :limit"
             )
         };
+        // `,failed,canceled,`: one parameter for any set of statuses.
+        let statuses = (!filter.statuses.is_empty()).then(|| {
+            let names: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+            format!(",{},", names.join(","))
+        });
         let before = before.unwrap_or(i64::MAX);
         let limit = limit as i64;
         let mut bound: Vec<(&str, &dyn ToSql)> = vec![
             (":workspace", &workspace_id),
             (":archived", &filter.archived),
             (":visibility", &filter.visibility),
+            (":statuses", &statuses),
             (":before", &before),
             (":owner", &owner),
             (":limit", &limit),
@@ -341,6 +384,52 @@ impl Store {
                 })
             })?
             .collect()
+        })
+    }
+
+    /// The slugs (or, for a prefix `psn_`, the ids) beginning with `prefix` of the unarchived
+    /// (or, with `archived`, the archived) personas of a workspace that a key of `owner` may
+    /// see, in order, at most `limit`, each with its name: what a shell completes a persona
+    /// reference from.
+    pub fn persona_names(
+        &self,
+        workspace_id: &str,
+        owner: &str,
+        prefix: &str,
+        archived: bool,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<NameHint>> {
+        let column = id_or_slug_column(prefix);
+        let archived = u8::from(archived);
+        let sql = format!(
+            "SELECT p.{column}, COALESCE(json_extract(p.doc, '$.surface.name'), '')
+             FROM personas p
+             WHERE workspace_id = :workspace AND archived = {archived} AND p.{column} >= :prefix
+               AND substr(p.{column}, 1, length(:prefix)) = :prefix AND {VISIBLE_TO_OWNER}
+             ORDER BY p.{column} LIMIT :limit"
+        );
+        self.name_hints(&sql, workspace_id, owner, prefix, limit)
+    }
+
+    /// The version numbers, oldest first, of the persona `id_or_slug` of a workspace when a key
+    /// of `owner` may see it (none otherwise).
+    pub fn persona_version_numbers(
+        &self,
+        workspace_id: &str,
+        owner: &str,
+        id_or_slug: &str,
+    ) -> rusqlite::Result<Vec<i64>> {
+        let column = id_or_slug_column(id_or_slug);
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT v.version FROM persona_versions v JOIN personas p ON p.id = v.persona_id
+                 WHERE p.workspace_id = :workspace AND p.{column} = :name AND {VISIBLE_TO_OWNER}
+                 ORDER BY v.version"
+            ))?;
+            let bound = named_params! {
+                ":workspace": workspace_id, ":owner": owner, ":name": id_or_slug,
+            };
+            stmt.query_map(bound, |row| row.get(0))?.collect()
         })
     }
 

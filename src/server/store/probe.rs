@@ -330,6 +330,12 @@ mod tests {
             s.write(|tx| Store::append_message(tx, "conv_long", &message()))
                 .unwrap();
         });
+        probe("completion of a slug", &|s| {
+            assert_eq!(
+                s.persona_names(WS, OWNER, "slug-17", false, 20).unwrap()[0].0,
+                "slug-17"
+            );
+        });
         probe("idempotency", &|s| {
             drop(s.idempotency("key_a", "idem_17").unwrap().unwrap())
         });

@@ -7,8 +7,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::Store;
 use super::personas::VISIBLE_TO_OWNER;
+use super::{NameHint, Store};
 use crate::model::{Run, RunEventKind, RunRequest, RunStatus};
 
 /// One stored run event.
@@ -144,6 +144,25 @@ impl Store {
             stmt.query_map(bound.as_slice(), |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect()
         })
+    }
+
+    /// The ids beginning with `prefix` of the runs of a workspace whose persona a key of
+    /// `owner` may see, newest first, at most `limit`, each with its status and persona slug.
+    pub fn run_names(
+        &self,
+        workspace_id: &str,
+        owner: &str,
+        prefix: &str,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<NameHint>> {
+        let sql = format!(
+            "SELECT r.id, r.status || ' ' || COALESCE(p.slug, p.id)
+             FROM runs r JOIN personas p ON p.id = r.persona_id
+             WHERE r.workspace_id = :workspace AND substr(r.id, 1, length(:prefix)) = :prefix
+               AND {VISIBLE_TO_OWNER}
+             ORDER BY r.seq DESC LIMIT :limit"
+        );
+        self.name_hints(&sql, workspace_id, owner, prefix, limit)
     }
 
     /// Whether run `run_id` is of the workspace and of a persona a key of `owner` may see.

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Value, json};
 
 use super::outbox::outbox_row;
-use super::{OutboxEvent, Store, parse_doc};
+use super::{NameHint, OutboxEvent, Store, parse_doc};
 use crate::clock;
 use crate::server::ids;
 use crate::server::webhooks::{TEST_EVENT, subscribes};
@@ -225,6 +225,20 @@ impl Store {
             })?
             .collect()
         })
+    }
+
+    /// The ids beginning with `prefix` of the endpoints of a workspace, newest first, at most
+    /// `limit`, each with its URL (`listen` for the endpoint of `persona webhooks listen`).
+    pub fn webhook_endpoint_names(
+        &self,
+        workspace_id: &str,
+        prefix: &str,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<NameHint>> {
+        let sql = "SELECT id, COALESCE(url, 'listen') FROM webhook_endpoints
+             WHERE workspace_id = :workspace AND substr(id, 1, length(:prefix)) = :prefix
+             ORDER BY seq DESC LIMIT :limit";
+        self.name_hints(sql, workspace_id, "", prefix, limit)
     }
 
     pub fn webhook_endpoint(

@@ -3,9 +3,12 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -129,25 +132,15 @@ impl TestEnv {
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Outcome {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn persona");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        let output = child.wait_with_output().unwrap();
-        Outcome {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        run_to_end(self.command(args), stdin)
+    }
+
+    /// Runs `script` with bash in this environment, `$PERSONA` naming the binary: for what only
+    /// a shell writes, such as process substitution (`-f <(cat brief.md)`).
+    pub fn run_in_bash(&self, script: &str) -> Outcome {
+        let mut command = self.program("bash", &["-c", script]);
+        command.env("PERSONA", BIN);
+        run_to_end(command, "")
     }
 
     /// Creates a persona on the active backend and returns it.
@@ -212,6 +205,28 @@ impl TestEnv {
             key: key.expect("dev serve printed a development key"),
             signin_url: signin_url.expect("dev serve printed a sign-in link"),
         }
+    }
+}
+
+/// Runs `command` to its end with `stdin` as its standard input, capturing its output.
+pub fn run_to_end(mut command: Command, stdin: &str) -> Outcome {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the command");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 
@@ -533,6 +548,77 @@ pub fn read_http_request(reader: &mut impl BufRead) -> (String, Vec<u8>) {
     let mut body = vec![0; length];
     let _ = reader.read_exact(&mut body);
     (head, body)
+}
+
+/// A TCP relay in front of a server that cuts its first connection after `cut_after` bytes of
+/// the server's answer (mid-frame), as a proxy or a flaky network would; later ones pass whole.
+pub fn cutting_proxy(upstream: &str, cut_after: usize) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counter = connections.clone();
+    let upstream = upstream.to_string();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { break };
+            let budget = (counter.fetch_add(1, Ordering::SeqCst) == 0).then_some(cut_after);
+            let upstream = upstream.clone();
+            std::thread::spawn(move || relay(client, &upstream, budget));
+        }
+    });
+    (addr, connections)
+}
+
+fn relay(client: TcpStream, upstream: &str, budget: Option<usize>) {
+    let Ok(server) = TcpStream::connect(upstream) else {
+        return;
+    };
+    let (mut request_from, mut request_to) =
+        (client.try_clone().unwrap(), server.try_clone().unwrap());
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut request_from, &mut request_to);
+    });
+    let (mut from, mut to) = (server, client);
+    let mut sent = 0usize;
+    let mut buffer = [0u8; 4096];
+    loop {
+        let n = match from.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let n = budget.map_or(n, |b| n.min(b - sent));
+        if to.write_all(&buffer[..n]).is_err() {
+            break;
+        }
+        sent += n;
+        if budget.is_some_and(|b| sent >= b) {
+            break;
+        }
+    }
+    let _ = to.shutdown(Shutdown::Both);
+    let _ = from.shutdown(Shutdown::Both);
+}
+
+/// A test double of an API on loopback: the `n`th request it gets (from 0) is answered with
+/// `answer(n)`, a whole HTTP/1.1 answer; the URL to use (ending in `/v1`), and the head of each
+/// request it got.
+pub fn http_double(
+    answer: impl Fn(usize) -> String + Send + 'static,
+) -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    let requests = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = requests.clone();
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let (head, _) = read_http_request(&mut reader);
+            seen.lock().unwrap().push(head);
+            let _ = stream.write_all(answer(n).as_bytes());
+        }
+    });
+    (url, requests)
 }
 
 /// Appends exchanges `turns` (a question and its answer each, numbered) to a conversation of

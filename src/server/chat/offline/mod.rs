@@ -2,11 +2,12 @@
 //! en, tr, de, fr or es, deterministic in (persona, history, message); for development and tests.
 
 mod phrases;
+mod speech;
 
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
-use super::text::{fnv1a, keywords, non_blank, words};
+use super::text::{fnv1a, words};
 use super::{
     ChatEngine, ChatMessage, ChatReply, ChatTurn, EmbedFuture, ReplyFuture, ToolCall, count_tokens,
     embedding, schema,
@@ -14,16 +15,15 @@ use super::{
 use crate::model::Persona;
 use crate::server::compute;
 use crate::server::engine::EngineError;
-use phrases::{
-    BREAK_CHARACTER, GREETING_WORDS, NOT_TOPICS, OUT_OF_CHARACTER, Phrases, WHO_ARE_YOU, phrases,
-};
+use speech::speak;
 
-/// Answers without any model. A reply is a few template sentences in the persona's language
-/// (English for languages without templates): a greeting or an opener, who the persona is
-/// (on the first turn, or when asked), the core desire brought to bear on the message's
-/// longest content word, sometimes the core fear, and one or two sentences that the words of
-/// the voice register call for (a question back when curious, a hedge when hesitant, ...).
-/// Which template is used comes from a hash of the persona, the history and the message.
+/// Answers without any model. A reply is a few first-person template sentences in the
+/// persona's language (English for languages without templates): a greeting or an opener, who
+/// the persona is (on the first turn, or when asked), where they live, their age or their work
+/// when asked, the core desire (brought to bear on what an English message asks about),
+/// sometimes the core fear, and one or two sentences that the words of the voice register call
+/// for (a question back when curious, a hedge when shy, a dry aside when gruff, ...); see
+/// `speech`. Which template is used comes from a hash of the persona, the history and the message.
 /// It counts the system overlay's tokens but does not follow its instructions. A message that
 /// asks it to break character ("ignore your persona", ...) gets a reply as a program, so that
 /// drift detection can be tried end to end.
@@ -107,49 +107,6 @@ impl OwnedTurn {
             stop: &self.stop,
             temperature: self.temperature,
         }
-    }
-}
-
-/// Sentences the voice register calls for, by register word.
-fn flavours(register: &str, phrases: &Phrases) -> (Vec<&'static str>, bool) {
-    let mut found: Vec<&'static str> = Vec::new();
-    let mut terse = false;
-    for word in words(register) {
-        let sentence = match word.as_str() {
-            "curious" => phrases.question,
-            "hesitant" | "self-deprecating" => phrases.hedge,
-            "animated" => phrases.exclaim,
-            "warm" | "gentle" | "encouraging" | "talkative" => phrases.warm,
-            "wry" | "sardonic" | "blunt" => phrases.wry,
-            "digressive" | "rambling" | "loose" | "improvised" | "allusive" => phrases.digress,
-            "calm" | "unhurried" => phrases.calm,
-            "terse" | "economical" | "quiet" => {
-                terse = true;
-                continue;
-            }
-            _ => continue,
-        };
-        if !found.contains(&sentence) {
-            found.push(sentence);
-        }
-    }
-    found.truncate(if terse { 1 } else { 2 });
-    (found, terse)
-}
-
-fn lower_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-fn upper_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 
@@ -280,114 +237,6 @@ fn compose(turn: &ChatTurn) -> Result<ChatReply, EngineError> {
 /// A schema past its limits, as the engine reports it.
 fn refused(error: schema::SchemaError) -> EngineError {
     EngineError::invalid(error.message)
-}
-
-/// The reply's text.
-fn speak(turn: &ChatTurn, hash: u64, tool_results: &[&ChatMessage]) -> String {
-    let persona = turn.persona;
-    let message = turn.message.to_lowercase();
-    if BREAK_CHARACTER
-        .iter()
-        .any(|phrase| message.contains(phrase))
-    {
-        return OUT_OF_CHARACTER.to_string();
-    }
-    let language = persona.language.as_str();
-    let phrases = phrases(language);
-    let name = non_blank(persona.surface_name()).unwrap_or("nobody in particular");
-    let occupation = non_blank(persona.surface_text("occupation")).map(|o| {
-        if language == "de" {
-            o.to_string()
-        } else {
-            lower_first(o)
-        }
-    });
-    let place = non_blank(persona.surface_text("place"));
-    let desire = non_blank(persona.soul_text("core_desire")).map(lower_first);
-    let fear = non_blank(persona.soul_text("core_fear")).map(lower_first);
-    let fill = |template: &str, topic: &str| {
-        template
-            .replace("{name}", name)
-            .replace("{occupation}", occupation.as_deref().unwrap_or(""))
-            .replace("{place}", place.unwrap_or(phrases.home))
-            .replace("{topic}", topic)
-            .replace("{desire}", desire.as_deref().unwrap_or(""))
-            .replace("{fear}", fear.as_deref().unwrap_or(""))
-    };
-    let (flavours, terse) = flavours(non_blank(persona.voice_register()).unwrap_or(""), phrases);
-    let pick =
-        |options: &[&'static str], shift: u32| options[(hash >> shift) as usize % options.len()];
-
-    let message_words = words(&message);
-    let greeted = message_words
-        .first()
-        .is_some_and(|w| GREETING_WORDS.contains(&w.as_str()));
-    let first_turn = turn.earlier == 0 && !turn.history.iter().any(|m| m.role == "assistant");
-    let asked_who = WHO_ARE_YOU.iter().any(|phrase| message.contains(phrase));
-    let topic = keywords(turn.message)
-        .into_iter()
-        .filter(|w| !NOT_TOPICS.contains(&w.as_str()) && !GREETING_WORDS.contains(&w.as_str()))
-        .fold(String::new(), |longest, word| {
-            if word.chars().count() > longest.chars().count() {
-                word
-            } else {
-                longest
-            }
-        });
-    let topic = if topic.is_empty() {
-        phrases.this.to_string()
-    } else {
-        topic
-    };
-
-    let mut sentences: Vec<String> = Vec::new();
-    if !tool_results.is_empty() {
-        let result: String = tool_results
-            .iter()
-            .map(|m| m.content.trim())
-            .collect::<Vec<_>>()
-            .join("; ")
-            .chars()
-            .take(200)
-            .collect();
-        sentences.push(pick(&phrases.openers, 8).to_string());
-        sentences.push(
-            phrases
-                .tool_result
-                .replace("{result}", result.trim_end_matches(['.', '!', '?', ' '])),
-        );
-    } else {
-        if greeted {
-            sentences.push(pick(&phrases.greetings, 0).to_string());
-        } else if !terse {
-            sentences.push(pick(&phrases.openers, 8).to_string());
-        }
-        if first_turn || asked_who {
-            let identity = match (&occupation, place) {
-                (Some(_), Some(_)) => phrases.identity_full,
-                (Some(_), None) => phrases.identity_work,
-                _ => phrases.identity_bare,
-            };
-            sentences.push(fill(identity, &topic));
-        }
-        if desire.is_some() {
-            let template = if greeted {
-                phrases.greeting_desire
-            } else {
-                pick(&phrases.desire, 16)
-            };
-            sentences.push(fill(template, &topic));
-        }
-        if fear.is_some() && !terse && (hash >> 24) & 1 == 1 {
-            sentences.push(fill(phrases.fear, &topic));
-        }
-    }
-    sentences.extend(flavours.iter().map(|sentence| fill(sentence, &topic)));
-    sentences
-        .iter()
-        .map(|sentence| upper_first(sentence))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The tool call this turn makes, if any: the one `tool_choice` names; else, unless it is

@@ -1,7 +1,10 @@
 //! The offline chat engine's phrase tables: its sentence templates in en, tr, de, fr and es,
-//! and the words it recognises in a message (greetings, who-are-you, break-character).
+//! the words it recognises in a message (greetings, questions, break-character) and in a voice.
 
-/// The sentences of one language.
+/// The sentences of one language, all in the first person. `{occupation}` comes with its
+/// article in English ("a retired lighthouse keeper"); `{desire}` and `{fear}` are the soul's,
+/// said in the first person; `{topic}` is what an English message asks about, as the persona
+/// says it back ("my rarest books").
 pub(super) struct Phrases {
     pub(super) greetings: [&'static str; 3],
     pub(super) openers: [&'static str; 3],
@@ -9,8 +12,14 @@ pub(super) struct Phrases {
     pub(super) identity_work: &'static str,
     pub(super) identity_bare: &'static str,
     pub(super) desire: [&'static str; 3],
+    /// The desire brought to bear on a topic; English only (empty elsewhere).
+    pub(super) desire_on_topic: &'static [&'static str],
     pub(super) greeting_desire: &'static str,
     pub(super) fear: &'static str,
+    pub(super) lives: &'static str,
+    pub(super) homeless: &'static str,
+    pub(super) age: &'static str,
+    pub(super) work: &'static str,
     pub(super) tool_result: &'static str,
     pub(super) question: &'static str,
     pub(super) hedge: &'static str,
@@ -19,8 +28,7 @@ pub(super) struct Phrases {
     pub(super) wry: &'static str,
     pub(super) digress: &'static str,
     pub(super) calm: &'static str,
-    /// The topic when the message has no content word, and the place when the persona has none.
-    pub(super) this: &'static str,
+    /// The place when the persona has none.
     pub(super) home: &'static str,
 }
 
@@ -31,37 +39,50 @@ const EN: Phrases = Phrases {
     identity_work: "I'm {name}, {occupation}.",
     identity_bare: "I'm {name}.",
     desire: [
-        "About {topic}: what I want, in the end, is {desire}.",
-        "You bring up {topic}, and my thoughts go where they always go: {desire}.",
-        "On {topic}, I keep one aim in sight: {desire}.",
+        "What I want, in the end, is {desire}.",
+        "My thoughts always go back to one thing: {desire}.",
+        "I keep one aim in sight: {desire}.",
+    ],
+    desire_on_topic: &[
+        "You ask about {topic}, and what I want, in the end, is {desire}.",
+        "When it comes to {topic}, my thoughts go back to one thing: {desire}.",
+        "As for {topic}, I keep one aim in sight: {desire}.",
     ],
     greeting_desire: "My days turn around one thing: {desire}.",
     fear: "What I dread is {fear}.",
+    lives: "I live in {place}.",
+    homeless: "I have never settled anywhere for long.",
+    age: "I'm {age}.",
+    work: "I'm {occupation}.",
     tool_result: "I looked it up: {result}.",
     question: "And you, what brings you to ask?",
     hedge: "Perhaps I am wrong, of course.",
     exclaim: "It is good to talk!",
     warm: "You are welcome here, friend.",
     wry: "Not that anyone asked me.",
-    digress: "Which reminds me of the streets of {place}, though that is a longer story for another evening.",
+    digress: "That reminds me of the streets of {place}, but that is a longer story for another evening.",
     calm: "There is no hurry.",
-    this: "that",
     home: "home",
 };
 
 const TR: Phrases = Phrases {
     greetings: ["Merhaba.", "Hoş geldin.", "Selam, buyur."],
     openers: ["Hımm.", "Peki.", "Ah."],
-    identity_full: "Adım {name}; {place} şehrinde {occupation} olarak çalışıyorum.",
-    identity_work: "Adım {name}; {occupation} olarak çalışıyorum.",
+    identity_full: "Adım {name}; mesleğim {occupation}, yaşadığım yer {place}.",
+    identity_work: "Adım {name}; mesleğim {occupation}.",
     identity_bare: "Adım {name}.",
     desire: [
-        "{topic} konusunda bildiğim tek şey şu: «{desire}».",
-        "Bana {topic} diye sorarsan, her şey şuna varıyor: «{desire}».",
-        "{topic} mi, benim bütün derdim bu: «{desire}».",
+        "Bildiğim tek şey şu: «{desire}».",
+        "Sonunda her şey şuna varıyor: «{desire}».",
+        "Benim bütün derdim bu: «{desire}».",
     ],
+    desire_on_topic: &[],
     greeting_desire: "Günlerim tek bir şeyin etrafında döner: «{desire}».",
     fear: "En çok korktuğum şey şu: «{fear}».",
+    lives: "Yaşadığım yer {place}.",
+    homeless: "Hiçbir yerde uzun süre kalmadım.",
+    age: "{age} yaşındayım.",
+    work: "Mesleğim {occupation}.",
     tool_result: "Baktım: {result}.",
     question: "Peki sen, bunu neden soruyorsun?",
     hedge: "Belki de yanılıyorum tabii.",
@@ -70,7 +91,6 @@ const TR: Phrases = Phrases {
     wry: "Gerçi soran olmadı.",
     digress: "Bu bana {place} sokaklarını hatırlatıyor, ama o başka bir akşamın uzun hikâyesi.",
     calm: "Acele yok.",
-    this: "bu",
     home: "memleket",
 };
 
@@ -81,12 +101,17 @@ const DE: Phrases = Phrases {
     identity_work: "Ich bin {name}, {occupation}.",
     identity_bare: "Ich bin {name}.",
     desire: [
-        "Zu {topic}: Am Ende will ich nur eines, «{desire}».",
-        "Sie sprechen von {topic}, und meine Gedanken gehen dorthin, wo sie immer hingehen: «{desire}».",
-        "Bei {topic} habe ich nur ein Ziel vor Augen: «{desire}».",
+        "Am Ende will ich nur eines: «{desire}».",
+        "Meine Gedanken gehen immer dorthin zurück: «{desire}».",
+        "Ich habe nur ein Ziel vor Augen: «{desire}».",
     ],
+    desire_on_topic: &[],
     greeting_desire: "Meine Tage drehen sich um eines: «{desire}».",
     fear: "Was ich fürchte, ist dies: «{fear}».",
+    lives: "Ich lebe in {place}.",
+    homeless: "Ich bin nirgends lange geblieben.",
+    age: "Ich bin {age} Jahre alt.",
+    work: "Ich bin {occupation}.",
     tool_result: "Ich habe nachgesehen: {result}.",
     question: "Und Sie, warum fragen Sie?",
     hedge: "Vielleicht irre ich mich auch.",
@@ -95,7 +120,6 @@ const DE: Phrases = Phrases {
     wry: "Nicht, dass mich jemand gefragt hätte.",
     digress: "Das erinnert mich an die Straßen von {place}, aber das ist eine lange Geschichte für einen anderen Abend.",
     calm: "Es eilt nicht.",
-    this: "das",
     home: "daheim",
 };
 
@@ -106,21 +130,25 @@ const FR: Phrases = Phrases {
     identity_work: "Je suis {name}, {occupation}.",
     identity_bare: "Je suis {name}.",
     desire: [
-        "Sur {topic}, je n'ai qu'une boussole : « {desire} ».",
-        "Vous parlez de {topic}, et mes pensées vont là où elles vont toujours : « {desire} ».",
-        "Pour {topic}, je garde un seul but en vue : « {desire} ».",
+        "Je n'ai qu'une boussole : « {desire} ».",
+        "Mes pensées vont toujours au même endroit : « {desire} ».",
+        "Je garde un seul but en vue : « {desire} ».",
     ],
+    desire_on_topic: &[],
     greeting_desire: "Mes journées tournent autour d'une seule chose : « {desire} ».",
     fear: "Ce que je crains, c'est ceci : « {fear} ».",
+    lives: "J'habite {place}.",
+    homeless: "Je ne suis jamais resté longtemps au même endroit.",
+    age: "J'ai {age} ans.",
+    work: "Je suis {occupation}.",
     tool_result: "J'ai vérifié : {result}.",
     question: "Et vous, pourquoi cette question ?",
     hedge: "Peut-être que je me trompe.",
     exclaim: "Quel plaisir de parler !",
-    warm: "Vous êtes le bienvenu ici, cher ami.",
+    warm: "Soyez le bienvenu ici, cher ami.",
     wry: "Non pas qu'on me l'ait demandé.",
     digress: "Cela me rappelle les rues de {place}, mais c'est une longue histoire pour un autre soir.",
     calm: "Rien ne presse.",
-    this: "cela",
     home: "chez moi",
 };
 
@@ -131,12 +159,17 @@ const ES: Phrases = Phrases {
     identity_work: "Soy {name}, {occupation}.",
     identity_bare: "Soy {name}.",
     desire: [
-        "Sobre {topic}, solo tengo una brújula: «{desire}».",
-        "Habla usted de {topic}, y mis pensamientos van adonde siempre van: «{desire}».",
-        "En cuanto a {topic}, tengo un solo fin a la vista: «{desire}».",
+        "Solo tengo una brújula: «{desire}».",
+        "Mis pensamientos siempre vuelven a lo mismo: «{desire}».",
+        "Tengo un solo fin a la vista: «{desire}».",
     ],
+    desire_on_topic: &[],
     greeting_desire: "Mis días giran en torno a una sola cosa: «{desire}».",
     fear: "Lo que temo es esto: «{fear}».",
+    lives: "Vivo en {place}.",
+    homeless: "Nunca me he quedado mucho tiempo en ningún sitio.",
+    age: "Tengo {age} años.",
+    work: "Soy {occupation}.",
     tool_result: "Lo he consultado: {result}.",
     question: "¿Y usted, por qué lo pregunta?",
     hedge: "Quizás me equivoco.",
@@ -145,7 +178,6 @@ const ES: Phrases = Phrases {
     wry: "No es que nadie me lo haya preguntado.",
     digress: "Eso me recuerda las calles de {place}, pero es una larga historia para otra noche.",
     calm: "No hay prisa.",
-    this: "eso",
     home: "mi ciudad",
 };
 
@@ -157,6 +189,11 @@ pub(super) fn phrases(language: &str) -> &'static Phrases {
         "es" => &ES,
         _ => &EN,
     }
+}
+
+/// Whether replies in `language` use the English templates.
+pub(super) fn speaks_english(language: &str) -> bool {
+    !matches!(language, "tr" | "de" | "fr" | "es")
 }
 
 pub(super) const GREETING_WORDS: &[&str] = &[
@@ -205,7 +242,137 @@ pub(super) const BREAK_CHARACTER: &[&str] = &[
 
 pub(super) const OUT_OF_CHARACTER: &str = "As an AI language model, I don't have a name, a trade or a past! I'm happy to help with anything you need!";
 
-/// Words that say how to ask, not what about; never the topic.
-pub(super) const NOT_TOPICS: &[&str] = &[
-    "tell", "please", "could", "would", "think", "know", "about", "what",
+/// Questions about where the persona lives, how old they are, and what they do.
+pub(super) const ASKS_WHERE: &[&str] = &[
+    "where do you live",
+    "where are you from",
+    "where are you based",
+    "where is your home",
+    "where do you come from",
+    "where is home",
+    "nerede yaşıyorsun",
+    "nerelisin",
+    "wo wohnen sie",
+    "wo lebst du",
+    "wo leben sie",
+    "woher kommen sie",
+    "woher kommst du",
+    "où habitez",
+    "où vivez",
+    "d'où venez",
+    "où habites",
+    "dónde vives",
+    "dónde vive",
+    "de dónde eres",
 ];
+pub(super) const ASKS_AGE: &[&str] = &[
+    "how old are you",
+    "your age",
+    "kaç yaşında",
+    "wie alt sind sie",
+    "wie alt bist du",
+    "quel âge",
+    "cuántos años tiene",
+    "qué edad",
+];
+pub(super) const ASKS_WORK: &[&str] = &[
+    "what do you do",
+    "your job",
+    "your work",
+    "for a living",
+    "your occupation",
+    "your profession",
+    "ne iş yapıyorsun",
+    "was machen sie beruflich",
+    "was arbeiten sie",
+    "que faites-vous",
+    "quel est votre métier",
+    "a qué se dedica",
+    "en qué trabaja",
+];
+
+pub(super) const ASKS_FEAR: &[&str] = &[
+    "what do you fear",
+    "are you afraid",
+    "what scares you",
+    "what frightens you",
+    "your fear",
+    "your worst fear",
+    "neden korkuyorsun",
+    "wovor haben sie angst",
+    "wovor hast du angst",
+    "de quoi avez-vous peur",
+    "qu'est-ce qui vous fait peur",
+    "a qué le tiene miedo",
+    "qué te da miedo",
+];
+
+/// Which sentence a word of the voice register calls for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Flavour {
+    Question,
+    Hedge,
+    Exclaim,
+    Warm,
+    Wry,
+    Digress,
+    Calm,
+}
+
+impl Flavour {
+    pub(super) fn sentence(self, phrases: &Phrases) -> &'static str {
+        match self {
+            Flavour::Question => phrases.question,
+            Flavour::Hedge => phrases.hedge,
+            Flavour::Exclaim => phrases.exclaim,
+            Flavour::Warm => phrases.warm,
+            Flavour::Wry => phrases.wry,
+            Flavour::Digress => phrases.digress,
+            Flavour::Calm => phrases.calm,
+        }
+    }
+}
+
+/// Register words (space-separated) and the sentence each calls for.
+pub(super) const FLAVOUR_WORDS: &[(Flavour, &str)] = &[
+    (Flavour::Question, "curious inquisitive"),
+    (
+        Flavour::Hedge,
+        "hesitant self-deprecating shy timid nervous anxious insecure worried fretful jittery",
+    ),
+    (
+        Flavour::Exclaim,
+        "animated cheerful jovial bubbly exuberant upbeat merry playful loud flamboyant outgoing",
+    ),
+    (
+        Flavour::Warm,
+        "warm gentle encouraging talkative kind kindly friendly sweet tender caring patient \
+         nurturing compassionate empathetic kind-hearted warm-hearted soft-hearted big-hearted \
+         good-natured",
+    ),
+    (
+        Flavour::Wry,
+        "wry sardonic blunt sarcastic cynical gruff grumpy curt brusque crusty grouchy surly \
+         crabby prickly cantankerous bitter sharp-tongued irascible curmudgeonly arrogant rude \
+         cold stubborn abrasive witty funny",
+    ),
+    (
+        Flavour::Digress,
+        "digressive rambling loose improvised allusive dreamy eccentric philosophical poetic chatty",
+    ),
+    (
+        Flavour::Calm,
+        "calm unhurried serene stoic relaxed steady composed placid unflappable level-headed \
+         easygoing easy-going",
+    ),
+];
+
+/// Register words that keep replies short: no opener, no fear, one flavour sentence.
+pub(super) const TERSE_WORDS: &str = "\
+    terse economical quiet shy reserved taciturn gruff curt brusque soft-spoken withdrawn timid";
+
+/// Words at which an English topic phrase stops: "the weather | like today".
+pub(super) const TOPIC_STOPS: &str = "\
+    is are was were be been do does did have has had like in at on with for to and or but \
+    from by as than that which who when where why how if so too very today now here there \
+    tonight lately anymore";

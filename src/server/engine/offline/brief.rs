@@ -1,14 +1,19 @@
-//! Reading a brief: the age, name, place, occupation and trait words an intent states
+//! Reading a brief: the age, name, gender, place, occupation and trait words an intent states
 //! outright, from the lexicon in `words` or in the brief's own words.
 
+use super::career::{Career, known_occupation, read_career};
+use super::pronouns::StatedGender;
 use super::words::{
-    AGE_WORDS, COMMON_VERBS, CONJUNCTIONS, FILLER_WORDS, FORMER_MARKERS, HEAD_BOUNDARIES,
-    NOT_A_PLACE, NOT_AN_OCCUPATION, OCCUPATIONS, Occupation, PHRASE_CONNECTORS, PLAIN_ADJECTIVES,
-    Shifts, TRAIT_WORDS,
+    ABBREVIATIONS, AGE_CUES, AGE_WORDS, FILLER_WORDS, FORMER_MARKERS, HEAD_BOUNDARIES, HONORIFICS,
+    NEGATIONS, NOT_A_PLACE, NOT_AN_OCCUPATION, PHRASE_CONNECTORS, PLAIN_ADJECTIVES, Shifts,
+    TRAIT_WORDS, UNVOICED_TRAITS,
 };
+use crate::server::english::capitalized;
 
 pub(super) const MAX_AGE: u64 = 150;
 const MAX_PHRASE_WORDS: usize = 4;
+/// The oldest age a number standing alone ("Maren Lund, 67, ...") is read as.
+const MAX_BARE_AGE: u64 = 120;
 
 /// What the brief states outright; anything missing is drawn from the PRNG.
 pub(super) struct Brief {
@@ -18,9 +23,12 @@ pub(super) struct Brief {
     /// "ten years younger": only a refinement uses it, to move the parent's age.
     pub(super) age_shift: Option<AgeShift>,
     pub(super) name: Option<String>,
+    pub(super) gender: Option<StatedGender>,
     pub(super) place: Option<String>,
     pub(super) career: Option<Career>,
     pub(super) trait_shifts: Vec<(usize, f64)>,
+    /// The trait words that describe a way of speaking, as written: "gruff but kind", "shy".
+    pub(super) voice: Vec<String>,
 }
 
 impl Brief {
@@ -38,26 +46,41 @@ impl Brief {
         let tokens = keyword_tokens(text);
         let words = phrase_words(text);
         let brief_is_lowercase = !text.chars().any(char::is_uppercase);
+        let leading_name = leading_name(&words);
+        let name_words = leading_name.as_ref().map_or(0, |(_, count)| *count);
+        let (trait_shifts, voice) = read_traits(&words);
         Brief {
-            age: parse_age(&tokens),
-            age_range: parse_age_decade(&tokens),
+            age: parse_age(&tokens).or_else(|| bare_age(&words)),
+            age_range: parse_age_decade(&tokens).or_else(|| age_cue(&words)),
             age_shift: parse_age_shift(&tokens),
-            name: parse_name(&words),
+            name: parse_name(&words).or(leading_name.map(|(name, _)| name)),
+            gender: StatedGender::read(
+                &words
+                    .iter()
+                    .map(|word| word.lower.as_str())
+                    .collect::<Vec<_>>(),
+            ),
             place: parse_place(&words, brief_is_lowercase),
-            career: parse_career(&tokens).or_else(|| {
-                described_occupation(&words, occupation_needs_article).map(Career::Described)
-            }),
-            trait_shifts: tokens
-                .iter()
-                .filter_map(|token| trait_shifts(token))
-                .flatten()
-                .copied()
-                .collect(),
+            career: read_career(&words[name_words..], occupation_needs_article),
+            trait_shifts,
+            voice,
         }
     }
 
-    /// The refinement's explicit facts win; trait words from both briefs add up. A refinement
-    /// that gives an age range but no age lets the age be drawn in that range.
+    /// Whether the brief makes the persona younger than 18.
+    pub(super) fn is_a_minor(&self) -> bool {
+        const ADULT: u64 = 18;
+        match (self.age, self.age_range) {
+            (Some(age), _) => age < ADULT,
+            (None, Some((_, oldest))) => oldest < ADULT,
+            (None, None) => false,
+        }
+    }
+
+    /// The refinement's explicit facts win; trait words from both briefs add up, and the
+    /// refinement's way of speaking, when it states one, replaces the parent's. A refinement
+    /// that gives an age range but no age lets the age be drawn in that range. The gender is
+    /// settled by the caller, which knows the parent.
     pub(super) fn refined_by(mut self, refinement: Brief) -> Brief {
         self.trait_shifts.extend(refinement.trait_shifts);
         let parent_age = self.age.filter(|_| refinement.age_range.is_none());
@@ -66,9 +89,15 @@ impl Brief {
             age_range: refinement.age_range.or(self.age_range),
             age_shift: None,
             name: refinement.name.or(self.name),
+            gender: refinement.gender.or(self.gender),
             place: refinement.place.or(self.place),
             career: refinement.career.or(self.career),
             trait_shifts: self.trait_shifts,
+            voice: if refinement.voice.is_empty() {
+                self.voice
+            } else {
+                refinement.voice
+            },
         }
     }
 }
@@ -83,18 +112,18 @@ pub(super) fn keyword_tokens(text: &str) -> Vec<String> {
 }
 
 /// A whitespace-separated word with its edge punctuation removed, for reading proper nouns.
-struct Word<'a> {
-    text: &'a str,
-    lower: String,
-    closes_clause: bool,
+pub(super) struct Word<'a> {
+    pub(super) text: &'a str,
+    pub(super) lower: String,
+    pub(super) closes_clause: bool,
     /// Ends a sentence, a paragraph, a heading or a list item: the next word starts afresh.
-    ends_sentence: bool,
+    pub(super) ends_sentence: bool,
     /// On a Markdown heading line: usually a title or the character's name.
-    in_heading: bool,
+    pub(super) in_heading: bool,
 }
 
 /// The brief's words; a blank line, a Markdown heading or a list item also closes a clause.
-fn phrase_words(text: &str) -> Vec<Word<'_>> {
+pub(super) fn phrase_words(text: &str) -> Vec<Word<'_>> {
     let mut words: Vec<Word<'_>> = Vec::new();
     for line in text.lines() {
         let line_start = line.trim_start();
@@ -112,8 +141,11 @@ fn phrase_words(text: &str) -> Vec<Word<'_>> {
         for raw in line.split_whitespace() {
             let core = raw.trim_matches(|c: char| !c.is_alphanumeric());
             let trailing = &raw[raw.trim_end_matches(|c: char| !c.is_alphanumeric()).len()..];
-            let closes_clause = trailing.contains([',', '.', ';', ':', '!', '?', ')']);
-            let ends_sentence = trailing.contains(['.', '!', '?']);
+            // "Mr. Okafor": the full stop of an abbreviation ends nothing.
+            let abbreviated = trailing == "." && is_listed(ABBREVIATIONS, &core.to_lowercase());
+            let closes_clause =
+                !abbreviated && trailing.contains([',', '.', ';', ':', '!', '?', ')']);
+            let ends_sentence = !abbreviated && trailing.contains(['.', '!', '?']);
             if core.is_empty() {
                 if let Some(previous) = words.last_mut() {
                     previous.closes_clause |= closes_clause;
@@ -140,11 +172,14 @@ fn phrase_words(text: &str) -> Vec<Word<'_>> {
 pub(super) fn parse_age(tokens: &[String]) -> Option<u64> {
     let token_at = |index: usize| tokens.get(index).map(String::as_str);
     for (index, token) in tokens.iter().enumerate() {
-        if let Some(number) = whole_number(token) {
-            let says_years_old =
-                matches!(token_at(index + 1), Some("year" | "years" | "yr" | "yrs"))
-                    && token_at(index + 2) == Some("old");
-            if says_years_old || token_at(index + 1) == Some("yo") {
+        let number = whole_number(token)
+            .map(|number| (number, 1))
+            .or_else(|| spelled_number(tokens, index));
+        if let Some((number, used)) = number {
+            let after = index + used;
+            let says_years_old = matches!(token_at(after), Some("year" | "years" | "yr" | "yrs"))
+                && token_at(after + 1) == Some("old");
+            if says_years_old || token_at(after) == Some("yo") {
                 return Some(number.min(MAX_AGE));
             }
         }
@@ -291,6 +326,19 @@ fn quantity_before(tokens: &[String], end: usize) -> Option<u64> {
     }
 }
 
+/// "sixty" or "sixty-five" (two tokens) starting at `index`, with how many tokens it takes.
+fn spelled_number(tokens: &[String], index: usize) -> Option<(u64, usize)> {
+    let number = number_named(&tokens[index])?;
+    let unit = tokens
+        .get(index + 1)
+        .and_then(|next| number_named(next))
+        .filter(|&unit| number >= 20 && number % 10 == 0 && unit < 10);
+    Some(match unit {
+        Some(unit) => (number + unit, 2),
+        None => (number, 1),
+    })
+}
+
 /// "one" to "nineteen", and the tens up to "ninety".
 fn number_named(word: &str) -> Option<u64> {
     const UNITS: [&str; 19] = [
@@ -342,6 +390,23 @@ pub(super) fn refined_age(
     }
 }
 
+/// "an old beekeeper", "a young nurse": the ages an age word allows, unless capitalised
+/// inside a sentence ("the Old Town").
+fn age_cue(words: &[Word]) -> Option<(u64, u64)> {
+    words
+        .iter()
+        .enumerate()
+        .filter(|&(index, word)| {
+            !starts_uppercase(word.text) || index == 0 || words[index - 1].ends_sentence
+        })
+        .find_map(|(_, word)| {
+            AGE_CUES
+                .iter()
+                .find(|(cues, _)| is_listed(cues, &word.lower))
+                .map(|&(_, range)| range)
+        })
+}
+
 /// Digits only; a number too large for u64 saturates (ages are clamped anyway).
 fn whole_number(token: &str) -> Option<u64> {
     if token.is_empty() || !token.bytes().all(|byte| byte.is_ascii_digit()) {
@@ -362,6 +427,57 @@ fn parse_name(words: &[Word]) -> Option<String> {
     })
 }
 
+/// "Maren Lund, 67, ..." or a "# Maren Lund" heading: two or three capitalised words opening
+/// the brief that are none of the lexicon's (after a title such as "Dr."), followed by an age,
+/// an article or "retired"; with how many words they take.
+fn leading_name(words: &[Word]) -> Option<(String, usize)> {
+    let count = words.iter().position(|word| word.closes_clause)? + 1;
+    // "Dr. Elena Vasquez": the title is not part of the name.
+    let titled = is_listed(HONORIFICS, &words[0].lower);
+    let clause = &words[usize::from(titled)..count];
+    let name_like = (2..=3).contains(&clause.len())
+        && clause.iter().all(|word| {
+            starts_uppercase(word.text)
+                && word
+                    .text
+                    .chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’'))
+                && !is_lexicon_word(&word.lower)
+        });
+    let next = words.get(count)?;
+    let last = &words[count - 1];
+    let introduces_the_rest = last.in_heading
+        || (!last.ends_sentence
+            && (whole_number(next.text).is_some()
+                || matches!(next.lower.as_str(), "a" | "an")
+                || FORMER_MARKERS.contains(&next.lower.as_str())));
+    (name_like && introduces_the_rest).then(|| {
+        let name: Vec<&str> = clause.iter().map(|word| word.text).collect();
+        (name.join(" "), count)
+    })
+}
+
+fn is_lexicon_word(word: &str) -> bool {
+    is_modifier(word)
+        || known_occupation(word).is_some()
+        || StatedGender::read(&[word]).is_some()
+        || is_listed(NOT_AN_OCCUPATION, word)
+        || is_listed(HEAD_BOUNDARIES, word)
+        || FORMER_MARKERS.contains(&word)
+}
+
+/// A number standing alone after a comma: "Maren Lund, 67, retired lighthouse keeper",
+/// "Ada Quill, 61".
+fn bare_age(words: &[Word]) -> Option<u64> {
+    words.windows(2).enumerate().find_map(|(index, pair)| {
+        let [before, word] = pair else { return None };
+        let age = whole_number(word.text)?;
+        let after_a_comma = before.closes_clause && !before.ends_sentence;
+        let alone = word.closes_clause || index + 2 == words.len();
+        (after_a_comma && alone && !word.in_heading && age <= MAX_BARE_AGE).then_some(age)
+    })
+}
+
 /// "in X" wins over "from X": where someone lives matters more than where they came from.
 fn parse_place(words: &[Word], brief_is_lowercase: bool) -> Option<String> {
     ["in", "from"].iter().find_map(|keyword| {
@@ -371,6 +487,14 @@ fn parse_place(words: &[Word], brief_is_lowercase: bool) -> Option<String> {
             }
             let following = &words[index + 1..];
             let first = following.first()?;
+            if first.lower == "the" && !first.closes_clause {
+                // "in the Scottish Highlands"
+                return capitalized_phrase(&following[1..]).map(|place| format!("the {place}"));
+            }
+            if is_age_word(&first.lower) && !first.closes_clause {
+                // "in 1920s Chicago"
+                return capitalized_phrase(&following[1..]);
+            }
             if is_listed(NOT_A_PLACE, &first.lower) {
                 return None;
             }
@@ -384,7 +508,7 @@ fn parse_place(words: &[Word], brief_is_lowercase: bool) -> Option<String> {
 
 fn could_be_lowercase_place(word: &str) -> bool {
     word.chars().all(char::is_alphabetic)
-        && occupation_named(word).is_none()
+        && known_occupation(word).is_none()
         && trait_shifts(word).is_none()
 }
 
@@ -415,265 +539,28 @@ fn capitalized_phrase(following: &[Word]) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
-fn is_listed(word_list: &str, word: &str) -> bool {
+pub(super) fn is_listed(word_list: &str, word: &str) -> bool {
     word_list.split_whitespace().any(|listed| listed == word)
 }
 
-fn starts_uppercase(text: &str) -> bool {
+pub(super) fn starts_uppercase(text: &str) -> bool {
     text.chars().next().is_some_and(char::is_uppercase)
 }
 
-pub(super) fn capitalized(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
-fn occupation_named(word: &str) -> Option<&'static Occupation> {
-    OCCUPATIONS
-        .iter()
-        .find(|occupation| occupation.noun == word)
-}
-
-const FORMER_MARKER_REACH: usize = 3;
-
-#[derive(Clone)]
-pub(super) enum Career {
-    Current {
-        now: &'static Occupation,
-        before: Option<&'static Occupation>,
-    },
-    Past {
-        was: &'static Occupation,
-        retired: bool,
-    },
-    /// An occupation the lexicon lacks, in the brief's own words.
-    Described(DescribedOccupation),
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct DescribedOccupation {
-    /// As it reads inside a sentence: "retired lighthouse keeper".
-    pub(super) phrase: String,
-    /// The work itself, without "retired" or "former": "lighthouse keeper".
-    pub(super) noun: String,
-    pub(super) retired: bool,
-}
-
-fn parse_career(tokens: &[String]) -> Option<Career> {
-    let mut current = None;
-    let mut former: Option<(&'static Occupation, bool)> = None;
-    let mut pending_marker: Option<(bool, usize)> = None;
-    for token in tokens {
-        if FORMER_MARKERS.contains(&token.as_str()) {
-            pending_marker = Some((token == "retired", FORMER_MARKER_REACH));
-            continue;
-        }
-        if let Some(found) = occupation_named(token) {
-            match pending_marker.take() {
-                Some((retired, _)) => {
-                    former = former.or(Some((found, retired)));
-                }
-                None => current = current.or(Some(found)),
-            }
-            continue;
-        }
-        pending_marker = pending_marker
-            .map(|(retired, reach)| (retired, reach - 1))
-            .filter(|&(_, reach)| reach > 0);
-    }
-    match (current, former) {
-        (Some(now), before) => Some(Career::Current {
-            now,
-            before: before.map(|(occupation, _)| occupation),
-        }),
-        (None, Some((was, retired))) => Some(Career::Past { was, retired }),
-        (None, None) => None,
-    }
-}
-
 // ---------------------------------------------------------------------------
-// Occupations outside the lexicon
-
-const MAX_OCCUPATION_WORDS: usize = 5;
-
-/// An occupation named in the brief's own words, for when no lexicon noun matches: the noun
-/// phrase heading the first sentence, after its age, article and trait words and before
-/// "in", "from", "who", a comma or a full stop. "retired lighthouse keeper in Brittany, gruff
-/// but kind" gives "retired lighthouse keeper". A refinement must introduce it with "a"/"an".
-fn described_occupation(words: &[Word], needs_article: bool) -> Option<DescribedOccupation> {
-    let mut carried: Vec<usize> = Vec::new();
-    let mut carried_article = false;
-    let mut index = 0;
-    while index < words.len() {
-        let start = index;
-        let mut stopped_at_boundary = false;
-        while index < words.len() {
-            if is_listed(HEAD_BOUNDARIES, &words[index].lower) {
-                stopped_at_boundary = true;
-                break;
-            }
-            index += 1;
-            if words[index - 1].closes_clause {
-                break;
-            }
-        }
-        let clause: Vec<usize> = (start..index)
-            .filter(|&position| !words[position].in_heading)
-            .collect();
-        if stopped_at_boundary {
-            while index < words.len() {
-                index += 1;
-                if words[index - 1].closes_clause {
-                    break;
-                }
-            }
-        }
-        if let Some(found) = clause_occupation(
-            words,
-            &clause,
-            needs_article,
-            &mut carried,
-            &mut carried_article,
-        ) {
-            return Some(found);
-        }
-        let sentence_ended = words[index - 1].ends_sentence
-            && (start..index).any(|position| !words[position].in_heading);
-        if sentence_ended {
-            break;
-        }
-    }
-    None
-}
-
-/// The occupation one clause names, if any. A clause of bare markers ("retired,") is carried
-/// over to the next clause.
-fn clause_occupation(
-    words: &[Word],
-    clause: &[usize],
-    needs_article: bool,
-    carried: &mut Vec<usize>,
-    carried_article: &mut bool,
-) -> Option<DescribedOccupation> {
-    let leading = clause
-        .iter()
-        .take_while(|&&position| is_modifier(&words[position].lower))
-        .count();
-    let has_article = *carried_article
-        || clause[..leading]
-            .iter()
-            .any(|&position| matches!(words[position].lower.as_str(), "a" | "an"));
-    let mut phrase: Vec<usize> = clause[leading..]
-        .iter()
-        .copied()
-        .take_while(|&position| !is_listed(CONJUNCTIONS, &words[position].lower))
-        .collect();
-    while phrase
-        .last()
-        .is_some_and(|&position| is_modifier(&words[position].lower))
-    {
-        phrase.pop();
-    }
-    if phrase.is_empty() {
-        return None;
-    }
-    let only_markers = phrase
-        .iter()
-        .all(|&position| FORMER_MARKERS.contains(&words[position].lower.as_str()));
-    carried.extend(phrase);
-    if only_markers {
-        *carried_article = has_article;
-        return None;
-    }
-    let found = (!needs_article || has_article)
-        .then(|| occupation_from(words, carried))
-        .flatten();
-    if found.is_none() {
-        carried.clear();
-        *carried_article = false;
-    }
-    found
-}
-
-/// The occupation the chosen words name, or none if they name a person, a place or a habit.
-fn occupation_from(words: &[Word], positions: &[usize]) -> Option<DescribedOccupation> {
-    let first_of = positions
-        .iter()
-        .position(|&position| words[position].lower == "of");
-    let head_end = first_of.unwrap_or(positions.len());
-    let head = words[*positions[..head_end].last()?].lower.as_str();
-    let usable = head.chars().any(char::is_alphabetic)
-        && !head.chars().any(|c| c.is_ascii_digit())
-        && !is_listed(NOT_AN_OCCUPATION, head)
-        && !FORMER_MARKERS.contains(&head)
-        && !positions
-            .iter()
-            .any(|&position| is_listed(COMMON_VERBS, &words[position].lower));
-    let begins_sentence = positions[0] == 0 || words[positions[0] - 1].ends_sentence;
-    let proper_noun = !begins_sentence
-        && positions
-            .iter()
-            .all(|&position| starts_uppercase(words[position].text));
-    if !usable || proper_noun {
-        return None;
-    }
-    let mut kept = positions;
-    if kept.len() > MAX_OCCUPATION_WORDS {
-        kept = &kept[..head_end];
-    }
-    kept = &kept[kept.len().saturating_sub(MAX_OCCUPATION_WORDS)..];
-    let mut phrase_words: Vec<String> = kept
-        .iter()
-        .map(|&position| words[position].text.to_owned())
-        .collect();
-    let begins_sentence = kept[0] == 0 || words[kept[0] - 1].ends_sentence;
-    let title_cased = |word: &String| *word == capitalized(&word.to_lowercase());
-    if begins_sentence && title_cased(&phrase_words[0]) {
-        let all_title_cased = phrase_words.iter().all(title_cased);
-        for word in phrase_words
-            .iter_mut()
-            .take(if all_title_cased { usize::MAX } else { 1 })
-        {
-            *word = word.to_lowercase();
-        }
-    }
-    let noun: Vec<&str> = phrase_words
-        .iter()
-        .filter(|word| !FORMER_MARKERS.contains(&word.to_lowercase().as_str()))
-        .map(|word| without_former_prefix(word))
-        .collect();
-    if noun.is_empty() {
-        return None;
-    }
-    Some(DescribedOccupation {
-        retired: kept
-            .iter()
-            .any(|&position| words[position].lower == "retired"),
-        noun: noun.join(" "),
-        phrase: phrase_words.join(" "),
-    })
-}
-
-/// "ex-lighthouse" gives "lighthouse".
-fn without_former_prefix(word: &str) -> &str {
-    FORMER_MARKERS
-        .iter()
-        .find_map(|marker| {
-            let prefix = word.get(..marker.len())?;
-            prefix.eq_ignore_ascii_case(marker).then_some(())?;
-            word[marker.len()..].strip_prefix('-')
-        })
-        .filter(|rest| !rest.is_empty())
-        .unwrap_or(word)
-}
+// Words that describe
 
 /// A word that may lead into an occupation without being part of it.
 pub(super) fn is_modifier(word: &str) -> bool {
+    is_listed_modifier(word) || looks_adjectival(word)
+}
+
+/// A modifier the word lists name, not only its ending: "Turkish" is one by its ending alone,
+/// and capitalised inside a sentence it belongs to the occupation ("a Turkish bookseller").
+pub(super) fn is_listed_modifier(word: &str) -> bool {
     is_listed(FILLER_WORDS, word)
-        || is_describing(word)
+        || trait_shifts(word).is_some()
+        || is_listed(PLAIN_ADJECTIVES, word)
         || is_age_word(word)
         || is_comparative(word)
 }
@@ -703,18 +590,26 @@ fn is_age_word(word: &str) -> bool {
 
 /// "calmer", "happier", "bigger", "nicer": a comparative of a describing word.
 pub(super) fn is_comparative(word: &str) -> bool {
-    let Some(stem) = word.strip_suffix("er") else {
-        return false;
-    };
+    comparative_base(word).is_some()
+}
+
+/// The describing word a comparative is made from: "calmer" gives "calm", "happier" "happy".
+fn comparative_base(word: &str) -> Option<String> {
+    let stem = word.strip_suffix("er")?;
     let mut letters = stem.chars();
     let last = letters.next_back();
     let undoubled =
         (last.is_some() && last == letters.clone().next_back()).then_some(letters.as_str());
     let from_y = stem.strip_suffix('i').map(|base| format!("{base}y"));
-    is_describing(stem)
-        || is_describing(&format!("{stem}e"))
-        || undoubled.is_some_and(is_describing)
-        || from_y.is_some_and(|base| is_describing(&base))
+    [
+        Some(stem.to_owned()),
+        Some(format!("{stem}e")),
+        undoubled.map(str::to_owned),
+        from_y,
+    ]
+    .into_iter()
+    .flatten()
+    .find(|base| is_describing(base))
 }
 
 fn trait_shifts(word: &str) -> Option<Shifts> {
@@ -722,4 +617,78 @@ fn trait_shifts(word: &str) -> Option<Shifts> {
         .iter()
         .find(|(words, _)| is_listed(words, word))
         .map(|&(_, shifts)| shifts)
+}
+
+/// The trait words a brief states, in order: how they move the Big Five, and those of them
+/// that describe a way of speaking, as written ("gruff but kind" stays one). A trait after
+/// "not" or "never" moves its dimensions half as far the other way and is not spoken.
+fn read_traits(words: &[Word]) -> (Vec<(usize, f64)>, Vec<String>) {
+    let mut shifts = Vec::new();
+    let mut voice: Vec<String> = Vec::new();
+    let mut last_spoken: Option<usize> = None;
+    for (index, word) in words.iter().enumerate() {
+        let lower = word.lower.as_str();
+        if lower == "kind" && words.get(index + 1).is_some_and(|next| next.lower == "of") {
+            continue;
+        }
+        let Some((listed, word_shifts)) = trait_of(lower) else {
+            continue;
+        };
+        let negated = words[..index]
+            .iter()
+            .rev()
+            .take(2)
+            .take_while(|before| !before.closes_clause)
+            .any(|before| is_listed(NEGATIONS, &before.lower) || before.lower.ends_with("n't"));
+        if negated {
+            shifts.extend(
+                word_shifts
+                    .iter()
+                    .map(|&(dimension, shift)| (dimension, -shift / 2.0)),
+            );
+            continue;
+        }
+        shifts.extend_from_slice(word_shifts);
+        let Some(listed) = listed.filter(|listed| !is_listed(UNVOICED_TRAITS, listed)) else {
+            continue;
+        };
+        let contrast = index
+            .checked_sub(2)
+            .filter(|&before| last_spoken == Some(before))
+            .map(|_| words[index - 1].lower.as_str())
+            .filter(|joiner| matches!(*joiner, "but" | "yet"));
+        let already_spoken = voice.iter().any(|spoken| spoken == listed);
+        match (contrast, voice.last_mut()) {
+            (Some(joiner), Some(last)) => *last = format!("{last} {joiner} {listed}"),
+            _ if already_spoken => {}
+            _ => voice.push(listed.to_owned()),
+        }
+        last_spoken = Some(index);
+    }
+    (shifts, voice)
+}
+
+/// The trait a word states, with the listed word when it may be spoken as a voice: the word,
+/// one of its hyphenated parts ("ever-cheerful"), or the comparative of one ("calmer",
+/// which is never spoken).
+fn trait_of(word: &str) -> Option<(Option<&'static str>, Shifts)> {
+    let listed = |word: &str| {
+        TRAIT_WORDS.iter().find_map(|(words, shifts)| {
+            words
+                .split_whitespace()
+                .find(|listed| *listed == word)
+                .map(|listed| (Some(listed), *shifts))
+        })
+    };
+    listed(word)
+        .or_else(|| {
+            word.contains('-')
+                .then(|| word.split('-').find_map(listed))
+                .flatten()
+        })
+        .or_else(|| {
+            comparative_base(word)
+                .and_then(|base| listed(&base))
+                .map(|(_, shifts)| (None, shifts))
+        })
 }

@@ -3,96 +3,23 @@
 
 use serde_json::Value;
 
-use super::brief::{Brief, Career, DescribedOccupation, MAX_AGE, capitalized};
+use super::brief::{Brief, MAX_AGE};
+use super::career::{Career, Work};
+use super::names::name_pool;
+use super::pronouns::{Evidence, Gender, gender_of_name};
 use super::rng::SplitMix64;
 use super::words::{
-    ARCHETYPES, Archetype, NAME_POOLS, NamePool, OCCUPATIONS, PLAIN_REGISTER, PLAIN_REPUTATION,
-    POLES, Pole,
+    ARCHETYPES, Archetype, OCCUPATIONS, PLAIN_REGISTER, PLAIN_REPUTATION, POLES, Pole, STUDENT,
 };
 use crate::server::engine::layers::{self, BigFive, Mask, SelfLayer, Soul, Surface, Voice};
 use crate::server::engine::slug::slugify;
 use crate::server::engine::{EngineError, Pipeline, StepOutput};
+use crate::server::english::{join_list, with_article};
 
 pub(super) const MIN_DRAWN_AGE: u64 = 22;
 pub(super) const MAX_DRAWN_AGE: u64 = 70;
 pub(super) const MIN_RETIRED_AGE: u64 = 58;
 pub(super) const MAX_RETIRED_AGE: u64 = 84;
-
-impl Career {
-    /// The occupation's noun, for slugs: "bookseller", "lighthouse keeper".
-    fn noun(&self) -> &str {
-        match self {
-            Career::Current { now, .. } => now.noun,
-            Career::Past { was, .. } => was.noun,
-            Career::Described(described) => &described.noun,
-        }
-    }
-
-    /// What the work is made of, as a plural noun phrase.
-    fn matter(&self) -> String {
-        match self {
-            Career::Current { now, .. } => now.matter.to_owned(),
-            Career::Past { was, .. } => was.matter.to_owned(),
-            Career::Described(described) => format!(
-                "the tools and habits of {}'s trade",
-                with_article(&described.noun)
-            ),
-        }
-    }
-
-    /// The range an age is drawn from when the brief gives none.
-    fn plausible_ages(&self) -> (u64, u64) {
-        match self {
-            Career::Past { retired: true, .. }
-            | Career::Described(DescribedOccupation { retired: true, .. }) => {
-                (MIN_RETIRED_AGE, MAX_RETIRED_AGE)
-            }
-            _ => (MIN_DRAWN_AGE, MAX_DRAWN_AGE),
-        }
-    }
-
-    /// The surface.occupation text: "Bookseller, former academic".
-    pub(super) fn title(self) -> String {
-        match self {
-            Career::Current {
-                now,
-                before: Some(before),
-            } => {
-                format!("{}, former {}", capitalized(now.noun), before.noun)
-            }
-            Career::Current { now, before: None } => capitalized(now.noun),
-            Career::Past { was, retired } => {
-                format!(
-                    "{} {}",
-                    if retired { "Retired" } else { "Former" },
-                    was.noun
-                )
-            }
-            Career::Described(described) => capitalized(&described.phrase),
-        }
-    }
-
-    /// The same, as it reads inside a sentence: "bookseller and former academic".
-    pub(super) fn phrase(&self) -> String {
-        match self {
-            Career::Current {
-                now,
-                before: Some(before),
-            } => {
-                format!("{} and former {}", now.noun, before.noun)
-            }
-            Career::Current { now, before: None } => now.noun.to_owned(),
-            Career::Past { was, retired } => {
-                format!(
-                    "{} {}",
-                    if *retired { "retired" } else { "former" },
-                    was.noun
-                )
-            }
-            Career::Described(described) => described.phrase.clone(),
-        }
-    }
-}
 
 // ---------------------------------------------------------------------------
 // Big Five
@@ -118,8 +45,9 @@ fn big_five_scores(trait_shifts: &[(usize, f64)], rng: &mut SplitMix64) -> [f64;
 
 const MAX_REGISTER_DESCRIPTORS: usize = 3;
 
-/// The poles of the dimensions that stand out, most extreme first.
-fn notable_poles(scores: &[f64; 5]) -> Vec<&'static Pole> {
+/// The poles of the dimensions that stand out, most extreme first, leaving out a pole the
+/// brief's own trait words go against ("gruff but kind" is neither gentle nor sardonic).
+fn notable_poles(scores: &[f64; 5], trait_shifts: &[(usize, f64)]) -> Vec<&'static Pole> {
     let deviation = |dimension: usize| (scores[dimension] - BASELINE).abs();
     let mut dimensions: Vec<usize> = (0..scores.len())
         .filter(|&dimension| deviation(dimension) >= NOTABLE_DEVIATION)
@@ -127,8 +55,50 @@ fn notable_poles(scores: &[f64; 5]) -> Vec<&'static Pole> {
     dimensions.sort_by(|&left, &right| deviation(right).total_cmp(&deviation(left)));
     dimensions
         .into_iter()
-        .map(|dimension| &POLES[dimension][usize::from(scores[dimension] >= BASELINE)])
+        .filter_map(|dimension| {
+            let high = scores[dimension] >= BASELINE;
+            let contradicted = trait_shifts
+                .iter()
+                .any(|&(stated, shift)| stated == dimension && (shift > 0.0) != high);
+            (!contradicted).then_some(&POLES[dimension][usize::from(high)])
+        })
         .collect()
+}
+
+/// The voice register: the brief's own voice words first, then what the notable poles add,
+/// three descriptors at most.
+fn register(voice: &[String], poles: &[&'static Pole], rng: &mut SplitMix64) -> String {
+    let mut descriptors: Vec<&str> = voice
+        .iter()
+        .take(MAX_REGISTER_DESCRIPTORS)
+        .map(String::as_str)
+        .collect();
+    for pole in poles {
+        if descriptors.len() == MAX_REGISTER_DESCRIPTORS {
+            break;
+        }
+        // The drawn descriptor, or the pole's other one when the drawn one repeats a word.
+        let drawn = *rng.pick(&pole.registers);
+        let other = pole.registers[usize::from(pole.registers[0] == drawn)];
+        let said: Vec<&str> = descriptors.iter().flat_map(|d| register_words(d)).collect();
+        let fresh = [drawn, other]
+            .into_iter()
+            .find(|descriptor| register_words(descriptor).all(|word| !said.contains(&word)));
+        descriptors.extend(fresh);
+    }
+    if descriptors.is_empty() {
+        PLAIN_REGISTER.to_owned()
+    } else {
+        descriptors.join(", ")
+    }
+}
+
+/// The words of a register descriptor: "blunt, faintly sardonic" gives "blunt", "faintly",
+/// "sardonic".
+fn register_words(descriptor: &str) -> impl Iterator<Item = &str> {
+    descriptor
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|word| !word.is_empty() && !matches!(*word, "and" | "but" | "yet"))
 }
 
 // ---------------------------------------------------------------------------
@@ -150,20 +120,26 @@ fn nearest_archetype(scores: &[f64; 5]) -> &'static Archetype {
 }
 
 // ---------------------------------------------------------------------------
-// Names
+// Gender
 
-/// The pool for a language tag such as "tr", "pt-BR" or "nb_NO".
-pub(super) fn name_pool(language: &str) -> &'static NamePool {
-    let primary = language
-        .split(['-', '_'])
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    NAME_POOLS
-        .iter()
-        .find(|pool| pool.languages.contains(&primary.as_str()))
-        .unwrap_or(&NAME_POOLS[0])
+/// Who the persona is: a gendered noun or pronoun of the brief wins, then the gender of the
+/// name it gives, then a gendered job title ("fisherman"); a stated name of unknown gender is
+/// "they", and with nothing stated the gender is drawn.
+fn persona_gender(brief: &Brief, language: &str, rng: &mut SplitMix64) -> Gender {
+    let stated = brief.gender;
+    if let Some(stated) = stated.filter(|stated| stated.evidence > Evidence::Title) {
+        return stated.gender;
+    }
+    let named = brief
+        .name
+        .as_deref()
+        .map(|name| gender_of_name(name, language));
+    match (named, stated) {
+        (Some(Some(gender)), _) => gender,
+        (_, Some(stated)) => stated.gender,
+        (Some(None), None) => Gender::Neutral,
+        (None, None) => *rng.pick(&[Gender::Feminine, Gender::Masculine]),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -181,59 +157,70 @@ impl Persona {
     pub(super) fn compose(brief: Brief, language: &str, rng: &mut SplitMix64) -> Persona {
         let big_five = big_five_scores(&brief.trait_shifts, rng);
         let archetype = nearest_archetype(&big_five);
-        let career = brief.career.unwrap_or_else(|| Career::Current {
-            now: rng.pick(OCCUPATIONS),
+        let career = brief.career.clone().unwrap_or_else(|| Career::Current {
+            now: Work::known(if brief.is_a_minor() {
+                &STUDENT
+            } else {
+                rng.pick(OCCUPATIONS)
+            }),
             before: None,
         });
         let age = brief.age.unwrap_or_else(|| {
             let (youngest, oldest) = brief.age_range.unwrap_or_else(|| career.plausible_ages());
             rng.between(youngest, oldest.min(MAX_AGE))
         });
+        let gender = persona_gender(&brief, language, rng);
         let name = brief.name.unwrap_or_else(|| {
             let pool = name_pool(language);
-            format!("{} {}", rng.pick(pool.given), rng.pick(pool.family))
+            format!("{} {}", rng.pick(pool.given(gender)), rng.pick(pool.family))
         });
         let matter = career.matter();
-        let core_desire = rng.pick(archetype.desires).replace("{matter}", &matter);
-        let core_fear = rng.pick(archetype.fears).replace("{matter}", &matter);
-        let mut wound = rng.pick(archetype.wounds).replace("{matter}", &matter);
+        let mut soul_text =
+            |templates: &[&str]| gender.fill(&rng.pick(templates).replace("{matter}", &matter));
+        let core_desire = soul_text(archetype.desires);
+        let core_fear = soul_text(archetype.fears);
+        let mut wound = soul_text(archetype.wounds);
         if let Career::Current {
             before: Some(before),
             ..
         } = &career
         {
             wound = format!(
-                "{wound} It is the unspoken reason they are no longer {}.",
-                with_article(before.noun)
+                "{wound} {} {}.",
+                gender.fill("It is the unspoken reason {they} {are} no longer"),
+                with_article(before.noun())
             );
         }
-        let poles = notable_poles(&big_five);
-        let register = if poles.is_empty() {
-            PLAIN_REGISTER.to_owned()
+        let poles = notable_poles(&big_five, &brief.trait_shifts);
+        let register = register(&brief.voice, &poles, rng);
+        let known_for = if brief.voice.is_empty() {
+            poles
+                .first()
+                .map_or(PLAIN_REPUTATION, |pole| pole.reputation)
+                .to_owned()
         } else {
-            let descriptors: Vec<&str> = poles
+            let voice: Vec<&str> = brief
+                .voice
                 .iter()
                 .take(MAX_REGISTER_DESCRIPTORS)
-                .map(|pole| *rng.pick(&pole.registers))
+                .map(String::as_str)
                 .collect();
-            descriptors.join(", ")
+            format!("being {}", join_list(&voice))
         };
-        let reputation = poles
-            .first()
-            .map_or(PLAIN_REPUTATION, |pole| pole.reputation);
         let place_clause = brief
             .place
             .as_ref()
             .map(|place| format!(" in {place}"))
             .unwrap_or_default();
         let public_bio = format!(
-            "{name} is {} {age}-year-old {}{place_clause}. \
-             Known for {reputation}, {} spends most days among {matter}.",
+            "{name} is {} {age}-year-old {}{place_clause}. {} spends most days among {matter}, \
+             and {} known for {known_for}.",
             article_for_age(age),
             career.phrase(),
             given_name(&name),
+            gender.fill("{they} {are}"),
         );
-        let occupation = career.clone().title();
+        let occupation = career.title();
         Persona {
             career,
             soul: Soul {
@@ -326,7 +313,10 @@ impl Persona {
     pub(super) fn suggested_slug(&self) -> String {
         let head = self.career.noun();
         match &self.surface.place {
-            Some(place) => slugify(&format!("the-{place}-{head}")),
+            Some(place) => {
+                let place = place.strip_prefix("the ").unwrap_or(place);
+                slugify(&format!("the-{place}-{head}"))
+            }
             None => slugify(&format!("the-{head}-{}", given_name(&self.surface.name))),
         }
     }
@@ -334,15 +324,6 @@ impl Persona {
 
 fn given_name(full_name: &str) -> &str {
     full_name.split_whitespace().next().unwrap_or(full_name)
-}
-
-fn with_article(noun: &str) -> String {
-    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {noun}")
 }
 
 /// "an 8-year-old", "an 18-year-old", "an 80-year-old"; "a" otherwise.

@@ -1,10 +1,15 @@
 //! The offline engine: writes a whole persona from an English brief, with no model or network.
 //! Deterministic in (intent, seed, language, pipeline): all chance comes from a seeded PRNG.
-//! `brief` reads what the intent states, `compose` draws the rest and writes the layers, and
-//! `words` holds the tables both use.
+//! `brief` reads what the intent states (`career` its work, `pronouns` its gender), `compose`
+//! draws the rest and writes the layers, and `words` and `names` hold the tables they use.
 
 mod brief;
+mod career;
 mod compose;
+#[cfg(test)]
+mod listening_tests;
+mod names;
+mod pronouns;
 mod rng;
 #[cfg(test)]
 mod tests;
@@ -14,12 +19,13 @@ use serde_json::Value;
 
 use super::layers::ParentIdentity;
 use super::{
-    Engine, EngineError, Generation, GenerationFuture, GenerationRequest, Pipeline,
+    Engine, EngineError, Generation, GenerationFuture, GenerationRequest, Parent, Pipeline,
     combined_intent, layers_from_steps,
 };
 use crate::server::compute;
 use brief::{Brief, MAX_AGE, refined_age};
 use compose::Persona;
+use pronouns::{Evidence, StatedGender, gender_of_name};
 use rng::SplitMix64;
 
 /// Writes personas from keyword heuristics and seeded template tables.
@@ -41,12 +47,11 @@ impl Engine for OfflineEngine {
 
     fn refine<'a>(
         &'a self,
-        parent_layers: &'a Value,
-        parent_intent: &'a str,
+        parent: Parent<'a>,
         request: GenerationRequest<'a>,
     ) -> GenerationFuture<'a> {
         let owned = OwnedRequest::of(&request);
-        let (parent_layers, parent_intent) = (parent_layers.clone(), parent_intent.to_string());
+        let (parent_layers, parent_intent) = (parent.layers.clone(), parent.intent.to_string());
         Box::pin(compute::run(move || {
             OfflineEngine.refine(&parent_layers, &parent_intent, &owned.request())
         }))
@@ -106,8 +111,34 @@ impl OfflineEngine {
             .age()
             .map(|age| age.min(MAX_AGE))
             .or(parent_brief.age);
+        let parent_gender = parent_brief
+            .gender
+            .filter(|stated| stated.evidence > Evidence::Title)
+            .map(|stated| stated.gender)
+            .or_else(|| {
+                let bio = parent.public_bio().unwrap_or_default().to_lowercase();
+                StatedGender::read_pronouns(bio.split(|c: char| !c.is_alphabetic()))
+            })
+            .or_else(|| {
+                parent
+                    .name()
+                    .and_then(|name| gender_of_name(name, request.language))
+            });
         let mut refinement = Brief::parse_refinement(request.intent);
-        refinement.name = refinement.name.or_else(|| parent.name().map(str::to_owned));
+        // A gendered noun ("make them a woman") changes who the persona is, and then the name
+        // is drawn anew; a pronoun alone ("make her calmer") follows the parent.
+        let renamed = refinement.gender.is_some_and(|stated| {
+            stated.evidence == Evidence::Noun && Some(stated.gender) != parent_gender
+        });
+        if !renamed && let Some(gender) = parent_gender {
+            refinement.gender = Some(StatedGender {
+                gender,
+                evidence: Evidence::Noun,
+            });
+        }
+        if !renamed {
+            refinement.name = refinement.name.or_else(|| parent.name().map(str::to_owned));
+        }
         refinement.age = refinement
             .age
             .or_else(|| refined_age(parent_age, refinement.age_shift, refinement.age_range));

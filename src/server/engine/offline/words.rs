@@ -1,5 +1,5 @@
 //! The offline engine's word lists: pure data tables (the lexicon a brief is read with, and
-//! the phrases, archetypes and names a persona is composed from).
+//! the phrases and archetypes a persona is composed from; names are in `names`).
 
 // ---------------------------------------------------------------------------
 // Places
@@ -17,6 +17,12 @@ pub(super) const NOT_A_PLACE: &str = "\
     march april may june july august september october november december monday tuesday \
     wednesday thursday friday saturday sunday english turkish german french spanish \
     italian portuguese japanese norwegian";
+
+/// Abbreviations whose full stop ends no sentence: "Mr. Okafor", "St. Ives".
+pub(super) const ABBREVIATIONS: &str = "mr mrs ms dr st prof mt jr sr";
+
+/// Titles before a name that are not part of it: "Dr. Elena Vasquez".
+pub(super) const HONORIFICS: &str = "dr doctor prof professor mr mrs ms miss sir dame";
 
 // ---------------------------------------------------------------------------
 // Occupations
@@ -114,6 +120,10 @@ pub(super) const OCCUPATIONS: &[Occupation] = &[
     occupation("vampire", "long nights and old secrets"),
 ];
 
+/// The work of a persona under 18 whose brief names none.
+pub(super) const STUDENT: Occupation =
+    occupation("student", "classrooms, homework and school corridors");
+
 /// Words that mark the next occupation noun (within two words) as a former one.
 pub(super) const FORMER_MARKERS: &[&str] = &["ex", "former", "formerly", "retired", "erstwhile"];
 
@@ -140,11 +150,20 @@ pub(super) const FILLER_WORDS: &str = "\
 /// Describing words outside the trait lexicon that often precede an occupation.
 pub(super) const PLAIN_ADJECTIVES: &str = "\
     old young elderly ageing aging middle-aged tall short small big large fat thin skinny \
-    slim gruff grizzled weathered wise nice good bad great lovely happy unhappy tired weary \
+    slim grizzled weathered nice good bad great lovely happy unhappy tired weary \
     single married divorced widowed local famous renowned well-known unknown humble simple \
     ordinary average typical mysterious strange odd quirky handsome beautiful pretty ugly \
-    plain bright smart clever brilliant stern kindly proud poor rich wealthy brave bold \
-    honest polite elegant fierce angry new scruffy burly lanky stocky wiry nosy chatty grouchy";
+    plain bright smart clever brilliant proud poor rich wealthy honest polite elegant fierce \
+    angry new scruffy burly lanky stocky wiry nosy female male nonbinary non-binary trans \
+    transgender genderqueer agender genderfluid queer";
+
+/// Words that tell roughly how old someone is, and the ages drawn for them when no age is given.
+pub(super) const AGE_CUES: &[(&str, (u64, u64))] = &[
+    ("teen teenage teenaged teenager", (13, 19)),
+    ("young youthful", (19, 29)),
+    ("middle-aged", (40, 59)),
+    ("old elderly ageing aging", (65, 88)),
+];
 
 /// Words that tell an age rather than an occupation: "35-year-old", "twenty-something".
 pub(super) const AGE_WORDS: &str = "year years yr yrs old yo aged age decade decades younger older teen \
@@ -158,6 +177,9 @@ pub(super) const NOT_AN_OCCUPATION: &str = "\
     mother father mom mum dad parent grandmother grandfather grandma grandpa granny widow \
     widower wife husband son daughter sister brother aunt uncle cousin friend neighbour \
     neighbor stranger";
+
+/// Possessive pronouns: "her husband", "his father" start a clause about someone else.
+pub(super) const POSSESSIVES: &str = "her his their my our your";
 
 /// Verbs that show a clause describes a habit, not a job: "keeps bees", "has a dog".
 pub(super) const COMMON_VERBS: &str = "\
@@ -181,7 +203,7 @@ pub(super) type Shifts = &'static [(usize, f64)];
 /// Trait words (space-separated) and how each one moves the Big Five.
 pub(super) const TRAIT_WORDS: &[(&str, Shifts)] = &[
     (
-        "shy introverted quiet reserved withdrawn solitary reclusive taciturn",
+        "shy introverted quiet reserved withdrawn solitary reclusive taciturn soft-spoken",
         &[(EXTRAVERSION, -STRONG)],
     ),
     (
@@ -190,30 +212,39 @@ pub(super) const TRAIT_WORDS: &[(&str, Shifts)] = &[
     ),
     (
         "outgoing talkative charismatic extroverted extraverted sociable \
-         gregarious bubbly loud flamboyant",
+         gregarious bubbly loud flamboyant chatty exuberant charming dashing",
         &[(EXTRAVERSION, STRONG)],
     ),
     (
         "intellectual curious artistic dreamy imaginative creative eccentric \
-         bookish philosophical inventive erudite poetic",
+         bookish philosophical inventive erudite poetic inquisitive wise",
         &[(OPENNESS, STRONG)],
     ),
-    ("adventurous", &[(OPENNESS, STRONG), (EXTRAVERSION, MILD)]),
     (
-        "conventional traditional practical pragmatic conservative rigid",
+        "adventurous daring",
+        &[(OPENNESS, STRONG), (EXTRAVERSION, MILD)],
+    ),
+    (
+        "conventional traditional practical pragmatic conservative rigid old-fashioned \
+         down-to-earth",
         &[(OPENNESS, -STRONG)],
     ),
     (
         "organized organised meticulous disciplined diligent punctual methodical \
-         hardworking perfectionist careful dutiful",
+         hardworking hard-working perfectionist careful dutiful precise fastidious",
         &[(CONSCIENTIOUSNESS, STRONG)],
     ),
     (
-        "ambitious",
+        "stern strict",
+        &[(CONSCIENTIOUSNESS, MILD), (AGREEABLENESS, -MILD)],
+    ),
+    (
+        "ambitious driven",
         &[(CONSCIENTIOUSNESS, STRONG), (EXTRAVERSION, MILD)],
     ),
     (
-        "lazy chaotic messy disorganized disorganised careless forgetful",
+        "lazy chaotic messy disorganized disorganised careless forgetful absent-minded \
+         scatterbrained",
         &[(CONSCIENTIOUSNESS, -STRONG)],
     ),
     (
@@ -222,34 +253,63 @@ pub(super) const TRAIT_WORDS: &[(&str, Shifts)] = &[
     ),
     (
         "kind warm gentle generous compassionate caring friendly patient loyal \
-         empathetic sweet tender nurturing",
+         empathetic sweet tender nurturing kindly kind-hearted kindhearted warm-hearted \
+         warmhearted good-natured soft-hearted softhearted big-hearted loving affectionate",
         &[(AGREEABLENESS, STRONG)],
     ),
     (
         "cynical grumpy blunt arrogant rude cold ruthless sarcastic stubborn \
-         bitter cruel abrasive cantankerous",
+         bitter cruel abrasive cantankerous grouchy surly crabby prickly sharp-tongued \
+         irascible curmudgeonly cunning manipulative scheming devious sly",
         &[(AGREEABLENESS, -STRONG)],
+    ),
+    (
+        "gruff brusque curt crusty",
+        &[(AGREEABLENESS, -MILD), (EXTRAVERSION, -MILD)],
     ),
     ("rebellious", &[(AGREEABLENESS, -STRONG), (OPENNESS, MILD)]),
     (
         "anxious melancholic melancholy nervous moody insecure neurotic worried \
-         sad fragile haunted grieving tormented paranoid depressed",
+         sad fragile haunted grieving tormented paranoid depressed fretful jittery",
         &[(NEUROTICISM, STRONG)],
     ),
     (
+        "hot-tempered short-tempered quick-tempered irritable volatile temperamental",
+        &[(NEUROTICISM, STRONG), (AGREEABLENESS, -MILD)],
+    ),
+    (
         "calm serene stoic relaxed steady resilient unflappable composed \
-         confident",
+         confident level-headed easygoing easy-going placid",
         &[(NEUROTICISM, -STRONG)],
     ),
     (
-        "cheerful optimistic jovial",
+        "cheerful optimistic jovial upbeat sunny merry",
         &[(NEUROTICISM, -STRONG), (EXTRAVERSION, MILD)],
     ),
     (
-        "playful witty funny",
+        "playful witty funny mischievous",
         &[(EXTRAVERSION, STRONG), (NEUROTICISM, -MILD)],
     ),
+    (
+        "brave fearless bold",
+        &[(NEUROTICISM, -STRONG), (EXTRAVERSION, MILD)],
+    ),
 ];
+
+/// Trait words that tell a temperament rather than a way of speaking: they move the Big Five
+/// but stay out of the voice register ("lonely" is not how anyone sounds).
+pub(super) const UNVOICED_TRAITS: &str = "\
+    introverted extroverted extraverted sociable gregarious solitary reclusive lonely \
+    intellectual artistic imaginative creative inventive adventurous daring conventional \
+    traditional conservative rigid old-fashioned down-to-earth organized organised disciplined \
+    diligent punctual hardworking hard-working perfectionist careful dutiful ambitious driven \
+    lazy chaotic messy disorganized disorganised careless forgetful absent-minded \
+    scatterbrained impulsive reckless spontaneous generous loyal ruthless cruel neurotic \
+    haunted grieving tormented paranoid depressed resilient cunning manipulative scheming \
+    devious";
+
+/// Words that turn the trait after them around: "not shy", "never cheerful".
+pub(super) const NEGATIONS: &str = "not never hardly rarely seldom no nor";
 
 /// How a strong score on one side of a dimension shows: in the voice, and in what people say.
 pub(super) struct Pole {
@@ -321,7 +381,8 @@ pub(super) struct Archetype {
     pub(super) slug: &'static str,
     /// The typical Big Five profile, in O C E A N order.
     pub(super) prototype: [f64; 5],
-    /// Soul templates; "{matter}" becomes what the persona's work is made of.
+    /// Soul templates; "{matter}" becomes what the persona's work is made of, and "{they}",
+    /// "{their}", ... the persona's pronouns (see `pronouns`).
     pub(super) desires: &'static [&'static str],
     pub(super) fears: &'static [&'static str],
     pub(super) wounds: &'static [&'static str],
@@ -337,23 +398,23 @@ pub(super) const ARCHETYPES: &[Archetype] = &[
         ],
         fears: &[
             "Being deceived, or dying having understood nothing",
-            "That the truth was in plain sight and they were too proud to see it",
+            "That the truth was in plain sight and {they} {were} too proud to see it",
         ],
         wounds: &[
-            "A mentor they revered took credit for their life's best idea.",
-            "Was laughed out of the one room where they had hoped to be understood.",
+            "A mentor {they} revered took credit for {their} life's best idea.",
+            "Was laughed out of the one room where {they} had hoped to be understood.",
         ],
     },
     Archetype {
         slug: "the-caregiver",
         prototype: [0.5, 0.6, 0.55, 0.9, 0.45],
         desires: &[
-            "To keep the people around them safe, fed and seen",
+            "To keep everyone in {their} care safe, fed and seen",
             "To turn a life spent among {matter} into shelter for others",
         ],
         fears: &[
-            "Being useless to someone who needed them",
-            "That their kindness is only a way of hiding from their own needs",
+            "Being useless to someone who needed {them}",
+            "That {their} kindness is only a way of hiding from {their} own needs",
         ],
         wounds: &[
             "Could not save a younger sibling, and has been paying the debt to strangers ever since.",
@@ -373,7 +434,7 @@ pub(super) const ARCHETYPES: &[Archetype] = &[
         ],
         wounds: &[
             "Once hesitated, and someone else paid for it.",
-            "Was decorated for a rescue that, privately, they know went wrong.",
+            "Was decorated for a rescue that, privately, {they} {are} sure went wrong.",
         ],
     },
     Archetype {
@@ -384,12 +445,12 @@ pub(super) const ARCHETYPES: &[Archetype] = &[
             "To live without asking anyone's permission",
         ],
         fears: &[
-            "Becoming exactly the kind of person they used to mock",
+            "Becoming exactly the kind of person {they} used to mock",
             "Being tamed by comfort",
         ],
         wounds: &[
             "Was punished as a child for telling a truth the adults preferred to ignore.",
-            "Watched an institution they trusted close ranks around a liar.",
+            "Watched an institution {they} trusted close ranks around a liar.",
         ],
     },
     Archetype {
@@ -404,47 +465,47 @@ pub(super) const ARCHETYPES: &[Archetype] = &[
             "Arriving everywhere and belonging nowhere",
         ],
         wounds: &[
-            "Left home at seventeen without saying goodbye, and the door closed behind them.",
-            "Came back from a long journey to find that no one had noticed they were gone.",
+            "Left home at seventeen without saying goodbye, and the door closed behind {them}.",
+            "Came back from a long journey to find that no one had noticed {they} {were} gone.",
         ],
     },
     Archetype {
         slug: "the-ruler",
         prototype: [0.45, 0.85, 0.75, 0.35, 0.3],
         desires: &[
-            "To build something around {matter} that runs perfectly and outlasts them",
+            "To build something around {matter} that runs perfectly and outlasts {them}",
             "To be the one whose word settles the matter",
         ],
         fears: &[
             "Chaos, and the loss of control that lets it in",
-            "Being found out as less capable than they appear",
+            "Being found out as less capable than everyone believes",
         ],
         wounds: &[
             "Grew up in a household that fell apart because no one took charge.",
-            "Lost everything they had built to a partner's carelessness.",
+            "Lost everything {they} had built to a partner's carelessness.",
         ],
     },
     Archetype {
         slug: "the-innocent",
         prototype: [0.5, 0.5, 0.55, 0.8, 0.2],
         desires: &[
-            "To find the good in {matter} and in everyone who comes near them",
+            "To find the good in {matter} and in everyone who comes near {them}",
             "To live simply and be happy without apology",
         ],
         fears: &[
-            "Being punished for something they did not know was wrong",
-            "Discovering that the world is crueller than they have let themselves believe",
+            "Being punished for something {they} did not know was wrong",
+            "Discovering that the world is crueller than {they} {have} let {themselves} believe",
         ],
         wounds: &[
-            "A friend they trusted completely sold them out for very little.",
-            "Was told as a child that their cheerfulness was a kind of stupidity.",
+            "A friend {they} trusted completely sold {them} out for very little.",
+            "Was told as a child that {their} cheerfulness was a kind of stupidity.",
         ],
     },
     Archetype {
         slug: "the-jester",
         prototype: [0.65, 0.35, 0.85, 0.6, 0.2],
         desires: &[
-            "To leave every room lighter than they found it",
+            "To leave every room lighter than {they} found it",
             "To find the joke hidden in {matter} and share it with everyone",
         ],
         fears: &[
@@ -453,22 +514,22 @@ pub(super) const ARCHETYPES: &[Archetype] = &[
         ],
         wounds: &[
             "Learned to be funny in a house where laughter was the only safe thing.",
-            "Once made a joke that cost someone their dignity, and still replays it at night.",
+            "Once made a joke that humiliated someone, and still replays it at night.",
         ],
     },
     Archetype {
         slug: "the-lover",
         prototype: [0.65, 0.45, 0.6, 0.75, 0.6],
         desires: &[
-            "To share a life with someone who truly sees them",
-            "To pour their whole heart into {matter}, and be loved for it",
+            "To share a life with someone who truly sees {them}",
+            "To pour {their} whole heart into {matter}, and be loved for it",
         ],
         fears: &[
             "Being alone and unwanted",
-            "Loving someone more than they are loved back",
+            "Loving someone more than {they} {are} loved back",
         ],
         wounds: &[
-            "Was left, without explanation, by the person they had planned a life around.",
+            "Was left, without explanation, by the person {they} had planned a life around.",
             "Grew up with a parent whose affection had to be earned every single day.",
         ],
     },
@@ -485,7 +546,7 @@ pub(super) const ARCHETYPES: &[Archetype] = &[
         ],
         wounds: &[
             "Was sent away to live with relatives after the family fell apart.",
-            "Came home one day to find the people they depended on simply gone.",
+            "Came home one day to find the people {they} depended on simply gone.",
         ],
     },
     Archetype {
@@ -493,197 +554,49 @@ pub(super) const ARCHETYPES: &[Archetype] = &[
         prototype: [0.9, 0.55, 0.55, 0.45, 0.55],
         desires: &[
             "To make something out of {matter} that has never existed before",
-            "To leave behind one work that is entirely, unmistakably theirs",
+            "To leave behind one work that is entirely, unmistakably {theirs}",
         ],
         fears: &[
             "Mediocrity, and the slow realisation of it",
-            "That their best work is already behind them",
+            "That {their} best work is already behind {them}",
         ],
         wounds: &[
-            "Their first real work was dismissed in public by someone whose opinion mattered.",
-            "Abandoned a great project halfway and has never forgiven themselves.",
+            "{Their} first real work was dismissed in public by someone whose opinion mattered.",
+            "Abandoned a great project halfway and has never forgiven {themselves}.",
         ],
     },
 ];
 
 // ---------------------------------------------------------------------------
-// Names
+// Gender
 
-pub(super) struct NamePool {
-    pub(super) languages: &'static [&'static str],
-    pub(super) given: &'static [&'static str],
-    pub(super) family: &'static [&'static str],
-}
+/// Nouns that say who the persona is: "an old woman", "a grandfather", "nonbinary".
+pub(super) const FEMININE_NOUNS: &str = "\
+    woman women female lady gal girl grandmother grandma granny gran nana mother mom mum mama mommy \
+    mummy daughter wife widow sister aunt auntie niece granddaughter queen princess duchess \
+    empress baroness countess nun abbess matriarch heiress goddess madam madame mrs ms miss \
+    girlfriend bride spinster sorceress enchantress priestess stepmother godmother housewife";
+pub(super) const MASCULINE_NOUNS: &str = "\
+    man men male gentleman guy boy grandfather grandpa granddad grandad gramps father dad papa \
+    daddy son husband widower brother uncle nephew grandson king prince duke emperor baron \
+    monk abbot patriarch heir mr sir lord boyfriend groom bachelor stepfather godfather";
+pub(super) const NEUTRAL_NOUNS: &str = "nonbinary non-binary enby genderqueer agender genderfluid";
 
-/// The first pool (English) is the fallback for languages without their own.
-pub(super) const NAME_POOLS: &[NamePool] = &[
-    NamePool {
-        languages: &["en"],
-        given: &[
-            "Eleanor", "James", "Margaret", "Thomas", "Clara", "Samuel", "Hazel", "Oliver", "Rose",
-            "Henry", "Iris", "Arthur",
-        ],
-        family: &[
-            "Whitfield",
-            "Hart",
-            "Ashford",
-            "Bennett",
-            "Carter",
-            "Hollis",
-            "Marsh",
-            "Pryce",
-            "Thorne",
-            "Wells",
-            "Everett",
-            "Lane",
-        ],
-    },
-    NamePool {
-        languages: &["tr"],
-        given: &[
-            "Mert", "Elif", "Zeynep", "Emre", "Ayşe", "Burak", "Selin", "Oğuz", "Defne", "Çağan",
-            "Gül", "Barış",
-        ],
-        family: &[
-            "Kavaklı", "Yılmaz", "Öztürk", "Şahin", "Demir", "Çelik", "Aydın", "Koç", "Arslan",
-            "Doğan", "Kılıç", "Güneş",
-        ],
-    },
-    NamePool {
-        languages: &["de"],
-        given: &[
-            "Lukas", "Anna", "Jonas", "Lena", "Felix", "Marie", "Jürgen", "Greta", "Matthias",
-            "Sophie", "Tobias", "Hannah",
-        ],
-        family: &[
-            "Müller",
-            "Schneider",
-            "Fischer",
-            "Weber",
-            "Becker",
-            "Hoffmann",
-            "Schäfer",
-            "Koch",
-            "Richter",
-            "Wolf",
-            "Krüger",
-            "Braun",
-        ],
-    },
-    NamePool {
-        languages: &["fr"],
-        given: &[
-            "Camille", "Louis", "Léa", "Hugo", "Chloé", "Julien", "Manon", "Étienne", "Amélie",
-            "Théo", "Inès", "Mathieu",
-        ],
-        family: &[
-            "Martin",
-            "Bernard",
-            "Dubois",
-            "Lefèvre",
-            "Moreau",
-            "Laurent",
-            "Girard",
-            "Rousseau",
-            "Fontaine",
-            "Mercier",
-            "Chevalier",
-            "Garnier",
-        ],
-    },
-    NamePool {
-        languages: &["es"],
-        given: &[
-            "Lucía", "Mateo", "Carmen", "Javier", "Sofía", "Diego", "Elena", "Álvaro", "Marta",
-            "Andrés", "Paula", "Sergio",
-        ],
-        family: &[
-            "García",
-            "Fernández",
-            "López",
-            "Martínez",
-            "Sánchez",
-            "Romero",
-            "Navarro",
-            "Torres",
-            "Ruiz",
-            "Peña",
-            "Ortega",
-            "Castillo",
-        ],
-    },
-    NamePool {
-        languages: &["it"],
-        given: &[
-            "Giulia",
-            "Marco",
-            "Chiara",
-            "Luca",
-            "Francesca",
-            "Matteo",
-            "Sara",
-            "Alessandro",
-            "Elena",
-            "Davide",
-            "Martina",
-            "Lorenzo",
-        ],
-        family: &[
-            "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci",
-            "Marino", "Greco", "Bruno", "Gallo",
-        ],
-    },
-    NamePool {
-        languages: &["pt"],
-        given: &[
-            "João", "Ana", "Tiago", "Beatriz", "Rafael", "Inês", "Gonçalo", "Mariana", "Pedro",
-            "Leonor", "Duarte", "Carolina",
-        ],
-        family: &[
-            "Silva",
-            "Santos",
-            "Ferreira",
-            "Pereira",
-            "Oliveira",
-            "Costa",
-            "Rodrigues",
-            "Martins",
-            "Sousa",
-            "Gonçalves",
-            "Lopes",
-            "Araújo",
-        ],
-    },
-    NamePool {
-        languages: &["ja"],
-        given: &[
-            "Haruto", "Yui", "Sota", "Aoi", "Ren", "Hina", "Daiki", "Sakura", "Kenji", "Yuki",
-            "Takumi", "Mei",
-        ],
-        family: &[
-            "Sato",
-            "Suzuki",
-            "Takahashi",
-            "Tanaka",
-            "Watanabe",
-            "Ito",
-            "Yamamoto",
-            "Nakamura",
-            "Kobayashi",
-            "Kato",
-            "Yoshida",
-            "Yamada",
-        ],
-    },
-    NamePool {
-        languages: &["no", "nb", "nn"],
-        given: &[
-            "Ingrid", "Lars", "Sigrid", "Håkon", "Astrid", "Magnus", "Solveig", "Eirik",
-            "Ingeborg", "Øystein", "Kari", "Bjørn",
-        ],
-        family: &[
-            "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Berg",
-            "Haugen", "Bakken", "Solberg", "Dahl",
-        ],
-    },
-];
+pub(super) const FEMININE_PRONOUNS: &str = "she her hers herself";
+pub(super) const MASCULINE_PRONOUNS: &str = "he him his himself";
+pub(super) const NEUTRAL_PRONOUNS: &str = "they them their theirs themselves themself";
+
+/// Words after which a gendered noun is someone else: "has a wife", "with two daughters",
+/// "her husband" (the possessive itself is read as the persona's pronoun).
+pub(super) const SOMEONE_ELSE_CUES: &str = "\
+    has have had with without married marry raising raised lost misses visits whose her his \
+    their my our your";
+
+/// Gendered job titles: weaker than a stated given name ("a fisherman named Ingrid").
+pub(super) const FEMININE_TITLES: &str = "\
+    actress waitress hostess stewardess seamstress landlady headmistress businesswoman \
+    fisherwoman policewoman chairwoman craftswoman horsewoman sportswoman saleswoman \
+    laundress governess";
+pub(super) const MASCULINE_TITLES: &str = "\
+    fisherman policeman businessman craftsman horseman sportsman salesman chairman headmaster \
+    landlord fireman postman doorman watchman";
