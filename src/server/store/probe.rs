@@ -336,6 +336,9 @@ mod tests {
                 "slug-17"
             );
         });
+        probe("a stopping server's leases", &|s| {
+            s.release_leases("pid:1:gone").unwrap()
+        });
         probe("idempotency", &|s| {
             drop(s.idempotency("key_a", "idem_17").unwrap().unwrap())
         });
