@@ -298,20 +298,7 @@ async fn seed(dir: &Path, personas: usize) {
 }
 
 fn message(role: &str, content: &str) -> StoredMessage {
-    StoredMessage {
-        id: server::ids::new_id("msg"),
-        seq: 0,
-        role: role.to_string(),
-        content: content.to_string(),
-        tool_calls: json!([]),
-        drift: None,
-        coherence: None,
-        tokens_in: None,
-        tokens_out: None,
-        cost_usd: None,
-        engine: None,
-        created_at: 1_767_225_600,
-    }
+    StoredMessage::text(server::ids::new_id("msg"), role, content, 1_767_225_600)
 }
 
 // ---- the server under measure -----------------------------------------------------------------

@@ -80,20 +80,6 @@ mod tests {
 
     const THIRTY_DAYS: Duration = Duration::from_secs(30 * 86_400);
 
-    fn endpoint(workspace: &str, url: Option<&str>) -> WebhookEndpoint {
-        WebhookEndpoint {
-            id: crate::server::ids::new_id("whk"),
-            workspace_id: workspace.to_string(),
-            url: url.map(str::to_string),
-            events: vec!["*".to_string()],
-            description: None,
-            secret: "whsec_x".to_string(),
-            listen: false,
-            after_seq: 0,
-            created_at: 0,
-        }
-    }
-
     fn record(store: &Store, workspace: &str, count: usize) {
         store
             .write(|tx| {
@@ -135,10 +121,13 @@ mod tests {
         record(&store, "ws_quiet", 5);
         record(&store, "ws_hooked", 2);
         store
-            .insert_webhook_endpoint(endpoint("ws_hooked", Some("http://127.0.0.1:9/hook")))
+            .insert_webhook_endpoint(WebhookEndpoint::wanting_all(
+                "ws_hooked",
+                Some("http://127.0.0.1:9/hook"),
+            ))
             .unwrap();
         store
-            .listen_endpoint("key_1", endpoint("ws_listen", None))
+            .listen_endpoint("key_1", WebhookEndpoint::wanting_all("ws_listen", None))
             .unwrap();
         record(&store, "ws_hooked", 3);
         record(&store, "ws_listen", 2);

@@ -301,19 +301,8 @@ fn record(
     input: &TurnInput,
     turn: &Turn,
 ) -> ApiResult<()> {
-    let message = |id: String, role: &str, content: &str| StoredMessage {
-        id,
-        seq: 0,
-        role: role.to_string(),
-        content: content.to_string(),
-        tool_calls: json!([]),
-        drift: None,
-        coherence: None,
-        tokens_in: None,
-        tokens_out: None,
-        cost_usd: None,
-        engine: None,
-        created_at: turn.created_at,
+    let message = |id: String, role: &str, content: &str| {
+        StoredMessage::text(id, role, content, turn.created_at)
     };
     let reply = StoredMessage {
         tool_calls: tools_json(&turn.tool_calls),

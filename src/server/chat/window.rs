@@ -82,26 +82,11 @@ pub fn of_history(history: &[ChatMessage]) -> Window {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
     use crate::server::store::{Conversation, StoredMessage};
 
     fn stored(role: &str, content: &str) -> StoredMessage {
-        StoredMessage {
-            id: crate::server::ids::new_id("msg"),
-            seq: 0,
-            role: role.to_string(),
-            content: content.to_string(),
-            tool_calls: json!([]),
-            drift: None,
-            coherence: None,
-            tokens_in: None,
-            tokens_out: None,
-            cost_usd: None,
-            engine: None,
-            created_at: 0,
-        }
+        StoredMessage::text(crate::server::ids::new_id("msg"), role, content, 0)
     }
 
     /// Appends `count` turns (a user message and a reply) to the conversation.

@@ -37,6 +37,27 @@ pub struct StoredMessage {
     pub created_at: i64,
 }
 
+impl StoredMessage {
+    /// A message of text only (no tool calls, scores or costs); its position is given when it
+    /// is appended.
+    pub fn text(id: String, role: &str, content: &str, created_at: i64) -> Self {
+        StoredMessage {
+            id,
+            seq: 0,
+            role: role.to_string(),
+            content: content.to_string(),
+            tool_calls: Value::Array(Vec::new()),
+            drift: None,
+            coherence: None,
+            tokens_in: None,
+            tokens_out: None,
+            cost_usd: None,
+            engine: None,
+            created_at,
+        }
+    }
+}
+
 const MESSAGE_COLUMNS: &str = "id, seq, role, content, tool_calls, drift, coherence, tokens_in,
     tokens_out, cost_usd, engine, created_at";
 

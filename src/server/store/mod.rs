@@ -157,15 +157,25 @@ impl Store {
         prefix: &str,
         limit: usize,
     ) -> Result<Vec<NameHint>> {
+        let limit = limit as i64;
+        let bound: [(&str, &dyn rusqlite::ToSql); 4] = [
+            (":workspace", &workspace_id),
+            (":owner", &owner),
+            (":prefix", &prefix),
+            (":limit", &limit),
+        ];
+        self.rows_of(sql, &bound)
+    }
+
+    /// The rows of `sql` as pairs of its first two columns, with those of the named parameters
+    /// `bound` that it uses (a query written for the filters given names only those).
+    fn rows_of<A: rusqlite::types::FromSql, B: rusqlite::types::FromSql>(
+        &self,
+        sql: &str,
+        bound: &[(&str, &dyn rusqlite::ToSql)],
+    ) -> Result<Vec<(A, B)>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(sql)?;
-            let limit = limit as i64;
-            let bound: [(&str, &dyn rusqlite::ToSql); 4] = [
-                (":workspace", &workspace_id),
-                (":owner", &owner),
-                (":prefix", &prefix),
-                (":limit", &limit),
-            ];
             for (name, value) in bound {
                 if let Some(index) = stmt.parameter_index(name)? {
                     stmt.raw_bind_parameter(index, value)?;

@@ -1,7 +1,7 @@
 //! Store queries of personas: documents and their versions, the list and its filters, keyword
 //! search, and the visibility rule every read of a persona applies.
 
-use rusqlite::types::{ToSql, Type};
+use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, named_params, params};
 use serde_json::Value;
 
@@ -335,25 +335,20 @@ impl Store {
             let names: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
             format!(",{},", names.join(","))
         });
-        let before = before.unwrap_or(i64::MAX);
-        let limit = limit as i64;
-        let mut bound: Vec<(&str, &dyn ToSql)> = vec![
-            (":workspace", &workspace_id),
-            (":archived", &filter.archived),
-            (":visibility", &filter.visibility),
-            (":statuses", &statuses),
-            (":before", &before),
-            (":owner", &owner),
-            (":limit", &limit),
-        ];
-        if let Some(pattern) = &pattern {
-            bound.push((":pattern", pattern));
-        }
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&rows)?;
-            stmt.query_map(bound.as_slice(), |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect()
-        })
+        let (before, limit) = (before.unwrap_or(i64::MAX), limit as i64);
+        self.rows_of(
+            &rows,
+            &[
+                (":workspace", &workspace_id),
+                (":archived", &filter.archived),
+                (":visibility", &filter.visibility),
+                (":statuses", &statuses),
+                (":pattern", &pattern),
+                (":before", &before),
+                (":owner", &owner),
+                (":limit", &limit),
+            ],
+        )
     }
 
     /// Completed, unarchived personas of `workspace_id` matching the FTS5 expression `query`

@@ -147,20 +147,8 @@ mod tests {
     }
 
     fn message() -> StoredMessage {
-        StoredMessage {
-            id: crate::server::ids::new_id("msg"),
-            seq: 0,
-            role: "user".to_string(),
-            content: "Where do the old books come from?".to_string(),
-            tool_calls: json!([]),
-            drift: None,
-            coherence: None,
-            tokens_in: None,
-            tokens_out: None,
-            cost_usd: None,
-            engine: None,
-            created_at: 0,
-        }
+        let question = "Where do the old books come from?";
+        StoredMessage::text(crate::server::ids::new_id("msg"), "user", question, 0)
     }
 
     /// Personas `from..to`, each with a version, a run of five events, an outbox event and an
@@ -382,17 +370,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         store.ensure_workspace(HOOKED, "hooked", "test").unwrap();
-        let endpoint = WebhookEndpoint {
-            id: "whk_1".to_string(),
-            workspace_id: HOOKED.to_string(),
-            url: Some("http://127.0.0.1:9/hook".to_string()),
-            events: vec!["*".to_string()],
-            description: None,
-            secret: "whsec_x".to_string(),
-            listen: false,
-            after_seq: 0,
-            created_at: 0,
-        };
+        let endpoint = WebhookEndpoint::wanting_all(HOOKED, Some("http://127.0.0.1:9/hook"));
         store.insert_webhook_endpoint(endpoint).unwrap();
         let conversation = Conversation {
             id: "conv_long".to_string(),

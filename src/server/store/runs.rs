@@ -1,7 +1,7 @@
 //! Store queries of runs: documents and requests, the leases of the servers that execute them,
 //! and each run's event log with consecutive sequence numbers.
 
-use rusqlite::types::{ToSql, Type};
+use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, named_params, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -129,21 +129,17 @@ impl Store {
              ORDER BY r.seq DESC LIMIT :limit"
         );
         let (before, limit) = (before.unwrap_or(i64::MAX), limit as i64);
-        let mut bound: Vec<(&str, &dyn ToSql)> = vec![
-            (":workspace", &workspace_id),
-            (":status", &status),
-            (":before", &before),
-            (":owner", &owner),
-            (":limit", &limit),
-        ];
-        if let Some(persona_id) = &persona_id {
-            bound.push((":persona", persona_id));
-        }
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&sql)?;
-            stmt.query_map(bound.as_slice(), |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect()
-        })
+        self.rows_of(
+            &sql,
+            &[
+                (":workspace", &workspace_id),
+                (":persona", &persona_id),
+                (":status", &status),
+                (":before", &before),
+                (":owner", &owner),
+                (":limit", &limit),
+            ],
+        )
     }
 
     /// The ids beginning with `prefix` of the runs of a workspace whose persona a key of

@@ -95,6 +95,25 @@ pub struct DeliveryFilter<'a> {
     pub endpoint_id: Option<&'a str>,
 }
 
+#[cfg(test)]
+impl WebhookEndpoint {
+    /// For tests: an endpoint of `workspace_id` that wants every event, at `url` (a listen
+    /// endpoint has none).
+    pub(crate) fn wanting_all(workspace_id: &str, url: Option<&str>) -> Self {
+        WebhookEndpoint {
+            id: ids::new_id("whk"),
+            workspace_id: workspace_id.to_string(),
+            url: url.map(str::to_string),
+            events: vec!["*".to_string()],
+            description: None,
+            secret: "whsec_test".to_string(),
+            listen: false,
+            after_seq: 0,
+            created_at: 0,
+        }
+    }
+}
+
 const ENDPOINT_COLUMNS: &str =
     "id, workspace_id, url, events, description, secret, listen, after_seq, created_at";
 

@@ -625,19 +625,13 @@ pub fn http_double(
 /// the store in `data_dir`, through the store, as a long conversation would have left them.
 pub fn seed_turns(data_dir: &Path, conversation_id: &str, turns: std::ops::Range<usize>) {
     use persona::server::store::{Store, StoredMessage};
-    let message = |role: &str, content: String| StoredMessage {
-        id: persona::server::ids::new_id("msg"),
-        seq: 0,
-        role: role.to_string(),
-        content,
-        tool_calls: json!([]),
-        drift: None,
-        coherence: None,
-        tokens_in: None,
-        tokens_out: None,
-        cost_usd: None,
-        engine: None,
-        created_at: 1_767_225_600,
+    let message = |role: &str, content: String| {
+        StoredMessage::text(
+            persona::server::ids::new_id("msg"),
+            role,
+            &content,
+            1_767_225_600,
+        )
     };
     let store = Store::open(data_dir).unwrap();
     store
