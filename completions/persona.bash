@@ -196,6 +196,9 @@ _persona() {
             persona__subcmd__help__subcmd__mcp,serve)
                 cmd="persona__subcmd__help__subcmd__mcp__subcmd__serve"
                 ;;
+            persona__subcmd__help__subcmd__personas,apply)
+                cmd="persona__subcmd__help__subcmd__personas__subcmd__apply"
+                ;;
             persona__subcmd__help__subcmd__personas,archive)
                 cmd="persona__subcmd__help__subcmd__personas__subcmd__archive"
                 ;;
@@ -222,6 +225,9 @@ _persona() {
                 ;;
             persona__subcmd__help__subcmd__personas,push)
                 cmd="persona__subcmd__help__subcmd__personas__subcmd__push"
+                ;;
+            persona__subcmd__help__subcmd__personas,status)
+                cmd="persona__subcmd__help__subcmd__personas__subcmd__status"
                 ;;
             persona__subcmd__help__subcmd__personas,unarchive)
                 cmd="persona__subcmd__help__subcmd__personas__subcmd__unarchive"
@@ -283,6 +289,9 @@ _persona() {
             persona__subcmd__mcp__subcmd__help,serve)
                 cmd="persona__subcmd__mcp__subcmd__help__subcmd__serve"
                 ;;
+            persona__subcmd__personas,apply)
+                cmd="persona__subcmd__personas__subcmd__apply"
+                ;;
             persona__subcmd__personas,archive)
                 cmd="persona__subcmd__personas__subcmd__archive"
                 ;;
@@ -313,11 +322,17 @@ _persona() {
             persona__subcmd__personas,push)
                 cmd="persona__subcmd__personas__subcmd__push"
                 ;;
+            persona__subcmd__personas,status)
+                cmd="persona__subcmd__personas__subcmd__status"
+                ;;
             persona__subcmd__personas,unarchive)
                 cmd="persona__subcmd__personas__subcmd__unarchive"
                 ;;
             persona__subcmd__personas,versions)
                 cmd="persona__subcmd__personas__subcmd__versions"
+                ;;
+            persona__subcmd__personas__subcmd__help,apply)
+                cmd="persona__subcmd__personas__subcmd__help__subcmd__apply"
                 ;;
             persona__subcmd__personas__subcmd__help,archive)
                 cmd="persona__subcmd__personas__subcmd__help__subcmd__archive"
@@ -348,6 +363,9 @@ _persona() {
                 ;;
             persona__subcmd__personas__subcmd__help,push)
                 cmd="persona__subcmd__personas__subcmd__help__subcmd__push"
+                ;;
+            persona__subcmd__personas__subcmd__help,status)
+                cmd="persona__subcmd__personas__subcmd__help__subcmd__status"
                 ;;
             persona__subcmd__personas__subcmd__help,unarchive)
                 cmd="persona__subcmd__personas__subcmd__help__subcmd__unarchive"
@@ -728,7 +746,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__auth__subcmd__switch)
-            opts="-q -v -h --json --quiet --verbose --color --help"
+            opts="-q -h --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -802,7 +820,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__completion)
-            opts="-q -v -h --static --json --quiet --verbose --color --profile --help bash elvish fish powershell zsh"
+            opts="-h --static --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -810,10 +828,6 @@ _persona() {
             case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -966,7 +980,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__keys__subcmd__approve)
-            opts="-q -v -h --data-dir --json --quiet --verbose --color --profile --help"
+            opts="-q -h --data-dir --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -980,10 +994,6 @@ _persona() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -992,7 +1002,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__keys__subcmd__create)
-            opts="-q -v -h --workspace --mode --scopes --owner --expires-in-days --data-dir --json --quiet --verbose --color --profile --help"
+            opts="-q -h --workspace --mode --scopes --owner --expires-in-days --data-dir --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1024,10 +1034,6 @@ _persona() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1094,7 +1100,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__serve)
-            opts="-q -v -h --addr --data-dir --plan --rate-window --step-delay-ms --keepalive --device-code-ttl --device-poll-interval --webhook-retry-schedule --allow-private-webhooks --retention-days --json --quiet --verbose --color --profile --help"
+            opts="-q -v -h --addr --data-dir --plan --rate-window --step-delay-ms --keepalive --device-code-ttl --device-poll-interval --webhook-retry-schedule --allow-private-webhooks --retention-days --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1144,10 +1150,6 @@ _persona() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1156,7 +1158,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__dev__subcmd__signin__subcmd__url)
-            opts="-q -v -h --addr --data-dir --json --quiet --verbose --color --profile --help"
+            opts="-q -h --addr --data-dir --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1172,10 +1174,6 @@ _persona() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1466,8 +1464,22 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help__subcmd__personas)
-            opts="create list get versions fork archive unarchive pull push diff edit"
+            opts="create list get versions fork archive unarchive pull push diff edit status apply"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__personas__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1592,6 +1604,20 @@ _persona() {
             return 0
             ;;
         persona__subcmd__help__subcmd__personas__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__help__subcmd__personas__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1938,7 +1964,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__mcp__subcmd__serve)
-            opts="-q -v -h --workspace --url --transport --tool-names --json --quiet --verbose --color --profile --help"
+            opts="-q -v -h --workspace --url --transport --tool-names --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1976,8 +2002,30 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas)
-            opts="-q -v -h --json --quiet --verbose --color --profile --help create list get versions fork archive unarchive pull push diff edit help"
+            opts="-q -v -h --json --quiet --verbose --color --profile --help create list get versions fork archive unarchive pull push diff edit status apply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__personas__subcmd__apply)
+            opts="-y -q -v -h --yes --dry-run --prune --force --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2186,8 +2234,22 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas__subcmd__help)
-            opts="create list get versions fork archive unarchive pull push diff edit help"
+            opts="create list get versions fork archive unarchive pull push diff edit status apply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__personas__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2339,6 +2401,20 @@ _persona() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        persona__subcmd__personas__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         persona__subcmd__personas__subcmd__help__subcmd__unarchive)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2410,12 +2486,20 @@ _persona() {
             return 0
             ;;
         persona__subcmd__personas__subcmd__pull)
-            opts="-o -q -v -h --output --version --force --json --quiet --verbose --color --profile --help"
+            opts="-d -o -q -v -h --all --dir --archived --output --version --force --json --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2445,6 +2529,28 @@ _persona() {
             ;;
         persona__subcmd__personas__subcmd__push)
             opts="-q -v -h --force --json --quiet --verbose --color --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        persona__subcmd__personas__subcmd__status)
+            opts="-q -v -h --exit-code --json --quiet --verbose --color --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3076,7 +3182,7 @@ _persona() {
             return 0
             ;;
         persona__subcmd__webhooks__subcmd__verify)
-            opts="-q -v -h --secret --header --tolerance --json --quiet --verbose --color --profile --help"
+            opts="-q -h --secret --header --tolerance --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3096,10 +3202,6 @@ _persona() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

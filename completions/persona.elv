@@ -101,8 +101,6 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'
-            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -171,10 +169,12 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand fork 'Fork a persona, optionally refining it with a new intent'
             cand archive 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
             cand unarchive 'Bring an archived persona back into lists'
-            cand pull 'Write a persona to a YAML working copy'
+            cand pull 'Write a persona, or every persona (--all), to YAML working copies'
             cand push 'Send the edits of YAML working copies to the server'
             cand diff 'Show how a working copy differs from the server'
             cand edit 'Edit a persona in your editor and push the result'
+            cand status 'Show where each working copy and brief of a folder stands against the workspace'
+            cand apply 'Make the workspace hold what a folder of briefs and working copies says: plan, then apply'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;personas;create'= {
@@ -278,12 +278,16 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'persona;personas;pull'= {
+            cand -d 'With --all: the folder to write to (created when missing)'
+            cand --dir 'With --all: the folder to write to (created when missing)'
             cand -o 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout'
             cand --output 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout'
             cand --version 'Pull this past version instead of the current one'
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
-            cand --force 'Overwrite the file even if it has local edits'
+            cand --all 'Pull every persona the key can see (not archived ones, unless --archived)'
+            cand --archived 'With --all: archived personas too'
+            cand --force 'Overwrite files even if they have local edits'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'
@@ -307,7 +311,7 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;personas;diff'= {
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
-            cand --exit-code 'Exit with 1 when the file and the server differ'
+            cand --exit-code 'Exit with 1 when the file''s editable fields differ from the server''s'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'
@@ -327,6 +331,34 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'persona;personas;status'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand --exit-code 'Exit with 1 when any file is not up to date'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'persona;personas;apply'= {
+            cand --color 'When to use colour'
+            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
+            cand -y 'Apply without asking (needed when there is no terminal to ask on, and with --json)'
+            cand --yes 'Apply without asking (needed when there is no terminal to ask on, and with --json)'
+            cand --dry-run 'Print the plan and change nothing: exit 0 when there is nothing to do, 2 when there is'
+            cand --prune 'Also archive the workspace''s personas that no file names'
+            cand --force 'Apply working copies in conflict too, overwriting the changes made on the server'
+            cand --json 'Print machine-readable JSON on stdout (errors too)'
+            cand -q 'Print only data and errors, no progress or status messages'
+            cand --quiet 'Print only data and errors, no progress or status messages'
+            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'persona;personas;help'= {
             cand create 'Generate a persona from a brief, watching the run live'
             cand list 'List the workspace''s personas, newest first'
@@ -335,10 +367,12 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand fork 'Fork a persona, optionally refining it with a new intent'
             cand archive 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
             cand unarchive 'Bring an archived persona back into lists'
-            cand pull 'Write a persona to a YAML working copy'
+            cand pull 'Write a persona, or every persona (--all), to YAML working copies'
             cand push 'Send the edits of YAML working copies to the server'
             cand diff 'Show how a working copy differs from the server'
             cand edit 'Edit a persona in your editor and push the result'
+            cand status 'Show where each working copy and brief of a folder stands against the workspace'
+            cand apply 'Make the workspace hold what a folder of briefs and working copies says: plan, then apply'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'persona;personas;help;create'= {
@@ -362,6 +396,10 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;personas;help;diff'= {
         }
         &'persona;personas;help;edit'= {
+        }
+        &'persona;personas;help;status'= {
+        }
+        &'persona;personas;help;apply'= {
         }
         &'persona;personas;help;help'= {
         }
@@ -424,7 +462,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
             cand --exit-status 'Exit with 8 when the run ended failed or canceled'
-            cand --render 'Draw the persona as it fills in, applying each JSON patch'
+            cand --render 'Draw the persona as it fills in, applying each JSON patch: redrawn in place on a terminal; piped, a YAML document per change'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'
@@ -471,7 +509,6 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --tool-names '`safe` renames tools to ^[a-zA-Z0-9_-]{1,64}$ for hosts that refuse dots (persona.invoke → persona_invoke); `original` keeps the server''s names'
             cand --color 'When to use colour'
             cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
-            cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'
             cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
@@ -543,12 +580,9 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --header 'The signature header as received: ''Persona-Signature: t=...,v1=...'' or ''t=...,v1=...'''
             cand --tolerance 'Largest accepted distance of the signature''s timestamp from now, in seconds'
             cand --color 'When to use colour'
-            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'
-            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -685,9 +719,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --webhook-retry-schedule 'Seconds between the attempts of a webhook delivery (one attempt more than waits, each wait give or take 20%), then the dead-letter queue'
             cand --retention-days 'Days webhook events and their deliveries are kept once delivered or dead-lettered (and can be replayed); events no webhook or listen stream wants are not kept at all'
             cand --color 'When to use colour'
-            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
             cand --allow-private-webhooks 'Deliver webhooks to loopback and private-network addresses even when listening on another address than loopback (link-local and metadata addresses stay refused)'
-            cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'
             cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
@@ -717,24 +749,18 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --expires-in-days 'Days until the key expires'
             cand --data-dir 'The store''s directory (default: PERSONA_DATA_DIR, else the platform data directory)'
             cand --color 'When to use colour'
-            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'
-            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'persona;dev;keys;approve'= {
             cand --data-dir 'The store''s directory (default: PERSONA_DATA_DIR, else the platform data directory)'
             cand --color 'When to use colour'
-            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'
-            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -753,12 +779,9 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --addr 'The address the server listens on, as `persona dev serve --addr` got it'
             cand --data-dir 'The server''s store directory (default: PERSONA_DATA_DIR, else the platform data directory)'
             cand --color 'When to use colour'
-            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
             cand --json 'Print machine-readable JSON on stdout (errors too)'
             cand -q 'Print only data and errors, no progress or status messages'
             cand --quiet 'Print only data and errors, no progress or status messages'
-            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -809,13 +832,7 @@ set edit:completion:arg-completer[persona] = {|@words|
         }
         &'persona;completion'= {
             cand --color 'When to use colour'
-            cand --profile 'The profile (backend and key) to use; `local` is the embedded server'
             cand --static 'A script that completes commands and flags only, without running `persona`'
-            cand --json 'Print machine-readable JSON on stdout (errors too)'
-            cand -q 'Print only data and errors, no progress or status messages'
-            cand --quiet 'Print only data and errors, no progress or status messages'
-            cand -v 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-            cand --verbose 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -858,10 +875,12 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand fork 'Fork a persona, optionally refining it with a new intent'
             cand archive 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
             cand unarchive 'Bring an archived persona back into lists'
-            cand pull 'Write a persona to a YAML working copy'
+            cand pull 'Write a persona, or every persona (--all), to YAML working copies'
             cand push 'Send the edits of YAML working copies to the server'
             cand diff 'Show how a working copy differs from the server'
             cand edit 'Edit a persona in your editor and push the result'
+            cand status 'Show where each working copy and brief of a folder stands against the workspace'
+            cand apply 'Make the workspace hold what a folder of briefs and working copies says: plan, then apply'
         }
         &'persona;help;personas;create'= {
         }
@@ -884,6 +903,10 @@ set edit:completion:arg-completer[persona] = {|@words|
         &'persona;help;personas;diff'= {
         }
         &'persona;help;personas;edit'= {
+        }
+        &'persona;help;personas;status'= {
+        }
+        &'persona;help;personas;apply'= {
         }
         &'persona;help;runs'= {
             cand list 'List runs, newest first'

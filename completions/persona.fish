@@ -92,7 +92,6 @@ always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from switch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand auth; and __fish_seen_subcommand_from logout" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -121,26 +120,28 @@ complete -c persona -n "__fish_persona_using_subcommand chat" -l json -d 'Print 
 complete -c persona -n "__fish_persona_using_subcommand chat" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand chat" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand chat" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -l color -d 'When to use colour' -r -f -a "auto\t''
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -l json -d 'Print machine-readable JSON on stdout (errors too)'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -s h -l help -d 'Print help'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "create" -d 'Generate a persona from a brief, watching the run live'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "list" -d 'List the workspace\'s personas, newest first'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "get" -d 'Show one persona by id, slug or slug@vN'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "versions" -d 'List a persona\'s versions'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "fork" -d 'Fork a persona, optionally refining it with a new intent'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "unarchive" -d 'Bring an archived persona back into lists'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "pull" -d 'Write a persona to a YAML working copy'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "push" -d 'Send the edits of YAML working copies to the server'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "diff" -d 'Show how a working copy differs from the server'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "edit" -d 'Edit a persona in your editor and push the result'
-complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -s h -l help -d 'Print help'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -f -a "create" -d 'Generate a persona from a brief, watching the run live'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -f -a "list" -d 'List the workspace\'s personas, newest first'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -f -a "get" -d 'Show one persona by id, slug or slug@vN'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -f -a "versions" -d 'List a persona\'s versions'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -f -a "fork" -d 'Fork a persona, optionally refining it with a new intent'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -f -a "unarchive" -d 'Bring an archived persona back into lists'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -f -a "pull" -d 'Write a persona, or every persona (--all), to YAML working copies'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -f -a "push" -d 'Send the edits of YAML working copies to the server'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -f -a "diff" -d 'Show how a working copy differs from the server'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -f -a "edit" -d 'Edit a persona in your editor and push the result'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -f -a "status" -d 'Show where each working copy and brief of a folder stands against the workspace'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -f -a "apply" -d 'Make the workspace hold what a folder of briefs and working copies says: plan, then apply'
+complete -c persona -n "__fish_persona_using_subcommand personas; and not __fish_seen_subcommand_from create list get versions fork archive unarchive pull push diff edit status apply help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -s f -l file -d 'The brief: a Markdown file or a pipe (`<(cat brief.md)`), or `-` for standard input' -r -F
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l intent -d 'The character brief as text, instead of a file' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from create" -l language -d 'Primary speaking language (ISO-639-1, e.g. en, tr)' -r
@@ -228,13 +229,16 @@ complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from unarchive" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -s d -l dir -d 'With --all: the folder to write to (created when missing)' -r -F
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -s o -l output -d 'The file to write (default: <slug>.yml); `-` prints the YAML on stdout' -r -F
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l version -d 'Pull this past version instead of the current one' -r
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
-complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l force -d 'Overwrite the file even if it has local edits'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l all -d 'Pull every persona the key can see (not archived ones, unless --archived)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l archived -d 'With --all: archived personas too'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l force -d 'Overwrite files even if they have local edits'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from pull" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
@@ -252,7 +256,7 @@ complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_see
 always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from diff" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
-complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from diff" -l exit-code -d 'Exit with 1 when the file and the server differ'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from diff" -l exit-code -d 'Exit with 1 when the file\'s editable fields differ from the server\'s'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from diff" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
@@ -265,6 +269,27 @@ complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from status" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from status" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from status" -l exit-code -d 'Exit with 1 when any file is not up to date'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from apply" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from apply" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from apply" -s y -l yes -d 'Apply without asking (needed when there is no terminal to ask on, and with --json)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from apply" -l dry-run -d 'Print the plan and change nothing: exit 0 when there is nothing to do, 2 when there is'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from apply" -l prune -d 'Also archive the workspace\'s personas that no file names'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from apply" -l force -d 'Apply working copies in conflict too, overwriting the changes made on the server'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from apply" -l json -d 'Print machine-readable JSON on stdout (errors too)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from apply" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from apply" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "create" -d 'Generate a persona from a brief, watching the run live'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the workspace\'s personas, newest first'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "get" -d 'Show one persona by id, slug or slug@vN'
@@ -272,10 +297,12 @@ complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "fork" -d 'Fork a persona, optionally refining it with a new intent'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "unarchive" -d 'Bring an archived persona back into lists'
-complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "pull" -d 'Write a persona to a YAML working copy'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "pull" -d 'Write a persona, or every persona (--all), to YAML working copies'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "push" -d 'Send the edits of YAML working copies to the server'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Show how a working copy differs from the server'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Edit a persona in your editor and push the result'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show where each working copy and brief of a folder stands against the workspace'
+complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "apply" -d 'Make the workspace hold what a folder of briefs and working copies says: plan, then apply'
 complete -c persona -n "__fish_persona_using_subcommand personas; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c persona -n "__fish_persona_using_subcommand runs; and not __fish_seen_subcommand_from list get cancel tail help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -329,7 +356,7 @@ always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l exit-status -d 'Exit with 8 when the run ended failed or canceled'
-complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l render -d 'Draw the persona as it fills in, applying each JSON patch'
+complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l render -d 'Draw the persona as it fills in, applying each JSON patch: redrawn in place on a terminal; piped, a YAML document per change'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand runs; and __fish_seen_subcommand_from tail" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
@@ -361,7 +388,6 @@ complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_sub
 always\t''
 never\t''"
 complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
-complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -416,10 +442,8 @@ complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_see
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -l limit -d 'How many to list (1 to 100; with --all, the page size)' -r
 complete -c persona -n "__fish_persona_using_subcommand webhooks; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -519,9 +543,7 @@ complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_sub
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l allow-private-webhooks -d 'Deliver webhooks to loopback and private-network addresses even when listening on another address than loopback (link-local and metadata addresses stay refused)'
-complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -541,10 +563,8 @@ complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_sub
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -l json -d 'Print machine-readable JSON on stdout (errors too)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from signin-url" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Run the embedded Persona API on a local address'
 complete -c persona -n "__fish_persona_using_subcommand dev; and __fish_seen_subcommand_from help" -f -a "keys" -d 'Manage API keys of the local store'
@@ -570,11 +590,7 @@ complete -c persona -n "__fish_persona_using_subcommand api" -s h -l help -d 'Pr
 complete -c persona -n "__fish_persona_using_subcommand completion" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c persona -n "__fish_persona_using_subcommand completion" -l profile -d 'The profile (backend and key) to use; `local` is the embedded server' -r
 complete -c persona -n "__fish_persona_using_subcommand completion" -l static -d 'A script that completes commands and flags only, without running `persona`'
-complete -c persona -n "__fish_persona_using_subcommand completion" -l json -d 'Print machine-readable JSON on stdout (errors too)'
-complete -c persona -n "__fish_persona_using_subcommand completion" -s q -l quiet -d 'Print only data and errors, no progress or status messages'
-complete -c persona -n "__fish_persona_using_subcommand completion" -s v -l verbose -d 'Show HTTP requests on stderr (-vv adds headers, with the key redacted)'
 complete -c persona -n "__fish_persona_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "auth" -d 'Log in to a Persona API, and see which key and workspace each profile uses'
 complete -c persona -n "__fish_persona_using_subcommand help; and not __fish_seen_subcommand_from auth chat personas runs mcp webhooks dev api completion help" -f -a "chat" -d 'Talk to a persona: one message, or an interactive session'
@@ -598,10 +614,12 @@ complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_su
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "fork" -d 'Fork a persona, optionally refining it with a new intent'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "archive" -d 'Archive a persona (hidden from lists unless --archived; it keeps its slug)'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "unarchive" -d 'Bring an archived persona back into lists'
-complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "pull" -d 'Write a persona to a YAML working copy'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "pull" -d 'Write a persona, or every persona (--all), to YAML working copies'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "push" -d 'Send the edits of YAML working copies to the server'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "diff" -d 'Show how a working copy differs from the server'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "edit" -d 'Edit a persona in your editor and push the result'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "status" -d 'Show where each working copy and brief of a folder stands against the workspace'
+complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from personas" -f -a "apply" -d 'Make the workspace hold what a folder of briefs and working copies says: plan, then apply'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "list" -d 'List runs, newest first'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "get" -d 'Show a run: steps, tokens, cost, timing and error'
 complete -c persona -n "__fish_persona_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "cancel" -d 'Cancel a queued or running run'

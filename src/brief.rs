@@ -1,15 +1,16 @@
 //! Parses a persona brief: a Markdown description of the character (the intent), optionally
-//! preceded by YAML front matter between `---` lines that sets language, visibility, seed, etc.
+//! preceded by YAML front matter between `---` lines that sets language, visibility, seed, etc.,
+//! and records in that front matter the persona a folder's brief was made into.
 
 use std::fmt;
 
 use serde_json::{Map, Value};
 use serde_norway::Value as YamlValue;
 
-use crate::model::Visibility;
+use crate::model::{CreatePersona, Visibility};
 
 /// The front-matter keys a brief may set, in the order error messages list them.
-const ALLOWED_KEYS: [&str; 7] = [
+const ALLOWED_KEYS: [&str; 8] = [
     "language",
     "visibility",
     "pipeline",
@@ -17,7 +18,11 @@ const ALLOWED_KEYS: [&str; 7] = [
     "budget_usd",
     "slug",
     "custom_fields",
+    "persona",
 ];
+
+/// The front-matter key that records the persona made from the brief.
+const PERSONA_KEY: &str = "persona";
 
 /// A parsed brief: the character description plus the options set in its front matter.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +35,9 @@ pub struct Brief {
     pub budget_usd: Option<f64>,
     pub slug: Option<String>,
     pub custom_fields: Option<Map<String, Value>>,
+    /// The persona already made from this brief (`persona: psn_...`), recorded by
+    /// `personas apply`; `personas create` does not read it.
+    pub persona: Option<String>,
 }
 
 impl Brief {
@@ -47,8 +55,81 @@ impl Brief {
             budget_usd: None,
             slug: None,
             custom_fields: None,
+            persona: None,
         }
     }
+
+    /// The create request of this brief as written.
+    pub fn create_request(&self) -> CreatePersona {
+        CreatePersona {
+            intent: self.intent.clone(),
+            language: self.language.clone(),
+            visibility: self.visibility.clone(),
+            pipeline: self.pipeline.clone(),
+            seed: self.seed,
+            budget_usd: self.budget_usd,
+            custom_fields: self.custom_fields.clone(),
+            slug: self.slug.clone(),
+        }
+    }
+}
+
+/// Whether a Markdown file found in a folder is a brief rather than other Markdown (a README):
+/// it opens with front matter that is empty or sets at least one key of a brief.
+pub fn looks_like_brief(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Ok((Some(front_matter), _)) = split_front_matter(text) else {
+        return false;
+    };
+    front_matter.trim().is_empty()
+        || front_matter.lines().any(|line| {
+            ALLOWED_KEYS.iter().any(|key| {
+                line.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(':'))
+            })
+        })
+}
+
+/// The brief's text with `persona: <id>` recorded in its front matter (replacing a `persona`
+/// line already there, or opening a front matter when it has none); the rest is kept byte for
+/// byte. `id` is a persona id, which needs no quoting.
+pub fn record_persona(text: &str, id: &str) -> String {
+    let (bom, body) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", text),
+    };
+    let line = |ending: &str| format!("{PERSONA_KEY}: {id}{ending}");
+    let Ok((Some(front_matter), _)) = split_front_matter(body) else {
+        return format!("{bom}---\n{}---\n{body}", line("\n"));
+    };
+    let opening = body.split_inclusive('\n').next().unwrap_or_default();
+    let ending = if opening.ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let start = opening.len();
+    let mut kept = String::with_capacity(front_matter.len());
+    for existing in front_matter.split_inclusive('\n') {
+        let is_persona = existing
+            .strip_prefix(PERSONA_KEY)
+            .is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(':'));
+        if !is_persona {
+            kept.push_str(existing);
+        }
+    }
+    format!(
+        "{bom}{opening}{}{kept}{}",
+        line(ending),
+        &body[start + front_matter.len()..]
+    )
+}
+
+/// Whether `id` has the form of a persona id: `psn_` then letters and digits.
+fn is_persona_id(id: &str) -> bool {
+    id.strip_prefix("psn_").is_some_and(|rest| {
+        !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
 }
 
 /// What is wrong with a brief and how to fix it; `line` is 1-based within the brief file.
@@ -238,6 +319,18 @@ fn apply_front_matter(brief: &mut Brief, text: &str) -> Result<(), BriefError> {
             }
             "pipeline" => brief.pipeline = Some(text_value(&front_matter, "pipeline", value)?),
             "slug" => brief.slug = Some(text_value(&front_matter, "slug", value)?),
+            PERSONA_KEY => {
+                let id = text_value(&front_matter, PERSONA_KEY, value)?;
+                if !is_persona_id(&id) {
+                    return Err(front_matter.error(
+                        PERSONA_KEY,
+                        &format!(
+                            "must be the id of the persona made from this brief, e.g. `persona: psn_3kP9aLwX2v` (found `{id}`)"
+                        ),
+                    ));
+                }
+                brief.persona = Some(id);
+            }
             "seed" => {
                 let seed = value.as_u64().ok_or_else(|| {
                     front_matter.error("seed", "must be a non-negative integer, e.g. `seed: 42`")
@@ -338,6 +431,7 @@ mod tests {
                 budget_usd: None,
                 slug: None,
                 custom_fields: None,
+                persona: None,
             }
         );
     }
@@ -418,7 +512,7 @@ mod tests {
         let error = error_of("---\nlangauge: tr\n---\nA poet.");
         assert_eq!(
             error.message,
-            "unknown key `langauge` on line 2; allowed: language, visibility, pipeline, seed, budget_usd, slug, custom_fields"
+            "unknown key `langauge` on line 2; allowed: language, visibility, pipeline, seed, budget_usd, slug, custom_fields, persona"
         );
         assert_eq!(error.line, Some(2));
         let error = error_of("\u{feff}---\r\nseed: 1\r\n\r\n\"colour\": red\r\n---\r\nA poet.");
@@ -495,6 +589,68 @@ mod tests {
             "{}",
             error.message
         );
+    }
+
+    #[test]
+    fn a_recorded_persona_is_read_and_checked() {
+        let brief = parse_brief("---\npersona: psn_3kP9aLwX2v\n---\nA poet.").unwrap();
+        assert_eq!(brief.persona.as_deref(), Some("psn_3kP9aLwX2v"));
+        assert_eq!(brief.create_request().intent, "A poet.");
+        let error = error_of("---\npersona: the-poet\n---\nA poet.");
+        assert!(
+            error
+                .message
+                .starts_with("`persona` on line 2 must be the id"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn recording_the_persona_keeps_the_rest_of_the_brief_byte_for_byte() {
+        let cases = [
+            ("A poet.\n", "---\npersona: psn_1\n---\nA poet.\n"),
+            (
+                "---\nlanguage: tr # Turkish\n---\nA poet.\n\n  Indented.",
+                "---\npersona: psn_1\nlanguage: tr # Turkish\n---\nA poet.\n\n  Indented.",
+            ),
+            (
+                "\u{feff}---\r\nseed: 7\r\npersona: psn_old\r\n---\r\nA poet.\r\n",
+                "\u{feff}---\r\npersona: psn_1\r\nseed: 7\r\n---\r\nA poet.\r\n",
+            ),
+            ("---\n---\nA poet.", "---\npersona: psn_1\n---\nA poet."),
+            // Front matter never closed is not front matter: a new one goes on top.
+            ("---\nA poet.", "---\npersona: psn_1\n---\n---\nA poet."),
+        ];
+        for (text, expected) in cases {
+            let recorded = record_persona(text, "psn_1");
+            assert_eq!(recorded, expected, "{text:?}");
+            if let Ok(brief) = parse_brief(&recorded) {
+                assert_eq!(brief.persona.as_deref(), Some("psn_1"));
+            }
+        }
+        let brief = parse_brief(&record_persona("---\nseed: 7\n---\nA poet.", "psn_1")).unwrap();
+        assert_eq!((brief.seed, brief.intent.as_str()), (Some(7), "A poet."));
+    }
+
+    #[test]
+    fn only_markdown_with_brief_front_matter_looks_like_a_brief() {
+        for brief in [
+            "---\nlanguage: tr\n---\nA poet.",
+            "\u{feff}---\r\n---\r\nA poet.",
+            "---\n# the seed\nseed : 4\n---\nA poet.",
+            "---\npersona: psn_1\n---\nA poet.",
+        ] {
+            assert!(looks_like_brief(brief), "{brief:?}");
+        }
+        for other in [
+            "# Read me\n\nNot a brief.",
+            "---\ntitle: Docs page\nlayout: post\n---\nText.",
+            "---\nlanguage: tr\nnever closed",
+            "",
+        ] {
+            assert!(!looks_like_brief(other), "{other:?}");
+        }
     }
 
     #[test]

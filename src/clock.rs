@@ -61,6 +61,43 @@ pub fn unix_seconds(timestamp: &str) -> Option<i64> {
     Some(unix_day(timestamp)? * DAY + hours * 3600 + minutes * 60 + seconds)
 }
 
+/// The unix seconds of an RFC 3339 time in UTC (`2026-02-26T12:00:00Z`, with or without a
+/// fraction of a second), or None for any other text, a time with an offset among them.
+pub fn utc_seconds(timestamp: &str) -> Option<i64> {
+    let bytes = timestamp.as_bytes();
+    let fraction = timestamp.get(19..timestamp.len().checked_sub(1)?)?;
+    let well_formed = bytes.len() >= 20
+        && bytes[10] == b'T'
+        && timestamp.ends_with('Z')
+        && (fraction.is_empty()
+            || fraction.strip_prefix('.').is_some_and(|digits| {
+                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+            }));
+    well_formed.then(|| unix_seconds(timestamp)).flatten()
+}
+
+/// How long ago (or how far ahead) `then` is from `now`, as a person says it: `just now`,
+/// `42 s ago`, `3 min ago`, `5 h ago`, `2 days ago`, `in 3 days`; the date past 30 days.
+pub fn relative(then: i64, now: i64) -> String {
+    let distance = (now - then).abs();
+    if distance < 5 {
+        return "just now".to_string();
+    }
+    let amount = match distance {
+        d if d < 60 => format!("{d} s"),
+        d if d < 3600 => format!("{} min", d / 60),
+        d if d < DAY => format!("{} h", d / 3600),
+        d if d < 2 * DAY => "1 day".to_string(),
+        d if d <= 30 * DAY => format!("{} days", d / DAY),
+        _ => return rfc3339(then)[..10].to_string(),
+    };
+    if then <= now {
+        format!("{amount} ago")
+    } else {
+        format!("in {amount}")
+    }
+}
+
 /// Whole calendar days from today until the date of an RFC 3339 UTC time
 /// (`2026-02-26T12:00:00Z`): 0 today, negative once past; None when it has no date.
 pub fn days_until(timestamp: &str) -> Option<i64> {
@@ -116,6 +153,17 @@ mod tests {
             assert_eq!(unix_seconds(&rfc3339(seconds)), Some(seconds));
         }
         assert_eq!(unix_seconds("2026-01-01"), None);
+        assert_eq!(utc_seconds("2023-11-14T22:13:20Z"), Some(1_700_000_000));
+        assert_eq!(utc_seconds("2023-11-14T22:13:20.250Z"), Some(1_700_000_000));
+        for other in [
+            "2023-11-14T22:13:20+02:00",
+            "2023-11-14 22:13:20Z",
+            "2023-11-14T22:13:20.Z",
+            "v3",
+            "",
+        ] {
+            assert_eq!(utc_seconds(other), None, "{other}");
+        }
         assert_eq!(unix_seconds("2026-01-01T24:00:00Z"), None);
         assert_eq!(unix_day("garbage"), None);
         assert_eq!(unix_day("2026-13-01T00:00:00Z"), None);
@@ -128,5 +176,18 @@ mod tests {
         let in_ten = rfc3339(now() + 10 * 86_400);
         assert_eq!(days_until(&in_ten), Some(10));
         assert_eq!(days_until("garbage"), None);
+    }
+
+    #[test]
+    fn relative_times_read_as_people_say_them() {
+        let now = 1_700_000_000;
+        assert_eq!(relative(now - 2, now), "just now");
+        assert_eq!(relative(now - 42, now), "42 s ago");
+        assert_eq!(relative(now - 200, now), "3 min ago");
+        assert_eq!(relative(now - 5 * 3600 - 10, now), "5 h ago");
+        assert_eq!(relative(now - DAY - 10, now), "1 day ago");
+        assert_eq!(relative(now - 3 * DAY, now), "3 days ago");
+        assert_eq!(relative(now + 3 * DAY, now), "in 3 days");
+        assert_eq!(relative(now - 90 * DAY, now), "2023-08-16");
     }
 }

@@ -57,11 +57,12 @@ impl Context {
         }
     }
 
-    /// The error for Ctrl-C: plain, or naming the run that goes on without this command.
+    /// The error for Ctrl-C: a stop asked for is no error, so exit 130 with nothing printed,
+    /// unless a run this command started goes on without it: that is named, with what to do.
     pub fn interruption(&self) -> CliError {
         let followed = self.followed_run.lock().unwrap_or_else(|p| p.into_inner());
         match followed.as_deref() {
-            None => CliError::new(ExitKind::Interrupted, "interrupted"),
+            None => CliError::reported(ExitKind::Interrupted),
             Some(run_id) => CliError::new(
                 ExitKind::Interrupted,
                 format!("interrupted; run {run_id} was not canceled"),

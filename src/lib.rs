@@ -23,15 +23,13 @@ pub mod sse;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::error::CliError;
 
 /// Parses the command line, runs the command, renders any error, and gives the exit code.
 pub fn main() -> ExitCode {
     // A shell asking for completions gets them, and nothing else runs.
     complete::answer_if_asked();
-    let cli = match cli::Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(cli) => cli,
         Err(err) if err.use_stderr() && asks_for_json() => {
             // A script that asked for JSON gets its usage error as JSON on stdout too.

@@ -9,6 +9,8 @@
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
+use console::Term;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle, TermLike};
 use serde::Serialize;
 
 use crate::error::CliError;
@@ -73,9 +75,30 @@ impl Output {
         self.stdout_tty
     }
 
-    /// Whether a spinner or progress bar may be drawn on stderr.
+    /// Whether a spinner or progress bar may be drawn on stderr: on a terminal, unless `-q`,
+    /// PERSONA_NO_PROGRESS or CI says not to (`--json` does not: its JSON is on stdout).
     pub fn progress_allowed(&self) -> bool {
-        self.stderr_tty && !self.quiet && !self.json && !self.no_progress
+        self.stderr_tty && !self.quiet && !self.no_progress
+    }
+
+    /// A spinner with `message` on stderr, when progress may be drawn: one line, its message
+    /// cut to the terminal's width (print other lines inside `suspend`). Dropped unfinished
+    /// (the command stopped by Ctrl-C), it clears its line rather than leave a stale one behind.
+    pub fn spinner(&self, message: impl Into<Cow<'static, str>>) -> Option<ProgressBar> {
+        self.progress_allowed().then(|| {
+            let bar = ProgressBar::with_draw_target(
+                None,
+                ProgressDrawTarget::term_like_with_hz(Box::new(SpinnerTerm(Term::stderr())), 20),
+            )
+            .with_finish(ProgressFinish::AndClear);
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.set_message(message);
+            bar.enable_steady_tick(std::time::Duration::from_millis(90));
+            bar
+        })
     }
 
     /// Whether a person can answer a prompt.
@@ -105,18 +128,42 @@ impl Output {
         }
     }
 
+    /// Text for people on stdout as it streams in, escaped, and wrapped at word boundaries by
+    /// `wrap` when there is one (on a terminal): the text of a reply, a piece at a time.
+    pub fn text_wrapped(&self, wrap: Option<&mut WordWrap>, text: &str) {
+        match wrap {
+            Some(wrap) => self.write_stdout(&wrap.push(&escape(text, self.stdout_color, true))),
+            None => self.text(text),
+        }
+    }
+
+    /// `text` wrapped at word boundaries to the width of the terminal on stderr, for a message
+    /// of a few lines; as it is when stderr is not a terminal.
+    pub fn wrap_for_stderr(&self, text: &str) -> String {
+        if self.stderr_tty {
+            WordWrap::new(usize::from(Term::stderr().size().1), 0, "").wrap(text)
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// The width of the terminal on stdout; None when stdout is not a terminal.
+    pub fn stdout_width(&self) -> Option<usize> {
+        self.stdout_tty
+            .then(|| usize::from(Term::stdout().size().1))
+    }
+
+    /// A [`WordWrap`] to the width of the terminal on stdout for text that starts at `column`;
+    /// None when stdout is not a terminal (text is then written as it comes).
+    pub fn word_wrap(&self, column: usize) -> Option<WordWrap> {
+        self.stdout_width()
+            .map(|width| WordWrap::new(width, column, ""))
+    }
+
     fn write_stdout(&self, text: &str) {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(text.as_bytes());
         let _ = out.flush();
-    }
-
-    /// Clears the terminal on stdout and puts the cursor home, for a view redrawn in place;
-    /// nothing when stdout is not a terminal.
-    pub fn clear_screen(&self) {
-        if self.stdout_tty {
-            self.write_stdout("\x1b[H\x1b[2J");
-        }
     }
 
     /// The data a command prints: `value` as JSON under `--json`, else the view `human` draws.
@@ -218,8 +265,10 @@ impl Output {
         paint(self.stderr_color, text, sgr)
     }
 
-    /// Rows of data: aligned columns under a bold header on a terminal, tab-separated rows
-    /// without a header when piped.
+    /// Rows of data. On a terminal: columns under a bold header, fitted to its width (the
+    /// widest text columns cut first, with an ellipsis), numbers right-aligned, and RFC 3339 UTC
+    /// times told as relative ones (`3 min ago`). Piped: tab-separated rows without a header,
+    /// each value as it is (times in full).
     pub fn table(&self, headers: &[&str], rows: &[Vec<String>]) {
         // A cell is one line: a tab or line break in it would fake columns or rows.
         let rows: Vec<Vec<String>> = rows
@@ -236,33 +285,328 @@ impl Output {
             }
             return;
         }
-        let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+        let now = crate::clock::now();
+        let kinds: Vec<Column> = (0..headers.len())
+            .map(|i| Column::of(rows.iter().filter_map(|row| row.get(i))))
+            .collect();
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .zip(&kinds)
+                    .map(|(cell, kind)| match kind {
+                        Column::Time => crate::clock::utc_seconds(&cell)
+                            .map_or(cell, |then| crate::clock::relative(then, now)),
+                        _ => cell,
+                    })
+                    .collect()
+            })
+            .collect();
+        let headers: Vec<String> = headers.iter().map(|h| h.to_uppercase()).collect();
+        let mut widths: Vec<usize> = headers
+            .iter()
+            .map(|h| console::measure_text_width(h))
+            .collect();
         for row in &rows {
             for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
+                *width = (*width).max(console::measure_text_width(cell));
             }
         }
-        let format_row = |cells: Vec<String>| {
+        fit_columns(&mut widths, &kinds, usize::from(Term::stdout().size().1));
+        let format_row = |cells: &[String]| {
             let last = cells.len().saturating_sub(1);
             cells
                 .iter()
+                .zip(widths.iter().zip(&kinds))
                 .enumerate()
-                .map(|(i, cell)| {
-                    if i == last {
-                        cell.clone()
-                    } else {
-                        let pad = widths[i].saturating_sub(cell.chars().count());
-                        format!("{cell}{}", " ".repeat(pad))
+                .map(|(i, (cell, (&width, kind)))| {
+                    let cell = console::truncate_str(cell, width, "…");
+                    let pad = " ".repeat(width.saturating_sub(console::measure_text_width(&cell)));
+                    match kind {
+                        Column::Number => format!("{pad}{cell}"),
+                        _ if i == last => cell.into_owned(),
+                        _ => format!("{cell}{pad}"),
                     }
                 })
                 .collect::<Vec<_>>()
                 .join("  ")
         };
-        let header = format_row(headers.iter().map(|h| h.to_uppercase()).collect());
-        self.line(self.paint(&header, "1"));
+        self.line(self.paint(&format_row(&headers), "1"));
         for row in rows {
-            self.line(format_row(row));
+            self.line(format_row(&row));
         }
+    }
+}
+
+/// What a table column holds, read from its values (`-` stands for none and counts for any).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Text,
+    /// Counts, money, versions (`18,421`, `$0.79`, `v3`, `2/5`): right-aligned, never cut.
+    Number,
+    /// RFC 3339 UTC times: told relative to now, never cut.
+    Time,
+}
+
+impl Column {
+    fn of<'a>(cells: impl Iterator<Item = &'a String>) -> Column {
+        let mut kind = None;
+        for cell in cells.filter(|cell| cell.as_str() != "-") {
+            let this = if is_number(cell) {
+                Column::Number
+            } else if crate::clock::utc_seconds(cell).is_some() {
+                Column::Time
+            } else {
+                return Column::Text;
+            };
+            if kind.is_some_and(|kind| kind != this) {
+                return Column::Text;
+            }
+            kind = Some(this);
+        }
+        kind.unwrap_or(Column::Text)
+    }
+}
+
+/// `18,421`, `$0.0042`, `v3`, `2/5`, `12%`.
+fn is_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix(['$', 'v']).unwrap_or(cell);
+    digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '/' | '%'))
+}
+
+/// Narrows the widest text column (the last of equals: the first is usually an id), a column
+/// at a time, until the row (two spaces between columns) fits `available`: first down to ten
+/// columns, so that short values (a status, a kind) stay whole while long ones give way, then
+/// down to three (two characters and the ellipsis). Numbers and times keep their width; a row
+/// still too wide is left to wrap.
+fn fit_columns(widths: &mut [usize], kinds: &[Column], available: usize) {
+    let gaps = 2 * widths.len().saturating_sub(1);
+    let mut total: usize = widths.iter().sum::<usize>() + gaps;
+    for floor in [10, 3] {
+        while total > available {
+            let widest = (0..widths.len())
+                .filter(|&i| kinds[i] == Column::Text && widths[i] > floor)
+                .max_by_key(|&i| (widths[i], i));
+            let Some(widest) = widest else {
+                break;
+            };
+            widths[widest] -= 1;
+            total -= 1;
+        }
+    }
+}
+
+/// Text wrapped at word boundaries to a width as it arrives in pieces (a reply streaming in):
+/// a word is held back until it is whole, then written on the line if it fits, else at the
+/// start of the next one, which begins with `indent`; only a word longer than a whole line is
+/// broken. Widths are the terminal's (wide characters count two, colour sequences none).
+#[derive(Debug)]
+pub struct WordWrap {
+    width: usize,
+    indent: String,
+    /// The column the text of this line started at: nothing wraps before its first word.
+    line_start: usize,
+    column: usize,
+    spaces: usize,
+    word: String,
+}
+
+impl WordWrap {
+    /// Wrapping to `width` columns for text that starts at `column` (after a prompt), each
+    /// further line starting with `indent`.
+    pub fn new(width: usize, column: usize, indent: &str) -> WordWrap {
+        let indent_width = console::measure_text_width(indent);
+        WordWrap {
+            // Room for a word or two past the indent, however narrow the terminal.
+            width: width.max(indent_width + 12).max(column + 1),
+            indent: indent.to_string(),
+            line_start: column,
+            column,
+            spaces: 0,
+            word: String::new(),
+        }
+    }
+
+    /// `text` wrapped: what to write now (the last word waits for what follows it).
+    pub fn push(&mut self, text: &str) -> String {
+        let mut out = String::new();
+        for c in text.chars() {
+            match c {
+                '\n' => {
+                    self.put_word(&mut out);
+                    self.new_line(&mut out);
+                }
+                ' ' | '\t' => {
+                    self.put_word(&mut out);
+                    self.spaces += 1;
+                }
+                c => self.word.push(c),
+            }
+        }
+        out
+    }
+
+    /// What is left: the last word.
+    pub fn finish(&mut self) -> String {
+        let mut out = String::new();
+        self.put_word(&mut out);
+        out
+    }
+
+    /// The whole of `text` wrapped, as lines joined with line breaks.
+    pub fn wrap(mut self, text: &str) -> String {
+        let mut out = self.push(text);
+        out.push_str(&self.finish());
+        out
+    }
+
+    fn new_line(&mut self, out: &mut String) {
+        out.push('\n');
+        out.push_str(&self.indent);
+        self.column = console::measure_text_width(&self.indent);
+        self.line_start = self.column;
+        self.spaces = 0;
+    }
+
+    fn put_word(&mut self, out: &mut String) {
+        if self.word.is_empty() {
+            return;
+        }
+        let word = std::mem::take(&mut self.word);
+        let width = console::measure_text_width(&word);
+        if self.column > self.line_start && self.column + self.spaces + width > self.width {
+            self.new_line(out);
+        } else {
+            out.push_str(&" ".repeat(self.spaces));
+            self.column += self.spaces;
+        }
+        self.spaces = 0;
+        // A word longer than the room on a line of its own is broken where the line ends.
+        let mut rest = word.as_str();
+        while self.column + console::measure_text_width(rest) > self.width {
+            let room = self.width - self.column;
+            let head = console::truncate_str(rest, room, "");
+            if head.is_empty() {
+                break;
+            }
+            out.push_str(&head);
+            rest = &rest[head.len()..];
+            self.new_line(out);
+        }
+        out.push_str(rest);
+        self.column += console::measure_text_width(rest);
+    }
+}
+
+/// A view redrawn in place at the bottom of the terminal on stdout, as `runs tail --render`
+/// draws a persona filling in: each frame replaces the one before it (the cursor goes up over
+/// it, each line is cleared as it is written over, and what is left below after the frame; the
+/// screen is never cleared as a whole). A frame in progress
+/// is cut to the screen (lines to its width, and its last lines to its height, under a line
+/// that says how many are above), so that none of it scrolls into the scrollback; the final
+/// frame is drawn whole and stays there.
+#[derive(Debug, Default)]
+pub struct LiveView {
+    rows: usize,
+}
+
+impl LiveView {
+    /// Draws `frame` over the one before it; `last` for the frame that stays.
+    pub fn draw(&mut self, output: &Output, frame: &str, last: bool) {
+        let text = escape(frame, output.stdout_color, true);
+        let mut lines: Vec<Cow<'_, str>> = text.lines().map(Cow::Borrowed).collect();
+        if !last {
+            let (rows, columns) = Term::stdout().size();
+            fit_screen(&mut lines, usize::from(rows), usize::from(columns));
+        }
+        let mut out = String::new();
+        if self.rows > 0 {
+            out.push_str(&format!("\x1b[{}A", self.rows));
+        }
+        // Each line is written over the old one and cleared to its end; what is left of a taller
+        // frame below is cleared after the new one. Never from the top left corner: a terminal
+        // (tmux) takes clearing from there for clearing the screen and keeps a copy in its
+        // scrollback.
+        out.push('\r');
+        for line in &lines {
+            out.push_str(line);
+            out.push_str("\x1b[K\n");
+        }
+        out.push_str("\x1b[J");
+        self.rows = lines.len();
+        output.write_stdout(&out);
+    }
+}
+
+/// Cuts `lines` to a screen of `rows` × `columns` with a row to spare for the cursor: each
+/// line to the width with an ellipsis, and when there are too many, the first line (the
+/// frame's title), a line saying how many are left out, and the last ones.
+fn fit_screen(lines: &mut Vec<Cow<'_, str>>, rows: usize, columns: usize) {
+    let room = rows.saturating_sub(1).max(3);
+    if lines.len() > room {
+        let hidden = lines.len() - (room - 1);
+        let tail = lines.split_off(hidden + 1);
+        lines.truncate(1);
+        lines.push(Cow::Owned(format!("… {} lines above", hidden)));
+        lines.extend(tail);
+    }
+    for line in lines.iter_mut() {
+        if console::measure_text_width(line) > columns {
+            *line = Cow::Owned(console::truncate_str(line, columns, "…").into_owned());
+        }
+    }
+}
+
+/// Stderr as a spinner draws on it, two columns narrower than it is: the spinner line never
+/// reaches the last column, so the `^C` a terminal echoes on Ctrl-C lands on that line and is
+/// cleared with it, rather than wrapping onto a line of its own below a spinner left behind.
+/// (Lines printed through the bar would count on reaching the last column to wrap: print them
+/// with the bar suspended.)
+#[derive(Debug)]
+struct SpinnerTerm(Term);
+
+impl TermLike for SpinnerTerm {
+    fn width(&self) -> u16 {
+        self.0.size().1.saturating_sub(2)
+    }
+
+    fn height(&self) -> u16 {
+        self.0.size().0
+    }
+
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_up(n)
+    }
+
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_down(n)
+    }
+
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_right(n)
+    }
+
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_left(n)
+    }
+
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_line(s)
+    }
+
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_str(s)
+    }
+
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.0.clear_line()
+    }
+
+    fn flush(&self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }
 
@@ -389,6 +733,115 @@ mod tests {
             assert!(!escaped.contains(hazard), "{escaped}");
             assert_eq!(serde_json::from_str::<Value>(&escaped).unwrap(), value);
         }
+    }
+
+    #[test]
+    fn columns_are_read_as_numbers_times_or_text() {
+        let kind = |cells: &[&str]| {
+            let cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+            Column::of(cells.iter())
+        };
+        assert_eq!(kind(&["18,421", "-", "3"]), Column::Number);
+        assert_eq!(kind(&["$0.79", "$0.0042"]), Column::Number);
+        assert_eq!(kind(&["v3", "v12"]), Column::Number);
+        assert_eq!(kind(&["2/5"]), Column::Number);
+        assert_eq!(kind(&["2026-02-26T12:00:00Z", "-"]), Column::Time);
+        assert_eq!(kind(&["3", "2026-02-26T12:00:00Z"]), Column::Text);
+        assert_eq!(kind(&["psn_3kP9aLwX2v", "12"]), Column::Text);
+        assert_eq!(kind(&["vintage", "$", ""]), Column::Text);
+        assert_eq!(kind(&["-"]), Column::Text);
+    }
+
+    #[test]
+    fn the_widest_text_columns_give_way_first() {
+        let kinds = [
+            Column::Text,
+            Column::Text,
+            Column::Text,
+            Column::Number,
+            Column::Time,
+        ];
+        let mut widths = [16, 30, 9, 6, 10];
+        fit_columns(&mut widths, &kinds, 60);
+        assert_eq!(
+            widths,
+            [14, 13, 9, 6, 10],
+            "14 + 13 + 9 + 6 + 10 + 4 gaps of 2 = 60"
+        );
+        let mut narrower = [16, 30, 9, 6, 10];
+        fit_columns(&mut narrower, &kinds, 45);
+        assert_eq!(narrower, [7, 7, 7, 6, 10], "short values give way last");
+        let mut narrowest = [16, 30, 9, 6, 10];
+        fit_columns(&mut narrowest, &kinds, 10);
+        assert_eq!(
+            narrowest,
+            [3, 3, 3, 6, 10],
+            "numbers and times are never cut"
+        );
+        let mut fits = [4, 4];
+        fit_columns(&mut fits, &kinds[..2], 80);
+        assert_eq!(fits, [4, 4]);
+    }
+
+    #[test]
+    fn streamed_text_wraps_at_word_boundaries_whatever_the_pieces() {
+        let text = "The shop smells of paper and dust; I keep the poets near the window, \
+                    where the light is kind to old bindings. Antidisestablishmentarianism!";
+        let whole = WordWrap::new(20, 6, "").wrap(text);
+        for pieces in [1, 2, 3, 7] {
+            let mut wrap = WordWrap::new(20, 6, "");
+            let chars: Vec<char> = text.chars().collect();
+            let mut out = String::new();
+            for chunk in chars.chunks(pieces) {
+                out.push_str(&wrap.push(&chunk.iter().collect::<String>()));
+            }
+            out.push_str(&wrap.finish());
+            assert_eq!(out, whole, "in pieces of {pieces}");
+        }
+        let lines: Vec<&str> = whole.lines().collect();
+        assert_eq!(
+            lines[0], "The shop",
+            "the first line starts after a prompt of 6"
+        );
+        for line in &lines[1..] {
+            assert!(line.chars().count() <= 20, "{line:?}");
+        }
+        // Only a word longer than a line is broken.
+        let mut words: Vec<&str> = text.split_whitespace().collect();
+        words.pop();
+        words.extend(["Antidisestablishment", "arianism!"]);
+        assert_eq!(whole.split_whitespace().collect::<Vec<_>>(), words);
+        assert!(
+            whole.ends_with("Antidisestablishment\narianism!"),
+            "{whole}"
+        );
+    }
+
+    #[test]
+    fn wrapped_lines_keep_their_indent() {
+        let wrapped = WordWrap::new(30, 13, "             ")
+            .wrap("a bookseller who keeps the poets near the window");
+        assert_eq!(
+            wrapped,
+            "a bookseller who\n             keeps the poets\n             near the window"
+        );
+    }
+
+    #[test]
+    fn a_frame_in_progress_is_cut_to_the_screen() {
+        let text: Vec<String> = (0..30)
+            .map(|i| format!("line {i} {}", "x".repeat(i)))
+            .collect();
+        let mut lines: Vec<Cow<'_, str>> = text.iter().map(|l| Cow::Borrowed(l.as_str())).collect();
+        fit_screen(&mut lines, 10, 12);
+        assert_eq!(lines.len(), 9, "a row to spare: {lines:?}");
+        assert_eq!(lines[0], "line 0 ");
+        assert_eq!(lines[1], "… 22 lines …");
+        assert_eq!(lines[8], "line 29 xxx…");
+        assert!(lines.iter().all(|l| console::measure_text_width(l) <= 12));
+        let mut short = vec![Cow::Borrowed("title"), Cow::Borrowed("a")];
+        fit_screen(&mut short, 10, 12);
+        assert_eq!(short, ["title", "a"]);
     }
 
     #[test]

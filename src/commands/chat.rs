@@ -1,12 +1,13 @@
 //! `persona chat REF`: talk to a persona. One message with `-m` or from a pipe; on a terminal
 //! without `-m`, an interactive session with the reply streamed as it arrives.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use clap::Args;
 use clap_complete::ArgValueCompleter;
+use rustyline::DefaultEditor;
+use rustyline::error::ReadlineError;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::client::ApiClient;
 use crate::commands::personas::get_persona;
@@ -23,8 +24,10 @@ Examples:
   echo \"Tell me about your shop\" | persona chat the-istanbul-bookseller --json
   persona chat the-istanbul-bookseller --conversation conv_72bQ9 -m \"And then?\"
 
-In a session, /new starts a new conversation, /help lists the commands, and /exit (or Ctrl-C,
-or Ctrl-D) ends it.")]
+In a session, lines are edited as in a shell (arrows, Home/End, Ctrl-A/E/K/U/W) with Up and
+Down for the messages sent before; Ctrl-C clears the line (or stops a reply), and Ctrl-D on an
+empty line or /exit ends the session. /new starts a new conversation and /help lists the
+commands. Replies wrap at word boundaries to the terminal's width as they stream in.")]
 pub struct ChatArgs {
     /// The persona: id, slug, or either with @vN
     #[arg(add = ArgValueCompleter::new(complete::persona_refs), value_name = "REF", value_parser = clap::builder::NonEmptyStringValueParser::new())]
@@ -72,7 +75,7 @@ pub async fn run(ctx: &Context, args: ChatArgs) -> Result<()> {
             .send_message(&conversation, &persona_id, &message)
             .await?
     } else {
-        stream_reply(ctx, client, &conversation, &persona_id, &message).await?
+        stream_reply(ctx, client, &conversation, &persona_id, &message, 0).await?
     };
     if let Value::Object(fields) = &mut turn {
         fields.insert("conversation_id".to_string(), json!(conversation));
@@ -113,32 +116,40 @@ async fn new_conversation(client: &ApiClient, target: &PersonaRef) -> Result<Str
         .ok_or_else(|| CliError::general("the server did not name the new conversation"))
 }
 
-/// Sends one message, prints the reply on stdout as it streams in, and returns the whole turn.
+/// Sends one message, prints the reply on stdout as it streams in (on a terminal, wrapped at
+/// word boundaries, its first line starting at `column`), and returns the whole turn.
 async fn stream_reply(
     ctx: &Context,
     client: &ApiClient,
     conversation: &str,
     persona_id: &str,
     message: &str,
+    column: usize,
 ) -> Result<Value> {
+    let output = &ctx.output;
     let mut stream = client
         .send_message_stream(conversation, persona_id, message)
         .await?;
+    let mut wrap = output.word_wrap(column);
     let mut printed = false;
     while let Some((event, data)) = stream.next().await? {
         match event.as_str() {
             "message.delta" => {
                 let delta: Turn = view(&data);
-                ctx.output
-                    .text(delta.content.as_deref().unwrap_or_default());
+                let text = delta.content.as_deref().unwrap_or_default();
+                output.text_wrapped(wrap.as_mut(), text);
                 printed = true;
             }
             "message.completed" => {
                 if !printed {
                     let turn: Turn = view(&data);
-                    ctx.output.text(turn.content.as_deref().unwrap_or_default());
+                    let text = turn.content.as_deref().unwrap_or_default();
+                    output.text_wrapped(wrap.as_mut(), text);
                 }
-                ctx.output.text("\n");
+                if let Some(wrap) = wrap.as_mut() {
+                    output.text_wrapped(None, &wrap.finish());
+                }
+                output.text("\n");
                 return Ok(data);
             }
             "message.failed" => {
@@ -181,7 +192,9 @@ fn report(ctx: &Context, turn: &Value, show_drift: bool) {
     ));
 }
 
-/// The interactive session: a header, then prompt → streamed reply until /exit, EOF or Ctrl-C.
+/// The interactive session: a header, then prompt → streamed reply until /exit or Ctrl-D. The
+/// prompt is a line editor with the session's history; Ctrl-C clears the line, or stops a
+/// reply as it streams in.
 async fn session(
     ctx: &Context,
     client: &ApiClient,
@@ -191,66 +204,83 @@ async fn session(
 ) -> Result<()> {
     let output = &ctx.output;
     let name = persona.name().unwrap_or("the persona");
-    output.notice(format!(
+    // The session's own lines wrap at word boundaries too.
+    let say =
+        |text: &str, sgr: &str| output.notice(output.paint_err(&output.wrap_for_stderr(text), sgr));
+    output.notice(output.wrap_for_stderr(&format!(
         "{} — {}",
         output.paint_err(name, "1"),
         persona.voice_register().unwrap_or("")
-    ));
-    output.notice(output.paint_err(
+    )));
+    say(
         "Type a message. /new starts over, /exit or Ctrl-D ends.",
         "2",
-    ));
+    );
     let mut conversation = match args.conversation {
         Some(id) => id,
         None => new_conversation(client, target).await?,
     };
-    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    let mut editor = DefaultEditor::new().map_err(input_error)?;
+    let prompt = format!("{} ", output.paint("you>", "36"));
+    let reply_prompt = format!("{} ", output.paint(&format!("{name}>"), "35"));
     loop {
-        eprint!("{} ", output.paint_err("you>", "36"));
-        let _ = std::io::stderr().flush();
-        let line = tokio::select! {
-            line = lines.next_line() => line.map_err(|err| CliError::general(format!("cannot read input: {err}")).with_source(err))?,
-            _ = tokio::signal::ctrl_c() => None,
-        };
-        let Some(line) = line else {
-            eprintln!();
-            break;
+        // The editor owns the terminal while a line is typed: Ctrl-C is a key then, not a signal.
+        let line = match tokio::task::block_in_place(|| editor.readline(&prompt)) {
+            Ok(line) => line,
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(err) => return Err(input_error(err)),
         };
         let message = line.trim();
+        if !message.is_empty() {
+            let _ = editor.add_history_entry(message);
+        }
         match message {
             "" => continue,
             "/exit" | "/quit" => break,
             "/new" => {
                 conversation = new_conversation(client, target).await?;
-                output.notice(output.paint_err("(new conversation)", "2"));
+                say("(new conversation)", "2");
                 continue;
             }
             "/help" | "/?" => {
-                output.notice(output.paint_err(
-                    "/new starts a new conversation, /exit (or Ctrl-D, Ctrl-C) ends the session; anything else is sent",
+                say(
+                    "/new starts a new conversation, /exit (or Ctrl-D) ends the session, Ctrl-C clears the line or stops a reply, Up and Down recall messages; anything else is sent",
                     "2",
-                ));
+                );
                 continue;
             }
             // A lone /word is taken for a mistyped command, not sent to the persona.
             command if command.starts_with('/') && !command.contains(char::is_whitespace) => {
-                output.notice(
-                    output.paint_err(&format!("unknown command {command}; /help lists them"), "2"),
-                );
+                say(&format!("unknown command {command}; /help lists them"), "2");
                 continue;
             }
             _ => {}
         }
-        output.text(&format!("{} ", output.paint(&format!("{name}>"), "35")));
+        output.text(&reply_prompt);
+        let column = console::measure_text_width(&reply_prompt);
+        let reply = stream_reply(
+            ctx,
+            client,
+            &conversation,
+            target.base.as_str(),
+            message,
+            column,
+        );
         let turn = tokio::select! {
-            turn = stream_reply(ctx, client, &conversation, target.base.as_str(), message) => turn?,
+            turn = reply => turn?,
             _ = tokio::signal::ctrl_c() => {
                 output.text("\n");
-                break;
+                say("(reply stopped)", "2");
+                continue;
             }
         };
         report(ctx, &turn, args.show_drift);
     }
     output.info(format!("conversation {conversation}"));
     Ok(())
+}
+
+fn input_error(err: ReadlineError) -> CliError {
+    CliError::general(format!("cannot read input: {err}")).with_source(err)
 }

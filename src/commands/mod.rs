@@ -31,12 +31,14 @@ pub async fn dispatch(ctx: &Context, command: Command) -> Result<()> {
     }
 }
 
-/// Commands that stop cleanly on Ctrl-C themselves (a server), rather than exiting with 130.
+/// Commands that stop cleanly on Ctrl-C themselves (a server, or `apply`, which reports what
+/// it applied), rather than being cut off with 130.
 pub fn handles_own_interrupts(command: &Command) -> bool {
     matches!(
         command,
         Command::Dev(dev::DevCommand::Serve(_))
             | Command::Chat(_)
             | Command::Mcp(mcp::McpCommand::Serve(_))
+            | Command::Personas(personas::PersonasCommand::Apply(_))
     )
 }

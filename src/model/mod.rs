@@ -25,8 +25,8 @@ pub use run::{
 };
 pub use scopes::{ALL_SCOPES, CLI_SCOPES, grants, is_known_scope};
 pub use views::{
-    Conversation, Delivery, ErrorSummary, Failure, PersonaSummary, PersonaVersion, RunEventFields,
-    RunSummary, Turn, WebhookEndpoint, WebhookTestSent, view, view_text,
+    Conversation, Delivery, ErrorSummary, Failure, PersonaStamp, PersonaSummary, PersonaVersion,
+    RunEventFields, RunSummary, Turn, WebhookEndpoint, WebhookTestSent, view, view_text,
 };
 pub use visibility::Visibility;
 pub use webhooks::WEBHOOK_EVENT_TYPES;

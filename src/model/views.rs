@@ -1,8 +1,8 @@
 //! Typed views of the server's answers for what the commands show: each reads the fields a view
 //! needs, while `--json` and YAML working copies pass the server's JSON through untouched.
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 /// The view of `json`: every field absent when the server left it out or sent null. JSON that
@@ -87,6 +87,42 @@ impl PersonaSummary {
     }
 }
 
+/// What names a persona and its version, read from a working copy (whose other fields a person
+/// may have mistyped) or from the server: each field on its own, absent when it is not of its type.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PersonaStamp {
+    #[serde(deserialize_with = "text_or_none")]
+    pub id: Option<String>,
+    #[serde(deserialize_with = "text_or_none")]
+    pub slug: Option<String>,
+    #[serde(deserialize_with = "count_or_none")]
+    pub version: Option<u64>,
+    #[serde(deserialize_with = "text_or_none")]
+    pub fingerprint: Option<String>,
+    #[serde(deserialize_with = "text_or_none")]
+    pub status: Option<String>,
+    #[serde(deserialize_with = "text_or_none")]
+    pub archived_at: Option<String>,
+}
+
+impl PersonaStamp {
+    /// The slug when there is one, else the id: how a message names the persona.
+    pub fn name(&self) -> &str {
+        self.slug.as_deref().or(self.id.as_deref()).unwrap_or("?")
+    }
+}
+
+fn text_or_none<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(Value::deserialize(deserializer)?
+        .as_str()
+        .map(str::to_string))
+}
+
+fn count_or_none<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    Ok(Value::deserialize(deserializer)?.as_u64())
+}
+
 /// A persona's figures from the run that made it.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -112,6 +148,8 @@ pub struct PersonaVersion {
 pub struct RunSummary {
     pub id: Option<String>,
     pub persona_id: Option<String>,
+    /// The slug the run's persona has now; absent from a server that does not send it.
+    pub persona_slug: Option<String>,
     pub kind: Option<String>,
     pub status: Option<String>,
     pub pipeline: Option<String>,
@@ -273,6 +311,19 @@ mod tests {
         assert_eq!(persona.slug, None);
         let big_five = persona.self_layer.and_then(|s| s.big_five).unwrap();
         assert_eq!(big_five.keys().collect::<Vec<_>>(), ["O", "C"]);
+    }
+
+    #[test]
+    fn a_stamp_keeps_the_fields_of_their_type_when_others_are_mistyped() {
+        let stamp: PersonaStamp = view(&json!({
+            "id": "psn_1", "slug": 5, "version": 3, "fingerprint": "sha256:ab",
+            "surface": { "age": "old" }, "archived_at": null,
+        }));
+        assert_eq!(stamp.id.as_deref(), Some("psn_1"));
+        assert_eq!(stamp.slug, None);
+        assert_eq!(stamp.version, Some(3));
+        assert_eq!(stamp.name(), "psn_1");
+        assert_eq!(stamp.archived_at, None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! YAML working copies of a persona: the server's persona object written for a human to edit
 //! (with the id, version and fingerprint it was pulled at), read back, diffed and saved atomically.
 
+mod compare;
 mod depth;
 mod emit;
 mod files;
@@ -11,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::json;
 
+pub use compare::{Comparison, Standing, changed_fields, compare, field_diff, settle};
 pub use depth::MAX_YAML_DEPTH;
 pub(crate) use depth::yaml_too_deep;
 pub use emit::object_to_yaml;
@@ -84,6 +86,15 @@ pub fn to_yaml(persona: &Value) -> String {
     ));
     write_mapping(&ordered, 0, false, &mut out);
     out
+}
+
+/// Whether YAML found in a folder is meant to be a working copy (and so reported when it cannot
+/// be read as one): it starts with the header `to_yaml` writes, or has a top-level `fingerprint`.
+pub fn looks_like_working_copy(text: &str) -> bool {
+    text.starts_with(HEADER.trim_end())
+        || text
+            .lines()
+            .any(|line| line.starts_with("fingerprint:") || line.starts_with("\"fingerprint\":"))
 }
 
 /// Reads a working copy back into the persona object. `source_name` (usually the path) prefixes
@@ -202,12 +213,6 @@ pub fn editable_fields(persona: &Value) -> Value {
         })
         .collect();
     Value::Object(fields)
-}
-
-/// Whether the editable fields differ from those the working copy was pulled with.
-pub fn has_local_edits(file_persona: &Value) -> bool {
-    let pulled_fingerprint = file_persona.get("fingerprint").and_then(Value::as_str);
-    pulled_fingerprint != Some(json::fingerprint(file_persona).as_str())
 }
 
 /// A unified diff (3 lines of context) of `old` and `new`, or `None` when they are equal.
@@ -456,7 +461,10 @@ mod tests {
         let persona = json!({"id": "p", "version": 1, "soul": {"a": 1}});
         let back = from_yaml(&to_yaml(&persona), "p.yaml").unwrap();
         assert_eq!(back["fingerprint"], json!(json::fingerprint(&persona)));
-        assert!(!has_local_edits(&back));
+        assert_eq!(
+            compare(&back, &persona),
+            Comparison::Settled(Standing::UpToDate)
+        );
     }
 
     #[test]
@@ -583,20 +591,14 @@ mod tests {
     }
 
     #[test]
-    fn has_local_edits_compares_against_the_pulled_fingerprint() {
-        let mut persona =
-            json!({"id": "p", "version": 3, "language": "tr", "soul": {"a": 1}, "status": "ready"});
-        persona["fingerprint"] = json!(json::fingerprint(&persona));
-        let mut file_persona = from_yaml(&to_yaml(&persona), "p.yaml").unwrap();
-        assert!(!has_local_edits(&file_persona));
-
-        file_persona["status"] = json!("archived");
-        assert!(!has_local_edits(&file_persona));
-
-        file_persona["soul"]["a"] = json!(2);
-        assert!(has_local_edits(&file_persona));
-
-        assert!(has_local_edits(&json!({"id": "p", "language": "tr"})));
+    fn yaml_meant_as_a_working_copy_is_told_from_other_yaml() {
+        let copy = to_yaml(&json!({"id": "p", "version": 1, "fingerprint": "f"}));
+        assert!(looks_like_working_copy(&copy));
+        assert!(looks_like_working_copy("id: p\nfingerprint: [broken\n"));
+        assert!(!looks_like_working_copy(
+            "services:\n  web:\n    image: nginx\n"
+        ));
+        assert!(!looks_like_working_copy("meta:\n  fingerprint: x\n"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! switch, logout and revocation, and secrets kept out of output.
 
 use std::io::{BufRead, BufReader, Read};
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::{DevServer, TestEnv};
@@ -680,6 +680,40 @@ fn on_a_terminal_the_login_shows_the_code_and_url_first_and_asks_for_what_the_cl
     env.run(&["personas", "list"]).success();
 }
 
+/// Waits (up to 30 s) until the terminal of the process whose command line names `needle`
+/// no longer echoes what is typed.
+fn wait_until_echo_is_off(needle: &str) {
+    let echo_off = || {
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return false;
+        };
+        entries.flatten().any(|entry| {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            let cmdline = String::from_utf8_lossy(&cmdline);
+            if !cmdline.contains(needle) || !cmdline.contains("--with-key") {
+                return false;
+            }
+            let Ok(tty) = std::fs::read_link(entry.path().join("fd/0")) else {
+                return false;
+            };
+            Command::new("stty")
+                .arg("-F")
+                .arg(&tty)
+                .arg("-a")
+                .output()
+                .is_ok_and(|out| {
+                    String::from_utf8_lossy(&out.stdout)
+                        .split_whitespace()
+                        .any(|flag| flag == "-echo")
+                })
+        })
+    };
+    assert!(
+        crate::common::eventually(Duration::from_secs(30), echo_off),
+        "the key prompt never turned echo off"
+    );
+}
+
 #[test]
 fn with_key_on_a_terminal_asks_for_the_key_without_showing_it() {
     let env = TestEnv::new();
@@ -692,6 +726,9 @@ fn with_key_on_a_terminal_asks_for_the_key_without_showing_it() {
         ),
     );
     login.wait_for("Paste your API key");
+    // The prompt turns echo off after it is shown; a key typed before would be shown, or
+    // dropped with the input the terminal had not yet read.
+    wait_until_echo_is_off(&server.base_url);
     login.type_line(&server.key);
     let (code, shown) = login.finish();
     assert_eq!(code, 0, "{shown}");

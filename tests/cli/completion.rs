@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::require;
 use crate::common::{BIN, TestEnv, eventually};
-use crate::external::require;
 use crate::personas::set_register;
 
 const BRIEF: &str = "35-year-old, lonely, intellectual ex-academic bookseller in Istanbul";

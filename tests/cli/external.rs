@@ -10,29 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::common::{TestEnv, http_request_json};
-
-/// Whether the programs exist; without them the test is skipped, except under `scripts/test`.
-pub(crate) fn require(programs: &[&str]) -> bool {
-    let missing: Vec<&&str> = programs
-        .iter()
-        .filter(|p| {
-            !Command::new("sh")
-                .arg("-c")
-                .arg(format!("command -v {p}"))
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    if std::env::var_os("PERSONA_REQUIRE_EXTERNAL").is_some() {
-        panic!("missing programs {missing:?}: scripts/test installs them");
-    }
-    eprintln!("skipped: {missing:?} not installed (scripts/test installs them)");
-    false
-}
+use crate::common::{TestEnv, http_request_json, require};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

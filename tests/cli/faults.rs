@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{DevServer, TestEnv};
+use crate::common::{DevServer, TestEnv, spawn};
 
 const BRIEF: &str = "35-year-old, lonely, intellectual ex-academic bookseller in Istanbul";
 
@@ -45,15 +45,6 @@ fn finish(mut child: Child, limit: Duration) -> (i32, String, String) {
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
-}
-
-fn spawn(env: &TestEnv, args: &[&str]) -> Child {
-    env.command(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
 }
 
 /// A TCP proxy in front of a server that lets everything through, except the answer to the first

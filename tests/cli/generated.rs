@@ -74,3 +74,33 @@ fn man_pages_are_up_to_date_and_document_exit_status_and_environment() {
     );
     check_or_update("man", pages);
 }
+
+/// Man pages have the command's examples under EXAMPLES, each line as written, and list global
+/// flags apart, without those that mean nothing for the command.
+#[test]
+fn man_pages_have_examples_and_global_options_apart() {
+    let pages = man_pages();
+    let page = |name: &str| {
+        pages
+            .iter()
+            .find(|(file, _)| file == name)
+            .map(|(_, text)| text.clone())
+            .unwrap()
+    };
+    let create = page("persona-personas-create.1");
+    let examples = &create[create.find(".SH EXAMPLES").expect("EXAMPLES")..];
+    assert!(
+        examples.contains("\n.nf\n  persona personas create \\-f examples/brief.md\n"),
+        "{examples}"
+    );
+    assert!(create.contains(".SH \"GLOBAL OPTIONS\""), "{create}");
+    let with_examples = pages
+        .iter()
+        .filter(|(_, text)| text.contains(".SH EXAMPLES"))
+        .count();
+    assert!(with_examples >= 30, "{with_examples} pages with examples");
+    let completion = page("persona-completion.1");
+    assert!(!completion.contains("\\-\\-json") && !completion.contains("\\-\\-profile"));
+    let verify = page("persona-webhooks-verify.1");
+    assert!(verify.contains("\\-\\-json") && !verify.contains("\\-\\-profile"));
+}

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{Outcome, TestEnv, eventually, list_dir};
+use crate::common::{Outcome, TestEnv, eventually, list_dir, pyyaml_rewrite, test_python};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -1572,6 +1572,153 @@ fn diff_shows_edits_and_exit_code_reports_them() {
         .code(1);
     // diff changes nothing.
     assert_eq!(get(&env, "poet")["version"], 1);
+}
+
+/// A copy pulled at v1 and never edited, while the persona went on to v3: push says it is
+/// behind and how to update it, changes nothing, and diff shows what the server changed.
+#[test]
+fn pushing_an_unedited_copy_behind_the_server_says_it_is_behind() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    let old = pull(&env, "poet", "old.yml");
+    pull(&env, "poet", "poet.yml");
+    for register in ["second", "third"] {
+        env.write("poet.yml", &set_register(&env.read("poet.yml"), register));
+        env.run(&["personas", "push", "poet.yml"]).success();
+    }
+    let outcome = env.run(&["personas", "push", "old.yml"]).success();
+    assert!(
+        outcome.stderr.contains("old.yml is behind (v1 of v3)"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome
+            .stderr
+            .contains("`persona personas pull poet -o old.yml`"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(!outcome.stderr.contains("up to date"), "{}", outcome.stderr);
+    assert_eq!(env.read("old.yml"), old);
+    assert_eq!(get(&env, "poet")["version"], 3);
+    let json = env
+        .run(&["personas", "push", "old.yml", "--json"])
+        .success()
+        .json();
+    assert_eq!(json[0]["state"], "behind");
+    assert_eq!(json[0]["changed"], false);
+
+    let diff = env
+        .run(&["personas", "diff", "old.yml", "--exit-code"])
+        .code(1);
+    assert!(diff.stdout.contains("+    register: "), "{}", diff.stdout);
+    assert!(
+        diff.stdout.contains("-    register: third"),
+        "{}",
+        diff.stdout
+    );
+    assert!(diff.stderr.contains("pulled at v1"), "{}", diff.stderr);
+    // The update the message names works, and the copy is then up to date.
+    env.run(&["personas", "pull", "poet", "-o", "old.yml"])
+        .success();
+    let pushed = env.run(&["personas", "push", "old.yml"]).success();
+    assert!(
+        pushed.stderr.contains("up to date (v3)"),
+        "{}",
+        pushed.stderr
+    );
+}
+
+/// The file another tool rewrote (PyYAML: keys sorted, comments and quoting its own) without
+/// changing a value has no diff; an edit made there shows as exactly that field, in the
+/// file's order, and the read-only fields never show.
+#[test]
+fn diff_compares_the_editable_content_not_the_text() {
+    let Some(python) = test_python("PyYAML") else {
+        return;
+    };
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    let original = pull(&env, "poet", "poet.yml");
+    pyyaml_rewrite(&env, &python, "poet.yml", "");
+    let rewritten = env.read("poet.yml");
+    assert_ne!(rewritten, original, "PyYAML wrote the same text");
+    assert!(!rewritten.contains("# Persona working copy"), "{rewritten}");
+    let same = env
+        .run(&["personas", "diff", "poet.yml", "--exit-code"])
+        .success();
+    assert!(same.stdout.is_empty(), "{}", same.stdout);
+    let pushed = env.run(&["personas", "push", "poet.yml"]).success();
+    assert!(pushed.stderr.contains("up to date"), "{}", pushed.stderr);
+    assert_eq!(get(&env, "poet")["version"], 1);
+
+    pyyaml_rewrite(
+        &env,
+        &python,
+        "poet.yml",
+        "d['mask']['voice']['register'] = 'terse'\nd['updated_at'] = 'yesterday'",
+    );
+    let outcome = env
+        .run(&["personas", "diff", "poet.yml", "--exit-code"])
+        .code(1);
+    let changed: Vec<&str> = outcome
+        .stdout
+        .lines()
+        .filter(|line| {
+            (line.starts_with('+') || line.starts_with('-'))
+                && !line.starts_with("+++")
+                && !line.starts_with("---")
+        })
+        .collect();
+    assert_eq!(changed.len(), 2, "{}", outcome.stdout);
+    assert_eq!(changed[1], "+    register: terse", "{}", outcome.stdout);
+    for read_only in ["version", "fingerprint", "updated_at", "id:"] {
+        assert!(!outcome.stdout.contains(read_only), "{}", outcome.stdout);
+    }
+    // The file's own order: PyYAML sorts keys, so `public_bio` comes before `voice`.
+    let bio = outcome.stdout.find("public_bio").unwrap();
+    let voice = outcome.stdout.find("  voice:").unwrap();
+    assert!(bio < voice, "{}", outcome.stdout);
+    env.run(&["personas", "push", "poet.yml"]).success();
+    let server = get(&env, "poet");
+    assert_eq!(server["version"], 2);
+    assert_eq!(server["mask"]["voice"]["register"], "terse");
+}
+
+/// A stale push says so in one sentence that names the file once, alone or among several.
+#[test]
+fn a_stale_push_names_the_file_once() {
+    let env = TestEnv::new();
+    env.create(POET, &["--slug", "poet"]);
+    let a = pull(&env, "poet", "a.yml");
+    let b = pull(&env, "poet", "stale.yml");
+    env.write("a.yml", &set_register(&a, "from a"));
+    env.run(&["personas", "push", "a.yml"]).success();
+    env.write("stale.yml", &set_register(&b, "from b"));
+    for files in [vec!["stale.yml"], vec!["stale.yml", "a.yml"]] {
+        let mut args = vec!["personas", "push"];
+        args.extend(&files);
+        let outcome = env.run(&args).code(5);
+        let error = outcome
+            .stderr
+            .lines()
+            .find(|line| line.starts_with("error:"))
+            .unwrap();
+        assert_eq!(
+            error,
+            "error: stale.yml is stale: poet changed on the server after v1 was pulled (it is now at v2), so nothing was pushed",
+            "{}",
+            outcome.stderr
+        );
+        assert!(
+            outcome
+                .stderr
+                .contains("hint: see what changed with `persona personas diff stale.yml`"),
+            "{}",
+            outcome.stderr
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

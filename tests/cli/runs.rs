@@ -415,11 +415,22 @@ fn list_prints_tab_separated_rows_and_json_and_filters() {
             "id persona kind status tokens cost created: {row:?}"
         );
         assert_eq!(row[0], run["id"].as_str().unwrap());
-        assert_eq!(row[1], run["persona_id"].as_str().unwrap());
+        // The persona by the slug the run carries (as it is now); by its id when it has none
+        // (a failed creation).
+        let persona_id = run["persona_id"].as_str().unwrap();
+        let persona = env
+            .run(&["personas", "get", persona_id, "--json"])
+            .success()
+            .json();
+        assert_eq!(run["persona_slug"], persona["slug"], "{run}");
+        assert_eq!(row[1], persona["slug"].as_str().unwrap_or(persona_id));
         assert_eq!(row[2], "create");
         assert_eq!(row[3], run["status"].as_str().unwrap());
         assert_eq!(row[4], thousands(run["tokens"].as_u64().unwrap()));
         assert_eq!(row[5], usd(run["cost_usd"].as_f64().unwrap()));
+        // Times in full when piped, as in --json.
+        assert_eq!(row[6], run["created_at"].as_str().unwrap());
+        assert!(row[6].ends_with('Z') && row[6].contains('T'), "{row:?}");
     }
     assert!(
         !table.stdout.contains("  "),
@@ -998,11 +1009,35 @@ fn layer_delta_patches_rebuild_the_final_persona() {
         "applying every patch to {{}} gives the final layers"
     );
 
-    // `--render` (not a terminal) prints the rebuilt persona once, at the end, as YAML.
+    // `--render` (not a terminal) appends a frame per change and a last one, each a YAML
+    // document: the stream reads as YAML, and its last document is the final persona.
     let rendered = env.run(&["runs", "tail", &run_id, "--render"]).success();
-    let drawn: Value = serde_norway::from_str(&rendered.stdout)
-        .unwrap_or_else(|err| panic!("--render prints YAML ({err}):\n{}", rendered.stdout));
-    assert_eq!(drawn, layers, "--render draws the final layers");
+    let frames: Vec<Value> = serde_norway::Deserializer::from_str(&rendered.stdout)
+        .map(|document| {
+            serde::Deserialize::deserialize(document)
+                .unwrap_or_else(|err| panic!("--render prints YAML ({err}):\n{}", rendered.stdout))
+        })
+        .collect();
+    assert_eq!(frames.len(), deltas + 1, "{}", rendered.stdout);
+    assert!(
+        rendered
+            .stdout
+            .trim_end()
+            .lines()
+            .rfind(|line| line.starts_with("--- # event "))
+            .is_some_and(|title| title.ends_with("run.completed")),
+        "{}",
+        rendered.stdout
+    );
+    assert_eq!(
+        frames.last(),
+        Some(&layers),
+        "the last frame is the final persona"
+    );
+    assert_ne!(
+        frames[0], layers,
+        "the first frame is the persona just begun"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1279,7 +1314,7 @@ fn tail_reconnects_after_a_connection_cut_mid_event_and_prints_each_event_once()
 }
 
 #[test]
-fn ctrl_c_stops_a_tail_at_once_with_130_and_whole_lines() {
+fn ctrl_c_stops_a_tail_at_once_with_130_whole_lines_and_no_message() {
     let (env, _server) = live_env(1000);
     let run_id = start_run(&env, BRIEF);
     let tail = spawn(&env, &["runs", "tail", &run_id, "--json"]);
@@ -1290,18 +1325,20 @@ fn ctrl_c_stops_a_tail_at_once_with_130_and_whole_lines() {
         .unwrap();
     assert!(interrupted.success());
     let sent_at = Instant::now();
-    let (code, mut lines, stderr) = tail.finish(Duration::from_secs(10));
+    let (code, lines, stderr) = tail.finish(Duration::from_secs(10));
     assert_eq!(code, 130, "stderr: {stderr}");
     assert!(
         sent_at.elapsed() < Duration::from_secs(3),
         "took {:?}",
         sent_at.elapsed()
     );
-    // Under --json the error is a JSON line of its own after the last whole event.
-    let (_, last) = lines.pop().expect("output");
-    let error: Value = serde_json::from_str(&last).expect("a whole JSON line");
-    assert_eq!(error["error"]["exit_code"], 130, "{last}");
+    // A stop asked for is not an error: no message, and the NDJSON holds events only.
+    assert!(stderr.trim().is_empty(), "stderr: {stderr}");
     let events = ndjson(&stdout_of(&lines));
+    assert!(
+        events.iter().all(|e| e.get("error").is_none()),
+        "{events:?}"
+    );
     assert_eq!(ids(&events), (1..=events.len() as i64).collect::<Vec<_>>());
     assert!(
         !kinds(&events).contains(&"run.completed"),

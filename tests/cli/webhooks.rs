@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -309,6 +309,32 @@ impl Listen {
             self.stdout.lock().unwrap(),
             self.stderr()
         );
+    }
+}
+
+impl Listen {
+    /// Stops it with SIGINT, as Ctrl-C does: its exit code, stdout lines and stderr.
+    fn interrupt(mut self) -> (i32, Vec<String>, String) {
+        let sent = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let mut code = None;
+        assert!(
+            eventually(Duration::from_secs(15), || {
+                code = self.child.try_wait().unwrap().and_then(|s| s.code());
+                code.is_some()
+            }),
+            "listen did not stop on SIGINT"
+        );
+        // The pipes close with the process: what it wrote is all read once they do.
+        assert!(eventually(Duration::from_secs(5), || Arc::strong_count(
+            &self.stdout
+        ) == 1
+            && Arc::strong_count(&self.stderr) == 1));
+        let lines = self.stdout.lock().unwrap().clone();
+        (code.unwrap(), lines, self.stderr())
     }
 }
 
@@ -775,4 +801,30 @@ fn a_refusal_reported_as_json_is_told_once_and_keeps_its_exit_code() {
     assert_eq!(refused.stdout.lines().count(), 1, "{}", refused.stdout);
     assert_eq!(refused.json()["verdict"], "signature_mismatch");
     assert_eq!(refused.stderr, "", "{}", refused.stderr);
+}
+
+/// Ctrl-C is how `listen` is stopped ("Press Ctrl-C to stop"): exit 130, no error message, and
+/// under --json no error object after the lines it printed.
+#[test]
+fn ctrl_c_stops_listen_with_130_and_no_message() {
+    let mut env = TestEnv::new();
+    let server = env.serve(&[]);
+    env.use_server(&server);
+    let receiver = Receiver::start(|_| 200);
+    let listen = Listen::start(&env, &receiver.url());
+    listen.secret();
+    assert!(
+        eventually(Duration::from_secs(15), || listen
+            .stderr()
+            .contains("Press Ctrl-C to stop")),
+        "{}",
+        listen.stderr()
+    );
+    let (code, lines, stderr) = listen.interrupt();
+    assert_eq!(code, 130, "stderr: {stderr}");
+    assert_eq!(lines.len(), 1, "only the listen.ready line: {lines:?}");
+    assert!(
+        !stderr.contains("error") && !stderr.contains("interrupted"),
+        "{stderr}"
+    );
 }

@@ -15,6 +15,7 @@ use crate::server::{self, ServerConfig, ratelimit::Plan};
 Examples:
   persona dev serve
   persona dev serve --addr 127.0.0.1:0 --data-dir ./tmp-store --plan free
+  PERSONA_MODEL_URL=http://127.0.0.1:11434/v1 PERSONA_MODEL=llama3.1 persona dev serve
 
 The first line on stdout is the base URL (http://127.0.0.1:PORT/v1). A development key that is
 valid while the server runs is printed on stderr; `persona dev keys create` makes lasting ones.
@@ -23,8 +24,7 @@ Beside it, a one-time sign-in link: the browser that opens it may approve device
 
 Chat and generation use the offline engine unless PERSONA_MODEL_URL names an OpenAI-compatible
 model server (Ollama, vLLM, llama.cpp server, OpenAI), with PERSONA_MODEL and, if it needs one,
-PERSONA_MODEL_API_KEY:
-  PERSONA_MODEL_URL=http://127.0.0.1:11434/v1 PERSONA_MODEL=llama3.1 persona dev serve")]
+PERSONA_MODEL_API_KEY, as in the last example.")]
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port
     #[arg(long, default_value = "127.0.0.1:8787")]

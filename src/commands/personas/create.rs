@@ -4,15 +4,15 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
 use super::{render, working_copy};
-use crate::brief::{Brief, parse_brief};
-use crate::client::{CreatePersona, RunEvent, new_idempotency_key};
+use crate::brief::{Brief, BriefError, parse_brief};
+use crate::client::{ApiClient, CreatePersona, RunEvent, new_idempotency_key};
 use crate::commands::format::{thousands, usd};
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
-use crate::model::{Failure, RunEventFields, view};
+use crate::model::{Failure, RunEventFields, RunSummary, view};
 use crate::output::escape_controls_one_line;
 use crate::persona_file;
 
@@ -97,6 +97,9 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> Result<()> {
     while let Some(event) = events.next().await? {
         if let Some(run_id) = events.run_id() {
             ctx.follow_run(run_id);
+            if event.event == "run.started" {
+                progress.plan(client, run_id).await;
+            }
         }
         progress.show(&event);
         match event.event.as_str() {
@@ -150,10 +153,7 @@ async fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
         }
         (None, Some(path)) => {
             let (name, text) = read_brief(path.clone()).await?;
-            parse_brief(&text).map_err(|err| {
-                let location = err.line.map(|line| format!(":{line}")).unwrap_or_default();
-                CliError::usage(format!("{name}{location}: {err}"))
-            })?
+            parse_brief(&text).map_err(|err| brief_error(&name, &err))?
         }
         (None, None) => {
             return Err(CliError::usage(
@@ -161,16 +161,22 @@ async fn request_body(args: &CreateArgs) -> Result<CreatePersona> {
             ));
         }
     };
+    let written = brief.create_request();
     Ok(CreatePersona {
-        intent: brief.intent,
-        language: args.language.clone().or(brief.language),
-        visibility: args.visibility.clone().or(brief.visibility),
-        pipeline: args.pipeline.clone().or(brief.pipeline),
-        seed: args.seed.or(brief.seed),
-        budget_usd: args.budget_usd.or(brief.budget_usd),
-        custom_fields: brief.custom_fields,
-        slug: args.slug.clone().or(brief.slug),
+        language: args.language.clone().or(written.language),
+        visibility: args.visibility.clone().or(written.visibility),
+        pipeline: args.pipeline.clone().or(written.pipeline),
+        seed: args.seed.or(written.seed),
+        budget_usd: args.budget_usd.or(written.budget_usd),
+        slug: args.slug.clone().or(written.slug),
+        ..written
     })
+}
+
+/// A brief that does not parse, as a usage error naming the file (and line, when known).
+pub fn brief_error(name: &str, err: &BriefError) -> CliError {
+    let location = err.line.map(|line| format!(":{line}")).unwrap_or_default();
+    CliError::usage(format!("{name}{location}: {err}"))
 }
 
 /// A budget: a positive, finite number of US dollars (`-1`, `0`, `inf` and `abc` are refused).
@@ -237,10 +243,13 @@ pub fn run_failure(event: &RunEvent) -> CliError {
     failure
 }
 
-/// The live view of a run on a terminal: a spinner with the current step, tokens and cost,
+/// The live view of a run on a terminal (stderr, so also under `--json`): a spinner naming the
+/// step it waits for and counting the steps (`2/6 soul_draft`), with tokens and cost so far,
 /// and a line per finished step. Nothing at all without a terminal.
 struct RunProgress {
     bar: Option<ProgressBar>,
+    /// The run's steps in order, once the run has said them.
+    steps: Vec<String>,
     tokens: u64,
     cost: f64,
     color: crate::output::Output,
@@ -248,22 +257,41 @@ struct RunProgress {
 
 impl RunProgress {
     fn new(ctx: &Context) -> Self {
-        let bar = ctx.output.progress_allowed().then(|| {
-            let bar = ProgressBar::new_spinner();
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
-            bar.enable_steady_tick(std::time::Duration::from_millis(90));
-            bar.set_message("starting the run…");
-            bar
-        });
+        let bar = ctx.output.spinner("starting the run…");
         RunProgress {
             bar,
+            steps: Vec::new(),
             tokens: 0,
             cost: 0.0,
             color: ctx.output.clone(),
         }
+    }
+
+    /// Reads the run's steps from the run (which lists them all once it has started), to count
+    /// them; without them the spinner names each step alone.
+    async fn plan(&mut self, client: &ApiClient, run_id: &str) {
+        if self.bar.is_none() || !self.steps.is_empty() {
+            return;
+        }
+        if let Ok(run) = client.get_run(run_id).await {
+            let steps = view::<RunSummary>(&run).steps.unwrap_or_default();
+            self.steps = steps.into_iter().filter_map(|step| step.name).collect();
+        }
+    }
+
+    /// `2/6 soul_draft`, or `soul_draft` when the steps are not known; escaped, since the bar
+    /// writes to the terminal itself.
+    fn counted(&self, step: &str) -> String {
+        let name = escape_controls_one_line(step);
+        match self.steps.iter().position(|known| known == step) {
+            Some(index) => format!("{}/{} {name}", index + 1, self.steps.len()),
+            None => name.into_owned(),
+        }
+    }
+
+    /// `· 3,418 tokens · $0.14`.
+    fn totals(&self) -> String {
+        format!("· {} tokens · {}", thousands(self.tokens), usd(self.cost))
     }
 
     fn show(&mut self, event: &RunEvent) {
@@ -271,36 +299,40 @@ impl RunProgress {
             return;
         };
         let data: RunEventFields = view(event.data());
-        // The bar writes to the terminal itself: the server's text is escaped first.
-        let step = escape_controls_one_line(data.step.as_deref().unwrap_or(""));
+        let step = data.step.as_deref().unwrap_or("");
         match event.event.as_str() {
-            "step.started" => bar.set_message(format!(
-                "{step} · {} tokens · {}",
-                thousands(self.tokens),
-                usd(self.cost)
-            )),
+            "run.started" | "step.started" if !step.is_empty() => {
+                bar.set_message(format!("{} {}", self.counted(step), self.totals()));
+            }
             "step.completed" => {
                 let tokens = data.tokens.unwrap_or(0);
                 self.tokens += tokens;
                 self.cost = data.total_cost_usd.unwrap_or(self.cost);
-                bar.println(format!(
-                    "{} {step:<18} {:>7} tokens  {}",
+                let done = format!(
+                    "{} {:<22} {:>7} tokens  {}",
                     self.color.paint_err("✓", "32"),
+                    self.counted(step),
                     thousands(tokens),
                     usd(data.cost_usd.unwrap_or(0.0))
-                ));
-                // The spinner no longer names the step just done.
-                bar.set_message(format!(
-                    "next step… · {} tokens · {}",
-                    thousands(self.tokens),
-                    usd(self.cost)
-                ));
+                );
+                bar.suspend(|| self.color.notice(done));
+                // The spinner names the step it now waits for.
+                let next = self
+                    .steps
+                    .iter()
+                    .position(|known| known == step)
+                    .and_then(|index| self.steps.get(index + 1));
+                let waiting = match next {
+                    Some(next) => self.counted(next),
+                    None => "next step…".to_string(),
+                };
+                bar.set_message(format!("{waiting} {}", self.totals()));
             }
             "layer.delta" => bar.set_message(format!(
-                "{step} · {} · {} tokens · {}",
+                "{} · {} {}",
+                self.counted(step),
                 escape_controls_one_line(data.path.as_deref().unwrap_or("")),
-                thousands(self.tokens),
-                usd(self.cost)
+                self.totals()
             )),
             _ => {}
         }

@@ -105,7 +105,7 @@ pub async fn run(ctx: &Context, args: EditArgs) -> Result<()> {
                     });
                     return Ok(());
                 }
-                Ok(Pushed::UpToDate(_) | Pushed::Behind(_)) => {
+                Ok(Pushed::UpToDate(_) | Pushed::Behind(..)) => {
                     let _ = std::fs::remove_file(&path);
                     ctx.output.info("No changes.");
                     return Ok(());

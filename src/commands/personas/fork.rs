@@ -2,7 +2,6 @@
 
 use clap::Args;
 use clap_complete::ArgValueCompleter;
-use indicatif::ProgressBar;
 
 use super::{lookup, render};
 use crate::client::{ForkPersona, new_idempotency_key};
@@ -41,12 +40,7 @@ pub async fn run(ctx: &Context, args: ForkArgs) -> Result<()> {
         slug: args.slug,
         visibility: args.visibility,
     };
-    let spinner = ctx.output.progress_allowed().then(|| {
-        let spinner = ProgressBar::new_spinner();
-        spinner.set_message(format!("forking {}…", args.reference));
-        spinner.enable_steady_tick(std::time::Duration::from_millis(90));
-        spinner
-    });
+    let spinner = ctx.output.spinner(format!("forking {}…", args.reference));
     let result = client
         .fork_persona(&args.reference, &body, &new_idempotency_key())
         .await;

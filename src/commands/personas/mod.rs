@@ -1,11 +1,13 @@
-//! `persona personas`: create personas from briefs, read and version them, and keep YAML
-//! working copies in sync with the server (pull, push, diff, edit).
+//! `persona personas`: create personas from briefs, read and version them, keep YAML working
+//! copies in sync with the server (pull, push, diff, edit), and a whole folder (status, apply).
 
+mod apply;
 mod archive;
 mod create;
 pub use create::run_failure;
 mod diff;
 mod edit;
+mod folder;
 mod fork;
 mod get;
 mod list;
@@ -14,6 +16,7 @@ pub use lookup::get_persona;
 mod pull;
 mod push;
 mod render;
+mod status;
 mod unarchive;
 mod versions;
 mod working_copy;
@@ -39,7 +42,7 @@ pub enum PersonasCommand {
     Archive(archive::ArchiveArgs),
     /// Bring an archived persona back into lists
     Unarchive(unarchive::UnarchiveArgs),
-    /// Write a persona to a YAML working copy
+    /// Write a persona, or every persona (--all), to YAML working copies
     Pull(pull::PullArgs),
     /// Send the edits of YAML working copies to the server
     Push(push::PushArgs),
@@ -47,6 +50,10 @@ pub enum PersonasCommand {
     Diff(diff::DiffArgs),
     /// Edit a persona in your editor and push the result
     Edit(edit::EditArgs),
+    /// Show where each working copy and brief of a folder stands against the workspace
+    Status(status::StatusArgs),
+    /// Make the workspace hold what a folder of briefs and working copies says: plan, then apply
+    Apply(apply::ApplyArgs),
 }
 
 pub async fn dispatch(ctx: &Context, command: PersonasCommand) -> Result<()> {
@@ -62,5 +69,7 @@ pub async fn dispatch(ctx: &Context, command: PersonasCommand) -> Result<()> {
         PersonasCommand::Push(args) => push::run(ctx, args).await,
         PersonasCommand::Diff(args) => diff::run(ctx, args).await,
         PersonasCommand::Edit(args) => edit::run(ctx, args).await,
+        PersonasCommand::Status(args) => status::run(ctx, args).await,
+        PersonasCommand::Apply(args) => apply::run(ctx, args).await,
     }
 }

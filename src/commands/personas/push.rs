@@ -1,19 +1,18 @@
 //! `persona personas push FILE...`: sends a working copy's edits as a JSON merge patch guarded
-//! by the fingerprint it was pulled at; a stale file changes nothing, anywhere.
+//! by the fingerprint it was compared with; a stale file changes nothing, anywhere.
 
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::working_copy;
+use super::working_copy::{self, about};
 use crate::client::ApiClient;
 use crate::commands::format::or_dash;
 use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
-use crate::json::{EDITABLE_FIELDS, merge_patch_diff};
-use crate::model::{PersonaSummary, view};
-use crate::persona_file::{editable_fields, has_local_edits};
+use crate::model::{PersonaStamp, PersonaVersion, view};
+use crate::persona_file::{Standing, changed_fields};
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
@@ -33,12 +32,12 @@ pub struct PushArgs {
 
 /// What a push did.
 pub enum Pushed {
-    /// Nothing to send: the file equals the server.
+    /// Nothing to send: the file holds what the server holds.
     UpToDate(Value),
     /// The server took the edits; the new persona.
     Updated(Value),
-    /// The file has no edits, and the server has moved on since it was pulled.
-    Behind(Value),
+    /// The file has no edits, and the server has moved on since it was pulled (at this version).
+    Behind(Value, Option<u64>),
 }
 
 pub async fn run(ctx: &Context, args: PushArgs) -> Result<()> {
@@ -50,24 +49,35 @@ pub async fn run(ctx: &Context, args: PushArgs) -> Result<()> {
     for path in &args.files {
         match push_file(client, path, args.force).await {
             Ok(outcome) => {
-                let (persona, changed) = match &outcome {
-                    Pushed::UpToDate(persona) | Pushed::Behind(persona) => (persona, false),
-                    Pushed::Updated(persona) => (persona, true),
+                let (persona, state) = match &outcome {
+                    Pushed::UpToDate(persona) => (persona, "up_to_date"),
+                    Pushed::Behind(persona, _) => (persona, "behind"),
+                    Pushed::Updated(persona) => (persona, "updated"),
                 };
-                let persona: PersonaSummary = view(persona);
+                let persona: PersonaStamp = view(persona);
                 let version = or_dash(persona.version);
                 reports.push(json!({
                     "file": path.display().to_string(), "id": persona.id, "version": persona.version,
-                    "fingerprint": persona.fingerprint, "changed": changed,
+                    "fingerprint": persona.fingerprint, "changed": state == "updated", "state": state,
                 }));
-                if changed {
-                    output.success(format!("Pushed {} → v{version}", path.display()));
-                } else {
-                    output.info(format!("{} is up to date (v{version})", path.display()));
+                match outcome {
+                    Pushed::Updated(_) => {
+                        output.success(format!("Pushed {} → v{version}", path.display()))
+                    }
+                    Pushed::UpToDate(_) => {
+                        output.info(format!("{} is up to date (v{version})", path.display()))
+                    }
+                    Pushed::Behind(_, pulled) => output.info(format!(
+                        "{} is behind (v{} of v{version}) and has no edits to push; update it with \
+                         `persona personas pull {} -o {}`",
+                        path.display(),
+                        or_dash(pulled),
+                        persona.name(),
+                        path.display()
+                    )),
                 }
             }
-            Err(mut err) if several => {
-                err.message = format!("{}: {}", path.display(), err.message);
+            Err(err) if several => {
                 if output.json {
                     // One entry per file, failed ones with their error: what was pushed stays known.
                     reports.push(json!({
@@ -94,20 +104,21 @@ pub async fn run(ctx: &Context, args: PushArgs) -> Result<()> {
 
 /// Pushes one working copy and rewrites it with the server's new version: after an update, and
 /// when the server already holds the file's edits under a newer version (a push whose answer was
-/// lost), so that the file does not go on looking edited.
+/// lost), so that the file does not go on looking edited. Every error names the file.
 pub async fn push_file(client: &ApiClient, path: &Path, force: bool) -> Result<Pushed> {
     let (_, local) = working_copy::read(path)?;
     let outcome = push_persona(client, path, &local, force).await?;
     if let Pushed::Updated(persona) | Pushed::UpToDate(persona) = &outcome
-        && persona["fingerprint"] != local["fingerprint"]
+        && view::<PersonaStamp>(persona).fingerprint != view::<PersonaStamp>(&local).fingerprint
     {
         working_copy::write(path, persona).map_err(|err| {
             // The server has the edits: only the file is behind, and pulling again fixes it.
-            let persona: PersonaSummary = view(persona);
+            let persona: PersonaStamp = view(persona);
             CliError::new(
                 err.kind,
                 format!(
-                    "the server has the edits as v{}, but the file could not be updated: {}",
+                    "the server has the edits of {} as v{}, but the file could not be updated: {}",
+                    path.display(),
                     or_dash(persona.version),
                     err.message
                 ),
@@ -130,98 +141,63 @@ pub async fn push_persona(
     force: bool,
 ) -> Result<Pushed> {
     let id = working_copy::id_of(path, local)?;
-    let server = client.get_persona(&id).await?;
-    let stale = server["fingerprint"] != local["fingerprint"];
-    if stale {
-        reject_another_personas_file(path, local, &server)?;
-    } else {
-        reject_read_only_edits(path, local, &server)?;
-    }
-    if !has_local_edits(local) && !force {
-        return Ok(if stale {
-            Pushed::Behind(server)
-        } else {
-            Pushed::UpToDate(server)
-        });
-    }
-    let Some(patch) = merge_patch_diff(&editable_fields(&server), &editable_fields(local)) else {
+    let server = client
+        .get_persona(&id)
+        .await
+        .map_err(|err| about(path, err))?;
+    working_copy::check_copy(path, local, &server)?;
+    let standing = working_copy::standing(client, path, local, &server).await?;
+    let (server_stamp, pulled): (PersonaStamp, PersonaStamp) = (view(&server), view(local));
+    let if_match = match standing {
+        Standing::UpToDate => return Ok(Pushed::UpToDate(server)),
+        Standing::Behind if !force => return Ok(Pushed::Behind(server, pulled.version)),
+        // The server answers 412 to the fingerprint the file was pulled at, and changes nothing.
+        Standing::Conflict if !force => pulled.fingerprint.clone(),
+        Standing::Edited | Standing::Behind | Standing::Conflict => {
+            server_stamp.fingerprint.clone()
+        }
+    };
+    let Some(patch) = changed_fields(local, &server) else {
         return Ok(Pushed::UpToDate(server));
     };
-    let if_match = if force { &server } else { local }
-        .get("fingerprint")
-        .and_then(Value::as_str);
     let updated = client
-        .patch_persona(&id, if_match, &patch)
+        .patch_persona(&id, if_match.as_deref(), &patch)
         .await
-        .map_err(|mut err| {
-            if err.kind == ExitKind::Conflict && err.code.as_deref() == Some("persona.version_conflict") {
-                err.message = format!(
-                    "{} is stale: {} changed on the server since it was pulled ({}); nothing was changed",
-                    path.display(),
-                    id,
-                    err.message
-                );
+        .map_err(|err| {
+            if err.code.as_deref() == Some("persona.version_conflict") {
+                stale(path, &pulled, &server_stamp, err)
+            } else {
+                about(path, err)
             }
-            err
         })?;
     Ok(Pushed::Updated(updated))
 }
 
-/// A stale file whose fields that never change over a persona's versions differ from the
-/// server's is not a working copy of this persona (its `id` was edited): never pushed, even
-/// with --force. (A file that is not stale gets the plainer read-only message instead.)
-fn reject_another_personas_file(path: &Path, local: &Value, server: &Value) -> Result<()> {
-    const SET_AT_CREATION: [&str; 4] = ["created_at", "intent", "parent_id", "owner_key_id"];
-    for field in SET_AT_CREATION {
-        if let (Some(mine), Some(theirs)) = (local.get(field), server.get(field))
-            && mine != theirs
-        {
-            return Err(CliError::usage(format!(
-                "{}: this is not a working copy of {} (its `{field}` differs from the persona's); was its `id` edited?",
-                path.display(),
-                view::<PersonaSummary>(server).id.unwrap_or_default()
-            ))
-            .with_hint("pull the persona you mean with `persona personas pull REF -o FILE`"));
-        }
-    }
-    Ok(())
-}
-
-/// Fields the server owns cannot be changed from a file, and a field the persona does not have
-/// is a typo: either is an error, never a silently dropped change.
-fn reject_read_only_edits(path: &Path, local: &Value, server: &Value) -> Result<()> {
-    const SERVER_MAINTAINED: [&str; 5] = [
-        "fingerprint",
-        "version",
-        "status",
-        "updated_at",
-        "archived_at",
-    ];
-    let Some(fields) = local.as_object() else {
-        return Ok(());
-    };
-    for (field, value) in fields {
-        if EDITABLE_FIELDS.contains(&field.as_str()) || SERVER_MAINTAINED.contains(&field.as_str())
-        {
-            continue;
-        }
-        match server.get(field) {
-            None => {
-                return Err(CliError::usage(format!(
-                    "{}: unknown field `{field}`; the editable fields are {}",
-                    path.display(),
-                    EDITABLE_FIELDS.join(", ")
-                )));
-            }
-            Some(current) if current != value => {
-                return Err(CliError::usage(format!(
-                    "{}: `{field}` is read-only and was changed; revert it (editable fields: {})",
-                    path.display(),
-                    EDITABLE_FIELDS.join(", ")
-                )));
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(())
+/// The error of a push refused because the persona changed on the server since the pull: one
+/// sentence that names the file once, and what to do.
+fn stale(path: &Path, pulled: &PersonaStamp, server: &PersonaStamp, err: CliError) -> CliError {
+    let now = err
+        .details
+        .as_deref()
+        .map(view::<PersonaVersion>)
+        .and_then(|current| current.version)
+        .or(server.version);
+    let mut stale = CliError::new(
+        ExitKind::Conflict,
+        format!(
+            "{} is stale: {} changed on the server after v{} was pulled (it is now at v{}), so nothing was pushed",
+            path.display(),
+            server.name(),
+            or_dash(pulled.version),
+            or_dash(now)
+        ),
+    )
+    .with_hint(format!(
+        "see what changed with `persona personas diff {file}`, then pull again or push with --force to overwrite",
+        file = path.display()
+    ));
+    stale.code = err.code.clone();
+    stale.request_id = err.request_id.clone();
+    stale.details = err.details.clone();
+    stale.with_source(err)
 }

@@ -5,10 +5,15 @@ use serde_json::Value;
 
 use crate::commands::format::{or_dash, thousands, usd};
 use crate::model::{PersonaSummary, view};
-use crate::output::Output;
+use crate::output::{Output, WordWrap};
 
-/// The readable summary of a persona.
+/// The readable summary of a persona; on a terminal, each line wrapped at word boundaries to its
+/// width, a field's further lines under the start of its value.
 pub fn summary(output: &Output, persona: &Value) -> String {
+    let wrap = |text: String, indent: usize| match output.stdout_width() {
+        Some(width) => WordWrap::new(width, 0, &" ".repeat(indent)).wrap(&text),
+        None => text,
+    };
     let persona: PersonaSummary = view(persona);
     let surface = persona.surface.unwrap_or_default();
     let name = surface.name.as_deref().unwrap_or("(unnamed)");
@@ -22,13 +27,11 @@ pub fn summary(output: &Output, persona: &Value) -> String {
     if let Some(place) = &surface.place {
         title.push_str(&format!(" ({place})"));
     }
-    let mut lines = vec![title];
+    let mut lines = vec![wrap(title, 2)];
     let mut field = |label: &str, value: Option<&str>| {
         if let Some(value) = value.filter(|v| !v.is_empty()) {
-            lines.push(format!(
-                "  {}  {value}",
-                output.paint(&format!("{label:<9}"), "2")
-            ));
+            let label = output.paint(&format!("{label:<9}"), "2");
+            lines.push(wrap(format!("  {label}  {value}"), FIELD_INDENT));
         }
     };
     let self_layer = persona.self_layer.unwrap_or_default();
@@ -53,27 +56,32 @@ pub fn summary(output: &Output, persona: &Value) -> String {
         }
     }
     lines.push(String::new());
-    lines.push(format!(
+    let figures = format!(
         "  id {}  slug {}  version {}  {}  {}",
         or_dash(persona.id),
         or_dash(persona.slug),
         or_dash(persona.version),
         or_dash(persona.visibility),
         or_dash(persona.language),
-    ));
+    );
+    lines.push(wrap(figures, 2));
     if let Some(run) = persona.run {
-        lines.push(format!(
+        let run = format!(
             "  run {}  {} tokens  {}",
             or_dash(run.id),
             thousands(run.tokens.unwrap_or(0)),
             usd(run.cost_usd.unwrap_or(0.0)),
-        ));
+        );
+        lines.push(wrap(run, 2));
     }
     if let Some(archived) = persona.archived_at {
         lines.push(format!("  archived {archived}"));
     }
     lines.join("\n")
 }
+
+/// Where a field's value starts: two spaces, the label in nine columns, two spaces.
+const FIELD_INDENT: usize = 13;
 
 /// `▇▇▇▇▇▇▇▇░░` for 0.8.
 fn bar(value: f64) -> String {

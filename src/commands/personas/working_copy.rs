@@ -1,14 +1,17 @@
 //! Reading and writing YAML working copies from commands: errors become exit code 2 with the
-//! file's name, writes are atomic, and a file named after a persona stays in its directory.
+//! file's name, writes are atomic, a file named after a persona stays in its directory, and
+//! where a copy stands against the server is decided once, for every verb.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
 use crate::brief::parse_brief;
+use crate::client::ApiClient;
 use crate::error::{CliError, ExitKind, Result};
-use crate::model::{PersonaRef, PersonaSummary, view};
-use crate::persona_file;
+use crate::json::EDITABLE_FIELDS;
+use crate::model::{PersonaRef, PersonaStamp, PersonaSummary, view};
+use crate::persona_file::{self, Comparison, Standing};
 
 /// Reads and parses a working copy; a missing or invalid file is a usage error that says what
 /// a working copy is and how to get one (a persona reference or a brief given instead, say).
@@ -119,6 +122,89 @@ pub fn id_of(path: &Path, persona: &Value) -> Result<String> {
         .as_str()
         .map(str::to_string)
         .ok_or_else(|| CliError::usage(format!("{}: the working copy has no `id`", path.display())))
+}
+
+/// `err` with the file it is about named first, for errors that do not name it already.
+pub fn about(path: &Path, mut err: CliError) -> CliError {
+    err.message = format!("{}: {}", path.display(), err.message);
+    err
+}
+
+/// Where the working copy `local`, read from `path`, stands against `server`. A copy edited
+/// here whose persona changed since the pull is settled against the version it was pulled at.
+pub async fn standing(
+    client: &ApiClient,
+    path: &Path,
+    local: &Value,
+    server: &Value,
+) -> Result<Standing> {
+    if let Comparison::Settled(standing) = persona_file::compare(local, server) {
+        return Ok(standing);
+    }
+    let pulled: PersonaStamp = view(local);
+    let (Some(id), Some(version)) = (pulled.id, pulled.version) else {
+        return Ok(Standing::Conflict);
+    };
+    match client.get_persona(&format!("{id}@v{version}")).await {
+        Ok(base) => Ok(persona_file::settle(local, server, &base)),
+        Err(err) if err.kind == ExitKind::NotFound => Ok(Standing::Conflict),
+        Err(err) => Err(about(path, err)),
+    }
+}
+
+/// Refuses a working copy that cannot be pushed onto `server`: a changed read-only field, or a
+/// field the persona does not have (a typo), are errors, never silently dropped changes. A copy
+/// pulled at another version whose fields set at creation differ is not a copy of this persona
+/// at all (its `id` was edited): never pushed, even with --force.
+pub fn check_copy(path: &Path, local: &Value, server: &Value) -> Result<()> {
+    const SET_AT_CREATION: [&str; 4] = ["created_at", "intent", "parent_id", "owner_key_id"];
+    const SERVER_MAINTAINED: [&str; 5] = [
+        "fingerprint",
+        "version",
+        "status",
+        "updated_at",
+        "archived_at",
+    ];
+    let (Some(fields), Some(current)) = (local.as_object(), server.as_object()) else {
+        return Ok(());
+    };
+    let stale = view::<PersonaStamp>(local).fingerprint != view::<PersonaStamp>(server).fingerprint;
+    for field in SET_AT_CREATION.iter().filter(|_| stale) {
+        if let (Some(mine), Some(theirs)) = (fields.get(*field), current.get(*field))
+            && mine != theirs
+        {
+            return Err(CliError::usage(format!(
+                "{}: this is not a working copy of {} (its `{field}` differs from the persona's); was its `id` edited?",
+                path.display(),
+                view::<PersonaStamp>(server).id.unwrap_or_default()
+            ))
+            .with_hint("pull the persona you mean with `persona personas pull REF -o FILE`"));
+        }
+    }
+    for (field, value) in fields {
+        if EDITABLE_FIELDS.contains(&field.as_str()) || SERVER_MAINTAINED.contains(&field.as_str())
+        {
+            continue;
+        }
+        match current.get(field) {
+            None => {
+                return Err(CliError::usage(format!(
+                    "{}: unknown field `{field}`; the editable fields are {}",
+                    path.display(),
+                    EDITABLE_FIELDS.join(", ")
+                )));
+            }
+            Some(theirs) if theirs != value => {
+                return Err(CliError::usage(format!(
+                    "{}: `{field}` is read-only and was changed; revert it (editable fields: {})",
+                    path.display(),
+                    EDITABLE_FIELDS.join(", ")
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// The longest slug a file is named after: the contract's limit on slugs.

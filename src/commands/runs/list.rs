@@ -56,7 +56,7 @@ fn show(output: &Output, runs: &[Box<RawValue>]) {
     show_table(output, runs, "No runs.", &headers, |r: RunSummary| {
         vec![
             or_dash(r.id),
-            or_dash(r.persona_id),
+            or_dash(r.persona_slug.or(r.persona_id)),
             or_dash(r.kind),
             or_dash(r.status),
             thousands(r.tokens.unwrap_or(0)),

@@ -16,7 +16,7 @@ use crate::context::Context;
 use crate::error::{CliError, ExitKind, Result};
 use crate::json::json_patch_apply;
 use crate::model::{ErrorSummary, RunEventFields, RunEventKind, RunSummary, view};
-use crate::output::Output;
+use crate::output::{LiveView, Output};
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
@@ -46,7 +46,8 @@ pub struct TailArgs {
     #[arg(long)]
     exit_status: bool,
 
-    /// Draw the persona as it fills in, applying each JSON patch
+    /// Draw the persona as it fills in, applying each JSON patch: redrawn in place on a
+    /// terminal; piped, a YAML document per change
     #[arg(long, conflicts_with = "filter")]
     render: bool,
 }
@@ -68,6 +69,7 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
     let wanted: HashSet<&str> = args.filter.iter().map(String::as_str).collect();
     let mut events = client.run_events(&args.run_id, args.since)?;
     let mut layers = json!({});
+    let mut live = LiveView::default();
     let mut outcome: Option<RunEvent> = None;
     let mut total_tokens = 0u64;
     // NDJSON goes through a buffer that is flushed whenever the stream has to wait, so a replay
@@ -103,7 +105,7 @@ pub async fn run(ctx: &Context, args: TailArgs) -> Result<()> {
             } else if output.json {
                 let _ = write_ndjson_line(&mut ndjson, event.id, &event.event, &event.data_json());
             } else if args.render {
-                draw(output, &layers, &event);
+                draw(output, &mut live, &layers, &event);
             } else {
                 output.line(describe(output, &event));
             }
@@ -256,18 +258,23 @@ fn short_value(value: &Value) -> String {
     }
 }
 
-/// Redraws the persona built so far (on a terminal), or prints it once at the end.
-fn draw(output: &Output, layers: &Value, event: &RunEvent) {
+/// The persona built so far: redrawn in place on a terminal, the last frame left standing.
+/// Piped, a frame is appended each time the persona changes and once at the end, each a YAML
+/// document (`--- # event N · type`), so the stream reads as YAML and its last one is the whole.
+fn draw(output: &Output, live: &mut LiveView, layers: &Value, event: &RunEvent) {
     let yaml = crate::persona_file::object_to_yaml(layers);
     if output.stdout_is_terminal() {
-        output.clear_screen();
-        output.raw(&format!(
-            "{}  event {} · {}\n\n{yaml}",
+        let title = format!(
+            "{}  event {} · {}",
             output.paint("persona", "1"),
             event.id,
             event.event
+        );
+        live.draw(output, &format!("{title}\n\n{yaml}"), event.is_terminal());
+    } else if event.event == "layer.delta" || event.is_terminal() {
+        output.raw(&format!(
+            "--- # event {} · {}\n{yaml}",
+            event.id, event.event
         ));
-    } else if event.is_terminal() {
-        output.raw(&yaml);
     }
 }

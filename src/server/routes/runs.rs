@@ -6,7 +6,7 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Page, check_limit, page, parse_cursor};
@@ -57,11 +57,19 @@ pub async fn list(
     Ok(axum::Json(page(rows, limit)?))
 }
 
+/// A run as answered: the stored run, and the slug its persona has now.
+#[derive(Serialize)]
+pub struct RunAnswer {
+    #[serde(flatten)]
+    run: Run,
+    persona_slug: Option<String>,
+}
+
 pub async fn get(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     Path(run_id): Path<String>,
-) -> ApiResult<axum::Json<Run>> {
+) -> ApiResult<axum::Json<RunAnswer>> {
     caller.require("runs:read")?;
     let visible = state
         .store
@@ -71,14 +79,15 @@ pub async fn get(
         .run(&caller.workspace.id, &run_id)?
         .filter(|_| visible)
         .ok_or_else(|| ApiError::not_found(&format!("run `{run_id}`")))?;
-    Ok(axum::Json(run))
+    let persona_slug = state.store.persona_slug(&run.persona_id)?;
+    Ok(axum::Json(RunAnswer { run, persona_slug }))
 }
 
 pub async fn cancel(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     Path(run_id): Path<String>,
-) -> ApiResult<axum::Json<Run>> {
+) -> ApiResult<axum::Json<RunAnswer>> {
     caller.require("runs:cancel")?;
     let workspace_id = caller.workspace.id.clone();
     let run = state.store.write(|tx| {
@@ -108,7 +117,8 @@ pub async fn cancel(
         Store::save_run(tx, &run)?;
         Store::append_event(tx, &run_id, RunEventKind::RunCanceled, &json!({ "run_id": run_id }))?;
         end_persona(tx, &run.persona_id, PersonaStatus::Canceled, &run)?;
-        Ok::<_, ApiError>(run)
+        let persona_slug = Store::persona_slug_in(tx, &run.persona_id)?;
+        Ok::<_, ApiError>(RunAnswer { run, persona_slug })
     })?;
     state.hub.notify();
     Ok(axum::Json(run))

@@ -164,16 +164,17 @@ impl Store {
             (":prefix", &prefix),
             (":limit", &limit),
         ];
-        self.rows_of(sql, &bound)
+        self.rows_of(sql, &bound, |row| Ok((row.get(0)?, row.get(1)?)))
     }
 
-    /// The rows of `sql` as pairs of its first two columns, with those of the named parameters
-    /// `bound` that it uses (a query written for the filters given names only those).
-    fn rows_of<A: rusqlite::types::FromSql, B: rusqlite::types::FromSql>(
+    /// The rows of `sql`, each read by `map`, with those of the named parameters `bound` that
+    /// it uses (a query written for the filters given names only those).
+    fn rows_of<T>(
         &self,
         sql: &str,
         bound: &[(&str, &dyn rusqlite::ToSql)],
-    ) -> Result<Vec<(A, B)>> {
+        map: impl FnMut(&rusqlite::Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(sql)?;
             for (name, value) in bound {
@@ -181,9 +182,7 @@ impl Store {
                     stmt.raw_bind_parameter(index, value)?;
                 }
             }
-            stmt.raw_query()
-                .mapped(|row| Ok((row.get(0)?, row.get(1)?)))
-                .collect()
+            stmt.raw_query().mapped(map).collect()
         })
     }
 

@@ -348,6 +348,7 @@ impl Store {
                 (":owner", &owner),
                 (":limit", &limit),
             ],
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
     }
 

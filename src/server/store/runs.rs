@@ -106,7 +106,9 @@ impl Store {
         })
     }
 
-    /// Runs of the workspace whose persona a key of `owner` may see, newest first.
+    /// Runs of the workspace whose persona a key of `owner` may see, newest first, as
+    /// (sequence, JSON text): each the stored run with the slug its persona has now added as
+    /// `persona_slug`.
     pub fn list_runs(
         &self,
         workspace_id: &str,
@@ -123,7 +125,7 @@ impl Store {
             ""
         };
         let sql = format!(
-            "SELECT r.seq, r.doc FROM runs r JOIN personas p ON p.id = r.persona_id
+            "SELECT r.seq, r.doc, p.slug FROM runs r JOIN personas p ON p.id = r.persona_id
              WHERE r.workspace_id = :workspace {of_persona} AND r.seq < :before
                AND (:status IS NULL OR r.status = :status) AND {VISIBLE_TO_OWNER}
              ORDER BY r.seq DESC LIMIT :limit"
@@ -139,6 +141,11 @@ impl Store {
                 (":owner", &owner),
                 (":limit", &limit),
             ],
+            |row| {
+                let doc: String = row.get(1)?;
+                let slug: Option<String> = row.get(2)?;
+                Ok((row.get(0)?, with_persona_slug(doc, slug)))
+            },
         )
     }
 
@@ -159,6 +166,26 @@ impl Store {
              ORDER BY r.seq DESC LIMIT :limit"
         );
         self.name_hints(&sql, workspace_id, owner, prefix, limit)
+    }
+
+    /// The slug the persona `persona_id` has now (answered with its runs as `persona_slug`);
+    /// None when it has none (a failed creation) or there is no such persona.
+    pub fn persona_slug_in(
+        conn: &Connection,
+        persona_id: &str,
+    ) -> rusqlite::Result<Option<String>> {
+        conn.query_row(
+            "SELECT slug FROM personas WHERE id = ?1",
+            [persona_id],
+            |row| row.get(0),
+        )
+        .optional()
+        .map(Option::flatten)
+    }
+
+    /// [`Store::persona_slug_in`] on its own.
+    pub fn persona_slug(&self, persona_id: &str) -> rusqlite::Result<Option<String>> {
+        self.read(|conn| Self::persona_slug_in(conn, persona_id))
     }
 
     /// Whether run `run_id` is of the workspace and of a persona a key of `owner` may see.
@@ -323,6 +350,15 @@ impl Store {
 /// The JSON text of a typed document (it always serializes: every map key is a string).
 fn to_text(document: &impl Serialize) -> String {
     serde_json::to_string(document).unwrap_or_default()
+}
+
+/// A run's stored JSON text with `"persona_slug": slug` (or null) added as its last field.
+fn with_persona_slug(doc: String, slug: Option<String>) -> String {
+    let Some(fields) = doc.strip_suffix('}') else {
+        return doc;
+    };
+    let slug = serde_json::Value::from(slug);
+    format!("{fields},\"persona_slug\":{slug}}}")
 }
 
 /// The typed document in column `index`; a stored text that does not fit is a conversion error.

@@ -230,6 +230,164 @@ pub fn run_to_end(mut command: Command, stdin: &str) -> Outcome {
     }
 }
 
+/// Whether the programs exist; without them the test is skipped, except under `scripts/test`
+/// (PERSONA_REQUIRE_EXTERNAL=1), which installs them and where a missing one fails the test.
+pub fn require(programs: &[&str]) -> bool {
+    let missing: Vec<&&str> = programs
+        .iter()
+        .filter(|p| {
+            !Command::new("sh")
+                .arg("-c")
+                .arg(format!("command -v {p}"))
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    if std::env::var_os("PERSONA_REQUIRE_EXTERNAL").is_some() {
+        panic!("missing programs {missing:?}: scripts/test installs them");
+    }
+    eprintln!("skipped: {missing:?} not installed (scripts/test installs them)");
+    false
+}
+
+/// The binary on a real terminal: a detached tmux session of a set size, on a tmux server of its
+/// own, whose pane stays after the program exits so that its screen and status can be read.
+pub struct Terminal {
+    socket: PathBuf,
+    /// Where the exit status is written when the program ends.
+    status: PathBuf,
+}
+
+impl TestEnv {
+    /// Runs `persona ARGS` in a terminal `width` columns wide and `height` rows high; None
+    /// (the test skipped) when tmux is missing outside `scripts/test`.
+    pub fn terminal(&self, width: u16, height: u16, args: &[&str]) -> Option<Terminal> {
+        if !require(&["tmux"]) {
+            return None;
+        }
+        // A server and a status file for each terminal of the test.
+        let number = (0..)
+            .find(|n| !self.path(&format!("tmux-{n}.sock")).exists())
+            .unwrap();
+        let socket = self.path(&format!("tmux-{number}.sock"));
+        let config = self.path("tmux.conf");
+        let status = self.path(&format!("terminal-{number}.status"));
+        std::fs::write(
+            &config,
+            "set -g remain-on-exit on\nset -g status off\nset -g history-limit 50000\n",
+        )
+        .unwrap();
+        // A shell around the program writes its exit status down (tmux may lose it). It waits
+        // out Ctrl-C, which goes to the whole foreground group, and the program gets it as
+        // usual: a trapped signal is reset for the commands a shell runs.
+        let script = "status=$1; shift; trap : INT; \"$@\"; echo $? > \"$status\"";
+        let (width, height) = (width.to_string(), height.to_string());
+        let mut tmux_args = vec![
+            "-S",
+            socket.to_str().unwrap(),
+            "-f",
+            config.to_str().unwrap(),
+            "new-session",
+            "-d",
+            "-x",
+            &width,
+            "-y",
+            &height,
+            "sh",
+            "-c",
+            script,
+            "sh",
+            status.to_str().unwrap(),
+            BIN,
+        ];
+        tmux_args.extend_from_slice(args);
+        let started = self.program("tmux", &tmux_args).status().unwrap();
+        assert!(started.success(), "tmux did not start");
+        Some(Terminal { socket, status })
+    }
+}
+
+impl Terminal {
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Presses keys, in tmux's names (`Enter`, `Up`, `C-c`, `C-d`).
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "0"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    /// Types `text` as it is.
+    pub fn type_text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "0", "-l", text]);
+    }
+
+    /// Everything the terminal shows and has scrolled away, lines as the program wrote them
+    /// (a line the terminal wrapped is joined again), trailing blanks trimmed.
+    pub fn history(&self) -> String {
+        let text = self.tmux(&["capture-pane", "-p", "-J", "-S", "-", "-t", "0"]);
+        // tmux's own last line once the program exited ("Pane is dead ...") is left out.
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim_end)
+            .filter(|line| !line.starts_with("Pane is dead"))
+            .collect();
+        lines.join("\n").trim_end().to_string()
+    }
+
+    /// The rows on the screen now, as the terminal shows them (wrapped lines apart).
+    pub fn screen(&self) -> Vec<String> {
+        self.tmux(&["capture-pane", "-p", "-t", "0"])
+            .lines()
+            .map(|line| line.trim_end().to_string())
+            .collect()
+    }
+
+    /// Waits (up to 60 s) until the history satisfies `check`, and returns it.
+    #[track_caller]
+    pub fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let mut text = String::new();
+        if eventually(Duration::from_secs(60), || {
+            text = self.history();
+            check(&text)
+        }) {
+            return text;
+        }
+        panic!("the terminal never showed {what}:\n{text}");
+    }
+
+    /// Waits for the program to exit and gives its exit status.
+    #[track_caller]
+    pub fn exit_code(&self) -> i32 {
+        let mut code = None;
+        let exited = eventually(Duration::from_secs(60), || {
+            code = std::fs::read_to_string(&self.status)
+                .ok()
+                .and_then(|text| text.trim().parse().ok());
+            code.is_some()
+        });
+        assert!(exited, "the program did not exit:\n{}", self.history());
+        code.unwrap()
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
+
 /// A running `persona dev serve`.
 pub struct DevServer {
     pub child: Child,
@@ -270,6 +428,47 @@ impl Drop for DevServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The Python named by PERSONA_TEST_PYTHON (scripts/test makes a venv with the clients' pinned
+/// packages), for a test that needs `packages`; None (the test is skipped) when it is unset,
+/// except under `scripts/test` (PERSONA_REQUIRE_EXTERNAL), where that fails.
+pub fn test_python(packages: &str) -> Option<String> {
+    match std::env::var("PERSONA_TEST_PYTHON") {
+        Ok(python) if !python.trim().is_empty() => Some(python),
+        _ if std::env::var_os("PERSONA_REQUIRE_EXTERNAL").is_some() => {
+            panic!("PERSONA_TEST_PYTHON is not set: scripts/test makes a venv with {packages}")
+        }
+        _ => {
+            eprintln!("skipped: set PERSONA_TEST_PYTHON to a Python with {packages}");
+            None
+        }
+    }
+}
+
+/// Rewrites a YAML file as another tool would: PyYAML loads it and dumps it back (keys sorted,
+/// comments dropped, its own quoting), after `edit`, Python statements on the document `d`.
+pub fn pyyaml_rewrite(env: &TestEnv, python: &str, file: &str, edit: &str) {
+    let script = format!(
+        "import yaml\nwith open({file:?}) as f:\n    d = yaml.safe_load(f)\n{edit}\n\
+         with open({file:?}, 'w') as f:\n    yaml.safe_dump(d, f, allow_unicode=True)\n"
+    );
+    let outcome = env.program(python, &["-c", &script]).output().unwrap();
+    assert!(
+        outcome.status.success(),
+        "PyYAML failed: {}",
+        String::from_utf8_lossy(&outcome.stderr)
+    );
+}
+
+/// Starts the binary with no stdin, its stdout and stderr piped.
+pub fn spawn(env: &TestEnv, args: &[&str]) -> Child {
+    env.command(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn persona")
 }
 
 /// Waits for `check` to hold, up to `limit`.
