@@ -139,14 +139,17 @@ pub(super) const MIGRATIONS: &[&str] = &[
         (SELECT k.owner FROM api_keys k WHERE k.id = json_extract(personas.doc, '$.owner_key_id')),
         'local');",
     // 8: indexes so that no hot query reads a table whole (their plans are checked by a test):
-    // lists by workspace and archived state, a persona's runs, the runs a stopping server
-    // leased, a workspace's events, events and idempotency records by age and deliveries by
+    // lists by workspace and archived state, slugs by their series (`base-N` by base and N,
+    // for the next free slug), a persona's runs, the runs a stopping server leased, a workspace's events, events and idempotency records by age and deliveries by
     // event (for retention); and substring search of the list's `q` (a trigram index over the
     // same text, newest first).
     "CREATE INDEX personas_listed ON personas (workspace_id, archived, seq);
      DROP INDEX personas_by_workspace;
      CREATE INDEX runs_by_persona ON runs (persona_id, seq);
      CREATE INDEX runs_leased ON runs (lease_owner) WHERE lease_owner IS NOT NULL;
+     CREATE INDEX personas_slug_series ON personas (workspace_id, rtrim(slug, '0123456789'),
+        CAST(substr(slug, length(rtrim(slug, '0123456789')) + 1) AS INTEGER))
+        WHERE slug IS NOT NULL;
      CREATE INDEX outbox_by_workspace ON outbox (workspace_id, seq);
      CREATE INDEX outbox_by_age ON outbox (created_at);
      CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id);

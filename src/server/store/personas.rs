@@ -237,36 +237,33 @@ impl Store {
         .map(|found| found.is_some())
     }
 
-    /// The numbers taken in the series `base`, `base-2`, `base-3`, ... of a workspace (1 for
-    /// `base` itself), in no order: one read of the slug index over the slugs that start with
-    /// `base`, however many share it.
-    pub fn taken_slug_numbers(
+    /// Where the series `base`, `base-2`, `base-3`, ... of a workspace has got to: None while
+    /// `base` itself is free, else the highest number in use (1 when only `base` is). Numbers
+    /// of eight digits or more are not counted, so that the next one still fits a slug. Two
+    /// index seeks, however many slugs share the base.
+    pub fn slug_series_end(
         tx: &Connection,
         workspace_id: &str,
         base: &str,
-    ) -> rusqlite::Result<Vec<u64>> {
-        // '.' follows '-' in ASCII: the range holds `base` and every `base-...`.
-        let mut stmt = tx.prepare_cached(
-            "SELECT substr(slug, length(:base) + 2)
-             FROM personas WHERE workspace_id = :workspace AND slug >= :base AND slug < :base || '.'",
-        )?;
-        let suffixes = stmt.query_map(
-            named_params! { ":workspace": workspace_id, ":base": base },
-            |row| row.get::<_, String>(0),
-        )?;
-        let mut numbers = Vec::new();
-        for suffix in suffixes {
-            // `base` itself has no suffix; `base-1`, `base-02` or `base-x` are not in the series.
-            let suffix = suffix?;
-            if suffix.is_empty() {
-                numbers.push(1);
-            } else if !suffix.starts_with('0')
-                && let Ok(number @ 2..) = suffix.parse::<u64>()
-            {
-                numbers.push(number);
-            }
-        }
-        Ok(numbers)
+    ) -> rusqlite::Result<Option<u64>> {
+        // The expressions of the index `personas_slug_series`: the slug without its trailing
+        // digits, and those digits as a number.
+        let (taken, highest): (Option<i64>, Option<i64>) = tx
+            .prepare_cached(
+                "SELECT (SELECT 1 FROM personas WHERE workspace_id = :workspace AND slug = :base),
+                   (SELECT CAST(substr(slug, length(rtrim(slug, '0123456789')) + 1) AS INTEGER)
+                      AS number FROM personas
+                    WHERE workspace_id = :workspace AND slug IS NOT NULL
+                      AND rtrim(slug, '0123456789') = :base || '-'
+                      AND CAST(substr(slug, length(rtrim(slug, '0123456789')) + 1) AS INTEGER)
+                        < 9999999
+                    ORDER BY number DESC LIMIT 1)",
+            )?
+            .query_row(
+                named_params! { ":workspace": workspace_id, ":base": base },
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+        Ok(taken.map(|_| highest.unwrap_or(1).max(1) as u64))
     }
 
     /// The persona of the workspace holding `slug`, when a key of `owner` may see it: `None`

@@ -85,7 +85,9 @@ impl Store {
             found.extend(
                 plan.iter()
                     .filter(|step| {
-                        (step.starts_with("SCAN ") && !step.contains("VIRTUAL TABLE"))
+                        (step.starts_with("SCAN ")
+                            && !step.contains("VIRTUAL TABLE")
+                            && *step != "SCAN CONSTANT ROW")
                             || (step.starts_with("USE TEMP B-TREE") && !full_text)
                     })
                     .map(|step| format!("{step} in {sql}")),
