@@ -717,6 +717,7 @@ set edit:completion:arg-completer[persona] = {|@words|
             cand --device-code-ttl 'Seconds a device login code (`persona auth login`) stays usable'
             cand --device-poll-interval 'Least number of seconds between two polls of one device login code'
             cand --webhook-retry-schedule 'Seconds between the attempts of a webhook delivery (one attempt more than waits, each wait give or take 20%), then the dead-letter queue'
+            cand --retention-days 'Days webhook events and their deliveries are kept once delivered or dead-lettered (and can be replayed); events no webhook or listen stream wants are not kept at all'
             cand --color 'When to use colour'
             cand --allow-private-webhooks 'Deliver webhooks to loopback and private-network addresses even when listening on another address than loopback (link-local and metadata addresses stay refused)'
             cand -q 'Print only data and errors, no progress or status messages'

@@ -44,6 +44,7 @@ mod mcp;
 mod moderation;
 mod personas;
 pub mod ratelimit;
+pub mod retention;
 mod routes;
 mod runner;
 pub mod signin;
@@ -114,6 +115,9 @@ pub struct ServerConfig {
     pub allow_private_webhooks: bool,
     /// Timeouts of client connections, and how many may be open.
     pub connections: ConnectionLimits,
+    /// How long webhook events and their deliveries are kept (and a delivery can be replayed)
+    /// once no endpoint is still attempting them.
+    pub retention: Duration,
 }
 
 impl ServerConfig {
@@ -132,6 +136,7 @@ impl ServerConfig {
             webhook_retry_schedule: webhooks::DEFAULT_RETRY_SCHEDULE.to_vec(),
             allow_private_webhooks: false,
             connections: ConnectionLimits::default(),
+            retention: Duration::from_secs(retention::DEFAULT_RETENTION_DAYS * clock::DAY as u64),
         }
     }
 }
@@ -335,6 +340,7 @@ pub async fn spawn(config: ServerConfig, addr: SocketAddr) -> Result<ServerHandl
     ));
     tokio::spawn(runner::sweep_forever(state.clone()));
     tokio::spawn(webhooks::worker::deliver_forever(state.clone()));
+    tokio::spawn(retention::prune_forever(state.clone()));
     Ok(ServerHandle {
         addr,
         dev_key,

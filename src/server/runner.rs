@@ -514,18 +514,16 @@ fn set_persona_status(
     Ok(())
 }
 
-/// `base`, or `base-2`, `base-3`, ... whichever is free in the workspace.
+/// `base` when it is free in the workspace, else `base-N`, N one more than the highest number
+/// its series has (`base-2` after `base` alone).
 fn free_slug(tx: &Connection, workspace_id: &str, base: &str) -> store::Result<String> {
-    // Room for a `-NN` suffix within the 64 characters a slug may have.
-    let base = base.get(..58).unwrap_or(base).trim_end_matches('-');
+    // Room for a `-NNNNNNN` suffix within the 64 characters a slug may have.
+    let base = base.get(..56).unwrap_or(base).trim_end_matches('-');
     let base = if base.is_empty() { "persona" } else { base };
-    let mut candidate = base.to_string();
-    let mut n = 2;
-    while Store::slug_taken(tx, workspace_id, &candidate)? {
-        candidate = format!("{base}-{n}");
-        n += 1;
-    }
-    Ok(candidate)
+    Ok(match Store::slug_series_end(tx, workspace_id, base)? {
+        None => base.to_string(),
+        Some(highest) => format!("{base}-{}", highest + 1),
+    })
 }
 
 #[cfg(test)]
@@ -547,6 +545,87 @@ mod tests {
             layers,
             json!({ "self": { "big_five": { "O": 0.8, "C": 0.4 } } })
         );
+    }
+
+    #[test]
+    fn the_free_slug_of_a_crowded_base_is_found_with_two_index_seeks() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let base = "the-fez-weaver-number";
+        let persona = |n: usize, slug: &str| {
+            json!({ "id": format!("psn_{n}"), "slug": slug, "visibility": "workspace",
+                    "status": "completed", "version": 1, "intent": "a fez weaver" })
+        };
+        let crowd = |from: usize, to: usize| {
+            store
+                .write(|tx| {
+                    for n in from..to {
+                        let slug = if n == 1 {
+                            base.to_string()
+                        } else {
+                            format!("{base}-{n}")
+                        };
+                        Store::insert_persona(tx, "ws", "local", &persona(n, &slug))?;
+                    }
+                    Ok::<_, store::Error>(())
+                })
+                .unwrap();
+        };
+        let free = |workspace: &str, base: &str| {
+            store.read(|conn| free_slug(conn, workspace, base)).unwrap()
+        };
+        crowd(1, 30);
+        let (_, few) = store.probe(|store| store.read(|conn| free_slug(conn, "ws", base)));
+        crowd(30, 3_000);
+        let (slug, many) = store.probe(|store| store.read(|conn| free_slug(conn, "ws", base)));
+        assert_eq!(slug.unwrap(), "the-fez-weaver-number-3000");
+        // One statement, through indexes, reading as much after 3,000 slugs as after 30.
+        assert_eq!(many.statements.len(), 1, "{:?}", many.statements);
+        assert_eq!(store.whole_table_reads(&many), Vec::<String>::new());
+        let plan = store.query_plan(&many.statements[0]).join("\n");
+        assert!(plan.contains("USING INDEX personas_slug_series"), "{plan}");
+        assert!(
+            many.steps <= few.steps + 1,
+            "{} against {}",
+            many.steps,
+            few.steps
+        );
+
+        store
+            .write(|tx| {
+                // Neighbours outside the series, a number too long to follow, and a series with
+                // a gap in another workspace.
+                for (n, slug) in ["s", "-x", "-3001-b", "-99999999"].iter().enumerate() {
+                    Store::insert_persona(
+                        tx,
+                        "ws",
+                        "local",
+                        &persona(4_000 + n, &format!("{base}{slug}")),
+                    )?;
+                }
+                for (n, slug) in ["", "-2", "-3", "-5"].iter().enumerate() {
+                    Store::insert_persona(
+                        tx,
+                        "ws_gap",
+                        "local",
+                        &persona(5_000 + n, &format!("{base}{slug}")),
+                    )?;
+                }
+                Store::insert_persona(tx, "ws_one", "local", &persona(6_000, base))?;
+                Store::insert_persona(
+                    tx,
+                    "ws_numbered",
+                    "local",
+                    &persona(6_001, &format!("{base}-4")),
+                )
+            })
+            .unwrap();
+        assert_eq!(free("ws", base), "the-fez-weaver-number-3000");
+        assert_eq!(free("ws_gap", base), "the-fez-weaver-number-6");
+        assert_eq!(free("ws_one", base), "the-fez-weaver-number-2");
+        assert_eq!(free("ws_numbered", base), "the-fez-weaver-number");
+        assert_eq!(free("ws", "the-fez"), "the-fez");
+        assert_eq!(free("ws_empty", "---"), "persona");
     }
 
     #[test]

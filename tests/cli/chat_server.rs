@@ -128,6 +128,34 @@ fn openai_chunks(text: &str) -> Vec<Value> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_turn_in_a_conversation_of_thousands_of_messages_reads_only_its_window() {
+    use persona::server::chat::window::{WINDOW_MESSAGES, WINDOW_TOKENS};
+    let api = Api::start().await;
+    let persona = api.persona("en").await;
+    let persona_id = persona["id"].as_str().unwrap();
+    // 4,000 messages, and a conversation of only the last 200 of them.
+    let long = api.conversation(persona_id).await;
+    crate::common::seed_turns(api.data.path(), &long, 0..2_000);
+    let short = api.conversation(persona_id).await;
+    crate::common::seed_turns(api.data.path(), &short, 1_900..2_000);
+    assert_eq!(WINDOW_MESSAGES, 200);
+
+    let question = "Which of them would you sell last?";
+    let in_long = api.say(&long, question).await;
+    let in_short = api.say(&short, question).await;
+    // The same window read, the same prompt, reply, drift and coherence.
+    for field in ["tokens", "content", "drift", "coherence"] {
+        assert_eq!(in_long[field], in_short[field], "{field}");
+    }
+    let tokens_in = in_long["tokens"]["in"].as_u64().unwrap();
+    assert!(tokens_in < WINDOW_TOKENS + 1_000, "{tokens_in}");
+    // The conversation's record stays whole.
+    let (status, read) = api.get(&format!("/chat/conversations/{long}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(read["messages"].as_array().unwrap().len(), 4_002);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_answers_in_character_streams_and_reads_back() {
     let api = Api::start().await;
     let persona = api.persona("en").await;

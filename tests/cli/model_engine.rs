@@ -551,6 +551,53 @@ fn dev_serve_writes_personas_and_streams_chat_through_the_model_server() {
 }
 
 #[test]
+fn the_model_server_is_sent_only_the_window_of_a_long_conversation() {
+    use persona::server::chat::window::{WINDOW_MESSAGES, WINDOW_TOKENS};
+    let model = StandInModelServer::start();
+    let mut env = model_env(&model.url);
+    let (server, _log) = serve_logged(&env);
+    env.use_server(&server);
+    let persona = env.create(BRIEF, &["--slug", "mert"]);
+    let url = |path: &str| format!("{}{path}", server.base_url);
+    let body = json!({ "persona_id": persona["id"] });
+    let (status, conversation) = api(
+        "POST",
+        &url("/chat/conversations"),
+        &server.key,
+        Some(&body),
+    );
+    assert_eq!(status, 201, "{conversation}");
+    let conversation: Value = serde_json::from_str(&conversation).unwrap();
+    let id = conversation["id"].as_str().unwrap();
+    crate::common::seed_turns(&env.data_dir(), id, 0..1_500);
+
+    let body = json!({ "message": "Which of them would you sell last?" });
+    let path = format!("/chat/conversations/{id}/messages");
+    let (status, turn) = api("POST", &url(&path), &server.key, Some(&body));
+    assert_eq!(status, 200, "{turn}");
+    let sent = model.chat_requests().pop().expect("a chat request").body;
+    let messages = sent["messages"].as_array().unwrap();
+    // The runtime prompt, the window's 200 messages, the new one.
+    assert_eq!(messages.len(), WINDOW_MESSAGES + 2);
+    let system = messages[0]["content"].as_str().unwrap();
+    assert!(system.contains("began 2800 messages before"), "{system}");
+    assert!(
+        messages[1]["content"]
+            .as_str()
+            .unwrap()
+            .contains("the 1400 books")
+    );
+    let history: usize = messages[1..messages.len() - 1]
+        .iter()
+        .map(|m| m["content"].as_str().unwrap().len())
+        .sum();
+    assert!(
+        history as u64 <= WINDOW_TOKENS * 4,
+        "{history} bytes of history"
+    );
+}
+
+#[test]
 fn the_local_profile_uses_the_model_engine_too() {
     let model = StandInModelServer::start();
     let env = model_env(&model.url);

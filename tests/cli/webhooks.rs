@@ -528,7 +528,7 @@ fn listen_reads_a_stream_that_opens_with_a_byte_order_mark_cut_across_reads() {
 #[test]
 fn a_receiver_that_fails_once_gets_a_retry_that_succeeds() {
     let mut env = TestEnv::new();
-    let server = env.serve(&FAST_RETRIES);
+    let server = env.serve(&[FAST_RETRIES[0], FAST_RETRIES[1], "--retention-days", "7"]);
     env.use_server(&server);
     let receiver = Receiver::start(|index| if index == 0 { 500 } else { 200 });
     let (_, secret) = create_endpoint(&env, &receiver.url(), "persona.created");
@@ -556,6 +556,17 @@ fn a_receiver_that_fails_once_gets_a_retry_that_succeeds() {
     assert_eq!(listed[0]["attempts"], 2);
     assert_eq!(listed[0]["attempt_log"][0]["status_code"], 500);
     assert_eq!(listed[0]["attempt_log"][1]["status_code"], 200);
+    // Kept, and replayable, for the days the server was told.
+    let time = |field: &str| persona::clock::unix_seconds(listed[0][field].as_str().unwrap());
+    let kept = time("replayable_until").unwrap() - time("created_at").unwrap();
+    assert!((7 * 86_400 - 5..=7 * 86_400).contains(&kept), "{kept}");
+
+    let refused = env.run(&["dev", "serve", "--retention-days", "0"]).code(2);
+    assert!(
+        refused.stderr.contains("--retention-days"),
+        "{}",
+        refused.stderr
+    );
 }
 
 #[test]

@@ -67,6 +67,11 @@ pub struct ServeArgs {
     /// another address than loopback (link-local and metadata addresses stay refused)
     #[arg(long)]
     allow_private_webhooks: bool,
+
+    /// Days webhook events and their deliveries are kept once delivered or dead-lettered (and
+    /// can be replayed); events no webhook or listen stream wants are not kept at all
+    #[arg(long, default_value_t = server::retention::DEFAULT_RETENTION_DAYS, value_name = "DAYS", value_parser = clap::value_parser!(u64).range(1..=3650))]
+    retention_days: u64,
 }
 
 pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
@@ -87,6 +92,8 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> Result<()> {
         .map(|seconds| std::time::Duration::from_secs(*seconds))
         .collect();
     config.allow_private_webhooks = args.allow_private_webhooks;
+    config.retention =
+        std::time::Duration::from_secs(args.retention_days * crate::clock::DAY as u64);
     config.log_requests = !ctx.output.quiet;
     config.model = model_settings_from_env()?;
     let engine = match &config.model {

@@ -1,5 +1,6 @@
 //! `persona webhooks replay DELIVERY_ID`: delivers the event of a delivery again, as a new
-//! delivery to the same endpoint (within 30 days of the event), and shows how it went.
+//! delivery to the same endpoint (while the server keeps the event: 30 days by default), and
+//! shows how it went.
 
 use clap::Args;
 

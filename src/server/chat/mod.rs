@@ -1,5 +1,6 @@
 //! The chat runtime: engines that answer as a persona, behind a small async trait, and the drift
-//! and coherence scores that every turn carries, computed the same way whatever the engine.
+//! and coherence scores that every turn carries, computed the same way whatever the engine, over
+//! the same bounded window of the conversation.
 
 pub mod drift;
 pub mod embedding;
@@ -8,6 +9,7 @@ pub mod offline;
 pub mod schema;
 mod text;
 mod turn;
+pub mod window;
 
 pub use offline::OfflineChat;
 pub use turn::{
@@ -53,8 +55,11 @@ impl ChatMessage {
 pub struct ChatTurn<'a> {
     /// The persona version that answers (layers, language, ...).
     pub persona: &'a Persona,
-    /// Earlier messages, oldest first, without the new one.
+    /// Earlier messages, oldest first, without the new one: the conversation's window (see
+    /// [`window`]).
     pub history: &'a [ChatMessage],
+    /// Messages of the conversation older than `history`, left out.
+    pub earlier: u64,
     /// System messages of the caller, merged on top of the persona's runtime prompt.
     pub system_overlay: Option<&'a str>,
     /// The new user message.

@@ -307,13 +307,19 @@ fn check_error(piece: &Value) -> Result<(), ChunkProblem> {
     }
 }
 
-/// The messages sent upstream: the runtime prompt (with the caller's overlay), the history,
-/// the new message, and any tool round trip that followed it.
+/// The messages sent upstream: the runtime prompt (with the caller's overlay, and a word on
+/// the messages older than the window), the window of history, the new message, and any tool
+/// round trip that followed it.
 fn messages(turn: &ChatTurn<'_>) -> Vec<Value> {
-    let mut messages = vec![json!({
-        "role": "system",
-        "content": runtime_prompt(turn.persona, turn.system_overlay, turn.json_mode),
-    })];
+    let mut system = runtime_prompt(turn.persona, turn.system_overlay, turn.json_mode);
+    if turn.earlier > 0 {
+        system.push_str(&format!(
+            "\n\nThe conversation began {} messages before those that follow, which are not \
+             repeated here.",
+            turn.earlier
+        ));
+    }
+    let mut messages = vec![json!({ "role": "system", "content": system })];
     messages.extend(turn.history.iter().map(wire_message));
     messages.push(json!({ "role": "user", "content": turn.message }));
     messages.extend(turn.tool_exchange.iter().map(wire_message));
@@ -458,6 +464,7 @@ mod tests {
         ChatTurn {
             persona,
             history,
+            earlier: 0,
             system_overlay: Some("Keep it short."),
             message: "Which poet do you love?",
             tool_exchange: &[],

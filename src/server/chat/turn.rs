@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 
 use super::drift::{self, Drift};
 use super::schema::{self, SchemaError};
+use super::window::{self, Window};
 use super::{ChatMessage, ChatTurn, ToolCall};
 use crate::clock;
 use crate::model::{ErrorCode, Persona};
@@ -68,8 +69,8 @@ pub struct TurnInput {
     pub workspace_id: String,
     /// The persona version that answers.
     pub persona: Persona,
-    /// Record the turn in this conversation; its stored messages are then the history, and
-    /// `history` is not used.
+    /// Record the turn in this conversation; its stored messages are then the history (their
+    /// window), and `history` is not used.
     pub conversation: Option<Conversation>,
     pub history: Vec<ChatMessage>,
     pub system_overlay: Option<String>,
@@ -84,11 +85,11 @@ pub struct TurnInput {
     pub temperature: Option<f64>,
 }
 
-/// A turn admitted (counted against the rate limit, history loaded), ready to run.
+/// A turn admitted (counted against the rate limit, its window of history read), ready to run.
 pub struct PendingTurn {
     state: Arc<AppState>,
     input: TurnInput,
-    history: Vec<ChatMessage>,
+    window: Window,
 }
 
 /// An answered turn.
@@ -141,9 +142,9 @@ pub fn tools_json(calls: &[ToolCall]) -> Value {
 
 /// Counts the turn against the workspace's chat limit (429 when over), checks that a
 /// conversation talks to the same persona and that the turn's schemas are within their limits
-/// (400 otherwise), and loads the history.
+/// (400 otherwise), and reads the window of history the turn sees (see [`window`]).
 pub async fn begin_turn(state: &Arc<AppState>, input: TurnInput) -> ApiResult<PendingTurn> {
-    let history = match &input.conversation {
+    let window = match &input.conversation {
         Some(conversation) => {
             if input.persona.id != conversation.persona_id {
                 return Err(ApiError::invalid(format!(
@@ -151,22 +152,16 @@ pub async fn begin_turn(state: &Arc<AppState>, input: TurnInput) -> ApiResult<Pe
                     conversation.id, conversation.persona_id, input.persona.id
                 )));
             }
-            state
-                .store
-                .messages(&conversation.id)?
-                .into_iter()
-                .filter(|m| !m.content.is_empty())
-                .map(|m| ChatMessage::new(&m.role, &m.content))
-                .collect()
+            window::of_conversation(&state.store, &conversation.id)?
         }
-        None => input.history.clone(),
+        None => window::of_history(&input.history),
     };
     state.limiter.take_chat(&input.workspace_id)?;
     check_schemas(&input).await?;
     Ok(PendingTurn {
         state: state.clone(),
         input,
-        history,
+        window,
     })
 }
 
@@ -234,8 +229,9 @@ impl PendingTurn {
         let PendingTurn {
             state,
             input,
-            history,
+            window,
         } = self;
+        let history = window.messages;
         let engine = state.chat.name();
         let reply = state
             .chat
@@ -243,6 +239,7 @@ impl PendingTurn {
                 ChatTurn {
                     persona: &input.persona,
                     history: &history,
+                    earlier: window.earlier,
                     system_overlay: input.system_overlay.as_deref(),
                     message: &input.message,
                     tool_exchange: &input.tool_exchange,
@@ -304,19 +301,8 @@ fn record(
     input: &TurnInput,
     turn: &Turn,
 ) -> ApiResult<()> {
-    let message = |id: String, role: &str, content: &str| StoredMessage {
-        id,
-        seq: 0,
-        role: role.to_string(),
-        content: content.to_string(),
-        tool_calls: json!([]),
-        drift: None,
-        coherence: None,
-        tokens_in: None,
-        tokens_out: None,
-        cost_usd: None,
-        engine: None,
-        created_at: turn.created_at,
+    let message = |id: String, role: &str, content: &str| {
+        StoredMessage::text(id, role, content, turn.created_at)
     };
     let reply = StoredMessage {
         tool_calls: tools_json(&turn.tool_calls),

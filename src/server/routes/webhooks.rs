@@ -21,8 +21,7 @@ use crate::server::keywatch::StreamKey;
 use crate::server::store::{DeliveryFilter, ReplayRefusal, WebhookEndpoint};
 use crate::server::webhooks::target::TargetPolicy;
 use crate::server::webhooks::{
-    REPLAY_WINDOW_SECONDS, TEST_EVENT, delivery_json, endpoint_json, listen, new_secret,
-    target_policy,
+    TEST_EVENT, delivery_json, endpoint_json, listen, new_secret, target_policy,
 };
 
 const SCOPE: &str = "webhooks:manage";
@@ -186,12 +185,11 @@ pub async fn deliveries(
         status: query.status.as_deref(),
         endpoint_id: query.endpoint_id.as_deref(),
     };
-    let max_attempts = max_attempts(&state);
     let rows = state
         .store
         .deliveries(&caller.workspace.id, &filter, limit + 1, before)?
         .into_iter()
-        .map(|(seq, delivery)| (seq, delivery_json(&delivery, max_attempts).to_string()))
+        .map(|(seq, delivery)| (seq, delivery_json(&delivery, &state.config).to_string()))
         .collect();
     Ok(axum::Json(page(rows, limit)?))
 }
@@ -206,7 +204,7 @@ pub async fn delivery(
         .store
         .delivery(&caller.workspace.id, &id)?
         .ok_or_else(|| delivery_not_found(&id))?;
-    Ok(axum::Json(delivery_json(&delivery, max_attempts(&state))))
+    Ok(axum::Json(delivery_json(&delivery, &state.config)))
 }
 
 pub async fn replay(
@@ -215,7 +213,8 @@ pub async fn replay(
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
     caller.require(SCOPE)?;
-    let oldest_event = clock::now() - REPLAY_WINDOW_SECONDS;
+    let retention = state.config.retention.as_secs() as i64;
+    let oldest_event = clock::now() - retention;
     let replayed = state.store.replay_delivery(
         &caller.workspace.id,
         &id,
@@ -225,7 +224,7 @@ pub async fn replay(
     match replayed {
         Ok(delivery) => Ok((
             StatusCode::ACCEPTED,
-            axum::Json(delivery_json(&delivery, max_attempts(&state))),
+            axum::Json(delivery_json(&delivery, &state.config)),
         )),
         Err(ReplayRefusal::NotFound) => Err(delivery_not_found(&id)),
         Err(ReplayRefusal::StillPending) => Err(ApiError::conflict(
@@ -238,7 +237,7 @@ pub async fn replay(
             ErrorCode::WebhookReplayExpired,
             format!(
                 "the event of delivery {id} is older than {} days and can no longer be replayed",
-                REPLAY_WINDOW_SECONDS / clock::DAY
+                retention / clock::DAY
             ),
         )),
     }
@@ -297,10 +296,6 @@ pub async fn listen_stream(
     };
     let key = StreamKey::new(&caller, &request_id);
     Ok(listen::stream(state, key, endpoint, after, resumed, events))
-}
-
-fn max_attempts(state: &AppState) -> usize {
-    state.config.webhook_retry_schedule.len() + 1
 }
 
 /// An absolute http(s) URL with a host that `policy` delivers to.

@@ -1,7 +1,7 @@
 //! Store queries of conversations (contract §6): each pinned to a persona version when it
 //! starts, and its messages in order with the scores and costs of assistant turns.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 
 use super::personas::VISIBLE_TO_OWNER;
@@ -35,6 +35,47 @@ pub struct StoredMessage {
     pub cost_usd: Option<f64>,
     pub engine: Option<String>,
     pub created_at: i64,
+}
+
+impl StoredMessage {
+    /// A message of text only (no tool calls, scores or costs); its position is given when it
+    /// is appended.
+    pub fn text(id: String, role: &str, content: &str, created_at: i64) -> Self {
+        StoredMessage {
+            id,
+            seq: 0,
+            role: role.to_string(),
+            content: content.to_string(),
+            tool_calls: Value::Array(Vec::new()),
+            drift: None,
+            coherence: None,
+            tokens_in: None,
+            tokens_out: None,
+            cost_usd: None,
+            engine: None,
+            created_at,
+        }
+    }
+}
+
+const MESSAGE_COLUMNS: &str = "id, seq, role, content, tool_calls, drift, coherence, tokens_in,
+    tokens_out, cost_usd, engine, created_at";
+
+fn message_row(row: &Row) -> rusqlite::Result<StoredMessage> {
+    Ok(StoredMessage {
+        id: row.get(0)?,
+        seq: row.get(1)?,
+        role: row.get(2)?,
+        content: row.get(3)?,
+        tool_calls: parse_doc(row.get(4)?),
+        drift: row.get::<_, Option<String>>(5)?.map(parse_doc),
+        coherence: row.get(6)?,
+        tokens_in: row.get(7)?,
+        tokens_out: row.get(8)?,
+        cost_usd: row.get(9)?,
+        engine: row.get(10)?,
+        created_at: row.get(11)?,
+    })
 }
 
 impl Store {
@@ -102,28 +143,40 @@ impl Store {
     /// The messages of a conversation, in order.
     pub fn messages(&self, conversation_id: &str) -> rusqlite::Result<Vec<StoredMessage>> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, seq, role, content, tool_calls, drift, coherence, tokens_in, tokens_out,
-                    cost_usd, engine, created_at
-                 FROM messages WHERE conversation_id = ?1 ORDER BY seq",
-            )?;
-            stmt.query_map([conversation_id], |row| {
-                Ok(StoredMessage {
-                    id: row.get(0)?,
-                    seq: row.get(1)?,
-                    role: row.get(2)?,
-                    content: row.get(3)?,
-                    tool_calls: parse_doc(row.get(4)?),
-                    drift: row.get::<_, Option<String>>(5)?.map(parse_doc),
-                    coherence: row.get(6)?,
-                    tokens_in: row.get(7)?,
-                    tokens_out: row.get(8)?,
-                    cost_usd: row.get(9)?,
-                    engine: row.get(10)?,
-                    created_at: row.get(11)?,
-                })
-            })?
-            .collect()
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ?1 ORDER BY seq"
+            ))?;
+            stmt.query_map([conversation_id], message_row)?.collect()
+        })
+    }
+
+    /// The last messages of a conversation, oldest first, read from the newest back for as
+    /// long as `keep` takes them (and not one row further), with the number of messages that
+    /// came before them.
+    pub fn latest_messages(
+        &self,
+        conversation_id: &str,
+        mut keep: impl FnMut(&StoredMessage) -> bool,
+    ) -> rusqlite::Result<(Vec<StoredMessage>, u64)> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ?1
+                 ORDER BY seq DESC"
+            ))?;
+            let mut rows = stmt.query([conversation_id])?;
+            let mut kept = Vec::new();
+            let mut earlier = 0;
+            while let Some(row) = rows.next()? {
+                let message = message_row(row)?;
+                if !keep(&message) {
+                    // Positions run from 1 without a gap: this one and those before are left.
+                    earlier = message.seq as u64;
+                    break;
+                }
+                kept.push(message);
+            }
+            kept.reverse();
+            Ok((kept, earlier))
         })
     }
 

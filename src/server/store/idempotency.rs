@@ -1,10 +1,13 @@
 //! Store queries of idempotency keys: the request each key was first used for, and the run or
-//! the answer it got, kept a day.
+//! the answer it got, honoured for a day and then pruned.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Store;
 use crate::clock;
+
+/// How long an idempotency key holds its request and answer, in seconds.
+pub const IDEMPOTENCY_WINDOW: i64 = clock::DAY;
 
 /// A stored idempotency record.
 #[derive(Debug, Clone)]
@@ -31,7 +34,7 @@ impl Store {
         conn.query_row(
             "SELECT request_hash, run_id, status, body FROM idempotency
              WHERE key_id = ?1 AND idem_key = ?2 AND created_at > ?3",
-            params![key_id, idem_key, clock::now() - clock::DAY],
+            params![key_id, idem_key, clock::now() - IDEMPOTENCY_WINDOW],
             |row| {
                 let status: Option<u16> = row.get(2)?;
                 let body: Option<String> = row.get(3)?;
@@ -84,6 +87,18 @@ impl Store {
                 params![key_id, idem_key, request_hash, clock::now()],
             )?;
             Ok(None)
+        })
+    }
+
+    /// Forgets up to `limit` records past their window as of `now` (unix seconds); returns how
+    /// many went.
+    pub fn prune_idempotency(&self, now: i64, limit: usize) -> rusqlite::Result<usize> {
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM idempotency WHERE (key_id, idem_key) IN
+                   (SELECT key_id, idem_key FROM idempotency WHERE created_at <= ?1 LIMIT ?2)",
+                params![now - IDEMPOTENCY_WINDOW, limit as i64],
+            )
         })
     }
 

@@ -4,6 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Store;
+use super::signin::LOGINS_PER_WRITE;
 use crate::clock;
 
 /// A workspace row.
@@ -172,14 +173,11 @@ impl Store {
 
     // ---- device login codes --------------------------------------------------------------
 
-    /// Stores a new code, and forgets codes that expired more than a day ago; false (and the
-    /// code not stored) when its user code is in use.
+    /// Stores a new code, and forgets expired logins (see [`Store::forget_expired_logins_in`]);
+    /// false (and the code not stored) when its user code is in use.
     pub fn insert_device_code(&self, code: &DeviceCode) -> rusqlite::Result<bool> {
         self.write(|tx| {
-            tx.execute(
-                "DELETE FROM device_codes WHERE expires_at < ?1",
-                [code.created_at - clock::DAY * 1000],
-            )?;
+            Self::forget_expired_logins_in(tx, code.created_at, LOGINS_PER_WRITE)?;
             let inserted = tx.execute(
                 "INSERT INTO device_codes (hash, user_code, approval_hash, workspace_id, scopes,
                     status, created_at, expires_at, interval_ms, last_poll_at)

@@ -8,7 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::OpenError;
 
 /// Schema version this build writes. Migrations below run in order from the file's version.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 pub(super) const MIGRATIONS: &[&str] = &[
     // 1: the foundation.
@@ -138,6 +138,35 @@ pub(super) const MIGRATIONS: &[&str] = &[
      UPDATE personas SET owner = COALESCE(
         (SELECT k.owner FROM api_keys k WHERE k.id = json_extract(personas.doc, '$.owner_key_id')),
         'local');",
+    // 8: indexes so that no hot query reads a table whole (their plans are checked by a test):
+    // lists by workspace and archived state, slugs by their series (`base-N` by base and N,
+    // for the next free slug), a persona's runs, the runs a stopping server leased, a workspace's events, events and idempotency records by age and deliveries by
+    // event (for retention); and substring search of the list's `q` (a trigram index over the
+    // same text, newest first).
+    "CREATE INDEX personas_listed ON personas (workspace_id, archived, seq);
+     DROP INDEX personas_by_workspace;
+     CREATE INDEX runs_by_persona ON runs (persona_id, seq);
+     CREATE INDEX runs_leased ON runs (lease_owner) WHERE lease_owner IS NOT NULL;
+     CREATE INDEX personas_slug_series ON personas (workspace_id, rtrim(slug, '0123456789'),
+        CAST(substr(slug, length(rtrim(slug, '0123456789')) + 1) AS INTEGER))
+        WHERE slug IS NOT NULL;
+     CREATE INDEX outbox_by_workspace ON outbox (workspace_id, seq);
+     CREATE INDEX outbox_by_age ON outbox (created_at);
+     CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id);
+     CREATE INDEX webhook_endpoints_by_workspace ON webhook_endpoints (workspace_id, seq);
+     CREATE INDEX idempotency_by_age ON idempotency (created_at);
+     CREATE VIRTUAL TABLE persona_text USING fts5(search_text, tokenize = 'trigram');
+     CREATE TRIGGER persona_text_insert AFTER INSERT ON personas BEGIN
+        INSERT INTO persona_text (rowid, search_text) VALUES (new.seq, new.search_text);
+     END;
+     CREATE TRIGGER persona_text_update AFTER UPDATE OF search_text ON personas
+        WHEN old.search_text IS NOT new.search_text BEGIN
+        UPDATE persona_text SET search_text = new.search_text WHERE rowid = new.seq;
+     END;
+     CREATE TRIGGER persona_text_delete AFTER DELETE ON personas BEGIN
+        DELETE FROM persona_text WHERE rowid = old.seq;
+     END;
+     INSERT INTO persona_text (rowid, search_text) SELECT seq, search_text FROM personas;",
 ];
 
 /// Brings the schema of `conn` (the store at `path`) up to [`SCHEMA_VERSION`].
@@ -175,6 +204,39 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), OpenErro
 mod tests {
     use super::super::Store;
     use super::*;
+
+    #[test]
+    fn personas_stored_before_the_trigram_index_are_found_by_their_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("persona.db")).unwrap();
+        let tx = conn.transaction().unwrap();
+        for migration in &MIGRATIONS[..7] {
+            tx.execute_batch(migration).unwrap();
+        }
+        tx.execute_batch(
+            "INSERT INTO personas (id, workspace_id, slug, visibility, status, version, search_text, doc)
+             VALUES ('psn_1', 'ws', 'ada', 'workspace', 'completed', 1, 'ada lighthouse keeper', '{}');
+             PRAGMA user_version = 7;",
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        drop(conn);
+        let store = Store::open(dir.path()).unwrap();
+        let filter = |query| super::super::PersonaFilter {
+            query: Some(query),
+            ..Default::default()
+        };
+        let found = store
+            .list_personas("ws", "local", &filter("house k"), 10, None)
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert!(
+            store
+                .list_personas("ws", "local", &filter("housek"), 10, None)
+                .unwrap()
+                .is_empty()
+        );
+    }
 
     #[test]
     fn a_store_from_a_newer_schema_is_refused_untouched() {

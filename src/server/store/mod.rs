@@ -23,6 +23,8 @@ mod keys;
 mod migrations;
 mod outbox;
 mod personas;
+#[cfg(test)]
+mod probe;
 mod runs;
 mod signin;
 mod webhooks;
@@ -155,23 +157,32 @@ impl Store {
         prefix: &str,
         limit: usize,
     ) -> Result<Vec<NameHint>> {
+        let limit = limit as i64;
+        let bound: [(&str, &dyn rusqlite::ToSql); 4] = [
+            (":workspace", &workspace_id),
+            (":owner", &owner),
+            (":prefix", &prefix),
+            (":limit", &limit),
+        ];
+        self.rows_of(sql, &bound, |row| Ok((row.get(0)?, row.get(1)?)))
+    }
+
+    /// The rows of `sql`, each read by `map`, with those of the named parameters `bound` that
+    /// it uses (a query written for the filters given names only those).
+    fn rows_of<T>(
+        &self,
+        sql: &str,
+        bound: &[(&str, &dyn rusqlite::ToSql)],
+        map: impl FnMut(&rusqlite::Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(sql)?;
-            let limit = limit as i64;
-            let bound: [(&str, &dyn rusqlite::ToSql); 4] = [
-                (":workspace", &workspace_id),
-                (":owner", &owner),
-                (":prefix", &prefix),
-                (":limit", &limit),
-            ];
             for (name, value) in bound {
                 if let Some(index) = stmt.parameter_index(name)? {
                     stmt.raw_bind_parameter(index, value)?;
                 }
             }
-            stmt.raw_query()
-                .mapped(|row| Ok((row.get(0)?, row.get(1)?)))
-                .collect()
+            stmt.raw_query().mapped(map).collect()
         })
     }
 

@@ -237,6 +237,35 @@ impl Store {
         .map(|found| found.is_some())
     }
 
+    /// Where the series `base`, `base-2`, `base-3`, ... of a workspace has got to: None while
+    /// `base` itself is free, else the highest number in use (1 when only `base` is). Numbers
+    /// of eight digits or more are not counted, so that the next one still fits a slug. Two
+    /// index seeks, however many slugs share the base.
+    pub fn slug_series_end(
+        tx: &Connection,
+        workspace_id: &str,
+        base: &str,
+    ) -> rusqlite::Result<Option<u64>> {
+        // The expressions of the index `personas_slug_series`: the slug without its trailing
+        // digits, and those digits as a number.
+        let (taken, highest): (Option<i64>, Option<i64>) = tx
+            .prepare_cached(
+                "SELECT (SELECT 1 FROM personas WHERE workspace_id = :workspace AND slug = :base),
+                   (SELECT CAST(substr(slug, length(rtrim(slug, '0123456789')) + 1) AS INTEGER)
+                      AS number FROM personas
+                    WHERE workspace_id = :workspace AND slug IS NOT NULL
+                      AND rtrim(slug, '0123456789') = :base || '-'
+                      AND CAST(substr(slug, length(rtrim(slug, '0123456789')) + 1) AS INTEGER)
+                        < 9999999
+                    ORDER BY number DESC LIMIT 1)",
+            )?
+            .query_row(
+                named_params! { ":workspace": workspace_id, ":base": base },
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+        Ok(taken.map(|_| highest.unwrap_or(1).max(1) as u64))
+    }
+
     /// The persona of the workspace holding `slug`, when a key of `owner` may see it: `None`
     /// when the slug is free or held by a persona the owner may not see.
     pub fn slug_holder(
@@ -262,6 +291,9 @@ impl Store {
     }
 
     /// Newest first, as (sequence, JSON text); `before` is the cursor of the previous page.
+    /// `query` finds its text within slug, name, occupation or intent, whatever the case,
+    /// through a trigram index read newest first: a page costs about the same whether the
+    /// text is rare or common, and whatever the size of the store.
     pub fn list_personas(
         &self,
         workspace_id: &str,
@@ -270,40 +302,51 @@ impl Store {
         limit: usize,
         before: Option<i64>,
     ) -> rusqlite::Result<Vec<(i64, String)>> {
-        self.read(|conn| {
-            let pattern = filter
-                .query
-                .map(|q| format!("%{}%", q.to_lowercase().replace(['%', '_'], "")));
-            // `,failed,canceled,`: one parameter for any set of statuses.
-            let statuses = (!filter.statuses.is_empty()).then(|| {
-                let names: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
-                format!(",{},", names.join(","))
-            });
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT seq, doc FROM personas p WHERE workspace_id = :workspace
-                   AND archived = :archived
+        let pattern = filter
+            .query
+            .map(|q| q.to_lowercase().replace(['%', '_'], ""))
+            .filter(|q| !q.is_empty())
+            .map(|q| format!("%{q}%"));
+        let rows = if pattern.is_some() {
+            format!(
+                "SELECT p.seq, p.doc FROM persona_text t CROSS JOIN personas p ON p.seq = t.rowid
+                 WHERE t.search_text LIKE :pattern AND t.rowid < :before
+                   AND p.workspace_id = :workspace AND p.archived = :archived
+                   AND (:visibility IS NULL OR p.visibility = :visibility)
+                   AND (:statuses IS NULL OR instr(:statuses, ',' || p.status || ',') > 0)
+                   AND {VISIBLE_TO_OWNER}
+                 ORDER BY t.rowid DESC LIMIT :limit"
+            )
+        } else {
+            format!(
+                "SELECT seq, doc FROM personas p
+                 WHERE workspace_id = :workspace AND archived = :archived AND seq < :before
                    AND (:visibility IS NULL OR visibility = :visibility)
                    AND (:statuses IS NULL OR instr(:statuses, ',' || status || ',') > 0)
-                   AND (:pattern IS NULL OR search_text LIKE :pattern)
-                   AND (:before IS NULL OR seq < :before)
                    AND {VISIBLE_TO_OWNER}
                  ORDER BY seq DESC LIMIT :limit"
-            ))?;
-            stmt.query_map(
-                named_params! {
-                    ":workspace": workspace_id,
-                    ":archived": filter.archived,
-                    ":visibility": filter.visibility,
-                    ":statuses": statuses,
-                    ":pattern": pattern,
-                    ":before": before,
-                    ":owner": owner,
-                    ":limit": limit as i64,
-                },
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )?
-            .collect()
-        })
+            )
+        };
+        // `,failed,canceled,`: one parameter for any set of statuses.
+        let statuses = (!filter.statuses.is_empty()).then(|| {
+            let names: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+            format!(",{},", names.join(","))
+        });
+        let (before, limit) = (before.unwrap_or(i64::MAX), limit as i64);
+        self.rows_of(
+            &rows,
+            &[
+                (":workspace", &workspace_id),
+                (":archived", &filter.archived),
+                (":visibility", &filter.visibility),
+                (":statuses", &statuses),
+                (":pattern", &pattern),
+                (":before", &before),
+                (":owner", &owner),
+                (":limit", &limit),
+            ],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
     }
 
     /// Completed, unarchived personas of `workspace_id` matching the FTS5 expression `query`

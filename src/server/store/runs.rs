@@ -118,26 +118,35 @@ impl Store {
         limit: usize,
         before: Option<i64>,
     ) -> rusqlite::Result<Vec<(i64, String)>> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT r.seq, r.doc, p.slug FROM runs r JOIN personas p ON p.id = r.persona_id
-                 WHERE r.workspace_id = :workspace
-                   AND (:persona IS NULL OR r.persona_id = :persona)
-                   AND (:status IS NULL OR r.status = :status)
-                   AND (:before IS NULL OR r.seq < :before) AND {VISIBLE_TO_OWNER}
-                 ORDER BY r.seq DESC LIMIT :limit"
-            ))?;
-            let bound = named_params! {
-                ":workspace": workspace_id, ":persona": persona_id, ":status": status,
-                ":before": before, ":owner": owner, ":limit": limit as i64,
-            };
-            stmt.query_map(bound, |row| {
+        // A persona's runs are read through their own index.
+        let of_persona = if persona_id.is_some() {
+            "AND r.persona_id = :persona"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT r.seq, r.doc, p.slug FROM runs r JOIN personas p ON p.id = r.persona_id
+             WHERE r.workspace_id = :workspace {of_persona} AND r.seq < :before
+               AND (:status IS NULL OR r.status = :status) AND {VISIBLE_TO_OWNER}
+             ORDER BY r.seq DESC LIMIT :limit"
+        );
+        let (before, limit) = (before.unwrap_or(i64::MAX), limit as i64);
+        self.rows_of(
+            &sql,
+            &[
+                (":workspace", &workspace_id),
+                (":persona", &persona_id),
+                (":status", &status),
+                (":before", &before),
+                (":owner", &owner),
+                (":limit", &limit),
+            ],
+            |row| {
                 let doc: String = row.get(1)?;
                 let slug: Option<String> = row.get(2)?;
                 Ok((row.get(0)?, with_persona_slug(doc, slug)))
-            })?
-            .collect()
-        })
+            },
+        )
     }
 
     /// The ids beginning with `prefix` of the runs of a workspace whose persona a key of

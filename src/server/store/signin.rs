@@ -1,12 +1,48 @@
 //! Store queries of who may approve device logins: one-time sign-in links and the browser
-//! sessions they open, each kept as the hash of its secret. Times are unix milliseconds.
+//! sessions they open, each kept as the hash of its secret, and what of logins is forgotten
+//! once expired. Times are unix milliseconds.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Store;
+use crate::clock;
+
+/// Expired logins forgotten by each new code or link, so that the tables stay small even on a
+/// server that runs no retention pass.
+pub(super) const LOGINS_PER_WRITE: usize = 100;
 
 impl Store {
-    /// Stores a sign-in link for `owner`, and forgets expired links and sessions.
+    /// Forgets, as of `now` (unix milliseconds), up to `limit` of each: device codes that
+    /// expired more than a day ago (until then a late poll still hears that its code expired),
+    /// and expired sign-in links and browser sessions. Returns how many went.
+    pub fn forget_expired_logins_in(
+        tx: &Connection,
+        now: i64,
+        limit: usize,
+    ) -> rusqlite::Result<usize> {
+        let limit = limit as i64;
+        Ok(tx.execute(
+            "DELETE FROM device_codes WHERE hash IN
+               (SELECT hash FROM device_codes WHERE expires_at < ?1 LIMIT ?2)",
+            params![now - clock::DAY * 1000, limit],
+        )? + tx.execute(
+            "DELETE FROM signin_links WHERE hash IN
+               (SELECT hash FROM signin_links WHERE expires_at <= ?1 LIMIT ?2)",
+            params![now, limit],
+        )? + tx.execute(
+            "DELETE FROM browser_sessions WHERE hash IN
+               (SELECT hash FROM browser_sessions WHERE expires_at <= ?1 LIMIT ?2)",
+            params![now, limit],
+        )?)
+    }
+
+    /// [`Store::forget_expired_logins_in`] in its own transaction.
+    pub fn forget_expired_logins(&self, now: i64, limit: usize) -> rusqlite::Result<usize> {
+        self.write(|tx| Self::forget_expired_logins_in(tx, now, limit))
+    }
+
+    /// Stores a sign-in link for `owner`, and forgets expired logins (see
+    /// [`Store::forget_expired_logins_in`]).
     pub fn insert_signin_link(
         &self,
         link_hash: &str,
@@ -15,8 +51,7 @@ impl Store {
         expires_at: i64,
     ) -> rusqlite::Result<()> {
         self.write(|tx| {
-            tx.execute("DELETE FROM signin_links WHERE expires_at <= ?1", [now])?;
-            tx.execute("DELETE FROM browser_sessions WHERE expires_at <= ?1", [now])?;
+            Self::forget_expired_logins_in(tx, now, LOGINS_PER_WRITE)?;
             tx.execute(
                 "INSERT INTO signin_links (hash, owner, created_at, expires_at)
                  VALUES (?1, ?2, ?3, ?4)",

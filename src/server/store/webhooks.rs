@@ -1,5 +1,5 @@
 //! Store queries of webhooks: endpoints and their secrets, the fan-out of the outbox into one
-//! delivery per subscribed endpoint, leased attempts, the dead-letter queue, replays, pruning.
+//! delivery per subscribed endpoint, leased attempts, the dead-letter queue, replays, retention.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Value, json};
@@ -93,6 +93,25 @@ pub enum ReplayRefusal {
 pub struct DeliveryFilter<'a> {
     pub status: Option<&'a str>,
     pub endpoint_id: Option<&'a str>,
+}
+
+#[cfg(test)]
+impl WebhookEndpoint {
+    /// For tests: an endpoint of `workspace_id` that wants every event, at `url` (a listen
+    /// endpoint has none).
+    pub(crate) fn wanting_all(workspace_id: &str, url: Option<&str>) -> Self {
+        WebhookEndpoint {
+            id: ids::new_id("whk"),
+            workspace_id: workspace_id.to_string(),
+            url: url.map(str::to_string),
+            events: vec!["*".to_string()],
+            description: None,
+            secret: "whsec_test".to_string(),
+            listen: false,
+            after_seq: 0,
+            created_at: 0,
+        }
+    }
 }
 
 const ENDPOINT_COLUMNS: &str =
@@ -217,8 +236,9 @@ impl Store {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {ENDPOINT_COLUMNS}, seq FROM webhook_endpoints
-                 WHERE workspace_id = ?1 AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3"
+                 WHERE workspace_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"
             ))?;
+            let before = before.unwrap_or(i64::MAX);
             stmt.query_map(params![workspace_id, before, limit as i64], |row| {
                 Ok((row.get(9)?, endpoint_row(row)?))
             })?
@@ -507,7 +527,7 @@ impl Store {
                 "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d
                  LEFT JOIN outbox o ON o.id = d.event_id
                  WHERE d.workspace_id = ?1 AND (?2 IS NULL OR d.status = ?2)
-                   AND (?3 IS NULL OR d.endpoint_id = ?3) AND (?4 IS NULL OR d.seq < ?4)
+                   AND (?3 IS NULL OR d.endpoint_id = ?3) AND d.seq < ?4
                  ORDER BY d.seq DESC LIMIT ?5"
             ))?;
             stmt.query_map(
@@ -515,7 +535,7 @@ impl Store {
                     workspace_id,
                     filter.status,
                     filter.endpoint_id,
-                    before,
+                    before.unwrap_or(i64::MAX),
                     limit as i64
                 ],
                 delivery_row,
@@ -561,21 +581,61 @@ impl Store {
         })
     }
 
-    /// Forgets events older than `cutoff` (unix seconds) that were fanned out, and the
-    /// deliveries of events no longer kept.
-    pub fn purge_webhooks(&self, cutoff: i64) -> rusqlite::Result<()> {
+    /// Forgets up to `limit` outbox events that nobody may need any more, with their
+    /// deliveries, and returns how many went: events fanned out before any endpoint of their
+    /// workspace (a webhook or a listen stream) existed to want them, and events older than
+    /// `kept_since` (unix seconds) none of whose deliveries is still being attempted.
+    pub fn prune_events(&self, kept_since: i64, limit: usize) -> rusqlite::Result<usize> {
         self.write(|tx| {
-            tx.execute(
-                "DELETE FROM outbox WHERE created_at < ?1
-                   AND seq <= (SELECT after_seq FROM webhook_fanout WHERE id = 1)",
-                [cutoff],
-            )?;
-            tx.execute(
-                "DELETE FROM webhook_deliveries
-                 WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = event_id)",
-                [],
-            )?;
-            Ok(())
+            let fanned = Self::fan_out_position(tx)?;
+            let mut doomed: Vec<(i64, String)> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT o.seq, o.id FROM outbox o
+                     WHERE o.created_at < ?1 AND o.seq <= ?2
+                       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+                                       WHERE d.event_id = o.id AND d.status = 'pending')
+                     ORDER BY o.created_at LIMIT ?3",
+                )?;
+                stmt.query_map(params![kept_since, fanned, limit as i64], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?
+            };
+            // Per workspace, the events before its first endpoint: no delivery or stream will
+            // ever read them.
+            let unwanted: Vec<(String, i64)> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT w.id, MIN(?1, COALESCE((SELECT MIN(e.after_seq) FROM webhook_endpoints e
+                                                     WHERE e.workspace_id = w.id), ?1))
+                     FROM workspaces w",
+                )?;
+                stmt.query_map([fanned], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?
+            };
+            for (workspace_id, through) in unwanted {
+                let room = limit.saturating_sub(doomed.len());
+                if room == 0 {
+                    break;
+                }
+                let mut stmt = tx.prepare_cached(
+                    "SELECT seq, id FROM outbox WHERE workspace_id = ?1 AND seq <= ?2
+                     ORDER BY seq LIMIT ?3",
+                )?;
+                let rows = stmt.query_map(params![workspace_id, through, room as i64], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?;
+                for row in rows {
+                    let row: (i64, String) = row?;
+                    if !doomed.contains(&row) {
+                        doomed.push(row);
+                    }
+                }
+            }
+            for (seq, id) in &doomed {
+                tx.execute("DELETE FROM webhook_deliveries WHERE event_id = ?1", [id])?;
+                tx.execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
+            }
+            Ok(doomed.len())
         })
     }
 

@@ -9,18 +9,15 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::AppState;
 use super::ids;
 use super::store::{self, Connection, Delivery, OutboxEvent, Store, WebhookEndpoint};
+use super::{AppState, ServerConfig};
 use crate::clock;
 use crate::model::{RunKind, RunStatus};
 use target::TargetPolicy;
 
 /// The event `POST /v1/webhooks/{id}/test` sends to that one endpoint.
 pub const TEST_EVENT: &str = "webhook.test";
-
-/// How long events and deliveries are kept, and a delivery can be replayed.
-pub const REPLAY_WINDOW_SECONDS: i64 = 30 * clock::DAY;
 
 /// Waits between the five attempts of a delivery: about an hour in all, before jitter.
 pub const DEFAULT_RETRY_SCHEDULE: [Duration; 4] = [
@@ -115,8 +112,11 @@ pub fn endpoint_json(endpoint: &WebhookEndpoint, with_secret: bool) -> Value {
     doc
 }
 
-/// A delivery as the API shows it; `max_attempts` comes from the retry schedule.
-pub fn delivery_json(delivery: &Delivery, max_attempts: usize) -> Value {
+/// A delivery as the API shows it: how many attempts it gets comes from the retry schedule,
+/// until when it can be replayed from the retention.
+pub fn delivery_json(delivery: &Delivery, config: &ServerConfig) -> Value {
+    let max_attempts = config.webhook_retry_schedule.len() + 1;
+    let replayable_until = delivery.event_created_at + config.retention.as_secs() as i64;
     json!({
         "id": delivery.id,
         "endpoint_id": delivery.endpoint_id,
@@ -128,7 +128,7 @@ pub fn delivery_json(delivery: &Delivery, max_attempts: usize) -> Value {
         "next_attempt_at": delivery.next_attempt_at_ms.map(|ms| clock::rfc3339(ms / 1000)),
         "attempt_log": delivery.attempt_log,
         "replay_of": delivery.replay_of,
-        "replayable_until": clock::rfc3339(delivery.event_created_at + REPLAY_WINDOW_SECONDS),
+        "replayable_until": clock::rfc3339(replayable_until),
         "created_at": clock::rfc3339(delivery.created_at),
         "updated_at": clock::rfc3339(delivery.updated_at),
     })

@@ -1,5 +1,6 @@
 //! The delivery worker every server runs: fans new outbox events out into deliveries, POSTs each
-//! one signed under a lease, and retries on the configured schedule, then dead-letters.
+//! one signed under a lease, and retries on the configured schedule, then dead-letters. What is
+//! delivered is forgotten later by `retention`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -7,7 +8,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::CONTENT_TYPE;
 
 use super::target::{FilteringResolver, TargetPolicy};
-use super::{REPLAY_WINDOW_SECONDS, payload, target_policy};
+use super::{payload, target_policy};
 use crate::clock;
 use crate::server::AppState;
 use crate::server::events::wait_for_change;
@@ -23,19 +24,15 @@ const LEASE: Duration = Duration::from_secs(30);
 const CLAIM_BATCH: usize = 32;
 /// Outbox events fanned out per pass.
 const FAN_OUT_BATCH: usize = 256;
-/// How often events and deliveries past the replay window are forgotten (first: a minute in).
-const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
-const FIRST_PURGE: Duration = Duration::from_secs(60);
 
 /// Delivers webhooks until the server stops.
 pub async fn deliver_forever(state: Arc<AppState>) {
     let mut changes = state.hub.subscribe();
     // Built on the first delivery: most servers (one per CLI command) never need one.
     let mut http: Option<reqwest::Client> = None;
-    let mut next_purge = Instant::now() + FIRST_PURGE;
     let mut reported: Option<String> = None;
     while !state.is_stopping() {
-        let problem = pass(&state, &mut http, &mut next_purge).err();
+        let problem = pass(&state, &mut http).err();
         if problem.is_some() && problem != reported {
             eprintln!(
                 "persona: webhook deliveries are paused: {}",
@@ -47,12 +44,8 @@ pub async fn deliver_forever(state: Arc<AppState>) {
     }
 }
 
-/// One pass: fan out, lease what is due and start its attempts, purge now and then.
-fn pass(
-    state: &Arc<AppState>,
-    http: &mut Option<reqwest::Client>,
-    next_purge: &mut Instant,
-) -> Result<(), String> {
+/// One pass: fan out, lease what is due and start its attempts.
+fn pass(state: &Arc<AppState>, http: &mut Option<reqwest::Client>) -> Result<(), String> {
     let store_error = |err: store::Error| format!("store error: {err}");
     let now_ms = clock::now_millis();
     state
@@ -77,13 +70,6 @@ fn pass(
         for due in claimed {
             tokio::spawn(attempt(state.clone(), client.clone(), due));
         }
-    }
-    if Instant::now() >= *next_purge {
-        state
-            .store
-            .purge_webhooks(clock::now() - REPLAY_WINDOW_SECONDS)
-            .map_err(store_error)?;
-        *next_purge = Instant::now() + PURGE_INTERVAL;
     }
     Ok(())
 }

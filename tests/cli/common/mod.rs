@@ -836,3 +836,29 @@ pub fn http_double(
     });
     (url, requests)
 }
+
+/// Appends exchanges `turns` (a question and its answer each, numbered) to a conversation of
+/// the store in `data_dir`, through the store, as a long conversation would have left them.
+pub fn seed_turns(data_dir: &Path, conversation_id: &str, turns: std::ops::Range<usize>) {
+    use persona::server::store::{Store, StoredMessage};
+    let message = |role: &str, content: String| {
+        StoredMessage::text(
+            persona::server::ids::new_id("msg"),
+            role,
+            &content,
+            1_767_225_600,
+        )
+    };
+    let store = Store::open(data_dir).unwrap();
+    store
+        .write(|tx| {
+            for n in turns {
+                let question = format!("Which of the {n} books on the shelf would you keep?");
+                Store::append_message(tx, conversation_id, &message("user", question))?;
+                let answer = format!("Book {n}, the one whose owner never came back for it.");
+                Store::append_message(tx, conversation_id, &message("assistant", answer))?;
+            }
+            Ok::<_, persona::server::store::Error>(())
+        })
+        .unwrap();
+}

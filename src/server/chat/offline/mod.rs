@@ -59,6 +59,7 @@ impl ChatEngine for OfflineChat {
 struct OwnedTurn {
     persona: Persona,
     history: Vec<ChatMessage>,
+    earlier: u64,
     system_overlay: Option<String>,
     message: String,
     tool_exchange: Vec<ChatMessage>,
@@ -76,6 +77,7 @@ impl OwnedTurn {
         OwnedTurn {
             persona: turn.persona.clone(),
             history: turn.history.to_vec(),
+            earlier: turn.earlier,
             system_overlay: turn.system_overlay.map(str::to_string),
             message: turn.message.to_string(),
             tool_exchange: turn.tool_exchange.to_vec(),
@@ -93,6 +95,7 @@ impl OwnedTurn {
         ChatTurn {
             persona: &self.persona,
             history: &self.history,
+            earlier: self.earlier,
             system_overlay: self.system_overlay.as_deref(),
             message: &self.message,
             tool_exchange: &self.tool_exchange,
@@ -476,6 +479,7 @@ mod tests {
         ChatTurn {
             persona,
             history,
+            earlier: 0,
             system_overlay: None,
             message,
             tool_exchange: &[],

@@ -91,10 +91,11 @@ pub(super) fn speak(turn: &ChatTurn, hash: u64, tool_results: &[&ChatMessage]) -
     let greeted = words(&message)
         .first()
         .is_some_and(|word| GREETING_WORDS.contains(&word.as_str()));
-    let first_turn = !turn
-        .history
-        .iter()
-        .any(|message| message.role == "assistant");
+    let first_turn = turn.earlier == 0
+        && !turn
+            .history
+            .iter()
+            .any(|message| message.role == "assistant");
     let mut sentences: Vec<String> = Vec::new();
     if !tool_results.is_empty() {
         let result: String = tool_results
