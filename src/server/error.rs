@@ -123,9 +123,13 @@ impl std::fmt::Display for ApiError {
 
 impl From<store::Error> for ApiError {
     fn from(err: store::Error) -> Self {
-        match store::storage_advice(&err) {
-            Some(advice) => ApiError::internal(format!("store error: {err}; {advice}")),
-            None => ApiError::internal(format!("store error: {err}")),
+        match (store::storage_advice(&err), store::opened_path()) {
+            (Some(advice), Some(path)) => ApiError::internal(format!(
+                "store error in the persona store {}: {err}; {advice}",
+                path.display()
+            )),
+            (Some(advice), None) => ApiError::internal(format!("store error: {err}; {advice}")),
+            (None, _) => ApiError::internal(format!("store error: {err}")),
         }
     }
 }

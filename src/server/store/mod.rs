@@ -83,6 +83,15 @@ impl std::fmt::Display for OpenError {
 
 impl std::error::Error for OpenError {}
 
+/// The store this process opened first: named in an error that comes from its disk, so that
+/// a person knows which file to look after (a process serves one store).
+static OPENED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// The file of the store this process opened, when it opened one.
+pub fn opened_path() -> Option<&'static Path> {
+    OPENED.get().map(PathBuf::as_path)
+}
+
 /// What a person can do about a store error that comes from the disk or the file around it.
 pub fn storage_advice(err: &rusqlite::Error) -> Option<&'static str> {
     use rusqlite::ErrorCode::*;
@@ -113,6 +122,7 @@ impl Store {
         create_private_dir(data_dir).map_err(|e| OpenError::Io(data_dir.into(), e))?;
         let path = data_dir.join("persona.db");
         keep_private(&path);
+        let _ = OPENED.set(path.clone());
         let sqlite_err = |e| OpenError::Sqlite(path.clone(), e);
         let mut conn = Connection::open(&path).map_err(sqlite_err)?;
         conn.busy_timeout(Duration::from_secs(10))
