@@ -12,6 +12,7 @@ use std::io::Write;
 
 use clap_complete::Shell;
 use clap_complete::env::{CompleteEnv, Elvish, EnvCompleter, Fish, Powershell, Shells};
+use shells::LiveShell;
 
 pub use values::{
     archived_persona_slugs, conversation_ids, persona_refs, persona_slugs, profile_names, run_ids,
@@ -24,7 +25,13 @@ pub const VARIABLE: &str = "PERSONA_COMPLETE";
 /// The program the scripts complete, and call to complete it (found on the `PATH`).
 const PROGRAM: &str = "persona";
 
-const SHELLS: Shells<'static> = Shells(&[&shells::Bash, &shells::Zsh, &Fish, &Elvish, &Powershell]);
+const SHELLS: Shells<'static> = Shells(&[
+    &LiveShell::Bash,
+    &LiveShell::Zsh,
+    &Fish,
+    &Elvish,
+    &Powershell,
+]);
 
 /// When a shell asks for completions (`PERSONA_COMPLETE` set and not `0`), answers and exits 0;
 /// otherwise returns at once.
@@ -50,8 +57,8 @@ pub fn answer_if_asked() {
 /// The script that enables live completion in `shell`.
 pub fn script(shell: Shell) -> String {
     let completer: &dyn EnvCompleter = match shell {
-        Shell::Bash => &shells::Bash,
-        Shell::Zsh => &shells::Zsh,
+        Shell::Bash => &LiveShell::Bash,
+        Shell::Zsh => &LiveShell::Zsh,
         Shell::Fish => &Fish,
         Shell::Elvish => &Elvish,
         _ => &Powershell,

@@ -14,17 +14,24 @@ const BASH_WORD: &str = "_PERSONA_COMPLETE_WORD";
 /// Separates candidates for bash (vertical tab: never in a candidate, unlike spaces).
 const BASH_SEPARATOR: &str = "\x0b";
 
-/// Bash: `complete -F` with a function that asks `persona` for the candidates.
+/// A shell whose script asks `persona` for the candidates: bash (`complete -F`) or zsh (a
+/// `#compdef` function, for `fpath` or `source`).
 #[derive(Debug, Clone, Copy)]
-pub struct Bash;
+pub enum LiveShell {
+    Bash,
+    Zsh,
+}
 
-impl EnvCompleter for Bash {
+impl EnvCompleter for LiveShell {
     fn name(&self) -> &'static str {
-        "bash"
+        match self {
+            LiveShell::Bash => "bash",
+            LiveShell::Zsh => "zsh",
+        }
     }
 
     fn is(&self, name: &str) -> bool {
-        name == "bash"
+        name == self.name()
     }
 
     fn write_registration(
@@ -36,10 +43,41 @@ impl EnvCompleter for Bash {
         buf: &mut dyn Write,
     ) -> std::io::Result<()> {
         let function = format!("_{}", name.replace('-', "_"));
-        write!(
-            buf,
-            r#"# Live completion for {bin}: `{bin}` itself offers the candidates, with the names of
-# personas, runs, conversations, profiles and webhook endpoints from the active profile.
+        let about = format!(
+            "# Live completion for {bin}: `{bin}` itself offers the candidates, with the names of\n\
+             # personas, runs, conversations, profiles and webhook endpoints from the active profile."
+        );
+        match self {
+            LiveShell::Bash => bash_script(&about, var, bin, completer, &function, buf),
+            LiveShell::Zsh => zsh_script(&about, var, bin, completer, &function, buf),
+        }
+    }
+
+    fn write_complete(
+        &self,
+        cmd: &mut clap::Command,
+        args: Vec<OsString>,
+        current_dir: Option<&std::path::Path>,
+        buf: &mut dyn Write,
+    ) -> std::io::Result<()> {
+        match self {
+            LiveShell::Bash => bash_complete(cmd, args, current_dir, buf),
+            LiveShell::Zsh => zsh_complete(cmd, args, current_dir, buf),
+        }
+    }
+}
+
+fn bash_script(
+    about: &str,
+    var: &str,
+    bin: &str,
+    completer: &str,
+    function: &str,
+    buf: &mut dyn Write,
+) -> std::io::Result<()> {
+    write!(
+        buf,
+        r#"{about}
 # Enable it with `source <({bin} completion bash)` in ~/.bashrc, or save it as
 # ~/.local/share/bash-completion/completions/{bin}.
 {function}() {{
@@ -57,67 +95,51 @@ else
     complete -o nospace -F {function} {bin}
 fi
 "#
-        )
-    }
-
-    fn write_complete(
-        &self,
-        cmd: &mut clap::Command,
-        args: Vec<OsString>,
-        current_dir: Option<&std::path::Path>,
-        buf: &mut dyn Write,
-    ) -> std::io::Result<()> {
-        let line = args
-            .first()
-            .map(|a| a.to_string_lossy())
-            .unwrap_or_default();
-        let words: Vec<OsString> = split_line(&line).into_iter().map(OsString::from).collect();
-        let index = words.len().saturating_sub(1);
-        let current = words.last().map(|w| w.to_string_lossy().into_owned());
-        let current = current.unwrap_or_default();
-        let candidates = candidates(cmd, words, index, current_dir)?;
-        // Bash replaces only its own word, which starts after the last break (`@` in
-        // `slug@v`): each candidate loses what comes before it.
-        let bash_word = std::env::var(BASH_WORD).unwrap_or_else(|_| current.clone());
-        let before = current.strip_suffix(bash_word.as_str()).unwrap_or("");
-        let answers: Vec<String> = candidates
-            .iter()
-            .filter_map(|c| {
-                let value = c.get_value().to_string_lossy();
-                value.strip_prefix(before).map(str::to_string)
-            })
-            .collect();
-        write!(buf, "{}", answers.join(BASH_SEPARATOR))
-    }
+    )
 }
 
-/// Zsh: a `#compdef` function that asks `persona`, for `fpath` or `source`.
-#[derive(Debug, Clone, Copy)]
-pub struct Zsh;
+/// Bash's candidates: only the part after bash's own word start.
+fn bash_complete(
+    cmd: &mut clap::Command,
+    args: Vec<OsString>,
+    current_dir: Option<&std::path::Path>,
+    buf: &mut dyn Write,
+) -> std::io::Result<()> {
+    let line = args
+        .first()
+        .map(|a| a.to_string_lossy())
+        .unwrap_or_default();
+    let words: Vec<OsString> = split_line(&line).into_iter().map(OsString::from).collect();
+    let index = words.len().saturating_sub(1);
+    let current = words.last().map(|w| w.to_string_lossy().into_owned());
+    let current = current.unwrap_or_default();
+    let candidates = candidates(cmd, words, index, current_dir)?;
+    // Bash replaces only its own word, which starts after the last break (`@` in
+    // `slug@v`): each candidate loses what comes before it.
+    let bash_word = std::env::var(BASH_WORD).unwrap_or_else(|_| current.clone());
+    let before = current.strip_suffix(bash_word.as_str()).unwrap_or("");
+    let answers: Vec<String> = candidates
+        .iter()
+        .filter_map(|c| {
+            let value = c.get_value().to_string_lossy();
+            value.strip_prefix(before).map(str::to_string)
+        })
+        .collect();
+    write!(buf, "{}", answers.join(BASH_SEPARATOR))
+}
 
-impl EnvCompleter for Zsh {
-    fn name(&self) -> &'static str {
-        "zsh"
-    }
-
-    fn is(&self, name: &str) -> bool {
-        name == "zsh"
-    }
-
-    fn write_registration(
-        &self,
-        var: &str,
-        name: &str,
-        bin: &str,
-        completer: &str,
-        buf: &mut dyn Write,
-    ) -> std::io::Result<()> {
-        let function = format!("_{}", name.replace('-', "_"));
-        write!(
-            buf,
-            r#"#compdef {bin}
-# Live completion for {bin}: `{bin}` itself offers the candidates, with the names of
-# personas, runs, conversations, profiles and webhook endpoints from the active profile.
+fn zsh_script(
+    about: &str,
+    var: &str,
+    bin: &str,
+    completer: &str,
+    function: &str,
+    buf: &mut dyn Write,
+) -> std::io::Result<()> {
+    write!(
+        buf,
+        r#"#compdef {bin}
+{about}
 # Enable it by saving it as _{bin} in a directory of $fpath, or with
 # `source <({bin} completion zsh)` in ~/.zshrc after compinit.
 {function}() {{
@@ -142,41 +164,40 @@ else
     compdef {function} {bin}
 fi
 "#
-        )
-    }
+    )
+}
 
-    fn write_complete(
-        &self,
-        cmd: &mut clap::Command,
-        mut args: Vec<OsString>,
-        current_dir: Option<&std::path::Path>,
-        buf: &mut dyn Write,
-    ) -> std::io::Result<()> {
-        let index: usize = std::env::var("_CLAP_COMPLETE_INDEX")
-            .ok()
-            .and_then(|i| i.parse().ok())
-            .unwrap_or_default();
-        if args.len() == index {
-            args.push(OsString::new());
-        }
-        // `value:help` per line, `\` and `:` escaped in the value as `_describe` reads it.
-        let lines: Vec<String> = candidates(cmd, args, index, current_dir)?
-            .iter()
-            .map(|c| {
-                let value = c.get_value().to_string_lossy();
-                let value = value.replace('\\', "\\\\").replace(':', "\\:");
-                match c.get_help() {
-                    Some(help) => {
-                        let help = help.to_string();
-                        let first = help.lines().next().unwrap_or_default();
-                        format!("{value}:{}", first.replace('\\', "\\\\"))
-                    }
-                    None => value,
-                }
-            })
-            .collect();
-        write!(buf, "{}", lines.join("\n"))
+/// Zsh's candidates, `value:help` a line.
+fn zsh_complete(
+    cmd: &mut clap::Command,
+    mut args: Vec<OsString>,
+    current_dir: Option<&std::path::Path>,
+    buf: &mut dyn Write,
+) -> std::io::Result<()> {
+    let index: usize = std::env::var("_CLAP_COMPLETE_INDEX")
+        .ok()
+        .and_then(|i| i.parse().ok())
+        .unwrap_or_default();
+    if args.len() == index {
+        args.push(OsString::new());
     }
+    // `value:help` per line, `\` and `:` escaped in the value as `_describe` reads it.
+    let lines: Vec<String> = candidates(cmd, args, index, current_dir)?
+        .iter()
+        .map(|c| {
+            let value = c.get_value().to_string_lossy();
+            let value = value.replace('\\', "\\\\").replace(':', "\\:");
+            match c.get_help() {
+                Some(help) => {
+                    let help = help.to_string();
+                    let first = help.lines().next().unwrap_or_default();
+                    format!("{value}:{}", first.replace('\\', "\\\\"))
+                }
+                None => value,
+            }
+        })
+        .collect();
+    write!(buf, "{}", lines.join("\n"))
 }
 
 /// The engine's candidates for `words[index]`; flags only once the word starts with `-`, so

@@ -13,7 +13,7 @@ use crate::context::{Context, LOCAL_WORKSPACE};
 use crate::model::{PersonaRef, PersonaSummary, PersonaVersion, RunSummary, WebhookEndpoint};
 use crate::model::{view, view_text};
 use crate::output::{ColorChoice, Output};
-use crate::server::store::{NameHint, Store};
+use crate::server::store::{IdsOf, NameHint, Store};
 use crate::server::{LOCAL_OWNER, is_workspace_id};
 
 /// How long a completion may take from the start of the process: values not found by then
@@ -203,8 +203,10 @@ fn from_store(config: &Config, wanted: Wanted, typed: &str) -> Option<Vec<NameHi
         Wanted::Versions => store
             .persona_version_numbers(&workspace, LOCAL_OWNER, typed)
             .map(|versions| numbered(versions.into_iter())),
-        Wanted::Runs => store.run_names(&workspace, LOCAL_OWNER, typed, MOST),
-        Wanted::Conversations => store.conversation_names(&workspace, LOCAL_OWNER, typed, MOST),
+        Wanted::Runs => store.newest_ids(IdsOf::Runs, &workspace, LOCAL_OWNER, typed, MOST),
+        Wanted::Conversations => {
+            store.newest_ids(IdsOf::Conversations, &workspace, LOCAL_OWNER, typed, MOST)
+        }
         Wanted::Webhooks => store.webhook_endpoint_names(&workspace, typed, MOST),
     };
     found.ok()

@@ -4,8 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 
-use super::personas::VISIBLE_TO_OWNER;
-use super::{NameHint, Store, parse_doc};
+use super::{Store, parse_doc};
 
 /// A conversation: the persona version it talks to is pinned when it starts.
 #[derive(Debug, Clone)]
@@ -94,25 +93,6 @@ impl Store {
             )?;
             Ok(())
         })
-    }
-
-    /// The ids beginning with `prefix` of the conversations of a workspace with a persona a key
-    /// of `owner` may see, newest first, at most `limit`, each with the persona's slug.
-    pub fn conversation_names(
-        &self,
-        workspace_id: &str,
-        owner: &str,
-        prefix: &str,
-        limit: usize,
-    ) -> rusqlite::Result<Vec<NameHint>> {
-        let sql = format!(
-            "SELECT c.id, COALESCE(p.slug, p.id) || ' v' || c.persona_version
-             FROM conversations c JOIN personas p ON p.id = c.persona_id
-             WHERE c.workspace_id = :workspace AND substr(c.id, 1, length(:prefix)) = :prefix
-               AND {VISIBLE_TO_OWNER}
-             ORDER BY c.seq DESC LIMIT :limit"
-        );
-        self.name_hints(&sql, workspace_id, owner, prefix, limit)
     }
 
     /// A conversation of `workspace_id`, or None (another workspace's is not found either).

@@ -40,7 +40,7 @@ pub use keys::{DeviceCode, KeyRecord, Workspace};
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::OutboxEvent;
 pub use personas::{PersonaFilter, SearchHit, SlugHolder, VersionRow, fts_query};
-pub use runs::{StoredEvent, UnfinishedRun};
+pub use runs::{IdsOf, StoredEvent, UnfinishedRun};
 pub use webhooks::{
     AfterAttempt, AttemptRecord, Delivery, DeliveryFilter, DueDelivery, ReplayRefusal,
     WebhookEndpoint,

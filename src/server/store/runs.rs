@@ -22,6 +22,13 @@ pub struct StoredEvent {
 /// A run not yet ended: id, lease owner, lease expiry.
 pub type UnfinishedRun = (String, Option<String>, Option<i64>);
 
+/// The records a shell completes by id, newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdsOf {
+    Runs,
+    Conversations,
+}
+
 impl Store {
     pub fn insert_run(
         tx: &Connection,
@@ -149,21 +156,30 @@ impl Store {
         )
     }
 
-    /// The ids beginning with `prefix` of the runs of a workspace whose persona a key of
-    /// `owner` may see, newest first, at most `limit`, each with its status and persona slug.
-    pub fn run_names(
+    /// The ids beginning with `prefix` of the runs or conversations of a workspace whose
+    /// persona a key of `owner` may see, newest first, at most `limit`, each with its hint (a
+    /// run's status and persona slug; a conversation's persona slug and version).
+    pub fn newest_ids(
         &self,
+        of: IdsOf,
         workspace_id: &str,
         owner: &str,
         prefix: &str,
         limit: usize,
     ) -> rusqlite::Result<Vec<NameHint>> {
+        let (table, hint) = match of {
+            IdsOf::Runs => ("runs", "t.status || ' ' || COALESCE(p.slug, p.id)"),
+            IdsOf::Conversations => (
+                "conversations",
+                "COALESCE(p.slug, p.id) || ' v' || t.persona_version",
+            ),
+        };
         let sql = format!(
-            "SELECT r.id, r.status || ' ' || COALESCE(p.slug, p.id)
-             FROM runs r JOIN personas p ON p.id = r.persona_id
-             WHERE r.workspace_id = :workspace AND substr(r.id, 1, length(:prefix)) = :prefix
+            "SELECT t.id, {hint}
+             FROM {table} t JOIN personas p ON p.id = t.persona_id
+             WHERE t.workspace_id = :workspace AND substr(t.id, 1, length(:prefix)) = :prefix
                AND {VISIBLE_TO_OWNER}
-             ORDER BY r.seq DESC LIMIT :limit"
+             ORDER BY t.seq DESC LIMIT :limit"
         );
         self.name_hints(&sql, workspace_id, owner, prefix, limit)
     }
