@@ -47,9 +47,16 @@ impl EnvCompleter for LiveShell {
             "# Live completion for {bin}: `{bin}` itself offers the candidates, with the names of\n\
              # personas, runs, conversations, profiles and webhook endpoints from the active profile."
         );
+        let script = Script {
+            about: &about,
+            var,
+            bin,
+            completer,
+            function: &function,
+        };
         match self {
-            LiveShell::Bash => bash_script(&about, var, bin, completer, &function, buf),
-            LiveShell::Zsh => zsh_script(&about, var, bin, completer, &function, buf),
+            LiveShell::Bash => bash_script(&script, buf),
+            LiveShell::Zsh => zsh_script(&script, buf),
         }
     }
 
@@ -67,14 +74,30 @@ impl EnvCompleter for LiveShell {
     }
 }
 
-fn bash_script(
-    about: &str,
-    var: &str,
-    bin: &str,
-    completer: &str,
-    function: &str,
-    buf: &mut dyn Write,
-) -> std::io::Result<()> {
+/// What a shell's script is made of: its opening lines, the variable that asks for
+/// completions, the program, how to call it, and the shell function's name.
+struct Script<'a> {
+    about: &'a str,
+    var: &'a str,
+    bin: &'a str,
+    completer: &'a str,
+    function: &'a str,
+}
+
+impl Script<'_> {
+    fn parts(&self) -> (&str, &str, &str, &str, &str) {
+        (
+            self.about,
+            self.var,
+            self.bin,
+            self.completer,
+            self.function,
+        )
+    }
+}
+
+fn bash_script(script: &Script, buf: &mut dyn Write) -> std::io::Result<()> {
+    let (about, var, bin, completer, function) = script.parts();
     write!(
         buf,
         r#"{about}
@@ -128,14 +151,8 @@ fn bash_complete(
     write!(buf, "{}", answers.join(BASH_SEPARATOR))
 }
 
-fn zsh_script(
-    about: &str,
-    var: &str,
-    bin: &str,
-    completer: &str,
-    function: &str,
-    buf: &mut dyn Write,
-) -> std::io::Result<()> {
+fn zsh_script(script: &Script, buf: &mut dyn Write) -> std::io::Result<()> {
+    let (about, var, bin, completer, function) = script.parts();
     write!(
         buf,
         r#"#compdef {bin}
