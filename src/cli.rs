@@ -186,10 +186,10 @@ fn offer_globals(
     command
 }
 
-/// The command tree the command line is parsed with, and help drawn from: [`tree`], with each
-/// command's examples kept as written, never wrapped in the middle of a command (clap wraps
-/// `after_long_help` to the terminal; the literal text of a help template it leaves alone).
-pub fn command() -> clap::Command {
+/// The command tree help is drawn from: [`tree`], with each command's examples kept as
+/// written, never wrapped in the middle of a command (clap wraps `after_long_help` to the
+/// terminal; the literal text of a help template it leaves alone).
+fn command() -> clap::Command {
     let width = console::Term::stdout()
         .size_checked()
         .map(|(_, columns)| usize::from(columns));

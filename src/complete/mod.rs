@@ -44,7 +44,7 @@ pub fn answer_if_asked() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     values::begin(&shells::words_of_request(&args));
     let current_dir = std::env::current_dir().ok();
-    let _ = CompleteEnv::with_factory(crate::cli::command)
+    let _ = CompleteEnv::with_factory(crate::cli::tree)
         .var(VARIABLE)
         .bin(PROGRAM)
         .completer(PROGRAM)
